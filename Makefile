@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build ./prtop (dynamic) from bpf/, src/, include/
+# make STATIC=1   build build-static/prtop, a static binary for initramfs guests
+# make deps       install missing Debian packages (build)
+# make test       deps, build both, run every test (closing line: N passed, N failed)
+# make bench      overhead and latency ratios, measured side by side
+# make run        deps, build, run the live view on this machine
+
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CC ?= cc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(STATIC),1)
+OUT := build-static
+LDFLAGS += -static
+LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo
+else
+OUT := build
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUT) \
+	  -D_GNU_SOURCE
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
+	      -Wall -Wno-unused-function
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+SRCS := $(wildcard src/*.c)
+OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(OUT)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
+
+.PHONY: all deps test-deps test bench run clean format
+.DELETE_ON_ERROR:
+
+all: $(OUT)/prtop $(TOOLS)
+ifneq ($(STATIC),1)
+all: prtop
+prtop: $(OUT)/prtop
+	ln -sf $(OUT)/prtop prtop
+endif
+
+deps:
+	@sh tools/deps.sh build
+
+test-deps:
+	@sh tools/deps.sh test
+
+vmlinux/vmlinux.h: | $(VMLINUX_BTF)
+	@test -r $(VMLINUX_BTF) || { echo "error: $(VMLINUX_BTF) missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF)"; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUT) $(OUT)/tools:
+	mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c include/prtop.h vmlinux/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(OUT)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/prtop: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(OUT)/unit: $(UNIT_SRCS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(OUT)/tools/%: tools/%.c | $(OUT)/tools
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: test-deps
+	$(MAKE) all $(OUT)/unit
+	$(MAKE) STATIC=1 all
+	sh tests/run.sh
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench.sh
+
+run: deps
+	$(MAKE) all
+	./prtop
+
+format:
+	clang-format -i src/*.c include/*.h tools/*.c tests/unit/*.c
+
+clean:
+	rm -rf build build-static vmlinux/vmlinux.h prtop

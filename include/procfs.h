@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Parsers for /proc and /sys files the collector reads. */
+#ifndef PRTOP_PROCFS_H
+#define PRTOP_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "snapshot.h"
+
+struct ksym {
+	uint64_t addr;
+	char type;		/* 't', 'T', 'd', ... */
+	const char *name;
+	const char *module;	/* NULL for vmlinux */
+};
+
+struct ksyms;
+
+/* Parse a kallsyms-format stream/file.  NULL with errno set on failure. */
+struct ksyms *ksyms_parse(FILE *f);
+struct ksyms *ksyms_load(const char *path);	/* default "/proc/kallsyms" when NULL */
+void ksyms_free(struct ksyms *ks);
+/* true when every address is 0 (kptr_restrict / not root) */
+bool ksyms_hidden(const struct ksyms *ks);
+/* exact name match (first one if several) */
+const struct ksym *ksyms_by_name(const struct ksyms *ks, const char *name);
+/* symbol containing addr: greatest addr <= given; NULL if none */
+const struct ksym *ksyms_by_addr(const struct ksyms *ks, uint64_t addr);
+/* a compiler clone "name.isra.0", "name.constprop.0", ... if present */
+const struct ksym *ksyms_clone_of(const struct ksyms *ks, const char *name);
+
+/*
+ * /proc/buddyinfo: sum blocks per order over every node and zone.
+ * Returns number of orders seen (>0) or -EINVAL on malformed input.
+ */
+int buddyinfo_parse(FILE *f, uint64_t blocks[PRTOP_ORDERS]);
+int buddyinfo_read(const char *path, uint64_t blocks[PRTOP_ORDERS]);
+
+/*
+ * Every file in dir (default /sys/module/page_reporting/parameters), sorted
+ * by name, value trimmed.  Returns count, or -errno (e.g. -ENOENT).
+ */
+int params_read(const char *dir, struct snap_param *out, int max);
+/* meaning of a known upstream parameter, NULL for unknown ones */
+const char *param_meaning(const char *name);
+
+/* "6.18.44-fc" etc. from uname(2) */
+void kernel_release(char *buf, size_t len);
+
+#endif /* PRTOP_PROCFS_H */

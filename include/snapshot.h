@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The snapshot: everything the collector knows at one instant.  The live
+ * view, batch output, JSON, doctor (and later the exporter and profiler)
+ * read only this; none of them talks to BPF or procfs directly.
+ */
+#ifndef PRTOP_SNAPSHOT_H
+#define PRTOP_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "prtop.h"
+
+enum probe_id {
+	PROBE_NOTIFY = 0,	/* __page_reporting_notify: requests, state */
+	PROBE_WORKER,		/* page_reporting_process: runs, duration */
+	PROBE_DELAY,		/* request -> run delay */
+	PROBE_REPORT,		/* device report() callback: batches, bytes */
+	PROBE_CYCLE,		/* page_reporting_cycle: per-order visits */
+	PROBE_DRAIN,		/* page_reporting_drain */
+	PROBE_REUSE,		/* reuse of reported memory */
+	PROBE_FREE_LISTS,	/* /proc/buddyinfo */
+	PROBE_PARAMS,		/* /sys/module/page_reporting/parameters */
+	PROBE__COUNT,
+};
+
+enum attach_mode {
+	MODE_NONE = 0,		/* not observed: see reason */
+	MODE_PATCH_TP,		/* bundled patch's page_reporting tracepoints */
+	MODE_FENTRY,		/* fentry/fexit */
+	MODE_KPROBE,		/* kprobe/kretprobe */
+	MODE_TRACEPOINT,	/* stock tracepoints (workqueue, timer, kmem) */
+	MODE_SCAN,		/* periodic userspace scan (kpageflags) */
+	MODE_PROCFS,		/* procfs / sysfs files */
+};
+
+struct probe_status {
+	enum attach_mode mode;
+	char detail[96];	/* what it is attached to, e.g. "fentry:page_reporting_process" */
+	char reason[160];	/* why not (or why degraded); empty when fine */
+	char hint[160];		/* what the user can do */
+};
+
+#define SNAP_MAX_PARAMS 32
+struct snap_param {
+	char name[64];
+	char value[64];
+	const char *meaning;	/* NULL for unknown (vendor) parameters */
+};
+
+struct snap_order {
+	uint64_t free_pages;	/* blocks of this order on free lists * 2^order (buddyinfo) */
+	uint64_t free_blocks;	/* blocks of this order (buddyinfo) */
+	uint64_t reported_pages;	/* base pages reported, cumulative */
+	uint64_t cycles;		/* cycle() visits, cumulative */
+	uint64_t reused_pages;	/* base pages of reported ranges seen reused */
+};
+
+struct snap_hist {
+	uint64_t slot[PRTOP_HIST_SLOTS];
+};
+
+struct snap_knob {
+	bool known;
+	int64_t value;
+	const char *unit;	/* "pages order", "entries", "ms" */
+	const char *source;	/* "module parameter", "compile-time constant", ... */
+};
+
+struct prtop_snapshot {
+	uint64_t mono_ns;	/* CLOCK_MONOTONIC at collection */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when collection began */
+	uint64_t seq;		/* number of samples taken, from 1 */
+
+	char kernel[128];	/* uname -r */
+	char device[128];	/* "virtballoon_free_page_report [virtio_balloon]" or "" */
+	char device_reason[160];	/* why no device is known */
+
+	struct probe_status probe[PROBE__COUNT];
+
+	struct prtop_counters c;
+	uint64_t nents_hist[PRTOP_NENTS_SLOTS];
+	struct snap_hist hist[PRTOP_H__COUNT];
+	struct snap_order order[PRTOP_ORDERS];
+	int max_order;		/* highest order present in buddyinfo + 1 */
+
+	/* reuse of reported memory (scan mode or exact mode) */
+	uint64_t reuse_bytes;		/* bytes of reported ranges handed out again */
+	uint64_t reuse_ranges;		/* ranges seen reused */
+	uint64_t reuse_unreported_ranges; /* ranges still free but no longer reported (merged) */
+	uint64_t reuse_tracked;		/* ranges currently remembered */
+	uint64_t reuse_forgotten;	/* ranges dropped because the table was full */
+	struct snap_hist reuse_age;	/* report -> reuse, ns */
+
+	struct snap_knob knob_order, knob_capacity, knob_delay_ms;
+
+	int nparams;
+	struct snap_param params[SNAP_MAX_PARAMS];
+
+	uint64_t drops;		/* all lost events: ring buffer + table overflow */
+};
+
+/* Rates between two snapshots of the same collector. */
+struct snap_rates {
+	double interval_s;
+	double reported_bytes_per_s;
+	double batches_per_s;
+	double worker_runs_per_s;
+	double notify_per_s;
+	double reused_bytes_per_s;
+};
+
+const char *probe_name(enum probe_id id);
+const char *attach_mode_name(enum attach_mode m);
+
+/* hist.c */
+uint64_t hist_count(const struct snap_hist *h);
+/* p in [0,100]; returns an estimate in the bucket's middle, 0 if empty */
+uint64_t hist_percentile(const struct snap_hist *h, double p);
+uint64_t hist_slot_low(uint32_t slot);	/* inclusive lower bound of a slot */
+uint64_t hist_slot_high(uint32_t slot);	/* exclusive upper bound */
+void hist_add(struct snap_hist *h, uint64_t v);
+uint64_t nents_count(const uint64_t *nents_hist);
+/* rates from prev to cur; prev may be NULL (zero rates) */
+void snap_rates(const struct prtop_snapshot *prev,
+		const struct prtop_snapshot *cur, struct snap_rates *out);
+
+#endif /* PRTOP_SNAPSHOT_H */

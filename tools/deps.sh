@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages prtop needs, only those that are missing.
+#   sh tools/deps.sh build   compiler, libbpf, bpftool, libraries
+#   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools
+set -eu
+
+build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
+libzstd-dev libjson-c-dev libncurses-dev pkg-config"
+test_pkgs="qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod"
+
+want="$build_pkgs"
+[ "${1:-build}" = test ] && want="$want $test_pkgs"
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "prtop: missing Debian packages:$missing" >&2
+	echo "prtop: run this as root (or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "prtop: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
