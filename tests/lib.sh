@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/test_*.sh.  Every check prints one line:
+#   "ok - NAME" or "not ok - NAME: why"; tests/run.sh counts them.
+# Scripts run from the repository's top directory.
+
+PRTOP=${PRTOP:-./build/prtop}
+PRTOP_STATIC=${PRTOP_STATIC:-./build-static/prtop}
+TOOLS=${TOOLS:-./build/tools}
+CACHE=${PRTOP_CACHE:-./.cache}
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+
+# check NAME CMD...: ok when CMD succeeds
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+
+# json_get FILE EXPR: evaluate a python expression on the JSON document `d`
+json_get() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# require CMD...: skip-as-failure with a clear reason when a tool is missing
+require() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || { not_ok "required tool '$_c' is missing (run: sh tools/deps.sh test)"; exit 0; }
+	done
+}
+
+mount_kernel_fs() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+	mountpoint -q /sys/fs/bpf || mount -t bpf none /sys/fs/bpf 2>/dev/null
+	return 0
+}

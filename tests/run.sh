@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run the unit tests and every tests/test_*.sh; close with "N passed, N failed".
+# TESTS="machine tui" sh tests/run.sh runs only those scripts.
+cd "$(dirname "$0")/.." || exit 2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT INT TERM
+
+run_one() {
+	name=$1
+	shift
+	echo "# $name"
+	start=$(date +%s)
+	"$@" >"$log.cur" 2>"$log.err"
+	rc=$?
+	cat "$log.cur"
+	cat "$log.cur" >>"$log"
+	if [ $rc -ne 0 ] || ! grep -q '^\(not \)\?ok - ' "$log.cur"; then
+		echo "not ok - $name exited $rc without finishing its checks" | tee -a "$log"
+		tail -n 20 "$log.err" | sed 's/^/#   /'
+	fi
+	echo "# $name took $(($(date +%s) - start)) s"
+	rm -f "$log.cur" "$log.err"
+}
+
+if [ -z "${TESTS:-}" ] || echo " $TESTS " | grep -q ' unit '; then
+	run_one unit ./build/unit
+fi
+for t in tests/test_*.sh; do
+	n=${t#tests/test_}
+	n=${n%.sh}
+	if [ -n "${TESTS:-}" ] && ! echo " $TESTS " | grep -q " $n "; then
+		continue
+	fi
+	run_one "$n" sh "$t"
+done
+
+passed=$(grep -c '^ok - ' "$log")
+failed=$(grep -c '^not ok - ' "$log")
+echo
+grep '^not ok - ' "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
