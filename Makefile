@@ -23,9 +23,9 @@ LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUT) \
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Iinclude -I$(OUT) \
 	  -D_GNU_SOURCE
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
 	      -Wall -Wno-unused-function
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -38,6 +38,7 @@ TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
 .PHONY: all deps test-deps test bench run clean format
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(OUT)/prtop $(TOOLS)
 ifneq ($(STATIC),1)

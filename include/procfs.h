@@ -22,6 +22,8 @@ struct ksyms;
 struct ksyms *ksyms_parse(FILE *f);
 struct ksyms *ksyms_load(const char *path);	/* default "/proc/kallsyms" when NULL */
 void ksyms_free(struct ksyms *ks);
+/* number of symbols parsed (bad lines are skipped, not counted) */
+size_t ksyms_count(const struct ksyms *ks);
 /* true when every address is 0 (kptr_restrict / not root) */
 bool ksyms_hidden(const struct ksyms *ks);
 /* exact name match (first one if several) */

@@ -7,6 +7,10 @@
 #ifndef PRTOP_H
 #define PRTOP_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #define PRTOP_ORDERS		16	/* orders 0..15 are tracked */
 #define PRTOP_NENTS_SLOTS	65	/* nents 0..63 exact, slot 64: >= 64 */
 #define PRTOP_BATCH_MAX		64	/* scatterlist entries sent per event */

@@ -68,8 +68,23 @@ struct snap_knob {
 	const char *source;	/* "module parameter", "compile-time constant", ... */
 };
 
+/* the attach layers, best first, and whether this kernel offers them */
+enum layer_id {
+	LAYER_PATCH_TP = 0,	/* bundled patch's page_reporting tracepoints */
+	LAYER_FENTRY,
+	LAYER_KPROBE,
+	LAYER_TRACEPOINT,	/* stock tracepoints */
+	LAYER__COUNT,
+};
+
+struct layer_status {
+	bool ok;
+	char why[200];		/* why not usable, or what it offers */
+};
+
 struct prtop_snapshot {
 	uint64_t mono_ns;	/* CLOCK_MONOTONIC at collection */
+	uint64_t startup_ns;	/* collector_open(): start to attached */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC when collection began */
 	uint64_t seq;		/* number of samples taken, from 1 */
 
@@ -78,6 +93,7 @@ struct prtop_snapshot {
 	char device_reason[160];	/* why no device is known */
 
 	struct probe_status probe[PROBE__COUNT];
+	struct layer_status layer[LAYER__COUNT];
 
 	struct prtop_counters c;
 	uint64_t nents_hist[PRTOP_NENTS_SLOTS];
@@ -113,6 +129,7 @@ struct snap_rates {
 
 const char *probe_name(enum probe_id id);
 const char *attach_mode_name(enum attach_mode m);
+const char *layer_name(enum layer_id id);	/* collector.c */
 
 /* hist.c */
 uint64_t hist_count(const struct snap_hist *h);

@@ -21,5 +21,11 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur,
 
 /* set by signal handlers; loops exit when non-zero */
 extern volatile int prtop_stop;
+/* SIGINT, SIGTERM, SIGHUP set prtop_stop; SIGPIPE ignored (signals.c) */
+void prtop_signals_init(void);
+
+/* report.c: stat --json and doctor */
+int json_print(FILE *out, const struct prtop_snapshot *s, double window_s);
+void doctor_print(FILE *out, const struct prtop_snapshot *s);
 
 #endif /* PRTOP_UI_H */

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop: BPF side.  The same handlers are reached through fentry/fexit,
+ * kprobe/kretprobe or stock tracepoints; the loader decides which programs
+ * load and attach on the running kernel.  All counters live in .bss and
+ * are read by userspace through the mmap'ed map, without syscalls.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "prtop.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile __u64 worker_fn;		/* page_reporting_process */
+const volatile __u64 dwork_timer_fn;	/* delayed_work_timer_fn */
+const volatile __u64 pr_dev_info_addr;	/* &pr_dev_info, 0: unknown */
+const volatile __u64 vmemmap_base_addr;	/* &vmemmap_base, 0: unknown */
+const volatile __u64 vmemmap_start;	/* fixed vmemmap start, 0: unknown */
+const volatile __u32 page_shift = 12;
+const volatile bool track_ranges;	/* send batches to the ring buffer */
+const volatile bool reuse_exact;	/* remember ranges for kmem hook */
+const volatile __u32 min_report_order = 9; /* page_reporting_order */
+
+struct prtop_bss_stats stats;
+__u64 pending_request_ns;	/* first request not yet served */
+
+struct call_start {
+	__u64 ts;
+	__u64 prdev;
+	__u64 sgl;
+	__u32 nents;
+};
+
+struct reported_range {
+	__u64 ts;
+	__u32 order;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* in-flight calls, by thread */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct call_start);
+} worker_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct call_start);
+} report_start SEC(".maps");
+
+/* delayed work armed (timer_start), by work_struct address */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u64);
+	__type(value, __u64);
+} armed SEC(".maps");
+
+/* exact reuse mode: reported ranges by head pfn */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct reported_range);
+} reported SEC(".maps");
+
+static __always_inline void count(__u64 *c, __u64 n)
+{
+	__sync_fetch_and_add(c, n);
+}
+
+static __always_inline void hist_add(int id, __u64 v)
+{
+	__u32 slot = prtop_hist_slot(v) & (PRTOP_HIST_SLOTS - 1);
+
+	if (id < 0 || id >= PRTOP_H__COUNT)
+		return;
+	count(&stats.hist[id][slot], 1);
+}
+
+static __always_inline __u32 tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline void *prdev_of_work(void *work)
+{
+	/* work is &prdev->work.work (struct delayed_work at prdev->work) */
+	return work - bpf_core_field_offset(struct page_reporting_dev_info, work) -
+	       bpf_core_field_offset(struct delayed_work, work);
+}
+
+static __always_inline void learn_prdev(void *prdev)
+{
+	struct page_reporting_dev_info *p = prdev;
+
+	if (!prdev || stats.prdev == (__u64)prdev)
+		return;
+	stats.prdev = (__u64)prdev;
+	stats.report_fn = (__u64)BPF_CORE_READ(p, report);
+}
+
+/* ---- notify / request ---- */
+
+static __always_inline void on_notify(void)
+{
+	struct page_reporting_dev_info *p = (void *)stats.prdev;
+	int state;
+
+	count(&stats.c.notify_calls, 1);
+	__sync_val_compare_and_swap(&pending_request_ns, 0, bpf_ktime_get_ns());
+
+	if (!p && pr_dev_info_addr) {
+		bpf_probe_read_kernel(&p, sizeof(p), (void *)pr_dev_info_addr);
+		learn_prdev(p);
+	}
+	if (!p)
+		return;
+	state = BPF_CORE_READ(p, state.counter);
+	if (state >= 0 && state < PRTOP_STATES)
+		count(&stats.c.notify_state[state], 1);
+}
+
+/* ---- worker ---- */
+
+static __always_inline void on_worker_start(void *work)
+{
+	struct call_start s = {};
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)work, req;
+	__u32 t = tid();
+	__u64 *armed_ts;
+
+	count(&stats.c.worker_runs, 1);
+	stats.last_worker_start_ns = now;
+	learn_prdev(prdev_of_work(work));
+
+	req = __sync_lock_test_and_set(&pending_request_ns, 0);
+	armed_ts = bpf_map_lookup_elem(&armed, &key);
+	if (req && req < now) {
+		hist_add(PRTOP_H_REQ_DELAY, now - req);
+	} else if (armed_ts && *armed_ts && *armed_ts < now) {
+		hist_add(PRTOP_H_REQ_DELAY, now - *armed_ts);
+	} else {
+		count(&stats.c.delay_unmatched, 1);
+	}
+	if (armed_ts)
+		bpf_map_delete_elem(&armed, &key);
+
+	s.ts = now;
+	s.prdev = (__u64)prdev_of_work(work);
+	bpf_map_update_elem(&worker_start, &t, &s, BPF_ANY);
+}
+
+static __always_inline void on_worker_end(void)
+{
+	__u32 t = tid();
+	struct call_start *s = bpf_map_lookup_elem(&worker_start, &t);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s)
+		return;
+	if (now > s->ts)
+		hist_add(PRTOP_H_WORKER_RUN, now - s->ts);
+	count(&stats.c.worker_runs_done, 1);
+	bpf_map_delete_elem(&worker_start, &t);
+}
+
+/* ---- report() ---- */
+
+static __always_inline void on_report_entry(void *prdev, void *sgl, __u32 nents)
+{
+	struct call_start s = {};
+	__u32 t = tid();
+
+	learn_prdev(prdev);
+	s.ts = bpf_ktime_get_ns();
+	s.prdev = (__u64)prdev;
+	s.sgl = (__u64)sgl;
+	s.nents = nents;
+	bpf_map_update_elem(&report_start, &t, &s, BPF_ANY);
+}
+
+static __always_inline __u32 order_of_len(__u32 len)
+{
+	__u32 pages = len >> page_shift, o = 0;
+
+	if (pages >> 8) { o += 8; pages >>= 8; }
+	if (pages >> 4) { o += 4; pages >>= 4; }
+	if (pages >> 2) { o += 2; pages >>= 2; }
+	if (pages >> 1) { o += 1; }
+	return o;
+}
+
+static __always_inline __u64 vmemmap(void)
+{
+	__u64 base = 0;
+
+	if (vmemmap_base_addr)
+		bpf_probe_read_kernel(&base, sizeof(base), (void *)vmemmap_base_addr);
+	else
+		base = vmemmap_start;
+	return base;
+}
+
+static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
+{
+	struct reported_range r = { .ts = now, .order = order };
+
+	bpf_map_update_elem(&reported, &pfn, &r, BPF_ANY);
+}
+
+static __always_inline void on_report_exit(long ret)
+{
+	__u32 t = tid(), i, nents, order, len, slot;
+	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn;
+	struct prtop_batch_event *ev = NULL;
+	struct call_start *s;
+	struct scatterlist *sg;
+	__u64 sg_size = bpf_core_type_size(struct scatterlist);
+	__u64 page_size = bpf_core_type_size(struct page);
+	unsigned long link;
+
+	s = bpf_map_lookup_elem(&report_start, &t);
+	if (!s)
+		return;
+	nents = s->nents;
+	count(&stats.c.report_calls, 1);
+	stats.last_report_ns = now;
+	if (now > s->ts)
+		hist_add(PRTOP_H_REPORT, now - s->ts);
+	if (ret)
+		count(&stats.c.report_errors, 1);
+	slot = nents < PRTOP_NENTS_SLOTS - 1 ? nents : PRTOP_NENTS_SLOTS - 1;
+	count(&stats.nents_hist[slot], 1);
+	if (nents > PRTOP_BATCH_MAX)
+		count(&stats.c.nents_truncated, nents - PRTOP_BATCH_MAX);
+
+	if (!ret && (track_ranges || reuse_exact))
+		base = vmemmap();
+	if (!ret && track_ranges && base) {
+		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+		if (!ev)
+			count(&stats.c.events_dropped, 1);
+	}
+
+	for (i = 0; i < PRTOP_BATCH_MAX; i++) {
+		if (i >= nents)
+			break;
+		sg = (void *)(s->sgl + i * sg_size);
+		len = BPF_CORE_READ(sg, length);
+		link = BPF_CORE_READ(sg, page_link);
+		order = order_of_len(len);
+		bytes += len;
+		count(&stats.order_pages[order & (PRTOP_ORDERS - 1)],
+		      len >> page_shift);
+		if (!base || !page_size)
+			continue;
+		pfn = ((link & ~3UL) - base) / page_size;
+		if (ev) {
+			ev->pfn[i] = pfn;
+			ev->order[i] = order;
+		}
+		if (reuse_exact)
+			remember_exact(pfn, order, now);
+	}
+	count(&stats.c.report_bytes, bytes);
+	count(&stats.c.report_pages, bytes >> page_shift);
+	if (!ret)
+		count(&stats.c.report_pages_ok, bytes >> page_shift);
+	if (ev) {
+		ev->ts_ns = now;
+		ev->nents = nents < PRTOP_BATCH_MAX ? nents : PRTOP_BATCH_MAX;
+		ev->err = ret;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	bpf_map_delete_elem(&report_start, &t);
+}
+
+static __always_inline void on_cycle(__u32 order)
+{
+	count(&stats.c.cycle_calls, 1);
+	count(&stats.order_cycles[order & (PRTOP_ORDERS - 1)], 1);
+}
+
+/* ---- fentry / fexit ---- */
+
+SEC("fentry/__page_reporting_notify")
+int BPF_PROG(notify_fentry)
+{
+	on_notify();
+	return 0;
+}
+
+SEC("fentry/page_reporting_process")
+int BPF_PROG(worker_fentry, struct work_struct *work)
+{
+	on_worker_start(work);
+	return 0;
+}
+
+SEC("fexit/page_reporting_process")
+int BPF_PROG(worker_fexit, struct work_struct *work)
+{
+	on_worker_end();
+	return 0;
+}
+
+/* target set at run time to the registered device's report() */
+SEC("fentry")
+int BPF_PROG(report_fentry, struct page_reporting_dev_info *prdev,
+	     struct scatterlist *sgl, unsigned int nents)
+{
+	on_report_entry(prdev, sgl, nents);
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(report_fexit, struct page_reporting_dev_info *prdev,
+	     struct scatterlist *sgl, unsigned int nents, int ret)
+{
+	on_report_exit(ret);
+	return 0;
+}
+
+SEC("fentry/page_reporting_cycle")
+int BPF_PROG(cycle_fentry, struct page_reporting_dev_info *prdev,
+	     struct zone *zone, unsigned int order)
+{
+	on_cycle(order);
+	return 0;
+}
+
+SEC("fentry/page_reporting_drain")
+int BPF_PROG(drain_fentry)
+{
+	count(&stats.c.drain_calls, 1);
+	return 0;
+}
+
+/* ---- kprobe / kretprobe (attached by name from userspace) ---- */
+
+SEC("kprobe")
+int BPF_KPROBE(notify_kprobe)
+{
+	on_notify();
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(worker_kprobe, struct work_struct *work)
+{
+	on_worker_start(work);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(worker_kretprobe)
+{
+	on_worker_end();
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(report_kprobe, void *prdev, void *sgl, unsigned int nents)
+{
+	on_report_entry(prdev, sgl, nents);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(report_kretprobe, long ret)
+{
+	on_report_exit((int)ret);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(cycle_kprobe, void *prdev, void *zone, unsigned int order)
+{
+	on_cycle(order);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(drain_kprobe)
+{
+	count(&stats.c.drain_calls, 1);
+	return 0;
+}
+
+/* ---- stock tracepoints ---- */
+
+SEC("tp_btf/workqueue_execute_start")
+int BPF_PROG(worker_tp_start, struct work_struct *work)
+{
+	if ((__u64)BPF_CORE_READ(work, func) != worker_fn)
+		return 0;
+	on_worker_start(work);
+	return 0;
+}
+
+/* raw_tp: tp_btf refuses to read the function-pointer argument */
+SEC("raw_tp/workqueue_execute_end")
+int BPF_PROG(worker_tp_end, void *work, __u64 function)
+{
+	if (function != worker_fn)
+		return 0;
+	on_worker_end();
+	return 0;
+}
+
+/* the worker's delayed-work timer being armed: schedule_delayed_work() */
+SEC("tp_btf/timer_start")
+int BPF_PROG(delay_tp_timer, struct timer_list *timer)
+{
+	struct delayed_work *dw;
+	__u64 key, now;
+
+	if ((__u64)BPF_CORE_READ(timer, function) != dwork_timer_fn)
+		return 0;
+	dw = (void *)timer - bpf_core_field_offset(struct delayed_work, timer);
+	if ((__u64)BPF_CORE_READ(dw, work.func) != worker_fn)
+		return 0;
+	key = (__u64)&dw->work;
+	now = bpf_ktime_get_ns();
+	count(&stats.c.delayed_work_armed, 1);
+	learn_prdev(prdev_of_work(&dw->work));
+	bpf_map_update_elem(&armed, &key, &now, BPF_NOEXIST);
+	return 0;
+}
+
+/* opt-in exact reuse: every page allocation checks the reported ranges */
+SEC("tracepoint/kmem/mm_page_alloc")
+int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
+{
+	__u64 pfn = ctx->pfn, head, now;
+	struct reported_range *r;
+	__u32 o;
+
+	if (pfn == (__u64)-1)
+		return 0;
+	for (o = min_report_order; o <= 10; o++) {
+		head = pfn & ~((1ULL << o) - 1);
+		r = bpf_map_lookup_elem(&reported, &head);
+		if (!r)
+			continue;
+		if (pfn - head >= (1ULL << (r->order & 31)))
+			return 0;
+		now = bpf_ktime_get_ns();
+		count(&stats.c.reuse_exact_pages, 1ULL << (r->order & 31));
+		count(&stats.c.reuse_exact_bytes,
+		      (1ULL << (r->order & 31)) << page_shift);
+		count(&stats.order_reused[r->order & (PRTOP_ORDERS - 1)],
+		      1ULL << (r->order & 31));
+		if (now > r->ts)
+			hist_add(PRTOP_H_REUSE_AGE, now - r->ts);
+		bpf_map_delete_elem(&reported, &head);
+		return 0;
+	}
+	return 0;
+}
+
+/* test-run from userspace: read the registered device through pr_dev_info */
+SEC("raw_tp")
+int read_prdev(void *ctx)
+{
+	void *p = NULL;
+
+	if (!pr_dev_info_addr)
+		return 1;
+	if (bpf_probe_read_kernel(&p, sizeof(p), (void *)pr_dev_info_addr))
+		return 2;
+	if (!p)
+		return 3;
+	learn_prdev(p);
+	return 0;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Human-readable formatting shared by the live view and batch output.
+ * Every fmt_* that takes (buf, len) writes a NUL-terminated string that is
+ * truncated to fit, and returns buf.  Output is UTF-8 ("—", "µs") unless
+ * fmt_set_ascii(true) was called (for terminals whose locale is not UTF-8).
+ */
+#ifndef PRTOP_FORMAT_H
+#define PRTOP_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "snapshot.h"
+
+void fmt_set_ascii(bool ascii);
+bool fmt_is_ascii(void);
+const char *fmt_dash(void);	/* "—": no samples yet / nothing */
+const char *fmt_arrow(void);	/* "→" */
+
+/* "0 B", "512 B", "1.50 KiB", "12.0 MiB", "512 MiB" (powers of 1024) */
+char *fmt_bytes(char *buf, size_t len, uint64_t bytes);
+/* bytes as MiB with no unit, one decimal below 10000: "0.0", "12.5", "20480" */
+char *fmt_mib(char *buf, size_t len, double bytes);
+/* "0 ns", "850 ns", "12.3 µs", "4.56 ms", "2.01 s", "1.20 min", "3.00 h" */
+char *fmt_ns(char *buf, size_t len, uint64_t ns);
+/* "999", "12.3k", "4.56M", "7.89G": counts in narrow columns */
+char *fmt_count(char *buf, size_t len, uint64_t n);
+/* a rate with about three significant digits: "0.50/s", "12.0/s", "1234/s" */
+char *fmt_per_s(char *buf, size_t len, double per_s);
+/* a byte rate in MiB/s: "0.00 MiB/s", "12.3 MiB/s", "1234 MiB/s" */
+char *fmt_mib_per_s(char *buf, size_t len, double bytes_per_s);
+/* "0.5 s", "1 s", "2.5 s", "60 s" */
+char *fmt_interval(char *buf, size_t len, double s);
+/* rounded-to-the-second duration: "42s", "3m05s", "2h01m", "3d04h" */
+char *fmt_uptime(char *buf, size_t len, uint64_t ns);
+
+/* display columns of a UTF-8 string (every code point counts one) */
+size_t fmt_width(const char *s);
+/* s padded with spaces to width columns (left- or right-aligned) */
+char *fmt_pad(char *buf, size_t len, const char *s, int width, bool right);
+
+/* clamp an interval to the 0.2 .. 60 s the live view allows */
+double fmt_clamp_interval(double s);
+/* next interval up (dir > 0) or down (dir < 0) on 0.2 0.5 1 2 5 10 30 60 */
+double fmt_step_interval(double s, int dir);
+
+/* ---- snapshot fields, the same way in every presentation ---- */
+
+/* "order 9 (module parameter)", "delay ? (unknown)" */
+char *fmt_knob(char *buf, size_t len, const char *label,
+	       const struct snap_knob *k, const char *unit);
+/* "worker:tracepoint", "report:—" */
+char *fmt_probe_short(char *buf, size_t len,
+		      const struct prtop_snapshot *s, enum probe_id id);
+/* true when some probe is not attached (then point at "prtop doctor") */
+bool fmt_probe_missing(const struct prtop_snapshot *s);
+
+enum fmt_lat_row {
+	FMT_LAT_WORKER = 0,	/* worker run time */
+	FMT_LAT_DELAY,		/* request -> run delay */
+	FMT_LAT_REPORT,		/* report() round trip */
+	FMT_LAT_REUSE,		/* report -> reuse age */
+	FMT_LAT__COUNT,
+};
+
+struct fmt_latency {
+	const char *label;	/* "worker run time", ... */
+	const char *key;	/* "worker_run", ... for text output */
+	bool attached;		/* false: show "n/a" */
+	uint64_t count;
+	char count_s[24];	/* "n/a", "—" or the count */
+	char p50[24];		/* "n/a", "—" or "120 µs" */
+	char p99[24];
+};
+
+void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row,
+		 struct fmt_latency *out);
+
+/* base page size of this machine */
+uint64_t fmt_page_size(void);
+/* lowest order the per-order table shows (page_reporting_order or 9) */
+int fmt_order_low(const struct prtop_snapshot *s);
+/* whether the per-order table shows this order */
+bool fmt_order_shown(const struct prtop_snapshot *s, int order);
+
+#endif /* PRTOP_FORMAT_H */

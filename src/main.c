@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop: see and tune Linux free page reporting.
+ * One binary, subcommands like bpftool/perf: live view (default), stat, doctor.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "ui.h"
+
+#define PRTOP_VERSION "0.1.0"
+
+struct args {
+	struct collector_opts copts;
+	struct ui_opts ui;
+	bool batch;
+	bool json;
+	bool help;
+};
+
+static const char *live_help =
+	"Usage: prtop [OPTIONS]\n"
+	"       prtop stat [--json] [-d SECS] [OPTIONS]\n"
+	"       prtop doctor [OPTIONS]\n"
+	"\n"
+	"Watch Linux free page reporting live: batches and bytes handed to the\n"
+	"balloon device, worker runs and delays, per-order free and reported\n"
+	"memory, and reuse of reported memory.\n"
+	"\n"
+	"Commands:\n"
+	"  (none)        live ncurses view (q quit, p pause, h help, +/- interval)\n"
+	"  stat          attach, wait SECS, print one report and exit\n"
+	"  doctor        show how each probe attached on this kernel, or why not\n"
+	"  help CMD      help for a command\n"
+	"\n"
+	"Options:\n"
+	"  -d, --interval SECS   refresh interval (default 1; 0.2 to 3600)\n"
+	"  -b, --batch           plain-text frames, no escape codes (for logs)\n"
+	"  -n, --iterations N    frames to show, then exit (default: until q)\n"
+	"      --reuse-exact     count reuse of reported memory exactly, with a\n"
+	"                        hook on every page allocation (costs throughput)\n"
+	"      --no-reuse        do not track reuse of reported memory\n"
+	"  -v, --verbose         libbpf diagnostics on stderr\n"
+	"  -V, --version         print the version\n"
+	"  -h, --help            this help\n";
+
+static const char *stat_help =
+	"Usage: prtop stat [--json] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
+	"\n"
+	"Attach, collect for SECS seconds (default 1), print one report of what\n"
+	"happened in that window and exit.  With --json the report is one JSON\n"
+	"document: kernel, device, attach (probe -> mode or why not), totals,\n"
+	"batch_nents_hist, latency percentiles in ns, per_order, knobs, params,\n"
+	"reuse and drops.\n";
+
+static const char *doctor_help =
+	"Usage: prtop doctor [-v]\n"
+	"\n"
+	"Attach as prtop would, then print every attach layer (bundled patch\n"
+	"tracepoints, fentry/fexit, kprobes, stock tracepoints) and every probe:\n"
+	"how it is attached on this kernel, or why it is not and what to do.\n";
+
+static int usage_error(const char *fmt, const char *what)
+{
+	fprintf(stderr, "prtop: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nTry 'prtop --help'.\n");
+	return 2;
+}
+
+static int parse_interval(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.2 || v > 3600)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{ "interval", required_argument, NULL, 'd' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "reuse-exact", no_argument, NULL, 'E' },
+		{ "no-reuse", no_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "d:bn:vVh", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			if (parse_interval(optarg, &a->ui.interval_s))
+				return usage_error("invalid interval '%s': give seconds from 0.2 to 3600", optarg);
+			break;
+		case 'b':
+			a->batch = true;
+			break;
+		case 'n':
+			errno = 0;
+			a->ui.iterations = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || a->ui.iterations < 1)
+				return usage_error("invalid iteration count '%s': give a whole number >= 1", optarg);
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'E':
+			a->copts.reuse_exact = true;
+			break;
+		case 'R':
+			a->copts.no_reuse = true;
+			break;
+		case 'v':
+			a->copts.verbose = true;
+			break;
+		case 'V':
+			printf("prtop %s\n", PRTOP_VERSION);
+			exit(0);
+		case 'h':
+			a->help = true;
+			break;
+		default:
+			return usage_error("%s", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (a->copts.reuse_exact && a->copts.no_reuse)
+		return usage_error("%s", "--reuse-exact and --no-reuse exclude each other");
+	return 0;
+}
+
+static int open_collector(struct args *a, struct collector **c)
+{
+	char err[512] = "";
+	int ret = collector_open(c, &a->copts, err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "prtop: %s\n", err);
+	return ret;
+}
+
+/* Wait secs while handling events; false if interrupted. */
+static bool wait_window(struct collector *c, double secs)
+{
+	struct timespec t0, t;
+	double el = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!prtop_stop && el < secs) {
+		double left_ms = (secs - el) * 1000;
+
+		collector_poll(c, left_ms < 100 ? (int)left_ms + 1 : 100);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
+	}
+	return !prtop_stop;
+}
+
+static int cmd_stat(struct args *a)
+{
+	struct collector *c;
+	struct prtop_snapshot *s0, *s;
+	int ret = 0;
+
+	if (open_collector(a, &c))
+		return 1;
+	s0 = calloc(1, sizeof(*s0));
+	s = calloc(1, sizeof(*s));
+	if (!s0 || !s) {
+		fprintf(stderr, "prtop: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	collector_sample(c, s0);
+	wait_window(c, a->ui.interval_s);
+	collector_sample(c, s);
+	if (a->json)
+		ret = json_print(stdout, s, a->ui.interval_s) ? 1 : 0;
+	else
+		text_frame(stdout, s, s0);
+	if (fflush(stdout))
+		ret = 1;
+out:
+	free(s0);
+	free(s);
+	collector_close(c);
+	return ret;
+}
+
+static int cmd_doctor(struct args *a)
+{
+	struct collector *c;
+	struct prtop_snapshot *s;
+
+	if (open_collector(a, &c))
+		return 1;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		collector_close(c);
+		return 1;
+	}
+	collector_sample(c, s);
+	doctor_print(stdout, s);
+	free(s);
+	collector_close(c);
+	return 0;
+}
+
+static int cmd_live(struct args *a)
+{
+	struct collector *c;
+	int ret;
+
+	if (!a->batch && !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "prtop: standard output is not a terminal: use -b for plain-text batch mode\n");
+		return 2;
+	}
+	if (open_collector(a, &c))
+		return 1;
+	ret = a->batch ? batch_run(c, &a->ui, stdout) : tui_run(c, &a->ui);
+	collector_close(c);
+	return ret;
+}
+
+static const char *help_for(const char *cmd)
+{
+	if (cmd && !strcmp(cmd, "stat"))
+		return stat_help;
+	if (cmd && !strcmp(cmd, "doctor"))
+		return doctor_help;
+	return live_help;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .ui = { .interval_s = 1.0 } };
+	const char *cmd = NULL;
+	int ret;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		cmd = argv[1];
+		if (!strcmp(cmd, "help")) {
+			fputs(help_for(argc > 2 ? argv[2] : NULL), stdout);
+			return 0;
+		}
+		if (strcmp(cmd, "stat") && strcmp(cmd, "doctor"))
+			return usage_error("unknown command '%s' (commands: stat, doctor, help)", cmd);
+		argc--;
+		argv++;
+	}
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret;
+	if (a.help) {
+		fputs(help_for(cmd), stdout);
+		return 0;
+	}
+	prtop_signals_init();
+	if (!cmd)
+		return cmd_live(&a);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(&a);
+	return cmd_doctor(&a);
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One-shot reports of a snapshot: `prtop stat --json` and `prtop doctor`. */
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "ui.h"
+
+static json_object *u64(uint64_t v)
+{
+	return json_object_new_int64((int64_t)v);
+}
+
+static json_object *hist_json(const struct snap_hist *h, bool attached)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "count", u64(hist_count(h)));
+	json_object_object_add(o, "p50", u64(hist_percentile(h, 50)));
+	json_object_object_add(o, "p90", u64(hist_percentile(h, 90)));
+	json_object_object_add(o, "p99", u64(hist_percentile(h, 99)));
+	json_object_object_add(o, "max", u64(hist_percentile(h, 100)));
+	json_object_object_add(o, "available", json_object_new_boolean(attached));
+	return o;
+}
+
+static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
+{
+	json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < PROBE__COUNT; i++) {
+		const struct probe_status *p = &s->probe[i];
+		json_object *v;
+
+		if (!detail) {
+			char buf[300];
+
+			if (p->mode != MODE_NONE)
+				snprintf(buf, sizeof(buf), "%s", attach_mode_name(p->mode));
+			else
+				snprintf(buf, sizeof(buf), "unavailable: %s", p->reason);
+			json_object_object_add(o, probe_name(i), json_object_new_string(buf));
+			continue;
+		}
+		v = json_object_new_object();
+		json_object_object_add(v, "mode", json_object_new_string(attach_mode_name(p->mode)));
+		json_object_object_add(v, "detail", json_object_new_string(p->detail));
+		json_object_object_add(v, "reason", json_object_new_string(p->reason));
+		json_object_object_add(v, "hint", json_object_new_string(p->hint));
+		json_object_object_add(o, probe_name(i), v);
+	}
+	return o;
+}
+
+static json_object *per_order_json(const struct prtop_snapshot *s, long page)
+{
+	json_object *a = json_object_new_array();
+	int i;
+
+	for (i = 0; i < PRTOP_ORDERS; i++) {
+		const struct snap_order *o = &s->order[i];
+		json_object *e;
+
+		if (i >= s->max_order && !o->reported_pages && !o->cycles &&
+		    !o->reused_pages)
+			continue;
+		e = json_object_new_object();
+		json_object_object_add(e, "order", json_object_new_int(i));
+		json_object_object_add(e, "free_blocks", u64(o->free_blocks));
+		json_object_object_add(e, "free_bytes", u64(o->free_pages * page));
+		json_object_object_add(e, "reported_pages", u64(o->reported_pages));
+		json_object_object_add(e, "reported_bytes", u64(o->reported_pages * page));
+		json_object_object_add(e, "reused_bytes", u64(o->reused_pages * page));
+		json_object_object_add(e, "cycles", u64(o->cycles));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static json_object *knob_json(const struct snap_knob *k)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "value", k->known ? json_object_new_int64(k->value) : NULL);
+	json_object_object_add(o, "unit", json_object_new_string(k->unit ? k->unit : ""));
+	json_object_object_add(o, "source", json_object_new_string(k->source ? k->source : ""));
+	return o;
+}
+
+static json_object *reuse_json(const struct prtop_snapshot *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bytes", u64(s->reuse_bytes));
+	json_object_object_add(o, "ranges", u64(s->reuse_ranges));
+	json_object_object_add(o, "unreported_ranges", u64(s->reuse_unreported_ranges));
+	json_object_object_add(o, "tracked_ranges", u64(s->reuse_tracked));
+	json_object_object_add(o, "forgotten_ranges", u64(s->reuse_forgotten));
+	json_object_object_add(o, "age_ns",
+			       hist_json(&s->reuse_age, s->probe[PROBE_REUSE].mode != MODE_NONE));
+	return o;
+}
+
+static void add_counters(json_object *d, const struct prtop_snapshot *s)
+{
+	json_object *st = json_object_new_object();
+
+	json_object_object_add(d, "reported_bytes_total", u64(s->c.report_bytes));
+	json_object_object_add(d, "reported_pages_total", u64(s->c.report_pages));
+	json_object_object_add(d, "batches_total", u64(s->c.report_calls));
+	json_object_object_add(d, "report_errors_total", u64(s->c.report_errors));
+	json_object_object_add(d, "worker_runs_total", u64(s->c.worker_runs));
+	json_object_object_add(d, "notify_total", u64(s->c.notify_calls));
+	json_object_object_add(d, "delayed_work_armed_total", u64(s->c.delayed_work_armed));
+	json_object_object_add(d, "cycles_total", u64(s->c.cycle_calls));
+	json_object_object_add(d, "drains_total", u64(s->c.drain_calls));
+	json_object_object_add(st, "idle", u64(s->c.notify_state[PRTOP_STATE_IDLE]));
+	json_object_object_add(st, "requested", u64(s->c.notify_state[PRTOP_STATE_REQUESTED]));
+	json_object_object_add(st, "active", u64(s->c.notify_state[PRTOP_STATE_ACTIVE]));
+	json_object_object_add(d, "notify_state_seen", st);
+}
+
+static void add_hists(json_object *d, const struct prtop_snapshot *s)
+{
+	json_object *nh = json_object_new_object();
+	int i;
+
+	for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
+		char k[16];
+
+		if (!s->nents_hist[i])
+			continue;
+		snprintf(k, sizeof(k), "%d", i);
+		json_object_object_add(nh, k, u64(s->nents_hist[i]));
+	}
+	json_object_object_add(d, "batch_nents_hist", nh);
+	json_object_object_add(d, "worker_run_ns",
+			       hist_json(&s->hist[PRTOP_H_WORKER_RUN],
+					 s->probe[PROBE_WORKER].mode != MODE_NONE));
+	json_object_object_add(d, "request_delay_ns",
+			       hist_json(&s->hist[PRTOP_H_REQ_DELAY],
+					 s->probe[PROBE_DELAY].mode != MODE_NONE));
+	json_object_object_add(d, "report_ns",
+			       hist_json(&s->hist[PRTOP_H_REPORT],
+					 s->probe[PROBE_REPORT].mode != MODE_NONE));
+}
+
+static json_object *params_json(const struct prtop_snapshot *s)
+{
+	json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < s->nparams; i++)
+		json_object_object_add(o, s->params[i].name,
+				       json_object_new_string(s->params[i].value));
+	return o;
+}
+
+int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
+{
+	json_object *d = json_object_new_object();
+	json_object *k = json_object_new_object(), *drops = json_object_new_object();
+	long page = 4096;
+
+	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
+	json_object_object_add(d, "device", s->device[0] ?
+			       json_object_new_string(s->device) : NULL);
+	if (!s->device[0])
+		json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
+	json_object_object_add(d, "window_s", json_object_new_double(window_s));
+	json_object_object_add(d, "startup_ms", json_object_new_double(s->startup_ns / 1e6));
+	json_object_object_add(d, "attach", attach_json(s, false));
+	json_object_object_add(d, "attach_detail", attach_json(s, true));
+	add_counters(d, s);
+	add_hists(d, s);
+	json_object_object_add(d, "reuse_bytes_total", u64(s->reuse_bytes));
+	json_object_object_add(d, "reuse", reuse_json(s));
+	json_object_object_add(d, "per_order", per_order_json(s, page));
+	json_object_object_add(k, "order", knob_json(&s->knob_order));
+	json_object_object_add(k, "capacity", knob_json(&s->knob_capacity));
+	json_object_object_add(k, "delay_ms", knob_json(&s->knob_delay_ms));
+	json_object_object_add(d, "knobs", k);
+	json_object_object_add(d, "params", params_json(s));
+	json_object_object_add(drops, "ring_buffer", u64(s->c.events_dropped));
+	json_object_object_add(drops, "reuse_table", u64(s->reuse_forgotten));
+	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));
+	json_object_object_add(drops, "total", u64(s->drops));
+	json_object_object_add(d, "drops", drops);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(d);
+	return ferror(out) ? -1 : 0;
+}
+
+void doctor_print(FILE *out, const struct prtop_snapshot *s)
+{
+	int i;
+
+	fprintf(out, "kernel   %s\n", s->kernel);
+	fprintf(out, "device   %s\n", s->device[0] ? s->device : s->device_reason);
+	fprintf(out, "startup  %.1f ms to attach\n\n", s->startup_ns / 1e6);
+	fprintf(out, "%-18s %-4s %s\n", "LAYER", "OK", "WHY");
+	for (i = 0; i < LAYER__COUNT; i++)
+		fprintf(out, "%-18s %-4s %s\n", layer_name(i),
+			s->layer[i].ok ? "yes" : "no", s->layer[i].why);
+	fprintf(out, "\n%-14s %-17s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
+	for (i = 0; i < PROBE__COUNT; i++) {
+		const struct probe_status *p = &s->probe[i];
+
+		fprintf(out, "%-14s %-17s %s\n", probe_name(i), attach_mode_name(p->mode),
+			p->mode != MODE_NONE ? p->detail : p->reason);
+		if (p->mode != MODE_NONE && p->reason[0])
+			fprintf(out, "%-14s %-17s note: %s\n", "", "", p->reason);
+		if (p->hint[0])
+			fprintf(out, "%-14s %-17s -> %s\n", "", "", p->hint);
+	}
+}
