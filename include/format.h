@@ -47,9 +47,13 @@ double fmt_step_interval(double s, int dir);
 
 /* ---- snapshot fields, the same way in every presentation ---- */
 
-/* "order 9 (module parameter)", "delay ? (unknown)" */
+/*
+ * "order 9 (module parameter page_reporting.page_reporting_order)",
+ * "delay ? (unknown)"; brief keeps the first two words of the source:
+ * "order 9 (module parameter)".
+ */
 char *fmt_knob(char *buf, size_t len, const char *label,
-	       const struct snap_knob *k, const char *unit);
+	       const struct snap_knob *k, const char *unit, bool brief);
 /* "worker:tracepoint", "report:—" */
 char *fmt_probe_short(char *buf, size_t len,
 		      const struct prtop_snapshot *s, enum probe_id id);

@@ -38,7 +38,7 @@ enum attach_mode {
 struct probe_status {
 	enum attach_mode mode;
 	char detail[96];	/* what it is attached to, e.g. "fentry:page_reporting_process" */
-	char reason[160];	/* why not (or why degraded); empty when fine */
+	char reason[256];	/* why not (or why degraded); empty when fine */
 	char hint[160];		/* what the user can do */
 };
 

@@ -82,6 +82,22 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+static const char *errno_name(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINVAL: return "EINVAL";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case ENOTSUP: return "ENOTSUP";
+	case E2BIG: return "E2BIG";
+	case ENOMEM: return "ENOMEM";
+	case EBUSY: return "EBUSY";
+	default: return "error";
+	}
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -206,7 +222,7 @@ static void probe_kprobe_support(struct collector *c)
 		       access("/sys/kernel/tracing/kprobe_events", W_OK) == 0;
 	if (!c->kprobe_ok)
 		snprintf(c->kprobe_err, sizeof(c->kprobe_err),
-			 "kprobes are not built into this kernel (CONFIG_KPROBES unset)");
+			 "not built into this kernel (CONFIG_KPROBES unset)");
 }
 
 /* ---- the plan: which programs load ---- */
@@ -243,8 +259,8 @@ static void make_plan(struct collector *c, struct plan *p, bool fentry)
 		p->notify_k = !p->notify_f && ksyms_by_name(c->ksyms, "__page_reporting_notify");
 		p->worker_k = !p->worker_f && ksyms_by_name(c->ksyms, "page_reporting_process");
 		p->report_k = !p->report_f && fn_ok;
-		p->cycle_k = !p->cycle_f && (ksyms_by_name(c->ksyms, "page_reporting_cycle") ||
-					     ksyms_clone_of(c->ksyms, "page_reporting_cycle"));
+		/* a clone's arguments may differ: only the real function */
+		p->cycle_k = !p->cycle_f && ksyms_by_name(c->ksyms, "page_reporting_cycle");
 		p->drain_k = !p->drain_f && (ksyms_by_name(c->ksyms, "page_reporting_drain") ||
 					     ksyms_clone_of(c->ksyms, "page_reporting_drain"));
 	}
@@ -351,7 +367,7 @@ static int keep_link(struct collector *c, struct bpf_link *l, char *why,
 
 	if (!l || err) {
 		err = err ? err : -errno;
-		snprintf(why, len, "attach failed: %s", strerror(-err));
+		snprintf(why, len, "attach failed (%s: %s)", errno_name(err), strerror(-err));
 		return err ? err : -EINVAL;
 	}
 	c->links[c->nlinks++] = l;
@@ -388,9 +404,18 @@ static int attach_pair(struct collector *c, struct bpf_program *a,
 	return err;
 }
 
-static const char *fentry_reason(struct collector *c)
+/* why a layer did not give fn: attach error, layer missing, or fn itself */
+static void fn_why(struct collector *c, const char *fn, const char *attach_err,
+		   const char *layer_err, bool name_first, char *buf, size_t len)
 {
-	return c->fentry_err[0] ? c->fentry_err : "fentry not attempted";
+	if (attach_err && attach_err[0])
+		snprintf(buf, len, "%s", attach_err);
+	else if (name_first && fn_unattachable(c, fn, buf, len))
+		return;
+	else if (layer_err[0])
+		snprintf(buf, len, "%s", layer_err);
+	else if (!fn_unattachable(c, fn, buf, len))
+		snprintf(buf, len, "%s not in kernel BTF", fn);
 }
 
 static const char *clone_or_name(struct collector *c, const char *name)
@@ -407,7 +432,7 @@ static void attach_fn_probe(struct collector *c, enum probe_id id,
 			    struct bpf_program *fa, struct bpf_program *fb,
 			    struct bpf_program *ka, struct bpf_program *kb)
 {
-	char why[160] = "", detail[96], reason[320];
+	char why[160] = "", detail[96], reason[320], fw[160], kw[160];
 	const char *kfn = clone_or_name(c, fn);
 
 	if (use_f && !attach_pair(c, fa, fb, false, fn, why, sizeof(why))) {
@@ -420,9 +445,9 @@ static void attach_fn_probe(struct collector *c, enum probe_id id,
 		set_status(c, id, MODE_KPROBE, detail, NULL, NULL);
 		return;
 	}
-	snprintf(reason, sizeof(reason), "fentry: %s; kprobe: %s",
-		 why[0] && use_f ? why : fentry_reason(c),
-		 why[0] && use_k ? why : (c->kprobe_ok ? "not attempted" : c->kprobe_err));
+	fn_why(c, fn, use_f ? why : NULL, c->fentry_err, true, fw, sizeof(fw));
+	fn_why(c, fn, use_k ? why : NULL, c->kprobe_err, false, kw, sizeof(kw));
+	snprintf(reason, sizeof(reason), "fentry: %s; kprobe: %s", fw, kw);
 	set_status(c, id, MODE_NONE, NULL, reason, NULL);
 }
 
@@ -501,7 +526,7 @@ static void attach_report(struct collector *c, const struct plan *p)
 	if (c->probe[PROBE_REPORT].mode == MODE_NONE) {
 		char reason[160];
 
-		snprintf(reason, sizeof(reason), "%.120s; no stock tracepoint covers report()",
+		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers report()",
 			 c->probe[PROBE_REPORT].reason);
 		set_status(c, PROBE_REPORT, MODE_NONE, NULL, reason,
 			   "use a kernel with fentry (BPF trampolines) or kprobes, or the bundled patch's tracepoints");
@@ -517,17 +542,12 @@ static void attach_optional(struct collector *c, enum probe_id id,
 			    const char *fn, bool use_f, bool use_k,
 			    struct bpf_program *f, struct bpf_program *k)
 {
-	char buf[160], reason[320];
-	const char *un = fn_unattachable(c, fn, buf, sizeof(buf));
+	char reason[320];
 
 	attach_fn_probe(c, id, fn, use_f, use_k, f, NULL, k, NULL);
 	if (c->probe[id].mode != MODE_NONE)
 		return;
-	if (un && !use_k)
-		snprintf(reason, sizeof(reason), "%s%s", un,
-			 c->kprobe_ok ? "" : "; kprobes not built in");
-	else
-		snprintf(reason, sizeof(reason), "%s", c->probe[id].reason);
+	snprintf(reason, sizeof(reason), "%s", c->probe[id].reason);
 	set_status(c, id, MODE_NONE, NULL, reason,
 		   "per-order data is still derived from report()'s scatterlist when report() is attached");
 }
@@ -585,7 +605,7 @@ static void attach_all(struct collector *c, const struct plan *p)
 	if (c->probe[PROBE_NOTIFY].mode == MODE_NONE) {
 		char reason[160];
 
-		snprintf(reason, sizeof(reason), "%.100s; no stock tracepoint covers it",
+		snprintf(reason, sizeof(reason), "%.120s; no stock tracepoint covers it",
 			 c->probe[PROBE_NOTIFY].reason);
 		set_status(c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
 			   "requests are still seen as the worker's timer being armed (request_delay)");
@@ -707,6 +727,10 @@ static void describe_layers(struct collector *c, const struct plan *p)
 	else
 		set_layer(c, LAYER_FENTRY, false,
 			  c->fentry_err[0] ? c->fentry_err : "no fentry target on this kernel");
+	if (!c->fentry_ok && c->fentry_err[0] && strstr(c->fentry_err, "EPERM"))
+		snprintf(c->layer[LAYER_FENTRY].why, sizeof(c->layer[LAYER_FENTRY].why),
+			 "%s: BPF trampolines not permitted on this kernel (lockdown or no trampoline support)",
+			 c->fentry_err);
 	set_layer(c, LAYER_KPROBE, c->kprobe_ok,
 		  c->kprobe_ok ? "kprobe PMU present" : c->kprobe_err);
 	set_layer(c, LAYER_TRACEPOINT, true,
@@ -783,10 +807,9 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 		c->fentry_ok = plan.notify_f || plan.worker_f || plan.report_f;
 		c->fentry_err[0] = '\0';
 	} else {
-		char tmp[160];
-
-		snprintf(tmp, sizeof(tmp), "fentry refused by the kernel: %.120s", c->fentry_err);
-		snprintf(c->fentry_err, sizeof(c->fentry_err), "%s", tmp);
+		snprintf(c->fentry_err, sizeof(c->fentry_err),
+			 "refused by the kernel at load (%s: %s)", errno_name(ret),
+			 strerror(-ret));
 		make_plan(c, &plan, false);
 		ret = load_skel(c, &plan, err, errlen);
 		if (ret) {

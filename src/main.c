@@ -106,6 +106,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int o;
 
 	optind = 1;
+	opterr = 0;
 	while ((o = getopt_long(argc, argv, "d:bn:vVh", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
@@ -140,7 +141,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->help = true;
 			break;
 		default:
-			return usage_error("%s", "invalid option");
+			return usage_error("invalid option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
