@@ -107,7 +107,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "d:bn:vVh", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":d:bn:vVh", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			if (parse_interval(optarg, &a->ui.interval_s))
@@ -140,6 +140,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			a->help = true;
 			break;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			return usage_error("invalid option '%s'", argv[optind - 1]);
 		}
