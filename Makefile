@@ -83,7 +83,7 @@ test: test-deps
 	$(MAKE) STATIC=1 all
 	sh tests/run.sh
 
-bench: deps
+bench: test-deps
 	$(MAKE) all
 	sh tests/bench.sh
 

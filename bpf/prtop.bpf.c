@@ -44,6 +44,14 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* scratch space to build a batch event (too big for the stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prtop_batch_event);
+} scratch SEC(".maps");
+
 /* in-flight calls, by thread */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -75,6 +83,17 @@ struct {
 	__type(value, struct reported_range);
 } reported SEC(".maps");
 
+/*
+ * Bound an index in a way the compiler cannot drop: clang knows e.g. that
+ * order_of_len() <= 15 and removes a plain mask, but older verifiers
+ * (6.1) cannot prove the bound without it.
+ */
+static __always_inline __u64 bound(__u64 v, __u64 mask)
+{
+	asm volatile("%[v] &= %[m]" : [v] "+r"(v) : [m] "i"(mask));
+	return v;
+}
+
 static __always_inline void count(__u64 *c, __u64 n)
 {
 	__sync_fetch_and_add(c, n);
@@ -82,7 +101,7 @@ static __always_inline void count(__u64 *c, __u64 n)
 
 static __always_inline void hist_add(int id, __u64 v)
 {
-	__u32 slot = prtop_hist_slot(v) & (PRTOP_HIST_SLOTS - 1);
+	__u64 slot = bound(prtop_hist_slot(v), PRTOP_HIST_SLOTS - 1);
 
 	if (id < 0 || id >= PRTOP_H__COUNT)
 		return;
@@ -166,6 +185,7 @@ static __always_inline void on_worker_end(void)
 {
 	__u32 t = tid();
 	struct call_start *s = bpf_map_lookup_elem(&worker_start, &t);
+	struct page_reporting_dev_info *p;
 	__u64 now = bpf_ktime_get_ns();
 
 	if (!s)
@@ -173,6 +193,14 @@ static __always_inline void on_worker_end(void)
 	if (now > s->ts)
 		hist_add(PRTOP_H_WORKER_RUN, now - s->ts);
 	count(&stats.c.worker_runs_done, 1);
+	/*
+	 * Still REQUESTED after the pass: the worker reschedules itself (a
+	 * request during the run, or the per-pass budget ran out).  Unless a
+	 * notify already started the clock, the request is now.
+	 */
+	p = (void *)s->prdev;
+	if (p && BPF_CORE_READ(p, state.counter) == PRTOP_STATE_REQUESTED)
+		__sync_val_compare_and_swap(&pending_request_ns, 0, now);
 	bpf_map_delete_elem(&worker_start, &t);
 }
 
@@ -223,7 +251,7 @@ static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
 static __always_inline void on_report_exit(long ret)
 {
 	__u32 t = tid(), i, nents, order, len, slot;
-	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn;
+	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn, ns;
 	struct prtop_batch_event *ev = NULL;
 	struct call_start *s;
 	struct scatterlist *sg;
@@ -242,16 +270,19 @@ static __always_inline void on_report_exit(long ret)
 	if (ret)
 		count(&stats.c.report_errors, 1);
 	slot = nents < PRTOP_NENTS_SLOTS - 1 ? nents : PRTOP_NENTS_SLOTS - 1;
-	count(&stats.nents_hist[slot], 1);
+	ns = bound(slot, 127);
+	if (ns >= PRTOP_NENTS_SLOTS)
+		ns = PRTOP_NENTS_SLOTS - 1;
+	count(&stats.nents_hist[ns], 1);
 	if (nents > PRTOP_BATCH_MAX)
 		count(&stats.c.nents_truncated, nents - PRTOP_BATCH_MAX);
 
 	if (!ret && (track_ranges || reuse_exact))
 		base = vmemmap();
 	if (!ret && track_ranges && base) {
-		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-		if (!ev)
-			count(&stats.c.events_dropped, 1);
+		__u32 zero = 0;
+
+		ev = bpf_map_lookup_elem(&scratch, &zero);
 	}
 
 	for (i = 0; i < PRTOP_BATCH_MAX; i++) {
@@ -262,14 +293,14 @@ static __always_inline void on_report_exit(long ret)
 		link = BPF_CORE_READ(sg, page_link);
 		order = order_of_len(len);
 		bytes += len;
-		count(&stats.order_pages[order & (PRTOP_ORDERS - 1)],
+		count(&stats.order_pages[bound(order, PRTOP_ORDERS - 1)],
 		      len >> page_shift);
 		if (!base || !page_size)
 			continue;
 		pfn = ((link & ~3UL) - base) / page_size;
 		if (ev) {
-			ev->pfn[i] = pfn;
-			ev->order[i] = order;
+			ev->pfn[bound(i, PRTOP_BATCH_MAX - 1)] = pfn;
+			ev->order[bound(i, PRTOP_BATCH_MAX - 1)] = order;
 		}
 		if (reuse_exact)
 			remember_exact(pfn, order, now);
@@ -282,7 +313,8 @@ static __always_inline void on_report_exit(long ret)
 		ev->ts_ns = now;
 		ev->nents = nents < PRTOP_BATCH_MAX ? nents : PRTOP_BATCH_MAX;
 		ev->err = ret;
-		bpf_ringbuf_submit(ev, 0);
+		if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+			count(&stats.c.events_dropped, 1);
 	}
 	bpf_map_delete_elem(&report_start, &t);
 }
@@ -290,7 +322,7 @@ static __always_inline void on_report_exit(long ret)
 static __always_inline void on_cycle(__u32 order)
 {
 	count(&stats.c.cycle_calls, 1);
-	count(&stats.order_cycles[order & (PRTOP_ORDERS - 1)], 1);
+	count(&stats.order_cycles[bound(order, PRTOP_ORDERS - 1)], 1);
 }
 
 /* ---- fentry / fexit ---- */
@@ -461,7 +493,7 @@ int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 		count(&stats.c.reuse_exact_pages, 1ULL << (r->order & 31));
 		count(&stats.c.reuse_exact_bytes,
 		      (1ULL << (r->order & 31)) << page_shift);
-		count(&stats.order_reused[r->order & (PRTOP_ORDERS - 1)],
+		count(&stats.order_reused[bound(r->order, PRTOP_ORDERS - 1)],
 		      1ULL << (r->order & 31));
 		if (now > r->ts)
 			hist_add(PRTOP_H_REUSE_AGE, now - r->ts);

@@ -15,8 +15,8 @@
 
 void fmt_set_ascii(bool ascii);
 bool fmt_is_ascii(void);
-const char *fmt_dash(void);	/* "—": no samples yet / nothing */
-const char *fmt_arrow(void);	/* "→" */
+const char *fmt_dash(void);  /* "—": no samples yet / nothing */
+const char *fmt_arrow(void); /* "→" */
 
 /* "0 B", "512 B", "1.50 KiB", "12.0 MiB", "512 MiB" (powers of 1024) */
 char *fmt_bytes(char *buf, size_t len, uint64_t bytes);
@@ -42,7 +42,10 @@ char *fmt_pad(char *buf, size_t len, const char *s, int width, bool right);
 
 /* clamp an interval to the 0.2 .. 60 s the live view allows */
 double fmt_clamp_interval(double s);
-/* next interval up (dir > 0) or down (dir < 0) on 0.2 0.5 1 2 5 10 30 60 */
+/*
+ * next interval up (dir > 0) or down (dir < 0) on 0.2 0.5 1 2 5 10 30 60;
+ * an interval outside that range (prtop -d 120) never steps the wrong way
+ */
 double fmt_step_interval(double s, int dir);
 
 /* ---- snapshot fields, the same way in every presentation ---- */
@@ -52,34 +55,32 @@ double fmt_step_interval(double s, int dir);
  * "delay ? (unknown)"; brief keeps the first two words of the source:
  * "order 9 (module parameter)".
  */
-char *fmt_knob(char *buf, size_t len, const char *label,
-	       const struct snap_knob *k, const char *unit, bool brief);
+char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob *k,
+	       const char *unit, bool brief);
 /* "worker:tracepoint", "report:—" */
-char *fmt_probe_short(char *buf, size_t len,
-		      const struct prtop_snapshot *s, enum probe_id id);
+char *fmt_probe_short(char *buf, size_t len, const struct prtop_snapshot *s, enum probe_id id);
 /* true when some probe is not attached (then point at "prtop doctor") */
 bool fmt_probe_missing(const struct prtop_snapshot *s);
 
 enum fmt_lat_row {
-	FMT_LAT_WORKER = 0,	/* worker run time */
-	FMT_LAT_DELAY,		/* request -> run delay */
-	FMT_LAT_REPORT,		/* report() round trip */
-	FMT_LAT_REUSE,		/* report -> reuse age */
+	FMT_LAT_WORKER = 0, /* worker run time */
+	FMT_LAT_DELAY,	    /* request -> run delay */
+	FMT_LAT_REPORT,	    /* report() round trip */
+	FMT_LAT_REUSE,	    /* report -> reuse age */
 	FMT_LAT__COUNT,
 };
 
 struct fmt_latency {
-	const char *label;	/* "worker run time", ... */
-	const char *key;	/* "worker_run", ... for text output */
-	bool attached;		/* false: show "n/a" */
+	const char *label; /* "worker run time", ... */
+	const char *key;   /* "worker_run", ... for text output */
+	bool attached;	   /* false: show "n/a" */
 	uint64_t count;
-	char count_s[24];	/* "n/a", "—" or the count */
-	char p50[24];		/* "n/a", "—" or "120 µs" */
+	char count_s[24]; /* "n/a", "—" or the count */
+	char p50[24];	  /* "n/a", "—" or "120 µs" */
 	char p99[24];
 };
 
-void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row,
-		 struct fmt_latency *out);
+void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out);
 
 /* base page size of this machine */
 uint64_t fmt_page_size(void);

@@ -67,18 +67,22 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
 	char buf[512];
+	va_list copy;
 	size_t n;
 
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
+	if (verbose) {
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (level == LIBBPF_WARN && n)
 		snprintf(last_libbpf_msg, sizeof(last_libbpf_msg), "%s", buf);
-	if (verbose)
-		fprintf(stderr, "libbpf: %s\n", buf);
 	return 0;
 }
 
@@ -266,7 +270,7 @@ static void make_plan(struct collector *c, struct plan *p, bool fentry)
 	}
 	p->worker_tp = !p->worker_f && !p->worker_k;
 	p->delay_tp = !p->notify_f && !p->notify_k;
-	p->reuse_exact = c->opts.reuse_exact && (p->report_f || p->report_k);
+	p->reuse_exact = c->opts.reuse_exact;
 }
 
 static void set_autoload(struct prtop_bpf *s, const struct plan *p)
@@ -321,7 +325,7 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s,
 	s->rodata->page_shift = shift;
 	s->rodata->track_ranges = !c->opts.no_reuse && !c->opts.reuse_exact &&
 				  s->rodata->vmemmap_base_addr;
-	s->rodata->reuse_exact = p->reuse_exact && s->rodata->vmemmap_base_addr;
+	s->rodata->reuse_exact = p->reuse_exact;
 	s->rodata->min_report_order = order > 0 && order <= 10 ? order : 0;
 }
 
@@ -552,6 +556,25 @@ static void attach_optional(struct collector *c, enum probe_id id,
 		   "per-order data is still derived from report()'s scatterlist when report() is attached");
 }
 
+static void attach_reuse_exact(struct collector *c)
+{
+	struct prtop_bpf *s = c->skel;
+	const char *note = NULL;
+	char why[160] = "";
+
+	if (attach_prog(c, s->progs.reuse_tp_alloc, why, sizeof(why))) {
+		set_status(c, PROBE_REUSE, MODE_NONE, NULL, why, NULL);
+		return;
+	}
+	if (c->probe[PROBE_REPORT].mode == MODE_NONE)
+		note = "hook attached, but report() is not: no reported ranges to match";
+	else if (!s->rodata->vmemmap_base_addr)
+		note = "hook attached, but vmemmap_base is unknown: no ranges to match";
+	set_status(c, PROBE_REUSE, MODE_TRACEPOINT,
+		   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)",
+		   note, NULL);
+}
+
 static void attach_reuse(struct collector *c, const struct plan *p)
 {
 	struct prtop_bpf *s = c->skel;
@@ -559,6 +582,10 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 
 	if (c->opts.no_reuse) {
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL, "disabled (--no-reuse)", NULL);
+		return;
+	}
+	if (p->reuse_exact) {
+		attach_reuse_exact(c);
 		return;
 	}
 	if (c->probe[PROBE_REPORT].mode == MODE_NONE) {
@@ -571,16 +598,6 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL,
 			   "vmemmap_base not in /proc/kallsyms (CONFIG_KALLSYMS_ALL unset): page -> pfn unknown",
 			   NULL);
-		return;
-	}
-	if (p->reuse_exact) {
-		if (attach_prog(c, s->progs.reuse_tp_alloc, why, sizeof(why))) {
-			set_status(c, PROBE_REUSE, MODE_NONE, NULL, why, NULL);
-			return;
-		}
-		set_status(c, PROBE_REUSE, MODE_TRACEPOINT,
-			   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)",
-			   NULL, NULL);
 		return;
 	}
 	c->reuse = reuse_new(c->opts.reuse_capacity ? c->opts.reuse_capacity : 65536,

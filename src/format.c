@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Human-readable formatting shared by the live view and batch output. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "format.h"
+
+static bool ascii_only;
+
+void fmt_set_ascii(bool ascii)
+{
+	ascii_only = ascii;
+}
+
+bool fmt_is_ascii(void)
+{
+	return ascii_only;
+}
+
+const char *fmt_dash(void)
+{
+	return ascii_only ? "-" : "\u2014";
+}
+
+const char *fmt_arrow(void)
+{
+	return ascii_only ? "->" : "\u2192";
+}
+
+static const char *micro(void)
+{
+	return ascii_only ? "u" : "\u00b5";
+}
+
+/*
+ * v with about three significant digits and a unit: "1.50", "12.5", "512".
+ * The caller has already made sure v rounds to less than 1000 (or 1024).
+ */
+static char *fmt_sig(char *buf, size_t len, double v, const char *unit, const char *sep)
+{
+	if (v < 9.995)
+		snprintf(buf, len, "%.2f%s%s", v, sep, unit);
+	else if (v < 99.95)
+		snprintf(buf, len, "%.1f%s%s", v, sep, unit);
+	else
+		snprintf(buf, len, "%.0f%s%s", v, sep, unit);
+	return buf;
+}
+
+char *fmt_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const unit[] = {
+	    "KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+	};
+	double v = (double)bytes;
+	size_t i = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+		return buf;
+	}
+	v /= 1024;
+	while (v >= 1023.5 && i + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		i++;
+	}
+	return fmt_sig(buf, len, v, unit[i], " ");
+}
+
+char *fmt_mib(char *buf, size_t len, double bytes)
+{
+	double v = bytes / (1024.0 * 1024.0);
+
+	if (v < 0)
+		v = 0;
+	if (v < 9999.95)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+char *fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	double v = (double)ns;
+	char us[8];
+
+	if (ns < 1000) {
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+		return buf;
+	}
+	if (v < 999.5e3) {
+		snprintf(us, sizeof(us), "%ss", micro());
+		return fmt_sig(buf, len, v / 1e3, us, " ");
+	}
+	if (v < 999.5e6)
+		return fmt_sig(buf, len, v / 1e6, "ms", " ");
+	if (v < 59.95e9)
+		return fmt_sig(buf, len, v / 1e9, "s", " ");
+	if (v < 59.95 * 60e9)
+		return fmt_sig(buf, len, v / 60e9, "min", " ");
+	return fmt_sig(buf, len, v / 3600e9, "h", " ");
+}
+
+char *fmt_count(char *buf, size_t len, uint64_t n)
+{
+	static const char *const unit[] = {"k", "M", "G", "T", "P", "E"};
+	double v = (double)n;
+	size_t i = 0;
+
+	if (n < 10000) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+		return buf;
+	}
+	v /= 1000;
+	while (v >= 999.5 && i + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000;
+		i++;
+	}
+	return fmt_sig(buf, len, v, unit[i], "");
+}
+
+static char *fmt_rate(char *buf, size_t len, double v, const char *unit)
+{
+	if (!(v > 0)) /* also NaN */
+		v = 0;
+	if (v >= 999.5)
+		snprintf(buf, len, "%.0f%s", v, unit);
+	else
+		fmt_sig(buf, len, v, unit, "");
+	return buf;
+}
+
+char *fmt_per_s(char *buf, size_t len, double per_s)
+{
+	return fmt_rate(buf, len, per_s, "/s");
+}
+
+char *fmt_mib_per_s(char *buf, size_t len, double bytes_per_s)
+{
+	return fmt_rate(buf, len, bytes_per_s / (1024.0 * 1024.0), " MiB/s");
+}
+
+char *fmt_interval(char *buf, size_t len, double s)
+{
+	snprintf(buf, len, "%.3g s", s);
+	return buf;
+}
+
+char *fmt_uptime(char *buf, size_t len, uint64_t ns)
+{
+	unsigned long long s = (ns + 500000000ULL) / 1000000000ULL;
+
+	if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+size_t fmt_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+char *fmt_pad(char *buf, size_t len, const char *s, int width, bool right)
+{
+	int w = (int)fmt_width(s);
+	int pad = width > w ? width - w : 0;
+
+	if (right)
+		snprintf(buf, len, "%*s%s", pad, "", s);
+	else
+		snprintf(buf, len, "%s%*s", s, pad, "");
+	return buf;
+}
+
+static const double interval_ladder[] = {0.2, 0.5, 1, 2, 5, 10, 30, 60};
+#define LADDER_LEN (sizeof(interval_ladder) / sizeof(interval_ladder[0]))
+
+double fmt_clamp_interval(double s)
+{
+	if (!(s >= interval_ladder[0])) /* also NaN */
+		return interval_ladder[0];
+	if (s > interval_ladder[LADDER_LEN - 1])
+		return interval_ladder[LADDER_LEN - 1];
+	return s;
+}
+
+double fmt_step_interval(double s, int dir)
+{
+	const double lo = interval_ladder[0];
+	const double hi = interval_ladder[LADDER_LEN - 1];
+	size_t i;
+
+	if (dir > 0) {
+		for (i = 0; i < LADDER_LEN; i++)
+			if (interval_ladder[i] > s + 1e-9)
+				return interval_ladder[i];
+		return s > hi ? s : hi; /* never a step down */
+	}
+	for (i = LADDER_LEN; i > 0; i--)
+		if (interval_ladder[i - 1] < s - 1e-9)
+			return interval_ladder[i - 1];
+	return s < lo ? s : lo; /* never a step up */
+}
+
+/* length of the first two words of s */
+static int two_words(const char *s)
+{
+	const char *sp = strchr(s, ' ');
+
+	if (sp)
+		sp = strchr(sp + 1, ' ');
+	return sp ? (int)(sp - s) : (int)strlen(s);
+}
+
+char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob *k,
+	       const char *unit, bool brief)
+{
+	const char *src = k->source && *k->source ? k->source : "unknown";
+	int n = brief ? two_words(src) : (int)strlen(src);
+
+	if (!k->known) {
+		snprintf(buf, len, "%s ? (%.*s)", label, n, src);
+		return buf;
+	}
+	snprintf(buf, len, "%s %lld%s%s (%.*s)", label, (long long)k->value, unit ? " " : "",
+		 unit ? unit : "", n, src);
+	return buf;
+}
+
+char *fmt_probe_short(char *buf, size_t len, const struct prtop_snapshot *s, enum probe_id id)
+{
+	const char *name = probe_name(id);
+	enum attach_mode m = s->probe[id].mode;
+	const char *mode = m == MODE_NONE ? fmt_dash() : attach_mode_name(m);
+
+	snprintf(buf, len, "%s:%s", name ? name : "?", mode ? mode : "?");
+	return buf;
+}
+
+bool fmt_probe_missing(const struct prtop_snapshot *s)
+{
+	int i;
+
+	for (i = 0; i < PROBE__COUNT; i++)
+		if (s->probe[i].mode == MODE_NONE)
+			return true;
+	return false;
+}
+
+struct lat_def {
+	const char *label;
+	const char *label_ascii;
+	const char *key;
+	enum probe_id probe;
+	int hist; /* index in s->hist, or -1: s->reuse_age */
+};
+
+static const struct lat_def lat_defs[FMT_LAT__COUNT] = {
+    [FMT_LAT_WORKER] = {"worker run time", "worker run time", "worker_run", PROBE_WORKER,
+			PRTOP_H_WORKER_RUN},
+    [FMT_LAT_DELAY] = {"request\u2192run delay", "request->run delay", "request_delay", PROBE_DELAY,
+		       PRTOP_H_REQ_DELAY},
+    [FMT_LAT_REPORT] = {"report() round trip", "report() round trip", "report", PROBE_REPORT,
+			PRTOP_H_REPORT},
+    [FMT_LAT_REUSE] = {"reuse age", "reuse age", "reuse_age", PROBE_REUSE, -1},
+};
+
+void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out)
+{
+	const struct lat_def *d = &lat_defs[row];
+	const struct snap_hist *h;
+
+	memset(out, 0, sizeof(*out));
+	out->label = ascii_only ? d->label_ascii : d->label;
+	out->key = d->key;
+	out->attached = s->probe[d->probe].mode != MODE_NONE;
+	if (!out->attached) {
+		snprintf(out->count_s, sizeof(out->count_s), "n/a");
+		snprintf(out->p50, sizeof(out->p50), "n/a");
+		snprintf(out->p99, sizeof(out->p99), "n/a");
+		return;
+	}
+	h = d->hist < 0 ? &s->reuse_age : &s->hist[d->hist];
+	out->count = hist_count(h);
+	fmt_count(out->count_s, sizeof(out->count_s), out->count);
+	if (!out->count) {
+		snprintf(out->p50, sizeof(out->p50), "%s", fmt_dash());
+		snprintf(out->p99, sizeof(out->p99), "%s", fmt_dash());
+		return;
+	}
+	fmt_ns(out->p50, sizeof(out->p50), hist_percentile(h, 50));
+	fmt_ns(out->p99, sizeof(out->p99), hist_percentile(h, 99));
+}
+
+uint64_t fmt_page_size(void)
+{
+	static uint64_t size;
+	long v;
+
+	if (!size) {
+		v = sysconf(_SC_PAGESIZE);
+		size = v > 0 ? (uint64_t)v : 4096;
+	}
+	return size;
+}
+
+int fmt_order_low(const struct prtop_snapshot *s)
+{
+	int low = 9; /* pageblock_order on most configurations */
+
+	if (s->knob_order.known && s->knob_order.value >= 0 && s->knob_order.value < PRTOP_ORDERS)
+		low = (int)s->knob_order.value;
+	if (s->max_order > 0 && low > s->max_order - 1)
+		low = s->max_order - 1;
+	return low;
+}
+
+bool fmt_order_shown(const struct prtop_snapshot *s, int order)
+{
+	const struct snap_order *o;
+
+	if (order < 0 || order >= PRTOP_ORDERS)
+		return false;
+	o = &s->order[order];
+	if (o->reported_pages || o->cycles || o->reused_pages)
+		return true;
+	return order >= fmt_order_low(s) && order < s->max_order;
+}

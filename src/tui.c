@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live view: an ncurses screen redrawn from a snapshot every interval.
+ * It only reads snapshots; between samples it keeps the collector polling
+ * (also while paused) and reads keys in short slices.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+#include "format.h"
+#include "ui.h"
+
+#define LABEL_W	     8	 /* "probes  " column of the header lines */
+#define SIDE_BY_SIDE 100 /* columns needed for latency | orders */
+#define MIN_COLS     40
+#define MIN_LINES    8
+
+enum tui_color {
+	C_GOOD = 1, /* attached probes, bars */
+	C_BAD,	    /* errors, drops */
+	C_WARN,	    /* PAUSED */
+	C_TITLE,    /* section titles */
+};
+
+struct tui {
+	struct collector *c;
+	SCREEN *screen;
+	struct prtop_snapshot *cur, *prev;
+	bool have_prev;
+	struct snap_rates rates;
+	double interval;
+	uint64_t next_ns; /* when the next sample is due */
+	uint64_t last_ns; /* when the last one was taken */
+	long frames;
+	bool paused, help, quit, dirty, color;
+	char msg[64]; /* transient note in the status line */
+	uint64_t msg_until;
+};
+
+struct token {
+	const char *s;
+	int attr;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int color(const struct tui *t, enum tui_color c)
+{
+	return t->color ? COLOR_PAIR(c) : 0;
+}
+
+/*
+ * Write s at (y, x), cut at the right edge; never outside the screen.
+ * Returns the column after the text.
+ */
+static int put(int y, int x, int attr, const char *s)
+{
+	wchar_t w[512];
+	int n, room, cols = 0, i, cw;
+	size_t len;
+
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return x;
+	room = COLS - x;
+	len = mbstowcs(w, s, sizeof(w) / sizeof(w[0]) - 1);
+	attron(attr);
+	if (len == (size_t)-1) { /* not valid in this locale */
+		n = (int)strlen(s);
+		mvaddnstr(y, x, s, n < room ? n : room);
+		attroff(attr);
+		return x + (n < room ? n : room);
+	}
+	w[len] = 0;
+	for (i = 0; w[i]; i++) {
+		if (w[i] < 32 || w[i] == 127) /* from sysfs: keep it sane */
+			w[i] = '?';
+		cw = wcwidth(w[i]);
+		if (cw < 0)
+			cw = 1;
+		if (cols + cw > room)
+			break;
+		cols += cw;
+	}
+	mvaddnwstr(y, x, w, i);
+	attroff(attr);
+	return x + cols;
+}
+
+/* a full-width line of attr (e.g. the reverse-video header) */
+static void fill_line(int y, int attr)
+{
+	if (y < 0 || y >= LINES)
+		return;
+	attron(attr);
+	mvhline(y, 0, ' ', COLS);
+	attroff(attr);
+}
+
+/*
+ * label at column 0, then tokens two spaces apart, wrapping onto further
+ * lines indented to LABEL_W.  Returns the next free line.
+ */
+static int put_tokens(int y, int ymax, const char *label, int label_attr, const struct token *tok,
+		      int n)
+{
+	int x, i, w;
+
+	if (y >= ymax)
+		return y;
+	put(y, 0, label_attr, label);
+	x = LABEL_W;
+	for (i = 0; i < n; i++) {
+		w = (int)fmt_width(tok[i].s);
+		if (x > LABEL_W && x + w > COLS) {
+			if (++y >= ymax)
+				return y;
+			x = LABEL_W;
+		}
+		x = put(y, x, tok[i].attr, tok[i].s) + 2;
+	}
+	return y + 1;
+}
+
+static int draw_header(struct tui *t, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char left[192], right[128], up[32], iv[32], dev[320];
+	int x, y = 0;
+
+	fill_line(0, A_REVERSE);
+	snprintf(left, sizeof(left), " prtop %s", s->kernel);
+	put(0, 0, A_REVERSE | A_BOLD, left);
+	snprintf(right, sizeof(right), "sample %llu  every %s  up %s ", (unsigned long long)s->seq,
+		 fmt_interval(iv, sizeof(iv), t->interval),
+		 fmt_uptime(up, sizeof(up), s->mono_ns - s->start_ns));
+	x = COLS - (int)fmt_width(right);
+	if (t->paused)
+		x -= 8;
+	if (x < (int)fmt_width(left) + 2)
+		x = (int)fmt_width(left) + 2;
+	x = put(0, x, A_REVERSE, right);
+	if (t->paused)
+		put(0, x, A_REVERSE | A_BOLD | color(t, C_WARN), " PAUSED ");
+
+	y = 1;
+	if (s->device[0])
+		snprintf(dev, sizeof(dev), "%s", s->device);
+	else
+		snprintf(dev, sizeof(dev), "none %s %s", fmt_dash(),
+			 s->device_reason[0] ? s->device_reason : "unknown");
+	if (y < ymax) {
+		put(y, 0, A_BOLD, "device");
+		put(y, LABEL_W, s->device[0] ? 0 : A_DIM, dev);
+		y++;
+	}
+	return y;
+}
+
+/* columns tokens take on one line, two spaces apart */
+static int tokens_width(const struct token *tok, int n)
+{
+	int i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += (int)fmt_width(tok[i].s) + (i ? 2 : 0);
+	return w;
+}
+
+/* full sources when they fit on one line, else their first two words */
+static int draw_knobs(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char a[160], b[160], c[160];
+	struct token tok[3] = {{a, 0}, {b, 0}, {c, 0}};
+	bool brief = false;
+
+	for (;;) {
+		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, brief);
+		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, brief);
+		fmt_knob(c, sizeof(c), "delay", &s->knob_delay_ms, "ms", brief);
+		if (brief || LABEL_W + tokens_width(tok, 3) <= COLS)
+			break;
+		brief = true;
+	}
+	return put_tokens(y, ymax, "knobs", A_BOLD, tok, 3);
+}
+
+static int draw_probes(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char buf[PROBE__COUNT][128];
+	struct token tok[PROBE__COUNT + 1];
+	int i, n = 0;
+
+	for (i = 0; i < PROBE__COUNT; i++) {
+		tok[n].s = fmt_probe_short(buf[i], sizeof(buf[i]), s, i);
+		tok[n].attr = s->probe[i].mode == MODE_NONE ? (int)A_DIM : color(t, C_GOOD);
+		n++;
+	}
+	if (fmt_probe_missing(s)) {
+		tok[n].s = "(why: prtop doctor)";
+		tok[n].attr = A_DIM;
+		n++;
+	}
+	return put_tokens(y, ymax, "probes", A_BOLD, tok, n);
+}
+
+static int draw_rates(struct tui *t, int y, int ymax)
+{
+	const struct snap_rates *r = &t->rates;
+	char v[5][32], l[5][64];
+	struct token tok[5];
+	int i;
+
+	if (!t->have_prev) {
+		snprintf(l[0], sizeof(l[0]), "%s (first sample)", fmt_dash());
+		tok[0].s = l[0];
+		tok[0].attr = A_DIM;
+		return put_tokens(y, ymax, "rates", A_BOLD, tok, 1);
+	}
+	snprintf(l[0], sizeof(l[0]), "reported %s",
+		 fmt_mib_per_s(v[0], sizeof(v[0]), r->reported_bytes_per_s));
+	snprintf(l[1], sizeof(l[1]), "batches %s", fmt_per_s(v[1], sizeof(v[1]), r->batches_per_s));
+	snprintf(l[2], sizeof(l[2]), "worker runs %s",
+		 fmt_per_s(v[2], sizeof(v[2]), r->worker_runs_per_s));
+	snprintf(l[3], sizeof(l[3]), "notifies %s", fmt_per_s(v[3], sizeof(v[3]), r->notify_per_s));
+	snprintf(l[4], sizeof(l[4]), "reused %s",
+		 fmt_mib_per_s(v[4], sizeof(v[4]), r->reused_bytes_per_s));
+	for (i = 0; i < 5; i++) {
+		tok[i].s = l[i];
+		tok[i].attr = 0;
+	}
+	return put_tokens(y, ymax, "rates", A_BOLD, tok, 5);
+}
+
+static int draw_totals(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char v[3][32], l[5][96];
+	struct token tok[5];
+
+	snprintf(l[0], sizeof(l[0]), "reported %s (%s pages)",
+		 fmt_bytes(v[0], sizeof(v[0]), s->c.report_bytes),
+		 fmt_count(v[1], sizeof(v[1]), s->c.report_pages));
+	snprintf(l[1], sizeof(l[1]), "batches %llu", (unsigned long long)s->c.report_calls);
+	snprintf(l[2], sizeof(l[2]), "errors %llu", (unsigned long long)s->c.report_errors);
+	snprintf(l[3], sizeof(l[3]), "worker runs %llu", (unsigned long long)s->c.worker_runs);
+	snprintf(l[4], sizeof(l[4]), "drops %llu", (unsigned long long)s->drops);
+	tok[0] = (struct token){l[0], 0};
+	tok[1] = (struct token){l[1], 0};
+	tok[2] = (struct token){l[2], s->c.report_errors ? A_BOLD | color(t, C_BAD) : 0};
+	tok[3] = (struct token){l[3], 0};
+	tok[4] = (struct token){l[4], s->drops ? A_BOLD | color(t, C_BAD) : 0};
+	if (LABEL_W + tokens_width(tok, 5) > COLS) /* pages: optional */
+		snprintf(l[0], sizeof(l[0]), "reported %s", v[0]);
+	return put_tokens(y, ymax, "totals", A_BOLD, tok, 5);
+}
+
+/* one cell of a vertical bar: level 0..8 eighths */
+static const char *bar_cell(int level)
+{
+	static const char *const utf8[] = {
+	    " ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+	};
+	static const char *const ascii[] = {
+	    " ", ".", ".", ".", ":", ":", ":", ":", "#",
+	};
+
+	if (level < 0)
+		level = 0;
+	if (level > 8)
+		level = 8;
+	return fmt_is_ascii() ? ascii[level] : utf8[level];
+}
+
+/* the bar of one nents slot, in eighths of a row; nonzero shows at least 1 */
+static int bar_eighths(uint64_t v, uint64_t max, int rows)
+{
+	uint64_t e;
+
+	if (!v || !max)
+		return 0;
+	e = (v * (uint64_t)rows * 8 + max / 2) / max;
+	return e ? (int)e : 1;
+}
+
+static void draw_nents_axis(int y)
+{
+	char lab[16];
+	int i;
+
+	for (i = 0; i < PRTOP_NENTS_SLOTS; i += 8) {
+		snprintf(lab, sizeof(lab), "%d%s", i, i == PRTOP_NENTS_SLOTS - 1 ? "+" : "");
+		put(y, LABEL_W + i, A_DIM, lab);
+	}
+}
+
+static int draw_nents(struct tui *t, int y, int ymax, int rows)
+{
+	const struct prtop_snapshot *s = t->cur;
+	uint64_t n = nents_count(s->nents_hist), max = 0, sum = 0;
+	char title[128], top[16];
+	int i, r, e;
+
+	if (y >= ymax)
+		return y;
+	put(y, 0, A_BOLD | color(t, C_TITLE), "batch size");
+	if (s->probe[PROBE_REPORT].mode == MODE_NONE) {
+		put(y, LABEL_W + 4, A_DIM, "n/a (report() batches are not observed)");
+		return y + 1;
+	}
+	if (!n) {
+		snprintf(title, sizeof(title), "%s (no report() batch yet)", fmt_dash());
+		put(y, LABEL_W + 4, A_DIM, title);
+		return y + 1;
+	}
+	for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
+		if (s->nents_hist[i] > max)
+			max = s->nents_hist[i];
+		sum += s->nents_hist[i] * (uint64_t)i;
+	}
+	snprintf(title, sizeof(title), "scatterlist entries per report(): %llu batches, mean %.1f",
+		 (unsigned long long)n, (double)sum / n);
+	put(y, LABEL_W + 4, 0, title);
+	y++;
+	if (rows > ymax - y - 1)
+		rows = ymax - y - 1;
+	if (rows < 1)
+		return y;
+	put(y, 0, A_DIM, fmt_count(top, sizeof(top), max));
+	for (r = 0; r < rows; r++) {
+		int level_base = (rows - 1 - r) * 8;
+
+		for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
+			e = bar_eighths(s->nents_hist[i], max, rows);
+			put(y + r, LABEL_W + i, color(t, C_GOOD), bar_cell(e - level_base));
+		}
+	}
+	draw_nents_axis(y + rows);
+	return y + rows + 1;
+}
+
+#define LAT_W 46 /* width of the latency table */
+
+static int draw_latency(struct tui *t, int y, int ymax, int x)
+{
+	struct fmt_latency lat;
+	char l[64], a[32], b[32], c[32], line[192];
+	int i;
+
+	if (y >= ymax)
+		return y;
+	snprintf(line, sizeof(line), "%s %7s %9s %9s", fmt_pad(l, sizeof(l), "latency", 20, false),
+		 "count", "p50", "p99");
+	put(y++, x, A_BOLD | color(t, C_TITLE), line);
+	for (i = 0; i < FMT_LAT__COUNT && y < ymax; i++, y++) {
+		fmt_latency(t->cur, i, &lat);
+		snprintf(line, sizeof(line), "%s %s %s %s",
+			 fmt_pad(l, sizeof(l), lat.label, 20, false),
+			 fmt_pad(a, sizeof(a), lat.count_s, 7, true),
+			 fmt_pad(b, sizeof(b), lat.p50, 9, true),
+			 fmt_pad(c, sizeof(c), lat.p99, 9, true));
+		put(y, x, lat.attached ? 0 : A_DIM, line);
+	}
+	return y;
+}
+
+static int draw_orders(struct tui *t, int y, int ymax, int x)
+{
+	const struct prtop_snapshot *s = t->cur;
+	double page = (double)fmt_page_size();
+	char a[32], b[32], c[32], cy[32], line[160];
+	int i;
+
+	if (y >= ymax)
+		return y;
+	snprintf(line, sizeof(line), "%5s %10s %12s %10s %7s", "order", "free MiB", "reported MiB",
+		 "reused MiB", "cycles");
+	put(y++, x, A_BOLD | color(t, C_TITLE), line);
+	for (i = 0; i < PRTOP_ORDERS && y < ymax; i++) {
+		const struct snap_order *o = &s->order[i];
+
+		if (!fmt_order_shown(s, i))
+			continue;
+		snprintf(line, sizeof(line), "%5d %10s %12s %10s %7s", i,
+			 fmt_mib(a, sizeof(a), o->free_pages * page),
+			 fmt_mib(b, sizeof(b), o->reported_pages * page),
+			 fmt_mib(c, sizeof(c), o->reused_pages * page),
+			 fmt_count(cy, sizeof(cy), o->cycles));
+		put(y++, x, 0, line);
+	}
+	return y;
+}
+
+static int draw_reuse(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char v[32], l[4][96];
+	struct token tok[4];
+
+	if (s->probe[PROBE_REUSE].mode == MODE_NONE) {
+		tok[0] = (struct token){"n/a (reported ranges are not tracked)", A_DIM};
+		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 1);
+	}
+	snprintf(l[0], sizeof(l[0]), "reused %s (%llu ranges)",
+		 fmt_bytes(v, sizeof(v), s->reuse_bytes), (unsigned long long)s->reuse_ranges);
+	snprintf(l[1], sizeof(l[1]), "tracked %llu", (unsigned long long)s->reuse_tracked);
+	snprintf(l[2], sizeof(l[2]), "unreported (merged) %llu",
+		 (unsigned long long)s->reuse_unreported_ranges);
+	snprintf(l[3], sizeof(l[3]), "forgotten %llu", (unsigned long long)s->reuse_forgotten);
+	tok[0] = (struct token){l[0], 0};
+	tok[1] = (struct token){l[1], 0};
+	tok[2] = (struct token){l[2], 0};
+	tok[3] = (struct token){l[3], s->reuse_forgotten ? color(t, C_BAD) : 0};
+	if (LABEL_W + tokens_width(tok, 4) > COLS)
+		snprintf(l[2], sizeof(l[2]), "unreported %llu",
+			 (unsigned long long)s->reuse_unreported_ranges);
+	return put_tokens(y, ymax, "reuse", A_BOLD, tok, 4);
+}
+
+static int draw_params(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char line[256];
+	int i, n, w = 0;
+
+	/* the title and at least two of them (or the only one), or nothing */
+	if (!s->nparams || ymax - y < (s->nparams > 1 ? 3 : 2))
+		return y;
+	put(y++, 0, A_BOLD | color(t, C_TITLE), "module parameters");
+	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++)
+		if ((int)strlen(s->params[i].name) > w)
+			w = (int)strlen(s->params[i].name);
+	n = s->nparams < SNAP_MAX_PARAMS ? s->nparams : SNAP_MAX_PARAMS;
+	for (i = 0; i < n && y < ymax; i++, y++) {
+		const struct snap_param *p = &s->params[i];
+		int x;
+
+		if (y == ymax - 1 && i < n - 1) {
+			snprintf(line, sizeof(line), "  ... %d more (prtop -b shows all)", n - i);
+			put(y, 0, A_DIM, line);
+			break;
+		}
+		snprintf(line, sizeof(line), "  %-*s = %s", w, p->name, p->value);
+		x = put(y, 0, 0, line);
+		if (p->meaning)
+			put(y, x + 3, A_DIM, p->meaning);
+	}
+	return y;
+}
+
+static void draw_status(struct tui *t)
+{
+	char line[160], iv[32];
+	int y = LINES - 1;
+
+	fill_line(y, A_REVERSE);
+	snprintf(line, sizeof(line), " q quit  p %s  h help  +/- interval (%s)",
+		 t->paused ? "resume" : "pause", fmt_interval(iv, sizeof(iv), t->interval));
+	put(y, 0, A_REVERSE, line);
+	if (t->msg[0] && now_ns() < t->msg_until)
+		put(y, (int)fmt_width(line) + 3, A_REVERSE | A_BOLD, t->msg);
+}
+
+/* a frame; line-drawing characters only where the locale has them */
+static void draw_box(int y0, int x0, int h, int w)
+{
+	bool ascii = fmt_is_ascii();
+
+	mvhline(y0, x0, ascii ? '-' : ACS_HLINE, w);
+	mvhline(y0 + h - 1, x0, ascii ? '-' : ACS_HLINE, w);
+	mvvline(y0, x0, ascii ? '|' : ACS_VLINE, h);
+	mvvline(y0, x0 + w - 1, ascii ? '|' : ACS_VLINE, h);
+	mvaddch(y0, x0, ascii ? '+' : ACS_ULCORNER);
+	mvaddch(y0, x0 + w - 1, ascii ? '+' : ACS_URCORNER);
+	mvaddch(y0 + h - 1, x0, ascii ? '+' : ACS_LLCORNER);
+	/* the lower right corner of the screen cannot take a character */
+	if (y0 + h < LINES || x0 + w < COLS)
+		mvaddch(y0 + h - 1, x0 + w - 1, ascii ? '+' : ACS_LRCORNER);
+}
+
+static void draw_help(struct tui *t)
+{
+	static const char *const lines[] = {
+	    "prtop: live view of free page reporting",
+	    "",
+	    "  q         quit",
+	    "  p         pause / resume the display",
+	    "            (events are still collected while paused)",
+	    "  h  ?      show / hide this help",
+	    "  +  -      sample interval (0.2 .. 60 s)",
+	    "  Ctrl-L    redraw the screen",
+	    "",
+	    "  n/a       probe not attached on this kernel:",
+	    "            \"prtop doctor\" says why and what to do",
+	    NULL, /* dash: no samples yet */
+	    "",
+	    "press any key to close",
+	};
+	int n = sizeof(lines) / sizeof(lines[0]);
+	int w = 60, h = n + 2, y0, x0, i;
+	char dash[64];
+
+	if (w > COLS)
+		w = COLS;
+	if (h > LINES)
+		h = LINES;
+	y0 = (LINES - h) / 2;
+	x0 = (COLS - w) / 2;
+	for (i = 0; i < h; i++) {
+		move(y0 + i, x0);
+		hline(' ', w);
+	}
+	if (w >= 2 && h >= 2)
+		draw_box(y0, x0, h, w);
+	for (i = 0; i < n && i < h - 2; i++) {
+		if (!lines[i]) {
+			snprintf(dash, sizeof(dash), "  %s         no samples yet", fmt_dash());
+			put(y0 + 1 + i, x0 + 2, 0, dash);
+			continue;
+		}
+		put(y0 + 1 + i, x0 + 2, i ? 0 : A_BOLD, lines[i]);
+	}
+	(void)t;
+}
+
+static int orders_shown(const struct prtop_snapshot *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < PRTOP_ORDERS; i++)
+		n += fmt_order_shown(s, i);
+	return n;
+}
+
+/*
+ * The body below the header lines: bars, tables, reuse, parameters.  The
+ * fixed parts come first; blank lines and taller bars only from what is
+ * left, so that 80x24 still shows everything but the parameters.
+ */
+static void draw_body(struct tui *t, int y, int ymax)
+{
+	bool bars =
+	    t->cur->probe[PROBE_REPORT].mode != MODE_NONE && nents_count(t->cur->nents_hist);
+	int tables = 1 + FMT_LAT__COUNT, orders = 1 + orders_shown(t->cur);
+	int need, spare, rows = bars ? 2 : 0, yl, yo;
+
+	if (COLS >= SIDE_BY_SIDE)
+		tables = tables > orders ? tables : orders;
+	else
+		tables += orders;
+	need = 1 + (bars ? rows + 1 : 0) + tables + 1; /* ... + reuse */
+	spare = ymax - y - need;
+	if (spare >= 1)
+		y++;
+	if (bars && spare >= 3)
+		rows += spare - 2 > 6 ? 6 : spare - 2;
+	y = draw_nents(t, y, ymax, rows);
+	if (spare >= 2)
+		y++;
+	if (COLS >= SIDE_BY_SIDE) {
+		yl = draw_latency(t, y, ymax, 0);
+		yo = draw_orders(t, y, ymax, LAT_W + 4);
+		y = yl > yo ? yl : yo;
+	} else {
+		y = draw_latency(t, y, ymax, 0);
+		y = draw_orders(t, y, ymax, 0);
+	}
+	y = draw_reuse(t, y, ymax);
+	if (ymax - y > 3)
+		y++;
+	draw_params(t, y, ymax);
+}
+
+static void draw(struct tui *t)
+{
+	int y, ymax = LINES - 1;
+
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		put(0, 0, A_BOLD, "prtop: terminal too small");
+		put(1, 0, 0, "need 40x8, q quits");
+		refresh();
+		return;
+	}
+	y = draw_header(t, ymax);
+	y = draw_knobs(t, y, ymax);
+	y = draw_probes(t, y, ymax);
+	y = draw_rates(t, y, ymax);
+	y = draw_totals(t, y, ymax);
+	draw_body(t, y, ymax);
+	draw_status(t);
+	if (t->help)
+		draw_help(t);
+	refresh();
+}
+
+static void note(struct tui *t, const char *msg)
+{
+	snprintf(t->msg, sizeof(t->msg), "%s", msg);
+	t->msg_until = now_ns() + 3000000000ULL;
+}
+
+static void set_interval(struct tui *t, double s)
+{
+	char iv[32], msg[64];
+
+	t->interval = s;
+	t->next_ns = t->last_ns + (uint64_t)(s * 1e9);
+	snprintf(msg, sizeof(msg), "interval %s", fmt_interval(iv, sizeof(iv), s));
+	note(t, msg);
+}
+
+static void on_key(struct tui *t, int ch)
+{
+	if (ch == KEY_RESIZE) {
+		t->dirty = true;
+		return;
+	}
+	if (t->help) { /* any key closes the help */
+		t->help = false;
+		t->dirty = true;
+		if (ch != 'q' && ch != 'Q')
+			return;
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		t->quit = true;
+		break;
+	case 'p':
+	case 'P':
+	case ' ':
+		t->paused = !t->paused;
+		if (!t->paused)
+			t->next_ns = now_ns(); /* fresh frame right away */
+		break;
+	case 'h':
+	case 'H':
+	case '?':
+		t->help = true;
+		break;
+	case '+':
+	case '=':
+		set_interval(t, fmt_step_interval(t->interval, 1));
+		break;
+	case '-':
+	case '_':
+		set_interval(t, fmt_step_interval(t->interval, -1));
+		break;
+	case 12: /* Ctrl-L */
+		clearok(curscr, TRUE);
+		break;
+	default:
+		return;
+	}
+	t->dirty = true;
+}
+
+static void read_keys(struct tui *t, int wait_ms)
+{
+	int ch;
+
+	timeout(wait_ms);
+	while ((ch = getch()) != ERR) {
+		on_key(t, ch);
+		timeout(0);
+	}
+	if (t->dirty && !prtop_stop && !t->quit) {
+		draw(t);
+		t->dirty = false;
+	}
+}
+
+/* poll the collector and read keys until the next sample is due */
+static void wait_frame(struct tui *t)
+{
+	uint64_t now, start;
+	int slice, rc, left;
+
+	for (;;) {
+		if (prtop_stop || t->quit)
+			return;
+		now = now_ns();
+		if (!t->paused && now >= t->next_ns)
+			return;
+		slice = 100;
+		if (!t->paused && (t->next_ns - now) / 1000000 < 100)
+			slice = (int)((t->next_ns - now) / 1000000) + 1;
+		start = now;
+		rc = collector_poll(t->c, slice);
+		left = slice - (int)((now_ns() - start) / 1000000);
+		read_keys(t, rc > 0 || left < 0 ? 0 : left);
+	}
+}
+
+static int take_sample(struct tui *t)
+{
+	struct prtop_snapshot *tmp;
+	int err;
+
+	tmp = t->prev;
+	t->prev = t->cur;
+	t->cur = tmp;
+	err = collector_sample(t->c, t->cur);
+	if (err)
+		return err;
+	t->have_prev = t->frames > 0;
+	snap_rates(t->have_prev ? t->prev : NULL, t->cur, &t->rates);
+	t->last_ns = now_ns();
+	t->next_ns = t->last_ns + (uint64_t)(t->interval * 1e9);
+	return 0;
+}
+
+static bool start_curses(struct tui *t)
+{
+	t->screen = newterm(NULL, stdout, stdin);
+	if (!t->screen)
+		return false;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25); /* Esc closes the help without a pause */
+	curs_set(0);
+	if (has_colors() && start_color() == OK) {
+		short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+
+		init_pair(C_GOOD, COLOR_GREEN, bg);
+		init_pair(C_BAD, COLOR_RED, bg);
+		init_pair(C_WARN, COLOR_YELLOW, bg);
+		init_pair(C_TITLE, COLOR_CYAN, bg);
+		t->color = true;
+	}
+	return true;
+}
+
+int tui_run(struct collector *c, const struct ui_opts *o)
+{
+	struct tui t = {.c = c};
+	const char *cs;
+	int err = 0, rc = 0;
+
+	/* LC_CTYPE only: numbers keep their "." whatever LANG says */
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	fmt_set_ascii(!cs || strcmp(cs, "UTF-8"));
+	/* -d as given (main checks it); + and - stay within 0.2 .. 60 s */
+	t.interval = o->interval_s > 0 ? o->interval_s : 1;
+	t.cur = calloc(1, sizeof(*t.cur));
+	t.prev = calloc(1, sizeof(*t.prev));
+	if (!t.cur || !t.prev) {
+		fprintf(stderr, "prtop: out of memory\n");
+		rc = 1;
+		goto out_free;
+	}
+	if (!start_curses(&t)) {
+		fprintf(stderr,
+			"prtop: cannot start the live view on this "
+			"terminal (TERM=%s); try prtop -b\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		rc = 1;
+		goto out_free;
+	}
+	while (!prtop_stop && !t.quit) {
+		err = take_sample(&t);
+		if (err)
+			break;
+		draw(&t);
+		t.frames++;
+		if (o->iterations && t.frames >= o->iterations)
+			break;
+		wait_frame(&t);
+	}
+	endwin();
+	delscreen(t.screen);
+	if (err) {
+		fprintf(stderr, "prtop: taking a sample failed: %s\n",
+			strerror(err < 0 ? -err : err));
+		rc = 1;
+	}
+out_free:
+	free(t.cur);
+	free(t.prev);
+	return rc;
+}

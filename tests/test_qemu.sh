@@ -1,0 +1,308 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Ground truth for prtop's reported bytes: what the host got back.
+#
+# A Debian 6.1 cloud kernel boots under QEMU (TCG) with a virtio-balloon
+# that does free page reporting.  The guest runs the static prtop and the
+# memhog workload; the host reads the QEMU process's VmRSS.  When the guest
+# reports a free page, QEMU discards its backing memory, so the RSS fall
+# over a window is the memory handed back, and prtop's reported_bytes_total
+# over the same window must match it.
+#
+# Both sides must count the same pages, hence this window:
+#
+#   boot ── initial pass ── settled ── touch ── attach ── held ┄3s┄ free ┄┄ window-end
+#                                                          RSS₁             RSS₂
+#                                             └──────── prtop stat -d W ─────────┘
+#
+#  - The initial pass after the balloon registers reports ~1.86 GiB of
+#    never-touched guest memory: no RSS change on the host.  The guest
+#    waits until a 3 s prtop window sees no batch (or, without prtop, until
+#    30 s of uptime) before doing anything.
+#  - memhog then writes MIB MiB and holds them (host RSS rises).
+#  - prtop stat -d W starts; the guest waits until prtop's BPF links are
+#    all attached (counted in /proc/PID/fdinfo), then prints "held".  The
+#    host reads RSS₁: memory is held and nothing is being reported, so RSS
+#    is stable; the guest leaves the host 3 s for it.
+#  - memhog frees; page reporting returns the memory ~2 s later in
+#    per-pass steps about 2 s apart (roughly 256 MiB each under TCG).  W is
+#    long enough for all of it; prtop prints its JSON, the guest prints
+#    "window-end" and the host reads RSS₂, again with 5 s of quiet.
+#  - Check: reported_bytes_total ≈ RSS₁ − RSS₂ within 5 %; the report probe
+#    attached with fentry; batches_total > 0; no batch above 32 entries
+#    (PAGE_REPORTING_CAPACITY).  A second boot with free-page-reporting=off
+#    and the same workload must show no batch and no RSS fall.
+#
+# Knobs: PRTOP_QEMU_MIB (1024), PRTOP_QEMU_WINDOW (25 s).  Serial logs and
+# the initramfs stay in $PRTOP_CACHE/qemu/run/ for a look after a failure.
+. tests/lib.sh
+. tests/qemu/lib.sh
+
+MIB=${PRTOP_QEMU_MIB:-1024}
+WINDOW=${PRTOP_QEMU_WINDOW:-25}
+TOL_PCT=5
+MEMHOG_STATIC=${MEMHOG_STATIC:-./build-static/tools/memhog}
+
+require "$QEMU_BIN" cpio gzip python3 timeout setsid awk
+[ -x /bin/busybox ] || { not_ok "qemu: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
+
+run=$CACHE/qemu/run
+mkdir -p "$run"
+trap 'qemu_stop' EXIT
+trap 'exit 1' INT TERM HUP
+t_start=$(qemu_now_ms)
+
+if [ ! -x "$MEMHOG_STATIC" ]; then
+	not_ok "qemu: $MEMHOG_STATIC missing (run: make STATIC=1)"
+	exit 0
+fi
+have_prtop=0
+if [ -x "$PRTOP_STATIC" ]; then
+	have_prtop=1
+else
+	not_ok "qemu: $PRTOP_STATIC missing (run: make STATIC=1); measuring host RSS only"
+fi
+
+if ! kv=$(sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
+	not_ok "qemu: no Debian 6.1 cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
+	exit 0
+fi
+eval "$kv"
+echo "# guest kernel $QEMU_KVER"
+
+{
+	echo "MIB=$MIB"
+	echo "WINDOW=$WINDOW"
+	cat tests/qemu/guest_window.sh
+} >"$run/guest.sh"
+extra="-f $MEMHOG_STATIC"
+[ $have_prtop = 1 ] && extra="$extra -f $PRTOP_STATIC:/bin/prtop"
+# shellcheck disable=SC2086
+if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" \
+	-s "$run/guest.sh" $extra 2>"$run/mkinitramfs.err"; then
+	not_ok "qemu: initramfs: $(tail -n 3 "$run/mkinitramfs.err" | tr '\n' ' ')"
+	exit 0
+fi
+
+# parse_window LOG: prtop's window JSON from the serial log -> J_* variables
+parse_window() {
+	python3 - "$1" <<'EOF'
+import json, re, sys
+
+lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
+try:
+    a = lines.index("PRTOP-JSON-BEGIN window")
+    b = lines.index("PRTOP-JSON-END window", a)
+except ValueError:
+    print("J_ERR='no PRTOP-JSON-BEGIN/END window block in the serial log'")
+    sys.exit(0)
+text = "\n".join(lines[a + 1:b]).strip()
+try:
+    d = json.loads(text)
+except ValueError as e:
+    head = re.sub(r"[^ -~]", "?", text[:120]).replace("'", "")
+    print("J_ERR='prtop output is not JSON (%s): %s'" % (str(e).replace("'", ""), head))
+    sys.exit(0)
+if not isinstance(d, dict):
+    print("J_ERR='prtop JSON is a %s, not an object'" % type(d).__name__)
+    sys.exit(0)
+
+def num(k):
+    v = d.get(k)
+    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+
+# batch_nents_hist: {"nents": count} or [count at index nents] (or a list
+# of {"nents":, "count":} / [nents, count] pairs); keys that are not plain
+# numbers (e.g. ">=64", the overflow slot) count as 64
+h = d.get("batch_nents_hist")
+pairs = []
+if isinstance(h, dict):
+    pairs = list(h.items())
+elif isinstance(h, list):
+    for i, v in enumerate(h):
+        if isinstance(v, dict):
+            pairs.append((v.get("nents"), v.get("count")))
+        elif isinstance(v, list) and len(v) == 2:
+            pairs.append((v[0], v[1]))
+        else:
+            pairs.append((i, v))
+maxn, over, hsum, bad = 0, 0, 0, ""
+for k, c in pairs:
+    try:
+        c = int(c)
+    except (TypeError, ValueError):
+        bad = "count %r" % (c,)
+        continue
+    if c <= 0:
+        continue
+    hsum += c
+    try:
+        n = int(k)
+    except (TypeError, ValueError):
+        n = 64
+    maxn = max(maxn, n)
+    if n > 32:
+        over += c
+att = d.get("attach")
+rep = att.get("report", "") if isinstance(att, dict) else ""
+rd = d.get("request_delay_ns") if isinstance(d.get("request_delay_ns"), dict) else {}
+out = {
+    "J_BYTES": num("reported_bytes_total"),
+    "J_PAGES": num("reported_pages_total"),
+    "J_BATCHES": num("batches_total"),
+    "J_RUNS": num("worker_runs_total"),
+    "J_ATTACH_REPORT": re.sub(r"[^A-Za-z0-9_:.-]", "", str(rep)),
+    "J_HIST": "yes" if h is not None else "",
+    "J_HIST_SUM": hsum,
+    "J_MAX_NENTS": maxn,
+    "J_OVER32": over,
+    "J_HIST_BAD": bad.replace("'", ""),
+    "J_DELAY_P50": rd.get("p50", ""),
+    "J_DELAY_P99": rd.get("p99", ""),
+    "J_ERR": "",
+}
+for k, v in out.items():
+    print("%s='%s'" % (k, str(v).replace("'", "")))
+EOF
+}
+
+# boot_window on|off HARD_TIMEOUT: one boot; sets RSS1/RSS2/RSS3 (KiB),
+# BOOT_S, and (J_OK=1) the J_* values of prtop's window.  Prints "not ok"
+# and returns 1 when a step failed before both RSS readings were taken.
+boot_window() {
+	fpr=$1
+	log=$run/serial-$fpr.log
+	RSS1="" RSS2="" RSS3="" J_ERR="not parsed" J_OK=0
+	t0=$(qemu_now_ms)
+	if ! qemu_start "$log" "$run/initramfs.gz" "$fpr" "$2" 2>"$run/qemu-$fpr.err"; then
+		not_ok "qemu[$fpr]: QEMU did not start: $(cat "$run/qemu-$fpr.err" | tr '\n' ' ')"
+		return 1
+	fi
+	# step MARKER TIMEOUT WHAT: wait, or say why not
+	step() {
+		qemu_wait_marker "$log" "$1" "$2"
+		case $? in
+		0) return 0 ;;
+		1) why="not within $2 s" ;;
+		*) why="QEMU exited first ($(tr '\n' ' ' <"$log.qemu"))" ;;
+		esac
+		not_ok "qemu[$fpr]: $3: guest never printed '$1', $why; last lines of serial log: $(qemu_log_tail "$log")"
+		qemu_stop
+		return 1
+	}
+	step "PRTOP-INIT ready" 60 "boot" || return 1
+	BOOT_S=$(awk -v a="$t0" -v b="$(qemu_now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+	ok "qemu[$fpr]: guest booted and loaded virtio_balloon in $BOOT_S s"
+	if grep -q "PRTOP-INIT insmod\|PRTOP-INIT no virtio_balloon" "$log"; then
+		not_ok "qemu[$fpr]: module loading: $(tr -d '\r' <"$log" | grep 'PRTOP-INIT insmod\|PRTOP-INIT no' | tr '\n' ' ')"
+	fi
+	step "PRTOP-QEMU settled" 120 "settling" || return 1
+	echo "# [$fpr] $(qemu_marker_line "$log" "PRTOP-QEMU settled")"
+	step "PRTOP-QEMU held" 180 "memhog touching $MIB MiB / prtop attaching" || return 1
+	RSS1=$(qemu_rss_kib)
+	step "PRTOP-QEMU window-end" $((WINDOW + 90)) "measurement window" || return 1
+	RSS2=$(qemu_rss_kib)
+	sleep 3
+	RSS3=$(qemu_rss_kib)
+	if [ -z "$RSS1" ] || [ -z "$RSS2" ]; then
+		not_ok "qemu[$fpr]: could not read VmRSS of QEMU (pid $QEMU_PID)"
+		qemu_stop
+		return 1
+	fi
+	qemu_wait_marker "$log" "PRTOP-QEMU done" 30
+	if ! qemu_wait_exit 20; then
+		echo "# [$fpr] guest did not reboot by itself; killing QEMU"
+	fi
+	qemu_stop
+	echo "# [$fpr] boot took $(((($(qemu_now_ms) - t0) + 500) / 1000)) s in all"
+	for m in "PRTOP-QEMU touched" "PRTOP-QEMU prtop-attached" "PRTOP-QEMU held" \
+		"PRTOP-QEMU freed" "PRTOP-QEMU prtop-exit" "PRTOP-QEMU window-end"; do
+		l=$(qemu_marker_line "$log" "$m")
+		[ -n "$l" ] && echo "# [$fpr] $l"
+	done
+	if [ $have_prtop = 1 ]; then
+		eval "$(parse_window "$log")"
+		if [ -n "$J_ERR" ]; then
+			not_ok "qemu[$fpr]: prtop window JSON: $J_ERR; prtop stderr: $(tr -d '\r' <"$log" | grep '^PRTOP-ERR window' | tail -n 5 | tr '\n' ' ')"
+		else
+			J_OK=1
+			ok "qemu[$fpr]: prtop stat --json ran in the guest and printed JSON"
+		fi
+	fi
+	return 0
+}
+
+# mib KIB: KiB -> MiB with one decimal
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# --- boot 1: free page reporting on ---------------------------------------
+if boot_window on 200; then
+	fall=$((RSS1 - RSS2))
+	echo "# [on] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB; 3 s later $(mib "$RSS3") MiB"
+	late=$((RSS2 - RSS3))
+	# ground truth sanity: the host got most of the freed memory back
+	if [ $fall -ge $((MIB * 1024 * 80 / 100)) ]; then
+		ok "qemu[on]: host RSS fell by $(mib $fall) MiB after the guest freed $MIB MiB"
+	else
+		not_ok "qemu[on]: host RSS fell only $(mib $fall) MiB (held $(mib "$RSS1"), after $(mib "$RSS2")) after the guest freed $MIB MiB"
+	fi
+	if [ $J_OK = 1 ]; then
+		echo "# [on] prtop: reported_bytes_total=$J_BYTES ($(mib $((${J_BYTES:-0} / 1024))) MiB) pages=$J_PAGES batches=$J_BATCHES worker_runs=$J_RUNS attach.report=$J_ATTACH_REPORT max_nents=$J_MAX_NENTS request_delay p50=$J_DELAY_P50 p99=$J_DELAY_P99 ns"
+		if [ -n "$J_BYTES" ] && [ $fall -gt 0 ]; then
+			fall_b=$((fall * 1024))
+			ratio=$(awk -v r="$J_BYTES" -v f="$fall_b" 'BEGIN { printf "%.4f", r / f }')
+			echo "# [on] reported/fall ratio $ratio (tolerance ${TOL_PCT} %)"
+			if awk -v r="$J_BYTES" -v f="$fall_b" -v t="$TOL_PCT" \
+				'BEGIN { d = r - f; if (d < 0) d = -d; exit !(d * 100 <= t * f) }'; then
+				ok "qemu[on]: prtop reported bytes match the host RSS fall within $TOL_PCT % (ratio $ratio)"
+			else
+				hint=""
+				[ $late -gt $((8 * 1024)) ] && hint=" (RSS fell another $(mib $late) MiB after the window: W=$WINDOW s too short?)"
+				not_ok "qemu[on]: prtop reported $(mib $((J_BYTES / 1024))) MiB but host RSS fell $(mib $fall) MiB: ratio $ratio, outside $TOL_PCT %$hint"
+			fi
+		else
+			not_ok "qemu[on]: cannot compare: reported_bytes_total='$J_BYTES', RSS fall $(mib $fall) MiB"
+		fi
+		if [ "$J_ATTACH_REPORT" = fentry ]; then
+			ok "qemu[on]: report probe attached with fentry"
+		else
+			not_ok "qemu[on]: attach.report is '$J_ATTACH_REPORT', expected fentry in the 6.1 guest"
+		fi
+		if [ -n "$J_BATCHES" ] && [ "$J_BATCHES" -gt 0 ]; then
+			ok "qemu[on]: batches_total $J_BATCHES > 0"
+		else
+			not_ok "qemu[on]: batches_total is '$J_BATCHES', expected > 0"
+		fi
+		if [ -z "$J_HIST" ]; then
+			not_ok "qemu[on]: no batch_nents_hist in prtop's JSON"
+		elif [ -n "$J_HIST_BAD" ]; then
+			not_ok "qemu[on]: batch_nents_hist has a non-numeric $J_HIST_BAD"
+		elif [ "$J_OVER32" -eq 0 ] && [ "$J_HIST_SUM" -gt 0 ]; then
+			ok "qemu[on]: every batch has <= 32 entries (largest $J_MAX_NENTS, $J_HIST_SUM batches in the histogram)"
+		else
+			not_ok "qemu[on]: batch_nents_hist: $J_OVER32 batches above 32 entries (largest $J_MAX_NENTS), $J_HIST_SUM in all"
+		fi
+	fi
+fi
+
+# --- boot 2: free page reporting off (control) ----------------------------
+if boot_window off 150; then
+	fall=$((RSS1 - RSS2))
+	echo "# [off] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB"
+	if [ $fall -lt $((MIB * 1024 * TOL_PCT / 100)) ]; then
+		ok "qemu[off]: host RSS did not fall without free page reporting ($(mib $fall) MiB)"
+	else
+		not_ok "qemu[off]: host RSS fell $(mib $fall) MiB although free page reporting is off"
+	fi
+	if [ $J_OK = 1 ]; then
+		echo "# [off] prtop: reported_bytes_total=$J_BYTES batches=$J_BATCHES attach.report=$J_ATTACH_REPORT"
+		if [ "$J_BATCHES" = 0 ]; then
+			ok "qemu[off]: batches_total is 0 with free-page-reporting=off"
+		else
+			not_ok "qemu[off]: batches_total is '$J_BATCHES' with free-page-reporting=off, expected 0"
+		fi
+	fi
+fi
+echo "# qemu test took $((($(qemu_now_ms) - t_start + 500) / 1000)) s; serial logs in $run"
+exit 0
