@@ -20,7 +20,7 @@ run_mode() {
 	exact) "$PRTOP" stat --json --reuse-exact -d 3600 >/dev/null 2>&1 & ppid=$! ;;
 	esac
 	[ -n "$ppid" ] && sleep 1
-	"$TOOLS/pf1" -p "$PROCS" -s "$SECS" | awk '{print $2}' >>"$tmp/$1"
+	"$TOOLS/pf1" -p "$PROCS" -s "$SECS" | awk '{print $3}' >>"$tmp/$1"
 	if [ -n "$ppid" ]; then
 		kill -TERM $ppid
 		wait $ppid 2>/dev/null

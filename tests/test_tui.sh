@@ -1,0 +1,172 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The live view in a real terminal (tmux), and batch mode's plain text.
+# Needs root (prtop attaches BPF programs) and tmux.
+. tests/lib.sh
+require tmux timeout
+
+SOCK="prtop-test-$$"
+T="tmux -L $SOCK"
+S=prtop
+tmp=$(mktemp -d)
+watchdog=""
+
+cleanup() {
+	$T kill-server 2>/dev/null
+	if [ -n "$watchdog" ]; then
+		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# never hang: whatever happens, give up after 120 s
+( sleep 120; echo "not ok - tui: watchdog fired after 120 s"; kill $$ ) &
+watchdog=$!
+
+screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
+sample_no() { screen | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1; }
+alive() { $T has-session -t "$S" 2>/dev/null; }
+
+# wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds
+wait_for() {
+	_n=$(($1 * 5))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+screen_has() { screen | grep -q -- "$1"; }
+gone() { ! alive; }
+
+# ---- batch mode ------------------------------------------------------------
+
+timeout 30 "$PRTOP" -b -n 2 -d 1 >"$tmp/batch" 2>"$tmp/batch.err"
+rc=$?
+if [ $rc -eq 0 ]; then
+	ok "batch: prtop -b -n 2 -d 1 exits 0"
+else
+	not_ok "batch: prtop -b -n 2 -d 1 exits 0: exit $rc, $(head -c 300 "$tmp/batch.err")"
+fi
+frames=$(grep -c '^prtop .* sample [0-9][0-9]*, ' "$tmp/batch")
+if [ "$frames" -eq 2 ]; then
+	ok "batch: 2 frames"
+else
+	not_ok "batch: 2 frames: got $frames"
+fi
+esc=$(tr -d -c '\033' <"$tmp/batch" | wc -c)
+if [ -s "$tmp/batch" ] && [ "$esc" -eq 0 ]; then
+	ok "batch: no escape codes"
+else
+	not_ok "batch: no escape codes: $esc ESC bytes in $(wc -c <"$tmp/batch") bytes"
+fi
+for sect in device knobs probes rates totals nents latency order reuse; do
+	if grep -q "^$sect" "$tmp/batch"; then
+		ok "batch: frame has a '$sect' line"
+	else
+		not_ok "batch: frame has a '$sect' line"
+	fi
+done
+
+# ---- live view ---------------------------------------------------------------
+
+$T new-session -d -s "$S" -x 120 -y 40 -c "$PWD" \
+	"$PRTOP -d 1 2>'$tmp/tui.err'; echo \$? >'$tmp/tui.rc'"
+if ! wait_for 15 screen_has 'sample [0-9]'; then
+	not_ok "tui: screen appears: $(head -c 300 "$tmp/tui.err" 2>/dev/null) $(screen | head -n 3)"
+	exit 0
+fi
+ok "tui: screen appears"
+screen >"$tmp/screen1"
+
+rel=$(uname -r)
+if head -n 1 "$tmp/screen1" | grep -qF "prtop $rel"; then
+	ok "tui: header shows prtop and the kernel release"
+else
+	not_ok "tui: header shows prtop and the kernel release: $(head -n 1 "$tmp/screen1")"
+fi
+
+# every probe:mode token of batch mode's probes line is on the screen (the
+# live view writes "-" for "—" when the locale is not UTF-8)
+tokens=$(sed -n 's/^probes: //p' "$tmp/batch" | head -n 1 | sed 's/ (.*//' |
+	tr ' ' '\n' |
+	grep ':' | sed 's/\xe2\x80\x94/-/g')
+sed 's/\xe2\x80\x94/-/g' "$tmp/screen1" >"$tmp/screen1.ascii"
+missing=""
+for tok in $tokens; do
+	grep -qF -- "$tok" "$tmp/screen1.ascii" || missing="$missing $tok"
+done
+if [ -z "$tokens" ]; then
+	grep -q 'worker:' "$tmp/screen1"
+	check "tui: per-probe attach modes shown" test $? -eq 0
+elif [ -z "$missing" ]; then
+	ok "tui: per-probe attach modes shown ($(echo $tokens))"
+else
+	not_ok "tui: per-probe attach modes shown: missing$missing"
+fi
+if grep -q 'prtop doctor' "$tmp/screen1" || ! echo "$tokens" | grep -q ':-$'; then
+	ok "tui: points at prtop doctor when a probe is missing"
+else
+	not_ok "tui: points at prtop doctor when a probe is missing"
+fi
+
+n1=$(sample_no)
+sleep 2.5
+n2=$(sample_no)
+if [ -n "$n1" ] && [ -n "$n2" ] && [ "$n2" -gt "$n1" ]; then
+	ok "tui: screen updates (sample $n1 -> $n2)"
+else
+	not_ok "tui: screen updates: sample '$n1' then '$n2'"
+fi
+
+$T send-keys -t "$S" p
+if wait_for 3 screen_has PAUSED; then
+	ok "tui: p shows PAUSED"
+else
+	not_ok "tui: p shows PAUSED"
+fi
+p1=$(sample_no)
+sleep 2.5
+p2=$(sample_no)
+if [ -n "$p1" ] && [ "$p1" = "$p2" ]; then
+	ok "tui: paused screen is frozen (sample $p1)"
+else
+	not_ok "tui: paused screen is frozen: sample '$p1' then '$p2'"
+fi
+$T send-keys -t "$S" p
+if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q PAUSED"; then
+	ok "tui: p again resumes"
+else
+	not_ok "tui: p again resumes: still PAUSED"
+fi
+
+$T send-keys -t "$S" h
+if wait_for 3 screen_has 'live view of free page reporting'; then
+	ok "tui: h shows help"
+else
+	not_ok "tui: h shows help"
+fi
+$T send-keys -t "$S" x
+if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q 'press any key'"; then
+	ok "tui: any key closes help"
+else
+	not_ok "tui: any key closes help"
+fi
+
+$T send-keys -t "$S" q
+if wait_for 3 gone; then
+	ok "tui: q exits"
+	rc=$(cat "$tmp/tui.rc" 2>/dev/null)
+	if [ "$rc" = 0 ]; then
+		ok "tui: exit status 0"
+	else
+		not_ok "tui: exit status 0: got '$rc', $(head -c 300 "$tmp/tui.err")"
+	fi
+else
+	not_ok "tui: q exits: session still there after 3 s"
+fi
