@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -562,6 +563,16 @@ static void attach_reuse_exact(struct collector *c)
 	const char *note = NULL;
 	char why[160] = "";
 
+	/* classic tracepoints need tracefs for their ids */
+	if (access("/sys/kernel/tracing/events", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events", F_OK) &&
+	    mount("none", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+		snprintf(why, sizeof(why), "tracefs not mounted and mounting it failed: %s",
+			 strerror(errno));
+		set_status(c, PROBE_REUSE, MODE_NONE, NULL, why,
+			   "mount -t tracefs none /sys/kernel/tracing");
+		return;
+	}
 	if (attach_prog(c, s->progs.reuse_tp_alloc, why, sizeof(why))) {
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL, why, NULL);
 		return;
@@ -914,6 +925,10 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 	if (c->skel->rodata->pr_dev_info_addr)
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "no reporting device registered (pr_dev_info is NULL)");
+	else if (c->report_pick >= 0)
+		snprintf(s->device_reason, sizeof(s->device_reason),
+			 "confirmed at the first worker run; report() in BTF: %s",
+			 c->report_fns[c->report_pick].name);
 	else
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "not known until the worker runs (pr_dev_info not in kallsyms)");
