@@ -495,7 +495,8 @@ static void attach_delay(struct collector *c, const struct plan *p)
 	}
 	if (nm != MODE_NONE) {
 		set_status(c, PROBE_DELAY, nm,
-			   "first __page_reporting_notify() -> worker start", NULL, NULL);
+			   "first unserved __page_reporting_notify() or self-reschedule -> worker start",
+			   NULL, NULL);
 		return;
 	}
 	if (!p->delay_tp || !s->rodata->dwork_timer_fn) {

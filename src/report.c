@@ -2,6 +2,7 @@
 /* One-shot reports of a snapshot: `prtop stat --json` and `prtop doctor`. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 
 #include "ui.h"
@@ -161,7 +162,7 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 {
 	json_object *d = json_object_new_object();
 	json_object *k = json_object_new_object(), *drops = json_object_new_object();
-	long page = 4096;
+	long page = sysconf(_SC_PAGESIZE);
 
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
 	json_object_object_add(d, "device", s->device[0] ?
