@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of tests/test_qemu.sh (busybox sh, run by the initramfs /init).
+# The test prepends MIB=, WINDOW=, SETTLE_TRIES= and MIN_SETTLE_UPTIME=
+# assignments.  Every step prints a "PRTOP-QEMU <what> t=<uptime>" line on
+# the serial console; the host reads the QEMU process's RSS when it sees
+# "PRTOP-QEMU held" and "PRTOP-QEMU window-end", so the guest pauses after
+# each of those to give it time.  See the top of tests/test_qemu.sh for why
+# the window is laid out like this.
+
+: "${MIB:=1024}" "${WINDOW:=25}" "${SETTLE_TRIES:=12}" "${MIN_SETTLE_UPTIME:=12}"
+PRTOP=/bin/prtop
+
+up() { cut -d' ' -f1 /proc/uptime; }
+up_s() { cut -d. -f1 /proc/uptime; }
+mark() { echo "PRTOP-QEMU $* t=$(up)"; }
+
+# json_num FILE KEY: first numeric value of "KEY" in FILE (empty if none)
+json_num() {
+	tr -d '\n' <"$1" | grep -o "\"$2\"[[:space:]]*:[[:space:]]*[0-9]*" |
+		head -n 1 | grep -o '[0-9]*$'
+}
+
+# dump TAG FILE ERRFILE: prtop's output between unique markers
+dump() {
+	echo "PRTOP-JSON-BEGIN $1"
+	cat "$2"
+	echo
+	echo "PRTOP-JSON-END $1"
+	sed "s/^/PRTOP-ERR $1: /" "$3" | tail -n 20
+}
+
+# number of BPF links prtop holds (fdinfo of a link fd has "link_type")
+links_of() {
+	n=0
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q '^link_type' "$f" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+
+have_prtop=0
+[ -x "$PRTOP" ] && have_prtop=1
+mark "start prtop=$have_prtop mib=$MIB window=$WINDOW"
+mark "page_reporting_order $(cat /sys/module/page_reporting/parameters/page_reporting_order 2>/dev/null)"
+
+# 1. wait until the initial reporting pass (all the never-touched memory)
+#    is over: a prtop window of 3 s with no batch at all
+settled=0
+if [ $have_prtop = 1 ]; then
+	try=1 fails=0
+	while [ $try -le "$SETTLE_TRIES" ]; do
+		timeout 40 "$PRTOP" stat --json -d 3 >/tmp/settle.json 2>/tmp/settle.err
+		rc=$?
+		b=$(json_num /tmp/settle.json batches_total)
+		mark "settle-try $try rc=$rc batches=${b:-?}"
+		if [ $rc -ne 0 ] || [ -z "$b" ]; then
+			dump "settle-$try" /tmp/settle.json /tmp/settle.err
+			fails=$((fails + 1))
+			[ $fails -ge 3 ] && break
+		elif [ "$b" -eq 0 ] && [ "$(up_s)" -ge "$MIN_SETTLE_UPTIME" ]; then
+			settled=1
+			break
+		fi
+		try=$((try + 1))
+	done
+fi
+if [ $settled = 0 ]; then
+	# no prtop (or it failed): the initial pass settles ~20 s after boot
+	while [ "$(up_s)" -lt 30 ]; do sleep 1; done
+	mark "settle-by-time"
+fi
+mark "settled $settled"
+
+# 2. take the memory and hold it
+memhog -m "$MIB" -H -1 -q >/tmp/memhog.out 2>/tmp/memhog.err &
+mh=$!
+i=0
+while ! grep -q 'MEMHOG touched' /tmp/memhog.out; do
+	if ! kill -0 $mh 2>/dev/null || [ $i -ge 1800 ]; then
+		mark "memhog-failed $(tr '\n' ' ' </tmp/memhog.err)"
+		exit 1
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+mark "touched $MIB"
+
+# 3. open the measurement window and wait until prtop is attached
+wstart=$(up_s)
+if [ $have_prtop = 1 ]; then
+	timeout $((WINDOW + 60)) "$PRTOP" stat --json -d "$WINDOW" >/tmp/win.json 2>/tmp/win.err &
+	pp=$!
+	last=-1 stable=0 i=0
+	while [ $i -lt 60 ] && kill -0 $pp 2>/dev/null; do
+		n=$(links_of $pp)
+		if [ "$n" -gt 0 ] && [ "$n" -eq "$last" ]; then
+			stable=$((stable + 1))
+			[ $stable -ge 2 ] && break
+		else
+			stable=0
+		fi
+		last=$n
+		sleep 0.5
+		i=$((i + 1))
+	done
+	mark "prtop-attached links=$last"
+fi
+
+# 4. the host reads RSS now: memory held, nothing being reported
+mark "held"
+sleep 3
+
+# 5. free it; reporting hands it back within the rest of the window
+kill -USR1 $mh
+wait $mh
+mark "freed rc=$? $(tr '\n' ' ' </tmp/memhog.out)"
+
+if [ $have_prtop = 1 ]; then
+	wait "$pp"
+	rc=$?
+	mark "prtop-exit rc=$rc"
+	dump window /tmp/win.json /tmp/win.err
+fi
+# the host's side of the measurement needs the whole window even when prtop
+# is missing or ended early
+while [ $(($(up_s) - wstart)) -lt "$WINDOW" ]; do sleep 1; done
+
+# 6. the host reads RSS again: reporting has settled
+mark "window-end"
+sleep 5
+mark "done"

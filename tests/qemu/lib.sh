@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced helpers to run a QEMU guest from a test and watch it from the host.
+#
+#   . tests/qemu/lib.sh
+#   eval "$(sh tests/qemu/kernel.sh)"            # QEMU_VMLINUZ, QEMU_MODDIR
+#   sh tests/qemu/mkinitramfs.sh -o "$initrd" -m "$QEMU_MODDIR" -s guest.sh ...
+#   qemu_start "$log" "$initrd" on 150           # sets QEMU_PID
+#   qemu_wait_marker "$log" "SOME MARKER" 60 || echo "$(qemu_log_tail "$log")"
+#   qemu_rss_kib                                 # VmRSS of QEMU, KiB
+#   qemu_wait_exit 30; qemu_stop                 # qemu_stop is safe to repeat
+#
+# Every wait is bounded, and QEMU itself runs under timeout(1) with a hard
+# limit, so even a test killed with SIGKILL leaves no QEMU behind for long.
+# Call qemu_stop from an EXIT trap.
+
+QEMU_BIN=${QEMU_BIN:-qemu-system-x86_64}
+QEMU_MEM_MIB=${QEMU_MEM_MIB:-2048}
+QEMU_SMP=${QEMU_SMP:-2}
+QEMU_APPEND=${QEMU_APPEND:-"console=ttyS0 loglevel=1 panic=-1"}
+QEMU_PID=""		# the QEMU process (whose VmRSS is read)
+QEMU_WRAP_PID=""	# the timeout(1) process around it
+
+# now in milliseconds (monotonic enough for test timing)
+qemu_now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# qemu_start LOG INITRD on|off HARD_TIMEOUT_S: boot in the background.
+# Serial console -> LOG, QEMU's own messages -> LOG.qemu.  Needs
+# QEMU_VMLINUZ.  Returns non-zero (with the reason on stderr) when QEMU did
+# not come up.
+qemu_start() {
+	_log=$1 _initrd=$2 _fpr=$3 _hard=$4
+	qemu_stop
+	rm -f "$_log" "$_log.qemu" "$_log.pid"
+	: >"$_log"
+	if [ -z "${QEMU_VMLINUZ:-}" ] || [ ! -r "$QEMU_VMLINUZ" ]; then
+		echo "qemu_start: QEMU_VMLINUZ not set or unreadable (run tests/qemu/kernel.sh)" >&2
+		return 1
+	fi
+	# setsid: QEMU gets its own process group, so a ^C on the test's
+	# terminal reaches the test (which cleans up) and not QEMU directly
+	setsid -w timeout -k 5 "$_hard" "$QEMU_BIN" \
+		-accel tcg -cpu max -m "$QEMU_MEM_MIB" -smp "$QEMU_SMP" \
+		-nographic -no-reboot -nic none -monitor none -parallel none \
+		-serial "file:$_log" -pidfile "$_log.pid" \
+		-kernel "$QEMU_VMLINUZ" -initrd "$_initrd" -append "$QEMU_APPEND" \
+		-device "virtio-balloon-pci,free-page-reporting=$_fpr" \
+		</dev/null >"$_log.qemu" 2>&1 &
+	QEMU_WRAP_PID=$!
+	# the pid file appears once QEMU has parsed its options
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if [ -s "$_log.pid" ]; then
+			QEMU_PID=$(cat "$_log.pid")
+			[ -d "/proc/$QEMU_PID" ] && return 0
+		fi
+		kill -0 "$QEMU_WRAP_PID" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "qemu_start: QEMU did not start: $(tr '\n' ' ' <"$_log.qemu" 2>/dev/null)" >&2
+	qemu_stop
+	return 1
+}
+
+# true while the QEMU we started is running
+qemu_alive() {
+	[ -n "$QEMU_PID" ] && [ -d "/proc/$QEMU_PID" ]
+}
+
+# qemu_wait_marker LOG MARKER TIMEOUT_S: wait for a line containing MARKER
+# (fixed string).  0: seen; 1: timed out; 2: QEMU exited without it.
+qemu_wait_marker() {
+	_end=$(($(qemu_now_ms) + $3 * 1000))
+	while :; do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		if ! qemu_alive; then
+			# one last look: the line may have landed just before exit
+			grep -qF -- "$2" "$1" 2>/dev/null && return 0
+			return 2
+		fi
+		[ "$(qemu_now_ms)" -ge "$_end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# qemu_marker_line LOG MARKER: the first line holding MARKER, \r stripped
+qemu_marker_line() {
+	tr -d '\r' <"$1" | grep -F -m 1 -- "$2"
+}
+
+# qemu_log_tail LOG [N]: last N (default 8) non-empty serial lines on one
+# line, separated by " | ", for "not ok" reasons
+qemu_log_tail() {
+	tr -cd '[:print:]\t\n' <"$1" 2>/dev/null | grep -v '^[[:space:]]*$' | tail -n "${2:-8}" |
+		tr '\n' '|' | sed -e 's/|$//' -e 's/|/ | /g'
+}
+
+# qemu_rss_kib: VmRSS of the running QEMU in KiB (empty if it is gone)
+qemu_rss_kib() {
+	[ -n "$QEMU_PID" ] || return 1
+	awk '/^VmRSS:/ { print $2 }' "/proc/$QEMU_PID/status" 2>/dev/null
+}
+
+# qemu_wait_exit TIMEOUT_S: wait for QEMU to exit by itself; 1 on timeout
+qemu_wait_exit() {
+	_end=$(($(qemu_now_ms) + $1 * 1000))
+	while qemu_alive; do
+		[ "$(qemu_now_ms)" -ge "$_end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# qemu_stop: kill the QEMU we started (only that one, by pid); idempotent
+qemu_stop() {
+	if [ -n "$QEMU_PID" ] && [ -d "/proc/$QEMU_PID" ]; then
+		kill "$QEMU_PID" 2>/dev/null
+		_i=0
+		while [ -d "/proc/$QEMU_PID" ] && [ $_i -lt 30 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		[ -d "/proc/$QEMU_PID" ] && kill -9 "$QEMU_PID" 2>/dev/null
+	fi
+	if [ -n "$QEMU_WRAP_PID" ]; then
+		kill "$QEMU_WRAP_PID" 2>/dev/null
+		wait "$QEMU_WRAP_PID" 2>/dev/null
+	fi
+	QEMU_PID="" QEMU_WRAP_PID=""
+	return 0
+}
