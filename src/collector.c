@@ -227,7 +227,7 @@ static void probe_kprobe_support(struct collector *c)
 		       access("/sys/kernel/tracing/kprobe_events", W_OK) == 0;
 	if (!c->kprobe_ok)
 		snprintf(c->kprobe_err, sizeof(c->kprobe_err),
-			 "not built into this kernel (CONFIG_KPROBES unset)");
+			 "not built in (CONFIG_KPROBES unset)");
 }
 
 /* ---- the plan: which programs load ---- */
@@ -372,7 +372,7 @@ static int keep_link(struct collector *c, struct bpf_link *l, char *why,
 
 	if (!l || err) {
 		err = err ? err : -errno;
-		snprintf(why, len, "attach failed (%s: %s)", errno_name(err), strerror(-err));
+		snprintf(why, len, "attach failed (%s)", errno_name(err));
 		return err ? err : -EINVAL;
 	}
 	c->links[c->nlinks++] = l;
@@ -634,7 +634,7 @@ static void attach_all(struct collector *c, const struct plan *p)
 	if (c->probe[PROBE_NOTIFY].mode == MODE_NONE) {
 		char reason[160];
 
-		snprintf(reason, sizeof(reason), "%.120s; no stock tracepoint covers it",
+		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers it",
 			 c->probe[PROBE_NOTIFY].reason);
 		set_status(c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
 			   "requests are still seen as the worker's timer being armed (request_delay)");
@@ -837,8 +837,7 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 		c->fentry_err[0] = '\0';
 	} else {
 		snprintf(c->fentry_err, sizeof(c->fentry_err),
-			 "refused by the kernel at load (%s: %s)", errno_name(ret),
-			 strerror(-ret));
+			 "refused by the kernel at load (%s)", errno_name(ret));
 		make_plan(c, &plan, false);
 		ret = load_skel(c, &plan, err, errlen);
 		if (ret) {

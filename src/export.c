@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `prtop export`: serves /metrics, / and /healthz with libmicrohttpd.
+ *
+ * The calling thread owns the collector: it keeps handling events
+ * (collector_poll) and, every interval, takes a snapshot into a fresh
+ * buffer and publishes it with a pointer swap under a mutex.  HTTP threads
+ * only take a reference to the published snapshot (the mutex is held for
+ * that pointer copy, never while sampling or rendering), render it, and
+ * drop the reference; the last holder frees it.  So scrapes, however many
+ * or slow, never hold up event collection.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+#include "export.h"
+#include "format.h"
+#include "metrics.h"
+#include "ui.h"
+
+#define HTTP_THREADS 4
+#define HTTP_MAX_CONNECTIONS 128
+#define HTTP_TIMEOUT_S 10
+/* request line and headers must fit; a bigger request is refused (431/414) */
+#define HTTP_CONNECTION_MEMORY (32 * 1024)
+
+struct published {
+	struct prtop_snapshot snap;
+	unsigned int refs;	/* under exporter.lock */
+};
+
+struct exporter {
+	pthread_mutex_t lock;
+	struct published *cur;	/* latest snapshot; never NULL while serving */
+	uint64_t scrapes;	/* /metrics requests, atomic */
+	uint64_t interval_ns;
+	const char *version;
+	char listen[80];	/* as given, for the landing page */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- snapshot publication ---- */
+
+static struct published *snap_get(struct exporter *e)
+{
+	struct published *p;
+
+	pthread_mutex_lock(&e->lock);
+	p = e->cur;
+	if (p)
+		p->refs++;
+	pthread_mutex_unlock(&e->lock);
+	return p;
+}
+
+static void snap_put(struct exporter *e, struct published *p)
+{
+	bool last;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&e->lock);
+	last = --p->refs == 0;
+	pthread_mutex_unlock(&e->lock);
+	if (last)
+		free(p);
+}
+
+/* publish p (which holds one reference, the exporter's) */
+static void snap_publish(struct exporter *e, struct published *p)
+{
+	struct published *old;
+
+	pthread_mutex_lock(&e->lock);
+	old = e->cur;
+	e->cur = p;
+	pthread_mutex_unlock(&e->lock);
+	snap_put(e, old);
+}
+
+static int sample_publish(struct exporter *e, struct collector *c)
+{
+	struct published *p = calloc(1, sizeof(*p));
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = collector_sample(c, &p->snap);
+	if (err) {
+		free(p);
+		return err;
+	}
+	p->refs = 1;
+	snap_publish(e, p);
+	return 0;
+}
+
+/* ---- HTTP ---- */
+
+/* queue a response of body (freed by MHD when owned) with these headers */
+static enum MHD_Result respond_hdr(struct MHD_Connection *conn, unsigned int status,
+				   const char *ctype, char *body, size_t len, bool owned,
+				   const char *hname, const char *hvalue)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (owned)
+		r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	else
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		if (owned)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (hname)
+		MHD_add_response_header(r, hname, hvalue);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
+			       const char *ctype, char *body, size_t len, bool owned)
+{
+	return respond_hdr(conn, status, ctype, body, len, owned, NULL, NULL);
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
+				    const char *text)
+{
+	return respond(conn, status, "text/plain; charset=utf-8", (char *)text, strlen(text),
+		       false);
+}
+
+static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *conn)
+{
+	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_ACCEPT);
+	struct metrics_opts mo = {
+		.openmetrics = metrics_accept_openmetrics(accept),
+		.page_size = fmt_page_size(),
+		.version = e->version,
+		.now_ns = now_ns(),
+		.scrapes = __atomic_add_fetch(&e->scrapes, 1, __ATOMIC_RELAXED),
+	};
+	struct published *p = snap_get(e);
+	struct mbuf b = { 0 };
+	int err;
+
+	if (!p)
+		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
+	err = metrics_render(&b, &p->snap, &mo);
+	snap_put(e, p);
+	if (err) {
+		mbuf_free(&b);
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	}
+	return respond_hdr(conn, MHD_HTTP_OK,
+			   mo.openmetrics ? METRICS_CT_OPENMETRICS : METRICS_CT_TEXT, b.data, b.len,
+			   true, MHD_HTTP_HEADER_VARY, "Accept");
+}
+
+/* the probes that run in the kernel (not the procfs readers) */
+static bool event_probe(enum probe_id id)
+{
+	return id != PROBE_REUSE && id != PROBE_FREE_LISTS && id != PROBE_PARAMS;
+}
+
+/* 200 while a kernel probe is attached and snapshots keep coming */
+static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *conn)
+{
+	struct published *p = snap_get(e);
+	struct mbuf b = { 0 };
+	unsigned int status = MHD_HTTP_OK;
+	uint64_t age, stale_ns = 3 * e->interval_ns + 5000000000ULL;
+	int i, attached = 0;
+
+	if (!p)
+		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
+	age = now_ns() - p->snap.mono_ns;
+	for (i = 0; i < PROBE__COUNT; i++)
+		attached += event_probe(i) && p->snap.probe[i].mode != MODE_NONE;
+	if (!attached) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		mbuf_printf(&b, "unhealthy: no probe attached (see prtop doctor)\n");
+	} else if (age > stale_ns) {
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		mbuf_printf(&b, "unhealthy: last snapshot is %.1f s old\n", age / 1e9);
+	} else {
+		mbuf_printf(&b, "ok:");
+		for (i = 0; i < PROBE__COUNT; i++)
+			if (event_probe(i) && p->snap.probe[i].mode != MODE_NONE)
+				mbuf_printf(&b, " %s=%s", probe_name(i),
+					    attach_mode_name(p->snap.probe[i].mode));
+		mbuf_printf(&b, "\n");
+	}
+	snap_put(e, p);
+	if (b.failed)
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	return respond(conn, status, "text/plain; charset=utf-8", b.data, b.len, true);
+}
+
+static enum MHD_Result serve_landing(struct exporter *e, struct MHD_Connection *conn)
+{
+	struct mbuf b = { 0 };
+
+	mbuf_printf(&b,
+		    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+		    "<title>prtop exporter</title></head>\n<body>\n"
+		    "<h1>prtop exporter</h1>\n"
+		    "<p>Linux free page reporting, observed by prtop %s, sampled every %.1f s.</p>\n"
+		    "<ul>\n<li><a href=\"/metrics\">/metrics</a> (Prometheus text 0.0.4, "
+		    "or OpenMetrics 1.0.0 on request)</li>\n"
+		    "<li><a href=\"/healthz\">/healthz</a> (200 while probes are attached)</li>\n"
+		    "</ul>\n</body></html>\n",
+		    e->version, e->interval_ns / 1e9);
+	if (b.failed)
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", b.data, b.len, true);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **req)
+{
+	struct exporter *e = cls;
+
+	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return respond_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+				   (char *)not_allowed, sizeof(not_allowed) - 1, false,
+				   MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(e, conn);
+	if (!strcmp(url, "/healthz"))
+		return serve_health(e, conn);
+	if (!strcmp(url, "/"))
+		return serve_landing(e, conn);
+	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	fputs("prtop: http: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- listening ---- */
+
+/* "127.0.0.1:9464", "[::1]:9464", "localhost:9464" */
+static int listen_parse(const char *s, struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	char host[64], *end;
+	const char *colon, *port;
+	size_t hlen;
+	long pn;
+	int rc;
+
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			goto bad;
+		hlen = (size_t)(end - s - 1);
+		colon = end + 1;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || strchr(s, ':') != colon)
+			goto bad;
+		hlen = (size_t)(colon - s);
+	}
+	port = colon + 1;
+	if (!hlen || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	pn = strtol(port, &end, 10);
+	if (errno || end == port || *end || pn < 1 || pn > 65535)
+		goto bad;
+	rc = getaddrinfo(host, port, &hints, res);
+	if (rc) {
+		snprintf(err, errlen, "cannot use '%s' as a listen address: %s", host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "invalid listen address: give ADDR:PORT, e.g. 127.0.0.1:9464 or [::1]:9464");
+	return -1;
+}
+
+static const char *listen_hint(int e)
+{
+	switch (e) {
+	case EADDRINUSE:
+		return " (another exporter or service has it: pick another port with --listen)";
+	case EADDRNOTAVAIL:
+		return " (no such address on this machine)";
+	case EACCES:
+		return " (not allowed to bind it)";
+	default:
+		return "";
+	}
+}
+
+/*
+ * A bound, listening socket for spec; or -2 (unusable spec) or -1 (cannot
+ * bind or listen) with a one-line error.
+ */
+static int listen_open(const char *spec, char *err, size_t errlen)
+{
+	struct addrinfo *ai = NULL;
+	int fd = -1, one = 1, e;
+
+	if (listen_parse(spec, &ai, err, errlen))
+		return -2;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64))
+		goto fail;
+	freeaddrinfo(ai);
+	return fd;
+fail:
+	e = errno;
+	snprintf(err, errlen, "cannot listen on %s: %s%s", spec, strerror(e), listen_hint(e));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return -1;
+}
+
+static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
+{
+	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | (verbose ? MHD_USE_ERROR_LOG : 0);
+	sigset_t block, old;
+	struct MHD_Daemon *d;
+
+	/* the HTTP threads inherit a mask without our stop signals */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, e,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+			     MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return d;
+}
+
+/* ---- collection loop ---- */
+
+/* handle events until the monotonic clock reaches deadline */
+static void collect_until(struct collector *c, uint64_t deadline)
+{
+	uint64_t now, t0;
+	struct timespec ts;
+	int slice;
+
+	while (!prtop_stop && (now = now_ns()) < deadline) {
+		slice = (int)((deadline - now + 999999) / 1000000);
+		if (slice > 100)
+			slice = 100;
+		t0 = now;
+		if (collector_poll(c, slice) > 0 || prtop_stop)
+			continue;
+		now = now_ns();
+		if (now - t0 >= (uint64_t)slice * 1000000)
+			continue;
+		/* back early with nothing done (a signal): do not spin */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)((uint64_t)slice * 1000000 - (now - t0));
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int collect_loop(struct exporter *e, struct collector *c)
+{
+	uint64_t next = now_ns() + e->interval_ns;
+	int err;
+
+	while (!prtop_stop) {
+		collect_until(c, next);
+		if (prtop_stop)
+			break;
+		err = sample_publish(e, c);
+		if (err) {
+			fprintf(stderr, "prtop: taking a sample failed: %s\n", strerror(-err));
+			return 1;
+		}
+		next += e->interval_ns;
+		if (next < now_ns()) /* fell behind (suspend, slow sample) */
+			next = now_ns() + e->interval_ns;
+	}
+	return 0;
+}
+
+int export_run(const struct export_opts *o, const struct collector_opts *copts)
+{
+	struct exporter e = { .lock = PTHREAD_MUTEX_INITIALIZER, .version = o->version };
+	const char *spec = o->listen ? o->listen : EXPORT_DEFAULT_LISTEN;
+	struct collector *c = NULL;
+	struct MHD_Daemon *d = NULL;
+	char err[512] = "";
+	int fd, ret = 1;
+
+	e.interval_ns = (uint64_t)(o->interval_s * 1e9);
+	snprintf(e.listen, sizeof(e.listen), "%s", spec);
+	/* listen before attaching: a taken port fails fast, with nothing loaded */
+	fd = listen_open(spec, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "prtop: %s\n", err);
+		return fd == -2 ? 2 : 1;
+	}
+	if (collector_open(&c, copts, err, sizeof(err))) {
+		fprintf(stderr, "prtop: %s\n", err);
+		close(fd);
+		return 1;
+	}
+	if (sample_publish(&e, c)) {
+		fprintf(stderr, "prtop: taking the first sample failed\n");
+		close(fd);
+		goto out;
+	}
+	d = http_start(&e, fd, o->verbose);
+	if (!d) {
+		fprintf(stderr, "prtop: cannot start the HTTP server on %s\n", spec);
+		close(fd);
+		goto out;
+	}
+	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
+		o->interval_s);
+	ret = collect_loop(&e, c);
+out:
+	if (d)
+		MHD_stop_daemon(d); /* waits for the HTTP threads; closes fd */
+	collector_close(c);
+	snap_put(&e, e.cur);
+	return ret;
+}

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Prometheus metrics of a snapshot (text format 0.0.4 or OpenMetrics
+ * 1.0.0).  Every metric is always present with the same label sets, zero
+ * when its probe is not attached (prtop_probe_attached says which), so
+ * that series neither appear nor vanish between scrapes.
+ *
+ * The BPF histograms are log-linear in ns (include/prtop.h); Prometheus
+ * wants cumulative buckets with fixed bounds in seconds.  A source slot is
+ * counted in the first bucket whose bound is at or above the slot's largest
+ * value, so le="x" never counts a sample that may exceed x; the sum is
+ * estimated from slot middles (relative error below 1/32).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "metrics.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- buffer ---- */
+
+void mbuf_printf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	char *p;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if (b->data && b->len + (size_t)n < b->cap) {
+		b->len += (size_t)n;
+		return;
+	}
+	need = b->len + (size_t)n + 1;
+	if (need < 2 * b->cap)
+		need = 2 * b->cap;
+	if (need < 4096)
+		need = 4096;
+	p = realloc(b->data, need);
+	if (!p) {
+		b->failed = true;
+		return;
+	}
+	b->data = p;
+	b->cap = need;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void mbuf_free(struct mbuf *b)
+{
+	free(b->data);
+	*b = (struct mbuf){ 0 };
+}
+
+/* ---- families and samples ---- */
+
+enum mtype { M_COUNTER, M_GAUGE, M_HISTOGRAM, M_INFO };
+
+struct fam {
+	const char *name;	/* family name, without _total / _info */
+	enum mtype type;
+	const char *unit;	/* OpenMetrics UNIT (the name's last word), or NULL */
+	const char *help;
+};
+
+static const char *sample_suffix(enum mtype t)
+{
+	if (t == M_COUNTER)
+		return "_total";
+	if (t == M_INFO)
+		return "_info";
+	return "";
+}
+
+static const char *type_name(enum mtype t, bool om)
+{
+	switch (t) {
+	case M_COUNTER:
+		return "counter";
+	case M_HISTOGRAM:
+		return "histogram";
+	case M_INFO:
+		return om ? "info" : "gauge";
+	default:
+		return "gauge";
+	}
+}
+
+/*
+ * OpenMetrics names a family without its sample suffix; the text format
+ * names the samples themselves.
+ */
+static void head(struct mbuf *b, const struct metrics_opts *o, const struct fam *f)
+{
+	const char *sfx = o->openmetrics ? "" : sample_suffix(f->type);
+
+	mbuf_printf(b, "# HELP %s%s %s\n", f->name, sfx, f->help);
+	mbuf_printf(b, "# TYPE %s%s %s\n", f->name, sfx, type_name(f->type, o->openmetrics));
+	if (o->openmetrics && f->unit)
+		mbuf_printf(b, "# UNIT %s %s\n", f->name, f->unit);
+}
+
+/* shortest exact-enough form: "2", "0.0005", "1e-06" */
+static const char *num(char *buf, size_t len, double v)
+{
+	if (isinf(v))
+		snprintf(buf, len, "%s", v > 0 ? "+Inf" : "-Inf");
+	else
+		snprintf(buf, len, "%.10g", v);
+	return buf;
+}
+
+static void sample_u64(struct mbuf *b, const struct fam *f, const char *labels, uint64_t v)
+{
+	mbuf_printf(b, "%s%s%s %llu\n", f->name, sample_suffix(f->type), labels ? labels : "",
+		    (unsigned long long)v);
+}
+
+static void sample_dbl(struct mbuf *b, const struct fam *f, const char *labels, double v)
+{
+	char n[40];
+
+	mbuf_printf(b, "%s%s%s %s\n", f->name, sample_suffix(f->type), labels ? labels : "",
+		    num(n, sizeof(n), v));
+}
+
+static void one_u64(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+		    uint64_t v)
+{
+	head(b, o, f);
+	sample_u64(b, f, NULL, v);
+}
+
+/* a label value with \, " and newline escaped, truncated to fit */
+static char *esc(char *dst, size_t len, const char *src)
+{
+	size_t j = 0;
+
+	for (; *src && j + 3 < len; src++) {
+		if (*src == '\\' || *src == '"') {
+			dst[j++] = '\\';
+			dst[j++] = *src;
+		} else if (*src == '\n') {
+			dst[j++] = '\\';
+			dst[j++] = 'n';
+		} else {
+			dst[j++] = *src;
+		}
+	}
+	dst[j] = '\0';
+	return dst;
+}
+
+/* ---- histograms ---- */
+
+static const double le_report[] = { 1e-6,   5e-6, 1e-5,	 2.5e-5, 5e-5,	1e-4,
+				    2.5e-4, 5e-4, 1e-3,	 2.5e-3, 5e-3,	0.01,
+				    0.025,  0.05, 0.1,	 0.25,	 1 };
+static const double le_worker[] = { 1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+				    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
+/* the worker is scheduled PAGE_REPORTING_DELAY (2 s upstream) after a request */
+static const double le_delay[] = { 0.25, 0.5, 1, 1.5, 2, 2.25, 2.5, 3, 4, 5, 10, 30, 60 };
+static const double le_reuse[] = { 0.1,	 1,    5,    10,   30,	  60,
+				   300,	 600,  1800, 3600, 14400, 86400 };
+/* batch entries: PAGE_REPORTING_CAPACITY is 32 upstream */
+static const double le_nents[] = { 1, 2, 4, 8, 16, 24, 32, 48, 64 };
+
+const struct metrics_buckets metrics_buckets_report = { le_report, ARRAY_LEN(le_report) };
+const struct metrics_buckets metrics_buckets_worker = { le_worker, ARRAY_LEN(le_worker) };
+const struct metrics_buckets metrics_buckets_delay = { le_delay, ARRAY_LEN(le_delay) };
+const struct metrics_buckets metrics_buckets_reuse_age = { le_reuse, ARRAY_LEN(le_reuse) };
+static const struct metrics_buckets buckets_nents = { le_nents, ARRAY_LEN(le_nents) };
+
+#define MAX_BUCKETS 32
+
+void metrics_hist_buckets(const struct snap_hist *h, const struct metrics_buckets *bk,
+			  uint64_t *cum, double *sum_s)
+{
+	uint64_t bound[MAX_BUCKETS];
+	double sum_ns = 0;
+	int i, n = bk->n < MAX_BUCKETS ? bk->n : MAX_BUCKETS;
+	uint32_t s;
+
+	for (i = 0; i < n; i++)
+		bound[i] = (uint64_t)(bk->le[i] * 1e9 + 0.5);
+	memset(cum, 0, sizeof(*cum) * (n + 1));
+	for (s = 0; s < PRTOP_HIST_SLOTS; s++) {
+		uint64_t low, last;
+
+		if (!h->slot[s])
+			continue;
+		low = hist_slot_low(s);
+		last = hist_slot_high(s) - 1; /* largest value of the slot */
+		for (i = 0; i < n && last > bound[i]; i++)
+			;
+		cum[i] += h->slot[s];
+		sum_ns += (double)h->slot[s] * ((double)low + (double)(last - low + 1) / 2);
+	}
+	for (i = 1; i <= n; i++)
+		cum[i] += cum[i - 1];
+	*sum_s = sum_ns / 1e9;
+}
+
+static void hist_out(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+		     const struct metrics_buckets *bk, const uint64_t *cum, double sum)
+{
+	char le[40], v[40];
+	int i;
+
+	head(b, o, f);
+	for (i = 0; i < bk->n; i++)
+		mbuf_printf(b, "%s_bucket{le=\"%s\"} %llu\n", f->name,
+			    num(le, sizeof(le), bk->le[i]), (unsigned long long)cum[i]);
+	mbuf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", f->name, (unsigned long long)cum[bk->n]);
+	mbuf_printf(b, "%s_sum %s\n", f->name, num(v, sizeof(v), sum));
+	mbuf_printf(b, "%s_count %llu\n", f->name, (unsigned long long)cum[bk->n]);
+}
+
+static void hist_ns(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+		    const struct snap_hist *h, const struct metrics_buckets *bk)
+{
+	uint64_t cum[MAX_BUCKETS + 1];
+	double sum;
+
+	metrics_hist_buckets(h, bk, cum, &sum);
+	hist_out(b, o, f, bk, cum, sum);
+}
+
+/* entries per batch: slots 0..63 exact, the last one ">= 64" only in +Inf */
+static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+		       const uint64_t *nents)
+{
+	const struct metrics_buckets *bk = &buckets_nents;
+	uint64_t cum[MAX_BUCKETS + 1] = { 0 };
+	double sum = 0;
+	int s, i;
+
+	for (s = 0; s < PRTOP_NENTS_SLOTS; s++) {
+		if (!nents[s])
+			continue;
+		for (i = 0; i < bk->n && (s == PRTOP_NENTS_SLOTS - 1 || s > bk->le[i]); i++)
+			;
+		cum[i] += nents[s];
+		sum += (double)s * (double)nents[s];
+	}
+	for (i = 1; i <= bk->n; i++)
+		cum[i] += cum[i - 1];
+	hist_out(b, o, f, bk, cum, sum);
+}
+
+/* ---- the metrics ---- */
+
+static void put_report(struct mbuf *b, const struct metrics_opts *o,
+		       const struct prtop_snapshot *s)
+{
+	static const struct fam bytes = { "prtop_reported_bytes", M_COUNTER, "bytes",
+		"Bytes of free memory handed to the balloon device's report() callback." };
+	static const struct fam pages = { "prtop_reported_pages", M_COUNTER, NULL,
+		"Base pages handed to the device's report() callback." };
+	static const struct fam batches = { "prtop_report_batches", M_COUNTER, NULL,
+		"report() calls (batches of up to page_reporting capacity entries)." };
+	static const struct fam errors = { "prtop_report_errors", M_COUNTER, NULL,
+		"report() calls that returned an error." };
+	static const struct fam nents = { "prtop_report_batch_entries", M_HISTOGRAM, NULL,
+		"Scatterlist entries per report() batch." };
+	static const struct fam dur = { "prtop_report_duration_seconds", M_HISTOGRAM, "seconds",
+		"report() round trip time." };
+
+	one_u64(b, o, &bytes, s->c.report_bytes);
+	one_u64(b, o, &pages, s->c.report_pages);
+	one_u64(b, o, &batches, s->c.report_calls);
+	one_u64(b, o, &errors, s->c.report_errors);
+	hist_nents(b, o, &nents, s->nents_hist);
+	hist_ns(b, o, &dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
+}
+
+static void put_worker(struct mbuf *b, const struct metrics_opts *o,
+		       const struct prtop_snapshot *s)
+{
+	static const struct fam runs = { "prtop_worker_runs", M_COUNTER, NULL,
+		"Runs of the page reporting worker (page_reporting_process)." };
+	static const struct fam dur = { "prtop_worker_run_duration_seconds", M_HISTOGRAM,
+		"seconds", "Run time of the page reporting worker." };
+	static const struct fam delay = { "prtop_request_delay_seconds", M_HISTOGRAM, "seconds",
+		"Delay from the first unserved reporting request to the worker's start." };
+	static const struct fam armed = { "prtop_worker_scheduled", M_COUNTER, NULL,
+		"Times the worker's delayed work timer was armed." };
+	static const struct fam notify = { "prtop_notify", M_COUNTER, NULL,
+		"__page_reporting_notify() calls by the reporting state they found." };
+	static const char *const state[PRTOP_STATES] = { "idle", "requested", "active" };
+	char l[64];
+	int i;
+
+	one_u64(b, o, &runs, s->c.worker_runs);
+	hist_ns(b, o, &dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
+	hist_ns(b, o, &delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
+	one_u64(b, o, &armed, s->c.delayed_work_armed);
+	head(b, o, &notify);
+	for (i = 0; i < PRTOP_STATES; i++) {
+		snprintf(l, sizeof(l), "{state=\"%s\"}", state[i]);
+		sample_u64(b, &notify, l, s->c.notify_state[i]);
+	}
+}
+
+static void put_reuse(struct mbuf *b, const struct metrics_opts *o,
+		      const struct prtop_snapshot *s)
+{
+	static const struct fam bytes = { "prtop_reused_bytes", M_COUNTER, "bytes",
+		"Bytes of reported memory seen handed out again." };
+	static const struct fam age = { "prtop_reuse_age_seconds", M_HISTOGRAM, "seconds",
+		"Time from report to reuse of reported memory." };
+	static const struct fam tracked = { "prtop_reuse_tracked_ranges", M_GAUGE, NULL,
+		"Reported ranges currently remembered for reuse tracking." };
+
+	one_u64(b, o, &bytes, s->reuse_bytes);
+	hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
+	one_u64(b, o, &tracked, s->reuse_tracked);
+}
+
+/* orders present in buddyinfo, and any beyond that has data */
+static int orders_shown(const struct prtop_snapshot *s)
+{
+	int i, n = s->max_order;
+
+	for (i = 0; i < PRTOP_ORDERS; i++)
+		if (s->order[i].reported_pages || s->order[i].reused_pages)
+			n = i + 1 > n ? i + 1 : n;
+	return n > PRTOP_ORDERS ? PRTOP_ORDERS : n;
+}
+
+static void put_orders(struct mbuf *b, const struct metrics_opts *o,
+		       const struct prtop_snapshot *s)
+{
+	static const struct fam free_b = { "prtop_free_bytes", M_GAUGE, "bytes",
+		"Free memory on the buddy free lists, by order (/proc/buddyinfo)." };
+	static const struct fam rep = { "prtop_order_reported_bytes", M_COUNTER, "bytes",
+		"Bytes reported, by order of the reported blocks." };
+	static const struct fam reu = { "prtop_order_reused_bytes", M_COUNTER, "bytes",
+		"Bytes of reported memory reused, by order of the reported blocks." };
+	int i, n = orders_shown(s);
+	char l[32];
+
+	head(b, o, &free_b);
+	for (i = 0; i < n; i++) {
+		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
+		sample_u64(b, &free_b, l, s->order[i].free_pages * o->page_size);
+	}
+	head(b, o, &rep);
+	for (i = 0; i < n; i++) {
+		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
+		sample_u64(b, &rep, l, s->order[i].reported_pages * o->page_size);
+	}
+	head(b, o, &reu);
+	for (i = 0; i < n; i++) {
+		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
+		sample_u64(b, &reu, l, s->order[i].reused_pages * o->page_size);
+	}
+}
+
+static void put_knobs(struct mbuf *b, const struct metrics_opts *o,
+		      const struct prtop_snapshot *s)
+{
+	static const struct fam order = { "prtop_knob_page_reporting_order", M_GAUGE, NULL,
+		"Lowest order reported (module parameter page_reporting.page_reporting_order)." };
+	static const struct fam cap = { "prtop_knob_capacity_entries", M_GAUGE, NULL,
+		"Most entries per report() batch (PAGE_REPORTING_CAPACITY)." };
+	static const struct fam delay = { "prtop_knob_delay_seconds", M_GAUGE, "seconds",
+		"Delay from a reporting request to the worker (PAGE_REPORTING_DELAY)." };
+
+	if (s->knob_order.known) {
+		head(b, o, &order);
+		sample_dbl(b, &order, NULL, (double)s->knob_order.value);
+	}
+	if (s->knob_capacity.known) {
+		head(b, o, &cap);
+		sample_dbl(b, &cap, NULL, (double)s->knob_capacity.value);
+	}
+	if (s->knob_delay_ms.known) {
+		head(b, o, &delay);
+		sample_dbl(b, &delay, NULL, (double)s->knob_delay_ms.value / 1000);
+	}
+}
+
+static bool numeric(const char *v, double *out)
+{
+	char *end;
+
+	if (!*v)
+		return false;
+	*out = strtod(v, &end);
+	while (*end == ' ' || *end == '\n')
+		end++;
+	return !*end && isfinite(*out);
+}
+
+static void put_params(struct mbuf *b, const struct metrics_opts *o,
+		       const struct prtop_snapshot *s)
+{
+	static const struct fam par = { "prtop_module_parameter", M_GAUGE, NULL,
+		"Numeric files in /sys/module/page_reporting/parameters." };
+	char name[160], l[200];
+	bool any = false;
+	double v;
+	int i;
+
+	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
+		if (!numeric(s->params[i].value, &v))
+			continue;
+		if (!any)
+			head(b, o, &par);
+		any = true;
+		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), s->params[i].name));
+		sample_dbl(b, &par, l, v);
+	}
+}
+
+static void put_probes(struct mbuf *b, const struct metrics_opts *o,
+		       const struct prtop_snapshot *s)
+{
+	static const struct fam att = { "prtop_probe_attached", M_GAUGE, NULL,
+		"1 when the probe is attached (mode says how), 0 when not: see prtop doctor." };
+	char l[96];
+	int i;
+
+	head(b, o, &att);
+	for (i = 0; i < PROBE__COUNT; i++) {
+		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", probe_name(i),
+			 attach_mode_name(s->probe[i].mode));
+		sample_u64(b, &att, l, s->probe[i].mode != MODE_NONE);
+	}
+}
+
+static void put_self(struct mbuf *b, const struct metrics_opts *o,
+		     const struct prtop_snapshot *s)
+{
+	static const struct fam drops = { "prtop_events_dropped", M_COUNTER, NULL,
+		"Events lost: ring buffer full, or reported ranges forgotten (table full)." };
+	static const struct fam build = { "prtop_build", M_INFO, NULL,
+		"prtop's version and the running kernel." };
+	static const struct fam dev = { "prtop_device", M_INFO, NULL,
+		"The free page reporting device's report() callback, once known." };
+	static const struct fam samples = { "prtop_samples", M_COUNTER, NULL,
+		"Snapshots the collector has taken." };
+	static const struct fam age = { "prtop_snapshot_age_seconds", M_GAUGE, "seconds",
+		"Age of the snapshot these metrics come from." };
+	static const struct fam scrapes = { "prtop_scrape_requests", M_COUNTER, NULL,
+		"/metrics requests served by this exporter." };
+	char v[160], k[300], l[520];
+
+	one_u64(b, o, &drops, s->drops);
+	head(b, o, &build);
+	snprintf(l, sizeof(l), "{version=\"%s\",kernel=\"%s\"}",
+		 esc(v, sizeof(v), o->version ? o->version : "unknown"),
+		 esc(k, sizeof(k), s->kernel));
+	sample_u64(b, &build, l, 1);
+	if (s->device[0]) {
+		head(b, o, &dev);
+		snprintf(l, sizeof(l), "{device=\"%s\"}", esc(k, sizeof(k), s->device));
+		sample_u64(b, &dev, l, 1);
+	}
+	one_u64(b, o, &samples, s->seq);
+	if (o->now_ns) {
+		head(b, o, &age);
+		sample_dbl(b, &age, NULL,
+			   o->now_ns > s->mono_ns ? (double)(o->now_ns - s->mono_ns) / 1e9 : 0);
+	}
+	if (o->scrapes)
+		one_u64(b, o, &scrapes, o->scrapes);
+}
+
+int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct metrics_opts *o)
+{
+	put_report(b, o, s);
+	put_worker(b, o, s);
+	put_reuse(b, o, s);
+	put_orders(b, o, s);
+	put_knobs(b, o, s);
+	put_params(b, o, s);
+	put_probes(b, o, s);
+	put_self(b, o, s);
+	if (o->openmetrics)
+		mbuf_printf(b, "# EOF\n");
+	return b->failed ? -ENOMEM : 0;
+}
+
+/* ---- content negotiation ---- */
+
+/* q of one media range "type/sub; a=b; q=0.5" (1 if absent) */
+static double media_q(const char *p, const char *end)
+{
+	const char *q;
+
+	for (q = p; q + 2 < end; q++) {
+		if (*q != ';')
+			continue;
+		q++;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q + 2 <= end && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
+			return strtod(q + 2, NULL);
+	}
+	return 1;
+}
+
+static bool media_is(const char *p, const char *end, const char *type)
+{
+	size_t n = strlen(type);
+
+	return (size_t)(end - p) >= n && !strncasecmp(p, type, n) &&
+	       (p + n == end || p[n] == ';' || p[n] == ' ' || p[n] == '\t');
+}
+
+bool metrics_accept_openmetrics(const char *accept)
+{
+	double q_om = 0, q_text = 0;
+	const char *p = accept, *end;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p) {
+			double q = media_q(p, end);
+
+			if (media_is(p, end, "application/openmetrics-text") && q > q_om)
+				q_om = q;
+			else if ((media_is(p, end, "text/plain") || media_is(p, end, "text/*") ||
+				  media_is(p, end, "*/*")) && q > q_text)
+				q_text = q;
+		}
+		p = end;
+	}
+	return q_om > 0 && q_om >= q_text;
+}
