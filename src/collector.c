@@ -55,6 +55,7 @@ struct collector {
 	struct layer_status layer[LAYER__COUNT];
 	uint64_t start_ns;
 	uint64_t startup_ns;
+	uint64_t last_scan_ns;	/* last reuse scan */
 	uint64_t seq;
 	char kernel[128];
 };
@@ -890,15 +891,26 @@ void collector_close(struct collector *c)
 	free(c);
 }
 
+/* Scan the reported ranges at most once a second: reuse ages to ~1 s. */
+static void reuse_tick(struct collector *c, uint64_t now)
+{
+	if (!c->reuse || now - c->last_scan_ns < 1000000000ull)
+		return;
+	if (c->rb)
+		ring_buffer__consume(c->rb);
+	reuse_scan(c->reuse, now);
+	c->last_scan_ns = now;
+}
+
 int collector_poll(struct collector *c, int timeout_ms)
 {
-	int n;
+	int n = 0;
 
-	if (!c->rb) {
+	if (!c->rb)
 		usleep(timeout_ms * 1000);
-		return 0;
-	}
-	n = ring_buffer__poll(c->rb, timeout_ms);
+	else
+		n = ring_buffer__poll(c->rb, timeout_ms);
+	reuse_tick(c, now_ns());
 	return n == -EINTR ? 0 : n;
 }
 
@@ -968,6 +980,7 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 	if (!c->reuse)
 		return;
 	reuse_scan(c->reuse, s->mono_ns);
+	c->last_scan_ns = s->mono_ns;
 	t = reuse_totals(c->reuse);
 	s->reuse_bytes = t->reused_bytes;
 	s->reuse_ranges = t->reused_ranges;

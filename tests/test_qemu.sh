@@ -221,7 +221,7 @@ boot_window() {
 		qemu_stop
 		return 1
 	fi
-	qemu_wait_marker "$log" "PRTOP-QEMU done" 30
+	qemu_wait_marker "$log" "PRTOP-QEMU done" 75
 	if ! qemu_wait_exit 20; then
 		echo "# [$fpr] guest did not reboot by itself; killing QEMU"
 	fi
@@ -244,12 +244,30 @@ boot_window() {
 	return 0
 }
 
+# parse_reuse LOG: prtop's reuse-phase JSON -> R_* variables
+parse_reuse() {
+	python3 - "$1" <<'EOF'
+import json, sys
+lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
+try:
+    a = lines.index("PRTOP-JSON-BEGIN reuse")
+    b = lines.index("PRTOP-JSON-END reuse", a)
+    r = json.loads("\n".join(lines[a + 1:b]))["reuse"]
+    print("R_ERR=''")
+    print("R_BYTES=%d R_RANGES=%d R_TRACKED=%d R_UNREP=%d R_AGE_N=%d R_AGE_P50=%d" % (
+        r["bytes"], r["ranges"], r["tracked_ranges"], r["unreported_ranges"],
+        r["age_ns"]["count"], r["age_ns"]["p50"]))
+except (ValueError, KeyError, TypeError) as e:
+    print("R_ERR='no usable reuse JSON in the serial log: %s'" % str(e).replace("'", ""))
+EOF
+}
+
 # mib KIB: KiB -> MiB with one decimal
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # --- boot 1: free page reporting on ---------------------------------------
 # hard limits: a normal run takes ~70 s (on) and ~55 s (off)
-if boot_window on 150; then
+if boot_window on 200; then
 	fall=$((RSS1 - RSS2))
 	echo "# [on] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB; 3 s later $(mib "$RSS3") MiB"
 	late=$((RSS2 - RSS3))
@@ -298,8 +316,22 @@ if boot_window on 150; then
 	fi
 fi
 
+# reuse phase of boot 1: ranges seen reported, then handed out again
+if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
+	eval "$(parse_reuse "$log")"
+	if [ -n "$R_ERR" ]; then
+		not_ok "qemu[on]: reuse phase: $R_ERR"
+	else
+		echo "# [on] reuse: $R_BYTES bytes in $R_RANGES ranges reused, age p50 $R_AGE_P50 ns over $R_AGE_N, $R_UNREP merged, $R_TRACKED still tracked"
+		check "qemu[on]: reuse of reported memory seen ($(mib $((R_BYTES / 1024))) MiB in $R_RANGES ranges)" \
+			test "$R_BYTES" -gt 0 -a "$R_RANGES" -gt 0
+		check "qemu[on]: reuse age recorded (p50 $R_AGE_P50 ns, between 1 s and 60 s)" \
+			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -ge 1000000000 -a "$R_AGE_P50" -le 60000000000
+	fi
+fi
+
 # --- boot 2: free page reporting off (control) ----------------------------
-if boot_window off 120; then
+if boot_window off 170; then
 	fall=$((RSS1 - RSS2))
 	echo "# [off] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB"
 	if [ $fall -lt $((MIB * 1024 * TOL_PCT / 100)) ]; then

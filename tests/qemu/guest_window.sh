@@ -9,6 +9,7 @@
 # the window is laid out like this.
 
 : "${MIB:=1024}" "${WINDOW:=25}" "${SETTLE_TRIES:=12}" "${MIN_SETTLE_UPTIME:=12}"
+: "${REUSE_WINDOW:=24}"
 PRTOP=/bin/prtop
 
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -37,6 +38,23 @@ links_of() {
 		grep -q '^link_type' "$f" 2>/dev/null && n=$((n + 1))
 	done
 	echo $n
+}
+
+# wait_attached PID: until prtop's BPF link count is stable (sets $last)
+wait_attached() {
+	last=-1 stable=0 i=0
+	while [ $i -lt 60 ] && kill -0 "$1" 2>/dev/null; do
+		n=$(links_of "$1")
+		if [ "$n" -gt 0 ] && [ "$n" -eq "$last" ]; then
+			stable=$((stable + 1))
+			[ $stable -ge 2 ] && break
+		else
+			stable=0
+		fi
+		last=$n
+		sleep 0.5
+		i=$((i + 1))
+	done
 }
 
 have_prtop=0
@@ -91,19 +109,7 @@ wstart=$(up_s)
 if [ $have_prtop = 1 ]; then
 	timeout $((WINDOW + 60)) "$PRTOP" stat --json -d "$WINDOW" >/tmp/win.json 2>/tmp/win.err &
 	pp=$!
-	last=-1 stable=0 i=0
-	while [ $i -lt 60 ] && kill -0 $pp 2>/dev/null; do
-		n=$(links_of $pp)
-		if [ "$n" -gt 0 ] && [ "$n" -eq "$last" ]; then
-			stable=$((stable + 1))
-			[ $stable -ge 2 ] && break
-		else
-			stable=0
-		fi
-		last=$n
-		sleep 0.5
-		i=$((i + 1))
-	done
+	wait_attached $pp
 	mark "prtop-attached links=$last"
 fi
 
@@ -129,4 +135,25 @@ while [ $(($(up_s) - wstart)) -lt "$WINDOW" ]; do sleep 1; done
 # 6. the host reads RSS again: reporting has settled
 mark "window-end"
 sleep 5
+
+# 7. reuse of reported memory (the host measures nothing here): while prtop
+#    watches, 512 MiB are written and freed (and so reported), then 1200 MiB
+#    are taken and held, which must hand out ranges prtop saw reported
+if [ $have_prtop = 1 ]; then
+	timeout $((REUSE_WINDOW + 60)) "$PRTOP" stat --json -d "$REUSE_WINDOW" \
+		>/tmp/reuse.json 2>/tmp/reuse.err &
+	pp=$!
+	wait_attached $pp
+	mark "reuse-attached links=$last"
+	memhog -m 512 -q >/dev/null 2>&1
+	mark "reuse-freed 512"
+	sleep 8
+	memhog -m 1200 -H -1 -q >/tmp/memhog2.out 2>&1 &
+	mh=$!
+	wait "$pp"
+	mark "reuse-prtop-exit rc=$?"
+	kill -USR1 $mh 2>/dev/null
+	wait $mh
+	dump reuse /tmp/reuse.json /tmp/reuse.err
+fi
 mark "done"
