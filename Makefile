@@ -17,9 +17,13 @@ ifeq ($(STATIC),1)
 OUT := build-static
 LDFLAGS += -static
 LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo
+# no `prtop export` here: libmicrohttpd.a needs GnuTLS, p11-kit and libunistring,
+# which Debian ships no static archives of (pkg-config --static --libs libmicrohttpd)
+EXPORT := 0
 else
 OUT := build
-LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lpthread
+EXPORT := 1
 endif
 
 CFLAGS ?= -O2 -g
@@ -31,6 +35,10 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivm
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 SRCS := $(wildcard src/*.c)
+ifneq ($(EXPORT),1)
+SRCS := $(filter-out src/export.c,$(SRCS))
+CFLAGS += -DPRTOP_NO_EXPORT
+endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)

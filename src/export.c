@@ -46,7 +46,6 @@ struct exporter {
 	uint64_t scrapes;	/* /metrics requests, atomic */
 	uint64_t interval_ns;
 	const char *version;
-	char listen[80];	/* as given, for the landing page */
 };
 
 static uint64_t now_ns(void)
@@ -245,14 +244,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **req)
 {
+	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
+	static int headers_seen;
 	struct exporter *e = cls;
 
-	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
-
+	/* refused at once: MHD then closes the connection, unread body and all */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return respond_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 				   (char *)not_allowed, sizeof(not_allowed) - 1, false,
 				   MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	/*
+	 * Answer on the second call, once the whole request is in: a response
+	 * queued on the first one makes MHD close the connection, and
+	 * scrapers keep theirs open.  A GET body, if any, is ignored.
+	 */
+	if (!*req) {
+		*req = &headers_seen;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(e, conn);
 	if (!strcmp(url, "/healthz"))
@@ -441,7 +454,6 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 	int fd, ret = 1;
 
 	e.interval_ns = (uint64_t)(o->interval_s * 1e9);
-	snprintf(e.listen, sizeof(e.listen), "%s", spec);
 	/* listen before attaching: a taken port fails fast, with nothing loaded */
 	fd = listen_open(spec, err, sizeof(err));
 	if (fd < 0) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * prtop: see and tune Linux free page reporting.
- * One binary, subcommands like bpftool/perf: live view (default), stat, doctor.
+ * One binary, subcommands like bpftool/perf: live view (default), stat, doctor,
+ * export.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "export.h"
 #include "ui.h"
 
 #define PRTOP_VERSION "0.1.0"
@@ -23,12 +25,14 @@ struct args {
 	bool batch;
 	bool json;
 	bool help;
+	const char *listen;	/* export --listen */
 };
 
 static const char *live_help =
 	"Usage: prtop [OPTIONS]\n"
 	"       prtop stat [--json] [-d SECS] [OPTIONS]\n"
 	"       prtop doctor [OPTIONS]\n"
+	"       prtop export [--listen ADDR:PORT] [-d SECS] [OPTIONS]\n"
 	"\n"
 	"Watch Linux free page reporting live: batches and bytes handed to the\n"
 	"balloon device, worker runs and delays, per-order free and reported\n"
@@ -38,6 +42,7 @@ static const char *live_help =
 	"  (none)        live ncurses view (q quit, p pause, h help, +/- interval)\n"
 	"  stat          attach, wait SECS, print one report and exit\n"
 	"  doctor        show how each probe attached on this kernel, or why not\n"
+	"  export        serve Prometheus metrics over HTTP (/metrics)\n"
 	"  help CMD      help for a command\n"
 	"\n"
 	"Options:\n"
@@ -67,6 +72,24 @@ static const char *doctor_help =
 	"tracepoints, fentry/fexit, kprobes, stock tracepoints) and every probe:\n"
 	"how it is attached on this kernel, or why it is not and what to do.\n";
 
+static const char *export_help =
+	"Usage: prtop export [--listen ADDR:PORT] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
+	"\n"
+	"Attach, sample every SECS seconds (default 1) and serve the latest\n"
+	"sample to Prometheus until SIGINT or SIGTERM:\n"
+	"  /metrics   text exposition format 0.0.4, or OpenMetrics 1.0.0 when the\n"
+	"             Accept header asks for application/openmetrics-text\n"
+	"  /healthz   200 while probes are attached and samples keep coming, else 503\n"
+	"  /          a short page linking the two\n"
+	"\n"
+	"  -l, --listen ADDR:PORT  address to serve on (default " EXPORT_DEFAULT_LISTEN ",\n"
+	"                          this machine only; 0.0.0.0:9464 or [::]:9464 for\n"
+	"                          every interface)\n"
+	"  -d, --interval SECS     sampling interval (default 1; 0.2 to 3600)\n"
+	"\n"
+	"Exit status: 0 after a signal; 1 if nothing can be observed or the\n"
+	"address cannot be used (in use: another port); 2 for bad input.\n";
+
 static int usage_error(const char *fmt, const char *what)
 {
 	fprintf(stderr, "prtop: ");
@@ -95,6 +118,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "reuse-exact", no_argument, NULL, 'E' },
 		{ "no-reuse", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -107,7 +131,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":d:bn:vVh", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":d:bn:l:vVh", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			if (parse_interval(optarg, &a->ui.interval_s))
@@ -124,6 +148,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'j':
 			a->json = true;
+			break;
+		case 'l':
+			a->listen = optarg;
 			break;
 		case 'E':
 			a->copts.reuse_exact = true;
@@ -246,12 +273,31 @@ static int cmd_live(struct args *a)
 	return ret;
 }
 
+static int cmd_export(struct args *a)
+{
+#ifdef PRTOP_NO_EXPORT
+	fprintf(stderr, "prtop: this build has no exporter (static builds leave out libmicrohttpd): use the dynamically linked prtop\n");
+	return 2;
+#else
+	struct export_opts eo = {
+		.listen = a->listen,
+		.interval_s = a->ui.interval_s,
+		.version = PRTOP_VERSION,
+		.verbose = a->copts.verbose,
+	};
+
+	return export_run(&eo, &a->copts);
+#endif
+}
+
 static const char *help_for(const char *cmd)
 {
 	if (cmd && !strcmp(cmd, "stat"))
 		return stat_help;
 	if (cmd && !strcmp(cmd, "doctor"))
 		return doctor_help;
+	if (cmd && !strcmp(cmd, "export"))
+		return export_help;
 	return live_help;
 }
 
@@ -267,8 +313,8 @@ int main(int argc, char **argv)
 			fputs(help_for(argc > 2 ? argv[2] : NULL), stdout);
 			return 0;
 		}
-		if (strcmp(cmd, "stat") && strcmp(cmd, "doctor"))
-			return usage_error("unknown command '%s' (commands: stat, doctor, help)", cmd);
+		if (strcmp(cmd, "stat") && strcmp(cmd, "doctor") && strcmp(cmd, "export"))
+			return usage_error("unknown command '%s' (commands: stat, doctor, export, help)", cmd);
 		argc--;
 		argv++;
 	}
@@ -279,10 +325,14 @@ int main(int argc, char **argv)
 		fputs(help_for(cmd), stdout);
 		return 0;
 	}
+	if (a.listen && (!cmd || strcmp(cmd, "export")))
+		return usage_error("%s", "--listen is an option of 'prtop export' only");
 	prtop_signals_init();
 	if (!cmd)
 		return cmd_live(&a);
 	if (!strcmp(cmd, "stat"))
 		return cmd_stat(&a);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(&a);
 	return cmd_doctor(&a);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "format.h"
 #include "metrics.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -168,15 +169,13 @@ static char *esc(char *dst, size_t len, const char *src)
 
 /* ---- histograms ---- */
 
-static const double le_report[] = { 1e-6,   5e-6, 1e-5,	 2.5e-5, 5e-5,	1e-4,
-				    2.5e-4, 5e-4, 1e-3,	 2.5e-3, 5e-3,	0.01,
-				    0.025,  0.05, 0.1,	 0.25,	 1 };
+static const double le_report[] = { 1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
+				    2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 1 };
 static const double le_worker[] = { 1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
 				    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
 /* the worker is scheduled PAGE_REPORTING_DELAY (2 s upstream) after a request */
 static const double le_delay[] = { 0.25, 0.5, 1, 1.5, 2, 2.25, 2.5, 3, 4, 5, 10, 30, 60 };
-static const double le_reuse[] = { 0.1,	 1,    5,    10,   30,	  60,
-				   300,	 600,  1800, 3600, 14400, 86400 };
+static const double le_reuse[] = { 0.1, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 14400, 86400 };
 /* batch entries: PAGE_REPORTING_CAPACITY is 32 upstream */
 static const double le_nents[] = { 1, 2, 4, 8, 16, 24, 32, 48, 64 };
 
@@ -209,7 +208,7 @@ void metrics_hist_buckets(const struct snap_hist *h, const struct metrics_bucket
 		for (i = 0; i < n && last > bound[i]; i++)
 			;
 		cum[i] += h->slot[s];
-		sum_ns += (double)h->slot[s] * ((double)low + (double)(last - low + 1) / 2);
+		sum_ns += (double)h->slot[s] * ((double)low + (double)(last - low) / 2);
 	}
 	for (i = 1; i <= n; i++)
 		cum[i] += cum[i - 1];
@@ -352,8 +351,15 @@ static void put_orders(struct mbuf *b, const struct metrics_opts *o,
 		"Bytes reported, by order of the reported blocks." };
 	static const struct fam reu = { "prtop_order_reused_bytes", M_COUNTER, "bytes",
 		"Bytes of reported memory reused, by order of the reported blocks." };
-	int i, n = orders_shown(s);
+	static const struct fam rpt = { "prtop_free_reportable_bytes", M_GAUGE, "bytes",
+		"Free memory in blocks of page_reporting_order or above (reported or not)." };
+	int i, n = orders_shown(s), low = fmt_order_low(s);
+	uint64_t reportable = 0;
 	char l[32];
+
+	for (i = low; i < PRTOP_ORDERS; i++)
+		reportable += s->order[i].free_pages * o->page_size;
+	one_u64(b, o, &rpt, reportable);
 
 	head(b, o, &free_b);
 	for (i = 0; i < n; i++) {

@@ -62,3 +62,4 @@ awk '{print $1}' "$tmp/startup" >"$tmp/st1"
 awk '{print $2}' "$tmp/startup" >"$tmp/st2"
 echo "  exec -> attached: median $(median "$tmp/st1") ms"
 echo "  exec -> first JSON out (incl. 200 ms window): median $(median "$tmp/st2") ms"
+sh tests/bench_export.sh

@@ -6,8 +6,9 @@
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-libzstd-dev libjson-c-dev libncurses-dev pkg-config"
-test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod"
+libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev pkg-config"
+test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
+prometheus curl"
 
 want="$build_pkgs"
 [ "${1:-build}" = test ] && want="$want $test_pkgs"

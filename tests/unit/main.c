@@ -157,6 +157,7 @@ int main(void)
 	test_procfs();
 	test_reuse();
 	test_format();
+	test_metrics();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

@@ -47,5 +47,6 @@ void test_hist(void);
 void test_procfs(void);
 void test_reuse(void);
 void test_format(void);
+void test_metrics(void);
 
 #endif /* PRTOP_UNIT_H */

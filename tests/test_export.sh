@@ -1,0 +1,268 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `prtop export` on this machine: a live scrape passes promtool, a real
+# Prometheus server (127.0.0.1, temporary config, 1 s scrapes) sees
+# prtop_worker_runs_total grow while memhog frees high-order memory and
+# evaluates deploy/'s rules; concurrent scrapes all succeed while collection
+# goes on; bad requests get 4xx and the server lives on; SIGTERM ends it
+# within 3 s with every BPF program gone.  Loopback addresses only.
+. tests/lib.sh
+require python3 bpftool curl promtool prometheus
+mount_kernel_fs
+tmp=$(mktemp -d)
+epid=""
+ppid_prom=""
+watchdog=""
+
+cleanup() {
+	[ -n "$epid" ] && kill -KILL "$epid" 2>/dev/null
+	[ -n "$ppid_prom" ] && kill -KILL "$ppid_prom" 2>/dev/null
+	if [ -n "$watchdog" ]; then
+		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# never hang: whatever happens, give up after 180 s
+( sleep 180; echo "not ok - export: watchdog fired after 180 s"; kill $$ ) &
+watchdog=$!
+
+prog_count() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (worker_tp_start|worker_tp_end|delay_tp_timer|notify_fentry|report_fexit)'
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds
+wait_for() {
+	_n=$(($1 * 5))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# quiet NAME CMD...: check, showing CMD's output only when it fails
+quiet() {
+	_name=$1
+	shift
+	if "$@" >"$tmp/quiet" 2>&1; then
+		ok "$_name"
+	else
+		not_ok "$_name: $(tr '\n' ' ' <"$tmp/quiet" | head -c 400)"
+	fi
+}
+
+# code URL [curl args]: HTTP status, 000 when no answer
+code() {
+	_u=$1
+	shift
+	curl -s -m 5 -o /dev/null -w '%{http_code}' "$@" "$_u"
+}
+
+# raw BYTES (python literal): status line of the answer to raw bytes, or "none"
+raw() {
+	python3 - "$eport" "$1" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+try:
+    s.sendall(eval(sys.argv[2]))
+    line = s.recv(4096).split(b"\r\n")[0].decode(errors="replace")
+except OSError:
+    line = ""
+s.close()
+print(line or "none")
+EOF
+}
+
+# promq EXPR: first value of an instant query to the test's Prometheus, or "none"
+promq() {
+	curl -s -m 5 --data-urlencode "query=$1" "http://127.0.0.1:$pport/api/v1/query" |
+		python3 -c 'import json,sys
+try:
+    r = json.load(sys.stdin)["data"]["result"]
+    print(r[0]["value"][1] if r else "none")
+except Exception:
+    print("none")'
+}
+
+base=$(prog_count)
+eport=$(free_port)
+pport=$(free_port)
+E="http://127.0.0.1:$eport"
+
+# --- command line ---
+"$PRTOP" help export >"$tmp/h" 2>&1
+check "prtop help export" grep -q 'Usage: prtop export' "$tmp/h"
+"$PRTOP" export --help >"$tmp/h" 2>&1
+check "prtop export --help names the default address" grep -q '127.0.0.1:9464' "$tmp/h"
+"$PRTOP" --help >"$tmp/h" 2>&1
+check "prtop --help lists export" grep -q '^  export' "$tmp/h"
+
+expect_fail() {
+	_name=$1
+	_rc=$2
+	_pat=$3
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	_got=$?
+	if [ $_got -eq "$_rc" ] && grep -q "$_pat" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
+		ok "$_name"
+	else
+		not_ok "$_name: exit $_got, stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+expect_fail "unparsable --listen: one line, exit 2" 2 "invalid listen address" \
+	"$PRTOP" export --listen nonsense
+expect_fail "--listen without a port: exit 2" 2 "invalid listen address" \
+	"$PRTOP" export --listen 127.0.0.1
+expect_fail "--listen port out of range: exit 2" 2 "invalid listen address" \
+	"$PRTOP" export --listen 127.0.0.1:99999
+expect_fail "--listen on another command: exit 2" 2 "only" "$PRTOP" stat --listen 127.0.0.1:1
+
+# --- the exporter ---
+"$PRTOP" export --listen "127.0.0.1:$eport" -d 0.5 >"$tmp/exp.out" 2>"$tmp/exp.err" &
+epid=$!
+if wait_for 15 test "$(code "$E/healthz")" = 200; then
+	ok "exporter answers /healthz with 200 while probes are attached"
+else
+	not_ok "exporter not healthy: $(code "$E/healthz") $(head -c 300 "$tmp/exp.err")"
+	exit 0
+fi
+during=$(prog_count)
+check "programs are attached while exporting ($during)" test "$during" -ge $((base + 2))
+
+expect_fail "port in use: one line naming the address, exit 1" 1 \
+	"cannot listen on 127.0.0.1:$eport: Address already in use" \
+	"$PRTOP" export --listen "127.0.0.1:$eport"
+
+curl -s -m 5 "$E/" >"$tmp/landing"
+check "landing page links /metrics" grep -q 'href="/metrics"' "$tmp/landing"
+curl -s -m 5 -I "$E/metrics" >"$tmp/head"
+check "HEAD /metrics: 200, text format 0.0.4" grep -qi '^content-type: text/plain; version=0.0.4' "$tmp/head"
+
+# --- Prometheus scrapes the exporter and evaluates deploy/'s rules ---
+cp deploy/prtop-alerts.yml "$tmp/"
+cat >"$tmp/prom.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - prtop-alerts.yml
+scrape_configs:
+  - job_name: prtop
+    static_configs:
+      - targets: ['127.0.0.1:$eport']
+EOF
+prometheus --config.file="$tmp/prom.yml" --storage.tsdb.path="$tmp/tsdb" \
+	--web.listen-address="127.0.0.1:$pport" --log.level=warn >"$tmp/prom.log" 2>&1 &
+ppid_prom=$!
+prom_up() { test "$(promq 'up{job="prtop"}')" = 1; }
+if wait_for 40 prom_up; then
+	ok "Prometheus scrapes the exporter, in OpenMetrics as it asks (up == 1)"
+else
+	not_ok "Prometheus does not scrape the exporter: $(tail -n 5 "$tmp/prom.log")"
+fi
+runs0=$(promq 'prtop_worker_runs_total')
+"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
+grown() {
+	r=$(promq 'prtop_worker_runs_total')
+	[ "$r" != none ] && [ "$runs0" != none ] && [ "$r" -gt "$runs0" ]
+}
+if wait_for 40 grown; then
+	ok "Prometheus sees prtop_worker_runs_total increase ($runs0 -> $r) after memhog"
+else
+	not_ok "prtop_worker_runs_total did not increase in Prometheus ($runs0 -> $(promq 'prtop_worker_runs_total'))"
+fi
+check "Prometheus: report probe not attached here, said so" \
+	test "$(promq 'prtop_probe_attached{probe="report",mode="none"}')" = 0
+check "Prometheus: request delays observed" \
+	test "$(promq 'prtop_request_delay_seconds_count')" != none
+curl -s -m 5 "http://127.0.0.1:$pport/api/v1/rules" >"$tmp/rules.json"
+check "Prometheus evaluates every deploy/ rule without error" python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))["data"]["groups"]
+rules = [r for x in g for r in x["rules"]]
+bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
+assert len(rules) >= 5 and not bad, (len(rules), bad)
+' "$tmp/rules.json"
+quiet "promtool check rules deploy/prtop-alerts.yml" promtool check rules deploy/prtop-alerts.yml
+quiet "promtool check config deploy/prometheus.yml" promtool check config deploy/prometheus.yml
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|/usr/local/sbin/prtop|$PWD/${PRTOP#./}|" deploy/prtop-export.service >"$tmp/prtop-export.service"
+	quiet "systemd-analyze verify deploy/prtop-export.service" \
+		systemd-analyze verify "$tmp/prtop-export.service"
+fi
+
+# --- the scrape itself ---
+curl -s -m 5 "$E/metrics" >"$tmp/metrics"
+if promtool check metrics <"$tmp/metrics" >"$tmp/lint" 2>&1; then
+	ok "promtool check metrics passes on a live scrape"
+else
+	not_ok "promtool check metrics: $(head -c 400 "$tmp/lint")"
+fi
+missing=""
+for m in prtop_reported_bytes_total prtop_reported_pages_total prtop_report_batches_total \
+	prtop_report_errors_total prtop_report_batch_entries_bucket prtop_report_duration_seconds_bucket \
+	prtop_worker_runs_total prtop_worker_run_duration_seconds_bucket prtop_request_delay_seconds_bucket \
+	prtop_notify_total prtop_reused_bytes_total prtop_reuse_age_seconds_bucket prtop_free_bytes \
+	prtop_order_reported_bytes_total prtop_order_reused_bytes_total prtop_knob_page_reporting_order \
+	prtop_knob_capacity_entries prtop_knob_delay_seconds prtop_module_parameter prtop_probe_attached \
+	prtop_events_dropped_total prtop_build_info; do
+	grep -q "^$m[{ ]" "$tmp/metrics" || missing="$missing $m"
+done
+check "every documented metric is in the scrape${missing:+ (missing:$missing)}" test -z "$missing"
+check "worker probe attached via tracepoints" \
+	grep -q '^prtop_probe_attached{probe="worker",mode="tracepoint"} 1$' "$tmp/metrics"
+curl -s -m 5 -D "$tmp/omh" -H 'Accept: application/openmetrics-text; version=1.0.0' "$E/metrics" >"$tmp/om"
+check "OpenMetrics on request: content type" grep -qi '^content-type: application/openmetrics-text' "$tmp/omh"
+check "OpenMetrics on request: ends with # EOF" test "$(tail -n 1 "$tmp/om")" = "# EOF"
+
+# --- load: 8 concurrent scrapers for 5 s; collection must go on meanwhile ---
+seq0=$(curl -s -m 5 "$E/metrics" | sed -n 's/^prtop_samples_total //p')
+python3 tests/scrape_load.py "$E/metrics" --threads 8 --secs 5 >"$tmp/load.json"
+seq1=$(curl -s -m 5 "$E/metrics" | sed -n 's/^prtop_samples_total //p')
+reqs=$(json_get "$tmp/load.json" 'd["requests"]')
+fails=$(json_get "$tmp/load.json" 'd["failures"]')
+echo "# load: $(cat "$tmp/load.json")"
+check "load: $reqs scrapes by 8 clients in 5 s, $fails failed" test "$reqs" -gt 0 -a "$fails" -eq 0
+check "load: the collector kept sampling ($seq0 -> $seq1)" test "${seq1:-0}" -gt "${seq0:-0}"
+
+# --- bad requests get 4xx, and the server lives on ---
+check "unknown path: 404" test "$(code "$E/nope")" = 404
+check "POST: 405" test "$(code "$E/metrics" -X POST -d x=1)" = 405
+check "DELETE: 405" test "$(code "$E/metrics" -X DELETE)" = 405
+big=$(raw 'b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n"')
+check "100 KB header: 4xx ($big)" sh -c "echo '$big' | grep -q '^HTTP/1.1 4[0-9][0-9]'"
+long=$(raw 'b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"')
+check "100 KB request line: 4xx ($long)" sh -c "echo '$long' | grep -q '^HTTP/1.1 4[0-9][0-9]'"
+garbage=$(raw 'b"GARBAGE / LINE\r\n\r\n"')
+check "garbage request line: 400 ($garbage)" test "$garbage" = "HTTP/1.1 400 Bad Request"
+hdr=$(raw 'b"GET /metrics HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n"')
+check "malformed header line: 400 ($hdr)" test "$hdr" = "HTTP/1.1 400 Bad Request"
+junk=$(raw 'b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n"')
+check "TLS hello / binary junk: no 2xx ($junk)" sh -c "! echo '$junk' | grep -q '^HTTP/1.1 2'"
+check "still serving after bad requests" test "$(code "$E/metrics")" = 200
+check "exporter process still running" kill -0 "$epid"
+
+# --- SIGTERM: out within 3 s, nothing left attached ---
+kill -TERM "$epid"
+i=0
+while kill -0 "$epid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$epid" 2>/dev/null; then
+	not_ok "exporter did not exit within 3 s of SIGTERM"
+else
+	wait "$epid"
+	rc=$?
+	check "exporter exits 0 within 3 s of SIGTERM" test "$rc" -eq 0
+fi
+epid=""
+check "no BPF program left after SIGTERM" test "$(prog_count)" -eq "$base"
+check "port released after exit" test "$(code "$E/metrics")" = 000

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests for src/metrics.c: histogram conversion to second buckets, the
+ * rendered text (both formats), label escaping, content negotiation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "metrics.h"
+#include "unit.h"
+
+#define PAGE 4096
+
+static struct prtop_snapshot *snap_new(void)
+{
+	struct prtop_snapshot *s = calloc(1, sizeof(*s));
+	int i;
+
+	if (!s)
+		return NULL;
+	s->mono_ns = 5000000000ULL;
+	s->seq = 7;
+	snprintf(s->kernel, sizeof(s->kernel), "6.1.0-test");
+	for (i = 0; i < PROBE__COUNT; i++)
+		s->probe[i].mode = MODE_NONE;
+	s->probe[PROBE_WORKER].mode = MODE_TRACEPOINT;
+	s->probe[PROBE_DELAY].mode = MODE_TRACEPOINT;
+	s->probe[PROBE_FREE_LISTS].mode = MODE_PROCFS;
+	s->max_order = 11;
+	s->knob_capacity = (struct snap_knob){ true, 32, "entries", "constant" };
+	s->knob_delay_ms = (struct snap_knob){ true, 2000, "ms", "constant" };
+	return s;
+}
+
+static char *render(const struct prtop_snapshot *s, bool om, struct mbuf *b)
+{
+	struct metrics_opts o = { .openmetrics = om, .page_size = PAGE, .version = "9.9" };
+
+	*b = (struct mbuf){ 0 };
+	if (metrics_render(b, s, &o) || !b->data)
+		return NULL;
+	return b->data;
+}
+
+/* the line that starts with prefix (followed by a space), or NULL */
+static const char *line_of(const char *text, const char *prefix)
+{
+	static char line[512];
+	size_t n = strlen(prefix);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len > n && !strncmp(p, prefix, n) && p[n] == ' ' && len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			return line;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* value of the sample named exactly series, as text */
+static const char *value_of(const char *text, const char *series)
+{
+	const char *l = line_of(text, series);
+
+	return l ? l + strlen(series) + 1 : "(missing)";
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void test_hist_buckets(void)
+{
+	const struct metrics_buckets *bk = &metrics_buckets_report;
+	struct snap_hist *h = calloc(1, sizeof(*h));
+	uint64_t cum[40], truth[40] = { 0 }, loose[40] = { 0 }, x = 88172645463325252ULL;
+	bool never_over = true, close = true, monotonic = true;
+	double sum, true_sum = 0;
+	int i, k;
+
+	if (!CHECK(h, "metrics: allocate a histogram"))
+		return;
+	metrics_hist_buckets(h, bk, cum, &sum);
+	CHECK(cum[0] == 0 && cum[bk->n] == 0 && sum == 0, "metrics: empty histogram, empty buckets");
+
+	/* 500 ns: slot [496, 512) lies below 1 us */
+	hist_add(h, 500);
+	metrics_hist_buckets(h, bk, cum, &sum);
+	CHECK_U64(cum[0], 1, "metrics: 500 ns counted under le=1e-06");
+	CHECK_DBL(sum, 503.5e-9, 1e-12, "metrics: sum from the slot middle (503.5 ns)");
+	/* 1000 ns sits in slot [992, 1024), which reaches past 1 us: next bucket */
+	hist_add(h, 1000);
+	metrics_hist_buckets(h, bk, cum, &sum);
+	CHECK_U64(cum[0], 1, "metrics: a slot straddling le=1e-06 is not counted there");
+	CHECK_U64(cum[1], 2, "metrics: ... but in the next bucket (le=5e-06)");
+	/* exact small values are summed exactly */
+	memset(h, 0, sizeof(*h));
+	hist_add(h, 3);
+	hist_add(h, 7);
+	metrics_hist_buckets(h, bk, cum, &sum);
+	CHECK_DBL(sum, 10e-9, 1e-15, "metrics: values below 16 ns sum exactly");
+
+	/* random values across 100 ns .. 4 s */
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < 20000; i++) {
+		uint64_t v = 100 + xorshift(&x) % (1ULL << (7 + xorshift(&x) % 25));
+
+		hist_add(h, v);
+		true_sum += v / 1e9;
+		for (k = 0; k < bk->n; k++) {
+			truth[k] += v <= bk->le[k] * 1e9;
+			loose[k] += v * 17 <= bk->le[k] * 1e9 * 16;
+		}
+	}
+	metrics_hist_buckets(h, bk, cum, &sum);
+	for (k = 0; k < bk->n; k++) {
+		never_over &= cum[k] <= truth[k];
+		close &= cum[k] >= loose[k];
+		monotonic &= cum[k] <= cum[k + 1];
+	}
+	CHECK(never_over, "metrics: no bucket counts a sample that may exceed its bound");
+	CHECK(close, "metrics: every sample at or below le*16/17 is counted in le");
+	CHECK(monotonic, "metrics: buckets are cumulative");
+	CHECK_U64(cum[bk->n], 20000, "metrics: +Inf holds every sample");
+	CHECK_DBL(sum, true_sum, true_sum / 32, "metrics: sum within 1/32 of the true sum");
+	free(h);
+}
+
+static void test_counters_and_hists(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf b;
+	const char *t;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	s->c.report_bytes = 123456789012ULL;
+	s->c.report_pages = 30141;
+	s->c.report_calls = 8;
+	s->c.report_errors = 1;
+	s->c.worker_runs = 42;
+	s->c.notify_state[PRTOP_STATE_REQUESTED] = 5;
+	s->nents_hist[32] = 5;
+	s->nents_hist[7] = 2;
+	s->nents_hist[PRTOP_NENTS_SLOTS - 1] = 1;
+	hist_add(&s->hist[PRTOP_H_REQ_DELAY], 2004000000ULL);
+	s->reuse_bytes = 2 << 20;
+	s->order[9].free_pages = 512;
+	s->order[9].reported_pages = 1024;
+	s->order[12].reported_pages = 4096; /* beyond buddyinfo's orders */
+	t = render(s, false, &b);
+	if (!CHECK(t, "metrics: text renders")) {
+		free(s);
+		return;
+	}
+	CHECK_STR(value_of(t, "prtop_reported_bytes_total"), "123456789012",
+		  "metrics: reported bytes, exact 64-bit");
+	CHECK_STR(value_of(t, "prtop_reported_pages_total"), "30141", "metrics: reported pages");
+	CHECK_STR(value_of(t, "prtop_report_batches_total"), "8", "metrics: batches");
+	CHECK_STR(value_of(t, "prtop_report_errors_total"), "1", "metrics: errors");
+	CHECK_STR(value_of(t, "prtop_worker_runs_total"), "42", "metrics: worker runs");
+	CHECK_STR(value_of(t, "prtop_notify_total{state=\"requested\"}"), "5",
+		  "metrics: notify by state");
+	CHECK_STR(value_of(t, "prtop_notify_total{state=\"idle\"}"), "0",
+		  "metrics: notify states present at zero");
+	CHECK(strstr(t, "# TYPE prtop_reported_bytes_total counter\n") != NULL,
+	      "metrics: text TYPE names the _total sample");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_bucket{le=\"4\"}"), "0",
+		  "metrics: nents le=4");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_bucket{le=\"8\"}"), "2",
+		  "metrics: nents le=8");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_bucket{le=\"32\"}"), "7",
+		  "metrics: nents le=32 (full batches)");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_bucket{le=\"64\"}"), "7",
+		  "metrics: nents '>= 64' is not claimed by le=64");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_bucket{le=\"+Inf\"}"), "8",
+		  "metrics: nents +Inf");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_count"), "8", "metrics: nents count");
+	CHECK_STR(value_of(t, "prtop_report_batch_entries_sum"), "238", "metrics: nents sum");
+	CHECK_STR(value_of(t, "prtop_request_delay_seconds_bucket{le=\"2\"}"), "0",
+		  "metrics: a 2.004 s delay is not under le=2");
+	CHECK_STR(value_of(t, "prtop_request_delay_seconds_bucket{le=\"2.25\"}"), "1",
+		  "metrics: ... it is under le=2.25");
+	CHECK_STR(value_of(t, "prtop_request_delay_seconds_count"), "1", "metrics: delay count");
+	CHECK_STR(value_of(t, "prtop_report_duration_seconds_count"), "0",
+		  "metrics: report duration present at zero when not attached");
+	CHECK_STR(value_of(t, "prtop_reused_bytes_total"), "2097152", "metrics: reused bytes");
+	CHECK_STR(value_of(t, "prtop_free_bytes{order=\"9\"}"), "2097152",
+		  "metrics: free bytes of order 9 from pages and page size");
+	CHECK_STR(value_of(t, "prtop_order_reported_bytes_total{order=\"9\"}"), "4194304",
+		  "metrics: reported bytes of order 9");
+	CHECK_STR(value_of(t, "prtop_order_reported_bytes_total{order=\"12\"}"), "16777216",
+		  "metrics: an order past buddyinfo with data is shown");
+	CHECK_STR(value_of(t, "prtop_free_bytes{order=\"13\"}"), "(missing)",
+		  "metrics: orders past the data are not");
+	CHECK_STR(value_of(t, "prtop_samples_total"), "7", "metrics: samples taken");
+	CHECK_STR(value_of(t, "prtop_free_reportable_bytes"), "2097152",
+		  "metrics: reportable free bytes: order 9 and above");
+	mbuf_free(&b);
+	free(s);
+}
+
+static void test_labels_and_knobs(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf b;
+	const char *t;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	snprintf(s->kernel, sizeof(s->kernel), "6.1\"x\\y\nz");
+	snprintf(s->params[0].name, 64, "page_reporting_order");
+	snprintf(s->params[0].value, 64, "9");
+	snprintf(s->params[1].name, 64, "enabled");
+	snprintf(s->params[1].value, 64, "Y");
+	snprintf(s->params[2].name, 64, "ratio");
+	snprintf(s->params[2].value, 64, "0.25\n");
+	s->nparams = 3;
+	t = render(s, false, &b);
+	if (!CHECK(t, "metrics: text renders")) {
+		free(s);
+		return;
+	}
+	CHECK(strstr(t, "prtop_build_info{version=\"9.9\",kernel=\"6.1\\\"x\\\\y\\nz\"} 1\n") != NULL,
+	      "metrics: label values escape quote, backslash and newline");
+	CHECK_STR(value_of(t, "prtop_module_parameter{name=\"page_reporting_order\"}"), "9",
+		  "metrics: numeric module parameter");
+	CHECK_STR(value_of(t, "prtop_module_parameter{name=\"ratio\"}"), "0.25",
+		  "metrics: fractional module parameter, trailing newline ignored");
+	CHECK(!strstr(t, "name=\"enabled\""), "metrics: non-numeric module parameter left out");
+	CHECK(!strstr(t, "prtop_knob_page_reporting_order"),
+	      "metrics: unknown order knob left out");
+	CHECK_STR(value_of(t, "prtop_knob_capacity_entries"), "32", "metrics: capacity knob");
+	CHECK_STR(value_of(t, "prtop_knob_delay_seconds"), "2", "metrics: delay knob in seconds");
+	CHECK_STR(value_of(t, "prtop_probe_attached{probe=\"worker\",mode=\"tracepoint\"}"), "1",
+		  "metrics: attached probe says how");
+	CHECK_STR(value_of(t, "prtop_probe_attached{probe=\"report\",mode=\"none\"}"), "0",
+		  "metrics: missing probe is 0");
+	CHECK(!strstr(t, "prtop_device_info"), "metrics: no device info while unknown");
+	CHECK(!strstr(t, "# EOF"), "metrics: text format has no # EOF");
+	mbuf_free(&b);
+	free(s);
+}
+
+/* every sample belongs to a family declared before it, and no series repeats */
+static bool well_formed(const char *text, bool om, char *why, size_t whylen)
+{
+	static const char *const sfx[] = { "_bucket", "_count", "_sum", "_total", "_info" };
+	static char fams[128][96], series[1024][160];
+	int nf = 0, ns = 0, i, j;
+	const char *p = text;
+
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		char line[512], name[96];
+		size_t len, n;
+		bool known = false;
+
+		if (!e)
+			return snprintf(why, whylen, "last line not terminated"), false;
+		len = (size_t)(e - p);
+		if (len >= sizeof(line))
+			return snprintf(why, whylen, "line too long"), false;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = e + 1;
+		if (!strncmp(line, "# TYPE ", 7)) {
+			if (sscanf(line + 7, "%95s", fams[nf]) == 1 && nf < 127)
+				nf++;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		n = strcspn(line, "{ ");
+		if (n >= sizeof(name) || !strchr(line, ' '))
+			return snprintf(why, whylen, "bad sample: %s", line), false;
+		memcpy(name, line, n);
+		name[n] = '\0';
+		for (i = 0; i < nf && !known; i++) {
+			size_t fl = strlen(fams[i]);
+
+			if (!strcmp(name, fams[i]))
+				known = true;
+			for (j = 0; j < 5 && !known; j++)
+				known = !strncmp(name, fams[i], fl) && !strcmp(name + fl, sfx[j]);
+		}
+		if (!known)
+			return snprintf(why, whylen, "no TYPE for %s", name), false;
+		*strrchr(line, ' ') = '\0';
+		for (i = 0; i < ns; i++)
+			if (!strcmp(series[i], line))
+				return snprintf(why, whylen, "repeated series %s", line), false;
+		if (ns < 1024)
+			snprintf(series[ns++], sizeof(series[0]), "%s", line);
+	}
+	if (om && !strstr(text, "\n# EOF\n"))
+		return snprintf(why, whylen, "no # EOF"), false;
+	return true;
+}
+
+static void test_formats(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf a, b, c;
+	char why[256] = "";
+	const char *t, *om, *t2;
+	size_t n;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	snprintf(s->device, sizeof(s->device), "virtballoon_free_page_report [virtio_balloon]");
+	s->knob_order = (struct snap_knob){ true, 9, "order", "module parameter" };
+	t = render(s, false, &a);
+	om = render(s, true, &b);
+	t2 = render(s, false, &c);
+	if (!CHECK(t && om && t2, "metrics: both formats render")) {
+		free(s);
+		return;
+	}
+	CHECK_STR(t2, t, "metrics: rendering is deterministic");
+	CHECK(a.len == strlen(t), "metrics: buffer length matches the text");
+	CHECK(well_formed(t, false, why, sizeof(why)), "metrics: text format well formed%s%s",
+	      why[0] ? ": " : "", why);
+	why[0] = '\0';
+	CHECK(well_formed(om, true, why, sizeof(why)), "metrics: OpenMetrics well formed%s%s",
+	      why[0] ? ": " : "", why);
+	n = strlen(om);
+	CHECK(n > 6 && !strcmp(om + n - 6, "# EOF\n"), "metrics: OpenMetrics ends with # EOF");
+	CHECK(strstr(om, "# TYPE prtop_reported_bytes counter\n# UNIT prtop_reported_bytes bytes\n"),
+	      "metrics: OpenMetrics family without _total, with UNIT");
+	CHECK(strstr(om, "# TYPE prtop_build info\n") && strstr(om, "\nprtop_build_info{"),
+	      "metrics: OpenMetrics build info is an info metric");
+	CHECK(strstr(t, "# TYPE prtop_build_info gauge\n") != NULL,
+	      "metrics: text build info is a gauge");
+	CHECK(!strstr(t, "# UNIT"), "metrics: text format has no UNIT lines");
+	CHECK_STR(value_of(t, "prtop_device_info{device=\"virtballoon_free_page_report "
+			      "[virtio_balloon]\"}"),
+		  "1", "metrics: device info once known");
+	CHECK_STR(value_of(t, "prtop_knob_page_reporting_order"), "9", "metrics: order knob");
+	mbuf_free(&a);
+	mbuf_free(&b);
+	mbuf_free(&c);
+	free(s);
+}
+
+static void test_exporter_facts(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct metrics_opts o = { .page_size = PAGE, .version = "1", .now_ns = 6500000000ULL,
+				  .scrapes = 3 };
+	struct mbuf b = { 0 };
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	CHECK(metrics_render(&b, s, &o) == 0, "metrics: render with exporter facts");
+	if (b.data) {
+		CHECK_STR(value_of(b.data, "prtop_snapshot_age_seconds"), "1.5",
+			  "metrics: snapshot age from now_ns");
+		CHECK_STR(value_of(b.data, "prtop_scrape_requests_total"), "3",
+			  "metrics: scrape count");
+	}
+	mbuf_free(&b);
+	free(s);
+}
+
+static void test_mbuf(void)
+{
+	struct mbuf b = { 0 };
+	int i;
+
+	for (i = 0; i < 5000; i++)
+		mbuf_printf(&b, "%04d,", i);
+	CHECK(!b.failed && b.len == 25000 && strlen(b.data) == 25000 &&
+		      !strncmp(b.data + 24995, "4999,", 5),
+	      "metrics: buffer grows and keeps everything");
+	mbuf_free(&b);
+	CHECK(b.data == NULL && b.len == 0, "metrics: buffer freed");
+}
+
+static void test_accept(void)
+{
+	static const struct {
+		const char *accept;
+		bool om;
+	} cases[] = {
+		{ NULL, false },
+		{ "", false },
+		{ "*/*", false },
+		{ "text/plain", false },
+		{ "text/plain;version=0.0.4", false },
+		{ "application/openmetrics-text", true },
+		{ "application/openmetrics-text; version=1.0.0; charset=utf-8", true },
+		{ "APPLICATION/OpenMetrics-Text", true },
+		{ "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+		  "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+		  true },
+		{ "application/openmetrics-text;q=0.5, text/plain", false },
+		{ "text/plain;q=0.2, application/openmetrics-text;q=0.5", true },
+		{ "application/openmetrics-text;q=0", false },
+		{ "application/openmetrics-textx", false },
+		{ "application/json", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(metrics_accept_openmetrics(cases[i].accept) == cases[i].om,
+		      "metrics: Accept \"%s\" -> %s", cases[i].accept ? cases[i].accept : "(none)",
+		      cases[i].om ? "OpenMetrics" : "text");
+}
+
+void test_metrics(void)
+{
+	test_hist_buckets();
+	test_counters_and_hists();
+	test_labels_and_knobs();
+	test_formats();
+	test_exporter_facts();
+	test_mbuf();
+	test_accept();
+}
