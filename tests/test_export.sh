@@ -264,5 +264,8 @@ else
 	check "exporter exits 0 within 3 s of SIGTERM" test "$rc" -eq 0
 fi
 epid=""
+# programs are freed after an RCU grace period: allow up to 3 s
+_i=0
+while [ "$(prog_count)" -gt "$base" ] && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
 check "no BPF program left after SIGTERM" test "$(prog_count)" -eq "$base"
 check "port released after exit" test "$(code "$E/metrics")" = 000

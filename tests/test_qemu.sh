@@ -325,8 +325,10 @@ if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 		echo "# [on] reuse: $R_BYTES bytes in $R_RANGES ranges reused, age p50 $R_AGE_P50 ns over $R_AGE_N, $R_UNREP merged, $R_TRACKED still tracked"
 		check "qemu[on]: reuse of reported memory seen ($(mib $((R_BYTES / 1024))) MiB in $R_RANGES ranges)" \
 			test "$R_BYTES" -gt 0 -a "$R_RANGES" -gt 0
-		check "qemu[on]: reuse age recorded (p50 $R_AGE_P50 ns, between 1 s and 60 s)" \
-			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -ge 1000000000 -a "$R_AGE_P50" -le 60000000000
+		# a range may be reported in a late pass just before it is taken
+		# again, so the age has no useful lower bound beyond being > 0
+		check "qemu[on]: reuse age recorded (p50 $R_AGE_P50 ns, within the 24 s window)" \
+			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -gt 0 -a "$R_AGE_P50" -le 30000000000
 	fi
 fi
 
