@@ -3,15 +3,18 @@
 # Install the Debian packages prtop needs, only those that are missing.
 #   sh tools/deps.sh build   compiler, libbpf, bpftool, libraries
 #   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools
+#   sh tools/deps.sh kernel  test + what building the patched kernel needs
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
 prometheus curl"
+kernel_pkgs="linux-source-6.1 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"
 [ "${1:-build}" = test ] && want="$want $test_pkgs"
+[ "${1:-build}" = kernel ] && want="$want $test_pkgs $kernel_pkgs"
 
 missing=""
 for p in $want; do
