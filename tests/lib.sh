@@ -36,3 +36,35 @@ mount_kernel_fs() {
 	mountpoint -q /sys/fs/bpf || mount -t bpf none /sys/fs/bpf 2>/dev/null
 	return 0
 }
+
+# prog_count: prtop's BPF programs loaded now (by any prtop process)
+prog_count() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (worker_tp_start|worker_tp_end|delay_tp_timer|notify_fentry|report_fexit)'
+}
+
+# programs_gone BASE: true once prog_count is back at BASE; the kernel frees
+# programs after an RCU grace period, so this allows up to 3 s
+programs_gone() {
+	_i=0
+	while [ "$(prog_count)" -gt "$1" ] && [ $_i -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(prog_count)" -eq "$1" ]
+}
+
+# expect_fail NAME RC PATTERN CMD...: CMD exits RC and says PATTERN on
+# stderr in at most two lines (uses the caller's $tmp directory)
+expect_fail() {
+	_name=$1
+	_rc=$2
+	_pat=$3
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	_got=$?
+	if [ $_got -eq "$_rc" ] && grep -q "$_pat" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
+		ok "$_name"
+	else
+		not_ok "$_name: exit $_got, stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
