@@ -82,7 +82,7 @@ if [ ! -x "$memhog" ]; then
 fi
 require "$QEMU_BIN" cpio
 initrd=$work/initrd.gz
-if ! out=$(sh tests/kernel/initramfs.sh -o "$initrd" -s tests/kernel/guest.sh -f "$memhog" 2>&1); then
+if ! out=$(sh tests/qemu/mkinitramfs.sh -o "$initrd" -s tests/kernel/guest.sh -f "$memhog" 2>&1); then
 	not_ok "kernel: initramfs: $out"
 	exit 0
 fi
@@ -102,13 +102,13 @@ if ! qemu_start "$log" "$initrd" on "$boot_timeout"; then
 	not_ok "kernel: QEMU did not start: $(cat "$log.qemu" 2>/dev/null | tr '\n' ' ')"
 	exit 0
 fi
-qemu_wait_marker "$log" "KINIT ready" 120
+qemu_wait_marker "$log" "PRTOP-INIT ready" 120
 rc=$?
 if [ $rc -ne 0 ]; then
 	not_ok "kernel: guest did not reach init (rc $rc): $(qemu_log_tail "$log")"
 	exit 0
 fi
-ok "kernel: boots under QEMU TCG with virtio-balloon free-page-reporting=on ($(($(qemu_now_ms) - t0)) ms to init; $(qemu_marker_line "$log" "KINIT ready" | sed 's/.*KINIT ready //'))"
+ok "kernel: boots under QEMU TCG with virtio-balloon free-page-reporting=on ($(($(qemu_now_ms) - t0)) ms to init; $(qemu_marker_line "$log" "PRTOP-INIT ready" | sed 's/.*PRTOP-INIT ready //'))"
 
 qemu_wait_marker "$log" "KTEST done" $((boot_timeout - 30))
 rc=$?

@@ -3,11 +3,12 @@
 #
 # Build a gzip'd newc initramfs for the QEMU guest tests.
 #
-#   mkinitramfs.sh -o OUT -m MODDIR -s GUEST_SCRIPT [-f SRC[:DEST]]... [-b BUSYBOX]
+#   mkinitramfs.sh -o OUT [-m MODDIR] -s GUEST_SCRIPT [-f SRC[:DEST]]... [-b BUSYBOX]
 #
 #   -o OUT           the initramfs to write (cpio newc, gzip)
 #   -m MODDIR        /lib/modules/<release> of the guest kernel (kernel.sh's
-#                    QEMU_MODDIR); the virtio balloon stack is taken from it
+#                    QEMU_MODDIR); the virtio balloon stack is taken from it.
+#                    Without -m no module is loaded (balloon built in)
 #   -s GUEST_SCRIPT  shell script /init runs (as "sh /guest.sh") once the
 #                    system is up; its output goes to the serial console
 #   -f SRC[:DEST]    extra file (e.g. a static binary); DEST defaults to
@@ -40,13 +41,14 @@ while getopts o:m:s:f:b: opt; do
 	s) script=$OPTARG ;;
 	f) files="$files$OPTARG$nl" ;;
 	b) busybox=$OPTARG ;;
-	*) die "usage: mkinitramfs.sh -o OUT -m MODDIR -s GUEST_SCRIPT [-f SRC[:DEST]]... [-b BUSYBOX]" ;;
+	*) die "usage: mkinitramfs.sh -o OUT [-m MODDIR] -s GUEST_SCRIPT [-f SRC[:DEST]]... [-b BUSYBOX]" ;;
 	esac
 done
 [ -n "$out" ] || die "-o OUT is required"
-[ -n "$moddir" ] || die "-m MODDIR is required"
+# no -m: a kernel with the virtio balloon built in (tests/kernel/)
+[ -n "$moddir" ] || MODULES=""
 [ -n "$script" ] || die "-s GUEST_SCRIPT is required"
-[ -d "$moddir" ] || die "modules dir $moddir does not exist (see tests/qemu/kernel.sh)"
+[ -z "$moddir" ] || [ -d "$moddir" ] || die "modules dir $moddir does not exist (see tests/qemu/kernel.sh)"
 [ -r "$script" ] || die "guest script $script is not readable"
 [ -x "$busybox" ] || die "$busybox not found: install busybox-static (sh tools/deps.sh test)"
 command -v cpio >/dev/null 2>&1 || die "cpio not found: install cpio (sh tools/deps.sh test)"
