@@ -68,3 +68,16 @@ expect_fail() {
 		not_ok "$_name: exit $_got, stderr: $(head -c 300 "$tmp/err")"
 	fi
 }
+
+# start_watchdog SECS NAME: never hang; after SECS say so and kill this
+# script (its EXIT trap cleans up).  stop_watchdog ends it.
+start_watchdog() {
+	( sleep "$1"; echo "not ok - $2: watchdog fired after $1 s"; kill $$ ) &
+	watchdog=$!
+}
+
+stop_watchdog() {
+	if [ -n "${watchdog:-}" ]; then
+		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
+	fi
+}

@@ -17,17 +17,13 @@ watchdog=""
 cleanup() {
 	[ -n "$epid" ] && kill -KILL "$epid" 2>/dev/null
 	[ -n "$ppid_prom" ] && kill -KILL "$ppid_prom" 2>/dev/null
-	if [ -n "$watchdog" ]; then
-		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
-	fi
+	stop_watchdog
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# never hang: whatever happens, give up after 180 s
-( sleep 180; echo "not ok - export: watchdog fired after 180 s"; kill $$ ) &
-watchdog=$!
+start_watchdog 180 export
 
 
 free_port() {

@@ -13,17 +13,13 @@ watchdog=""
 
 cleanup() {
 	$T kill-server 2>/dev/null
-	if [ -n "$watchdog" ]; then
-		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
-	fi
+	stop_watchdog
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# never hang: whatever happens, give up after 120 s
-( sleep 120; echo "not ok - tui: watchdog fired after 120 s"; kill $$ ) &
-watchdog=$!
+start_watchdog 120 tui
 
 screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
 sample_no() { screen | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1; }
