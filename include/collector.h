@@ -14,10 +14,10 @@
 struct collector;
 
 struct collector_opts {
-	bool reuse_exact;	/* opt-in: kmem:mm_page_alloc hook (costs per allocation) */
-	bool no_reuse;		/* do not track reported ranges at all */
-	bool verbose;		/* libbpf debug output on stderr */
-	size_t reuse_capacity;	/* ranges remembered (0: default 65536) */
+	bool reuse_exact;      /* opt-in: kmem:mm_page_alloc hook (costs per allocation) */
+	bool no_reuse;	       /* do not track reported ranges at all */
+	bool verbose;	       /* libbpf debug output on stderr */
+	size_t reuse_capacity; /* ranges remembered (0: default 65536) */
 };
 
 /*
@@ -25,8 +25,8 @@ struct collector_opts {
  * (what failed, why, what to do) into err.  Succeeds whenever anything at
  * all can be observed; what cannot is described in the snapshot's probes.
  */
-int collector_open(struct collector **out, const struct collector_opts *o,
-		   char *err, size_t errlen);
+int collector_open(struct collector **out, const struct collector_opts *o, char *err,
+		   size_t errlen);
 
 /* Handle pending events for up to timeout_ms (ring buffer, reuse). */
 int collector_poll(struct collector *c, int timeout_ms);

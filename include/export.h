@@ -15,10 +15,10 @@
 #define EXPORT_DEFAULT_LISTEN "127.0.0.1:9464"
 
 struct export_opts {
-	const char *listen;	/* ADDR:PORT; NULL: EXPORT_DEFAULT_LISTEN */
-	double interval_s;	/* sampling interval */
-	const char *version;	/* for prtop_build_info */
-	bool verbose;		/* libmicrohttpd's error log on stderr */
+	const char *listen;  /* ADDR:PORT; NULL: EXPORT_DEFAULT_LISTEN */
+	double interval_s;   /* sampling interval */
+	const char *version; /* for prtop_build_info */
+	bool verbose;	     /* libmicrohttpd's error log on stderr */
 };
 
 /*

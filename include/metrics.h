@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "snapshot.h"
 
-#define METRICS_CT_TEXT "text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_CT_TEXT	       "text/plain; version=0.0.4; charset=utf-8"
 #define METRICS_CT_OPENMETRICS "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
 /* a growing NUL-terminated text buffer; after a failed allocation it stays failed */
@@ -28,11 +28,11 @@ void mbuf_printf(struct mbuf *b, const char *fmt, ...) __attribute__((format(pri
 void mbuf_free(struct mbuf *b);
 
 struct metrics_opts {
-	bool openmetrics;	/* OpenMetrics 1.0.0 instead of text 0.0.4 */
-	uint64_t page_size;	/* bytes per base page */
-	const char *version;	/* prtop's version, for prtop_build_info */
-	uint64_t now_ns;	/* CLOCK_MONOTONIC now, for the snapshot's age; 0: leave out */
-	uint64_t scrapes;	/* /metrics requests so far, this one included; 0: leave out */
+	bool openmetrics;    /* OpenMetrics 1.0.0 instead of text 0.0.4 */
+	uint64_t page_size;  /* bytes per base page */
+	const char *version; /* prtop's version, for prtop_build_info */
+	uint64_t now_ns;     /* CLOCK_MONOTONIC now, for the snapshot's age; 0: leave out */
+	uint64_t scrapes;    /* /metrics requests so far, this one included; 0: leave out */
 };
 
 /* Append the metrics of s to b; 0, or -ENOMEM (b->failed) */

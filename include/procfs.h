@@ -11,16 +11,16 @@
 
 struct ksym {
 	uint64_t addr;
-	char type;		/* 't', 'T', 'd', ... */
+	char type; /* 't', 'T', 'd', ... */
 	const char *name;
-	const char *module;	/* NULL for vmlinux */
+	const char *module; /* NULL for vmlinux */
 };
 
 struct ksyms;
 
 /* Parse a kallsyms-format stream/file.  NULL with errno set on failure. */
 struct ksyms *ksyms_parse(FILE *f);
-struct ksyms *ksyms_load(const char *path);	/* default "/proc/kallsyms" when NULL */
+struct ksyms *ksyms_load(const char *path); /* default "/proc/kallsyms" when NULL */
 void ksyms_free(struct ksyms *ks);
 /* number of symbols parsed (bad lines are skipped, not counted) */
 size_t ksyms_count(const struct ksyms *ks);

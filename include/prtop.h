@@ -11,17 +11,17 @@
 #include <linux/types.h>
 #endif
 
-#define PRTOP_ORDERS		16	/* orders 0..15 are tracked */
-#define PRTOP_NENTS_SLOTS	65	/* nents 0..63 exact, slot 64: >= 64 */
-#define PRTOP_BATCH_MAX		64	/* scatterlist entries sent per event */
+#define PRTOP_ORDERS	  16 /* orders 0..15 are tracked */
+#define PRTOP_NENTS_SLOTS 65 /* nents 0..63 exact, slot 64: >= 64 */
+#define PRTOP_BATCH_MAX	  64 /* scatterlist entries sent per event */
 
 /* log-linear histogram: 2^HIST_SUB_BITS linear slots per power of two */
-#define PRTOP_HIST_SUB_BITS	4
-#define PRTOP_HIST_SUB		(1 << PRTOP_HIST_SUB_BITS)
-#define PRTOP_HIST_SLOTS	(64 * PRTOP_HIST_SUB)
+#define PRTOP_HIST_SUB_BITS 4
+#define PRTOP_HIST_SUB	    (1 << PRTOP_HIST_SUB_BITS)
+#define PRTOP_HIST_SLOTS    (64 * PRTOP_HIST_SUB)
 
 enum prtop_hist_id {
-	PRTOP_H_WORKER_RUN = 0,	/* page_reporting_process duration, ns */
+	PRTOP_H_WORKER_RUN = 0, /* page_reporting_process duration, ns */
 	PRTOP_H_REQ_DELAY,	/* request -> worker start, ns */
 	PRTOP_H_REPORT,		/* device report() round trip, ns */
 	PRTOP_H_REUSE_AGE,	/* report -> reuse (exact mode), ns */
@@ -29,41 +29,41 @@ enum prtop_hist_id {
 };
 
 /* page_reporting state machine (anonymous enum in mm/page_reporting.c) */
-#define PRTOP_STATE_IDLE	0
-#define PRTOP_STATE_REQUESTED	1
-#define PRTOP_STATE_ACTIVE	2
-#define PRTOP_STATES		3
+#define PRTOP_STATE_IDLE      0
+#define PRTOP_STATE_REQUESTED 1
+#define PRTOP_STATE_ACTIVE    2
+#define PRTOP_STATES	      3
 
 /* Counters kept in the BPF program's .bss and read by userspace. */
 struct prtop_counters {
-	__u64 notify_calls;		/* __page_reporting_notify() entries */
+	__u64 notify_calls;		  /* __page_reporting_notify() entries */
 	__u64 notify_state[PRTOP_STATES]; /* prdev->state seen on entry */
-	__u64 delayed_work_armed;	/* worker timer armed (tracepoint) */
-	__u64 worker_runs;		/* page_reporting_process() starts */
-	__u64 worker_runs_done;		/* ... and returns */
-	__u64 report_calls;		/* report() batches */
-	__u64 report_errors;		/* report() returned non-zero */
-	__u64 report_pages;		/* base pages handed to report() */
+	__u64 delayed_work_armed;	  /* worker timer armed (tracepoint) */
+	__u64 worker_runs;		  /* page_reporting_process() starts */
+	__u64 worker_runs_done;		  /* ... and returns */
+	__u64 report_calls;		  /* report() batches */
+	__u64 report_errors;		  /* report() returned non-zero */
+	__u64 report_pages;		  /* base pages handed to report() */
 	__u64 report_bytes;
-	__u64 report_pages_ok;		/* pages of batches without error */
-	__u64 cycle_calls;		/* page_reporting_cycle() visits */
-	__u64 drain_calls;		/* page_reporting_drain() calls */
-	__u64 events_dropped;		/* ring buffer full */
-	__u64 nents_truncated;		/* entries past PRTOP_BATCH_MAX */
-	__u64 reuse_exact_pages;	/* exact mode: reported pages reallocated */
+	__u64 report_pages_ok;	 /* pages of batches without error */
+	__u64 cycle_calls;	 /* page_reporting_cycle() visits */
+	__u64 drain_calls;	 /* page_reporting_drain() calls */
+	__u64 events_dropped;	 /* ring buffer full */
+	__u64 nents_truncated;	 /* entries past PRTOP_BATCH_MAX */
+	__u64 reuse_exact_pages; /* exact mode: reported pages reallocated */
 	__u64 reuse_exact_bytes;
-	__u64 delay_unmatched;		/* worker start without a request seen */
+	__u64 delay_unmatched; /* worker start without a request seen */
 };
 
 struct prtop_bss_stats {
 	struct prtop_counters c;
 	__u64 nents_hist[PRTOP_NENTS_SLOTS];
-	__u64 order_pages[PRTOP_ORDERS];	/* base pages reported, by order */
-	__u64 order_cycles[PRTOP_ORDERS];	/* cycle() visits, by order */
-	__u64 order_reused[PRTOP_ORDERS];	/* exact mode, base pages */
+	__u64 order_pages[PRTOP_ORDERS];  /* base pages reported, by order */
+	__u64 order_cycles[PRTOP_ORDERS]; /* cycle() visits, by order */
+	__u64 order_reused[PRTOP_ORDERS]; /* exact mode, base pages */
 	__u64 hist[PRTOP_H__COUNT][PRTOP_HIST_SLOTS];
-	__u64 prdev;		/* struct page_reporting_dev_info *, once seen */
-	__u64 report_fn;	/* prdev->report, once seen */
+	__u64 prdev;	 /* struct page_reporting_dev_info *, once seen */
+	__u64 report_fn; /* prdev->report, once seen */
 	__u64 last_worker_start_ns;
 	__u64 last_report_ns;
 };
@@ -71,7 +71,7 @@ struct prtop_bss_stats {
 /* One report() batch, sent through the ring buffer for reuse tracking. */
 struct prtop_batch_event {
 	__u64 ts_ns;
-	__u32 nents;		/* entries in this batch */
+	__u32 nents; /* entries in this batch */
 	__s32 err;
 	__u64 pfn[PRTOP_BATCH_MAX];
 	__u8 order[PRTOP_BATCH_MAX];
@@ -89,12 +89,29 @@ static inline __u32 prtop_hist_slot(__u64 v)
 
 	if (v < PRTOP_HIST_SUB)
 		return (__u32)v;
-	if (x >> 32) { msb += 32; x >>= 32; }
-	if (x >> 16) { msb += 16; x >>= 16; }
-	if (x >> 8) { msb += 8; x >>= 8; }
-	if (x >> 4) { msb += 4; x >>= 4; }
-	if (x >> 2) { msb += 2; x >>= 2; }
-	if (x >> 1) { msb += 1; }
+	if (x >> 32) {
+		msb += 32;
+		x >>= 32;
+	}
+	if (x >> 16) {
+		msb += 16;
+		x >>= 16;
+	}
+	if (x >> 8) {
+		msb += 8;
+		x >>= 8;
+	}
+	if (x >> 4) {
+		msb += 4;
+		x >>= 4;
+	}
+	if (x >> 2) {
+		msb += 2;
+		x >>= 2;
+	}
+	if (x >> 1) {
+		msb += 1;
+	}
 	/* msb >= PRTOP_HIST_SUB_BITS here */
 	return ((msb - PRTOP_HIST_SUB_BITS + 1) << PRTOP_HIST_SUB_BITS) +
 	       (__u32)((v >> (msb - PRTOP_HIST_SUB_BITS)) & (PRTOP_HIST_SUB - 1));

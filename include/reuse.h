@@ -20,10 +20,10 @@ struct reuse_tracker;
 struct reuse_totals {
 	uint64_t reused_bytes;
 	uint64_t reused_ranges;
-	uint64_t unreported_ranges;	/* still free, no longer reported (merged) */
-	uint64_t forgotten;		/* dropped: table full */
+	uint64_t unreported_ranges; /* still free, no longer reported (merged) */
+	uint64_t forgotten;	    /* dropped: table full */
 	uint64_t order_reused_pages[PRTOP_ORDERS];
-	struct snap_hist age;		/* report -> reuse seen, ns */
+	struct snap_hist age; /* report -> reuse seen, ns */
 };
 
 /* kpageflags: path of /proc/kpageflags (tests pass a file of their own) */

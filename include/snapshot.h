@@ -13,48 +13,48 @@
 #include "prtop.h"
 
 enum probe_id {
-	PROBE_NOTIFY = 0,	/* __page_reporting_notify: requests, state */
-	PROBE_WORKER,		/* page_reporting_process: runs, duration */
-	PROBE_DELAY,		/* request -> run delay */
-	PROBE_REPORT,		/* device report() callback: batches, bytes */
-	PROBE_CYCLE,		/* page_reporting_cycle: per-order visits */
-	PROBE_DRAIN,		/* page_reporting_drain */
-	PROBE_REUSE,		/* reuse of reported memory */
-	PROBE_FREE_LISTS,	/* /proc/buddyinfo */
-	PROBE_PARAMS,		/* /sys/module/page_reporting/parameters */
+	PROBE_NOTIFY = 0, /* __page_reporting_notify: requests, state */
+	PROBE_WORKER,	  /* page_reporting_process: runs, duration */
+	PROBE_DELAY,	  /* request -> run delay */
+	PROBE_REPORT,	  /* device report() callback: batches, bytes */
+	PROBE_CYCLE,	  /* page_reporting_cycle: per-order visits */
+	PROBE_DRAIN,	  /* page_reporting_drain */
+	PROBE_REUSE,	  /* reuse of reported memory */
+	PROBE_FREE_LISTS, /* /proc/buddyinfo */
+	PROBE_PARAMS,	  /* /sys/module/page_reporting/parameters */
 	PROBE__COUNT,
 };
 
 enum attach_mode {
-	MODE_NONE = 0,		/* not observed: see reason */
-	MODE_PATCH_TP,		/* bundled patch's page_reporting tracepoints */
-	MODE_FENTRY,		/* fentry/fexit */
-	MODE_KPROBE,		/* kprobe/kretprobe */
-	MODE_TRACEPOINT,	/* stock tracepoints (workqueue, timer, kmem) */
-	MODE_SCAN,		/* periodic userspace scan (kpageflags) */
-	MODE_PROCFS,		/* procfs / sysfs files */
+	MODE_NONE = 0,	 /* not observed: see reason */
+	MODE_PATCH_TP,	 /* bundled patch's page_reporting tracepoints */
+	MODE_FENTRY,	 /* fentry/fexit */
+	MODE_KPROBE,	 /* kprobe/kretprobe */
+	MODE_TRACEPOINT, /* stock tracepoints (workqueue, timer, kmem) */
+	MODE_SCAN,	 /* periodic userspace scan (kpageflags) */
+	MODE_PROCFS,	 /* procfs / sysfs files */
 };
 
 struct probe_status {
 	enum attach_mode mode;
-	char detail[96];	/* what it is attached to, e.g. "fentry:page_reporting_process" */
-	char reason[256];	/* why not (or why degraded); empty when fine */
-	char hint[160];		/* what the user can do */
+	char detail[96];  /* what it is attached to, e.g. "fentry:page_reporting_process" */
+	char reason[256]; /* why not (or why degraded); empty when fine */
+	char hint[160];	  /* what the user can do */
 };
 
 #define SNAP_MAX_PARAMS 32
 struct snap_param {
 	char name[64];
 	char value[64];
-	const char *meaning;	/* NULL for unknown (vendor) parameters */
+	const char *meaning; /* NULL for unknown (vendor) parameters */
 };
 
 struct snap_order {
-	uint64_t free_pages;	/* blocks of this order on free lists * 2^order (buddyinfo) */
-	uint64_t free_blocks;	/* blocks of this order (buddyinfo) */
-	uint64_t reported_pages;	/* base pages reported, cumulative */
-	uint64_t cycles;		/* cycle() visits, cumulative */
-	uint64_t reused_pages;	/* base pages of reported ranges seen reused */
+	uint64_t free_pages;	 /* blocks of this order on free lists * 2^order (buddyinfo) */
+	uint64_t free_blocks;	 /* blocks of this order (buddyinfo) */
+	uint64_t reported_pages; /* base pages reported, cumulative */
+	uint64_t cycles;	 /* cycle() visits, cumulative */
+	uint64_t reused_pages;	 /* base pages of reported ranges seen reused */
 };
 
 struct snap_hist {
@@ -64,33 +64,33 @@ struct snap_hist {
 struct snap_knob {
 	bool known;
 	int64_t value;
-	const char *unit;	/* "pages order", "entries", "ms" */
-	const char *source;	/* "module parameter", "compile-time constant", ... */
+	const char *unit;   /* "pages order", "entries", "ms" */
+	const char *source; /* "module parameter", "compile-time constant", ... */
 };
 
 /* the attach layers, best first, and whether this kernel offers them */
 enum layer_id {
-	LAYER_PATCH_TP = 0,	/* bundled patch's page_reporting tracepoints */
+	LAYER_PATCH_TP = 0, /* bundled patch's page_reporting tracepoints */
 	LAYER_FENTRY,
 	LAYER_KPROBE,
-	LAYER_TRACEPOINT,	/* stock tracepoints */
+	LAYER_TRACEPOINT, /* stock tracepoints */
 	LAYER__COUNT,
 };
 
 struct layer_status {
 	bool ok;
-	char why[200];		/* why not usable, or what it offers */
+	char why[200]; /* why not usable, or what it offers */
 };
 
 struct prtop_snapshot {
-	uint64_t mono_ns;	/* CLOCK_MONOTONIC at collection */
-	uint64_t startup_ns;	/* collector_open(): start to attached */
-	uint64_t start_ns;	/* CLOCK_MONOTONIC when collection began */
-	uint64_t seq;		/* number of samples taken, from 1 */
+	uint64_t mono_ns;    /* CLOCK_MONOTONIC at collection */
+	uint64_t startup_ns; /* collector_open(): start to attached */
+	uint64_t start_ns;   /* CLOCK_MONOTONIC when collection began */
+	uint64_t seq;	     /* number of samples taken, from 1 */
 
-	char kernel[128];	/* uname -r */
-	char device[128];	/* "virtballoon_free_page_report [virtio_balloon]" or "" */
-	char device_reason[160];	/* why no device is known */
+	char kernel[128];	 /* uname -r */
+	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
+	char device_reason[160]; /* why no device is known */
 
 	struct probe_status probe[PROBE__COUNT];
 	struct layer_status layer[LAYER__COUNT];
@@ -99,22 +99,22 @@ struct prtop_snapshot {
 	uint64_t nents_hist[PRTOP_NENTS_SLOTS];
 	struct snap_hist hist[PRTOP_H__COUNT];
 	struct snap_order order[PRTOP_ORDERS];
-	int max_order;		/* highest order present in buddyinfo + 1 */
+	int max_order; /* highest order present in buddyinfo + 1 */
 
 	/* reuse of reported memory (scan mode or exact mode) */
-	uint64_t reuse_bytes;		/* bytes of reported ranges handed out again */
-	uint64_t reuse_ranges;		/* ranges seen reused */
+	uint64_t reuse_bytes;		  /* bytes of reported ranges handed out again */
+	uint64_t reuse_ranges;		  /* ranges seen reused */
 	uint64_t reuse_unreported_ranges; /* ranges still free but no longer reported (merged) */
-	uint64_t reuse_tracked;		/* ranges currently remembered */
-	uint64_t reuse_forgotten;	/* ranges dropped because the table was full */
-	struct snap_hist reuse_age;	/* report -> reuse, ns */
+	uint64_t reuse_tracked;		  /* ranges currently remembered */
+	uint64_t reuse_forgotten;	  /* ranges dropped because the table was full */
+	struct snap_hist reuse_age;	  /* report -> reuse, ns */
 
 	struct snap_knob knob_order, knob_capacity, knob_delay_ms;
 
 	int nparams;
 	struct snap_param params[SNAP_MAX_PARAMS];
 
-	uint64_t drops;		/* all lost events: ring buffer + table overflow */
+	uint64_t drops; /* all lost events: ring buffer + table overflow */
 };
 
 /* Rates between two snapshots of the same collector. */
@@ -129,18 +129,18 @@ struct snap_rates {
 
 const char *probe_name(enum probe_id id);
 const char *attach_mode_name(enum attach_mode m);
-const char *layer_name(enum layer_id id);	/* collector.c */
+const char *layer_name(enum layer_id id); /* collector.c */
 
 /* hist.c */
 uint64_t hist_count(const struct snap_hist *h);
 /* p in [0,100]; returns an estimate in the bucket's middle, 0 if empty */
 uint64_t hist_percentile(const struct snap_hist *h, double p);
 uint64_t hist_slot_low(uint32_t slot);	/* inclusive lower bound of a slot */
-uint64_t hist_slot_high(uint32_t slot);	/* exclusive upper bound */
+uint64_t hist_slot_high(uint32_t slot); /* exclusive upper bound */
 void hist_add(struct snap_hist *h, uint64_t v);
 uint64_t nents_count(const uint64_t *nents_hist);
 /* rates from prev to cur; prev may be NULL (zero rates) */
-void snap_rates(const struct prtop_snapshot *prev,
-		const struct prtop_snapshot *cur, struct snap_rates *out);
+void snap_rates(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur,
+		struct snap_rates *out);
 
 #endif /* PRTOP_SNAPSHOT_H */

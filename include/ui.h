@@ -7,8 +7,8 @@
 #include "collector.h"
 
 struct ui_opts {
-	double interval_s;	/* -d */
-	long iterations;	/* -n, 0 = forever */
+	double interval_s; /* -d */
+	long iterations;   /* -n, 0 = forever */
 };
 
 /* ncurses live view; returns process exit code */
@@ -16,8 +16,7 @@ int tui_run(struct collector *c, const struct ui_opts *o);
 /* batch mode: one plain-text frame per interval, no escape codes */
 int batch_run(struct collector *c, const struct ui_opts *o, FILE *out);
 /* one frame of text (shared by batch mode and tests) */
-void text_frame(FILE *out, const struct prtop_snapshot *cur,
-		const struct prtop_snapshot *prev);
+void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev);
 
 /* set by signal handlers; loops exit when non-zero */
 extern volatile int prtop_stop;

@@ -23,16 +23,16 @@
 #include "reuse.h"
 #include "prtop.skel.h"
 
-#define SYS_BTF_DIR "/sys/kernel/btf"
-#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
-#define PARAMS_DIR "/sys/module/page_reporting/parameters"
-#define BUDDYINFO "/proc/buddyinfo"
-#define KPAGEFLAGS "/proc/kpageflags"
+#define SYS_BTF_DIR    "/sys/kernel/btf"
+#define KPROBE_PMU     "/sys/bus/event_source/devices/kprobe/type"
+#define PARAMS_DIR     "/sys/module/page_reporting/parameters"
+#define BUDDYINFO      "/proc/buddyinfo"
+#define KPAGEFLAGS     "/proc/kpageflags"
 #define MAX_REPORT_FNS 4
 
 struct report_fn {
 	char name[64];
-	char module[64];	/* "" for vmlinux */
+	char module[64]; /* "" for vmlinux */
 };
 
 struct collector {
@@ -46,7 +46,7 @@ struct collector {
 	struct btf *vmlinux_btf;
 	struct report_fn report_fns[MAX_REPORT_FNS];
 	int nreport_fns;
-	int report_pick;	/* index into report_fns, -1: none */
+	int report_pick; /* index into report_fns, -1: none */
 	bool fentry_ok;
 	char fentry_err[160];
 	bool kprobe_ok;
@@ -55,7 +55,7 @@ struct collector {
 	struct layer_status layer[LAYER__COUNT];
 	uint64_t start_ns;
 	uint64_t startup_ns;
-	uint64_t last_scan_ns;	/* last reuse scan */
+	uint64_t last_scan_ns; /* last reuse scan */
 	uint64_t seq;
 	char kernel[128];
 };
@@ -65,8 +65,7 @@ struct collector {
 static bool verbose;
 static char last_libbpf_msg[256];
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char buf[512];
 	va_list copy;
@@ -91,16 +90,26 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 static const char *errno_name(int err)
 {
 	switch (err < 0 ? -err : err) {
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case ENOTSUP: return "ENOTSUP";
-	case E2BIG: return "E2BIG";
-	case ENOMEM: return "ENOMEM";
-	case EBUSY: return "EBUSY";
-	default: return "error";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case ENOTSUP:
+		return "ENOTSUP";
+	case E2BIG:
+		return "E2BIG";
+	case ENOMEM:
+		return "ENOMEM";
+	case EBUSY:
+		return "EBUSY";
+	default:
+		return "error";
 	}
 }
 
@@ -112,9 +121,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void set_status(struct collector *c, enum probe_id id,
-		       enum attach_mode mode, const char *detail,
-		       const char *reason, const char *hint)
+static void set_status(struct collector *c, enum probe_id id, enum attach_mode mode,
+		       const char *detail, const char *reason, const char *hint)
 {
 	struct probe_status *p = &c->probe[id];
 
@@ -138,13 +146,12 @@ static bool is_ptr_to_struct(const struct btf *btf, __u32 id, const char *name)
 	if (!t || !btf_is_ptr(t))
 		return false;
 	t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
-	return t && btf_is_struct(t) &&
-	       !strcmp(btf__name_by_offset(btf, t->name_off), name);
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name);
 }
 
-/* report() implementations: int f(struct page_reporting_dev_info *, struct scatterlist *, unsigned int) */
-static void scan_report_fns(struct collector *c, const struct btf *btf,
-			    const char *module)
+/* report() implementations: int f(struct page_reporting_dev_info *, struct scatterlist *, unsigned
+ * int) */
+static void scan_report_fns(struct collector *c, const struct btf *btf, const char *module)
 {
 	__u32 id, n = btf__type_cnt(btf);
 
@@ -163,8 +170,7 @@ static void scan_report_fns(struct collector *c, const struct btf *btf,
 		    !is_ptr_to_struct(btf, p[1].type, "scatterlist"))
 			continue;
 		r = &c->report_fns[c->nreport_fns++];
-		snprintf(r->name, sizeof(r->name), "%s",
-			 btf__name_by_offset(btf, t->name_off));
+		snprintf(r->name, sizeof(r->name), "%s", btf__name_by_offset(btf, t->name_off));
 		snprintf(r->module, sizeof(r->module), "%s", module);
 	}
 }
@@ -206,8 +212,7 @@ static uint64_t ksym_addr(const struct collector *c, const char *name)
  * Why fentry/kprobe cannot attach to a function by its plain name, or NULL
  * when it can.  Writes into buf.
  */
-static const char *fn_unattachable(struct collector *c, const char *name,
-				   char *buf, size_t len)
+static const char *fn_unattachable(struct collector *c, const char *name, char *buf, size_t len)
 {
 	const struct ksym *clone;
 
@@ -215,8 +220,10 @@ static const char *fn_unattachable(struct collector *c, const char *name,
 		return NULL;
 	clone = ksyms_clone_of(c->ksyms, name);
 	if (clone)
-		snprintf(buf, len, "%s is renamed by the compiler to %s on this kernel: not attachable by name",
-			 name, clone->name);
+		snprintf(
+		    buf, len,
+		    "%s is renamed by the compiler to %s on this kernel: not attachable by name",
+		    name, clone->name);
 	else
 		snprintf(buf, len, "%s is inlined on this kernel (no symbol)", name);
 	return buf;
@@ -224,8 +231,8 @@ static const char *fn_unattachable(struct collector *c, const char *name,
 
 static void probe_kprobe_support(struct collector *c)
 {
-	c->kprobe_ok = access(KPROBE_PMU, R_OK) == 0 ||
-		       access("/sys/kernel/tracing/kprobe_events", W_OK) == 0;
+	c->kprobe_ok =
+	    access(KPROBE_PMU, R_OK) == 0 || access("/sys/kernel/tracing/kprobe_events", W_OK) == 0;
 	if (!c->kprobe_ok)
 		snprintf(c->kprobe_err, sizeof(c->kprobe_err),
 			 "not built in (CONFIG_KPROBES unset)");
@@ -234,7 +241,7 @@ static void probe_kprobe_support(struct collector *c)
 /* ---- the plan: which programs load ---- */
 
 struct plan {
-	bool fentry;		/* try fentry programs */
+	bool fentry; /* try fentry programs */
 	bool notify_f, worker_f, report_f, cycle_f, drain_f;
 	bool notify_k, worker_k, report_k, cycle_k, drain_k;
 	bool worker_tp, delay_tp, reuse_exact;
@@ -245,8 +252,8 @@ static void make_plan(struct collector *c, struct plan *p, bool fentry)
 	char buf[160];
 	bool report = c->report_pick >= 0;
 	const char *fn = report ? c->report_fns[c->report_pick].name : NULL;
-	bool fn_ok = report && (!c->report_fns[c->report_pick].module[0] ||
-				ksyms_by_name(c->ksyms, fn));
+	bool fn_ok =
+	    report && (!c->report_fns[c->report_pick].module[0] || ksyms_by_name(c->ksyms, fn));
 
 	memset(p, 0, sizeof(*p));
 	p->fentry = fentry;
@@ -311,8 +318,7 @@ static int page_reporting_order(void)
 	return v;
 }
 
-static void set_rodata(struct collector *c, struct prtop_bpf *s,
-		       const struct plan *p)
+static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct plan *p)
 {
 	int order = page_reporting_order();
 	long psz = sysconf(_SC_PAGESIZE);
@@ -325,15 +331,14 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s,
 	s->rodata->pr_dev_info_addr = ksym_addr(c, "pr_dev_info");
 	s->rodata->vmemmap_base_addr = ksym_addr(c, "vmemmap_base");
 	s->rodata->page_shift = shift;
-	s->rodata->track_ranges = !c->opts.no_reuse && !c->opts.reuse_exact &&
-				  s->rodata->vmemmap_base_addr;
+	s->rodata->track_ranges =
+	    !c->opts.no_reuse && !c->opts.reuse_exact && s->rodata->vmemmap_base_addr;
 	s->rodata->reuse_exact = p->reuse_exact;
 	s->rodata->min_report_order = order > 0 && order <= 10 ? order : 0;
 }
 
 /* Open, configure and load; on failure returns -errno with the reason in msg. */
-static int load_skel(struct collector *c, const struct plan *p,
-		     char *msg, size_t len)
+static int load_skel(struct collector *c, const struct plan *p, char *msg, size_t len)
 {
 	struct prtop_bpf *s;
 	int err;
@@ -366,8 +371,7 @@ static int load_skel(struct collector *c, const struct plan *p,
 
 /* ---- attaching ---- */
 
-static int keep_link(struct collector *c, struct bpf_link *l, char *why,
-		     size_t len)
+static int keep_link(struct collector *c, struct bpf_link *l, char *why, size_t len)
 {
 	int err = libbpf_get_error(l);
 
@@ -380,31 +384,27 @@ static int keep_link(struct collector *c, struct bpf_link *l, char *why,
 	return 0;
 }
 
-static int attach_prog(struct collector *c, struct bpf_program *prog,
-		       char *why, size_t len)
+static int attach_prog(struct collector *c, struct bpf_program *prog, char *why, size_t len)
 {
 	return keep_link(c, bpf_program__attach(prog), why, len);
 }
 
-static int attach_kprobe(struct collector *c, struct bpf_program *prog,
-			 bool ret, const char *fn, char *why, size_t len)
+static int attach_kprobe(struct collector *c, struct bpf_program *prog, bool ret, const char *fn,
+			 char *why, size_t len)
 {
 	return keep_link(c, bpf_program__attach_kprobe(prog, ret, fn), why, len);
 }
 
 /* Attach an entry/exit pair; on failure undo the first half. */
-static int attach_pair(struct collector *c, struct bpf_program *a,
-		       struct bpf_program *b, bool kprobe, const char *fn,
-		       char *why, size_t len)
+static int attach_pair(struct collector *c, struct bpf_program *a, struct bpf_program *b,
+		       bool kprobe, const char *fn, char *why, size_t len)
 {
 	int err;
 
-	err = kprobe ? attach_kprobe(c, a, false, fn, why, len) :
-		       attach_prog(c, a, why, len);
+	err = kprobe ? attach_kprobe(c, a, false, fn, why, len) : attach_prog(c, a, why, len);
 	if (err || !b)
 		return err;
-	err = kprobe ? attach_kprobe(c, b, true, fn, why, len) :
-		       attach_prog(c, b, why, len);
+	err = kprobe ? attach_kprobe(c, b, true, fn, why, len) : attach_prog(c, b, why, len);
 	if (err)
 		bpf_link__destroy(c->links[--c->nlinks]);
 	return err;
@@ -433,9 +433,8 @@ static const char *clone_or_name(struct collector *c, const char *name)
 	return k ? k->name : name;
 }
 
-static void attach_fn_probe(struct collector *c, enum probe_id id,
-			    const char *fn, bool use_f, bool use_k,
-			    struct bpf_program *fa, struct bpf_program *fb,
+static void attach_fn_probe(struct collector *c, enum probe_id id, const char *fn, bool use_f,
+			    bool use_k, struct bpf_program *fa, struct bpf_program *fb,
 			    struct bpf_program *ka, struct bpf_program *kb)
 {
 	char why[160] = "", detail[96], reason[320], fw[160], kw[160];
@@ -462,19 +461,20 @@ static void attach_worker(struct collector *c, const struct plan *p)
 	struct prtop_bpf *s = c->skel;
 	char why[160] = "";
 
-	attach_fn_probe(c, PROBE_WORKER, "page_reporting_process", p->worker_f,
-			p->worker_k, s->progs.worker_fentry, s->progs.worker_fexit,
-			s->progs.worker_kprobe, s->progs.worker_kretprobe);
+	attach_fn_probe(c, PROBE_WORKER, "page_reporting_process", p->worker_f, p->worker_k,
+			s->progs.worker_fentry, s->progs.worker_fexit, s->progs.worker_kprobe,
+			s->progs.worker_kretprobe);
 	if (c->probe[PROBE_WORKER].mode != MODE_NONE || !p->worker_tp)
 		return;
 	if (!s->rodata->worker_fn) {
-		set_status(c, PROBE_WORKER, MODE_NONE, NULL,
-			   "page_reporting_process not in /proc/kallsyms: cannot filter workqueue events",
-			   "run as root; check kptr_restrict");
+		set_status(
+		    c, PROBE_WORKER, MODE_NONE, NULL,
+		    "page_reporting_process not in /proc/kallsyms: cannot filter workqueue events",
+		    "run as root; check kptr_restrict");
 		return;
 	}
-	if (attach_pair(c, s->progs.worker_tp_start, s->progs.worker_tp_end,
-			false, NULL, why, sizeof(why))) {
+	if (attach_pair(c, s->progs.worker_tp_start, s->progs.worker_tp_end, false, NULL, why,
+			sizeof(why))) {
 		set_status(c, PROBE_WORKER, MODE_NONE, NULL, why, NULL);
 		return;
 	}
@@ -495,9 +495,10 @@ static void attach_delay(struct collector *c, const struct plan *p)
 		return;
 	}
 	if (nm != MODE_NONE) {
-		set_status(c, PROBE_DELAY, nm,
-			   "first unserved __page_reporting_notify() or self-reschedule -> worker start",
-			   NULL, NULL);
+		set_status(
+		    c, PROBE_DELAY, nm,
+		    "first unserved __page_reporting_notify() or self-reschedule -> worker start",
+		    NULL, NULL);
 		return;
 	}
 	if (!p->delay_tp || !s->rodata->dwork_timer_fn) {
@@ -510,8 +511,8 @@ static void attach_delay(struct collector *c, const struct plan *p)
 		return;
 	}
 	set_status(c, PROBE_DELAY, MODE_TRACEPOINT,
-		   "tracepoint:timer_start (worker's delayed_work armed) -> worker start",
-		   NULL, NULL);
+		   "tracepoint:timer_start (worker's delayed_work armed) -> worker start", NULL,
+		   NULL);
 }
 
 static void attach_report(struct collector *c, const struct plan *p)
@@ -523,31 +524,31 @@ static void attach_report(struct collector *c, const struct plan *p)
 	if (c->report_pick < 0) {
 		set_status(c, PROBE_REPORT, MODE_NONE, NULL,
 			   "no report() implementation found in kernel or module BTF",
-			   "load the balloon driver (virtio_balloon / hv_balloon) with free page reporting enabled");
+			   "load the balloon driver (virtio_balloon / hv_balloon) with free page "
+			   "reporting enabled");
 		return;
 	}
 	r = &c->report_fns[c->report_pick];
-	attach_fn_probe(c, PROBE_REPORT, r->name, p->report_f, p->report_k,
-			s->progs.report_fentry, s->progs.report_fexit,
-			s->progs.report_kprobe, s->progs.report_kretprobe);
+	attach_fn_probe(c, PROBE_REPORT, r->name, p->report_f, p->report_k, s->progs.report_fentry,
+			s->progs.report_fexit, s->progs.report_kprobe, s->progs.report_kretprobe);
 	if (c->probe[PROBE_REPORT].mode == MODE_NONE) {
 		char reason[160];
 
 		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers report()",
 			 c->probe[PROBE_REPORT].reason);
 		set_status(c, PROBE_REPORT, MODE_NONE, NULL, reason,
-			   "use a kernel with fentry (BPF trampolines) or kprobes, or the bundled patch's tracepoints");
+			   "use a kernel with fentry (BPF trampolines) or kprobes, or the bundled "
+			   "patch's tracepoints");
 		return;
 	}
 	snprintf(detail, sizeof(detail), "%s%s%s%s", c->probe[PROBE_REPORT].detail,
 		 r->module[0] ? " [" : "", r->module, r->module[0] ? "]" : "");
-	snprintf(c->probe[PROBE_REPORT].detail, sizeof(c->probe[PROBE_REPORT].detail),
-		 "%s", detail);
+	snprintf(c->probe[PROBE_REPORT].detail, sizeof(c->probe[PROBE_REPORT].detail), "%s",
+		 detail);
 }
 
-static void attach_optional(struct collector *c, enum probe_id id,
-			    const char *fn, bool use_f, bool use_k,
-			    struct bpf_program *f, struct bpf_program *k)
+static void attach_optional(struct collector *c, enum probe_id id, const char *fn, bool use_f,
+			    bool use_k, struct bpf_program *f, struct bpf_program *k)
 {
 	char reason[320];
 
@@ -556,7 +557,8 @@ static void attach_optional(struct collector *c, enum probe_id id,
 		return;
 	snprintf(reason, sizeof(reason), "%s", c->probe[id].reason);
 	set_status(c, id, MODE_NONE, NULL, reason,
-		   "per-order data is still derived from report()'s scatterlist when report() is attached");
+		   "per-order data is still derived from report()'s scatterlist when report() is "
+		   "attached");
 }
 
 static void attach_reuse_exact(struct collector *c)
@@ -584,8 +586,7 @@ static void attach_reuse_exact(struct collector *c)
 	else if (!s->rodata->vmemmap_base_addr)
 		note = "hook attached, but vmemmap_base is unknown: no ranges to match";
 	set_status(c, PROBE_REUSE, MODE_TRACEPOINT,
-		   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)",
-		   note, NULL);
+		   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)", note, NULL);
 }
 
 static void attach_reuse(struct collector *c, const struct plan *p)
@@ -603,18 +604,17 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 	}
 	if (c->probe[PROBE_REPORT].mode == MODE_NONE) {
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL,
-			   "needs the reported ranges from report(), which is not attached",
-			   NULL);
+			   "needs the reported ranges from report(), which is not attached", NULL);
 		return;
 	}
 	if (!s->rodata->vmemmap_base_addr) {
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL,
-			   "vmemmap_base not in /proc/kallsyms (CONFIG_KALLSYMS_ALL unset): page -> pfn unknown",
+			   "vmemmap_base not in /proc/kallsyms (CONFIG_KALLSYMS_ALL unset): page "
+			   "-> pfn unknown",
 			   NULL);
 		return;
 	}
-	c->reuse = reuse_new(c->opts.reuse_capacity ? c->opts.reuse_capacity : 65536,
-			     KPAGEFLAGS);
+	c->reuse = reuse_new(c->opts.reuse_capacity ? c->opts.reuse_capacity : 65536, KPAGEFLAGS);
 	if (!c->reuse || access(KPAGEFLAGS, R_OK)) {
 		snprintf(why, sizeof(why), "%s unreadable: %s", KPAGEFLAGS, strerror(errno));
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL, why,
@@ -629,29 +629,29 @@ static void attach_all(struct collector *c, const struct plan *p)
 {
 	struct prtop_bpf *s = c->skel;
 
-	attach_fn_probe(c, PROBE_NOTIFY, "__page_reporting_notify", p->notify_f,
-			p->notify_k, s->progs.notify_fentry, NULL,
-			s->progs.notify_kprobe, NULL);
+	attach_fn_probe(c, PROBE_NOTIFY, "__page_reporting_notify", p->notify_f, p->notify_k,
+			s->progs.notify_fentry, NULL, s->progs.notify_kprobe, NULL);
 	if (c->probe[PROBE_NOTIFY].mode == MODE_NONE) {
 		char reason[160];
 
 		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers it",
 			 c->probe[PROBE_NOTIFY].reason);
-		set_status(c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
-			   "requests are still seen as the worker's timer being armed (request_delay)");
+		set_status(
+		    c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
+		    "requests are still seen as the worker's timer being armed (request_delay)");
 	}
 	attach_worker(c, p);
 	attach_delay(c, p);
 	attach_report(c, p);
-	attach_optional(c, PROBE_CYCLE, "page_reporting_cycle", p->cycle_f,
-			p->cycle_k, s->progs.cycle_fentry, s->progs.cycle_kprobe);
-	attach_optional(c, PROBE_DRAIN, "page_reporting_drain", p->drain_f,
-			p->drain_k, s->progs.drain_fentry, s->progs.drain_kprobe);
+	attach_optional(c, PROBE_CYCLE, "page_reporting_cycle", p->cycle_f, p->cycle_k,
+			s->progs.cycle_fentry, s->progs.cycle_kprobe);
+	attach_optional(c, PROBE_DRAIN, "page_reporting_drain", p->drain_f, p->drain_k,
+			s->progs.drain_fentry, s->progs.drain_kprobe);
 	attach_reuse(c, p);
 	set_status(c, PROBE_FREE_LISTS, access(BUDDYINFO, R_OK) ? MODE_NONE : MODE_PROCFS,
 		   BUDDYINFO, access(BUDDYINFO, R_OK) ? strerror(errno) : NULL, NULL);
-	set_status(c, PROBE_PARAMS, access(PARAMS_DIR, R_OK) ? MODE_NONE : MODE_PROCFS,
-		   PARAMS_DIR, access(PARAMS_DIR, R_OK) ? strerror(errno) : NULL, NULL);
+	set_status(c, PROBE_PARAMS, access(PARAMS_DIR, R_OK) ? MODE_NONE : MODE_PROCFS, PARAMS_DIR,
+		   access(PARAMS_DIR, R_OK) ? strerror(errno) : NULL, NULL);
 }
 
 /* ---- device ---- */
@@ -679,7 +679,7 @@ static uint64_t peek_report_fn(struct collector *c)
 	if (!s)
 		return 0;
 	bpf_object__for_each_program(prog, s->obj)
-		bpf_program__set_autoload(prog, prog == s->progs.read_prdev);
+	    bpf_program__set_autoload(prog, prog == s->progs.read_prdev);
 	s->rodata->pr_dev_info_addr = ksym_addr(c, "pr_dev_info");
 	if (s->rodata->pr_dev_info_addr && !prtop_bpf__load(s)) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
@@ -713,17 +713,16 @@ static void pick_report_fn(struct collector *c)
 const char *layer_name(enum layer_id id)
 {
 	static const char *const names[LAYER__COUNT] = {
-		[LAYER_PATCH_TP] = "patch tracepoints",
-		[LAYER_FENTRY] = "fentry/fexit",
-		[LAYER_KPROBE] = "kprobe/kretprobe",
-		[LAYER_TRACEPOINT] = "stock tracepoints",
+	    [LAYER_PATCH_TP] = "patch tracepoints",
+	    [LAYER_FENTRY] = "fentry/fexit",
+	    [LAYER_KPROBE] = "kprobe/kretprobe",
+	    [LAYER_TRACEPOINT] = "stock tracepoints",
 	};
 
 	return id < LAYER__COUNT ? names[id] : "?";
 }
 
-static void set_layer(struct collector *c, enum layer_id id, bool ok,
-		      const char *why)
+static void set_layer(struct collector *c, enum layer_id id, bool ok, const char *why)
 {
 	c->layer[id].ok = ok;
 	snprintf(c->layer[id].why, sizeof(c->layer[id].why), "%s", why);
@@ -747,11 +746,13 @@ static bool btf_has_tracepoint_prefix(const struct btf *btf, const char *prefix)
 static void describe_layers(struct collector *c, const struct plan *p)
 {
 	if (btf_has_tracepoint_prefix(c->vmlinux_btf, "btf_trace_page_reporting_"))
-		set_layer(c, LAYER_PATCH_TP, false,
-			  "page_reporting tracepoints present, but this prtop does not use them yet");
+		set_layer(
+		    c, LAYER_PATCH_TP, false,
+		    "page_reporting tracepoints present, but this prtop does not use them yet");
 	else
 		set_layer(c, LAYER_PATCH_TP, false,
-			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not applied)");
+			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not "
+			  "applied)");
 	if (c->fentry_ok)
 		set_layer(c, LAYER_FENTRY, true, "BPF trampolines load and attach");
 	else
@@ -759,14 +760,14 @@ static void describe_layers(struct collector *c, const struct plan *p)
 			  c->fentry_err[0] ? c->fentry_err : "no fentry target on this kernel");
 	if (!c->fentry_ok && c->fentry_err[0] && strstr(c->fentry_err, "EPERM"))
 		snprintf(c->layer[LAYER_FENTRY].why, sizeof(c->layer[LAYER_FENTRY].why),
-			 "%s: BPF trampolines not permitted on this kernel (lockdown or no trampoline support)",
+			 "%s: BPF trampolines not permitted on this kernel (lockdown or no "
+			 "trampoline support)",
 			 c->fentry_err);
 	set_layer(c, LAYER_KPROBE, c->kprobe_ok,
 		  c->kprobe_ok ? "kprobe PMU present" : c->kprobe_err);
 	set_layer(c, LAYER_TRACEPOINT, true,
-		  p->worker_tp || p->delay_tp ?
-		  "used for what the layers above cannot give" :
-		  "available, not needed");
+		  p->worker_tp || p->delay_tp ? "used for what the layers above cannot give"
+					      : "available, not needed");
 }
 
 /* ---- open / close ---- */
@@ -774,16 +775,22 @@ static void describe_layers(struct collector *c, const struct plan *p)
 static int preflight(struct collector *c, char *err, size_t len)
 {
 	if (geteuid() != 0) {
-		snprintf(err, len, "prtop needs root to load BPF programs and read /proc/kallsyms: run it with sudo");
+		snprintf(err, len,
+			 "prtop needs root to load BPF programs and read /proc/kallsyms: run it "
+			 "with sudo");
 		return -EPERM;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(err, len, "/sys/kernel/btf/vmlinux missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF); prtop needs it");
+		snprintf(err, len,
+			 "/sys/kernel/btf/vmlinux missing: this kernel has no BTF "
+			 "(CONFIG_DEBUG_INFO_BTF); prtop needs it");
 		return -ENOENT;
 	}
 	c->ksyms = ksyms_load(NULL);
 	if (!c->ksyms || ksyms_hidden(c->ksyms)) {
-		snprintf(err, len, "/proc/kallsyms gives no addresses (kptr_restrict?): run as root with kernel.kptr_restrict=0 or 1");
+		snprintf(err, len,
+			 "/proc/kallsyms gives no addresses (kptr_restrict?): run as root with "
+			 "kernel.kptr_restrict=0 or 1");
 		return -EPERM;
 	}
 	c->vmlinux_btf = btf__load_vmlinux_btf();
@@ -793,7 +800,9 @@ static int preflight(struct collector *c, char *err, size_t len)
 	}
 	if (!ksyms_by_name(c->ksyms, "page_reporting_process") &&
 	    !btf_has_func(c->vmlinux_btf, "page_reporting_process")) {
-		snprintf(err, len, "this kernel has no free page reporting (CONFIG_PAGE_REPORTING is not set): nothing to observe");
+		snprintf(err, len,
+			 "this kernel has no free page reporting (CONFIG_PAGE_REPORTING is not "
+			 "set): nothing to observe");
 		return -ENOTSUP;
 	}
 	return 0;
@@ -808,8 +817,7 @@ static int on_batch(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int collector_open(struct collector **out, const struct collector_opts *o,
-		   char *err, size_t errlen)
+int collector_open(struct collector **out, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	struct plan plan;
@@ -837,8 +845,8 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 		c->fentry_ok = plan.notify_f || plan.worker_f || plan.report_f;
 		c->fentry_err[0] = '\0';
 	} else {
-		snprintf(c->fentry_err, sizeof(c->fentry_err),
-			 "refused by the kernel at load (%s)", errno_name(ret));
+		snprintf(c->fentry_err, sizeof(c->fentry_err), "refused by the kernel at load (%s)",
+			 errno_name(ret));
 		make_plan(c, &plan, false);
 		ret = load_skel(c, &plan, err, errlen);
 		if (ret) {
@@ -851,8 +859,7 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 	}
 	attach_all(c, &plan);
 	describe_layers(c, &plan);
-	if (c->probe[PROBE_WORKER].mode == MODE_NONE &&
-	    c->probe[PROBE_REPORT].mode == MODE_NONE &&
+	if (c->probe[PROBE_WORKER].mode == MODE_NONE && c->probe[PROBE_REPORT].mode == MODE_NONE &&
 	    c->probe[PROBE_NOTIFY].mode == MODE_NONE) {
 		snprintf(err, errlen, "no page reporting probe could be attached: %s",
 			 c->probe[PROBE_WORKER].reason);
@@ -922,9 +929,8 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 	const struct ksym *k = st->report_fn ? ksyms_by_addr(c->ksyms, st->report_fn) : NULL;
 
 	if (k) {
-		snprintf(s->device, sizeof(s->device), "%s%s%s%s", k->name,
-			 k->module ? " [" : "", k->module ? k->module : "",
-			 k->module ? "]" : "");
+		snprintf(s->device, sizeof(s->device), "%s%s%s%s", k->name, k->module ? " [" : "",
+			 k->module ? k->module : "", k->module ? "]" : "");
 		return;
 	}
 	if (c->probe[PROBE_REPORT].mode != MODE_NONE) {
@@ -958,10 +964,10 @@ static void fill_knobs(struct prtop_snapshot *s)
 			s->knob_order.value = strtoll(s->params[i].value, NULL, 10);
 		}
 	}
-	s->knob_capacity = (struct snap_knob){ true, 32, "entries",
-					       "compile-time constant PAGE_REPORTING_CAPACITY" };
-	s->knob_delay_ms = (struct snap_knob){ true, 2000, "ms",
-					       "compile-time constant PAGE_REPORTING_DELAY" };
+	s->knob_capacity = (struct snap_knob){true, 32, "entries",
+					      "compile-time constant PAGE_REPORTING_CAPACITY"};
+	s->knob_delay_ms =
+	    (struct snap_knob){true, 2000, "ms", "compile-time constant PAGE_REPORTING_DELAY"};
 }
 
 static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
@@ -995,7 +1001,7 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 int collector_sample(struct collector *c, struct prtop_snapshot *s)
 {
 	const struct prtop_bss_stats *st = &c->skel->bss->stats;
-	uint64_t blocks[PRTOP_ORDERS] = { 0 };
+	uint64_t blocks[PRTOP_ORDERS] = {0};
 	int i, n;
 
 	if (c->rb)

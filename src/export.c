@@ -29,21 +29,21 @@
 #include "metrics.h"
 #include "ui.h"
 
-#define HTTP_THREADS 4
+#define HTTP_THREADS	     4
 #define HTTP_MAX_CONNECTIONS 128
-#define HTTP_TIMEOUT_S 10
+#define HTTP_TIMEOUT_S	     10
 /* request line and headers must fit; a bigger request is refused (431/414) */
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
 
 struct published {
 	struct prtop_snapshot snap;
-	unsigned int refs;	/* under exporter.lock */
+	unsigned int refs; /* under exporter.lock */
 };
 
 struct exporter {
 	pthread_mutex_t lock;
-	struct published *cur;	/* latest snapshot; never NULL while serving */
-	uint64_t scrapes;	/* /metrics requests, atomic */
+	struct published *cur; /* latest snapshot; never NULL while serving */
+	uint64_t scrapes;      /* /metrics requests, atomic */
 	uint64_t interval_ns;
 	const char *version;
 };
@@ -140,8 +140,8 @@ static enum MHD_Result respond_hdr(struct MHD_Connection *conn, unsigned int sta
 	return ret;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       const char *ctype, char *body, size_t len, bool owned)
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, const char *ctype,
+			       char *body, size_t len, bool owned)
 {
 	return respond_hdr(conn, status, ctype, body, len, owned, NULL, NULL);
 }
@@ -155,17 +155,17 @@ static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int st
 
 static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *conn)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							 MHD_HTTP_HEADER_ACCEPT);
+	const char *accept =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	struct metrics_opts mo = {
-		.openmetrics = metrics_accept_openmetrics(accept),
-		.page_size = fmt_page_size(),
-		.version = e->version,
-		.now_ns = now_ns(),
-		.scrapes = __atomic_add_fetch(&e->scrapes, 1, __ATOMIC_RELAXED),
+	    .openmetrics = metrics_accept_openmetrics(accept),
+	    .page_size = fmt_page_size(),
+	    .version = e->version,
+	    .now_ns = now_ns(),
+	    .scrapes = __atomic_add_fetch(&e->scrapes, 1, __ATOMIC_RELAXED),
 	};
 	struct published *p = snap_get(e);
-	struct mbuf b = { 0 };
+	struct mbuf b = {0};
 	int err;
 
 	if (!p)
@@ -191,7 +191,7 @@ static bool event_probe(enum probe_id id)
 static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *conn)
 {
 	struct published *p = snap_get(e);
-	struct mbuf b = { 0 };
+	struct mbuf b = {0};
 	unsigned int status = MHD_HTTP_OK;
 	uint64_t age, stale_ns = 3 * e->interval_ns + 5000000000ULL;
 	int i, attached = 0;
@@ -223,26 +223,27 @@ static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *c
 
 static enum MHD_Result serve_landing(struct exporter *e, struct MHD_Connection *conn)
 {
-	struct mbuf b = { 0 };
+	struct mbuf b = {0};
 
-	mbuf_printf(&b,
-		    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-		    "<title>prtop exporter</title></head>\n<body>\n"
-		    "<h1>prtop exporter</h1>\n"
-		    "<p>Linux free page reporting, observed by prtop %s, sampled every %.1f s.</p>\n"
-		    "<ul>\n<li><a href=\"/metrics\">/metrics</a> (Prometheus text 0.0.4, "
-		    "or OpenMetrics 1.0.0 on request)</li>\n"
-		    "<li><a href=\"/healthz\">/healthz</a> (200 while probes are attached)</li>\n"
-		    "</ul>\n</body></html>\n",
-		    e->version, e->interval_ns / 1e9);
+	mbuf_printf(
+	    &b,
+	    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>prtop exporter</title></head>\n<body>\n"
+	    "<h1>prtop exporter</h1>\n"
+	    "<p>Linux free page reporting, observed by prtop %s, sampled every %.1f s.</p>\n"
+	    "<ul>\n<li><a href=\"/metrics\">/metrics</a> (Prometheus text 0.0.4, "
+	    "or OpenMetrics 1.0.0 on request)</li>\n"
+	    "<li><a href=\"/healthz\">/healthz</a> (200 while probes are attached)</li>\n"
+	    "</ul>\n</body></html>\n",
+	    e->version, e->interval_ns / 1e9);
 	if (b.failed)
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", b.data, b.len, true);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **req)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req)
 {
 	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
 	static int headers_seen;
@@ -286,8 +287,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* "127.0.0.1:9464", "[::1]:9464", "localhost:9464" */
 static int listen_parse(const char *s, struct addrinfo **res, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
 	char host[64], *end;
 	const char *colon, *port;
 	size_t hlen;
@@ -385,14 +386,12 @@ static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, e,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
-			     MHD_OPTION_END);
+	d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, e, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return d;
 }
@@ -446,7 +445,7 @@ static int collect_loop(struct exporter *e, struct collector *c)
 
 int export_run(const struct export_opts *o, const struct collector_opts *copts)
 {
-	struct exporter e = { .lock = PTHREAD_MUTEX_INITIALIZER, .version = o->version };
+	struct exporter e = {.lock = PTHREAD_MUTEX_INITIALIZER, .version = o->version};
 	const char *spec = o->listen ? o->listen : EXPORT_DEFAULT_LISTEN;
 	struct collector *c = NULL;
 	struct MHD_Daemon *d = NULL;

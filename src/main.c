@@ -25,70 +25,70 @@ struct args {
 	bool batch;
 	bool json;
 	bool help;
-	const char *listen;	/* export --listen */
+	const char *listen; /* export --listen */
 };
 
 static const char *live_help =
-	"Usage: prtop [OPTIONS]\n"
-	"       prtop stat [--json] [-d SECS] [OPTIONS]\n"
-	"       prtop doctor [OPTIONS]\n"
-	"       prtop export [--listen ADDR:PORT] [-d SECS] [OPTIONS]\n"
-	"\n"
-	"Watch Linux free page reporting live: batches and bytes handed to the\n"
-	"balloon device, worker runs and delays, per-order free and reported\n"
-	"memory, and reuse of reported memory.\n"
-	"\n"
-	"Commands:\n"
-	"  (none)        live ncurses view (q quit, p pause, h help, +/- interval)\n"
-	"  stat          attach, wait SECS, print one report and exit\n"
-	"  doctor        show how each probe attached on this kernel, or why not\n"
-	"  export        serve Prometheus metrics over HTTP (/metrics)\n"
-	"  help CMD      help for a command\n"
-	"\n"
-	"Options:\n"
-	"  -d, --interval SECS   refresh interval (default 1; 0.2 to 3600)\n"
-	"  -b, --batch           plain-text frames, no escape codes (for logs)\n"
-	"  -n, --iterations N    frames to show, then exit (default: until q)\n"
-	"      --reuse-exact     count reuse of reported memory exactly, with a\n"
-	"                        hook on every page allocation (costs throughput)\n"
-	"      --no-reuse        do not track reuse of reported memory\n"
-	"  -v, --verbose         libbpf diagnostics on stderr\n"
-	"  -V, --version         print the version\n"
-	"  -h, --help            this help\n";
+    "Usage: prtop [OPTIONS]\n"
+    "       prtop stat [--json] [-d SECS] [OPTIONS]\n"
+    "       prtop doctor [OPTIONS]\n"
+    "       prtop export [--listen ADDR:PORT] [-d SECS] [OPTIONS]\n"
+    "\n"
+    "Watch Linux free page reporting live: batches and bytes handed to the\n"
+    "balloon device, worker runs and delays, per-order free and reported\n"
+    "memory, and reuse of reported memory.\n"
+    "\n"
+    "Commands:\n"
+    "  (none)        live ncurses view (q quit, p pause, h help, +/- interval)\n"
+    "  stat          attach, wait SECS, print one report and exit\n"
+    "  doctor        show how each probe attached on this kernel, or why not\n"
+    "  export        serve Prometheus metrics over HTTP (/metrics)\n"
+    "  help CMD      help for a command\n"
+    "\n"
+    "Options:\n"
+    "  -d, --interval SECS   refresh interval (default 1; 0.2 to 3600)\n"
+    "  -b, --batch           plain-text frames, no escape codes (for logs)\n"
+    "  -n, --iterations N    frames to show, then exit (default: until q)\n"
+    "      --reuse-exact     count reuse of reported memory exactly, with a\n"
+    "                        hook on every page allocation (costs throughput)\n"
+    "      --no-reuse        do not track reuse of reported memory\n"
+    "  -v, --verbose         libbpf diagnostics on stderr\n"
+    "  -V, --version         print the version\n"
+    "  -h, --help            this help\n";
 
 static const char *stat_help =
-	"Usage: prtop stat [--json] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
-	"\n"
-	"Attach, collect for SECS seconds (default 1), print one report of what\n"
-	"happened in that window and exit.  With --json the report is one JSON\n"
-	"document: kernel, device, attach (probe -> mode or why not), totals,\n"
-	"batch_nents_hist, latency percentiles in ns, per_order, knobs, params,\n"
-	"reuse and drops.\n";
+    "Usage: prtop stat [--json] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
+    "\n"
+    "Attach, collect for SECS seconds (default 1), print one report of what\n"
+    "happened in that window and exit.  With --json the report is one JSON\n"
+    "document: kernel, device, attach (probe -> mode or why not), totals,\n"
+    "batch_nents_hist, latency percentiles in ns, per_order, knobs, params,\n"
+    "reuse and drops.\n";
 
 static const char *doctor_help =
-	"Usage: prtop doctor [-v]\n"
-	"\n"
-	"Attach as prtop would, then print every attach layer (bundled patch\n"
-	"tracepoints, fentry/fexit, kprobes, stock tracepoints) and every probe:\n"
-	"how it is attached on this kernel, or why it is not and what to do.\n";
+    "Usage: prtop doctor [-v]\n"
+    "\n"
+    "Attach as prtop would, then print every attach layer (bundled patch\n"
+    "tracepoints, fentry/fexit, kprobes, stock tracepoints) and every probe:\n"
+    "how it is attached on this kernel, or why it is not and what to do.\n";
 
 static const char *export_help =
-	"Usage: prtop export [--listen ADDR:PORT] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
-	"\n"
-	"Attach, sample every SECS seconds (default 1) and serve the latest\n"
-	"sample to Prometheus until SIGINT or SIGTERM:\n"
-	"  /metrics   text exposition format 0.0.4, or OpenMetrics 1.0.0 when the\n"
-	"             Accept header asks for application/openmetrics-text\n"
-	"  /healthz   200 while probes are attached and samples keep coming, else 503\n"
-	"  /          a short page linking the two\n"
-	"\n"
-	"  -l, --listen ADDR:PORT  address to serve on (default " EXPORT_DEFAULT_LISTEN ",\n"
-	"                          this machine only; 0.0.0.0:9464 or [::]:9464 for\n"
-	"                          every interface)\n"
-	"  -d, --interval SECS     sampling interval (default 1; 0.2 to 3600)\n"
-	"\n"
-	"Exit status: 0 after a signal; 1 if nothing can be observed or the\n"
-	"address cannot be used (in use: another port); 2 for bad input.\n";
+    "Usage: prtop export [--listen ADDR:PORT] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
+    "\n"
+    "Attach, sample every SECS seconds (default 1) and serve the latest\n"
+    "sample to Prometheus until SIGINT or SIGTERM:\n"
+    "  /metrics   text exposition format 0.0.4, or OpenMetrics 1.0.0 when the\n"
+    "             Accept header asks for application/openmetrics-text\n"
+    "  /healthz   200 while probes are attached and samples keep coming, else 503\n"
+    "  /          a short page linking the two\n"
+    "\n"
+    "  -l, --listen ADDR:PORT  address to serve on (default " EXPORT_DEFAULT_LISTEN ",\n"
+    "                          this machine only; 0.0.0.0:9464 or [::]:9464 for\n"
+    "                          every interface)\n"
+    "  -d, --interval SECS     sampling interval (default 1; 0.2 to 3600)\n"
+    "\n"
+    "Exit status: 0 after a signal; 1 if nothing can be observed or the\n"
+    "address cannot be used (in use: another port); 2 for bad input.\n";
 
 static int usage_error(const char *fmt, const char *what)
 {
@@ -113,19 +113,17 @@ static int parse_interval(const char *s, double *out)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'd' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "reuse-exact", no_argument, NULL, 'E' },
-		{ "no-reuse", no_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	static const struct option longopts[] = {{"interval", required_argument, NULL, 'd'},
+						 {"batch", no_argument, NULL, 'b'},
+						 {"iterations", required_argument, NULL, 'n'},
+						 {"json", no_argument, NULL, 'j'},
+						 {"listen", required_argument, NULL, 'l'},
+						 {"reuse-exact", no_argument, NULL, 'E'},
+						 {"no-reuse", no_argument, NULL, 'R'},
+						 {"verbose", no_argument, NULL, 'v'},
+						 {"version", no_argument, NULL, 'V'},
+						 {"help", no_argument, NULL, 'h'},
+						 {0}};
 	char *end;
 	int o;
 
@@ -135,7 +133,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		switch (o) {
 		case 'd':
 			if (parse_interval(optarg, &a->ui.interval_s))
-				return usage_error("invalid interval '%s': give seconds from 0.2 to 3600", optarg);
+				return usage_error(
+				    "invalid interval '%s': give seconds from 0.2 to 3600", optarg);
 			break;
 		case 'b':
 			a->batch = true;
@@ -144,7 +143,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			errno = 0;
 			a->ui.iterations = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || a->ui.iterations < 1)
-				return usage_error("invalid iteration count '%s': give a whole number >= 1", optarg);
+				return usage_error(
+				    "invalid iteration count '%s': give a whole number >= 1",
+				    optarg);
 			break;
 		case 'j':
 			a->json = true;
@@ -263,7 +264,9 @@ static int cmd_live(struct args *a)
 	int ret;
 
 	if (!a->batch && !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "prtop: standard output is not a terminal: use -b for plain-text batch mode\n");
+		fprintf(
+		    stderr,
+		    "prtop: standard output is not a terminal: use -b for plain-text batch mode\n");
 		return 2;
 	}
 	if (open_collector(a, &c))
@@ -276,14 +279,15 @@ static int cmd_live(struct args *a)
 static int cmd_export(struct args *a)
 {
 #ifdef PRTOP_NO_EXPORT
-	fprintf(stderr, "prtop: this build has no exporter (static builds leave out libmicrohttpd): use the dynamically linked prtop\n");
+	fprintf(stderr, "prtop: this build has no exporter (static builds leave out "
+			"libmicrohttpd): use the dynamically linked prtop\n");
 	return 2;
 #else
 	struct export_opts eo = {
-		.listen = a->listen,
-		.interval_s = a->ui.interval_s,
-		.version = PRTOP_VERSION,
-		.verbose = a->copts.verbose,
+	    .listen = a->listen,
+	    .interval_s = a->ui.interval_s,
+	    .version = PRTOP_VERSION,
+	    .verbose = a->copts.verbose,
 	};
 
 	return export_run(&eo, &a->copts);
@@ -303,7 +307,7 @@ static const char *help_for(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	struct args a = { .ui = { .interval_s = 1.0 } };
+	struct args a = {.ui = {.interval_s = 1.0}};
 	const char *cmd = NULL;
 	int ret;
 
@@ -314,7 +318,8 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (strcmp(cmd, "stat") && strcmp(cmd, "doctor") && strcmp(cmd, "export"))
-			return usage_error("unknown command '%s' (commands: stat, doctor, export, help)", cmd);
+			return usage_error(
+			    "unknown command '%s' (commands: stat, doctor, export, help)", cmd);
 		argc--;
 		argv++;
 	}

@@ -65,7 +65,7 @@ void mbuf_printf(struct mbuf *b, const char *fmt, ...)
 void mbuf_free(struct mbuf *b)
 {
 	free(b->data);
-	*b = (struct mbuf){ 0 };
+	*b = (struct mbuf){0};
 }
 
 /* ---- families and samples ---- */
@@ -73,9 +73,9 @@ void mbuf_free(struct mbuf *b)
 enum mtype { M_COUNTER, M_GAUGE, M_HISTOGRAM, M_INFO };
 
 struct fam {
-	const char *name;	/* family name, without _total / _info */
+	const char *name; /* family name, without _total / _info */
 	enum mtype type;
-	const char *unit;	/* OpenMetrics UNIT (the name's last word), or NULL */
+	const char *unit; /* OpenMetrics UNIT (the name's last word), or NULL */
 	const char *help;
 };
 
@@ -140,8 +140,7 @@ static void sample_dbl(struct mbuf *b, const struct fam *f, const char *labels, 
 		    num(n, sizeof(n), v));
 }
 
-static void one_u64(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
-		    uint64_t v)
+static void one_u64(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, uint64_t v)
 {
 	head(b, o, f);
 	sample_u64(b, f, NULL, v);
@@ -169,21 +168,21 @@ static char *esc(char *dst, size_t len, const char *src)
 
 /* ---- histograms ---- */
 
-static const double le_report[] = { 1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
-				    2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 1 };
-static const double le_worker[] = { 1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
-				    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
+static const double le_report[] = {1e-6,   5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3,
+				   2.5e-3, 5e-3, 0.01, 0.025,  0.05, 0.1,  0.25,   1};
+static const double le_worker[] = {1e-5, 5e-5,	1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+				   0.01, 0.025, 0.05, 0.1,    0.25, 0.5,  1,	  2.5};
 /* the worker is scheduled PAGE_REPORTING_DELAY (2 s upstream) after a request */
-static const double le_delay[] = { 0.25, 0.5, 1, 1.5, 2, 2.25, 2.5, 3, 4, 5, 10, 30, 60 };
-static const double le_reuse[] = { 0.1, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 14400, 86400 };
+static const double le_delay[] = {0.25, 0.5, 1, 1.5, 2, 2.25, 2.5, 3, 4, 5, 10, 30, 60};
+static const double le_reuse[] = {0.1, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 14400, 86400};
 /* batch entries: PAGE_REPORTING_CAPACITY is 32 upstream */
-static const double le_nents[] = { 1, 2, 4, 8, 16, 24, 32, 48, 64 };
+static const double le_nents[] = {1, 2, 4, 8, 16, 24, 32, 48, 64};
 
-const struct metrics_buckets metrics_buckets_report = { le_report, ARRAY_LEN(le_report) };
-const struct metrics_buckets metrics_buckets_worker = { le_worker, ARRAY_LEN(le_worker) };
-const struct metrics_buckets metrics_buckets_delay = { le_delay, ARRAY_LEN(le_delay) };
-const struct metrics_buckets metrics_buckets_reuse_age = { le_reuse, ARRAY_LEN(le_reuse) };
-static const struct metrics_buckets buckets_nents = { le_nents, ARRAY_LEN(le_nents) };
+const struct metrics_buckets metrics_buckets_report = {le_report, ARRAY_LEN(le_report)};
+const struct metrics_buckets metrics_buckets_worker = {le_worker, ARRAY_LEN(le_worker)};
+const struct metrics_buckets metrics_buckets_delay = {le_delay, ARRAY_LEN(le_delay)};
+const struct metrics_buckets metrics_buckets_reuse_age = {le_reuse, ARRAY_LEN(le_reuse)};
+static const struct metrics_buckets buckets_nents = {le_nents, ARRAY_LEN(le_nents)};
 
 #define MAX_BUCKETS 32
 
@@ -245,7 +244,7 @@ static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struc
 		       const uint64_t *nents)
 {
 	const struct metrics_buckets *bk = &buckets_nents;
-	uint64_t cum[MAX_BUCKETS + 1] = { 0 };
+	uint64_t cum[MAX_BUCKETS + 1] = {0};
 	double sum = 0;
 	int s, i;
 
@@ -264,21 +263,22 @@ static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struc
 
 /* ---- the metrics ---- */
 
-static void put_report(struct mbuf *b, const struct metrics_opts *o,
-		       const struct prtop_snapshot *s)
+static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam bytes = { "prtop_reported_bytes", M_COUNTER, "bytes",
-		"Bytes of free memory handed to the balloon device's report() callback." };
-	static const struct fam pages = { "prtop_reported_pages", M_COUNTER, NULL,
-		"Base pages handed to the device's report() callback." };
-	static const struct fam batches = { "prtop_report_batches", M_COUNTER, NULL,
-		"report() calls (batches of up to page_reporting capacity entries)." };
-	static const struct fam errors = { "prtop_report_errors", M_COUNTER, NULL,
-		"report() calls that returned an error." };
-	static const struct fam nents = { "prtop_report_batch_entries", M_HISTOGRAM, NULL,
-		"Scatterlist entries per report() batch." };
-	static const struct fam dur = { "prtop_report_duration_seconds", M_HISTOGRAM, "seconds",
-		"report() round trip time." };
+	static const struct fam bytes = {
+	    "prtop_reported_bytes", M_COUNTER, "bytes",
+	    "Bytes of free memory handed to the balloon device's report() callback."};
+	static const struct fam pages = {"prtop_reported_pages", M_COUNTER, NULL,
+					 "Base pages handed to the device's report() callback."};
+	static const struct fam batches = {
+	    "prtop_report_batches", M_COUNTER, NULL,
+	    "report() calls (batches of up to page_reporting capacity entries)."};
+	static const struct fam errors = {"prtop_report_errors", M_COUNTER, NULL,
+					  "report() calls that returned an error."};
+	static const struct fam nents = {"prtop_report_batch_entries", M_HISTOGRAM, NULL,
+					 "Scatterlist entries per report() batch."};
+	static const struct fam dur = {"prtop_report_duration_seconds", M_HISTOGRAM, "seconds",
+				       "report() round trip time."};
 
 	one_u64(b, o, &bytes, s->c.report_bytes);
 	one_u64(b, o, &pages, s->c.report_pages);
@@ -288,20 +288,22 @@ static void put_report(struct mbuf *b, const struct metrics_opts *o,
 	hist_ns(b, o, &dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
 }
 
-static void put_worker(struct mbuf *b, const struct metrics_opts *o,
-		       const struct prtop_snapshot *s)
+static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam runs = { "prtop_worker_runs", M_COUNTER, NULL,
-		"Runs of the page reporting worker (page_reporting_process)." };
-	static const struct fam dur = { "prtop_worker_run_duration_seconds", M_HISTOGRAM,
-		"seconds", "Run time of the page reporting worker." };
-	static const struct fam delay = { "prtop_request_delay_seconds", M_HISTOGRAM, "seconds",
-		"Delay from the first unserved reporting request to the worker's start." };
-	static const struct fam armed = { "prtop_worker_scheduled", M_COUNTER, NULL,
-		"Times the worker's delayed work timer was armed." };
-	static const struct fam notify = { "prtop_notify", M_COUNTER, NULL,
-		"__page_reporting_notify() calls by the reporting state they found." };
-	static const char *const state[PRTOP_STATES] = { "idle", "requested", "active" };
+	static const struct fam runs = {
+	    "prtop_worker_runs", M_COUNTER, NULL,
+	    "Runs of the page reporting worker (page_reporting_process)."};
+	static const struct fam dur = {"prtop_worker_run_duration_seconds", M_HISTOGRAM, "seconds",
+				       "Run time of the page reporting worker."};
+	static const struct fam delay = {
+	    "prtop_request_delay_seconds", M_HISTOGRAM, "seconds",
+	    "Delay from the first unserved reporting request to the worker's start."};
+	static const struct fam armed = {"prtop_worker_scheduled", M_COUNTER, NULL,
+					 "Times the worker's delayed work timer was armed."};
+	static const struct fam notify = {
+	    "prtop_notify", M_COUNTER, NULL,
+	    "__page_reporting_notify() calls by the reporting state they found."};
+	static const char *const state[PRTOP_STATES] = {"idle", "requested", "active"};
 	char l[64];
 	int i;
 
@@ -316,15 +318,15 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o,
 	}
 }
 
-static void put_reuse(struct mbuf *b, const struct metrics_opts *o,
-		      const struct prtop_snapshot *s)
+static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam bytes = { "prtop_reused_bytes", M_COUNTER, "bytes",
-		"Bytes of reported memory seen handed out again." };
-	static const struct fam age = { "prtop_reuse_age_seconds", M_HISTOGRAM, "seconds",
-		"Time from report to reuse of reported memory." };
-	static const struct fam tracked = { "prtop_reuse_tracked_ranges", M_GAUGE, NULL,
-		"Reported ranges currently remembered for reuse tracking." };
+	static const struct fam bytes = {"prtop_reused_bytes", M_COUNTER, "bytes",
+					 "Bytes of reported memory seen handed out again."};
+	static const struct fam age = {"prtop_reuse_age_seconds", M_HISTOGRAM, "seconds",
+				       "Time from report to reuse of reported memory."};
+	static const struct fam tracked = {
+	    "prtop_reuse_tracked_ranges", M_GAUGE, NULL,
+	    "Reported ranges currently remembered for reuse tracking."};
 
 	one_u64(b, o, &bytes, s->reuse_bytes);
 	hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
@@ -342,17 +344,19 @@ static int orders_shown(const struct prtop_snapshot *s)
 	return n > PRTOP_ORDERS ? PRTOP_ORDERS : n;
 }
 
-static void put_orders(struct mbuf *b, const struct metrics_opts *o,
-		       const struct prtop_snapshot *s)
+static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam free_b = { "prtop_free_bytes", M_GAUGE, "bytes",
-		"Free memory on the buddy free lists, by order (/proc/buddyinfo)." };
-	static const struct fam rep = { "prtop_order_reported_bytes", M_COUNTER, "bytes",
-		"Bytes reported, by order of the reported blocks." };
-	static const struct fam reu = { "prtop_order_reused_bytes", M_COUNTER, "bytes",
-		"Bytes of reported memory reused, by order of the reported blocks." };
-	static const struct fam rpt = { "prtop_free_reportable_bytes", M_GAUGE, "bytes",
-		"Free memory in blocks of page_reporting_order or above (reported or not)." };
+	static const struct fam free_b = {
+	    "prtop_free_bytes", M_GAUGE, "bytes",
+	    "Free memory on the buddy free lists, by order (/proc/buddyinfo)."};
+	static const struct fam rep = {"prtop_order_reported_bytes", M_COUNTER, "bytes",
+				       "Bytes reported, by order of the reported blocks."};
+	static const struct fam reu = {
+	    "prtop_order_reused_bytes", M_COUNTER, "bytes",
+	    "Bytes of reported memory reused, by order of the reported blocks."};
+	static const struct fam rpt = {
+	    "prtop_free_reportable_bytes", M_GAUGE, "bytes",
+	    "Free memory in blocks of page_reporting_order or above (reported or not)."};
 	int i, n = orders_shown(s), low = fmt_order_low(s);
 	uint64_t reportable = 0;
 	char l[32];
@@ -378,15 +382,17 @@ static void put_orders(struct mbuf *b, const struct metrics_opts *o,
 	}
 }
 
-static void put_knobs(struct mbuf *b, const struct metrics_opts *o,
-		      const struct prtop_snapshot *s)
+static void put_knobs(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam order = { "prtop_knob_page_reporting_order", M_GAUGE, NULL,
-		"Lowest order reported (module parameter page_reporting.page_reporting_order)." };
-	static const struct fam cap = { "prtop_knob_capacity_entries", M_GAUGE, NULL,
-		"Most entries per report() batch (PAGE_REPORTING_CAPACITY)." };
-	static const struct fam delay = { "prtop_knob_delay_seconds", M_GAUGE, "seconds",
-		"Delay from a reporting request to the worker (PAGE_REPORTING_DELAY)." };
+	static const struct fam order = {
+	    "prtop_knob_page_reporting_order", M_GAUGE, NULL,
+	    "Lowest order reported (module parameter page_reporting.page_reporting_order)."};
+	static const struct fam cap = {
+	    "prtop_knob_capacity_entries", M_GAUGE, NULL,
+	    "Most entries per report() batch (PAGE_REPORTING_CAPACITY)."};
+	static const struct fam delay = {
+	    "prtop_knob_delay_seconds", M_GAUGE, "seconds",
+	    "Delay from a reporting request to the worker (PAGE_REPORTING_DELAY)."};
 
 	if (s->knob_order.known) {
 		head(b, o, &order);
@@ -414,11 +420,10 @@ static bool numeric(const char *v, double *out)
 	return !*end && isfinite(*out);
 }
 
-static void put_params(struct mbuf *b, const struct metrics_opts *o,
-		       const struct prtop_snapshot *s)
+static void put_params(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam par = { "prtop_module_parameter", M_GAUGE, NULL,
-		"Numeric files in /sys/module/page_reporting/parameters." };
+	static const struct fam par = {"prtop_module_parameter", M_GAUGE, NULL,
+				       "Numeric files in /sys/module/page_reporting/parameters."};
 	char name[160], l[200];
 	bool any = false;
 	double v;
@@ -435,11 +440,11 @@ static void put_params(struct mbuf *b, const struct metrics_opts *o,
 	}
 }
 
-static void put_probes(struct mbuf *b, const struct metrics_opts *o,
-		       const struct prtop_snapshot *s)
+static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam att = { "prtop_probe_attached", M_GAUGE, NULL,
-		"1 when the probe is attached (mode says how), 0 when not: see prtop doctor." };
+	static const struct fam att = {
+	    "prtop_probe_attached", M_GAUGE, NULL,
+	    "1 when the probe is attached (mode says how), 0 when not: see prtop doctor."};
 	char l[96];
 	int i;
 
@@ -451,21 +456,22 @@ static void put_probes(struct mbuf *b, const struct metrics_opts *o,
 	}
 }
 
-static void put_self(struct mbuf *b, const struct metrics_opts *o,
-		     const struct prtop_snapshot *s)
+static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam drops = { "prtop_events_dropped", M_COUNTER, NULL,
-		"Events lost: ring buffer full, or reported ranges forgotten (table full)." };
-	static const struct fam build = { "prtop_build", M_INFO, NULL,
-		"prtop's version and the running kernel." };
-	static const struct fam dev = { "prtop_device", M_INFO, NULL,
-		"The free page reporting device's report() callback, once known." };
-	static const struct fam samples = { "prtop_samples", M_COUNTER, NULL,
-		"Snapshots the collector has taken." };
-	static const struct fam age = { "prtop_snapshot_age_seconds", M_GAUGE, "seconds",
-		"Age of the snapshot these metrics come from." };
-	static const struct fam scrapes = { "prtop_scrape_requests", M_COUNTER, NULL,
-		"/metrics requests served by this exporter." };
+	static const struct fam drops = {
+	    "prtop_events_dropped", M_COUNTER, NULL,
+	    "Events lost: ring buffer full, or reported ranges forgotten (table full)."};
+	static const struct fam build = {"prtop_build", M_INFO, NULL,
+					 "prtop's version and the running kernel."};
+	static const struct fam dev = {
+	    "prtop_device", M_INFO, NULL,
+	    "The free page reporting device's report() callback, once known."};
+	static const struct fam samples = {"prtop_samples", M_COUNTER, NULL,
+					   "Snapshots the collector has taken."};
+	static const struct fam age = {"prtop_snapshot_age_seconds", M_GAUGE, "seconds",
+				       "Age of the snapshot these metrics come from."};
+	static const struct fam scrapes = {"prtop_scrape_requests", M_COUNTER, NULL,
+					   "/metrics requests served by this exporter."};
 	char v[160], k[300], l[520];
 
 	one_u64(b, o, &drops, s->drops);
@@ -548,7 +554,8 @@ bool metrics_accept_openmetrics(const char *accept)
 			if (media_is(p, end, "application/openmetrics-text") && q > q_om)
 				q_om = q;
 			else if ((media_is(p, end, "text/plain") || media_is(p, end, "text/*") ||
-				  media_is(p, end, "*/*")) && q > q_text)
+				  media_is(p, end, "*/*")) &&
+				 q > q_text)
 				q_text = q;
 		}
 		p = end;

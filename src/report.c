@@ -45,7 +45,8 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 			continue;
 		}
 		v = json_object_new_object();
-		json_object_object_add(v, "mode", json_object_new_string(attach_mode_name(p->mode)));
+		json_object_object_add(v, "mode",
+				       json_object_new_string(attach_mode_name(p->mode)));
 		json_object_object_add(v, "detail", json_object_new_string(p->detail));
 		json_object_object_add(v, "reason", json_object_new_string(p->reason));
 		json_object_object_add(v, "hint", json_object_new_string(p->hint));
@@ -63,8 +64,7 @@ static json_object *per_order_json(const struct prtop_snapshot *s, long page)
 		const struct snap_order *o = &s->order[i];
 		json_object *e;
 
-		if (i >= s->max_order && !o->reported_pages && !o->cycles &&
-		    !o->reused_pages)
+		if (i >= s->max_order && !o->reported_pages && !o->cycles && !o->reused_pages)
 			continue;
 		e = json_object_new_object();
 		json_object_object_add(e, "order", json_object_new_int(i));
@@ -136,15 +136,15 @@ static void add_hists(json_object *d, const struct prtop_snapshot *s)
 		json_object_object_add(nh, k, u64(s->nents_hist[i]));
 	}
 	json_object_object_add(d, "batch_nents_hist", nh);
-	json_object_object_add(d, "worker_run_ns",
-			       hist_json(&s->hist[PRTOP_H_WORKER_RUN],
-					 s->probe[PROBE_WORKER].mode != MODE_NONE));
-	json_object_object_add(d, "request_delay_ns",
-			       hist_json(&s->hist[PRTOP_H_REQ_DELAY],
-					 s->probe[PROBE_DELAY].mode != MODE_NONE));
-	json_object_object_add(d, "report_ns",
-			       hist_json(&s->hist[PRTOP_H_REPORT],
-					 s->probe[PROBE_REPORT].mode != MODE_NONE));
+	json_object_object_add(
+	    d, "worker_run_ns",
+	    hist_json(&s->hist[PRTOP_H_WORKER_RUN], s->probe[PROBE_WORKER].mode != MODE_NONE));
+	json_object_object_add(
+	    d, "request_delay_ns",
+	    hist_json(&s->hist[PRTOP_H_REQ_DELAY], s->probe[PROBE_DELAY].mode != MODE_NONE));
+	json_object_object_add(
+	    d, "report_ns",
+	    hist_json(&s->hist[PRTOP_H_REPORT], s->probe[PROBE_REPORT].mode != MODE_NONE));
 }
 
 static json_object *params_json(const struct prtop_snapshot *s)
@@ -165,10 +165,11 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 	long page = sysconf(_SC_PAGESIZE);
 
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
-	json_object_object_add(d, "device", s->device[0] ?
-			       json_object_new_string(s->device) : NULL);
+	json_object_object_add(d, "device",
+			       s->device[0] ? json_object_new_string(s->device) : NULL);
 	if (!s->device[0])
-		json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
+		json_object_object_add(d, "device_reason",
+				       json_object_new_string(s->device_reason));
 	json_object_object_add(d, "window_s", json_object_new_double(window_s));
 	json_object_object_add(d, "startup_ms", json_object_new_double(s->startup_ns / 1e6));
 	json_object_object_add(d, "attach", attach_json(s, false));
@@ -188,8 +189,9 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));
 	json_object_object_add(drops, "total", u64(s->drops));
 	json_object_object_add(d, "drops", drops);
-	fprintf(out, "%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(d);
 	return ferror(out) ? -1 : 0;
 }
@@ -203,8 +205,8 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 	fprintf(out, "startup  %.1f ms to attach\n\n", s->startup_ns / 1e6);
 	fprintf(out, "%-18s %-4s %s\n", "LAYER", "OK", "WHY");
 	for (i = 0; i < LAYER__COUNT; i++)
-		fprintf(out, "%-18s %-4s %s\n", layer_name(i),
-			s->layer[i].ok ? "yes" : "no", s->layer[i].why);
+		fprintf(out, "%-18s %-4s %s\n", layer_name(i), s->layer[i].ok ? "yes" : "no",
+			s->layer[i].why);
 	fprintf(out, "\n%-14s %-17s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
 	for (i = 0; i < PROBE__COUNT; i++) {
 		const struct probe_status *p = &s->probe[i];

@@ -34,15 +34,14 @@ static void on_usr1(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: memhog -m MIB [-H SECS] [-q]\n"
-		"  -m MIB    anonymous memory to map and write, in MiB (required)\n"
-		"  -H SECS   hold the memory SECS seconds before freeing it\n"
-		"            (default 0; -1 holds until SIGUSR1)\n"
-		"  -q        no progress lines on stderr\n"
-		"  -h        this help\n"
-		"Prints \"MEMHOG touched N MiB\" once every page has been written and\n"
-		"\"MEMHOG freed N MiB\" after munmap(); SIGUSR1 ends the hold early.\n");
+	fprintf(f, "usage: memhog -m MIB [-H SECS] [-q]\n"
+		   "  -m MIB    anonymous memory to map and write, in MiB (required)\n"
+		   "  -H SECS   hold the memory SECS seconds before freeing it\n"
+		   "            (default 0; -1 holds until SIGUSR1)\n"
+		   "  -q        no progress lines on stderr\n"
+		   "  -h        this help\n"
+		   "Prints \"MEMHOG touched N MiB\" once every page has been written and\n"
+		   "\"MEMHOG freed N MiB\" after munmap(); SIGUSR1 ends the hold early.\n");
 }
 
 /* parse a decimal long in [min, max]; false on anything else */
@@ -91,14 +90,17 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'm':
 			if (!parse_long(optarg, 1, LONG_MAX / (1024 * 1024), &mib)) {
-				fprintf(stderr, "memhog: -m wants a whole number of MiB >= 1, not '%s'\n",
+				fprintf(stderr,
+					"memhog: -m wants a whole number of MiB >= 1, not '%s'\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 'H':
 			if (!parse_long(optarg, -1, INT_MAX, &hold_secs)) {
-				fprintf(stderr, "memhog: -H wants seconds >= 0 (or -1: until SIGUSR1), not '%s'\n",
+				fprintf(stderr,
+					"memhog: -H wants seconds >= 0 (or -1: until SIGUSR1), not "
+					"'%s'\n",
 					optarg);
 				return 2;
 			}
@@ -136,11 +138,9 @@ int main(int argc, char **argv)
 	}
 
 	len = (size_t)mib << 20;
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
-		fprintf(stderr, "memhog: mmap of %ld MiB failed: %s\n", mib,
-			strerror(errno));
+		fprintf(stderr, "memhog: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
 		return 1;
 	}
 

@@ -32,8 +32,7 @@ static unsigned long worker(double secs, long page)
 	char *p;
 
 	while (now() < end) {
-		p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			fprintf(stderr, "pf1: mmap: %s\n", strerror(errno));
 			exit(1);

@@ -27,16 +27,16 @@ static struct prtop_snapshot *snap_new(void)
 	s->probe[PROBE_DELAY].mode = MODE_TRACEPOINT;
 	s->probe[PROBE_FREE_LISTS].mode = MODE_PROCFS;
 	s->max_order = 11;
-	s->knob_capacity = (struct snap_knob){ true, 32, "entries", "constant" };
-	s->knob_delay_ms = (struct snap_knob){ true, 2000, "ms", "constant" };
+	s->knob_capacity = (struct snap_knob){true, 32, "entries", "constant"};
+	s->knob_delay_ms = (struct snap_knob){true, 2000, "ms", "constant"};
 	return s;
 }
 
 static char *render(const struct prtop_snapshot *s, bool om, struct mbuf *b)
 {
-	struct metrics_opts o = { .openmetrics = om, .page_size = PAGE, .version = "9.9" };
+	struct metrics_opts o = {.openmetrics = om, .page_size = PAGE, .version = "9.9"};
 
-	*b = (struct mbuf){ 0 };
+	*b = (struct mbuf){0};
 	if (metrics_render(b, s, &o) || !b->data)
 		return NULL;
 	return b->data;
@@ -83,7 +83,7 @@ static void test_hist_buckets(void)
 {
 	const struct metrics_buckets *bk = &metrics_buckets_report;
 	struct snap_hist *h = calloc(1, sizeof(*h));
-	uint64_t cum[40], truth[40] = { 0 }, loose[40] = { 0 }, x = 88172645463325252ULL;
+	uint64_t cum[40], truth[40] = {0}, loose[40] = {0}, x = 88172645463325252ULL;
 	bool never_over = true, close = true, monotonic = true;
 	double sum, true_sum = 0;
 	int i, k;
@@ -91,7 +91,8 @@ static void test_hist_buckets(void)
 	if (!CHECK(h, "metrics: allocate a histogram"))
 		return;
 	metrics_hist_buckets(h, bk, cum, &sum);
-	CHECK(cum[0] == 0 && cum[bk->n] == 0 && sum == 0, "metrics: empty histogram, empty buckets");
+	CHECK(cum[0] == 0 && cum[bk->n] == 0 && sum == 0,
+	      "metrics: empty histogram, empty buckets");
 
 	/* 500 ns: slot [496, 512) lies below 1 us */
 	hist_add(h, 500);
@@ -231,7 +232,8 @@ static void test_labels_and_knobs(void)
 		free(s);
 		return;
 	}
-	CHECK(strstr(t, "prtop_build_info{version=\"9.9\",kernel=\"6.1\\\"x\\\\y\\nz\"} 1\n") != NULL,
+	CHECK(strstr(t, "prtop_build_info{version=\"9.9\",kernel=\"6.1\\\"x\\\\y\\nz\"} 1\n") !=
+		  NULL,
 	      "metrics: label values escape quote, backslash and newline");
 	CHECK_STR(value_of(t, "prtop_module_parameter{name=\"page_reporting_order\"}"), "9",
 		  "metrics: numeric module parameter");
@@ -255,7 +257,7 @@ static void test_labels_and_knobs(void)
 /* every sample belongs to a family declared before it, and no series repeats */
 static bool well_formed(const char *text, bool om, char *why, size_t whylen)
 {
-	static const char *const sfx[] = { "_bucket", "_count", "_sum", "_total", "_info" };
+	static const char *const sfx[] = {"_bucket", "_count", "_sum", "_total", "_info"};
 	static char fams[128][96], series[1024][160];
 	int nf = 0, ns = 0, i, j;
 	const char *p = text;
@@ -319,7 +321,7 @@ static void test_formats(void)
 	if (!CHECK(s, "metrics: allocate a snapshot"))
 		return;
 	snprintf(s->device, sizeof(s->device), "virtballoon_free_page_report [virtio_balloon]");
-	s->knob_order = (struct snap_knob){ true, 9, "order", "module parameter" };
+	s->knob_order = (struct snap_knob){true, 9, "order", "module parameter"};
 	t = render(s, false, &a);
 	om = render(s, true, &b);
 	t2 = render(s, false, &c);
@@ -336,8 +338,9 @@ static void test_formats(void)
 	      why[0] ? ": " : "", why);
 	n = strlen(om);
 	CHECK(n > 6 && !strcmp(om + n - 6, "# EOF\n"), "metrics: OpenMetrics ends with # EOF");
-	CHECK(strstr(om, "# TYPE prtop_reported_bytes counter\n# UNIT prtop_reported_bytes bytes\n"),
-	      "metrics: OpenMetrics family without _total, with UNIT");
+	CHECK(
+	    strstr(om, "# TYPE prtop_reported_bytes counter\n# UNIT prtop_reported_bytes bytes\n"),
+	    "metrics: OpenMetrics family without _total, with UNIT");
 	CHECK(strstr(om, "# TYPE prtop_build info\n") && strstr(om, "\nprtop_build_info{"),
 	      "metrics: OpenMetrics build info is an info metric");
 	CHECK(strstr(t, "# TYPE prtop_build_info gauge\n") != NULL,
@@ -356,9 +359,9 @@ static void test_formats(void)
 static void test_exporter_facts(void)
 {
 	struct prtop_snapshot *s = snap_new();
-	struct metrics_opts o = { .page_size = PAGE, .version = "1", .now_ns = 6500000000ULL,
-				  .scrapes = 3 };
-	struct mbuf b = { 0 };
+	struct metrics_opts o = {
+	    .page_size = PAGE, .version = "1", .now_ns = 6500000000ULL, .scrapes = 3};
+	struct mbuf b = {0};
 
 	if (!CHECK(s, "metrics: allocate a snapshot"))
 		return;
@@ -375,13 +378,13 @@ static void test_exporter_facts(void)
 
 static void test_mbuf(void)
 {
-	struct mbuf b = { 0 };
+	struct mbuf b = {0};
 	int i;
 
 	for (i = 0; i < 5000; i++)
 		mbuf_printf(&b, "%04d,", i);
 	CHECK(!b.failed && b.len == 25000 && strlen(b.data) == 25000 &&
-		      !strncmp(b.data + 24995, "4999,", 5),
+		  !strncmp(b.data + 24995, "4999,", 5),
 	      "metrics: buffer grows and keeps everything");
 	mbuf_free(&b);
 	CHECK(b.data == NULL && b.len == 0, "metrics: buffer freed");
@@ -393,22 +396,22 @@ static void test_accept(void)
 		const char *accept;
 		bool om;
 	} cases[] = {
-		{ NULL, false },
-		{ "", false },
-		{ "*/*", false },
-		{ "text/plain", false },
-		{ "text/plain;version=0.0.4", false },
-		{ "application/openmetrics-text", true },
-		{ "application/openmetrics-text; version=1.0.0; charset=utf-8", true },
-		{ "APPLICATION/OpenMetrics-Text", true },
-		{ "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
-		  "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-		  true },
-		{ "application/openmetrics-text;q=0.5, text/plain", false },
-		{ "text/plain;q=0.2, application/openmetrics-text;q=0.5", true },
-		{ "application/openmetrics-text;q=0", false },
-		{ "application/openmetrics-textx", false },
-		{ "application/json", false },
+	    {NULL, false},
+	    {"", false},
+	    {"*/*", false},
+	    {"text/plain", false},
+	    {"text/plain;version=0.0.4", false},
+	    {"application/openmetrics-text", true},
+	    {"application/openmetrics-text; version=1.0.0; charset=utf-8", true},
+	    {"APPLICATION/OpenMetrics-Text", true},
+	    {"application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+	     "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+	     true},
+	    {"application/openmetrics-text;q=0.5, text/plain", false},
+	    {"text/plain;q=0.2, application/openmetrics-text;q=0.5", true},
+	    {"application/openmetrics-text;q=0", false},
+	    {"application/openmetrics-textx", false},
+	    {"application/json", false},
 	};
 	size_t i;
 
