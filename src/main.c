@@ -15,6 +15,7 @@
 
 #include "collector.h"
 #include "export.h"
+#include "knob.h"
 #include "ui.h"
 
 #define PRTOP_VERSION "0.1.0"
@@ -33,6 +34,7 @@ static const char *live_help =
     "       prtop stat [--json] [-d SECS] [OPTIONS]\n"
     "       prtop doctor [OPTIONS]\n"
     "       prtop export [--listen ADDR:PORT] [-d SECS] [OPTIONS]\n"
+    "       prtop knob [--json] [NAME | [--dry-run] [--persist] NAME=VALUE...]\n"
     "\n"
     "Watch Linux free page reporting live: batches and bytes handed to the\n"
     "balloon device, worker runs and delays, per-order free and reported\n"
@@ -43,6 +45,7 @@ static const char *live_help =
     "  stat          attach, wait SECS, print one report and exit\n"
     "  doctor        show how each probe attached on this kernel, or why not\n"
     "  export        serve Prometheus metrics over HTTP (/metrics)\n"
+    "  knob          list, read or set the page reporting knobs\n"
     "  help CMD      help for a command\n"
     "\n"
     "Options:\n"
@@ -63,7 +66,8 @@ static const char *stat_help =
     "happened in that window and exit.  With --json the report is one JSON\n"
     "document: kernel, device, attach (probe -> mode or why not), totals,\n"
     "batch_nents_hist, latency percentiles in ns, per_order, knobs, params,\n"
-    "reuse and drops.\n";
+    "reuse and drops.  SIGINT or SIGTERM ends the window early; the report\n"
+    "then covers the time until the signal (window_s).\n";
 
 static const char *doctor_help =
     "Usage: prtop doctor [-v]\n"
@@ -89,6 +93,35 @@ static const char *export_help =
     "\n"
     "Exit status: 0 after a signal; 1 if nothing can be observed or the\n"
     "address cannot be used (in use: another port); 2 for bad input.\n";
+
+static const char *knob_help =
+    "Usage: prtop knob [--json]                  list every knob\n"
+    "       prtop knob [--json] NAME...          print their values\n"
+    "       prtop knob [--dry-run] [--persist] NAME=VALUE...\n"
+    "\n"
+    "The page reporting knobs: capacity (entries per report), delay_ms (request\n"
+    "-> run delay), order (lowest order reported), then the other files in\n"
+    "/sys/module/page_reporting/parameters and the bundled patch's debugfs\n"
+    "counters.  The list shows value, unit, range and source: patch sysctl,\n"
+    "upstream module parameter, vendor parameter, or read-only.  Without the\n"
+    "bundled kernel patch (patches/) capacity and delay_ms are compile-time\n"
+    "constants; order can be set on any kernel with page reporting.\n"
+    "\n"
+    "Setting checks every NAME=VALUE first and writes all of them or none\n"
+    "(if the kernel still refuses one, those written are restored); it prints\n"
+    "'NAME: OLD -> NEW' for each.  Needs root.\n"
+    "\n"
+    "      --json      machine-readable list (value, unit, range, min, max,\n"
+    "                  source, kind, path, writable, needs_patch)\n"
+    "      --dry-run   check and print, write nothing\n"
+    "      --persist   also keep the values across reboots: sysctls in\n"
+    "                  /etc/sysctl.d/90-prtop.conf, module parameters in\n"
+    "                  /etc/tmpfiles.d/90-prtop.conf (built-in page_reporting)\n"
+    "                  or /etc/modprobe.d/90-prtop.conf (a loadable module)\n"
+    "\n"
+    "Exit status: 0 done; 1 not root, or a write or persist failed (nothing\n"
+    "changed unless it says so); 2 unknown knob, bad value, read-only, or a\n"
+    "knob that needs the bundled patch (nothing written).\n";
 
 static int usage_error(const char *fmt, const char *what)
 {
@@ -191,8 +224,9 @@ static int open_collector(struct args *a, struct collector **c)
 	return ret;
 }
 
-/* Wait secs while handling events; false if interrupted. */
-static bool wait_window(struct collector *c, double secs)
+/* Wait secs while handling events; returns the seconds waited (less when
+ * a signal ended the window). */
+static double wait_window(struct collector *c, double secs)
 {
 	struct timespec t0, t;
 	double el = 0;
@@ -205,13 +239,14 @@ static bool wait_window(struct collector *c, double secs)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		el = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
 	}
-	return !prtop_stop;
+	return el;
 }
 
 static int cmd_stat(struct args *a)
 {
 	struct collector *c;
 	struct prtop_snapshot *s0, *s;
+	double window;
 	int ret = 0;
 
 	if (open_collector(a, &c))
@@ -224,10 +259,11 @@ static int cmd_stat(struct args *a)
 		goto out;
 	}
 	collector_sample(c, s0);
-	wait_window(c, a->ui.interval_s);
+	/* SIGINT/SIGTERM end the window early; the report still comes */
+	window = wait_window(c, a->ui.interval_s);
 	collector_sample(c, s);
 	if (a->json)
-		ret = json_print(stdout, s, a->ui.interval_s) ? 1 : 0;
+		ret = json_print(stdout, s, window) ? 1 : 0;
 	else
 		text_frame(stdout, s, s0);
 	if (fflush(stdout))
@@ -302,6 +338,8 @@ static const char *help_for(const char *cmd)
 		return doctor_help;
 	if (cmd && !strcmp(cmd, "export"))
 		return export_help;
+	if (cmd && !strcmp(cmd, "knob"))
+		return knob_help;
 	return live_help;
 }
 
@@ -317,9 +355,12 @@ int main(int argc, char **argv)
 			fputs(help_for(argc > 2 ? argv[2] : NULL), stdout);
 			return 0;
 		}
+		if (!strcmp(cmd, "knob"))
+			return knob_main(argc - 1, argv + 1, knob_help);
 		if (strcmp(cmd, "stat") && strcmp(cmd, "doctor") && strcmp(cmd, "export"))
 			return usage_error(
-			    "unknown command '%s' (commands: stat, doctor, export, help)", cmd);
+			    "unknown command '%s' (commands: stat, doctor, export, knob, help)",
+			    cmd);
 		argc--;
 		argv++;
 	}

@@ -158,6 +158,7 @@ int main(void)
 	test_reuse();
 	test_format();
 	test_metrics();
+	test_knob();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

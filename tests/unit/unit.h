@@ -48,5 +48,6 @@ void test_procfs(void);
 void test_reuse(void);
 void test_format(void);
 void test_metrics(void);
+void test_knob(void);
 
 #endif /* PRTOP_UNIT_H */
