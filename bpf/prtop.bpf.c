@@ -206,6 +206,16 @@ static __always_inline void on_worker_end(void)
 
 /* ---- report() ---- */
 
+static __always_inline void nents_add(__u32 nents)
+{
+	__u64 slot = nents < PRTOP_NENTS_SLOTS - 1 ? nents : PRTOP_NENTS_SLOTS - 1;
+
+	slot = bound(slot, 127);
+	if (slot >= PRTOP_NENTS_SLOTS)
+		slot = PRTOP_NENTS_SLOTS - 1;
+	count(&stats.nents_hist[slot], 1);
+}
+
 static __always_inline void on_report_entry(void *prdev, void *sgl, __u32 nents)
 {
 	struct call_start s = {};
@@ -250,8 +260,8 @@ static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
 
 static __always_inline void on_report_exit(long ret)
 {
-	__u32 t = tid(), i, nents, order, len, slot;
-	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn, ns;
+	__u32 t = tid(), i, nents, order, len;
+	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn;
 	struct prtop_batch_event *ev = NULL;
 	struct call_start *s;
 	struct scatterlist *sg;
@@ -269,11 +279,7 @@ static __always_inline void on_report_exit(long ret)
 		hist_add(PRTOP_H_REPORT, now - s->ts);
 	if (ret)
 		count(&stats.c.report_errors, 1);
-	slot = nents < PRTOP_NENTS_SLOTS - 1 ? nents : PRTOP_NENTS_SLOTS - 1;
-	ns = bound(slot, 127);
-	if (ns >= PRTOP_NENTS_SLOTS)
-		ns = PRTOP_NENTS_SLOTS - 1;
-	count(&stats.nents_hist[ns], 1);
+	nents_add(nents);
 	if (nents > PRTOP_BATCH_MAX)
 		count(&stats.c.nents_truncated, nents - PRTOP_BATCH_MAX);
 
@@ -500,6 +506,119 @@ int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 		bpf_map_delete_elem(&reported, &head);
 		return 0;
 	}
+	return 0;
+}
+
+/*
+ * ---- the bundled patch's tracepoints (patches/) ----
+ * The kernel hands over what the probes above work out: states, the
+ * values a run uses, durations measured in the kernel, per-list results.
+ * They autoload only when btf_trace_page_reporting_* exist in the BTF.
+ */
+
+SEC("tp_btf/page_reporting_request")
+int BPF_PROG(pt_request, int old_state, int new_state, bool queued,
+	     unsigned int delay_ms)
+{
+	count(&stats.c.notify_calls, 1);
+	if (old_state >= 0 && old_state < PRTOP_STATES)
+		count(&stats.c.notify_state[old_state], 1);
+	/* the delayed work is queued now: the clock starts */
+	if (queued)
+		__sync_val_compare_and_swap(&pending_request_ns, 0,
+					    bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/page_reporting_work_start")
+int BPF_PROG(pt_work_start, unsigned int capacity, unsigned int order,
+	     unsigned int delay_ms)
+{
+	__u64 now = bpf_ktime_get_ns(), req;
+
+	count(&stats.c.worker_runs, 1);
+	stats.last_worker_start_ns = now;
+	stats.last_run.capacity = capacity;
+	stats.last_run.order = order;
+	stats.last_run.delay_ms = delay_ms;
+	stats.last_run.seen = 1;
+	req = __sync_lock_test_and_set(&pending_request_ns, 0);
+	if (req && req < now)
+		hist_add(PRTOP_H_REQ_DELAY, now - req);
+	else
+		count(&stats.c.delay_unmatched, 1);
+	return 0;
+}
+
+SEC("tp_btf/page_reporting_work_end")
+int BPF_PROG(pt_work_end, unsigned int zones, unsigned int batches,
+	     unsigned long pages, __u64 duration_ns, int err, bool requeued,
+	     unsigned int delay_ms)
+{
+	hist_add(PRTOP_H_WORKER_RUN, duration_ns);
+	count(&stats.c.worker_runs_done, 1);
+	count(&stats.c.worker_zones, zones);
+	if (err)
+		count(&stats.c.worker_errors, 1);
+	if (requeued)
+		__sync_val_compare_and_swap(&pending_request_ns, 0,
+					    bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/page_reporting_report")
+int BPF_PROG(pt_report, int nid, int zone, unsigned int order_mask,
+	     unsigned int mt_mask, unsigned int nents, __u64 bytes, int err,
+	     __u64 duration_ns)
+{
+	count(&stats.c.report_calls, 1);
+	stats.last_report_ns = bpf_ktime_get_ns();
+	hist_add(PRTOP_H_REPORT, duration_ns);
+	if (err)
+		count(&stats.c.report_errors, 1);
+	nents_add(nents);
+	count(&stats.c.report_bytes, bytes);
+	count(&stats.c.report_pages, bytes >> page_shift);
+	if (!err)
+		count(&stats.c.report_pages_ok, bytes >> page_shift);
+	return 0;
+}
+
+/* per-order pages come from here: a batch may mix orders */
+SEC("tp_btf/page_reporting_cycle")
+int BPF_PROG(pt_cycle, int nid, int zone, unsigned int order, int migratetype,
+	     long budget, unsigned int isolated, unsigned int reports,
+	     bool exhausted)
+{
+	__u64 o = bound(order, PRTOP_ORDERS - 1);
+
+	on_cycle(order);
+	count(&stats.order_pages[o], (__u64)isolated << o);
+	count(&stats.c.cycle_isolated, isolated);
+	if (exhausted)
+		count(&stats.c.cycle_exhausted, 1);
+	return 0;
+}
+
+SEC("tp_btf/page_reporting_boundary_reset")
+int BPF_PROG(pt_boundary_reset, int nid, int zone, unsigned int order,
+	     int migratetype, int reason, bool rotated)
+{
+	count(reason ? &stats.c.reset_stop : &stats.c.reset_report, 1);
+	if (rotated)
+		count(&stats.c.reset_rotated, 1);
+	return 0;
+}
+
+/* a reported page leaves its free list: the host must back it again */
+SEC("tp_btf/page_reporting_reported_page_alloc")
+int BPF_PROG(pt_reported_alloc, struct page *page, unsigned int order)
+{
+	__u64 o = bound(order, PRTOP_ORDERS - 1);
+
+	count(&stats.c.reuse_exact_pages, 1ULL << o);
+	count(&stats.c.reuse_exact_bytes, (1ULL << o) << page_shift);
+	count(&stats.order_reused[o], 1ULL << o);
 	return 0;
 }
 

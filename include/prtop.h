@@ -53,6 +53,22 @@ struct prtop_counters {
 	__u64 reuse_exact_pages; /* exact mode: reported pages reallocated */
 	__u64 reuse_exact_bytes;
 	__u64 delay_unmatched; /* worker start without a request seen */
+	/* from the bundled patch's tracepoints only */
+	__u64 worker_errors;   /* runs that ended with an error */
+	__u64 worker_zones;    /* zones walked (passed the watermark) */
+	__u64 cycle_isolated;  /* free pages (blocks) taken off the lists */
+	__u64 cycle_exhausted; /* walks stopped by the budget */
+	__u64 reset_report;    /* walk restarted at the head after report() */
+	__u64 reset_stop;      /* walk stopped, next page rotated to the head */
+	__u64 reset_rotated;   /* ... with the first unreported page rotated */
+};
+
+/* The values the last reporting run used (patch tracepoint work_start). */
+struct prtop_last_run {
+	__u32 capacity; /* entries per report() */
+	__u32 order;	/* lowest order reported */
+	__u32 delay_ms; /* delay before a requeued run */
+	__u32 seen;	/* 1 once a run was seen */
 };
 
 struct prtop_bss_stats {
@@ -66,6 +82,7 @@ struct prtop_bss_stats {
 	__u64 report_fn; /* prdev->report, once seen */
 	__u64 last_worker_start_ns;
 	__u64 last_report_ns;
+	struct prtop_last_run last_run;
 };
 
 /* One report() batch, sent through the ring buffer for reuse tracking. */

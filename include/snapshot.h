@@ -19,6 +19,7 @@ enum probe_id {
 	PROBE_REPORT,	  /* device report() callback: batches, bytes */
 	PROBE_CYCLE,	  /* page_reporting_cycle: per-order visits */
 	PROBE_DRAIN,	  /* page_reporting_drain */
+	PROBE_RESET,	  /* boundary resets (patch tracepoint only) */
 	PROBE_REUSE,	  /* reuse of reported memory */
 	PROBE_FREE_LISTS, /* /proc/buddyinfo */
 	PROBE_PARAMS,	  /* /sys/module/page_reporting/parameters */
@@ -110,6 +111,7 @@ struct prtop_snapshot {
 	struct snap_hist reuse_age;	  /* report -> reuse, ns */
 
 	struct snap_knob knob_order, knob_capacity, knob_delay_ms;
+	struct prtop_last_run last_run; /* values the last run used (patch), seen=0: unknown */
 
 	int nparams;
 	struct snap_param params[SNAP_MAX_PARAMS];

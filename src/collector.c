@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+#include "knob.h"
 #include "procfs.h"
 #include "reuse.h"
 #include "prtop.skel.h"
@@ -242,14 +243,44 @@ static void probe_kprobe_support(struct collector *c)
 
 struct plan {
 	bool fentry; /* try fentry programs */
+	/* the bundled patch's tracepoints present in BTF */
+	bool pt_request, pt_work, pt_report, pt_cycle, pt_reset, pt_alloc;
 	bool notify_f, worker_f, report_f, cycle_f, drain_f;
 	bool notify_k, worker_k, report_k, cycle_k, drain_k;
 	bool worker_tp, delay_tp, reuse_exact;
 };
 
-static void make_plan(struct collector *c, struct plan *p, bool fentry)
+/* the bundled patch's tracepoint "page_reporting_<event>" is in the BTF */
+static bool btf_has_patch_tp(const struct btf *btf, const char *event)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "btf_trace_page_reporting_%s", event);
+	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+static void plan_patch(struct collector *c, struct plan *p)
+{
+	const struct btf *b = c->vmlinux_btf;
+
+	p->pt_request = btf_has_patch_tp(b, "request");
+	p->pt_work = btf_has_patch_tp(b, "work_start") && btf_has_patch_tp(b, "work_end");
+	p->pt_report = btf_has_patch_tp(b, "report");
+	p->pt_cycle = btf_has_patch_tp(b, "cycle");
+	p->pt_reset = btf_has_patch_tp(b, "boundary_reset");
+	p->pt_alloc = btf_has_patch_tp(b, "reported_page_alloc") && !c->opts.no_reuse;
+}
+
+/* fentry on fn: in BTF and attachable by name */
+static bool fentry_fn_ok(struct collector *c, const char *fn)
 {
 	char buf[160];
+
+	return btf_has_func(c->vmlinux_btf, fn) && !fn_unattachable(c, fn, buf, sizeof(buf));
+}
+
+static void make_plan(struct collector *c, struct plan *p, bool fentry)
+{
 	bool report = c->report_pick >= 0;
 	const char *fn = report ? c->report_fns[c->report_pick].name : NULL;
 	bool fn_ok =
@@ -257,29 +288,35 @@ static void make_plan(struct collector *c, struct plan *p, bool fentry)
 
 	memset(p, 0, sizeof(*p));
 	p->fentry = fentry;
+	plan_patch(c, p);
 	if (fentry) {
-		p->notify_f = btf_has_func(c->vmlinux_btf, "__page_reporting_notify") &&
-			      !fn_unattachable(c, "__page_reporting_notify", buf, sizeof(buf));
-		p->worker_f = btf_has_func(c->vmlinux_btf, "page_reporting_process") &&
-			      !fn_unattachable(c, "page_reporting_process", buf, sizeof(buf));
-		p->report_f = fn_ok;
-		p->cycle_f = btf_has_func(c->vmlinux_btf, "page_reporting_cycle") &&
-			     !fn_unattachable(c, "page_reporting_cycle", buf, sizeof(buf));
-		p->drain_f = btf_has_func(c->vmlinux_btf, "page_reporting_drain") &&
-			     !fn_unattachable(c, "page_reporting_drain", buf, sizeof(buf));
+		p->notify_f = !p->pt_request && fentry_fn_ok(c, "__page_reporting_notify");
+		p->worker_f = !p->pt_work && fentry_fn_ok(c, "page_reporting_process");
+		p->report_f = !p->pt_report && fn_ok;
+		p->cycle_f = !p->pt_cycle && fentry_fn_ok(c, "page_reporting_cycle");
+		p->drain_f = fentry_fn_ok(c, "page_reporting_drain");
 	}
 	if (c->kprobe_ok) {
-		p->notify_k = !p->notify_f && ksyms_by_name(c->ksyms, "__page_reporting_notify");
-		p->worker_k = !p->worker_f && ksyms_by_name(c->ksyms, "page_reporting_process");
-		p->report_k = !p->report_f && fn_ok;
+		p->notify_k = !p->pt_request && !p->notify_f &&
+			      ksyms_by_name(c->ksyms, "__page_reporting_notify");
+		p->worker_k = !p->pt_work && !p->worker_f &&
+			      ksyms_by_name(c->ksyms, "page_reporting_process");
+		p->report_k = !p->pt_report && !p->report_f && fn_ok;
 		/* a clone's arguments may differ: only the real function */
-		p->cycle_k = !p->cycle_f && ksyms_by_name(c->ksyms, "page_reporting_cycle");
+		p->cycle_k =
+		    !p->pt_cycle && !p->cycle_f && ksyms_by_name(c->ksyms, "page_reporting_cycle");
 		p->drain_k = !p->drain_f && (ksyms_by_name(c->ksyms, "page_reporting_drain") ||
 					     ksyms_clone_of(c->ksyms, "page_reporting_drain"));
 	}
-	p->worker_tp = !p->worker_f && !p->worker_k;
-	p->delay_tp = !p->notify_f && !p->notify_k;
-	p->reuse_exact = c->opts.reuse_exact;
+	p->worker_tp = !p->pt_work && !p->worker_f && !p->worker_k;
+	p->delay_tp = !p->pt_request && !p->notify_f && !p->notify_k;
+	/* the patch's tracepoint is exact and costs nothing on other pages */
+	p->reuse_exact = c->opts.reuse_exact && !p->pt_alloc;
+}
+
+static bool plan_has_fentry(const struct plan *p)
+{
+	return p->notify_f || p->worker_f || p->report_f || p->cycle_f || p->drain_f;
 }
 
 static void set_autoload(struct prtop_bpf *s, const struct plan *p)
@@ -302,6 +339,13 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.worker_tp_end, p->worker_tp);
 	bpf_program__set_autoload(s->progs.delay_tp_timer, p->delay_tp);
 	bpf_program__set_autoload(s->progs.reuse_tp_alloc, p->reuse_exact);
+	bpf_program__set_autoload(s->progs.pt_request, p->pt_request);
+	bpf_program__set_autoload(s->progs.pt_work_start, p->pt_work);
+	bpf_program__set_autoload(s->progs.pt_work_end, p->pt_work);
+	bpf_program__set_autoload(s->progs.pt_report, p->pt_report);
+	bpf_program__set_autoload(s->progs.pt_cycle, p->pt_cycle);
+	bpf_program__set_autoload(s->progs.pt_boundary_reset, p->pt_reset);
+	bpf_program__set_autoload(s->progs.pt_reported_alloc, p->pt_alloc);
 }
 
 static int page_reporting_order(void)
@@ -331,8 +375,8 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct pl
 	s->rodata->pr_dev_info_addr = ksym_addr(c, "pr_dev_info");
 	s->rodata->vmemmap_base_addr = ksym_addr(c, "vmemmap_base");
 	s->rodata->page_shift = shift;
-	s->rodata->track_ranges =
-	    !c->opts.no_reuse && !c->opts.reuse_exact && s->rodata->vmemmap_base_addr;
+	s->rodata->track_ranges = !c->opts.no_reuse && !c->opts.reuse_exact && !p->pt_report &&
+				  !p->pt_alloc && s->rodata->vmemmap_base_addr;
 	s->rodata->reuse_exact = p->reuse_exact;
 	s->rodata->min_report_order = order > 0 && order <= 10 ? order : 0;
 }
@@ -456,11 +500,34 @@ static void attach_fn_probe(struct collector *c, enum probe_id id, const char *f
 	set_status(c, id, MODE_NONE, NULL, reason, NULL);
 }
 
+/*
+ * A probe served by the patch's tracepoints: true when planned (attached,
+ * or failed with the reason set), false to fall through to other layers.
+ */
+static bool attach_patch_tp(struct collector *c, enum probe_id id, bool planned,
+			    struct bpf_program *a, struct bpf_program *b, const char *detail)
+{
+	char why[160] = "", reason[200];
+
+	if (!planned)
+		return false;
+	if (!attach_pair(c, a, b, false, NULL, why, sizeof(why))) {
+		set_status(c, id, MODE_PATCH_TP, detail, NULL, NULL);
+		return true;
+	}
+	snprintf(reason, sizeof(reason), "patch tracepoint: %s", why);
+	set_status(c, id, MODE_NONE, NULL, reason, NULL);
+	return true;
+}
+
 static void attach_worker(struct collector *c, const struct plan *p)
 {
 	struct prtop_bpf *s = c->skel;
 	char why[160] = "";
 
+	if (attach_patch_tp(c, PROBE_WORKER, p->pt_work, s->progs.pt_work_start,
+			    s->progs.pt_work_end, "tracepoint:page_reporting_work_start/end"))
+		return;
 	attach_fn_probe(c, PROBE_WORKER, "page_reporting_process", p->worker_f, p->worker_k,
 			s->progs.worker_fentry, s->progs.worker_fexit, s->progs.worker_kprobe,
 			s->progs.worker_kretprobe);
@@ -494,6 +561,13 @@ static void attach_delay(struct collector *c, const struct plan *p)
 			   "needs the worker probe, which is not attached", NULL);
 		return;
 	}
+	if (nm == MODE_PATCH_TP && c->probe[PROBE_WORKER].mode == MODE_PATCH_TP) {
+		set_status(c, PROBE_DELAY, nm,
+			   "tracepoint:page_reporting_request (queued) or work_end (requeued) -> "
+			   "work_start",
+			   NULL, NULL);
+		return;
+	}
 	if (nm != MODE_NONE) {
 		set_status(
 		    c, PROBE_DELAY, nm,
@@ -521,6 +595,9 @@ static void attach_report(struct collector *c, const struct plan *p)
 	struct report_fn *r;
 	char detail[96];
 
+	if (attach_patch_tp(c, PROBE_REPORT, p->pt_report, s->progs.pt_report, NULL,
+			    "tracepoint:page_reporting_report"))
+		return;
 	if (c->report_pick < 0) {
 		set_status(c, PROBE_REPORT, MODE_NONE, NULL,
 			   "no report() implementation found in kernel or module BTF",
@@ -548,7 +625,8 @@ static void attach_report(struct collector *c, const struct plan *p)
 }
 
 static void attach_optional(struct collector *c, enum probe_id id, const char *fn, bool use_f,
-			    bool use_k, struct bpf_program *f, struct bpf_program *k)
+			    bool use_k, struct bpf_program *f, struct bpf_program *k,
+			    const char *hint)
 {
 	char reason[320];
 
@@ -556,9 +634,7 @@ static void attach_optional(struct collector *c, enum probe_id id, const char *f
 	if (c->probe[id].mode != MODE_NONE)
 		return;
 	snprintf(reason, sizeof(reason), "%s", c->probe[id].reason);
-	set_status(c, id, MODE_NONE, NULL, reason,
-		   "per-order data is still derived from report()'s scatterlist when report() is "
-		   "attached");
+	set_status(c, id, MODE_NONE, NULL, reason, hint);
 }
 
 static void attach_reuse_exact(struct collector *c)
@@ -598,6 +674,15 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL, "disabled (--no-reuse)", NULL);
 		return;
 	}
+	if (attach_patch_tp(c, PROBE_REUSE, p->pt_alloc, s->progs.pt_reported_alloc, NULL,
+			    "tracepoint:page_reporting_reported_page_alloc (exact)")) {
+		if (c->probe[PROBE_REUSE].mode == MODE_PATCH_TP)
+			snprintf(
+			    c->probe[PROBE_REUSE].reason, sizeof(c->probe[PROBE_REUSE].reason),
+			    "counts reported pages leaving the free lists, merges with a freed "
+			    "buddy included; no reuse age (the event carries no report time)");
+		return;
+	}
 	if (p->reuse_exact) {
 		attach_reuse_exact(c);
 		return;
@@ -625,28 +710,48 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 		   "reported ranges checked in /proc/kpageflags each sample", NULL, NULL);
 }
 
+static void attach_notify(struct collector *c, const struct plan *p)
+{
+	struct prtop_bpf *s = c->skel;
+	char reason[160];
+
+	if (attach_patch_tp(c, PROBE_NOTIFY, p->pt_request, s->progs.pt_request, NULL,
+			    "tracepoint:page_reporting_request"))
+		return;
+	attach_fn_probe(c, PROBE_NOTIFY, "__page_reporting_notify", p->notify_f, p->notify_k,
+			s->progs.notify_fentry, NULL, s->progs.notify_kprobe, NULL);
+	if (c->probe[PROBE_NOTIFY].mode != MODE_NONE)
+		return;
+	snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers it",
+		 c->probe[PROBE_NOTIFY].reason);
+	set_status(c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
+		   "requests are still seen as the worker's timer being armed (request_delay)");
+}
+
 static void attach_all(struct collector *c, const struct plan *p)
 {
 	struct prtop_bpf *s = c->skel;
 
-	attach_fn_probe(c, PROBE_NOTIFY, "__page_reporting_notify", p->notify_f, p->notify_k,
-			s->progs.notify_fentry, NULL, s->progs.notify_kprobe, NULL);
-	if (c->probe[PROBE_NOTIFY].mode == MODE_NONE) {
-		char reason[160];
-
-		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers it",
-			 c->probe[PROBE_NOTIFY].reason);
-		set_status(
-		    c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
-		    "requests are still seen as the worker's timer being armed (request_delay)");
-	}
+	attach_notify(c, p);
 	attach_worker(c, p);
 	attach_delay(c, p);
 	attach_report(c, p);
-	attach_optional(c, PROBE_CYCLE, "page_reporting_cycle", p->cycle_f, p->cycle_k,
-			s->progs.cycle_fentry, s->progs.cycle_kprobe);
+	if (!attach_patch_tp(c, PROBE_CYCLE, p->pt_cycle, s->progs.pt_cycle, NULL,
+			     "tracepoint:page_reporting_cycle"))
+		attach_optional(c, PROBE_CYCLE, "page_reporting_cycle", p->cycle_f, p->cycle_k,
+				s->progs.cycle_fentry, s->progs.cycle_kprobe,
+				"per-order data is still derived from report()'s scatterlist when "
+				"report() is attached");
+	if (!attach_patch_tp(c, PROBE_RESET, p->pt_reset, s->progs.pt_boundary_reset, NULL,
+			     "tracepoint:page_reporting_boundary_reset"))
+		set_status(c, PROBE_RESET, MODE_NONE, NULL,
+			   "needs the bundled patch's page_reporting_boundary_reset tracepoint: "
+			   "the restart happens inside page_reporting_cycle(), no function or "
+			   "stock tracepoint marks it",
+			   "build the kernel with patches/ (see patches/README.md)");
 	attach_optional(c, PROBE_DRAIN, "page_reporting_drain", p->drain_f, p->drain_k,
-			s->progs.drain_fentry, s->progs.drain_kprobe);
+			s->progs.drain_fentry, s->progs.drain_kprobe,
+			"a drain follows a failed report(): report_errors counts those");
 	attach_reuse(c, p);
 	set_status(c, PROBE_FREE_LISTS, access(BUDDYINFO, R_OK) ? MODE_NONE : MODE_PROCFS,
 		   BUDDYINFO, access(BUDDYINFO, R_OK) ? strerror(errno) : NULL, NULL);
@@ -743,18 +848,44 @@ static bool btf_has_tracepoint_prefix(const struct btf *btf, const char *prefix)
 	return false;
 }
 
-static void describe_layers(struct collector *c, const struct plan *p)
+static void describe_patch_layer(struct collector *c, const struct plan *p)
 {
-	if (btf_has_tracepoint_prefix(c->vmlinux_btf, "btf_trace_page_reporting_"))
-		set_layer(
-		    c, LAYER_PATCH_TP, false,
-		    "page_reporting tracepoints present, but this prtop does not use them yet");
-	else
+	static const char *const events[] = {
+	    "request",	      "work_start",	     "work_end", "report", "cycle",
+	    "boundary_reset", "reported_page_alloc",
+	};
+	char used[200] = "", missing[200] = "", why[200];
+	size_t i;
+
+	if (!btf_has_tracepoint_prefix(c->vmlinux_btf, "btf_trace_page_reporting_")) {
 		set_layer(c, LAYER_PATCH_TP, false,
 			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not "
 			  "applied)");
+		return;
+	}
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		char *dst = btf_has_patch_tp(c->vmlinux_btf, events[i]) ? used : missing;
+
+		snprintf(dst + strlen(dst), 200 - strlen(dst), "%s%s", *dst ? " " : "", events[i]);
+	}
+	if (missing[0])
+		snprintf(why, sizeof(why), "used: %s; missing: %s", used, missing);
+	else
+		snprintf(why, sizeof(why), "used, preferred over fentry: %s", used);
+	if (c->opts.no_reuse && strstr(used, "reported_page_alloc"))
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (reuse off)");
+	set_layer(c, LAYER_PATCH_TP, p->pt_request || p->pt_work || p->pt_report, why);
+}
+
+static void describe_layers(struct collector *c, const struct plan *p)
+{
+	describe_patch_layer(c, p);
 	if (c->fentry_ok)
 		set_layer(c, LAYER_FENTRY, true, "BPF trampolines load and attach");
+	else if (!c->fentry_err[0] && p->fentry && (p->pt_request || p->pt_work || p->pt_report))
+		set_layer(c, LAYER_FENTRY, false,
+			  "not tried: the patch tracepoints cover its functions, and the rest are "
+			  "inlined or renamed on this kernel");
 	else
 		set_layer(c, LAYER_FENTRY, false,
 			  c->fentry_err[0] ? c->fentry_err : "no fentry target on this kernel");
@@ -817,6 +948,23 @@ static int on_batch(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* batches come through the ring buffer only for the reuse scan */
+static void open_ring_buffer(struct collector *c)
+{
+	char why[200];
+
+	if (!c->reuse)
+		return;
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_batch, c, NULL);
+	if (c->rb)
+		return;
+	snprintf(why, sizeof(why), "ring buffer setup failed: %s%s", strerror(errno),
+		 errno == ENOSYS ? " (no epoll in this kernel: CONFIG_EPOLL)" : "");
+	reuse_free(c->reuse);
+	c->reuse = NULL;
+	set_status(c, PROBE_REUSE, MODE_NONE, NULL, why, NULL);
+}
+
 int collector_open(struct collector **out, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct collector *c = calloc(1, sizeof(*c));
@@ -842,7 +990,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	make_plan(c, &plan, true);
 	ret = load_skel(c, &plan, c->fentry_err, sizeof(c->fentry_err));
 	if (ret == 0) {
-		c->fentry_ok = plan.notify_f || plan.worker_f || plan.report_f;
+		c->fentry_ok = plan_has_fentry(&plan);
 		c->fentry_err[0] = '\0';
 	} else {
 		snprintf(c->fentry_err, sizeof(c->fentry_err), "refused by the kernel at load (%s)",
@@ -866,12 +1014,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		ret = -ENOTSUP;
 		goto fail;
 	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_batch, c, NULL);
-	if (!c->rb) {
-		ret = -errno;
-		snprintf(err, errlen, "ring buffer setup failed: %s", strerror(errno));
-		goto fail;
-	}
+	open_ring_buffer(c);
 	read_prdev(c);
 	c->start_ns = now_ns();
 	c->startup_ns = c->start_ns - t0;
@@ -933,7 +1076,7 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			 k->module ? k->module : "", k->module ? "]" : "");
 		return;
 	}
-	if (c->probe[PROBE_REPORT].mode != MODE_NONE) {
+	if (c->probe[PROBE_REPORT].mode != MODE_NONE && c->report_pick >= 0) {
 		struct report_fn *r = &c->report_fns[c->report_pick];
 
 		snprintf(s->device, sizeof(s->device), "%s%s%s%s", r->name,
@@ -952,22 +1095,23 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			 "not known until the worker runs (pr_dev_info not in kallsyms)");
 }
 
+/* the same values and sources `prtop knob` shows */
+static void fill_knob(struct snap_knob *k, const char *name, const char *unit)
+{
+	int64_t v = 0;
+	const char *source = NULL;
+
+	k->unit = unit;
+	k->known = !knob_read(NULL, name, &v, &source, NULL);
+	k->value = v;
+	k->source = source ? source : "unreadable";
+}
+
 static void fill_knobs(struct prtop_snapshot *s)
 {
-	int i;
-
-	s->knob_order.unit = "order";
-	s->knob_order.source = "module parameter page_reporting.page_reporting_order";
-	for (i = 0; i < s->nparams; i++) {
-		if (!strcmp(s->params[i].name, "page_reporting_order")) {
-			s->knob_order.known = true;
-			s->knob_order.value = strtoll(s->params[i].value, NULL, 10);
-		}
-	}
-	s->knob_capacity = (struct snap_knob){true, 32, "entries",
-					      "compile-time constant PAGE_REPORTING_CAPACITY"};
-	s->knob_delay_ms =
-	    (struct snap_knob){true, 2000, "ms", "compile-time constant PAGE_REPORTING_DELAY"};
+	fill_knob(&s->knob_order, "order", "order");
+	fill_knob(&s->knob_capacity, "capacity", "entries");
+	fill_knob(&s->knob_delay_ms, "delay_ms", "ms");
 }
 
 static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
@@ -976,7 +1120,7 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 	const struct reuse_totals *t;
 	int i;
 
-	if (c->skel->rodata->reuse_exact) {
+	if (c->skel->rodata->reuse_exact || c->probe[PROBE_REUSE].mode == MODE_PATCH_TP) {
 		s->reuse_bytes = st->c.reuse_exact_bytes;
 		memcpy(&s->reuse_age, st->hist[PRTOP_H_REUSE_AGE], sizeof(s->reuse_age));
 		for (i = 0; i < PRTOP_ORDERS; i++)
@@ -1023,6 +1167,8 @@ int collector_sample(struct collector *c, struct prtop_snapshot *s)
 		s->order[i].cycles = st->order_cycles[i];
 	}
 	fill_device(c, s, st);
+	if (st->last_run.seen)
+		s->last_run = st->last_run;
 
 	n = buddyinfo_read(BUDDYINFO, blocks);
 	s->max_order = n > 0 ? n : 0;

@@ -8,9 +8,10 @@
 #include "snapshot.h"
 
 static const char *const probe_names[PROBE__COUNT] = {
-    [PROBE_NOTIFY] = "notify", [PROBE_WORKER] = "worker",	  [PROBE_DELAY] = "request_delay",
-    [PROBE_REPORT] = "report", [PROBE_CYCLE] = "cycle",		  [PROBE_DRAIN] = "drain",
-    [PROBE_REUSE] = "reuse",   [PROBE_FREE_LISTS] = "free_lists", [PROBE_PARAMS] = "params",
+    [PROBE_NOTIFY] = "notify",	      [PROBE_WORKER] = "worker", [PROBE_DELAY] = "request_delay",
+    [PROBE_REPORT] = "report",	      [PROBE_CYCLE] = "cycle",	 [PROBE_DRAIN] = "drain",
+    [PROBE_RESET] = "boundary_reset", [PROBE_REUSE] = "reuse",	 [PROBE_FREE_LISTS] = "free_lists",
+    [PROBE_PARAMS] = "params",
 };
 
 static const char *const mode_names[] = {

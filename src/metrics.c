@@ -318,6 +318,39 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struc
 	}
 }
 
+/* only from the bundled patch's tracepoints: absent, not 0, without them */
+static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
+			   const struct prtop_snapshot *s)
+{
+	static const struct fam resets = {
+	    "prtop_boundary_resets", M_COUNTER, NULL,
+	    "Free list walks moved back to the list head: after report() dropped the zone lock "
+	    "(reason=report), or stopping with the next page rotated to the head (reason=stop)."};
+	static const struct fam rotated = {
+	    "prtop_boundary_rotations", M_COUNTER, NULL,
+	    "Restarts after report() that first rotated the unreported page to the list head."};
+	static const struct fam exhausted = {
+	    "prtop_cycle_budget_exhausted", M_COUNTER, NULL,
+	    "Free list walks stopped because their report() budget ran out."};
+	static const struct fam werr = {"prtop_worker_errors", M_COUNTER, NULL,
+					"Reporting runs that ended with an error."};
+	static const struct fam zones = {"prtop_worker_zones_walked", M_COUNTER, NULL,
+					 "Zones whose free lists reporting runs walked."};
+
+	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+		head(b, o, &resets);
+		sample_u64(b, &resets, "{reason=\"report\"}", s->c.reset_report);
+		sample_u64(b, &resets, "{reason=\"stop\"}", s->c.reset_stop);
+		one_u64(b, o, &rotated, s->c.reset_rotated);
+	}
+	if (s->probe[PROBE_CYCLE].mode == MODE_PATCH_TP)
+		one_u64(b, o, &exhausted, s->c.cycle_exhausted);
+	if (s->probe[PROBE_WORKER].mode == MODE_PATCH_TP) {
+		one_u64(b, o, &werr, s->c.worker_errors);
+		one_u64(b, o, &zones, s->c.worker_zones);
+	}
+}
+
 static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
 	static const struct fam bytes = {"prtop_reused_bytes", M_COUNTER, "bytes",
@@ -499,6 +532,7 @@ int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct 
 {
 	put_report(b, o, s);
 	put_worker(b, o, s);
+	put_patch_only(b, o, s);
 	put_reuse(b, o, s);
 	put_orders(b, o, s);
 	put_knobs(b, o, s);

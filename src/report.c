@@ -122,6 +122,40 @@ static void add_counters(json_object *d, const struct prtop_snapshot *s)
 	json_object_object_add(d, "notify_state_seen", st);
 }
 
+/* counters only the bundled patch's tracepoints give: null without them */
+static json_object *patch_u64(const struct prtop_snapshot *s, enum probe_id id, uint64_t v)
+{
+	return s->probe[id].mode == MODE_PATCH_TP ? u64(v) : NULL;
+}
+
+static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
+{
+	json_object *r = NULL, *lr = NULL;
+
+	json_object_object_add(d, "worker_errors_total",
+			       patch_u64(s, PROBE_WORKER, s->c.worker_errors));
+	json_object_object_add(d, "zones_walked_total",
+			       patch_u64(s, PROBE_WORKER, s->c.worker_zones));
+	json_object_object_add(d, "cycle_isolated_total",
+			       patch_u64(s, PROBE_CYCLE, s->c.cycle_isolated));
+	json_object_object_add(d, "cycle_budget_exhausted_total",
+			       patch_u64(s, PROBE_CYCLE, s->c.cycle_exhausted));
+	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+		r = json_object_new_object();
+		json_object_object_add(r, "report", u64(s->c.reset_report));
+		json_object_object_add(r, "stop", u64(s->c.reset_stop));
+		json_object_object_add(r, "rotated", u64(s->c.reset_rotated));
+	}
+	json_object_object_add(d, "boundary_resets", r);
+	if (s->last_run.seen) {
+		lr = json_object_new_object();
+		json_object_object_add(lr, "capacity", u64(s->last_run.capacity));
+		json_object_object_add(lr, "order", u64(s->last_run.order));
+		json_object_object_add(lr, "delay_ms", u64(s->last_run.delay_ms));
+	}
+	json_object_object_add(d, "last_run", lr);
+}
+
 static void add_hists(json_object *d, const struct prtop_snapshot *s)
 {
 	json_object *nh = json_object_new_object();
@@ -175,6 +209,7 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 	json_object_object_add(d, "attach", attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
 	add_counters(d, s);
+	add_patch_counters(d, s);
 	add_hists(d, s);
 	json_object_object_add(d, "reuse_bytes_total", u64(s->reuse_bytes));
 	json_object_object_add(d, "reuse", reuse_json(s));
@@ -207,15 +242,15 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 	for (i = 0; i < LAYER__COUNT; i++)
 		fprintf(out, "%-18s %-4s %s\n", layer_name(i), s->layer[i].ok ? "yes" : "no",
 			s->layer[i].why);
-	fprintf(out, "\n%-14s %-17s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
+	fprintf(out, "\n%-15s %-17s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
 	for (i = 0; i < PROBE__COUNT; i++) {
 		const struct probe_status *p = &s->probe[i];
 
-		fprintf(out, "%-14s %-17s %s\n", probe_name(i), attach_mode_name(p->mode),
+		fprintf(out, "%-15s %-17s %s\n", probe_name(i), attach_mode_name(p->mode),
 			p->mode != MODE_NONE ? p->detail : p->reason);
 		if (p->mode != MODE_NONE && p->reason[0])
-			fprintf(out, "%-14s %-17s note: %s\n", "", "", p->reason);
+			fprintf(out, "%-15s %-17s note: %s\n", "", "", p->reason);
 		if (p->hint[0])
-			fprintf(out, "%-14s %-17s -> %s\n", "", "", p->hint);
+			fprintf(out, "%-15s %-17s -> %s\n", "", "", p->hint);
 	}
 }

@@ -94,6 +94,25 @@ static void text_totals(FILE *out, const struct prtop_snapshot *s)
 		(unsigned long long)s->c.worker_runs, (unsigned long long)s->drops);
 }
 
+/* what only the patch's tracepoints give; nothing without them */
+static void text_patch(FILE *out, const struct prtop_snapshot *s)
+{
+	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP)
+		fprintf(out,
+			"walks: boundary resets %llu after report, %llu at stop (%llu rotated), "
+			"budget exhausted %llu\n",
+			(unsigned long long)s->c.reset_report, (unsigned long long)s->c.reset_stop,
+			(unsigned long long)s->c.reset_rotated,
+			(unsigned long long)s->c.cycle_exhausted);
+	if (s->last_run.seen)
+		fprintf(out,
+			"runs: last used capacity %u, order %u, delay %u ms; zones walked %llu, "
+			"runs failed %llu\n",
+			s->last_run.capacity, s->last_run.order, s->last_run.delay_ms,
+			(unsigned long long)s->c.worker_zones,
+			(unsigned long long)s->c.worker_errors);
+}
+
 /* nents: only the sizes that occurred, "size:count" */
 static void text_nents(FILE *out, const struct prtop_snapshot *s)
 {
@@ -194,6 +213,7 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	text_probes(out, cur);
 	text_rates(out, cur, prev);
 	text_totals(out, cur);
+	text_patch(out, cur);
 	text_nents(out, cur);
 	text_latency(out, cur);
 	text_orders(out, cur);

@@ -582,6 +582,41 @@ static void draw_body(struct tui *t, int y, int ymax)
 	draw_params(t, y, ymax);
 }
 
+/* only with the bundled patch's tracepoints: the free list walks and the
+ * values the last run used */
+static int draw_walks(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->cur;
+	char l[4][64];
+	struct token tok[4];
+	int n = 0;
+
+	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+		snprintf(l[n], sizeof(l[n]), "resets %llu report / %llu stop",
+			 (unsigned long long)s->c.reset_report,
+			 (unsigned long long)s->c.reset_stop);
+		n++;
+		snprintf(l[n], sizeof(l[n]), "rotated %llu",
+			 (unsigned long long)s->c.reset_rotated);
+		n++;
+		snprintf(l[n], sizeof(l[n]), "budget exhausted %llu",
+			 (unsigned long long)s->c.cycle_exhausted);
+		n++;
+	}
+	if (s->last_run.seen) {
+		snprintf(l[n], sizeof(l[n]), "last run: capacity %u order %u delay %u ms",
+			 s->last_run.capacity, s->last_run.order, s->last_run.delay_ms);
+		n++;
+	}
+	if (!n)
+		return y;
+	for (int i = 0; i < n; i++) {
+		tok[i].s = l[i];
+		tok[i].attr = 0;
+	}
+	return put_tokens(y, ymax, "walks", A_BOLD, tok, n);
+}
+
 static void draw(struct tui *t)
 {
 	int y, ymax = LINES - 1;
@@ -598,6 +633,7 @@ static void draw(struct tui *t)
 	y = draw_probes(t, y, ymax);
 	y = draw_rates(t, y, ymax);
 	y = draw_totals(t, y, ymax);
+	y = draw_walks(t, y, ymax);
 	draw_body(t, y, ymax);
 	draw_status(t);
 	if (t->help)

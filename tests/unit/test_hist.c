@@ -11,8 +11,8 @@
 static void test_names(void)
 {
 	static const char *const probes[PROBE__COUNT] = {
-	    "notify", "worker", "request_delay", "report", "cycle",
-	    "drain",  "reuse",	"free_lists",	 "params",
+	    "notify", "worker",		"request_delay", "report",     "cycle",
+	    "drain",  "boundary_reset", "reuse",	 "free_lists", "params",
 	};
 	static const char *const modes[] = {
 	    "none", "patch_tracepoint", "fentry", "kprobe", "tracepoint", "scan", "procfs",
