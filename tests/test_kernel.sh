@@ -3,19 +3,19 @@
 #
 # The bundled kernel patch series (patches/): checkpatch --strict is clean,
 # the series applies to a pristine linux-source-6.1, the kernel builds
-# (tests/kernel/build.sh, cached), and it boots under QEMU TCG with a
-# free-page-reporting virtio-balloon, where tests/kernel/guest.sh checks the
-# page_reporting tracepoints and the vm.page_reporting_* knobs through
-# tracefs, sysctl and debugfs only.
+# (tests/kernel/build.sh, cached by the hash of the series and the config
+# fragment), and it boots under QEMU TCG with a free-page-reporting
+# virtio-balloon.  There tests/kernel/guest.sh checks the tracepoints'
+# fields and the knobs' rejected writes through tracefs, sysctl and debugfs,
+# sets the knobs with `prtop knob` and measures their effect with `prtop
+# stat`; tests/kernel/check_prtop.py judges prtop's numbers here.
 #
-# A clean build takes about 5 minutes on 2 cores.  Not part of `make test`
-# yet (prtop itself does not use the new tracepoints and knobs yet): run it
-# on purpose, from the top directory, after `sh tools/deps.sh kernel` and
-# `make STATIC=1`:  sh tests/kernel/test.sh
+# A clean kernel build takes about 5 minutes on 2 cores, a cached one none.
+# Needs `sh tools/deps.sh kernel` (make test runs it) and `make STATIC=1`.
 #
 # Environment: PRTOP_KERNEL_BUILD_TIMEOUT (s, default 3600),
 # PRTOP_KERNEL_BOOT_TIMEOUT (hard limit for QEMU, s, default 420).
-cd "$(dirname "$0")/../.." || exit 1
+cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 . tests/qemu/lib.sh
 
@@ -80,9 +80,15 @@ if [ ! -x "$memhog" ]; then
 	make -s STATIC=1 "$memhog" >"$work/memhog.log" 2>&1 ||
 		{ not_ok "kernel: $memhog missing and 'make STATIC=1' failed: $(tail -n 1 "$work/memhog.log")"; exit 0; }
 fi
-require "$QEMU_BIN" cpio
+require "$QEMU_BIN" cpio python3
 initrd=$work/initrd.gz
-if ! out=$(sh tests/qemu/mkinitramfs.sh -o "$initrd" -s tests/kernel/guest.sh -f "$memhog" 2>&1); then
+prtop=./build-static/prtop
+if [ ! -x "$prtop" ]; then
+	not_ok "kernel: $prtop missing: run 'make STATIC=1' first"
+	exit 0
+fi
+if ! out=$(sh tests/qemu/mkinitramfs.sh -o "$initrd" -s tests/kernel/guest.sh -f "$memhog" \
+	-f "$prtop" -f tests/qemu/guest_lib.sh:/lib/guest_lib.sh 2>&1); then
 	not_ok "kernel: initramfs: $out"
 	exit 0
 fi
@@ -124,6 +130,12 @@ done
 if [ $rc -ne 0 ]; then
 	not_ok "kernel: guest checks did not finish (rc $rc): $(qemu_log_tail "$log")"
 fi
+# prtop's own measurements, judged here
+rm -rf "$work/blocks"
+qemu_blocks "$log" "$work/blocks"
+tr -d '\r' <"$log" | sed -n 's/.*KTEST val //p' >"$work/blocks/vals"
+python3 tests/kernel/check_prtop.py "$work/blocks" ||
+	not_ok "kernel: tests/kernel/check_prtop.py failed (exit $?)"
 qemu_wait_exit 30 || echo "# guest did not power off by itself; QEMU stopped"
 qemu_stop
 exit 0

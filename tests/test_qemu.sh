@@ -79,7 +79,7 @@ echo "# guest kernel $QEMU_KVER"
 	echo "WINDOW=$WINDOW"
 	cat "$GUEST"
 } >"$run/guest.sh"
-extra="-f $MEMHOG_STATIC"
+extra="-f $MEMHOG_STATIC -f tests/qemu/guest_lib.sh:/lib/guest_lib.sh"
 [ $have_prtop = 1 ] && extra="$extra -f $PRTOP_STATIC:/bin/prtop"
 # shellcheck disable=SC2086
 if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" \

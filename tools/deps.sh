@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages prtop needs, only those that are missing.
 #   sh tools/deps.sh build   compiler, libbpf, bpftool, libraries
-#   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools
-#   sh tools/deps.sh kernel  test + what building the patched kernel needs
+#   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools and
+#                            what building the patched test kernel needs
+#   sh tools/deps.sh kernel  the same as test
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
@@ -13,8 +14,11 @@ prometheus curl"
 kernel_pkgs="linux-source-6.1 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"
-[ "${1:-build}" = test ] && want="$want $test_pkgs"
-[ "${1:-build}" = kernel ] && want="$want $test_pkgs $kernel_pkgs"
+case ${1:-build} in
+build) ;;
+test | kernel) want="$want $test_pkgs $kernel_pkgs" ;;
+*) echo "usage: sh tools/deps.sh [build|test|kernel]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $want; do

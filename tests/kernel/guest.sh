@@ -13,7 +13,7 @@ T=/sys/kernel/tracing
 EV=$T/events/page_reporting
 D=/sys/kernel/debug/page_reporting
 V=/proc/sys/vm
-MIB=${KTEST_MIB:-256}
+MIB=${KTEST_MIB:-512}
 
 ok() { echo "KTEST ok $*"; }
 notok() { echo "KTEST notok $*"; }
@@ -37,20 +37,6 @@ settle() {
 		fi
 	done
 	return 1
-}
-
-# trace_run NAME: clear the trace buffer, run memhog, wait for reporting
-# to settle, save the trace as /tmp/NAME.trace
-trace_run() {
-	echo 0 >$T/tracing_on
-	: >$T/trace
-	echo 1 >$T/tracing_on
-	if ! memhog -q -m "$MIB" -H 0 >"/tmp/$1.memhog" 2>&1; then
-		notok "$1-memhog: memhog -m $MIB failed: $(tr '\n' ' ' <"/tmp/$1.memhog")"
-	fi
-	settle 60 || notok "$1-settle: reporting still busy after 60 s"
-	echo 0 >$T/tracing_on
-	cp $T/trace "/tmp/$1.trace"
 }
 
 # field EVENT KEY FILE: the values of KEY in every EVENT line of FILE
@@ -170,8 +156,47 @@ fi
 echo 32 >$V/page_reporting_capacity
 echo 9 >$V/page_reporting_order
 
-# --- 3. let the initial reporting pass finish -----------------------------
-echo 100 >$V/page_reporting_delay_ms
+# --- 3. prtop on the patched kernel: attaches to the tracepoints, knob ---
+. /lib/guest_lib.sh
+PRTOP=/bin/prtop
+prtop doctor >/tmp/doctor.txt 2>/tmp/doctor.err
+echo "prtop doctor rc=$?" >>/tmp/doctor.err
+dump doctor /tmp/doctor.txt /tmp/doctor.err
+prtop knob --json >/tmp/knobs.json 2>/tmp/knobs.err
+dump knobs /tmp/knobs.json /tmp/knobs.err
+
+# knob_rejects NAME=VALUE...: prtop knob must refuse (exit 2) and write nothing
+knob_rejects() {
+	_before="$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order)"
+	prtop knob "$@" >/tmp/knob.out 2>/tmp/knob.err
+	_rc=$?
+	_after="$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order)"
+	if [ $_rc -eq 2 ] && [ "$_before" = "$_after" ] && [ "$(wc -l </tmp/knob.err)" -eq 1 ]; then
+		ok "prtop knob $*: refused, nothing written ($(cat /tmp/knob.err))"
+	else
+		notok "prtop knob $*: exit $_rc, values '$_before' -> '$_after', stderr: $(tr '\n' ' ' </tmp/knob.err)"
+	fi
+}
+knob_rejects capacity=$((cap_max + 1))
+knob_rejects capacity=8 order=11
+knob_rejects delay_ms=500 capacity=-1
+knob_rejects delay_ms=abc
+if prtop knob --dry-run capacity=8 >/tmp/knob.out 2>&1 && [ "$(cat $V/page_reporting_capacity)" = 32 ]; then
+	ok "prtop knob --dry-run capacity=8 writes nothing: $(tr '\n' ' ' </tmp/knob.out)"
+else
+	notok "prtop knob --dry-run capacity=8: $(tr '\n' ' ' </tmp/knob.out), capacity now $(cat $V/page_reporting_capacity)"
+fi
+mkdir -p /tmp/etc
+if PRTOP_KNOB_ETC=/tmp/etc prtop knob --persist delay_ms=1500 >/tmp/knob.out 2>&1 &&
+	[ "$(cat $V/page_reporting_delay_ms)" = 1500 ] &&
+	grep -q '^vm.page_reporting_delay_ms *= *1500$' /tmp/etc/sysctl.d/90-prtop.conf; then
+	ok "prtop knob --persist delay_ms=1500: written and kept in sysctl.d ($(tr '\n' ' ' </tmp/knob.out))"
+else
+	notok "prtop knob --persist delay_ms=1500: $(tr '\n' ' ' </tmp/knob.out) value $(cat $V/page_reporting_delay_ms), file: $(cat /tmp/etc/sysctl.d/90-prtop.conf 2>&1 | tr '\n' ' ')"
+fi
+echo 2000 >$V/page_reporting_delay_ms
+
+# --- 4. let the initial reporting pass finish -----------------------------
 echo 8192 >$T/buffer_size_kb
 echo 1 >$EV/enable
 t0=$(uptime_s)
@@ -181,115 +206,87 @@ else
 	notok "initial-pass: reporting still busy after 120 s"
 fi
 
-# --- 4. capacity 8, delay 500 ms: batches, delays, events on free ---------
-echo 8 >$V/page_reporting_capacity
-echo 500 >$V/page_reporting_delay_ms
-reused0=$(cat $D/reported_pages_reused)
-pages0=$(cat $D/pages_reported)
-trace_run cap8
-tr=/tmp/cap8.trace
-n=$(count report $tr)
-nmax=$(field report nents $tr | sort -n | tail -n 1)
-val cap8_reports "$n"
-val cap8_nents_max "${nmax:-none}"
-if [ "$n" -gt 0 ] && [ "$nmax" -le 8 ]; then
-	ok "capacity=8: $n report() calls, nents <= 8 (max $nmax)"
-else
-	notok "capacity=8: $n report() calls, largest nents ${nmax:-none}"
-fi
-caps=$(field work_start capacity $tr | sort -u | tr '\n' ' ')
-[ "$caps" = "8 " ] && ok "work_start capacity=8" || notok "work_start: capacity values '$caps', expected 8"
+# window TAG CMD...: run CMD (it frees memory) while prtop stat watches and
+# tracefs records, until reporting settles; prtop's JSON goes to the host
+# as block TAG, the debugfs counters' growth as "val TAG_..." lines, the
+# trace stays in /tmp/TAG.trace
+window() {
+	_tag=$1
+	shift
+	echo 0 >$T/tracing_on
+	: >$T/trace
+	echo 1 >$T/tracing_on
+	# prtop's own start frees memory that may be reported before it is
+	# attached, or after: the counters are read on both sides of it
+	_launch0=$(cat $D/pages_reported)
+	prtop stat --json -d 900 >/tmp/$_tag.json 2>/tmp/$_tag.err &
+	_pp=$!
+	wait_attached $_pp
+	_pages0=$(cat $D/pages_reported) _reused0=$(cat $D/reported_pages_reused)
+	_batches0=$(cat $D/batches)
+	"$@"
+	settle 90 || notok "$_tag-settle: reporting still busy after 90 s"
+	val "${_tag}_debugfs_pages_reported_from_launch" $(($(cat $D/pages_reported) - _launch0))
+	val "${_tag}_debugfs_pages_reported" $(($(cat $D/pages_reported) - _pages0))
+	val "${_tag}_debugfs_reused_pages" $(($(cat $D/reported_pages_reused) - _reused0))
+	val "${_tag}_debugfs_batches" $(($(cat $D/batches) - _batches0))
+	kill -INT $_pp
+	wait $_pp
+	echo "prtop stat rc=$?" >>/tmp/$_tag.err
+	echo 0 >$T/tracing_on
+	cp $T/trace /tmp/$_tag.trace
+	dump "$_tag" /tmp/$_tag.json /tmp/$_tag.err
+}
 
+# frees N: N small frees, each reported before the next (idle -> requested
+# -> run transitions, for the request->run delay)
+frees() {
+	for _i in $(seq "$1"); do
+		memhog -q -m 32 -H 0 >/dev/null 2>&1
+		settle 20
+	done
+}
+
+# hog: take and free MIB MiB
+hog() {
+	memhog -q -m "$MIB" -H 0 >/tmp/memhog.out 2>&1 ||
+		notok "memhog -m $MIB failed: $(tr '\n' ' ' </tmp/memhog.out)"
+}
+
+# --- 5. defaults, capacity 8 + delay 500 ms, order 10 (set with prtop knob)
+run_base() { hog; frees 3; }
+run_cap8() { hog; frees 6; }
+window base run_base
+
+if prtop knob capacity=8 delay_ms=500 >/tmp/knob.out 2>&1 &&
+	[ "$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms)" = "8 500" ]; then
+	ok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
+else
+	notok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
+	echo 8 >$V/page_reporting_capacity
+	echo 500 >$V/page_reporting_delay_ms
+fi
+window cap8 run_cap8
+tr=/tmp/cap8.trace
 for e in request work_start work_end report cycle boundary_reset reported_page_alloc; do
 	c=$(count $e $tr)
 	val "events_$e" "$c"
 	if [ "$c" -gt 0 ]; then ok "event-$e fires when memory is freed ($c)"; else notok "event-$e: never fired around memhog -m $MIB"; fi
-done
-for e in request work_start work_end report cycle boundary_reset reported_page_alloc; do
 	echo "KTEST sample $(grep -m 1 "page_reporting_$e:" $tr | sed 's/^.*page_reporting_/page_reporting_/')"
 done
-val cap8_order_masks "'$(field report order_mask $tr | sort -u | tr '\n' ' ')'"
-val report_duration_us_p50 "$(field report duration_ns $tr | sort -n | awk '{ v[NR] = $1 } END { if (NR) print int(v[int((NR + 1) / 2)] / 1000) }')"
-val run_duration_us_p50 "$(field work_end duration_ns $tr | sort -n | awk '{ v[NR] = $1 } END { if (NR) print int(v[int((NR + 1) / 2)] / 1000) }')"
 bytes=$(field report bytes $tr | awk '{ s += $1 } END { print s + 0 }')
-pages=$(($(cat $D/pages_reported) - pages0))
-if [ "$bytes" -gt 0 ] && [ $((pages * 4096)) -eq "$bytes" ]; then
-	ok "debugfs pages_reported agrees with the report events ($pages pages)"
-else
-	notok "pages_reported: grew by $pages pages while the report events carried $bytes bytes"
-fi
-reused=$(($(cat $D/reported_pages_reused) - reused0))
-val reused_pages "$reused"
-[ "$reused" -gt 0 ] && ok "reported_pages_reused counts ($reused pages)" ||
-	notok "reported_pages_reused: did not grow while memhog allocated reported memory"
-val cap8_reported_mib $((bytes / 1048576))
+val cap8_trace_report_bytes "$bytes"
 
-# more idle -> requested -> run transitions: small frees, each after the
-# previous one was reported
-echo 0 >$T/tracing_on
-: >$T/trace
-echo 1 >$T/tracing_on
-for i in 1 2 3 4 5 6; do
-	memhog -q -m 32 -H 0 >/dev/null 2>&1
-	settle 20
-done
-echo 0 >$T/tracing_on
-cat $T/trace >>$tr
-
-# request (queued) or requeueing work_end -> next work_start, in ms
-awk '
-	{ ts = ""; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); break } }
-	ts == "" { next }
-	/page_reporting_request:/ && / queued=1/ { if (pend == "") pend = ts }
-	/page_reporting_work_end:/ && / requeued=1/ { if (pend == "") pend = ts }
-	/page_reporting_work_start:/ { if (pend != "") printf "%d\n", (ts - pend) * 1000 + 0.5; pend = "" }
-' $tr | sort -n >/tmp/delays
-nd=$(wc -l </tmp/delays)
-if [ "$nd" -gt 0 ]; then
-	p50=$(sed -n "$(((nd + 1) / 2))p" /tmp/delays)
-	dmin=$(head -n 1 /tmp/delays)
-	dmax=$(tail -n 1 /tmp/delays)
-	val delay_samples "$nd"
-	val delay_p50_ms "$p50"
-	val delay_min_ms "$dmin"
-	val delay_max_ms "$dmax"
-	if [ "$dmin" -ge 400 ] && [ "$dmax" -le 700 ]; then
-		ok "delay_ms=500: $nd request->run delays in 400-700 ms (p50 $p50, min $dmin, max $dmax)"
-	else
-		notok "delay_ms=500: $nd request->run delays, p50 $p50 min $dmin max $dmax ms, not all in 400-700 ms"
-	fi
+if prtop knob capacity=32 order=10 >/tmp/knob.out 2>&1 &&
+	[ "$(cat $V/page_reporting_order)" = 10 ]; then
+	ok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
 else
-	notok "delay_ms=500: no request->run pair in the trace"
+	notok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
+	echo 32 >$V/page_reporting_capacity
+	echo 10 >$V/page_reporting_order
 fi
+window order10 hog
 
-# --- 5. order 10: no order-9 page is reported ----------------------------
-echo 32 >$V/page_reporting_capacity
-echo 10 >$V/page_reporting_order
-trace_run order10
-tr=/tmp/order10.trace
-n=$(count report $tr)
-orders=$(field report order_mask $tr | sort -u | tr '\n' ' ')
-# masks are printed in hex; a page below order 10 sets one of bits 0-9
-low=$(field report order_mask $tr | awk '
-	function hex(s,  n, i) {
-		n = 0
-		sub(/^0x/, "", s)
-		for (i = 1; i <= length(s); i++)
-			n = n * 16 + index("0123456789abcdef", substr(tolower(s), i, 1)) - 1
-		return n
-	}
-	hex($1) % 1024 { n++ }
-	END { print n + 0 }')
-cyc=$(field cycle order $tr | sort -u | tr '\n' ' ')
-val order10_reports "$n"
-val order10_order_masks "'$orders'"
-val order10_cycle_orders "'$cyc'"
-if [ "$n" -gt 0 ] && [ "$low" -eq 0 ]; then
-	ok "order=10: $n report() calls, order masks $orders(no order below 10)"
-else
-	notok "order=10: $n report() calls, $low with pages below order 10 (masks $orders)"
-fi
-echo "$cyc" | grep -qw 9 && notok "order=10: free lists of order 9 were walked ($cyc)"
 # --- 6. tunables changed while runs are in flight -------------------------
 # every run must stick to the capacity and order it started with
 echo 9 >$V/page_reporting_order

@@ -132,3 +132,27 @@ qemu_stop() {
 	QEMU_PID="" QEMU_WRAP_PID=""
 	return 0
 }
+
+# qemu_blocks LOG DIR: every "PRTOP-JSON-BEGIN TAG" .. "PRTOP-JSON-END TAG"
+# block of the serial log (tests/qemu/guest_lib.sh: dump) -> DIR/TAG.json,
+# and its "PRTOP-ERR TAG: " lines -> DIR/TAG.err
+qemu_blocks() {
+	mkdir -p "$2" && python3 - "$1" "$2" <<'PYEOF'
+import os, sys
+
+lines = open(sys.argv[1], errors="replace").read().replace("\r", "").split("\n")
+tag = None
+for line in lines:
+    if line.startswith("PRTOP-JSON-BEGIN "):
+        tag, body = line.split(" ", 1)[1], []
+    elif tag and line == "PRTOP-JSON-END " + tag:
+        open(os.path.join(sys.argv[2], tag + ".json"), "w").write("\n".join(body) + "\n")
+        tag = None
+    elif tag:
+        body.append(line)
+    elif line.startswith("PRTOP-ERR "):
+        t, msg = line[len("PRTOP-ERR "):].split(": ", 1) if ": " in line else (line, "")
+        with open(os.path.join(sys.argv[2], t + ".err"), "a") as f:
+            f.write(msg + "\n")
+PYEOF
+}

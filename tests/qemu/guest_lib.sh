@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the guest scripts (busybox sh) of tests/test_qemu.sh and
+# tests/test_kernel.sh; the initramfs carries it as /lib/guest_lib.sh.
+
+# json_num FILE KEY: first numeric value of "KEY" in FILE (empty if none)
+json_num() {
+	tr -d '\n' <"$1" | grep -o "\"$2\"[[:space:]]*:[[:space:]]*[0-9]*" |
+		head -n 1 | grep -o '[0-9]*$'
+}
+
+# dump TAG FILE ERRFILE: prtop's output between unique markers, for the
+# host to take apart (tests/qemu/lib.sh: qemu_blocks)
+dump() {
+	echo "PRTOP-JSON-BEGIN $1"
+	cat "$2"
+	echo
+	echo "PRTOP-JSON-END $1"
+	sed "s/^/PRTOP-ERR $1: /" "$3" | tail -n 20
+}
+
+# number of BPF links prtop holds (fdinfo of a link fd has "link_type")
+links_of() {
+	n=0
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q '^link_type' "$f" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+
+# wait_attached PID: until prtop's BPF link count is stable (sets $last)
+wait_attached() {
+	last=-1 stable=0 i=0
+	while [ $i -lt 60 ] && kill -0 "$1" 2>/dev/null; do
+		n=$(links_of "$1")
+		if [ "$n" -gt 0 ] && [ "$n" -eq "$last" ]; then
+			stable=$((stable + 1))
+			[ $stable -ge 2 ] && break
+		else
+			stable=0
+		fi
+		last=$n
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
