@@ -499,6 +499,7 @@ int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 		count(&stats.c.reuse_exact_pages, 1ULL << (r->order & 31));
 		count(&stats.c.reuse_exact_bytes,
 		      (1ULL << (r->order & 31)) << page_shift);
+		count(&stats.c.reuse_exact_blocks, 1);
 		count(&stats.order_reused[bound(r->order, PRTOP_ORDERS - 1)],
 		      1ULL << (r->order & 31));
 		if (now > r->ts)
@@ -618,6 +619,7 @@ int BPF_PROG(pt_reported_alloc, struct page *page, unsigned int order)
 
 	count(&stats.c.reuse_exact_pages, 1ULL << o);
 	count(&stats.c.reuse_exact_bytes, (1ULL << o) << page_shift);
+	count(&stats.c.reuse_exact_blocks, 1);
 	count(&stats.order_reused[o], 1ULL << o);
 	return 0;
 }

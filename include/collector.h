@@ -18,6 +18,7 @@ struct collector_opts {
 	bool no_reuse;	       /* do not track reported ranges at all */
 	bool verbose;	       /* libbpf debug output on stderr */
 	size_t reuse_capacity; /* ranges remembered (0: default 65536) */
+	bool test_layers;      /* doctor: also test-load layers not needed, to say if they work */
 };
 
 /*

@@ -48,6 +48,13 @@ int params_read(const char *dir, struct snap_param *out, int max);
 /* meaning of a known upstream parameter, NULL for unknown ones */
 const char *param_meaning(const char *name);
 
+/*
+ * A small file's content (name relative to dfd, or AT_FDCWD), white space
+ * around it trimmed, unprintable bytes made spaces, cut to fit len.
+ * 0 or -errno.
+ */
+int read_trimmed_at(int dfd, const char *name, char *out, size_t len);
+
 /* "6.18.44-fc" etc. from uname(2) */
 void kernel_release(char *buf, size_t len);
 

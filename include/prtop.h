@@ -52,7 +52,8 @@ struct prtop_counters {
 	__u64 nents_truncated;	 /* entries past PRTOP_BATCH_MAX */
 	__u64 reuse_exact_pages; /* exact mode: reported pages reallocated */
 	__u64 reuse_exact_bytes;
-	__u64 delay_unmatched; /* worker start without a request seen */
+	__u64 reuse_exact_blocks; /* ... in so many free blocks */
+	__u64 delay_unmatched;	  /* worker start without a request seen */
 	/* from the bundled patch's tracepoints only */
 	__u64 worker_errors;   /* runs that ended with an error */
 	__u64 worker_zones;    /* zones walked (passed the watermark) */

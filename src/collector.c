@@ -877,15 +877,62 @@ static void describe_patch_layer(struct collector *c, const struct plan *p)
 	set_layer(c, LAYER_PATCH_TP, p->pt_request || p->pt_work || p->pt_report, why);
 }
 
+/*
+ * doctor, when the patch tracepoints left fentry nothing to do: load one
+ * fentry program alone to say whether the layer would work.  0 when it
+ * loads, else -errno with the reason in why.
+ */
+static int test_fentry(struct collector *c, char *why, size_t len)
+{
+	struct prtop_bpf *s;
+	struct bpf_program *prog;
+	int err;
+
+	if (!fentry_fn_ok(c, "__page_reporting_notify")) {
+		snprintf(why, len, "__page_reporting_notify is not attachable by name");
+		return -ENOENT;
+	}
+	s = prtop_bpf__open();
+	if (!s) {
+		snprintf(why, len, "opening the BPF object failed");
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, s->obj)
+	    bpf_program__set_autoload(prog, prog == s->progs.notify_fentry);
+	err = prtop_bpf__load(s);
+	if (err)
+		snprintf(why, len, "refused by the kernel at load (%s)", errno_name(err));
+	prtop_bpf__destroy(s);
+	return err;
+}
+
+static void describe_unused_fentry(struct collector *c)
+{
+	char why[160], msg[200];
+
+	if (!c->opts.test_layers) {
+		set_layer(c, LAYER_FENTRY, false,
+			  "not tried: the patch tracepoints cover its functions, and the rest are "
+			  "inlined or renamed on this kernel");
+		return;
+	}
+	if (test_fentry(c, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "not needed (patch tracepoints), and %s", why);
+		set_layer(c, LAYER_FENTRY, false, msg);
+		return;
+	}
+	set_layer(c, LAYER_FENTRY, true,
+		  "works here (a test program loaded), not used: the patch tracepoints are "
+		  "preferred, the rest are inlined or renamed");
+}
+
 static void describe_layers(struct collector *c, const struct plan *p)
 {
 	describe_patch_layer(c, p);
 	if (c->fentry_ok)
 		set_layer(c, LAYER_FENTRY, true, "BPF trampolines load and attach");
 	else if (!c->fentry_err[0] && p->fentry && (p->pt_request || p->pt_work || p->pt_report))
-		set_layer(c, LAYER_FENTRY, false,
-			  "not tried: the patch tracepoints cover its functions, and the rest are "
-			  "inlined or renamed on this kernel");
+		describe_unused_fentry(c);
 	else
 		set_layer(c, LAYER_FENTRY, false,
 			  c->fentry_err[0] ? c->fentry_err : "no fentry target on this kernel");
@@ -1122,6 +1169,7 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 
 	if (c->skel->rodata->reuse_exact || c->probe[PROBE_REUSE].mode == MODE_PATCH_TP) {
 		s->reuse_bytes = st->c.reuse_exact_bytes;
+		s->reuse_ranges = st->c.reuse_exact_blocks;
 		memcpy(&s->reuse_age, st->hist[PRTOP_H_REUSE_AGE], sizeof(s->reuse_age));
 		for (i = 0; i < PRTOP_ORDERS; i++)
 			s->order[i].reused_pages = st->order_reused[i];

@@ -64,36 +64,9 @@ static struct knob_paths resolve(const struct knob_paths *p)
 
 /* ---- files ---- */
 
-/* a small file's content, white space around it trimmed; 0 or -errno */
 static int read_trimmed(const char *path, char *out, size_t len)
 {
-	char buf[256];
-	size_t s = 0, e, i;
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	e = (size_t)n;
-	while (s < e && isspace((unsigned char)buf[s]))
-		s++;
-	while (e > s && isspace((unsigned char)buf[e - 1]))
-		e--;
-	for (i = s; i < e; i++)
-		if (!isprint((unsigned char)buf[i]))
-			buf[i] = ' ';
-	if (e - s > len - 1)
-		e = s + len - 1;
-	memcpy(out, buf + s, e - s);
-	out[e - s] = '\0';
-	return 0;
+	return read_trimmed_at(AT_FDCWD, path, out, len);
 }
 
 /* one write of value and a newline, as `echo value > path` does */

@@ -280,6 +280,7 @@ static int cmd_doctor(struct args *a)
 	struct collector *c;
 	struct prtop_snapshot *s;
 
+	a->copts.test_layers = true;
 	if (open_collector(a, &c))
 		return 1;
 	s = calloc(1, sizeof(*s));

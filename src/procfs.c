@@ -510,22 +510,22 @@ const char *param_meaning(const char *name)
 	return NULL;
 }
 
-/* the value of one parameter file, trimmed and printable; "?" if unreadable */
-static void read_param(int dfd, const char *name, char *out, size_t len)
+int read_trimmed_at(int dfd, const char *name, char *out, size_t len)
 {
 	char buf[256];
-	ssize_t n;
 	size_t i, start = 0, end;
-	int fd;
+	ssize_t n;
+	int fd, err = 0;
 
-	snprintf(out, len, "?");
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return;
+		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n < 0)
-		return;
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
 	end = (size_t)n;
 	while (start < end && isspace((unsigned char)buf[start]))
 		start++;
@@ -539,6 +539,14 @@ static void read_param(int dfd, const char *name, char *out, size_t len)
 		end = start + len - 1;
 	memcpy(out, buf + start, end - start);
 	out[end - start] = '\0';
+	return 0;
+}
+
+/* the value of one parameter file, trimmed and printable; "?" if unreadable */
+static void read_param(int dfd, const char *name, char *out, size_t len)
+{
+	if (read_trimmed_at(dfd, name, out, len))
+		snprintf(out, len, "?");
 }
 
 static bool regular_file(int dfd, const struct dirent *de)

@@ -183,6 +183,13 @@ static void text_reuse(FILE *out, const struct prtop_snapshot *s)
 		fputs("reuse: n/a\n", out);
 		return;
 	}
+	if (s->probe[PROBE_REUSE].mode != MODE_SCAN) {
+		fprintf(out, "reuse: reused %s (%llu blocks), exact (%s)\n",
+			fmt_bytes(a, sizeof(a), s->reuse_bytes),
+			(unsigned long long)s->reuse_ranges,
+			attach_mode_name(s->probe[PROBE_REUSE].mode));
+		return;
+	}
 	fprintf(out,
 		"reuse: reused %s (%llu ranges), tracked %llu, "
 		"unreported (merged) %llu, forgotten %llu\n",

@@ -412,6 +412,16 @@ static int draw_reuse(struct tui *t, int y, int ymax)
 		tok[0] = (struct token){"n/a (reported ranges are not tracked)", A_DIM};
 		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 1);
 	}
+	if (s->probe[PROBE_REUSE].mode != MODE_SCAN) {
+		snprintf(l[0], sizeof(l[0]), "reused %s (%llu blocks)",
+			 fmt_bytes(v, sizeof(v), s->reuse_bytes),
+			 (unsigned long long)s->reuse_ranges);
+		snprintf(l[1], sizeof(l[1]), "exact (%s)",
+			 attach_mode_name(s->probe[PROBE_REUSE].mode));
+		tok[0] = (struct token){l[0], 0};
+		tok[1] = (struct token){l[1], A_DIM};
+		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 2);
+	}
 	snprintf(l[0], sizeof(l[0]), "reused %s (%llu ranges)",
 		 fmt_bytes(v, sizeof(v), s->reuse_bytes), (unsigned long long)s->reuse_ranges);
 	snprintf(l[1], sizeof(l[1]), "tracked %llu", (unsigned long long)s->reuse_tracked);

@@ -81,6 +81,10 @@ def check_attach(d, base):
     line = [l for l in doctor.split("\n") if l.startswith("patch tracepoints")]
     ok("doctor: patch tracepoints layer used", bool(line) and " yes " in line[0],
        line[0] if line else "no 'patch tracepoints' line in prtop doctor")
+    fl = [l for l in doctor.split("\n") if l.startswith("fentry/fexit")]
+    note("doctor: " + (fl[0] if fl else "no fentry/fexit line"))
+    if fl and "works here" in fl[0]:
+        ok("patch tracepoints preferred over fentry, which works on this kernel too", True)
     modes = {p: base["attach"].get(p) for p in PATCH_PROBES}
     bad = {p: m for p, m in modes.items() if m != "patch_tracepoint"}
     ok("probes attach to the patch tracepoints (%s)" % " ".join(PATCH_PROBES),
@@ -173,11 +177,27 @@ def check_order10(o10):
     ok("order=10: runs used it (last_run)", lr.get("order") == 10, "last_run %s" % lr)
 
 
+def check_batch(d):
+    try:
+        text = open(os.path.join(d, "batch.json")).read()
+    except OSError as e:
+        ok("batch view", False, str(e))
+        return
+    knobs = [l for l in text.split("\n") if l.startswith("knobs:")]
+    ok("batch view: knob values from the patch sysctls",
+       bool(knobs) and knobs[-1].count("patch sysctl") == 3 and "capacity 8 " in knobs[-1],
+       knobs[-1] if knobs else "no knobs: line")
+    ok("batch view: free list walks line", any(l.startswith("walks: boundary resets")
+                                                for l in text.split("\n")),
+       "no 'walks:' line in prtop -b output")
+
+
 def main():
     d = sys.argv[1]
     v = vals(d)
     base, cap8, o10 = load(d, "base"), load(d, "cap8"), load(d, "order10")
     check_knobs(d)
+    check_batch(d)
     if base:
         check_attach(d, base)
         check_base(base, v)

@@ -276,6 +276,9 @@ for e in request work_start work_end report cycle boundary_reset reported_page_a
 done
 bytes=$(field report bytes $tr | awk '{ s += $1 } END { print s + 0 }')
 val cap8_trace_report_bytes "$bytes"
+prtop -b -n 2 -d 1 >/tmp/batch.txt 2>/tmp/batch.err
+echo "prtop -b rc=$?" >>/tmp/batch.err
+dump batch /tmp/batch.txt /tmp/batch.err
 
 if prtop knob capacity=32 order=10 >/tmp/knob.out 2>&1 &&
 	[ "$(cat $V/page_reporting_order)" = 10 ]; then

@@ -421,11 +421,49 @@ static void test_accept(void)
 		      cases[i].om ? "OpenMetrics" : "text");
 }
 
+/* the patch-only families: absent without the patch's tracepoints, not 0 */
+static void test_patch_only(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf b;
+	const char *t;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	t = render(s, false, &b);
+	CHECK(t && !strstr(t, "prtop_boundary_resets") && !strstr(t, "prtop_worker_errors") &&
+		  !strstr(t, "prtop_cycle_budget_exhausted"),
+	      "metrics: patch-only families absent without the patch");
+	mbuf_free(&b);
+	s->probe[PROBE_RESET].mode = MODE_PATCH_TP;
+	s->probe[PROBE_CYCLE].mode = MODE_PATCH_TP;
+	s->probe[PROBE_WORKER].mode = MODE_PATCH_TP;
+	s->c.reset_report = 21;
+	s->c.reset_stop = 2;
+	s->c.reset_rotated = 1;
+	s->c.cycle_exhausted = 5;
+	s->c.worker_errors = 3;
+	s->c.worker_zones = 12;
+	t = render(s, false, &b);
+	CHECK_STR(value_of(t, "prtop_boundary_resets_total{reason=\"report\"}"), "21",
+		  "metrics: boundary resets after report()");
+	CHECK_STR(value_of(t, "prtop_boundary_resets_total{reason=\"stop\"}"), "2",
+		  "metrics: boundary resets at stop");
+	CHECK_STR(value_of(t, "prtop_boundary_rotations_total"), "1", "metrics: rotations");
+	CHECK_STR(value_of(t, "prtop_cycle_budget_exhausted_total"), "5",
+		  "metrics: budget exhausted");
+	CHECK_STR(value_of(t, "prtop_worker_errors_total"), "3", "metrics: failed runs");
+	CHECK_STR(value_of(t, "prtop_worker_zones_walked_total"), "12", "metrics: zones walked");
+	mbuf_free(&b);
+	free(s);
+}
+
 void test_metrics(void)
 {
 	test_hist_buckets();
 	test_counters_and_hists();
 	test_labels_and_knobs();
+	test_patch_only();
 	test_formats();
 	test_exporter_facts();
 	test_mbuf();
