@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * prtop: BPF side.  The same handlers are reached through fentry/fexit,
- * kprobe/kretprobe or stock tracepoints; the loader decides which programs
- * load and attach on the running kernel.  All counters live in .bss and
+ * kprobe/kretprobe or stock tracepoints, and the bundled patch's
+ * page_reporting tracepoints have programs of their own; the loader decides
+ * which programs load and attach on the running kernel.  All counters live in .bss and
  * are read by userspace through the mmap'ed map, without syscalls.
  */
 #include "vmlinux.h"
