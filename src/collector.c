@@ -52,6 +52,7 @@ struct collector {
 	char fentry_err[160];
 	bool kprobe_ok;
 	char kprobe_err[160];
+	unsigned int patch_tps; /* bit i: patch_tp_names[i] is in the BTF */
 	struct probe_status probe[PROBE__COUNT];
 	struct layer_status layer[LAYER__COUNT];
 	uint64_t start_ns;
@@ -250,25 +251,60 @@ struct plan {
 	bool worker_tp, delay_tp, reuse_exact;
 };
 
-/* the bundled patch's tracepoint "page_reporting_<event>" is in the BTF */
-static bool btf_has_patch_tp(const struct btf *btf, const char *event)
-{
-	char name[96];
+/* the bundled patch's tracepoints, page_reporting_<name> */
+enum patch_tp {
+	PT_REQUEST,
+	PT_WORK_START,
+	PT_WORK_END,
+	PT_REPORT,
+	PT_CYCLE,
+	PT_BOUNDARY_RESET,
+	PT_REPORTED_PAGE_ALLOC,
+	PT__COUNT,
+};
 
-	snprintf(name, sizeof(name), "btf_trace_page_reporting_%s", event);
-	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+static const char *const patch_tp_names[PT__COUNT] = {
+    "request", "work_start", "work_end", "report", "cycle", "boundary_reset", "reported_page_alloc",
+};
+
+#define PT_PREFIX "btf_trace_page_reporting_"
+
+/* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist */
+static void find_patch_tps(struct collector *c)
+{
+	const struct btf *btf = c->vmlinux_btf;
+	__u32 id, n = btf__type_cnt(btf);
+	size_t len = strlen(PT_PREFIX);
+	int i;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name;
+
+		if (!btf_is_typedef(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (strncmp(name, PT_PREFIX, len))
+			continue;
+		for (i = 0; i < PT__COUNT; i++)
+			if (!strcmp(name + len, patch_tp_names[i]))
+				c->patch_tps |= 1u << i;
+	}
+}
+
+static bool has_tp(const struct collector *c, enum patch_tp tp)
+{
+	return c->patch_tps & (1u << tp);
 }
 
 static void plan_patch(struct collector *c, struct plan *p)
 {
-	const struct btf *b = c->vmlinux_btf;
-
-	p->pt_request = btf_has_patch_tp(b, "request");
-	p->pt_work = btf_has_patch_tp(b, "work_start") && btf_has_patch_tp(b, "work_end");
-	p->pt_report = btf_has_patch_tp(b, "report");
-	p->pt_cycle = btf_has_patch_tp(b, "cycle");
-	p->pt_reset = btf_has_patch_tp(b, "boundary_reset");
-	p->pt_alloc = btf_has_patch_tp(b, "reported_page_alloc") && !c->opts.no_reuse;
+	p->pt_request = has_tp(c, PT_REQUEST);
+	p->pt_work = has_tp(c, PT_WORK_START) && has_tp(c, PT_WORK_END);
+	p->pt_report = has_tp(c, PT_REPORT);
+	p->pt_cycle = has_tp(c, PT_CYCLE);
+	p->pt_reset = has_tp(c, PT_BOUNDARY_RESET);
+	p->pt_alloc = has_tp(c, PT_REPORTED_PAGE_ALLOC) && !c->opts.no_reuse;
 }
 
 /* fentry on fn: in BTF and attachable by name */
@@ -833,40 +869,22 @@ static void set_layer(struct collector *c, enum layer_id id, bool ok, const char
 	snprintf(c->layer[id].why, sizeof(c->layer[id].why), "%s", why);
 }
 
-static bool btf_has_tracepoint_prefix(const struct btf *btf, const char *prefix)
-{
-	__u32 id, n = btf__type_cnt(btf);
-	size_t len = strlen(prefix);
-
-	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		if (btf_is_typedef(t) &&
-		    !strncmp(btf__name_by_offset(btf, t->name_off), prefix, len))
-			return true;
-	}
-	return false;
-}
-
 static void describe_patch_layer(struct collector *c, const struct plan *p)
 {
-	static const char *const events[] = {
-	    "request",	      "work_start",	     "work_end", "report", "cycle",
-	    "boundary_reset", "reported_page_alloc",
-	};
 	char used[200] = "", missing[200] = "", why[200];
-	size_t i;
+	int i;
 
-	if (!btf_has_tracepoint_prefix(c->vmlinux_btf, "btf_trace_page_reporting_")) {
+	if (!c->patch_tps) {
 		set_layer(c, LAYER_PATCH_TP, false,
 			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not "
 			  "applied)");
 		return;
 	}
-	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		char *dst = btf_has_patch_tp(c->vmlinux_btf, events[i]) ? used : missing;
+	for (i = 0; i < PT__COUNT; i++) {
+		char *dst = has_tp(c, i) ? used : missing;
 
-		snprintf(dst + strlen(dst), 200 - strlen(dst), "%s%s", *dst ? " " : "", events[i]);
+		snprintf(dst + strlen(dst), 200 - strlen(dst), "%s%s", *dst ? " " : "",
+			 patch_tp_names[i]);
 	}
 	if (missing[0])
 		snprintf(why, sizeof(why), "used: %s; missing: %s", used, missing);
@@ -1033,6 +1051,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		goto fail;
 	probe_kprobe_support(c);
 	pick_report_fn(c);
+	find_patch_tps(c);
 
 	make_plan(c, &plan, true);
 	ret = load_skel(c, &plan, c->fentry_err, sizeof(c->fentry_err));

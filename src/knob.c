@@ -183,7 +183,8 @@ static void bound(struct knob_info *k, int64_t min, int64_t max, bool max_known,
 		snprintf(k->range, sizeof(k->range), "%lld..%s", (long long)min, unknown_max);
 }
 
-static void knob_capacity(const struct knob_paths *p, struct knob_info *k)
+/* ranges: also work out the range (more files to read); else value and source */
+static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool ranges)
 {
 	char path[256], buf[32];
 	struct stat st;
@@ -196,6 +197,8 @@ static void knob_capacity(const struct knob_paths *p, struct knob_info *k)
 		return;
 	}
 	from_file(k, KNOB_SYSCTL, KNOB_SOURCE_SYSCTL, &st);
+	if (!ranges)
+		return;
 	snprintf(path, sizeof(path), "%s/page_reporting/capacity_max", p->debugfs_dir);
 	if (!read_trimmed(path, buf, sizeof(buf)) && !knob_parse_int(buf, &max) && max >= 1 &&
 	    max <= INT_MAX)
@@ -227,7 +230,7 @@ static int max_order(const struct knob_paths *p)
 	return n > 0 ? n - 1 : -1;
 }
 
-static void knob_order(const struct knob_paths *p, struct knob_info *k)
+static void knob_order(const struct knob_paths *p, struct knob_info *k, bool ranges)
 {
 	struct stat st;
 	int max;
@@ -248,6 +251,8 @@ static void knob_order(const struct knob_paths *p, struct knob_info *k)
 		}
 		from_file(k, KNOB_MODPARAM, KNOB_SOURCE_MODPARAM, &st);
 	}
+	if (!ranges)
+		return;
 	max = max_order(p);
 	if (max >= 0)
 		bound(k, 0, max, true, NULL);
@@ -255,14 +260,14 @@ static void knob_order(const struct knob_paths *p, struct knob_info *k)
 		bound(k, 0, INT_MAX, false, "?");
 }
 
-static void core_knob(const struct knob_paths *p, int i, struct knob_info *k)
+static void core_knob(const struct knob_paths *p, int i, struct knob_info *k, bool ranges)
 {
 	if (i == 0)
-		knob_capacity(p, k);
+		knob_capacity(p, k, ranges);
 	else if (i == 1)
 		knob_delay(p, k);
 	else
-		knob_order(p, k);
+		knob_order(p, k, ranges);
 }
 
 static bool listed(const struct knob_info *k, int n, const char *name)
@@ -333,7 +338,7 @@ int knob_list(const struct knob_paths *p, struct knob_info *out, int max)
 	if (!out || max < 3)
 		return -EINVAL;
 	for (i = 0; i < 3; i++)
-		core_knob(&r, i, &out[n++]);
+		core_knob(&r, i, &out[n++], true);
 	n = add_params(&r, out, n, max);
 	return add_counters(&r, out, n, max);
 }
@@ -363,7 +368,7 @@ int knob_find(const struct knob_paths *p, const char *name, struct knob_info *ou
 		return -EINVAL;
 	i = core_index(name);
 	if (i >= 0) {
-		core_knob(&r, i, out);
+		core_knob(&r, i, out, true);
 		return 0;
 	}
 	all = calloc(KNOB_MAX, sizeof(*all));
@@ -384,13 +389,19 @@ int knob_find(const struct knob_paths *p, const char *name, struct knob_info *ou
 int knob_read(const struct knob_paths *p, const char *name, int64_t *value, const char **source,
 	      bool *patched)
 {
+	struct knob_paths r = resolve(p);
 	struct knob_info k;
 	int64_t v;
-	int ret;
+	int ret, i = name ? core_index(name) : -1;
 
-	ret = knob_find(p, name, &k);
-	if (ret)
-		return ret;
+	/* the snapshot reads the core knobs every sample: no range, no extra files */
+	if (i >= 0) {
+		core_knob(&r, i, &k, false);
+	} else {
+		ret = knob_find(p, name, &k);
+		if (ret)
+			return ret;
+	}
 	if (source)
 		*source = k.source;
 	if (patched)

@@ -42,16 +42,24 @@ prog_count() {
 	bpftool prog show 2>/dev/null | grep -cE 'name (worker_tp_start|worker_tp_end|delay_tp_timer|notify_fentry|report_fexit)'
 }
 
+# wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds
+wait_for() {
+	_n=$(($1 * 5))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
 # programs_gone BASE: true once prog_count is back at BASE; the kernel frees
 # programs after an RCU grace period, so this allows up to 3 s
 programs_gone() {
-	_i=0
-	while [ "$(prog_count)" -gt "$1" ] && [ $_i -lt 30 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(prog_count)" -eq "$1" ]
+	wait_for 3 test_prog_count "$1"
 }
+test_prog_count() { [ "$(prog_count)" -eq "$1" ]; }
 
 # expect_fail NAME RC PATTERN CMD...: CMD exits RC and says PATTERN on
 # stderr in at most two lines (uses the caller's $tmp directory)

@@ -30,18 +30,6 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds
-wait_for() {
-	_n=$(($1 * 5))
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 # quiet NAME CMD...: check, showing CMD's output only when it fails
 quiet() {
 	_name=$1
@@ -110,7 +98,8 @@ expect_fail "--listen on another command: exit 2" 2 "only" "$PRTOP" stat --liste
 # --- the exporter ---
 "$PRTOP" export --listen "127.0.0.1:$eport" -d 0.5 >"$tmp/exp.out" 2>"$tmp/exp.err" &
 epid=$!
-if wait_for 15 test "$(code "$E/healthz")" = 200; then
+healthy() { test "$(code "$E/healthz")" = 200; }
+if wait_for 15 healthy; then
 	ok "exporter answers /healthz with 200 while probes are attached"
 else
 	not_ok "exporter not healthy: $(code "$E/healthz") $(head -c 300 "$tmp/exp.err")"

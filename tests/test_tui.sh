@@ -25,18 +25,6 @@ screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
 sample_no() { screen | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1; }
 alive() { $T has-session -t "$S" 2>/dev/null; }
 
-# wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds
-wait_for() {
-	_n=$(($1 * 5))
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 screen_has() { screen | grep -q -- "$1"; }
 gone() { ! alive; }
 
