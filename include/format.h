@@ -50,13 +50,19 @@ double fmt_step_interval(double s, int dir);
 
 /* ---- snapshot fields, the same way in every presentation ---- */
 
+/* how much of a knob's source fmt_knob shows */
+enum fmt_knob_style {
+	FMT_KNOB_FULL = 0,   /* all of it */
+	FMT_KNOB_BRIEF = 1,  /* its first two words, at most up to a comma */
+	FMT_KNOB_CLAUSE = 2, /* up to its first comma */
+};
+
 /*
  * "order 9 (module parameter page_reporting.page_reporting_order)",
- * "delay ? (unknown)"; brief keeps the first two words of the source:
- * "order 9 (module parameter)".
+ * "delay ? (unknown)"; FMT_KNOB_BRIEF: "order 9 (module parameter)".
  */
 char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob *k,
-	       const char *unit, bool brief);
+	       const char *unit, int style);
 /* "worker:tracepoint", "report:—" */
 char *fmt_probe_short(char *buf, size_t len, const struct prtop_snapshot *s, enum probe_id id);
 /* true when some probe is not attached (then point at "prtop doctor") */

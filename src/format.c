@@ -215,20 +215,27 @@ double fmt_step_interval(double s, int dir)
 }
 
 /* length of the first two words of s */
-static int two_words(const char *s)
+/* length of s shown in a style */
+static int source_len(const char *s, int style)
 {
-	const char *sp = strchr(s, ' ');
+	int n = (int)strcspn(s, ",");
+	const char *sp;
 
+	if (style == FMT_KNOB_FULL)
+		return (int)strlen(s);
+	if (style == FMT_KNOB_CLAUSE)
+		return n;
+	sp = strchr(s, ' ');
 	if (sp)
 		sp = strchr(sp + 1, ' ');
-	return sp ? (int)(sp - s) : (int)strlen(s);
+	return sp && sp - s < n ? (int)(sp - s) : n;
 }
 
 char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob *k,
-	       const char *unit, bool brief)
+	       const char *unit, int style)
 {
 	const char *src = k->source && *k->source ? k->source : "unknown";
-	int n = brief ? two_words(src) : (int)strlen(src);
+	int n = source_len(src, style);
 
 	if (!k->known) {
 		snprintf(buf, len, "%s ? (%.*s)", label, n, src);

@@ -43,9 +43,9 @@ static void text_knobs(FILE *out, const struct prtop_snapshot *s)
 	char a[160], b[160], d[160];
 
 	fprintf(out, "knobs: %s, %s, %s\n",
-		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, false),
-		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, false),
-		fmt_knob(d, sizeof(d), "delay", &s->knob_delay_ms, "ms", false));
+		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, FMT_KNOB_FULL),
+		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, FMT_KNOB_FULL),
+		fmt_knob(d, sizeof(d), "delay", &s->knob_delay_ms, "ms", FMT_KNOB_FULL));
 }
 
 static void text_probes(FILE *out, const struct prtop_snapshot *s)

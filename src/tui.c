@@ -176,21 +176,21 @@ static int tokens_width(const struct token *tok, int n)
 	return w;
 }
 
-/* full sources when they fit on one line, else their first two words */
+/* full sources when they fit on one line, else up to a comma, else two words */
 static int draw_knobs(struct tui *t, int y, int ymax)
 {
+	static const int styles[] = {FMT_KNOB_FULL, FMT_KNOB_CLAUSE, FMT_KNOB_BRIEF};
 	const struct prtop_snapshot *s = t->cur;
 	char a[160], b[160], c[160];
 	struct token tok[3] = {{a, 0}, {b, 0}, {c, 0}};
-	bool brief = false;
+	size_t i;
 
-	for (;;) {
-		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, brief);
-		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, brief);
-		fmt_knob(c, sizeof(c), "delay", &s->knob_delay_ms, "ms", brief);
-		if (brief || LABEL_W + tokens_width(tok, 3) <= COLS)
+	for (i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, styles[i]);
+		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, styles[i]);
+		fmt_knob(c, sizeof(c), "delay", &s->knob_delay_ms, "ms", styles[i]);
+		if (LABEL_W + tokens_width(tok, 3) <= COLS)
 			break;
-		brief = true;
 	}
 	return put_tokens(y, ymax, "knobs", A_BOLD, tok, 3);
 }

@@ -138,6 +138,15 @@ static void test_snapshot_fields(void)
 	s->knob_delay_ms = (struct snap_knob){true, 2000, "ms", "constant"};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "delay", &s->knob_delay_ms, "ms", true),
 		  "delay 2000 ms (constant)", "format: knob with unit, brief");
+	s->knob_capacity = (struct snap_knob){true, 32, "entries",
+					      "compile-time constant, needs the bundled patch"};
+	CHECK_STR(fmt_knob(buf, sizeof(buf), "capacity", &s->knob_capacity, NULL, FMT_KNOB_CLAUSE),
+		  "capacity 32 (compile-time constant)", "format: knob up to the comma");
+	CHECK_STR(fmt_knob(buf, sizeof(buf), "capacity", &s->knob_capacity, NULL, FMT_KNOB_BRIEF),
+		  "capacity 32 (compile-time constant)", "format: brief knob stops at a comma");
+	CHECK_STR(fmt_knob(buf, sizeof(buf), "order", &s->knob_order, NULL, FMT_KNOB_CLAUSE),
+		  "order 9 (module parameter page_reporting.page_reporting_order)",
+		  "format: knob without a comma, clause is all of it");
 	s->knob_delay_ms = (struct snap_knob){false, 0, "ms", NULL};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "delay", &s->knob_delay_ms, "ms", false),
 		  "delay ? (unknown)", "format: unknown knob");
