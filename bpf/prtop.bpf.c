@@ -19,7 +19,6 @@ const volatile __u64 worker_fn;		/* page_reporting_process */
 const volatile __u64 dwork_timer_fn;	/* delayed_work_timer_fn */
 const volatile __u64 pr_dev_info_addr;	/* &pr_dev_info, 0: unknown */
 const volatile __u64 vmemmap_base_addr;	/* &vmemmap_base, 0: unknown */
-const volatile __u64 vmemmap_start;	/* fixed vmemmap start, 0: unknown */
 const volatile __u32 page_shift = 12;
 const volatile bool track_ranges;	/* send batches to the ring buffer */
 const volatile bool reuse_exact;	/* remember ranges for kmem hook */
@@ -100,6 +99,20 @@ static __always_inline void count(__u64 *c, __u64 n)
 	__sync_fetch_and_add(c, n);
 }
 
+/* *p = max(*p, v) against concurrent writers; gives up after a few races */
+static __always_inline void keep_max(__u64 *p, __u64 v)
+{
+	__u64 old = *p, seen;
+	int i;
+
+	for (i = 0; i < 4 && v > old; i++) {
+		seen = __sync_val_compare_and_swap(p, old, v);
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
 static __always_inline void hist_add(int id, __u64 v)
 {
 	__u64 slot = bound(prtop_hist_slot(v), PRTOP_HIST_SLOTS - 1);
@@ -107,6 +120,9 @@ static __always_inline void hist_add(int id, __u64 v)
 	if (id < 0 || id >= PRTOP_H__COUNT)
 		return;
 	count(&stats.hist[id][slot], 1);
+	count(&stats.hist_exact[id].sum, v);
+	keep_max(&stats.hist_exact[id].max, v);
+	keep_max(&stats.hist_exact[id].inv_min, ~v);
 }
 
 static __always_inline __u32 tid(void)
@@ -247,8 +263,6 @@ static __always_inline __u64 vmemmap(void)
 
 	if (vmemmap_base_addr)
 		bpf_probe_read_kernel(&base, sizeof(base), (void *)vmemmap_base_addr);
-	else
-		base = vmemmap_start;
 	return base;
 }
 

@@ -33,7 +33,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 int collector_poll(struct collector *c, int timeout_ms);
 
 /* Take a snapshot: counters, histograms, free lists, params, reuse scan. */
-int collector_sample(struct collector *c, struct prtop_snapshot *out);
+void collector_sample(struct collector *c, struct prtop_snapshot *out);
 
 /* Detach everything and free; safe on NULL. */
 void collector_close(struct collector *c);

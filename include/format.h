@@ -15,8 +15,7 @@
 
 void fmt_set_ascii(bool ascii);
 bool fmt_is_ascii(void);
-const char *fmt_dash(void);  /* "—": no samples yet / nothing */
-const char *fmt_arrow(void); /* "→" */
+const char *fmt_dash(void); /* "—": no samples yet / nothing */
 
 /* "0 B", "512 B", "1.50 KiB", "12.0 MiB", "512 MiB" (powers of 1024) */
 char *fmt_bytes(char *buf, size_t len, uint64_t bytes);
@@ -34,6 +33,13 @@ char *fmt_mib_per_s(char *buf, size_t len, double bytes_per_s);
 char *fmt_interval(char *buf, size_t len, double s);
 /* rounded-to-the-second duration: "42s", "3m05s", "2h01m", "3d04h" */
 char *fmt_uptime(char *buf, size_t len, uint64_t ns);
+
+/* the same, or "n/a" when the figure has no source (!known): unknown is never 0 */
+char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v);
+char *fmt_known_bytes(char *buf, size_t len, bool known, uint64_t bytes);
+char *fmt_known_mib(char *buf, size_t len, bool known, double bytes);
+char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s);
+char *fmt_known_mib_per_s(char *buf, size_t len, bool known, double bytes_per_s);
 
 /* display columns of a UTF-8 string (every code point counts one) */
 size_t fmt_width(const char *s);
@@ -84,15 +90,12 @@ struct fmt_latency {
 	char count_s[24]; /* "n/a", "—" or the count */
 	char p50[24];	  /* "n/a", "—" or "120 µs" */
 	char p99[24];
+	char max[24]; /* exact */
 };
 
 void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out);
 
-/* base page size of this machine */
-uint64_t fmt_page_size(void);
-/* lowest order the per-order table shows (page_reporting_order or 9) */
-int fmt_order_low(const struct prtop_snapshot *s);
-/* whether the per-order table shows this order */
+/* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);
 
 #endif /* PRTOP_FORMAT_H */

@@ -29,7 +29,6 @@ void mbuf_free(struct mbuf *b);
 
 struct metrics_opts {
 	bool openmetrics;    /* OpenMetrics 1.0.0 instead of text 0.0.4 */
-	uint64_t page_size;  /* bytes per base page */
 	const char *version; /* prtop's version, for prtop_build_info */
 	uint64_t now_ns;     /* CLOCK_MONOTONIC now, for the snapshot's age; 0: leave out */
 	uint64_t scrapes;    /* /metrics requests so far, this one included; 0: leave out */
@@ -59,8 +58,9 @@ extern const struct metrics_buckets metrics_buckets_reuse_age;
  * Cumulative counts of a log-linear ns histogram in the given second
  * buckets: cum[i] counts the samples whose whole source slot lies at or
  * below le[i] (so a bucket never claims a sample that may be larger);
- * cum[n] is the total (+Inf).  *sum_s estimates the sum from the slots'
- * middles.  cum must hold n + 1 entries.
+ * cum[n] is the total (+Inf).  *sum_s is the exact sum where the
+ * histogram kept one, else estimated from the slots' middles.  cum must
+ * hold n + 1 entries.
  */
 void metrics_hist_buckets(const struct snap_hist *h, const struct metrics_buckets *bk,
 			  uint64_t *cum, double *sum_s);

@@ -72,6 +72,17 @@ struct prtop_last_run {
 	__u32 seen;	/* 1 once a run was seen */
 };
 
+/*
+ * Exact figures beside each histogram's buckets: a bucket only bounds a
+ * value, these do not.  Minimum kept inverted (~min) so that the zeroed
+ * .bss needs no initialisation and both updates are "keep the larger".
+ */
+struct prtop_hist_exact {
+	__u64 sum;
+	__u64 inv_min; /* ~min; 0 while empty */
+	__u64 max;
+};
+
 struct prtop_bss_stats {
 	struct prtop_counters c;
 	__u64 nents_hist[PRTOP_NENTS_SLOTS];
@@ -79,6 +90,7 @@ struct prtop_bss_stats {
 	__u64 order_cycles[PRTOP_ORDERS]; /* cycle() visits, by order */
 	__u64 order_reused[PRTOP_ORDERS]; /* exact mode, base pages */
 	__u64 hist[PRTOP_H__COUNT][PRTOP_HIST_SLOTS];
+	struct prtop_hist_exact hist_exact[PRTOP_H__COUNT];
 	__u64 prdev;	 /* struct page_reporting_dev_info *, once seen */
 	__u64 report_fn; /* prdev->report, once seen */
 	__u64 last_worker_start_ns;

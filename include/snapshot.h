@@ -37,10 +37,11 @@ enum attach_mode {
 };
 
 struct probe_status {
-	enum attach_mode mode;
-	char detail[96];  /* what it is attached to, e.g. "fentry:page_reporting_process" */
-	char reason[256]; /* why not (or why degraded); empty when fine */
-	char hint[160];	  /* what the user can do */
+	bool attached;	       /* mode != MODE_NONE: what presentations test */
+	enum attach_mode mode; /* shown by name only (doctor, probes line) */
+	char detail[96];       /* what it is attached to, e.g. "fentry:page_reporting_process" */
+	char reason[256];      /* why not (or why degraded); empty when fine */
+	char hint[160];	       /* what the user can do */
 };
 
 #define SNAP_MAX_PARAMS 32
@@ -58,8 +59,38 @@ struct snap_order {
 	uint64_t reused_pages;	 /* base pages of reported ranges seen reused */
 };
 
+/* buckets bound a value; count, sum, min and max are exact */
 struct snap_hist {
 	uint64_t slot[PRTOP_HIST_SLOTS];
+	uint64_t count;
+	uint64_t sum;
+	uint64_t min; /* valid when count > 0 */
+	uint64_t max;
+};
+
+/*
+ * What a snapshot can say.  The collector decides it from how the probes
+ * attached; presentations test these and never attach modes.  A figure
+ * whose group is unavailable is unknown: JSON null, "n/a" on screen, absent
+ * from /metrics (prtop_probe_attached says why) -- never 0.
+ */
+enum snap_group {
+	SG_NOTIFY = 0,	 /* notify calls and the state they found */
+	SG_WORKER,	 /* worker runs and run time */
+	SG_DELAY,	 /* request -> run delay */
+	SG_TIMER,	 /* worker timer armed (stock timer tracepoint) */
+	SG_REPORT,	 /* reported bytes/pages, batches, errors, nents, per-order */
+	SG_CYCLE,	 /* free list walks (cycle visits), per order */
+	SG_DRAIN,	 /* drains */
+	SG_RESETS,	 /* boundary resets (patch) */
+	SG_RUN_DETAIL,	 /* zones walked, failed runs, last run's settings (patch) */
+	SG_CYCLE_DETAIL, /* pages isolated, budget exhausted (patch) */
+	SG_REUSE,	 /* reported memory handed out again: bytes, blocks, per order */
+	SG_REUSE_AGE,	 /* report -> reuse age */
+	SG_REUSE_RANGES, /* tracked / merged / forgotten ranges (kpageflags scan) */
+	SG_FREE_LISTS,	 /* free memory per order */
+	SG_PARAMS,	 /* module parameters */
+	SG__COUNT,
 };
 
 struct snap_knob {
@@ -85,9 +116,10 @@ struct layer_status {
 
 struct prtop_snapshot {
 	uint64_t mono_ns;    /* CLOCK_MONOTONIC at collection */
+	uint64_t wall_ns;    /* CLOCK_REALTIME at collection (-T, record) */
 	uint64_t startup_ns; /* collector_open(): start to attached */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC when collection began */
-	uint64_t seq;	     /* number of samples taken, from 1 */
+	uint64_t seq;	     /* frame number the sampler delivered it as, from 1 */
 
 	char kernel[128];	 /* uname -r */
 	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
@@ -95,6 +127,10 @@ struct prtop_snapshot {
 
 	struct probe_status probe[PROBE__COUNT];
 	struct layer_status layer[LAYER__COUNT];
+	bool avail[SG__COUNT];
+	uint64_t page_size; /* bytes per base page */
+	int order_low;	    /* the per-order tables show order_low .. order_high - 1 */
+	int order_high;
 
 	struct prtop_counters c;
 	uint64_t nents_hist[PRTOP_NENTS_SLOTS];
@@ -129,18 +165,37 @@ struct snap_rates {
 	double reused_bytes_per_s;
 };
 
+static inline bool snap_has(const struct prtop_snapshot *s, enum snap_group g)
+{
+	return s->avail[g];
+}
+
 const char *probe_name(enum probe_id id);
+const char *snap_group_name(enum snap_group g);
 const char *attach_mode_name(enum attach_mode m);
 const char *layer_name(enum layer_id id); /* collector.c */
 
 /* hist.c */
 uint64_t hist_count(const struct snap_hist *h);
-/* p in [0,100]; returns an estimate in the bucket's middle, 0 if empty */
+/*
+ * p in [0,100]: an estimate (the bucket's middle, kept within the exact
+ * min and max, so never outside the bucket nor the values seen); 0 if empty
+ */
 uint64_t hist_percentile(const struct snap_hist *h, double p);
+/* whether hist_percentile(h, p) is exact (min, max, or a one-value bucket) */
+bool hist_percentile_exact(const struct snap_hist *h, double p);
 uint64_t hist_slot_low(uint32_t slot);	/* inclusive lower bound of a slot */
 uint64_t hist_slot_high(uint32_t slot); /* exclusive upper bound */
 void hist_add(struct snap_hist *h, uint64_t v);
 uint64_t nents_count(const uint64_t *nents_hist);
+/*
+ * avail[] from how the probes attached: the one place that knows which
+ * attach mode gives which figures (the patch's tracepoints give the run and
+ * cycle detail; only the kpageflags scan tracks ranges; ...)
+ */
+void snap_set_avail(struct prtop_snapshot *s);
+/* order_low (the reporting order, else 9) and order_high from the snapshot's data */
+void snap_fill_orders(struct prtop_snapshot *s);
 /* rates from prev to cur; prev may be NULL (zero rates) */
 void snap_rates(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur,
 		struct snap_rates *out);

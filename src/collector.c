@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "collector.h"
 #include "knob.h"
 #include "procfs.h"
@@ -55,6 +56,7 @@ struct collector {
 	unsigned int patch_tps; /* bit i: patch_tp_names[i] is in the BTF */
 	struct probe_status probe[PROBE__COUNT];
 	struct layer_status layer[LAYER__COUNT];
+	uint64_t page_size;
 	uint64_t start_ns;
 	uint64_t startup_ns;
 	uint64_t last_scan_ns; /* last reuse scan */
@@ -115,20 +117,13 @@ static const char *errno_name(int err)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void set_status(struct collector *c, enum probe_id id, enum attach_mode mode,
 		       const char *detail, const char *reason, const char *hint)
 {
 	struct probe_status *p = &c->probe[id];
 
 	p->mode = mode;
+	p->attached = mode != MODE_NONE;
 	snprintf(p->detail, sizeof(p->detail), "%s", detail ? detail : "");
 	snprintf(p->reason, sizeof(p->reason), "%s", reason ? reason : "");
 	snprintf(p->hint, sizeof(p->hint), "%s", hint ? hint : "");
@@ -1046,6 +1041,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 	kernel_release(c->kernel, sizeof(c->kernel));
+	c->page_size = sysconf(_SC_PAGESIZE) > 0 ? (uint64_t)sysconf(_SC_PAGESIZE) : 4096;
 	ret = preflight(c, err, errlen);
 	if (ret)
 		goto fail;
@@ -1132,6 +1128,17 @@ int collector_poll(struct collector *c, int timeout_ms)
 
 /* ---- snapshots ---- */
 
+static void fill_hist(struct snap_hist *h, const __u64 *slot, const struct prtop_hist_exact *x)
+{
+	memcpy(h->slot, slot, sizeof(h->slot));
+	h->count = hist_count(h);
+	h->sum = x->sum;
+	h->max = x->max;
+	h->min = ~x->inv_min;
+	if (h->count && (!x->inv_min || h->min > h->max)) /* raced with an update */
+		h->count = 0;
+}
+
 static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			const struct prtop_bss_stats *st)
 {
@@ -1189,7 +1196,8 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 	if (c->skel->rodata->reuse_exact || c->probe[PROBE_REUSE].mode == MODE_PATCH_TP) {
 		s->reuse_bytes = st->c.reuse_exact_bytes;
 		s->reuse_ranges = st->c.reuse_exact_blocks;
-		memcpy(&s->reuse_age, st->hist[PRTOP_H_REUSE_AGE], sizeof(s->reuse_age));
+		fill_hist(&s->reuse_age, st->hist[PRTOP_H_REUSE_AGE],
+			  &st->hist_exact[PRTOP_H_REUSE_AGE]);
 		for (i = 0; i < PRTOP_ORDERS; i++)
 			s->order[i].reused_pages = st->order_reused[i];
 		return;
@@ -1209,7 +1217,7 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 		s->order[i].reused_pages = t->order_reused_pages[i];
 }
 
-int collector_sample(struct collector *c, struct prtop_snapshot *s)
+void collector_sample(struct collector *c, struct prtop_snapshot *s)
 {
 	const struct prtop_bss_stats *st = &c->skel->bss->stats;
 	uint64_t blocks[PRTOP_ORDERS] = {0};
@@ -1219,16 +1227,19 @@ int collector_sample(struct collector *c, struct prtop_snapshot *s)
 		ring_buffer__consume(c->rb);
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = now_ns();
+	s->wall_ns = clock_ns(CLOCK_REALTIME);
 	s->start_ns = c->start_ns;
 	s->seq = ++c->seq;
 	snprintf(s->kernel, sizeof(s->kernel), "%s", c->kernel);
 	memcpy(s->probe, c->probe, sizeof(s->probe));
 	memcpy(s->layer, c->layer, sizeof(s->layer));
+	s->page_size = c->page_size;
 	s->startup_ns = c->startup_ns;
 
 	s->c = st->c;
 	memcpy(s->nents_hist, st->nents_hist, sizeof(s->nents_hist));
-	memcpy(s->hist, st->hist, sizeof(s->hist));
+	for (i = 0; i < PRTOP_H__COUNT; i++)
+		fill_hist(&s->hist[i], st->hist[i], &st->hist_exact[i]);
 	for (i = 0; i < PRTOP_ORDERS; i++) {
 		s->order[i].reported_pages = st->order_pages[i];
 		s->order[i].cycles = st->order_cycles[i];
@@ -1239,6 +1250,8 @@ int collector_sample(struct collector *c, struct prtop_snapshot *s)
 
 	n = buddyinfo_read(BUDDYINFO, blocks);
 	s->max_order = n > 0 ? n : 0;
+	snap_set_avail(s);
+	s->avail[SG_FREE_LISTS] &= n > 0;
 	for (i = 0; i < PRTOP_ORDERS; i++) {
 		s->order[i].free_blocks = blocks[i];
 		s->order[i].free_pages = blocks[i] << i;
@@ -1247,6 +1260,6 @@ int collector_sample(struct collector *c, struct prtop_snapshot *s)
 	s->nparams = n > 0 ? n : 0;
 	fill_knobs(s);
 	fill_reuse(c, s, st);
+	snap_fill_orders(s);
 	s->drops = s->c.events_dropped + s->reuse_forgotten;
-	return 0;
 }

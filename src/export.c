@@ -24,9 +24,11 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "export.h"
 #include "format.h"
 #include "metrics.h"
+#include "sampler.h"
 #include "ui.h"
 
 #define HTTP_THREADS	     4
@@ -47,14 +49,6 @@ struct exporter {
 	uint64_t interval_ns;
 	const char *version;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- snapshot publication ---- */
 
@@ -95,18 +89,14 @@ static void snap_publish(struct exporter *e, struct published *p)
 	snap_put(e, old);
 }
 
-static int sample_publish(struct exporter *e, struct collector *c)
+/* publish a copy of the sampler's latest: scrapes hold it while rendering */
+static int sample_publish(struct exporter *e, const struct prtop_snapshot *snap)
 {
-	struct published *p = calloc(1, sizeof(*p));
-	int err;
+	struct published *p = malloc(sizeof(*p));
 
 	if (!p)
 		return -ENOMEM;
-	err = collector_sample(c, &p->snap);
-	if (err) {
-		free(p);
-		return err;
-	}
+	p->snap = *snap;
 	p->refs = 1;
 	snap_publish(e, p);
 	return 0;
@@ -159,7 +149,6 @@ static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	struct metrics_opts mo = {
 	    .openmetrics = metrics_accept_openmetrics(accept),
-	    .page_size = fmt_page_size(),
 	    .version = e->version,
 	    .now_ns = now_ns(),
 	    .scrapes = __atomic_add_fetch(&e->scrapes, 1, __ATOMIC_RELAXED),
@@ -200,7 +189,7 @@ static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *c
 		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
 	age = now_ns() - p->snap.mono_ns;
 	for (i = 0; i < PROBE__COUNT; i++)
-		attached += event_probe(i) && p->snap.probe[i].mode != MODE_NONE;
+		attached += event_probe(i) && p->snap.probe[i].attached;
 	if (!attached) {
 		status = MHD_HTTP_SERVICE_UNAVAILABLE;
 		mbuf_printf(&b, "unhealthy: no probe attached (see prtop doctor)\n");
@@ -210,7 +199,7 @@ static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *c
 	} else {
 		mbuf_printf(&b, "ok:");
 		for (i = 0; i < PROBE__COUNT; i++)
-			if (event_probe(i) && p->snap.probe[i].mode != MODE_NONE)
+			if (event_probe(i) && p->snap.probe[i].attached)
 				mbuf_printf(&b, " %s=%s", probe_name(i),
 					    attach_mode_name(p->snap.probe[i].mode));
 		mbuf_printf(&b, "\n");
@@ -396,59 +385,14 @@ static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
 	return d;
 }
 
-/* ---- collection loop ---- */
-
-/* handle events until the monotonic clock reaches deadline */
-static void collect_until(struct collector *c, uint64_t deadline)
-{
-	uint64_t now, t0;
-	struct timespec ts;
-	int slice;
-
-	while (!prtop_stop && (now = now_ns()) < deadline) {
-		slice = (int)((deadline - now + 999999) / 1000000);
-		if (slice > 100)
-			slice = 100;
-		t0 = now;
-		if (collector_poll(c, slice) > 0 || prtop_stop)
-			continue;
-		now = now_ns();
-		if (now - t0 >= (uint64_t)slice * 1000000)
-			continue;
-		/* back early with nothing done (a signal): do not spin */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)((uint64_t)slice * 1000000 - (now - t0));
-		nanosleep(&ts, NULL);
-	}
-}
-
-static int collect_loop(struct exporter *e, struct collector *c)
-{
-	uint64_t next = now_ns() + e->interval_ns;
-	int err;
-
-	while (!prtop_stop) {
-		collect_until(c, next);
-		if (prtop_stop)
-			break;
-		err = sample_publish(e, c);
-		if (err) {
-			fprintf(stderr, "prtop: taking a sample failed: %s\n", strerror(-err));
-			return 1;
-		}
-		next += e->interval_ns;
-		if (next < now_ns()) /* fell behind (suspend, slow sample) */
-			next = now_ns() + e->interval_ns;
-	}
-	return 0;
-}
-
 int export_run(const struct export_opts *o, const struct collector_opts *copts)
 {
 	struct exporter e = {.lock = PTHREAD_MUTEX_INITIALIZER, .version = o->version};
 	const char *spec = o->listen ? o->listen : EXPORT_DEFAULT_LISTEN;
+	struct sampler_opts so = {.interval_s = o->interval_s, .deliver_base = true};
 	struct collector *c = NULL;
 	struct MHD_Daemon *d = NULL;
+	struct sampler smp = {0};
 	char err[512] = "";
 	int fd, ret = 1;
 
@@ -464,8 +408,8 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 		close(fd);
 		return 1;
 	}
-	if (sample_publish(&e, c)) {
-		fprintf(stderr, "prtop: taking the first sample failed\n");
+	if (sampler_init(&smp, c, &so) || !sampler_next(&smp) || sample_publish(&e, smp.cur)) {
+		fprintf(stderr, "prtop: out of memory\n");
 		close(fd);
 		goto out;
 	}
@@ -477,10 +421,18 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 	}
 	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
 		o->interval_s);
-	ret = collect_loop(&e, c);
+	ret = 0;
+	while (sampler_next(&smp)) {
+		if (sample_publish(&e, smp.cur)) {
+			fprintf(stderr, "prtop: out of memory\n");
+			ret = 1;
+			break;
+		}
+	}
 out:
 	if (d)
 		MHD_stop_daemon(d); /* waits for the HTTP threads; closes fd */
+	sampler_free(&smp);
 	collector_close(c);
 	snap_put(&e, e.cur);
 	return ret;

@@ -22,11 +22,6 @@ const char *fmt_dash(void)
 	return ascii_only ? "-" : "\u2014";
 }
 
-const char *fmt_arrow(void)
-{
-	return ascii_only ? "->" : "\u2192";
-}
-
 static const char *micro(void)
 {
 	return ascii_only ? "u" : "\u00b5";
@@ -249,8 +244,8 @@ char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob 
 char *fmt_probe_short(char *buf, size_t len, const struct prtop_snapshot *s, enum probe_id id)
 {
 	const char *name = probe_name(id);
-	enum attach_mode m = s->probe[id].mode;
-	const char *mode = m == MODE_NONE ? fmt_dash() : attach_mode_name(m);
+	const struct probe_status *p = &s->probe[id];
+	const char *mode = p->attached ? attach_mode_name(p->mode) : fmt_dash();
 
 	snprintf(buf, len, "%s:%s", name ? name : "?", mode ? mode : "?");
 	return buf;
@@ -261,7 +256,7 @@ bool fmt_probe_missing(const struct prtop_snapshot *s)
 	int i;
 
 	for (i = 0; i < PROBE__COUNT; i++)
-		if (s->probe[i].mode == MODE_NONE)
+		if (!s->probe[i].attached)
 			return true;
 	return false;
 }
@@ -270,18 +265,18 @@ struct lat_def {
 	const char *label;
 	const char *label_ascii;
 	const char *key;
-	enum probe_id probe;
+	enum snap_group group;
 	int hist; /* index in s->hist, or -1: s->reuse_age */
 };
 
 static const struct lat_def lat_defs[FMT_LAT__COUNT] = {
-    [FMT_LAT_WORKER] = {"worker run time", "worker run time", "worker_run", PROBE_WORKER,
+    [FMT_LAT_WORKER] = {"worker run time", "worker run time", "worker_run", SG_WORKER,
 			PRTOP_H_WORKER_RUN},
-    [FMT_LAT_DELAY] = {"request\u2192run delay", "request->run delay", "request_delay", PROBE_DELAY,
+    [FMT_LAT_DELAY] = {"request\u2192run delay", "request->run delay", "request_delay", SG_DELAY,
 		       PRTOP_H_REQ_DELAY},
-    [FMT_LAT_REPORT] = {"report() round trip", "report() round trip", "report", PROBE_REPORT,
+    [FMT_LAT_REPORT] = {"report() round trip", "report() round trip", "report", SG_REPORT,
 			PRTOP_H_REPORT},
-    [FMT_LAT_REUSE] = {"reuse age", "reuse age", "reuse_age", PROBE_REUSE, -1},
+    [FMT_LAT_REUSE] = {"reuse age", "reuse age", "reuse_age", SG_REUSE_AGE, -1},
 };
 
 void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out)
@@ -292,11 +287,12 @@ void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fm
 	memset(out, 0, sizeof(*out));
 	out->label = ascii_only ? d->label_ascii : d->label;
 	out->key = d->key;
-	out->attached = s->probe[d->probe].mode != MODE_NONE;
+	out->attached = snap_has(s, d->group);
 	if (!out->attached) {
 		snprintf(out->count_s, sizeof(out->count_s), "n/a");
 		snprintf(out->p50, sizeof(out->p50), "n/a");
 		snprintf(out->p99, sizeof(out->p99), "n/a");
+		snprintf(out->max, sizeof(out->max), "n/a");
 		return;
 	}
 	h = d->hist < 0 ? &s->reuse_age : &s->hist[d->hist];
@@ -305,33 +301,12 @@ void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fm
 	if (!out->count) {
 		snprintf(out->p50, sizeof(out->p50), "%s", fmt_dash());
 		snprintf(out->p99, sizeof(out->p99), "%s", fmt_dash());
+		snprintf(out->max, sizeof(out->max), "%s", fmt_dash());
 		return;
 	}
 	fmt_ns(out->p50, sizeof(out->p50), hist_percentile(h, 50));
 	fmt_ns(out->p99, sizeof(out->p99), hist_percentile(h, 99));
-}
-
-uint64_t fmt_page_size(void)
-{
-	static uint64_t size;
-	long v;
-
-	if (!size) {
-		v = sysconf(_SC_PAGESIZE);
-		size = v > 0 ? (uint64_t)v : 4096;
-	}
-	return size;
-}
-
-int fmt_order_low(const struct prtop_snapshot *s)
-{
-	int low = 9; /* pageblock_order on most configurations */
-
-	if (s->knob_order.known && s->knob_order.value >= 0 && s->knob_order.value < PRTOP_ORDERS)
-		low = (int)s->knob_order.value;
-	if (s->max_order > 0 && low > s->max_order - 1)
-		low = s->max_order - 1;
-	return low;
+	fmt_ns(out->max, sizeof(out->max), hist_percentile(h, 100));
 }
 
 bool fmt_order_shown(const struct prtop_snapshot *s, int order)
@@ -343,5 +318,41 @@ bool fmt_order_shown(const struct prtop_snapshot *s, int order)
 	o = &s->order[order];
 	if (o->reported_pages || o->cycles || o->reused_pages)
 		return true;
-	return order >= fmt_order_low(s) && order < s->max_order;
+	return order >= s->order_low && order < s->order_high;
+}
+
+/* ---- figures that may be unknown: "n/a", never 0 ---- */
+
+static char *na(char *buf, size_t len)
+{
+	snprintf(buf, len, "n/a");
+	return buf;
+}
+
+char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v)
+{
+	if (!known)
+		return na(buf, len);
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+char *fmt_known_bytes(char *buf, size_t len, bool known, uint64_t bytes)
+{
+	return known ? fmt_bytes(buf, len, bytes) : na(buf, len);
+}
+
+char *fmt_known_mib(char *buf, size_t len, bool known, double bytes)
+{
+	return known ? fmt_mib(buf, len, bytes) : na(buf, len);
+}
+
+char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s)
+{
+	return known ? fmt_per_s(buf, len, per_s) : na(buf, len);
+}
+
+char *fmt_known_mib_per_s(char *buf, size_t len, bool known, double bytes_per_s)
+{
+	return known ? fmt_mib_per_s(buf, len, bytes_per_s) : na(buf, len);
 }

@@ -4,6 +4,7 @@
  * histograms of include/prtop.h read back in userspace, and rates between
  * two snapshots.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include "snapshot.h"
 
@@ -27,6 +28,29 @@ const char *probe_name(enum probe_id id)
 	if ((unsigned int)id >= ARRAY_LEN(probe_names) || !probe_names[id])
 		return "unknown";
 	return probe_names[id];
+}
+
+const char *snap_group_name(enum snap_group g)
+{
+	static const char *const names[SG__COUNT] = {
+	    [SG_NOTIFY] = "notify",
+	    [SG_WORKER] = "worker",
+	    [SG_DELAY] = "request_delay",
+	    [SG_TIMER] = "timer",
+	    [SG_REPORT] = "report",
+	    [SG_CYCLE] = "cycle",
+	    [SG_DRAIN] = "drain",
+	    [SG_RESETS] = "boundary_resets",
+	    [SG_RUN_DETAIL] = "run_detail",
+	    [SG_CYCLE_DETAIL] = "cycle_detail",
+	    [SG_REUSE] = "reuse",
+	    [SG_REUSE_AGE] = "reuse_age",
+	    [SG_REUSE_RANGES] = "reuse_ranges",
+	    [SG_FREE_LISTS] = "free_lists",
+	    [SG_PARAMS] = "params",
+	};
+
+	return (unsigned int)g < SG__COUNT && names[g] ? names[g] : "unknown";
 }
 
 const char *attach_mode_name(enum attach_mode m)
@@ -87,6 +111,12 @@ void hist_add(struct snap_hist *h, uint64_t v)
 
 	if (s < PRTOP_HIST_SLOTS)
 		h->slot[s]++;
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (!h->count || v > h->max)
+		h->max = v;
+	h->sum = v > UINT64_MAX - h->sum ? UINT64_MAX : h->sum + v;
+	h->count++;
 }
 
 static uint64_t sum_u64(const uint64_t *a, size_t n)
@@ -112,20 +142,63 @@ uint64_t nents_count(const uint64_t *nents_hist)
 	return sum_u64(nents_hist, PRTOP_NENTS_SLOTS);
 }
 
+static double clamp_p(double p)
+{
+	if (!(p > 0)) /* also NaN */
+		return 0;
+	return p > 100 ? 100 : p;
+}
+
+/* the exact min and max apply when they were kept for these samples */
+static bool have_exact(const struct snap_hist *h)
+{
+	return h->count > 0 && h->min <= h->max;
+}
+
+static uint64_t within_exact(const struct snap_hist *h, uint64_t v)
+{
+	if (!have_exact(h))
+		return v;
+	if (v < h->min)
+		return h->min;
+	return v > h->max ? h->max : v;
+}
+
+static uint32_t rank_slot(const struct snap_hist *h, double p);
+
 /* nearest rank: the smallest value with at least p% of samples <= it */
 uint64_t hist_percentile(const struct snap_hist *h, double p)
+{
+	if (!hist_count(h))
+		return 0;
+	p = clamp_p(p);
+	if (have_exact(h) && p == 0)
+		return h->min;
+	if (have_exact(h) && p == 100)
+		return h->max;
+	return within_exact(h, slot_middle(rank_slot(h, p)));
+}
+
+bool hist_percentile_exact(const struct snap_hist *h, double p)
+{
+	uint32_t s;
+
+	if (!hist_count(h))
+		return false;
+	p = clamp_p(p);
+	if (have_exact(h) && (p == 0 || p == 100 || h->min == h->max))
+		return true;
+	s = rank_slot(h, p);
+	return hist_slot_high(s) - hist_slot_low(s) == 1;
+}
+
+static uint32_t rank_slot(const struct snap_hist *h, double p)
 {
 	uint64_t n = hist_count(h);
 	uint64_t rank, seen = 0;
 	double r;
 	uint32_t s;
 
-	if (!n)
-		return 0;
-	if (!(p > 0)) /* also NaN */
-		p = 0;
-	if (p > 100)
-		p = 100;
 	/* rank = ceil(p% of n), between 1 and n; no libm needed */
 	r = p * (double)n / 100.0;
 	if (r >= (double)n) {
@@ -140,10 +213,10 @@ uint64_t hist_percentile(const struct snap_hist *h, double p)
 
 	for (s = 0; s < PRTOP_HIST_SLOTS; s++) {
 		if (h->slot[s] >= rank - seen)
-			return slot_middle(s);
+			return s;
 		seen += h->slot[s];
 	}
-	return slot_middle(PRTOP_HIST_SLOTS - 1); /* not reached */
+	return PRTOP_HIST_SLOTS - 1; /* not reached */
 }
 
 static double rate(uint64_t prev, uint64_t cur, double interval_s)
@@ -168,4 +241,43 @@ void snap_rates(const struct prtop_snapshot *prev, const struct prtop_snapshot *
 	out->worker_runs_per_s = rate(prev->c.worker_runs, cur->c.worker_runs, dt);
 	out->notify_per_s = rate(prev->c.notify_calls, cur->c.notify_calls, dt);
 	out->reused_bytes_per_s = rate(prev->reuse_bytes, cur->reuse_bytes, dt);
+}
+
+/* the one rule for which orders the per-order tables cover */
+void snap_fill_orders(struct prtop_snapshot *s)
+{
+	int i, low = 9; /* pageblock_order on most configurations */
+
+	if (s->knob_order.known && s->knob_order.value >= 0 && s->knob_order.value < PRTOP_ORDERS)
+		low = (int)s->knob_order.value;
+	if (s->max_order > 0 && low > s->max_order - 1)
+		low = s->max_order - 1;
+	s->order_low = low;
+	s->order_high = s->max_order;
+	for (i = 0; i < PRTOP_ORDERS; i++)
+		if (s->order[i].reported_pages || s->order[i].reused_pages || s->order[i].cycles)
+			s->order_high = i + 1 > s->order_high ? i + 1 : s->order_high;
+}
+
+void snap_set_avail(struct prtop_snapshot *s)
+{
+	const struct probe_status *p = s->probe;
+	enum attach_mode reuse = p[PROBE_REUSE].attached ? p[PROBE_REUSE].mode : MODE_NONE;
+	bool *a = s->avail;
+
+	a[SG_NOTIFY] = p[PROBE_NOTIFY].attached;
+	a[SG_WORKER] = p[PROBE_WORKER].attached;
+	a[SG_DELAY] = p[PROBE_DELAY].attached;
+	a[SG_TIMER] = p[PROBE_DELAY].attached && p[PROBE_DELAY].mode == MODE_TRACEPOINT;
+	a[SG_REPORT] = p[PROBE_REPORT].attached;
+	a[SG_CYCLE] = p[PROBE_CYCLE].attached;
+	a[SG_DRAIN] = p[PROBE_DRAIN].attached;
+	a[SG_RESETS] = p[PROBE_RESET].attached;
+	a[SG_RUN_DETAIL] = p[PROBE_WORKER].attached && p[PROBE_WORKER].mode == MODE_PATCH_TP;
+	a[SG_CYCLE_DETAIL] = p[PROBE_CYCLE].attached && p[PROBE_CYCLE].mode == MODE_PATCH_TP;
+	a[SG_REUSE] = reuse != MODE_NONE;
+	a[SG_REUSE_AGE] = reuse == MODE_SCAN || reuse == MODE_TRACEPOINT;
+	a[SG_REUSE_RANGES] = reuse == MODE_SCAN;
+	a[SG_FREE_LISTS] = p[PROBE_FREE_LISTS].attached;
+	a[SG_PARAMS] = p[PROBE_PARAMS].attached;
 }

@@ -5,6 +5,8 @@
  * export.
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +17,9 @@
 
 #include "collector.h"
 #include "export.h"
+#include "format.h"
 #include "knob.h"
+#include "sampler.h"
 #include "ui.h"
 
 #define PRTOP_VERSION "0.1.0"
@@ -224,53 +228,31 @@ static int open_collector(struct args *a, struct collector **c)
 	return ret;
 }
 
-/* Wait secs while handling events; returns the seconds waited (less when
- * a signal ended the window). */
-static double wait_window(struct collector *c, double secs)
-{
-	struct timespec t0, t;
-	double el = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!prtop_stop && el < secs) {
-		double left_ms = (secs - el) * 1000;
-
-		collector_poll(c, left_ms < 100 ? (int)left_ms + 1 : 100);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		el = (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
-	}
-	return el;
-}
-
 static int cmd_stat(struct args *a)
 {
+	/* SIGINT/SIGTERM end the window early; the report still comes */
+	struct sampler_opts so = {
+	    .interval_s = a->ui.interval_s, .count = 1, .final_on_stop = true};
 	struct collector *c;
-	struct prtop_snapshot *s0, *s;
-	double window;
+	struct sampler smp;
 	int ret = 0;
 
 	if (open_collector(a, &c))
 		return 1;
-	s0 = calloc(1, sizeof(*s0));
-	s = calloc(1, sizeof(*s));
-	if (!s0 || !s) {
+	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
-		ret = 1;
-		goto out;
+		collector_close(c);
+		return 1;
 	}
-	collector_sample(c, s0);
-	/* SIGINT/SIGTERM end the window early; the report still comes */
-	window = wait_window(c, a->ui.interval_s);
-	collector_sample(c, s);
-	if (a->json)
-		ret = json_print(stdout, s, window) ? 1 : 0;
-	else
-		text_frame(stdout, s, s0);
+	if (sampler_next(&smp)) {
+		if (a->json)
+			ret = json_print(stdout, smp.cur, sampler_window_s(&smp)) ? 1 : 0;
+		else
+			text_frame(stdout, smp.cur, smp.prev);
+	}
 	if (fflush(stdout))
 		ret = 1;
-out:
-	free(s0);
-	free(s);
+	sampler_free(&smp);
 	collector_close(c);
 	return ret;
 }
@@ -344,6 +326,19 @@ static const char *help_for(const char *cmd)
 	return live_help;
 }
 
+/*
+ * LC_CTYPE only (numbers keep their "." whatever LANG says): UTF-8 output
+ * (—, µs, →) only where the locale's charset is UTF-8, ASCII elsewhere.
+ */
+static void init_locale(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	fmt_set_ascii(!cs || strcmp(cs, "UTF-8"));
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {.ui = {.interval_s = 1.0}};
@@ -375,6 +370,7 @@ int main(int argc, char **argv)
 	if (a.listen && (!cmd || strcmp(cmd, "export")))
 		return usage_error("%s", "--listen is an option of 'prtop export' only");
 	prtop_signals_init();
+	init_locale();
 	if (!cmd)
 		return cmd_live(&a);
 	if (!strcmp(cmd, "stat"))

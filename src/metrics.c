@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include "format.h"
 #include "metrics.h"
@@ -211,6 +212,9 @@ void metrics_hist_buckets(const struct snap_hist *h, const struct metrics_bucket
 	}
 	for (i = 1; i <= n; i++)
 		cum[i] += cum[i - 1];
+	/* the exact sum where it was kept for these very samples */
+	if (h->count && h->count == cum[n])
+		sum_ns = (double)h->sum;
 	*sum_s = sum_ns / 1e9;
 }
 
@@ -280,6 +284,8 @@ static void put_report(struct mbuf *b, const struct metrics_opts *o, const struc
 	static const struct fam dur = {"prtop_report_duration_seconds", M_HISTOGRAM, "seconds",
 				       "report() round trip time."};
 
+	if (!snap_has(s, SG_REPORT))
+		return;
 	one_u64(b, o, &bytes, s->c.report_bytes);
 	one_u64(b, o, &pages, s->c.report_pages);
 	one_u64(b, o, &batches, s->c.report_calls);
@@ -307,10 +313,16 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struc
 	char l[64];
 	int i;
 
-	one_u64(b, o, &runs, s->c.worker_runs);
-	hist_ns(b, o, &dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
-	hist_ns(b, o, &delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
-	one_u64(b, o, &armed, s->c.delayed_work_armed);
+	if (snap_has(s, SG_WORKER)) {
+		one_u64(b, o, &runs, s->c.worker_runs);
+		hist_ns(b, o, &dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
+	}
+	if (snap_has(s, SG_DELAY))
+		hist_ns(b, o, &delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
+	if (snap_has(s, SG_TIMER))
+		one_u64(b, o, &armed, s->c.delayed_work_armed);
+	if (!snap_has(s, SG_NOTIFY))
+		return;
 	head(b, o, &notify);
 	for (i = 0; i < PRTOP_STATES; i++) {
 		snprintf(l, sizeof(l), "{state=\"%s\"}", state[i]);
@@ -337,15 +349,15 @@ static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
 	static const struct fam zones = {"prtop_worker_zones_walked", M_COUNTER, NULL,
 					 "Zones whose free lists reporting runs walked."};
 
-	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+	if (snap_has(s, SG_RESETS)) {
 		head(b, o, &resets);
 		sample_u64(b, &resets, "{reason=\"report\"}", s->c.reset_report);
 		sample_u64(b, &resets, "{reason=\"stop\"}", s->c.reset_stop);
 		one_u64(b, o, &rotated, s->c.reset_rotated);
 	}
-	if (s->probe[PROBE_CYCLE].mode == MODE_PATCH_TP)
+	if (snap_has(s, SG_CYCLE_DETAIL))
 		one_u64(b, o, &exhausted, s->c.cycle_exhausted);
-	if (s->probe[PROBE_WORKER].mode == MODE_PATCH_TP) {
+	if (snap_has(s, SG_RUN_DETAIL)) {
 		one_u64(b, o, &werr, s->c.worker_errors);
 		one_u64(b, o, &zones, s->c.worker_zones);
 	}
@@ -361,20 +373,30 @@ static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct
 	    "prtop_reuse_tracked_ranges", M_GAUGE, NULL,
 	    "Reported ranges currently remembered for reuse tracking."};
 
-	one_u64(b, o, &bytes, s->reuse_bytes);
-	hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
-	one_u64(b, o, &tracked, s->reuse_tracked);
+	if (snap_has(s, SG_REUSE))
+		one_u64(b, o, &bytes, s->reuse_bytes);
+	if (snap_has(s, SG_REUSE_AGE))
+		hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
+	if (snap_has(s, SG_REUSE_RANGES))
+		one_u64(b, o, &tracked, s->reuse_tracked);
 }
 
-/* orders present in buddyinfo, and any beyond that has data */
-static int orders_shown(const struct prtop_snapshot *s)
+/* one family with a sample per order 0 .. order_high - 1: the pages field at off, in bytes */
+static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+			  const struct prtop_snapshot *s, size_t off)
 {
-	int i, n = s->max_order;
+	char l[32];
+	int i;
 
-	for (i = 0; i < PRTOP_ORDERS; i++)
-		if (s->order[i].reported_pages || s->order[i].reused_pages)
-			n = i + 1 > n ? i + 1 : n;
-	return n > PRTOP_ORDERS ? PRTOP_ORDERS : n;
+	head(b, o, f);
+	for (i = 0; i < s->order_high && i < PRTOP_ORDERS; i++) {
+		const char *ord = (const char *)&s->order[i];
+		uint64_t pages;
+
+		memcpy(&pages, ord + off, sizeof(pages));
+		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
+		sample_u64(b, f, l, pages * s->page_size);
+	}
 }
 
 static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
@@ -390,29 +412,19 @@ static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struc
 	static const struct fam rpt = {
 	    "prtop_free_reportable_bytes", M_GAUGE, "bytes",
 	    "Free memory in blocks of page_reporting_order or above (reported or not)."};
-	int i, n = orders_shown(s), low = fmt_order_low(s);
 	uint64_t reportable = 0;
-	char l[32];
+	int i;
 
-	for (i = low; i < PRTOP_ORDERS; i++)
-		reportable += s->order[i].free_pages * o->page_size;
-	one_u64(b, o, &rpt, reportable);
-
-	head(b, o, &free_b);
-	for (i = 0; i < n; i++) {
-		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
-		sample_u64(b, &free_b, l, s->order[i].free_pages * o->page_size);
+	if (snap_has(s, SG_FREE_LISTS)) {
+		for (i = s->order_low; i < PRTOP_ORDERS; i++)
+			reportable += s->order[i].free_pages * s->page_size;
+		one_u64(b, o, &rpt, reportable);
+		put_per_order(b, o, &free_b, s, offsetof(struct snap_order, free_pages));
 	}
-	head(b, o, &rep);
-	for (i = 0; i < n; i++) {
-		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
-		sample_u64(b, &rep, l, s->order[i].reported_pages * o->page_size);
-	}
-	head(b, o, &reu);
-	for (i = 0; i < n; i++) {
-		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
-		sample_u64(b, &reu, l, s->order[i].reused_pages * o->page_size);
-	}
+	if (snap_has(s, SG_REPORT))
+		put_per_order(b, o, &rep, s, offsetof(struct snap_order, reported_pages));
+	if (snap_has(s, SG_REUSE))
+		put_per_order(b, o, &reu, s, offsetof(struct snap_order, reused_pages));
 }
 
 static void put_knobs(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
@@ -485,7 +497,7 @@ static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struc
 	for (i = 0; i < PROBE__COUNT; i++) {
 		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", probe_name(i),
 			 attach_mode_name(s->probe[i].mode));
-		sample_u64(b, &att, l, s->probe[i].mode != MODE_NONE);
+		sample_u64(b, &att, l, s->probe[i].attached);
 	}
 }
 

@@ -12,15 +12,30 @@ static json_object *u64(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
+/* a counter that has a source, or null */
+static json_object *known(bool have, uint64_t v)
+{
+	return have ? u64(v) : NULL;
+}
+
+/*
+ * count, sum, min and max are exact; p50/p90/p99 are bucket estimates kept
+ * within [min, max].  Without a source every figure is null; with no
+ * samples yet the statistics are null and count is 0.
+ */
 static json_object *hist_json(const struct snap_hist *h, bool attached)
 {
 	json_object *o = json_object_new_object();
+	uint64_t n = hist_count(h);
+	bool have = attached && n;
 
-	json_object_object_add(o, "count", u64(hist_count(h)));
-	json_object_object_add(o, "p50", u64(hist_percentile(h, 50)));
-	json_object_object_add(o, "p90", u64(hist_percentile(h, 90)));
-	json_object_object_add(o, "p99", u64(hist_percentile(h, 99)));
-	json_object_object_add(o, "max", u64(hist_percentile(h, 100)));
+	json_object_object_add(o, "count", known(attached, n));
+	json_object_object_add(o, "sum", known(have && h->count, h->sum));
+	json_object_object_add(o, "min", known(have, hist_percentile(h, 0)));
+	json_object_object_add(o, "p50", known(have, hist_percentile(h, 50)));
+	json_object_object_add(o, "p90", known(have, hist_percentile(h, 90)));
+	json_object_object_add(o, "p99", known(have, hist_percentile(h, 99)));
+	json_object_object_add(o, "max", known(have, hist_percentile(h, 100)));
 	json_object_object_add(o, "available", json_object_new_boolean(attached));
 	return o;
 }
@@ -37,7 +52,7 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 		if (!detail) {
 			char buf[300];
 
-			if (p->mode != MODE_NONE)
+			if (p->attached)
 				snprintf(buf, sizeof(buf), "%s", attach_mode_name(p->mode));
 			else
 				snprintf(buf, sizeof(buf), "unavailable: %s", p->reason);
@@ -55,25 +70,26 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 	return o;
 }
 
-static json_object *per_order_json(const struct prtop_snapshot *s, long page)
+static json_object *per_order_json(const struct prtop_snapshot *s)
 {
+	bool fl = snap_has(s, SG_FREE_LISTS), rep = snap_has(s, SG_REPORT);
 	json_object *a = json_object_new_array();
+	uint64_t page = s->page_size;
 	int i;
 
-	for (i = 0; i < PRTOP_ORDERS; i++) {
+	for (i = 0; i < s->order_high; i++) {
 		const struct snap_order *o = &s->order[i];
 		json_object *e;
 
-		if (i >= s->max_order && !o->reported_pages && !o->cycles && !o->reused_pages)
-			continue;
 		e = json_object_new_object();
 		json_object_object_add(e, "order", json_object_new_int(i));
-		json_object_object_add(e, "free_blocks", u64(o->free_blocks));
-		json_object_object_add(e, "free_bytes", u64(o->free_pages * page));
-		json_object_object_add(e, "reported_pages", u64(o->reported_pages));
-		json_object_object_add(e, "reported_bytes", u64(o->reported_pages * page));
-		json_object_object_add(e, "reused_bytes", u64(o->reused_pages * page));
-		json_object_object_add(e, "cycles", u64(o->cycles));
+		json_object_object_add(e, "free_blocks", known(fl, o->free_blocks));
+		json_object_object_add(e, "free_bytes", known(fl, o->free_pages * page));
+		json_object_object_add(e, "reported_pages", known(rep, o->reported_pages));
+		json_object_object_add(e, "reported_bytes", known(rep, o->reported_pages * page));
+		json_object_object_add(e, "reused_bytes",
+				       known(snap_has(s, SG_REUSE), o->reused_pages * page));
+		json_object_object_add(e, "cycles", known(snap_has(s, SG_CYCLE), o->cycles));
 		json_object_array_add(a, e);
 	}
 	return a;
@@ -91,41 +107,42 @@ static json_object *knob_json(const struct snap_knob *k)
 
 static json_object *reuse_json(const struct prtop_snapshot *s)
 {
+	bool have = snap_has(s, SG_REUSE), ranges = snap_has(s, SG_REUSE_RANGES);
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "bytes", u64(s->reuse_bytes));
-	json_object_object_add(o, "ranges", u64(s->reuse_ranges));
-	json_object_object_add(o, "unreported_ranges", u64(s->reuse_unreported_ranges));
-	json_object_object_add(o, "tracked_ranges", u64(s->reuse_tracked));
-	json_object_object_add(o, "forgotten_ranges", u64(s->reuse_forgotten));
-	json_object_object_add(o, "age_ns",
-			       hist_json(&s->reuse_age, s->probe[PROBE_REUSE].mode != MODE_NONE));
+	json_object_object_add(o, "bytes", known(have, s->reuse_bytes));
+	json_object_object_add(o, "ranges", known(have, s->reuse_ranges));
+	json_object_object_add(o, "unreported_ranges", known(ranges, s->reuse_unreported_ranges));
+	json_object_object_add(o, "tracked_ranges", known(ranges, s->reuse_tracked));
+	json_object_object_add(o, "forgotten_ranges", known(ranges, s->reuse_forgotten));
+	json_object_object_add(o, "age_ns", hist_json(&s->reuse_age, snap_has(s, SG_REUSE_AGE)));
 	return o;
 }
 
 static void add_counters(json_object *d, const struct prtop_snapshot *s)
 {
-	json_object *st = json_object_new_object();
+	bool rep = snap_has(s, SG_REPORT);
+	json_object *st = NULL;
 
-	json_object_object_add(d, "reported_bytes_total", u64(s->c.report_bytes));
-	json_object_object_add(d, "reported_pages_total", u64(s->c.report_pages));
-	json_object_object_add(d, "batches_total", u64(s->c.report_calls));
-	json_object_object_add(d, "report_errors_total", u64(s->c.report_errors));
-	json_object_object_add(d, "worker_runs_total", u64(s->c.worker_runs));
-	json_object_object_add(d, "notify_total", u64(s->c.notify_calls));
-	json_object_object_add(d, "delayed_work_armed_total", u64(s->c.delayed_work_armed));
-	json_object_object_add(d, "cycles_total", u64(s->c.cycle_calls));
-	json_object_object_add(d, "drains_total", u64(s->c.drain_calls));
-	json_object_object_add(st, "idle", u64(s->c.notify_state[PRTOP_STATE_IDLE]));
-	json_object_object_add(st, "requested", u64(s->c.notify_state[PRTOP_STATE_REQUESTED]));
-	json_object_object_add(st, "active", u64(s->c.notify_state[PRTOP_STATE_ACTIVE]));
+	json_object_object_add(d, "reported_bytes_total", known(rep, s->c.report_bytes));
+	json_object_object_add(d, "reported_pages_total", known(rep, s->c.report_pages));
+	json_object_object_add(d, "batches_total", known(rep, s->c.report_calls));
+	json_object_object_add(d, "report_errors_total", known(rep, s->c.report_errors));
+	json_object_object_add(d, "worker_runs_total",
+			       known(snap_has(s, SG_WORKER), s->c.worker_runs));
+	json_object_object_add(d, "notify_total", known(snap_has(s, SG_NOTIFY), s->c.notify_calls));
+	json_object_object_add(d, "delayed_work_armed_total",
+			       known(snap_has(s, SG_TIMER), s->c.delayed_work_armed));
+	json_object_object_add(d, "cycles_total", known(snap_has(s, SG_CYCLE), s->c.cycle_calls));
+	json_object_object_add(d, "drains_total", known(snap_has(s, SG_DRAIN), s->c.drain_calls));
+	if (snap_has(s, SG_NOTIFY)) {
+		st = json_object_new_object();
+		json_object_object_add(st, "idle", u64(s->c.notify_state[PRTOP_STATE_IDLE]));
+		json_object_object_add(st, "requested",
+				       u64(s->c.notify_state[PRTOP_STATE_REQUESTED]));
+		json_object_object_add(st, "active", u64(s->c.notify_state[PRTOP_STATE_ACTIVE]));
+	}
 	json_object_object_add(d, "notify_state_seen", st);
-}
-
-/* counters only the bundled patch's tracepoints give: null without them */
-static json_object *patch_u64(const struct prtop_snapshot *s, enum probe_id id, uint64_t v)
-{
-	return s->probe[id].mode == MODE_PATCH_TP ? u64(v) : NULL;
 }
 
 static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
@@ -133,21 +150,21 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 	json_object *r = NULL, *lr = NULL;
 
 	json_object_object_add(d, "worker_errors_total",
-			       patch_u64(s, PROBE_WORKER, s->c.worker_errors));
+			       known(snap_has(s, SG_RUN_DETAIL), s->c.worker_errors));
 	json_object_object_add(d, "zones_walked_total",
-			       patch_u64(s, PROBE_WORKER, s->c.worker_zones));
+			       known(snap_has(s, SG_RUN_DETAIL), s->c.worker_zones));
 	json_object_object_add(d, "cycle_isolated_total",
-			       patch_u64(s, PROBE_CYCLE, s->c.cycle_isolated));
+			       known(snap_has(s, SG_CYCLE_DETAIL), s->c.cycle_isolated));
 	json_object_object_add(d, "cycle_budget_exhausted_total",
-			       patch_u64(s, PROBE_CYCLE, s->c.cycle_exhausted));
-	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+			       known(snap_has(s, SG_CYCLE_DETAIL), s->c.cycle_exhausted));
+	if (snap_has(s, SG_RESETS)) {
 		r = json_object_new_object();
 		json_object_object_add(r, "report", u64(s->c.reset_report));
 		json_object_object_add(r, "stop", u64(s->c.reset_stop));
 		json_object_object_add(r, "rotated", u64(s->c.reset_rotated));
 	}
 	json_object_object_add(d, "boundary_resets", r);
-	if (s->last_run.seen) {
+	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen) {
 		lr = json_object_new_object();
 		json_object_object_add(lr, "capacity", u64(s->last_run.capacity));
 		json_object_object_add(lr, "order", u64(s->last_run.order));
@@ -158,10 +175,10 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 
 static void add_hists(json_object *d, const struct prtop_snapshot *s)
 {
-	json_object *nh = json_object_new_object();
+	json_object *nh = snap_has(s, SG_REPORT) ? json_object_new_object() : NULL;
 	int i;
 
-	for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
+	for (i = 0; nh && i < PRTOP_NENTS_SLOTS; i++) {
 		char k[16];
 
 		if (!s->nents_hist[i])
@@ -170,15 +187,12 @@ static void add_hists(json_object *d, const struct prtop_snapshot *s)
 		json_object_object_add(nh, k, u64(s->nents_hist[i]));
 	}
 	json_object_object_add(d, "batch_nents_hist", nh);
-	json_object_object_add(
-	    d, "worker_run_ns",
-	    hist_json(&s->hist[PRTOP_H_WORKER_RUN], s->probe[PROBE_WORKER].mode != MODE_NONE));
-	json_object_object_add(
-	    d, "request_delay_ns",
-	    hist_json(&s->hist[PRTOP_H_REQ_DELAY], s->probe[PROBE_DELAY].mode != MODE_NONE));
-	json_object_object_add(
-	    d, "report_ns",
-	    hist_json(&s->hist[PRTOP_H_REPORT], s->probe[PROBE_REPORT].mode != MODE_NONE));
+	json_object_object_add(d, "worker_run_ns",
+			       hist_json(&s->hist[PRTOP_H_WORKER_RUN], snap_has(s, SG_WORKER)));
+	json_object_object_add(d, "request_delay_ns",
+			       hist_json(&s->hist[PRTOP_H_REQ_DELAY], snap_has(s, SG_DELAY)));
+	json_object_object_add(d, "report_ns",
+			       hist_json(&s->hist[PRTOP_H_REPORT], snap_has(s, SG_REPORT)));
 }
 
 static json_object *params_json(const struct prtop_snapshot *s)
@@ -196,7 +210,6 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 {
 	json_object *d = json_object_new_object();
 	json_object *k = json_object_new_object(), *drops = json_object_new_object();
-	long page = sysconf(_SC_PAGESIZE);
 
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
 	json_object_object_add(d, "device",
@@ -211,9 +224,10 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 	add_counters(d, s);
 	add_patch_counters(d, s);
 	add_hists(d, s);
-	json_object_object_add(d, "reuse_bytes_total", u64(s->reuse_bytes));
+	json_object_object_add(d, "reuse_bytes_total",
+			       known(snap_has(s, SG_REUSE), s->reuse_bytes));
 	json_object_object_add(d, "reuse", reuse_json(s));
-	json_object_object_add(d, "per_order", per_order_json(s, page));
+	json_object_object_add(d, "per_order", per_order_json(s));
 	json_object_object_add(k, "order", knob_json(&s->knob_order));
 	json_object_object_add(k, "capacity", knob_json(&s->knob_capacity));
 	json_object_object_add(k, "delay_ms", knob_json(&s->knob_delay_ms));
@@ -247,8 +261,8 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 		const struct probe_status *p = &s->probe[i];
 
 		fprintf(out, "%-15s %-17s %s\n", probe_name(i), attach_mode_name(p->mode),
-			p->mode != MODE_NONE ? p->detail : p->reason);
-		if (p->mode != MODE_NONE && p->reason[0])
+			p->attached ? p->detail : p->reason);
+		if (p->attached && p->reason[0])
 			fprintf(out, "%-15s %-17s note: %s\n", "", "", p->reason);
 		if (p->hint[0])
 			fprintf(out, "%-15s %-17s -> %s\n", "", "", p->hint);

@@ -8,15 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
+#include "sampler.h"
 #include "ui.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void text_header(FILE *out, const struct prtop_snapshot *cur,
 			const struct prtop_snapshot *prev)
@@ -75,36 +68,40 @@ static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 	fprintf(out,
 		"rates: reported %s, batches %s, worker runs %s, "
 		"notifies %s, reused %s\n",
-		fmt_mib_per_s(a, sizeof(a), r.reported_bytes_per_s),
-		fmt_per_s(b, sizeof(b), r.batches_per_s),
-		fmt_per_s(c, sizeof(c), r.worker_runs_per_s),
-		fmt_per_s(d, sizeof(d), r.notify_per_s),
-		fmt_mib_per_s(e, sizeof(e), r.reused_bytes_per_s));
+		fmt_known_mib_per_s(a, sizeof(a), snap_has(cur, SG_REPORT), r.reported_bytes_per_s),
+		fmt_known_per_s(b, sizeof(b), snap_has(cur, SG_REPORT), r.batches_per_s),
+		fmt_known_per_s(c, sizeof(c), snap_has(cur, SG_WORKER), r.worker_runs_per_s),
+		fmt_known_per_s(d, sizeof(d), snap_has(cur, SG_NOTIFY), r.notify_per_s),
+		fmt_known_mib_per_s(e, sizeof(e), snap_has(cur, SG_REUSE), r.reused_bytes_per_s));
 }
 
 static void text_totals(FILE *out, const struct prtop_snapshot *s)
 {
-	char a[32];
+	bool rep = snap_has(s, SG_REPORT);
+	char a[32], b[32], c[32], d[32], e[32];
 
 	fprintf(out,
-		"totals: reported %s (%llu pages), batches %llu, "
-		"errors %llu, worker runs %llu, drops %llu\n",
-		fmt_bytes(a, sizeof(a), s->c.report_bytes), (unsigned long long)s->c.report_pages,
-		(unsigned long long)s->c.report_calls, (unsigned long long)s->c.report_errors,
-		(unsigned long long)s->c.worker_runs, (unsigned long long)s->drops);
+		"totals: reported %s (%s pages), batches %s, "
+		"errors %s, worker runs %s, drops %llu\n",
+		fmt_known_bytes(a, sizeof(a), rep, s->c.report_bytes),
+		fmt_known_u64(b, sizeof(b), rep, s->c.report_pages),
+		fmt_known_u64(c, sizeof(c), rep, s->c.report_calls),
+		fmt_known_u64(d, sizeof(d), rep, s->c.report_errors),
+		fmt_known_u64(e, sizeof(e), snap_has(s, SG_WORKER), s->c.worker_runs),
+		(unsigned long long)s->drops);
 }
 
 /* what only the patch's tracepoints give; nothing without them */
 static void text_patch(FILE *out, const struct prtop_snapshot *s)
 {
-	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP)
+	if (snap_has(s, SG_RESETS) && snap_has(s, SG_CYCLE_DETAIL))
 		fprintf(out,
 			"walks: boundary resets %llu after report, %llu at stop (%llu rotated), "
 			"budget exhausted %llu\n",
 			(unsigned long long)s->c.reset_report, (unsigned long long)s->c.reset_stop,
 			(unsigned long long)s->c.reset_rotated,
 			(unsigned long long)s->c.cycle_exhausted);
-	if (s->last_run.seen)
+	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen)
 		fprintf(out,
 			"runs: last used capacity %u, order %u, delay %u ms; zones walked %llu, "
 			"runs failed %llu\n",
@@ -119,7 +116,7 @@ static void text_nents(FILE *out, const struct prtop_snapshot *s)
 	uint64_t n = nents_count(s->nents_hist);
 	int i;
 
-	if (s->probe[PROBE_REPORT].mode == MODE_NONE) {
+	if (!snap_has(s, SG_REPORT)) {
 		fputs("nents: n/a\n", out);
 		return;
 	}
@@ -139,25 +136,27 @@ static void text_nents(FILE *out, const struct prtop_snapshot *s)
 
 static void text_latency(FILE *out, const struct prtop_snapshot *s)
 {
-	char l[64], a[32], b[32], c[32];
+	char l[64], a[32], b[32], c[32], d[32];
 	struct fmt_latency lat;
 	int i;
 
-	fprintf(out, "latency  %s %9s %9s %9s\n", fmt_pad(l, sizeof(l), "what", 20, false), "count",
-		"p50", "p99");
+	fprintf(out, "latency  %s %9s %9s %9s %9s\n", fmt_pad(l, sizeof(l), "what", 20, false),
+		"count", "p50", "p99", "max");
 	for (i = 0; i < FMT_LAT__COUNT; i++) {
 		fmt_latency(s, i, &lat);
-		fprintf(out, "latency  %s %s %s %s\n", fmt_pad(l, sizeof(l), lat.label, 20, false),
+		fprintf(out, "latency  %s %s %s %s %s\n",
+			fmt_pad(l, sizeof(l), lat.label, 20, false),
 			fmt_pad(a, sizeof(a), lat.count_s, 9, true),
 			fmt_pad(b, sizeof(b), lat.p50, 9, true),
-			fmt_pad(c, sizeof(c), lat.p99, 9, true));
+			fmt_pad(c, sizeof(c), lat.p99, 9, true),
+			fmt_pad(d, sizeof(d), lat.max, 9, true));
 	}
 }
 
 static void text_orders(FILE *out, const struct prtop_snapshot *s)
 {
-	double page = (double)fmt_page_size();
-	char a[32], b[32], c[32];
+	double page = (double)s->page_size;
+	char a[32], b[32], c[32], d[32];
 	int i;
 
 	fprintf(out, "order  %5s %10s %12s %10s %8s\n", "order", "free MiB", "reported MiB",
@@ -167,11 +166,12 @@ static void text_orders(FILE *out, const struct prtop_snapshot *s)
 
 		if (!fmt_order_shown(s, i))
 			continue;
-		fprintf(out, "order  %5d %10s %12s %10s %8llu\n", i,
-			fmt_mib(a, sizeof(a), o->free_pages * page),
-			fmt_mib(b, sizeof(b), o->reported_pages * page),
-			fmt_mib(c, sizeof(c), o->reused_pages * page),
-			(unsigned long long)o->cycles);
+		fprintf(
+		    out, "order  %5d %10s %12s %10s %8s\n", i,
+		    fmt_known_mib(a, sizeof(a), snap_has(s, SG_FREE_LISTS), o->free_pages * page),
+		    fmt_known_mib(b, sizeof(b), snap_has(s, SG_REPORT), o->reported_pages * page),
+		    fmt_known_mib(c, sizeof(c), snap_has(s, SG_REUSE), o->reused_pages * page),
+		    fmt_known_u64(d, sizeof(d), snap_has(s, SG_CYCLE), o->cycles));
 	}
 }
 
@@ -179,15 +179,14 @@ static void text_reuse(FILE *out, const struct prtop_snapshot *s)
 {
 	char a[32];
 
-	if (s->probe[PROBE_REUSE].mode == MODE_NONE) {
+	if (!snap_has(s, SG_REUSE)) {
 		fputs("reuse: n/a\n", out);
 		return;
 	}
-	if (s->probe[PROBE_REUSE].mode != MODE_SCAN) {
+	if (!snap_has(s, SG_REUSE_RANGES)) {
 		fprintf(out, "reuse: reused %s (%llu blocks), exact (%s)\n",
 			fmt_bytes(a, sizeof(a), s->reuse_bytes),
-			(unsigned long long)s->reuse_ranges,
-			attach_mode_name(s->probe[PROBE_REUSE].mode));
+			(unsigned long long)s->reuse_ranges, s->probe[PROBE_REUSE].detail);
 		return;
 	}
 	fprintf(out,
@@ -229,75 +228,23 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	fputc('\n', out);
 }
 
-/* keep the collector busy until the monotonic clock reaches deadline */
-static void wait_until(struct collector *c, uint64_t deadline)
-{
-	struct timespec ts;
-	uint64_t now, start;
-	int slice, rc;
-
-	while (!prtop_stop && (now = now_ns()) < deadline) {
-		slice = (int)((deadline - now + 999999) / 1000000);
-		if (slice > 100)
-			slice = 100;
-		start = now;
-		rc = collector_poll(c, slice);
-		now = now_ns();
-		if (rc > 0 || prtop_stop || now - start >= slice * 1000000ULL)
-			continue;
-		/* returned early with nothing to do: do not spin */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(slice * 1000000ULL - (now - start));
-		nanosleep(&ts, NULL);
-	}
-}
-
 int batch_run(struct collector *c, const struct ui_opts *o, FILE *out)
 {
-	struct prtop_snapshot *prev, *cur, *tmp;
-	double interval = o->interval_s > 0 ? o->interval_s : 1.0;
-	uint64_t step = (uint64_t)(interval * 1e9);
-	uint64_t next;
-	long frames = 0;
-	int err, rc = 0;
+	struct sampler_opts so = {.interval_s = o->interval_s, .count = o->iterations};
+	struct sampler smp;
+	int rc = 0;
 
-	prev = calloc(1, sizeof(*prev));
-	cur = calloc(1, sizeof(*cur));
-	if (!prev || !cur) {
+	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
-		rc = 1;
-		goto out;
+		return 1;
 	}
-	err = collector_sample(c, prev);
-	if (err)
-		goto sample_failed;
-	next = now_ns() + step;
-	while (!prtop_stop && (!o->iterations || frames < o->iterations)) {
-		wait_until(c, next);
-		if (prtop_stop)
-			break;
-		err = collector_sample(c, cur);
-		if (err)
-			goto sample_failed;
-		text_frame(out, cur, prev);
+	while (sampler_next(&smp)) {
+		text_frame(out, smp.cur, smp.prev);
 		if (fflush(out) || ferror(out)) {
 			rc = 1; /* reader went away */
-			goto out;
+			break;
 		}
-		frames++;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-		next += step;
-		if (next < now_ns()) /* fell behind (suspend, slow sample) */
-			next = now_ns() + step;
 	}
-	goto out;
-sample_failed:
-	fprintf(stderr, "prtop: taking a sample failed: %s\n", strerror(err < 0 ? -err : err));
-	rc = 1;
-out:
-	free(prev);
-	free(cur);
+	sampler_free(&smp);
 	return rc;
 }

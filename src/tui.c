@@ -11,11 +11,13 @@
 #include <time.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include "clock.h"
 #include "format.h"
+#include "sampler.h"
 #include "ui.h"
 
 #define LABEL_W	     8	 /* "probes  " column of the header lines */
-#define SIDE_BY_SIDE 100 /* columns needed for latency | orders */
+#define SIDE_BY_SIDE 110 /* columns needed for latency | orders */
 #define MIN_COLS     40
 #define MIN_LINES    8
 
@@ -27,16 +29,9 @@ enum tui_color {
 };
 
 struct tui {
-	struct collector *c;
+	struct sampler smp; /* samples, rates, interval, pause */
 	SCREEN *screen;
-	struct prtop_snapshot *cur, *prev;
-	bool have_prev;
-	struct snap_rates rates;
-	double interval;
-	uint64_t next_ns; /* when the next sample is due */
-	uint64_t last_ns; /* when the last one was taken */
-	long frames;
-	bool paused, help, quit, dirty, color;
+	bool help, quit, dirty, color;
 	char msg[64]; /* transient note in the status line */
 	uint64_t msg_until;
 };
@@ -45,14 +40,6 @@ struct token {
 	const char *s;
 	int attr;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int color(const struct tui *t, enum tui_color c)
 {
@@ -133,7 +120,7 @@ static int put_tokens(int y, int ymax, const char *label, int label_attr, const 
 
 static int draw_header(struct tui *t, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char left[192], right[128], up[32], iv[32], dev[320];
 	int x, y = 0;
 
@@ -141,15 +128,15 @@ static int draw_header(struct tui *t, int ymax)
 	snprintf(left, sizeof(left), " prtop %s", s->kernel);
 	put(0, 0, A_REVERSE | A_BOLD, left);
 	snprintf(right, sizeof(right), "sample %llu  every %s  up %s ", (unsigned long long)s->seq,
-		 fmt_interval(iv, sizeof(iv), t->interval),
+		 fmt_interval(iv, sizeof(iv), t->smp.o.interval_s),
 		 fmt_uptime(up, sizeof(up), s->mono_ns - s->start_ns));
 	x = COLS - (int)fmt_width(right);
-	if (t->paused)
+	if (t->smp.paused)
 		x -= 8;
 	if (x < (int)fmt_width(left) + 2)
 		x = (int)fmt_width(left) + 2;
 	x = put(0, x, A_REVERSE, right);
-	if (t->paused)
+	if (t->smp.paused)
 		put(0, x, A_REVERSE | A_BOLD | color(t, C_WARN), " PAUSED ");
 
 	y = 1;
@@ -180,7 +167,7 @@ static int tokens_width(const struct token *tok, int n)
 static int draw_knobs(struct tui *t, int y, int ymax)
 {
 	static const int styles[] = {FMT_KNOB_FULL, FMT_KNOB_CLAUSE, FMT_KNOB_BRIEF};
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char a[160], b[160], c[160];
 	struct token tok[3] = {{a, 0}, {b, 0}, {c, 0}};
 	size_t i;
@@ -197,14 +184,14 @@ static int draw_knobs(struct tui *t, int y, int ymax)
 
 static int draw_probes(struct tui *t, int y, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char buf[PROBE__COUNT][128];
 	struct token tok[PROBE__COUNT + 1];
 	int i, n = 0;
 
 	for (i = 0; i < PROBE__COUNT; i++) {
 		tok[n].s = fmt_probe_short(buf[i], sizeof(buf[i]), s, i);
-		tok[n].attr = s->probe[i].mode == MODE_NONE ? (int)A_DIM : color(t, C_GOOD);
+		tok[n].attr = s->probe[i].attached ? color(t, C_GOOD) : (int)A_DIM;
 		n++;
 	}
 	if (fmt_probe_missing(s)) {
@@ -217,25 +204,30 @@ static int draw_probes(struct tui *t, int y, int ymax)
 
 static int draw_rates(struct tui *t, int y, int ymax)
 {
-	const struct snap_rates *r = &t->rates;
+	const struct snap_rates *r = &t->smp.rates;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char v[5][32], l[5][64];
 	struct token tok[5];
 	int i;
 
-	if (!t->have_prev) {
+	if (!t->smp.have_prev) {
 		snprintf(l[0], sizeof(l[0]), "%s (first sample)", fmt_dash());
 		tok[0].s = l[0];
 		tok[0].attr = A_DIM;
 		return put_tokens(y, ymax, "rates", A_BOLD, tok, 1);
 	}
 	snprintf(l[0], sizeof(l[0]), "reported %s",
-		 fmt_mib_per_s(v[0], sizeof(v[0]), r->reported_bytes_per_s));
-	snprintf(l[1], sizeof(l[1]), "batches %s", fmt_per_s(v[1], sizeof(v[1]), r->batches_per_s));
+		 fmt_known_mib_per_s(v[0], sizeof(v[0]), snap_has(s, SG_REPORT),
+				     r->reported_bytes_per_s));
+	snprintf(l[1], sizeof(l[1]), "batches %s",
+		 fmt_known_per_s(v[1], sizeof(v[1]), snap_has(s, SG_REPORT), r->batches_per_s));
 	snprintf(l[2], sizeof(l[2]), "worker runs %s",
-		 fmt_per_s(v[2], sizeof(v[2]), r->worker_runs_per_s));
-	snprintf(l[3], sizeof(l[3]), "notifies %s", fmt_per_s(v[3], sizeof(v[3]), r->notify_per_s));
-	snprintf(l[4], sizeof(l[4]), "reused %s",
-		 fmt_mib_per_s(v[4], sizeof(v[4]), r->reused_bytes_per_s));
+		 fmt_known_per_s(v[2], sizeof(v[2]), snap_has(s, SG_WORKER), r->worker_runs_per_s));
+	snprintf(l[3], sizeof(l[3]), "notifies %s",
+		 fmt_known_per_s(v[3], sizeof(v[3]), snap_has(s, SG_NOTIFY), r->notify_per_s));
+	snprintf(
+	    l[4], sizeof(l[4]), "reused %s",
+	    fmt_known_mib_per_s(v[4], sizeof(v[4]), snap_has(s, SG_REUSE), r->reused_bytes_per_s));
 	for (i = 0; i < 5; i++) {
 		tok[i].s = l[i];
 		tok[i].attr = 0;
@@ -245,16 +237,20 @@ static int draw_rates(struct tui *t, int y, int ymax)
 
 static int draw_totals(struct tui *t, int y, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
-	char v[3][32], l[5][96];
+	const struct prtop_snapshot *s = t->smp.cur;
+	bool rep = snap_has(s, SG_REPORT);
+	char v[5][32], l[5][96];
 	struct token tok[5];
 
 	snprintf(l[0], sizeof(l[0]), "reported %s (%s pages)",
-		 fmt_bytes(v[0], sizeof(v[0]), s->c.report_bytes),
-		 fmt_count(v[1], sizeof(v[1]), s->c.report_pages));
-	snprintf(l[1], sizeof(l[1]), "batches %llu", (unsigned long long)s->c.report_calls);
-	snprintf(l[2], sizeof(l[2]), "errors %llu", (unsigned long long)s->c.report_errors);
-	snprintf(l[3], sizeof(l[3]), "worker runs %llu", (unsigned long long)s->c.worker_runs);
+		 fmt_known_bytes(v[0], sizeof(v[0]), rep, s->c.report_bytes),
+		 rep ? fmt_count(v[1], sizeof(v[1]), s->c.report_pages) : "n/a");
+	snprintf(l[1], sizeof(l[1]), "batches %s",
+		 fmt_known_u64(v[2], sizeof(v[2]), rep, s->c.report_calls));
+	snprintf(l[2], sizeof(l[2]), "errors %s",
+		 fmt_known_u64(v[3], sizeof(v[3]), rep, s->c.report_errors));
+	snprintf(l[3], sizeof(l[3]), "worker runs %s",
+		 fmt_known_u64(v[4], sizeof(v[4]), snap_has(s, SG_WORKER), s->c.worker_runs));
 	snprintf(l[4], sizeof(l[4]), "drops %llu", (unsigned long long)s->drops);
 	tok[0] = (struct token){l[0], 0};
 	tok[1] = (struct token){l[1], 0};
@@ -307,7 +303,7 @@ static void draw_nents_axis(int y)
 
 static int draw_nents(struct tui *t, int y, int ymax, int rows)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	uint64_t n = nents_count(s->nents_hist), max = 0, sum = 0;
 	char title[128], top[16];
 	int i, r, e;
@@ -315,7 +311,7 @@ static int draw_nents(struct tui *t, int y, int ymax, int rows)
 	if (y >= ymax)
 		return y;
 	put(y, 0, A_BOLD | color(t, C_TITLE), "batch size");
-	if (s->probe[PROBE_REPORT].mode == MODE_NONE) {
+	if (!snap_has(s, SG_REPORT)) {
 		put(y, LABEL_W + 4, A_DIM, "n/a (report() batches are not observed)");
 		return y + 1;
 	}
@@ -350,26 +346,27 @@ static int draw_nents(struct tui *t, int y, int ymax, int rows)
 	return y + rows + 1;
 }
 
-#define LAT_W 46 /* width of the latency table */
+#define LAT_W 58 /* width of the latency table */
 
 static int draw_latency(struct tui *t, int y, int ymax, int x)
 {
 	struct fmt_latency lat;
-	char l[64], a[32], b[32], c[32], line[192];
+	char l[64], a[32], b[32], c[32], d[32], line[192];
 	int i;
 
 	if (y >= ymax)
 		return y;
-	snprintf(line, sizeof(line), "%s %7s %9s %9s", fmt_pad(l, sizeof(l), "latency", 20, false),
-		 "count", "p50", "p99");
+	snprintf(line, sizeof(line), "%s %7s %9s %9s %9s",
+		 fmt_pad(l, sizeof(l), "latency", 20, false), "count", "p50", "p99", "max");
 	put(y++, x, A_BOLD | color(t, C_TITLE), line);
 	for (i = 0; i < FMT_LAT__COUNT && y < ymax; i++, y++) {
-		fmt_latency(t->cur, i, &lat);
-		snprintf(line, sizeof(line), "%s %s %s %s",
+		fmt_latency(t->smp.cur, i, &lat);
+		snprintf(line, sizeof(line), "%s %s %s %s %s",
 			 fmt_pad(l, sizeof(l), lat.label, 20, false),
 			 fmt_pad(a, sizeof(a), lat.count_s, 7, true),
 			 fmt_pad(b, sizeof(b), lat.p50, 9, true),
-			 fmt_pad(c, sizeof(c), lat.p99, 9, true));
+			 fmt_pad(c, sizeof(c), lat.p99, 9, true),
+			 fmt_pad(d, sizeof(d), lat.max, 9, true));
 		put(y, x, lat.attached ? 0 : A_DIM, line);
 	}
 	return y;
@@ -377,8 +374,8 @@ static int draw_latency(struct tui *t, int y, int ymax, int x)
 
 static int draw_orders(struct tui *t, int y, int ymax, int x)
 {
-	const struct prtop_snapshot *s = t->cur;
-	double page = (double)fmt_page_size();
+	const struct prtop_snapshot *s = t->smp.cur;
+	double page = (double)s->page_size;
 	char a[32], b[32], c[32], cy[32], line[160];
 	int i;
 
@@ -392,11 +389,12 @@ static int draw_orders(struct tui *t, int y, int ymax, int x)
 
 		if (!fmt_order_shown(s, i))
 			continue;
-		snprintf(line, sizeof(line), "%5d %10s %12s %10s %7s", i,
-			 fmt_mib(a, sizeof(a), o->free_pages * page),
-			 fmt_mib(b, sizeof(b), o->reported_pages * page),
-			 fmt_mib(c, sizeof(c), o->reused_pages * page),
-			 fmt_count(cy, sizeof(cy), o->cycles));
+		snprintf(
+		    line, sizeof(line), "%5d %10s %12s %10s %7s", i,
+		    fmt_known_mib(a, sizeof(a), snap_has(s, SG_FREE_LISTS), o->free_pages * page),
+		    fmt_known_mib(b, sizeof(b), snap_has(s, SG_REPORT), o->reported_pages * page),
+		    fmt_known_mib(c, sizeof(c), snap_has(s, SG_REUSE), o->reused_pages * page),
+		    snap_has(s, SG_CYCLE) ? fmt_count(cy, sizeof(cy), o->cycles) : "n/a");
 		put(y++, x, 0, line);
 	}
 	return y;
@@ -404,20 +402,19 @@ static int draw_orders(struct tui *t, int y, int ymax, int x)
 
 static int draw_reuse(struct tui *t, int y, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char v[32], l[4][96];
 	struct token tok[4];
 
-	if (s->probe[PROBE_REUSE].mode == MODE_NONE) {
+	if (!snap_has(s, SG_REUSE)) {
 		tok[0] = (struct token){"n/a (reported ranges are not tracked)", A_DIM};
 		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 1);
 	}
-	if (s->probe[PROBE_REUSE].mode != MODE_SCAN) {
+	if (!snap_has(s, SG_REUSE_RANGES)) {
 		snprintf(l[0], sizeof(l[0]), "reused %s (%llu blocks)",
 			 fmt_bytes(v, sizeof(v), s->reuse_bytes),
 			 (unsigned long long)s->reuse_ranges);
-		snprintf(l[1], sizeof(l[1]), "exact (%s)",
-			 attach_mode_name(s->probe[PROBE_REUSE].mode));
+		snprintf(l[1], sizeof(l[1]), "exact (%s)", s->probe[PROBE_REUSE].detail);
 		tok[0] = (struct token){l[0], 0};
 		tok[1] = (struct token){l[1], A_DIM};
 		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 2);
@@ -440,7 +437,7 @@ static int draw_reuse(struct tui *t, int y, int ymax)
 
 static int draw_params(struct tui *t, int y, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char line[256];
 	int i, n, w = 0;
 
@@ -476,7 +473,8 @@ static void draw_status(struct tui *t)
 
 	fill_line(y, A_REVERSE);
 	snprintf(line, sizeof(line), " q quit  p %s  h help  +/- interval (%s)",
-		 t->paused ? "resume" : "pause", fmt_interval(iv, sizeof(iv), t->interval));
+		 t->smp.paused ? "resume" : "pause",
+		 fmt_interval(iv, sizeof(iv), t->smp.o.interval_s));
 	put(y, 0, A_REVERSE, line);
 	if (t->msg[0] && now_ns() < t->msg_until)
 		put(y, (int)fmt_width(line) + 3, A_REVERSE | A_BOLD, t->msg);
@@ -560,9 +558,8 @@ static int orders_shown(const struct prtop_snapshot *s)
  */
 static void draw_body(struct tui *t, int y, int ymax)
 {
-	bool bars =
-	    t->cur->probe[PROBE_REPORT].mode != MODE_NONE && nents_count(t->cur->nents_hist);
-	int tables = 1 + FMT_LAT__COUNT, orders = 1 + orders_shown(t->cur);
+	bool bars = snap_has(t->smp.cur, SG_REPORT) && nents_count(t->smp.cur->nents_hist);
+	int tables = 1 + FMT_LAT__COUNT, orders = 1 + orders_shown(t->smp.cur);
 	int need, spare, rows = bars ? 2 : 0, yl, yo;
 
 	if (COLS >= SIDE_BY_SIDE)
@@ -596,12 +593,12 @@ static void draw_body(struct tui *t, int y, int ymax)
  * values the last run used */
 static int draw_walks(struct tui *t, int y, int ymax)
 {
-	const struct prtop_snapshot *s = t->cur;
+	const struct prtop_snapshot *s = t->smp.cur;
 	char l[4][64];
 	struct token tok[4];
 	int n = 0;
 
-	if (s->probe[PROBE_RESET].mode == MODE_PATCH_TP) {
+	if (snap_has(s, SG_RESETS) && snap_has(s, SG_CYCLE_DETAIL)) {
 		snprintf(l[n], sizeof(l[n]), "resets %llu report / %llu stop",
 			 (unsigned long long)s->c.reset_report,
 			 (unsigned long long)s->c.reset_stop);
@@ -613,7 +610,7 @@ static int draw_walks(struct tui *t, int y, int ymax)
 			 (unsigned long long)s->c.cycle_exhausted);
 		n++;
 	}
-	if (s->last_run.seen) {
+	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen) {
 		snprintf(l[n], sizeof(l[n]), "last run: capacity %u order %u delay %u ms",
 			 s->last_run.capacity, s->last_run.order, s->last_run.delay_ms);
 		n++;
@@ -661,8 +658,7 @@ static void set_interval(struct tui *t, double s)
 {
 	char iv[32], msg[64];
 
-	t->interval = s;
-	t->next_ns = t->last_ns + (uint64_t)(s * 1e9);
+	sampler_set_interval(&t->smp, s);
 	snprintf(msg, sizeof(msg), "interval %s", fmt_interval(iv, sizeof(iv), s));
 	note(t, msg);
 }
@@ -687,9 +683,7 @@ static void on_key(struct tui *t, int ch)
 	case 'p':
 	case 'P':
 	case ' ':
-		t->paused = !t->paused;
-		if (!t->paused)
-			t->next_ns = now_ns(); /* fresh frame right away */
+		sampler_pause(&t->smp, !t->smp.paused);
 		break;
 	case 'h':
 	case 'H':
@@ -698,11 +692,11 @@ static void on_key(struct tui *t, int ch)
 		break;
 	case '+':
 	case '=':
-		set_interval(t, fmt_step_interval(t->interval, 1));
+		set_interval(t, fmt_step_interval(t->smp.o.interval_s, 1));
 		break;
 	case '-':
 	case '_':
-		set_interval(t, fmt_step_interval(t->interval, -1));
+		set_interval(t, fmt_step_interval(t->smp.o.interval_s, -1));
 		break;
 	case 12: /* Ctrl-L */
 		clearok(curscr, TRUE);
@@ -728,44 +722,13 @@ static void read_keys(struct tui *t, int wait_ms)
 	}
 }
 
-/* poll the collector and read keys until the next sample is due */
-static void wait_frame(struct tui *t)
+/* the sampler's idle callback: keys while it waits for the next sample */
+static bool tui_idle(void *ctx, int wait_ms)
 {
-	uint64_t now, start;
-	int slice, rc, left;
+	struct tui *t = ctx;
 
-	for (;;) {
-		if (prtop_stop || t->quit)
-			return;
-		now = now_ns();
-		if (!t->paused && now >= t->next_ns)
-			return;
-		slice = 100;
-		if (!t->paused && (t->next_ns - now) / 1000000 < 100)
-			slice = (int)((t->next_ns - now) / 1000000) + 1;
-		start = now;
-		rc = collector_poll(t->c, slice);
-		left = slice - (int)((now_ns() - start) / 1000000);
-		read_keys(t, rc > 0 || left < 0 ? 0 : left);
-	}
-}
-
-static int take_sample(struct tui *t)
-{
-	struct prtop_snapshot *tmp;
-	int err;
-
-	tmp = t->prev;
-	t->prev = t->cur;
-	t->cur = tmp;
-	err = collector_sample(t->c, t->cur);
-	if (err)
-		return err;
-	t->have_prev = t->frames > 0;
-	snap_rates(t->have_prev ? t->prev : NULL, t->cur, &t->rates);
-	t->last_ns = now_ns();
-	t->next_ns = t->last_ns + (uint64_t)(t->interval * 1e9);
-	return 0;
+	read_keys(t, wait_ms);
+	return t->quit;
 }
 
 static bool start_curses(struct tui *t)
@@ -793,50 +756,31 @@ static bool start_curses(struct tui *t)
 
 int tui_run(struct collector *c, const struct ui_opts *o)
 {
-	struct tui t = {.c = c};
-	const char *cs;
-	int err = 0, rc = 0;
+	struct tui t = {0};
+	struct sampler_opts so = {
+	    .interval_s = o->interval_s,
+	    .count = o->iterations,
+	    .deliver_base = true,
+	    .idle = tui_idle,
+	    .idle_ctx = &t,
+	};
 
-	/* LC_CTYPE only: numbers keep their "." whatever LANG says */
-	setlocale(LC_CTYPE, "");
-	cs = nl_langinfo(CODESET);
-	fmt_set_ascii(!cs || strcmp(cs, "UTF-8"));
-	/* -d as given (main checks it); + and - stay within 0.2 .. 60 s */
-	t.interval = o->interval_s > 0 ? o->interval_s : 1;
-	t.cur = calloc(1, sizeof(*t.cur));
-	t.prev = calloc(1, sizeof(*t.prev));
-	if (!t.cur || !t.prev) {
+	if (sampler_init(&t.smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
-		rc = 1;
-		goto out_free;
+		return 1;
 	}
 	if (!start_curses(&t)) {
 		fprintf(stderr,
 			"prtop: cannot start the live view on this "
 			"terminal (TERM=%s); try prtop -b\n",
 			getenv("TERM") ? getenv("TERM") : "");
-		rc = 1;
-		goto out_free;
+		sampler_free(&t.smp);
+		return 1;
 	}
-	while (!prtop_stop && !t.quit) {
-		err = take_sample(&t);
-		if (err)
-			break;
+	while (sampler_next(&t.smp))
 		draw(&t);
-		t.frames++;
-		if (o->iterations && t.frames >= o->iterations)
-			break;
-		wait_frame(&t);
-	}
 	endwin();
 	delscreen(t.screen);
-	if (err) {
-		fprintf(stderr, "prtop: taking a sample failed: %s\n",
-			strerror(err < 0 ? -err : err));
-		rc = 1;
-	}
-out_free:
-	free(t.cur);
-	free(t.prev);
-	return rc;
+	sampler_free(&t.smp);
+	return 0;
 }

@@ -177,16 +177,40 @@ if promtool check metrics <"$tmp/metrics" >"$tmp/lint" 2>&1; then
 else
 	not_ok "promtool check metrics: $(head -c 400 "$tmp/lint")"
 fi
+# a family is in the scrape exactly when the probe it comes from is attached
+# ("-": always); without a source it is absent, never 0
 missing=""
-for m in prtop_reported_bytes_total prtop_reported_pages_total prtop_report_batches_total \
-	prtop_report_errors_total prtop_report_batch_entries_bucket prtop_report_duration_seconds_bucket \
-	prtop_worker_runs_total prtop_worker_run_duration_seconds_bucket prtop_request_delay_seconds_bucket \
-	prtop_notify_total prtop_reused_bytes_total prtop_reuse_age_seconds_bucket prtop_free_bytes \
-	prtop_order_reported_bytes_total prtop_order_reused_bytes_total prtop_knob_page_reporting_order \
-	prtop_knob_capacity_entries prtop_knob_delay_seconds prtop_module_parameter prtop_probe_attached \
-	prtop_events_dropped_total prtop_build_info; do
-	grep -q "^$m[{ ]" "$tmp/metrics" || missing="$missing $m"
-done
+wrong=""
+while read -r m p; do
+	if [ "$p" = - ] || grep -q "^prtop_probe_attached{probe=\"$p\",.*} 1$" "$tmp/metrics"; then
+		grep -q "^$m[{ ]" "$tmp/metrics" || missing="$missing $m"
+	else
+		! grep -q "^$m[{ ]" "$tmp/metrics" || wrong="$wrong $m"
+	fi
+done <<'EOF'
+prtop_reported_bytes_total report
+prtop_reported_pages_total report
+prtop_report_batches_total report
+prtop_report_errors_total report
+prtop_report_batch_entries_bucket report
+prtop_report_duration_seconds_bucket report
+prtop_order_reported_bytes_total report
+prtop_worker_runs_total worker
+prtop_worker_run_duration_seconds_bucket worker
+prtop_request_delay_seconds_bucket request_delay
+prtop_notify_total notify
+prtop_reused_bytes_total reuse
+prtop_order_reused_bytes_total reuse
+prtop_free_bytes -
+prtop_knob_page_reporting_order -
+prtop_knob_capacity_entries -
+prtop_knob_delay_seconds -
+prtop_module_parameter -
+prtop_probe_attached -
+prtop_events_dropped_total -
+prtop_build_info -
+EOF
+check "figures without an attached probe are absent, not 0${wrong:+ (present:$wrong)}" test -z "$wrong"
 check "every documented metric is in the scrape${missing:+ (missing:$missing)}" test -z "$missing"
 check "worker probe attached via tracepoints" \
 	grep -q '^prtop_probe_attached{probe="worker",mode="tracepoint"} 1$' "$tmp/metrics"

@@ -105,7 +105,7 @@ def check_knobs(d):
 
 def check_base(base, v):
     n = nents_max(base)
-    p50 = base["request_delay_ns"]["p50"] / MS
+    p50 = (base["request_delay_ns"]["p50"] or 0) / MS
     note("base: %d batches, %.1f MiB, nents max %s, request->run p50 %.0f ms (%d samples)"
          % (base["batches_total"], base["reported_bytes_total"] / 2**20, n, p50,
             base["request_delay_ns"]["count"]))
@@ -116,13 +116,13 @@ def check_base(base, v):
 
 def check_cap8(base, cap8, v):
     n = nents_max(cap8)
-    p50 = cap8["request_delay_ns"]["p50"] / MS
+    p50 = (cap8["request_delay_ns"]["p50"] or 0) / MS
     cnt = cap8["request_delay_ns"]["count"]
     rb = cap8["reported_bytes_total"]
     ratio = batches_per_gib(cap8) / batches_per_gib(base) if batches_per_gib(base) else 0
     note("cap8: %d batches, %.1f MiB, nents %s, request->run p50 %.0f ms p99 %.0f ms (%d samples)"
          % (cap8["batches_total"], rb / 2**20, cap8["batch_nents_hist"], p50,
-            cap8["request_delay_ns"]["p99"] / MS, cnt))
+            (cap8["request_delay_ns"]["p99"] or 0) / MS, cnt))
     note("batches per GiB: %.1f at capacity 32, %.1f at capacity 8 (x%.2f)"
          % (batches_per_gib(base), batches_per_gib(cap8), ratio))
     ok("capacity=8: every batch has nents <= 8", cap8["batches_total"] > 0 and n is not None

@@ -152,10 +152,10 @@ static void test_snapshot_fields(void)
 		  "delay ? (unknown)", "format: unknown knob");
 
 	for (i = 0; i < PROBE__COUNT; i++)
-		s->probe[i].mode = MODE_PROCFS;
+		set_probe(s, i, MODE_PROCFS);
 	CHECK(!fmt_probe_missing(s), "format: no probe missing");
-	s->probe[PROBE_WORKER].mode = MODE_TRACEPOINT;
-	s->probe[PROBE_REPORT].mode = MODE_NONE;
+	set_probe(s, PROBE_WORKER, MODE_TRACEPOINT);
+	set_probe(s, PROBE_REPORT, MODE_NONE);
 	CHECK(fmt_probe_missing(s), "format: a probe missing");
 	fmt_probe_short(buf, sizeof(buf), s, PROBE_WORKER);
 	CHECK_STR(buf, "worker:tracepoint", "format: attached probe, short");
@@ -176,11 +176,15 @@ static void test_snapshot_fields(void)
 	      "format: latency p50 of 100 us is in us (%s)", lat.p50);
 	hist_add(&s->reuse_age, 2000000000ULL);
 	fmt_latency(s, FMT_LAT_REUSE, &lat);
+	CHECK(!lat.attached && !strcmp(lat.max, "n/a"), "format: reuse age n/a without reuse");
+	set_probe(s, PROBE_REUSE, MODE_SCAN);
+	fmt_latency(s, FMT_LAT_REUSE, &lat);
 	CHECK(lat.count == 1 && strstr(lat.p99, " s"),
 	      "format: reuse age comes from reuse_age (%s)", lat.p99);
 
 	s->max_order = 11;
-	CHECK(fmt_order_low(s) == 9, "format: order table starts at the knob");
+	snap_fill_orders(s);
+	CHECK(s->order_low == 9, "format: order table starts at the knob");
 	CHECK(!fmt_order_shown(s, 8) && fmt_order_shown(s, 9) && fmt_order_shown(s, 10) &&
 		  !fmt_order_shown(s, 11),
 	      "format: orders knob..max_order-1 shown");
@@ -188,7 +192,8 @@ static void test_snapshot_fields(void)
 	CHECK(fmt_order_shown(s, 3), "format: an order with data is shown");
 	s->knob_order.known = false;
 	s->max_order = 5;
-	CHECK(fmt_order_low(s) == 4, "format: without the knob the table starts at 9 or max below");
+	snap_fill_orders(s);
+	CHECK(s->order_low == 4, "format: without the knob the table starts at 9 or max below");
 	free(s);
 }
 

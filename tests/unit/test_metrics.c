@@ -22,11 +22,13 @@ static struct prtop_snapshot *snap_new(void)
 	s->seq = 7;
 	snprintf(s->kernel, sizeof(s->kernel), "6.1.0-test");
 	for (i = 0; i < PROBE__COUNT; i++)
-		s->probe[i].mode = MODE_NONE;
-	s->probe[PROBE_WORKER].mode = MODE_TRACEPOINT;
-	s->probe[PROBE_DELAY].mode = MODE_TRACEPOINT;
-	s->probe[PROBE_FREE_LISTS].mode = MODE_PROCFS;
+		set_probe(s, i, MODE_NONE);
+	set_probe(s, PROBE_WORKER, MODE_TRACEPOINT);
+	set_probe(s, PROBE_DELAY, MODE_TRACEPOINT);
+	set_probe(s, PROBE_FREE_LISTS, MODE_PROCFS);
+	s->page_size = PAGE;
 	s->max_order = 11;
+	snap_fill_orders(s);
 	s->knob_capacity = (struct snap_knob){true, 32, "entries", "constant"};
 	s->knob_delay_ms = (struct snap_knob){true, 2000, "ms", "constant"};
 	return s;
@@ -34,7 +36,7 @@ static struct prtop_snapshot *snap_new(void)
 
 static char *render(const struct prtop_snapshot *s, bool om, struct mbuf *b)
 {
-	struct metrics_opts o = {.openmetrics = om, .page_size = PAGE, .version = "9.9"};
+	struct metrics_opts o = {.openmetrics = om, .version = "9.9"};
 
 	*b = (struct mbuf){0};
 	if (metrics_render(b, s, &o) || !b->data)
@@ -95,10 +97,14 @@ static void test_hist_buckets(void)
 	      "metrics: empty histogram, empty buckets");
 
 	/* 500 ns: slot [496, 512) lies below 1 us */
-	hist_add(h, 500);
+	h->slot[prtop_hist_slot(500)] = 1;
 	metrics_hist_buckets(h, bk, cum, &sum);
 	CHECK_U64(cum[0], 1, "metrics: 500 ns counted under le=1e-06");
 	CHECK_DBL(sum, 503.5e-9, 1e-12, "metrics: sum from the slot middle (503.5 ns)");
+	memset(h, 0, sizeof(*h));
+	hist_add(h, 500);
+	metrics_hist_buckets(h, bk, cum, &sum);
+	CHECK_DBL(sum, 500e-9, 1e-15, "metrics: the exact sum where it was kept (500 ns)");
 	/* 1000 ns sits in slot [992, 1024), which reaches past 1 us: next bucket */
 	hist_add(h, 1000);
 	metrics_hist_buckets(h, bk, cum, &sum);
@@ -155,10 +161,14 @@ static void test_counters_and_hists(void)
 	s->nents_hist[7] = 2;
 	s->nents_hist[PRTOP_NENTS_SLOTS - 1] = 1;
 	hist_add(&s->hist[PRTOP_H_REQ_DELAY], 2004000000ULL);
+	set_probe(s, PROBE_REPORT, MODE_FENTRY);
+	set_probe(s, PROBE_NOTIFY, MODE_FENTRY);
+	set_probe(s, PROBE_REUSE, MODE_SCAN);
 	s->reuse_bytes = 2 << 20;
 	s->order[9].free_pages = 512;
 	s->order[9].reported_pages = 1024;
 	s->order[12].reported_pages = 4096; /* beyond buddyinfo's orders */
+	snap_fill_orders(s);
 	t = render(s, false, &b);
 	if (!CHECK(t, "metrics: text renders")) {
 		free(s);
@@ -194,7 +204,7 @@ static void test_counters_and_hists(void)
 		  "metrics: ... it is under le=2.25");
 	CHECK_STR(value_of(t, "prtop_request_delay_seconds_count"), "1", "metrics: delay count");
 	CHECK_STR(value_of(t, "prtop_report_duration_seconds_count"), "0",
-		  "metrics: report duration present at zero when not attached");
+		  "metrics: report duration present at zero when attached with no batch yet");
 	CHECK_STR(value_of(t, "prtop_reused_bytes_total"), "2097152", "metrics: reused bytes");
 	CHECK_STR(value_of(t, "prtop_free_bytes{order=\"9\"}"), "2097152",
 		  "metrics: free bytes of order 9 from pages and page size");
@@ -205,6 +215,16 @@ static void test_counters_and_hists(void)
 	CHECK_STR(value_of(t, "prtop_free_bytes{order=\"13\"}"), "(missing)",
 		  "metrics: orders past the data are not");
 	CHECK_STR(value_of(t, "prtop_samples_total"), "7", "metrics: samples taken");
+	mbuf_free(&b);
+	set_probe(s, PROBE_REPORT, MODE_NONE);
+	set_probe(s, PROBE_NOTIFY, MODE_NONE);
+	t = render(s, false, &b);
+	CHECK(t && !strstr(t, "prtop_reported_bytes_total") &&
+		  !strstr(t, "prtop_report_duration_seconds") && !strstr(t, "prtop_notify_total") &&
+		  !strstr(t, "prtop_order_reported_bytes_total"),
+	      "metrics: figures without a source are absent, not 0");
+	CHECK_STR(value_of(t, "prtop_probe_attached{probe=\"report\",mode=\"none\"}"), "0",
+		  "metrics: ... and prtop_probe_attached says so");
 	CHECK_STR(value_of(t, "prtop_free_reportable_bytes"), "2097152",
 		  "metrics: reportable free bytes: order 9 and above");
 	mbuf_free(&b);
@@ -322,6 +342,7 @@ static void test_formats(void)
 		return;
 	snprintf(s->device, sizeof(s->device), "virtballoon_free_page_report [virtio_balloon]");
 	s->knob_order = (struct snap_knob){true, 9, "order", "module parameter"};
+	set_probe(s, PROBE_REPORT, MODE_FENTRY);
 	t = render(s, false, &a);
 	om = render(s, true, &b);
 	t2 = render(s, false, &c);
@@ -359,8 +380,7 @@ static void test_formats(void)
 static void test_exporter_facts(void)
 {
 	struct prtop_snapshot *s = snap_new();
-	struct metrics_opts o = {
-	    .page_size = PAGE, .version = "1", .now_ns = 6500000000ULL, .scrapes = 3};
+	struct metrics_opts o = {.version = "1", .now_ns = 6500000000ULL, .scrapes = 3};
 	struct mbuf b = {0};
 
 	if (!CHECK(s, "metrics: allocate a snapshot"))
@@ -435,9 +455,9 @@ static void test_patch_only(void)
 		  !strstr(t, "prtop_cycle_budget_exhausted"),
 	      "metrics: patch-only families absent without the patch");
 	mbuf_free(&b);
-	s->probe[PROBE_RESET].mode = MODE_PATCH_TP;
-	s->probe[PROBE_CYCLE].mode = MODE_PATCH_TP;
-	s->probe[PROBE_WORKER].mode = MODE_PATCH_TP;
+	set_probe(s, PROBE_RESET, MODE_PATCH_TP);
+	set_probe(s, PROBE_CYCLE, MODE_PATCH_TP);
+	set_probe(s, PROBE_WORKER, MODE_PATCH_TP);
 	s->c.reset_report = 21;
 	s->c.reset_stop = 2;
 	s->c.reset_rotated = 1;

@@ -8,6 +8,8 @@
 #ifndef PRTOP_UNIT_H
 #define PRTOP_UNIT_H
 
+#include "snapshot.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +43,14 @@ bool unit_check_dbl(double got, double want, double tol, const char *file, int l
 const char *unit_tmpdir(void);
 /* Write len bytes to dir/name; returns the full path (static buffer) or NULL. */
 const char *unit_write_file(const char *dir, const char *name, const void *data, size_t len);
+
+/* set how probe id attached, and the snapshot's avail[] that follows from it */
+static inline void set_probe(struct prtop_snapshot *s, enum probe_id id, enum attach_mode m)
+{
+	s->probe[id].mode = m;
+	s->probe[id].attached = m != MODE_NONE;
+	snap_set_avail(s);
+}
 
 /* Test groups, one per file; tests/unit/main.c runs them all. */
 void test_hist(void);
