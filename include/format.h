@@ -41,16 +41,20 @@ char *fmt_known_mib(char *buf, size_t len, bool known, double bytes);
 char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s);
 char *fmt_known_mib_per_s(char *buf, size_t len, bool known, double bytes_per_s);
 
+/* CLOCK_REALTIME ns as local "2026-11-30 01:50:00" (-T) */
+char *fmt_wall(char *buf, size_t len, uint64_t wall_ns);
+
 /* display columns of a UTF-8 string (every code point counts one) */
 size_t fmt_width(const char *s);
 /* s padded with spaces to width columns (left- or right-aligned) */
 char *fmt_pad(char *buf, size_t len, const char *s, int width, bool right);
 
-/* clamp an interval to the 0.2 .. 60 s the live view allows */
+/* clamp an interval to the 0.2 .. 3600 s prtop allows */
 double fmt_clamp_interval(double s);
 /*
- * next interval up (dir > 0) or down (dir < 0) on 0.2 0.5 1 2 5 10 30 60;
- * an interval outside that range (prtop -d 120) never steps the wrong way
+ * next interval up (dir > 0) or down (dir < 0) on 0.2 0.5 1 2 5 10 30 60
+ * 120 300 600 1800 3600 (so - then + returns to -d 300); an interval
+ * outside that range never steps the wrong way
  */
 double fmt_step_interval(double s, int dir);
 

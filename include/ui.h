@@ -9,22 +9,35 @@
 struct ui_opts {
 	double interval_s; /* -d */
 	long iterations;   /* -n, 0 = forever */
+	bool timestamps;   /* -T: wall-clock time on every frame */
 };
 
 /* ncurses live view; returns process exit code */
 int tui_run(struct collector *c, const struct ui_opts *o);
-/* batch mode: one plain-text frame per interval, no escape codes */
-int batch_run(struct collector *c, const struct ui_opts *o, FILE *out);
-/* one frame of text (shared by batch mode and tests) */
-void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev);
+/* batch mode: one plain-text frame (or JSON line) per interval, no escape codes */
+int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out);
+/* one frame of text (shared by batch mode and stat); prev may be NULL */
+void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev,
+		const struct ui_opts *o);
 
 /* set by signal handlers; loops exit when non-zero */
 extern volatile int prtop_stop;
 /* SIGINT, SIGTERM, SIGHUP set prtop_stop; SIGPIPE ignored (signals.c) */
 void prtop_signals_init(void);
+/*
+ * Flush out and say how writing went, as a filter should: 0 when fine or
+ * when the reader went away (EPIPE: stop quietly), 1 with one line on
+ * stderr for any other write error (a full disk, /dev/full).
+ */
+int output_status(FILE *out);
 
-/* report.c: stat --json and doctor */
-int json_print(FILE *out, const struct prtop_snapshot *s, double window_s);
+/* report.c: stat --json, JSON Lines and doctor; write errors: output_status() */
+enum json_flags {
+	JSON_COMPACT = 1 << 0, /* one line (JSON Lines) instead of pretty-printed */
+	JSON_TIME = 1 << 1,    /* "time": the sample's wall-clock time (-T) */
+};
+void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsigned int flags);
 void doctor_print(FILE *out, const struct prtop_snapshot *s);
+void doctor_json(FILE *out, const struct prtop_snapshot *s);
 
 #endif /* PRTOP_UI_H */

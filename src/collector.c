@@ -967,8 +967,8 @@ static int preflight(struct collector *c, char *err, size_t len)
 {
 	if (geteuid() != 0) {
 		snprintf(err, len,
-			 "prtop needs root to load BPF programs and read /proc/kallsyms: run it "
-			 "with sudo");
+			 "needs root to load BPF programs and read /proc/kallsyms: run it with "
+			 "sudo");
 		return -EPERM;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {

@@ -2,6 +2,7 @@
 /* Human-readable formatting shared by the live view and batch output. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "format.h"
 
@@ -179,7 +180,8 @@ char *fmt_pad(char *buf, size_t len, const char *s, int width, bool right)
 	return buf;
 }
 
-static const double interval_ladder[] = {0.2, 0.5, 1, 2, 5, 10, 30, 60};
+/* every interval -d accepts (0.2 .. 3600 s) lies within the ladder */
+static const double interval_ladder[] = {0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
 #define LADDER_LEN (sizeof(interval_ladder) / sizeof(interval_ladder[0]))
 
 double fmt_clamp_interval(double s)
@@ -355,4 +357,14 @@ char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s)
 char *fmt_known_mib_per_s(char *buf, size_t len, bool known, double bytes_per_s)
 {
 	return known ? fmt_mib_per_s(buf, len, bytes_per_s) : na(buf, len);
+}
+
+char *fmt_wall(char *buf, size_t len, uint64_t wall_ns)
+{
+	time_t t = (time_t)(wall_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "?");
+	return buf;
 }

@@ -343,13 +343,19 @@ int knob_list(const struct knob_paths *p, struct knob_info *out, int max)
 	return add_counters(&r, out, n, max);
 }
 
-/* capacity for "capacity", "page_reporting_capacity", "vm.page_reporting_capacity" */
+/*
+ * capacity for "capacity", "page_reporting_capacity",
+ * "vm.page_reporting_capacity"; order also for the module parameter's
+ * "page_reporting.page_reporting_order": every spelling prtop prints
+ */
 static int core_index(const char *name)
 {
 	size_t i;
 
 	if (!strncmp(name, "vm.", 3) && !strncmp(name + 3, "page_reporting_", 15))
 		name += 3;
+	else if (!strncmp(name, "page_reporting.", 15))
+		name += 15;
 	if (!strncmp(name, "page_reporting_", 15))
 		name += 15;
 	for (i = 0; i < 3; i++)
@@ -1062,6 +1068,7 @@ int knob_main(int argc, char **argv, const char *help)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"persist", no_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
@@ -1077,10 +1084,12 @@ int knob_main(int argc, char **argv, const char *help)
 		p.etc_dir = etc;
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "hjv", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = true;
+			break;
+		case 'v': /* accepted like every command's; knob has nothing more to say */
 			break;
 		case 'n':
 			dry_run = true;

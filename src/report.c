@@ -2,8 +2,11 @@
 /* One-shot reports of a snapshot: `prtop stat --json` and `prtop doctor`. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+
+#include "knob.h"
 
 #include "ui.h"
 
@@ -60,6 +63,7 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 			continue;
 		}
 		v = json_object_new_object();
+		json_object_object_add(v, "attached", json_object_new_boolean(p->attached));
 		json_object_object_add(v, "mode",
 				       json_object_new_string(attach_mode_name(p->mode)));
 		json_object_object_add(v, "detail", json_object_new_string(p->detail));
@@ -195,30 +199,74 @@ static void add_hists(json_object *d, const struct prtop_snapshot *s)
 			       hist_json(&s->hist[PRTOP_H_REPORT], snap_has(s, SG_REPORT)));
 }
 
+static void put_json(FILE *out, json_object *d, unsigned int flags)
+{
+	int f = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	f |= flags & JSON_COMPACT ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY;
+	fprintf(out, "%s\n", json_object_to_json_string_ext(d, f));
+	json_object_put(d);
+}
+
+/* a number as text with a fixed precision: no float noise in the output */
+static json_object *fixed(double v, int decimals)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+/* numeric parameters are numbers; Y/N and the rest stay strings */
+static json_object *param_value(const char *v)
+{
+	int64_t n;
+
+	if (!knob_parse_int(v, &n))
+		return json_object_new_int64(n);
+	return json_object_new_string(v);
+}
+
 static json_object *params_json(const struct prtop_snapshot *s)
 {
 	json_object *o = json_object_new_object();
 	int i;
 
 	for (i = 0; i < s->nparams; i++)
-		json_object_object_add(o, s->params[i].name,
-				       json_object_new_string(s->params[i].value));
+		json_object_object_add(o, s->params[i].name, param_value(s->params[i].value));
 	return o;
 }
 
-int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
+static json_object *time_json(uint64_t wall_ns)
+{
+	char buf[64], frac[16];
+	time_t t = (time_t)(wall_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf) - 16, "%Y-%m-%dT%H:%M:%S", &tm))
+		return NULL;
+	snprintf(frac, sizeof(frac), ".%03uZ", (unsigned int)(wall_ns / 1000000ULL % 1000));
+	strcat(buf, frac);
+	return json_object_new_string(buf);
+}
+
+void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsigned int flags)
 {
 	json_object *d = json_object_new_object();
 	json_object *k = json_object_new_object(), *drops = json_object_new_object();
 
+	if (flags & JSON_TIME)
+		json_object_object_add(d, "time", time_json(s->wall_ns));
+	json_object_object_add(d, "sample", u64(s->seq));
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
 	json_object_object_add(d, "device",
 			       s->device[0] ? json_object_new_string(s->device) : NULL);
 	if (!s->device[0])
 		json_object_object_add(d, "device_reason",
 				       json_object_new_string(s->device_reason));
-	json_object_object_add(d, "window_s", json_object_new_double(window_s));
-	json_object_object_add(d, "startup_ms", json_object_new_double(s->startup_ns / 1e6));
+	json_object_object_add(d, "window_s", fixed(window_s, 3));
+	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	json_object_object_add(d, "page_size", u64(s->page_size));
 	json_object_object_add(d, "attach", attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
 	add_counters(d, s);
@@ -238,11 +286,7 @@ int json_print(FILE *out, const struct prtop_snapshot *s, double window_s)
 	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));
 	json_object_object_add(drops, "total", u64(s->drops));
 	json_object_object_add(d, "drops", drops);
-	fprintf(out, "%s\n",
-		json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(d);
-	return ferror(out) ? -1 : 0;
+	put_json(out, d, flags);
 }
 
 void doctor_print(FILE *out, const struct prtop_snapshot *s)
@@ -267,4 +311,26 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 		if (p->hint[0])
 			fprintf(out, "%-15s %-17s -> %s\n", "", "", p->hint);
 	}
+}
+
+void doctor_json(FILE *out, const struct prtop_snapshot *s)
+{
+	json_object *d = json_object_new_object(), *layers = json_object_new_object();
+	int i;
+
+	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
+	json_object_object_add(d, "device",
+			       s->device[0] ? json_object_new_string(s->device) : NULL);
+	json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
+	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	for (i = 0; i < LAYER__COUNT; i++) {
+		json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "ok", json_object_new_boolean(s->layer[i].ok));
+		json_object_object_add(l, "why", json_object_new_string(s->layer[i].why));
+		json_object_object_add(layers, layer_name(i), l);
+	}
+	json_object_object_add(d, "layers", layers);
+	json_object_object_add(d, "probes", attach_json(s, true));
+	put_json(out, d, 0);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Signal handling shared by every subcommand: loops poll prtop_stop. */
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include "ui.h"
 
@@ -22,4 +24,17 @@ void prtop_signals_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int output_status(FILE *out)
+{
+	int e;
+
+	if (!fflush(out) && !ferror(out))
+		return 0;
+	e = errno;
+	if (e == EPIPE)
+		return 0; /* the reader has what it wanted: `prtop -b | head -1` */
+	fprintf(stderr, "prtop: write error: %s\n", strerror(e ? e : EIO));
+	return 1;
 }

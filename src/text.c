@@ -12,18 +12,16 @@
 #include "ui.h"
 
 static void text_header(FILE *out, const struct prtop_snapshot *cur,
-			const struct prtop_snapshot *prev)
+			const struct prtop_snapshot *prev, const struct ui_opts *o)
 {
 	uint64_t base = prev ? prev->mono_ns : cur->start_ns;
 	double secs = cur->mono_ns > base ? (cur->mono_ns - base) / 1e9 : 0;
-	char when[32] = "";
-	time_t t = time(NULL);
-	struct tm tm;
+	char when[48] = "";
 
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(out, "prtop %s %s sample %llu, %.1f s %s %s\n", cur->kernel, fmt_dash(),
-		(unsigned long long)cur->seq, secs, fmt_dash(), when);
+	if (o && o->timestamps)
+		fmt_wall(when, sizeof(when), cur->wall_ns);
+	fprintf(out, "prtop %s %s sample %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
+		(unsigned long long)cur->seq, secs, *when ? " " : "", when);
 	if (cur->device[0])
 		fprintf(out, "device: %s\n", cur->device);
 	else
@@ -212,9 +210,10 @@ static void text_params(FILE *out, const struct prtop_snapshot *s)
 	}
 }
 
-void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev)
+void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev,
+		const struct ui_opts *o)
 {
-	text_header(out, cur, prev);
+	text_header(out, cur, prev, o);
 	text_knobs(out, cur);
 	text_probes(out, cur);
 	text_rates(out, cur, prev);
@@ -228,9 +227,10 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	fputc('\n', out);
 }
 
-int batch_run(struct collector *c, const struct ui_opts *o, FILE *out)
+int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out)
 {
 	struct sampler_opts so = {.interval_s = o->interval_s, .count = o->iterations};
+	unsigned int flags = JSON_COMPACT | (o->timestamps ? JSON_TIME : 0);
 	struct sampler smp;
 	int rc = 0;
 
@@ -239,9 +239,12 @@ int batch_run(struct collector *c, const struct ui_opts *o, FILE *out)
 		return 1;
 	}
 	while (sampler_next(&smp)) {
-		text_frame(out, smp.cur, smp.prev);
+		if (json)
+			json_print(out, smp.cur, sampler_window_s(&smp), flags);
+		else
+			text_frame(out, smp.cur, smp.prev, o);
 		if (fflush(out) || ferror(out)) {
-			rc = 1; /* reader went away */
+			rc = output_status(out); /* the reader went away, or a write error */
 			break;
 		}
 	}

@@ -20,6 +20,8 @@
 #define SIDE_BY_SIDE 110 /* columns needed for latency | orders */
 #define MIN_COLS     40
 #define MIN_LINES    8
+/* lines below the header needed to show knobs and probes too */
+#define BOILERPLATE_MIN 18
 
 enum tui_color {
 	C_GOOD = 1, /* attached probes, bars */
@@ -31,7 +33,7 @@ enum tui_color {
 struct tui {
 	struct sampler smp; /* samples, rates, interval, pause */
 	SCREEN *screen;
-	bool help, quit, dirty, color;
+	bool help, quit, dirty, color, timestamps;
 	char msg[64]; /* transient note in the status line */
 	uint64_t msg_until;
 };
@@ -121,14 +123,16 @@ static int put_tokens(int y, int ymax, const char *label, int label_attr, const 
 static int draw_header(struct tui *t, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
-	char left[192], right[128], up[32], iv[32], dev[320];
+	char left[192], right[160], up[32], iv[32], dev[320], when[48] = "";
 	int x, y = 0;
 
 	fill_line(0, A_REVERSE);
 	snprintf(left, sizeof(left), " prtop %s", s->kernel);
 	put(0, 0, A_REVERSE | A_BOLD, left);
-	snprintf(right, sizeof(right), "sample %llu  every %s  up %s ", (unsigned long long)s->seq,
-		 fmt_interval(iv, sizeof(iv), t->smp.o.interval_s),
+	if (t->timestamps)
+		fmt_wall(when, sizeof(when), s->wall_ns);
+	snprintf(right, sizeof(right), "%s%ssample %llu  every %s  up %s ", when, *when ? "  " : "",
+		 (unsigned long long)s->seq, fmt_interval(iv, sizeof(iv), t->smp.o.interval_s),
 		 fmt_uptime(up, sizeof(up), s->mono_ns - s->start_ns));
 	x = COLS - (int)fmt_width(right);
 	if (t->smp.paused)
@@ -636,8 +640,11 @@ static void draw(struct tui *t)
 		return;
 	}
 	y = draw_header(t, ymax);
-	y = draw_knobs(t, y, ymax);
-	y = draw_probes(t, y, ymax);
+	/* small screens keep the live figures: knobs and probes go first */
+	if (ymax - y >= BOILERPLATE_MIN) {
+		y = draw_knobs(t, y, ymax);
+		y = draw_probes(t, y, ymax);
+	}
 	y = draw_rates(t, y, ymax);
 	y = draw_totals(t, y, ymax);
 	y = draw_walks(t, y, ymax);
@@ -756,7 +763,7 @@ static bool start_curses(struct tui *t)
 
 int tui_run(struct collector *c, const struct ui_opts *o)
 {
-	struct tui t = {0};
+	struct tui t = {.timestamps = o->timestamps};
 	struct sampler_opts so = {
 	    .interval_s = o->interval_s,
 	    .count = o->iterations,

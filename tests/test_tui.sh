@@ -123,11 +123,15 @@ else
 	not_ok "tui: paused screen is frozen: sample '$p1' then '$p2'"
 fi
 $T send-keys -t "$S" p
-if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q PAUSED"; then
+if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q PAUSED" && alive; then
 	ok "tui: p again resumes"
 else
-	not_ok "tui: p again resumes: still PAUSED"
+	not_ok "tui: p again resumes: still PAUSED, or prtop is gone"
 fi
+sleep 1.5
+r2=$(sample_no)
+check "tui: samples go on after resume (sample $p1 -> $r2)" \
+	sh -c "alive() { $T has-session -t $S 2>/dev/null; }; alive && test -n '$r2' && test '$r2' -gt '${p1:-0}'"
 
 $T send-keys -t "$S" h
 if wait_for 3 screen_has 'live view of free page reporting'; then
@@ -136,7 +140,7 @@ else
 	not_ok "tui: h shows help"
 fi
 $T send-keys -t "$S" x
-if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q 'press any key'"; then
+if wait_for 3 sh -c "! $T capture-pane -p -t $S | grep -q 'press any key'" && alive; then
 	ok "tui: any key closes help"
 else
 	not_ok "tui: any key closes help"
@@ -154,3 +158,23 @@ if wait_for 3 gone; then
 else
 	not_ok "tui: q exits: session still there after 3 s"
 fi
+
+# ---- a small terminal keeps the live figures; + and - come back to -d ------
+
+$T new-session -d -s small -x 60 -y 15 -c "$PWD" "$PRTOP -d 300 2>'$tmp/small.err'"
+if wait_for 15 sh -c "$T capture-pane -p -t small | grep -q 'sample [0-9]'"; then
+	$T capture-pane -p -t small >"$tmp/small"
+	check "tui 60x15: the latency table is on screen" \
+		sh -c "grep -q '^latency' '$tmp/small' && grep -q 'worker run time' '$tmp/small'"
+	every0=$(sed -n 's/.*every \([^ ]* [^ ]*\) .*/\1/p' "$tmp/small" | head -n 1)
+	$T send-keys -t small -- -
+	sleep 0.5
+	$T send-keys -t small -- +
+	sleep 0.5
+	every1=$($T capture-pane -p -t small | sed -n 's/.*every \([^ ]* [^ ]*\) .*/\1/p' | head -n 1)
+	check "tui: - then + returns to -d 300 ('$every0' -> '$every1')" \
+		sh -c "test -n '$every0' && test '$every0' = '$every1'"
+else
+	not_ok "tui 60x15: screen appears: $(head -c 300 "$tmp/small.err")"
+fi
+$T kill-session -t small 2>/dev/null

@@ -106,16 +106,18 @@ static void test_pad_interval(void)
 	CHECK_STR(fmt_pad(buf, sizeof(buf), "ab", 4, false), "ab  ", "format: left-aligned pad");
 	CHECK_STR(fmt_pad(buf, sizeof(buf), "abcdef", 3, true), "abcdef", "format: pad never cuts");
 	CHECK_DBL(fmt_clamp_interval(0.01), 0.2, 1e-9, "format: clamp low");
-	CHECK_DBL(fmt_clamp_interval(600), 60, 1e-9, "format: clamp high");
+	CHECK_DBL(fmt_clamp_interval(6000), 3600, 1e-9, "format: clamp high");
 	CHECK_DBL(fmt_clamp_interval(1.5), 1.5, 1e-9, "format: clamp keeps");
 	CHECK_DBL(fmt_step_interval(1, 1), 2, 1e-9, "format: + from 1");
 	CHECK_DBL(fmt_step_interval(1, -1), 0.5, 1e-9, "format: - from 1");
 	CHECK_DBL(fmt_step_interval(1.5, 1), 2, 1e-9, "format: + from 1.5");
 	CHECK_DBL(fmt_step_interval(1.5, -1), 1, 1e-9, "format: - from 1.5");
-	CHECK_DBL(fmt_step_interval(60, 1), 60, 1e-9, "format: + stops at 60");
+	CHECK_DBL(fmt_step_interval(3600, 1), 3600, 1e-9, "format: + stops at 3600");
+	CHECK_DBL(fmt_step_interval(fmt_step_interval(300, -1), 1), 300, 1e-9,
+		  "format: - then + returns to -d 300");
 	CHECK_DBL(fmt_step_interval(0.2, -1), 0.2, 1e-9, "format: - stops at 0.2");
-	CHECK_DBL(fmt_step_interval(120, 1), 120, 1e-9, "format: + from above 60 keeps it");
-	CHECK_DBL(fmt_step_interval(120, -1), 60, 1e-9, "format: - from above 60 goes to 60");
+	CHECK_DBL(fmt_step_interval(7200, 1), 7200, 1e-9, "format: + from above 3600 keeps it");
+	CHECK_DBL(fmt_step_interval(120, -1), 60, 1e-9, "format: - from 120 goes to 60");
 	CHECK_DBL(fmt_step_interval(0.1, 1), 0.2, 1e-9, "format: + from below 0.2 goes to 0.2");
 }
 

@@ -1,0 +1,123 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The command line as a user meets it: options a command does not take,
+# help topics, [interval [count]], -T, JSON Lines, JSON for doctor, the
+# locale, write errors and closed pipes, unknown shown as unknown.
+. tests/lib.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+require python3 setpriv
+mount_kernel_fs
+
+# --- options that do not apply: exit 2, one line naming the option ---
+while read -r want args; do
+	expect_fail "usage: prtop $args names '$want'" 2 "option '$want' does not apply" $PRTOP $args
+done <<'EOF'
+-n export -n 3
+-b stat -b
+-n stat -n 5
+-d doctor -d 0.2 -n 3 -b
+--listen stat --listen 127.0.0.1:1
+-T export -T
+--reuse-exact doctor --reuse-exact
+EOF
+expect_fail "usage: help for an unknown topic exits 2" 2 "no help for 'bogus'" $PRTOP help bogus
+expect_fail "usage: an interval given twice" 2 "given twice" $PRTOP -b -d 1 2
+expect_fail "usage: a bad positional interval" 2 "invalid interval '0.05'" $PRTOP 0.05 -b
+expect_fail "usage: stat takes one positional" 2 "unexpected argument '2'" $PRTOP stat 0.3 2
+$PRTOP --version >"$tmp/v" 2>&1
+check "--version prints the version" grep -qx 'prtop [0-9][0-9.]*' "$tmp/v"
+$PRTOP help stat >"$tmp/h" 2>&1
+check "help stat exits 0 with stat's usage" grep -q '^Usage: prtop stat' "$tmp/h"
+
+# --- [interval [count]] and -T ---
+timeout 20 $PRTOP -b -T 0.3 2 >"$tmp/pos" 2>"$tmp/pos.err"
+rc=$?
+n=$(grep -c '^prtop .* sample [0-9]' "$tmp/pos")
+check "positional 'prtop -b 0.3 2' gives 2 frames and exits 0 (rc $rc, $n frames)" \
+	test "$rc" -eq 0 -a "$n" -eq 2
+check "frames are numbered from 1" test "$(sed -n 's/.* sample \([0-9]*\),.*/\1/p' "$tmp/pos" | tr '\n' ' ')" = "1 2 "
+check "-T puts the wall-clock time in the frame header" \
+	grep -q '^prtop .* sample 1, .* [0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9:]\{8\}$' "$tmp/pos"
+
+# --- JSON Lines ---
+timeout 20 $PRTOP -b -n 3 --json -d 0.3 -T >"$tmp/jl" 2>"$tmp/jl.err"
+rc=$?
+check "prtop -b -n 3 --json exits 0 (rc $rc)" test "$rc" -eq 0
+check "JSON Lines: 3 objects, one per line, samples 1..3, with time" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+docs = [json.loads(l) for l in lines]
+assert len(docs) == 3, len(docs)
+assert [d["sample"] for d in docs] == [1, 2, 3], [d["sample"] for d in docs]
+assert all(d["time"].endswith("Z") for d in docs)
+' "$tmp/jl"
+check "JSON numbers carry no float noise (window_s, startup_ms)" python3 -c '
+import sys
+for l in open(sys.argv[1]):
+    for key in ("window_s", "startup_ms"):
+        v = l.split("\"%s\":" % key)[1].split(",")[0]
+        assert len(v.split(".")[-1]) <= 3, (key, v)
+' "$tmp/jl"
+check "numeric module parameters are JSON numbers" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+p = d["params"]
+assert isinstance(p.get("page_reporting_order"), int), p
+' "$tmp/jl"
+
+# unknown is null, never 0: whatever prtop could not attach must read null
+check "figures of unattached probes are null, attached ones numbers" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+att = d["attach_detail"]
+pairs = {"report": ["reported_bytes_total", "batches_total", "report_errors_total"],
+         "worker": ["worker_runs_total"], "notify": ["notify_total"],
+         "cycle": ["cycles_total"], "drain": ["drains_total"]}
+for probe, keys in pairs.items():
+    for k in keys:
+        if att[probe]["attached"]:
+            assert isinstance(d[k], int), (k, d[k])
+        else:
+            assert d[k] is None, (k, d[k], "probe %s not attached" % probe)
+if not att["report"]["attached"]:
+    assert d["batch_nents_hist"] is None and d["report_ns"]["count"] is None
+    assert all(o["reported_bytes"] is None for o in d["per_order"])
+' "$tmp/jl"
+
+# --- doctor --json ---
+$PRTOP doctor --json >"$tmp/doc" 2>"$tmp/doc.err"
+rc=$?
+check "doctor --json exits 0 and parses, with layers and probes (rc $rc)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d["layers"]) >= {"fentry/fexit", "stock tracepoints"}, d["layers"].keys()
+assert "worker" in d["probes"] and "attached" in d["probes"]["worker"]
+' "$tmp/doc"
+
+# --- the locale: ASCII only unless the charset is UTF-8 ---
+LC_ALL=C timeout 20 $PRTOP -b -n 1 -d 0.2 >"$tmp/ascii" 2>&1
+check "batch output under LC_ALL=C is plain ASCII" python3 -c '
+import sys; open(sys.argv[1], "rb").read().decode("ascii")' "$tmp/ascii"
+
+# --- write errors and closed pipes, as a filter handles them ---
+$PRTOP doctor >/dev/full 2>"$tmp/full.err"
+rc=$?
+check "doctor >/dev/full exits 1 saying so (rc $rc)" \
+	sh -c "test $rc -eq 1 && grep -q 'write error' '$tmp/full.err'"
+( timeout 20 $PRTOP -b -d 0.2 2>"$tmp/pipe.err"; echo $? >"$tmp/pipe.rc" ) | head -n 1 >/dev/null
+check "prtop -b | head -1: exits 0 and says nothing (rc $(cat "$tmp/pipe.rc"))" \
+	sh -c "test \"\$(cat '$tmp/pipe.rc')\" -eq 0 && test ! -s '$tmp/pipe.err'"
+
+# --- not root: one line, no "prtop: prtop" ---
+setpriv --reuid=65534 --regid=65534 --clear-groups $PRTOP stat >"$tmp/nr" 2>"$tmp/nr.err"
+rc=$?
+check "not root: exit 1, one line 'prtop: needs root' (rc $rc: $(head -c 120 "$tmp/nr.err"))" \
+	sh -c "test $rc -eq 1 && test \$(wc -l <'$tmp/nr.err') -eq 1 && grep -q '^prtop: needs root' '$tmp/nr.err'"
+
+# --- knob: every spelling prtop prints ---
+order=$($PRTOP knob order | head -n 1)
+for name in order page_reporting_order page_reporting.page_reporting_order; do
+	$PRTOP knob --dry-run "$name=${order:-9}" >"$tmp/k" 2>&1
+	check "knob accepts the spelling $name (dry run)" test $? -eq 0
+done
