@@ -3,7 +3,8 @@
 # make            build ./prtop (dynamic) from bpf/, src/, include/
 # make STATIC=1   build build-static/prtop, a static binary for initramfs guests
 # make deps       install missing Debian packages (build)
-# make test       deps, build both, run every test (closing line: N passed, N failed)
+# make check      the hermetic unit tests: no root, no BPF, no packages installed
+# make test       deps, build both with -Werror, run every test (closing line: N passed, N failed)
 # make bench      overhead and latency ratios, measured side by side
 # make run        deps, build, run the live view on this machine
 
@@ -27,10 +28,15 @@ EXPORT := 1
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Iinclude -I$(OUT) \
-	  -D_GNU_SOURCE
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUT) -D_GNU_SOURCE \
+	  -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
 	      -Wall -Wno-unused-function
+# make test (and so CI) builds with WERROR=1: a new warning fails the run
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+BPF_CFLAGS += -Werror
+endif
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
@@ -40,11 +46,13 @@ SRCS := $(filter-out src/export.c,$(SRCS))
 CFLAGS += -DPRTOP_NO_EXPORT
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
-LIB_OBJS := $(filter-out $(OUT)/main.o,$(OBJS))
+# the unit tests link only the pure parts: no skeleton, no BTF, no root
+UNIT_MODS := format hist knob metrics plan procfs reuse
+UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
-.PHONY: all deps test-deps test bench run clean format
+.PHONY: all deps test-deps check test bench run clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -74,21 +82,29 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c include/prtop.h vmlinux/vmlinux.h | $(OUT)
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(OUT)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(OUT)
+# headers come from the -MMD .d files; the generated skeleton is named
+# here because the first build has no .d file to say so
+$(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
+$(OUT)/collector.o: $(SKELS)
+
+-include $(OBJS:.o=.d) $(OUT)/unit.d
 
 $(OUT)/prtop: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(OUT)/unit: $(UNIT_SRCS) $(LIB_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(OUT)/unit: $(UNIT_SRCS) $(UNIT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ljson-c
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+check: $(OUT)/unit
+	./$(OUT)/unit
+
 test: test-deps
-	$(MAKE) all $(OUT)/unit
-	$(MAKE) STATIC=1 all
+	$(MAKE) WERROR=1 all $(OUT)/unit
+	$(MAKE) WERROR=1 STATIC=1 all
 	sh tests/run.sh
 
 bench: test-deps

@@ -23,6 +23,7 @@
 #include "knob.h"
 #include "procfs.h"
 #include "reuse.h"
+#include "str.h"
 #include "prtop.skel.h"
 
 #define SYS_BTF_DIR    "/sys/kernel/btf"
@@ -124,9 +125,10 @@ static void set_status(struct collector *c, enum probe_id id, enum attach_mode m
 
 	p->mode = mode;
 	p->attached = mode != MODE_NONE;
-	snprintf(p->detail, sizeof(p->detail), "%s", detail ? detail : "");
-	snprintf(p->reason, sizeof(p->reason), "%s", reason ? reason : "");
-	snprintf(p->hint, sizeof(p->hint), "%s", hint ? hint : "");
+	/* the status lines are the sink: cut to their width here, nowhere else */
+	str_copy(p->detail, sizeof(p->detail), detail);
+	str_copy(p->reason, sizeof(p->reason), reason);
+	str_copy(p->hint, sizeof(p->hint), hint);
 }
 
 /* ---- what the kernel offers ---- */
@@ -342,7 +344,9 @@ static void make_plan(struct collector *c, struct plan *p, bool fentry)
 	p->worker_tp = !p->pt_work && !p->worker_f && !p->worker_k;
 	p->delay_tp = !p->pt_request && !p->notify_f && !p->notify_k;
 	/* the patch's tracepoint is exact and costs nothing on other pages */
-	p->reuse_exact = c->opts.reuse_exact && !p->pt_alloc;
+	/* the hook costs every allocation: only where report() gives ranges to match */
+	p->reuse_exact = c->opts.reuse_exact && !p->pt_alloc &&
+			 (p->pt_report || p->report_f || p->report_k);
 }
 
 static bool plan_has_fentry(const struct plan *p)
@@ -512,7 +516,7 @@ static void attach_fn_probe(struct collector *c, enum probe_id id, const char *f
 			    bool use_k, struct bpf_program *fa, struct bpf_program *fb,
 			    struct bpf_program *ka, struct bpf_program *kb)
 {
-	char why[160] = "", detail[96], reason[320], fw[160], kw[160];
+	char why[160] = "", detail[96], reason[340], fw[160], kw[160];
 	const char *kfn = clone_or_name(c, fn);
 
 	if (use_f && !attach_pair(c, fa, fb, false, fn, why, sizeof(why))) {
@@ -640,19 +644,18 @@ static void attach_report(struct collector *c, const struct plan *p)
 	attach_fn_probe(c, PROBE_REPORT, r->name, p->report_f, p->report_k, s->progs.report_fentry,
 			s->progs.report_fexit, s->progs.report_kprobe, s->progs.report_kretprobe);
 	if (c->probe[PROBE_REPORT].mode == MODE_NONE) {
-		char reason[160];
+		char reason[320];
 
-		snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers report()",
+		snprintf(reason, sizeof(reason), "%s; no stock tracepoint covers report()",
 			 c->probe[PROBE_REPORT].reason);
 		set_status(c, PROBE_REPORT, MODE_NONE, NULL, reason,
 			   "use a kernel with fentry (BPF trampolines) or kprobes, or the bundled "
 			   "patch's tracepoints");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "%s%s%s%s", c->probe[PROBE_REPORT].detail,
-		 r->module[0] ? " [" : "", r->module, r->module[0] ? "]" : "");
-	snprintf(c->probe[PROBE_REPORT].detail, sizeof(c->probe[PROBE_REPORT].detail), "%s",
-		 detail);
+	str_printf(detail, sizeof(detail), "%s%s%s%s", c->probe[PROBE_REPORT].detail,
+		   r->module[0] ? " [" : "", r->module, r->module[0] ? "]" : "");
+	str_copy(c->probe[PROBE_REPORT].detail, sizeof(c->probe[PROBE_REPORT].detail), detail);
 }
 
 static void attach_optional(struct collector *c, enum probe_id id, const char *fn, bool use_f,
@@ -671,9 +674,19 @@ static void attach_optional(struct collector *c, enum probe_id id, const char *f
 static void attach_reuse_exact(struct collector *c)
 {
 	struct prtop_bpf *s = c->skel;
-	const char *note = NULL;
 	char why[160] = "";
 
+	/* a hook on every allocation that could only count zeros: not attached */
+	if (!c->probe[PROBE_REPORT].attached || !s->rodata->vmemmap_base_addr) {
+		set_status(c, PROBE_REUSE, MODE_NONE, NULL,
+			   !c->probe[PROBE_REPORT].attached
+			       ? "--reuse-exact needs the reported ranges from report(), which is not "
+				 "attached: the allocation hook is left off"
+			       : "--reuse-exact needs vmemmap_base (not in /proc/kallsyms): the "
+				 "allocation hook is left off",
+			   NULL);
+		return;
+	}
 	/* classic tracepoints need tracefs for their ids */
 	if (access("/sys/kernel/tracing/events", F_OK) &&
 	    access("/sys/kernel/debug/tracing/events", F_OK) &&
@@ -688,12 +701,8 @@ static void attach_reuse_exact(struct collector *c)
 		set_status(c, PROBE_REUSE, MODE_NONE, NULL, why, NULL);
 		return;
 	}
-	if (c->probe[PROBE_REPORT].mode == MODE_NONE)
-		note = "hook attached, but report() is not: no reported ranges to match";
-	else if (!s->rodata->vmemmap_base_addr)
-		note = "hook attached, but vmemmap_base is unknown: no ranges to match";
 	set_status(c, PROBE_REUSE, MODE_TRACEPOINT,
-		   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)", note, NULL);
+		   "tracepoint:kmem/mm_page_alloc (exact, costs every allocation)", NULL, NULL);
 }
 
 static void attach_reuse(struct collector *c, const struct plan *p)
@@ -744,7 +753,7 @@ static void attach_reuse(struct collector *c, const struct plan *p)
 static void attach_notify(struct collector *c, const struct plan *p)
 {
 	struct prtop_bpf *s = c->skel;
-	char reason[160];
+	char reason[320];
 
 	if (attach_patch_tp(c, PROBE_NOTIFY, p->pt_request, s->progs.pt_request, NULL,
 			    "tracepoint:page_reporting_request"))
@@ -753,7 +762,7 @@ static void attach_notify(struct collector *c, const struct plan *p)
 			s->progs.notify_fentry, NULL, s->progs.notify_kprobe, NULL);
 	if (c->probe[PROBE_NOTIFY].mode != MODE_NONE)
 		return;
-	snprintf(reason, sizeof(reason), "%.200s; no stock tracepoint covers it",
+	snprintf(reason, sizeof(reason), "%s; no stock tracepoint covers it",
 		 c->probe[PROBE_NOTIFY].reason);
 	set_status(c, PROBE_NOTIFY, MODE_NONE, NULL, reason,
 		   "requests are still seen as the worker's timer being armed (request_delay)");
@@ -950,9 +959,9 @@ static void describe_layers(struct collector *c, const struct plan *p)
 		set_layer(c, LAYER_FENTRY, false,
 			  c->fentry_err[0] ? c->fentry_err : "no fentry target on this kernel");
 	if (!c->fentry_ok && c->fentry_err[0] && strstr(c->fentry_err, "EPERM"))
-		snprintf(c->layer[LAYER_FENTRY].why, sizeof(c->layer[LAYER_FENTRY].why),
-			 "%s: BPF trampolines not permitted on this kernel (lockdown or no "
-			 "trampoline support)",
+		str_printf(c->layer[LAYER_FENTRY].why, sizeof(c->layer[LAYER_FENTRY].why),
+			   "%s: BPF trampolines not permitted on this kernel (lockdown or no "
+			   "trampoline support)",
 			 c->fentry_err);
 	set_layer(c, LAYER_KPROBE, c->kprobe_ok,
 		  c->kprobe_ok ? "kprobe PMU present" : c->kprobe_err);

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "knob.h"
+#include "str.h"
 #include "procfs.h"
 
 static const struct knob_paths system_paths = {
@@ -131,7 +132,7 @@ int knob_parse_int(const char *s, int64_t *v)
 static void info_init(struct knob_info *k, const char *name, const char *unit)
 {
 	memset(k, 0, sizeof(*k));
-	snprintf(k->name, sizeof(k->name), "%s", name);
+	str_copy(k->name, sizeof(k->name), name); /* names are checked to fit by the caller */
 	k->unit = unit;
 	snprintf(k->range, sizeof(k->range), "-");
 }
@@ -295,8 +296,7 @@ static int add_params(const struct knob_paths *p, struct knob_info *out, int n, 
 		if (!strcmp(prm[i].name, "page_reporting_order") || listed(out, n, prm[i].name))
 			continue;
 		info_init(k, prm[i].name, "");
-		snprintf(k->path, sizeof(k->path), "%s/%s", dir, prm[i].name);
-		if (!exists(k->path, &st))
+		if (path_join(k->path, sizeof(k->path), dir, prm[i].name) || !exists(k->path, &st))
 			continue;
 		from_file(k, KNOB_VENDOR, KNOB_SOURCE_VENDOR, &st);
 		if (k->writable)
@@ -751,7 +751,10 @@ static int conf_update(const char *dir, const char *path, enum conf_kind kind,
 	old = fopen(path, "re");
 	if (!old && errno != ENOENT)
 		return -errno;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (str_printf(tmp, sizeof(tmp), "%s.XXXXXX", path)) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -833,9 +836,11 @@ int knob_persist(const struct knob_paths *p, const struct knob_set *set, int n, 
 
 		if (!cnt[k])
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", r.etc_dir, conf_files[k].dir);
-		snprintf(path, sizeof(path), "%s/90-prtop.conf", dir);
-		e = dry_run ? 0 : conf_update(dir, path, k, upd, cnt[k]);
+		e = path_join(dir, sizeof(dir), r.etc_dir, conf_files[k].dir);
+		if (!e)
+			e = path_join(path, sizeof(path), dir, "90-prtop.conf");
+		if (!e && !dry_run)
+			e = conf_update(dir, path, k, upd, cnt[k]);
 		if (e) {
 			snprintf(err, errlen, "cannot write %s: %s", path, strerror(-e));
 			rc = KNOB_EFAIL;

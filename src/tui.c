@@ -407,7 +407,7 @@ static int draw_orders(struct tui *t, int y, int ymax, int x)
 static int draw_reuse(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
-	char v[32], l[4][96];
+	char v[32], l[4][sizeof(s->probe[0].detail) + 16];
 	struct token tok[4];
 
 	if (!snap_has(s, SG_REUSE)) {

@@ -13,22 +13,40 @@ mount_kernel_fs
 tmp=$(mktemp -d)
 trap 'kill $ppid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
+# run_mode MODE: one pf1 run beside prtop in MODE (base: no prtop).  A prtop
+# that did not attach, or did not exit 0, spoils the mode: its numbers would
+# read as "no overhead", so the mode's ratio is refused instead.
 run_mode() {
 	ppid=
 	case $1 in
-	default) "$PRTOP" stat --json -d 3600 >/dev/null 2>&1 & ppid=$! ;;
-	exact) "$PRTOP" stat --json --reuse-exact -d 3600 >/dev/null 2>&1 & ppid=$! ;;
+	default) "$PRTOP" stat --json -d 3600 >/dev/null 2>"$tmp/$1.err" & ppid=$! ;;
+	exact) "$PRTOP" stat --json --reuse-exact -d 3600 >/dev/null 2>"$tmp/$1.err" & ppid=$! ;;
 	esac
-	[ -n "$ppid" ] && sleep 1
+	if [ -n "$ppid" ]; then
+		sleep 1
+		if ! kill -0 $ppid 2>/dev/null || [ "$(prog_count)" -le "$base_progs" ]; then
+			echo "prtop not attached: $(head -c 200 "$tmp/$1.err")" >"$tmp/$1.failed"
+		fi
+	fi
 	"$TOOLS/pf1" -p "$PROCS" -s "$SECS" | awk '{print $3}' >>"$tmp/$1"
 	if [ -n "$ppid" ]; then
 		kill -TERM $ppid
-		wait $ppid 2>/dev/null
+		wait $ppid 2>/dev/null || echo "prtop exited $?: $(head -c 200 "$tmp/$1.err")" >"$tmp/$1.failed"
 	fi
+}
+
+# ratio MODE: its median over the baseline's, or why there is none
+ratio() {
+	if [ -s "$tmp/$1.failed" ]; then
+		printf '%-28s %14s %8s  (%s)\n' "$2" "-" "n/a" "$(cat "$tmp/$1.failed")"
+		return
+	fi
+	printf '%-28s %14.0f %8.3f\n' "$2" "$(median "$tmp/$1")" "$(echo "$(median "$tmp/$1") / $b" | bc -l)"
 }
 
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+base_progs=$(prog_count)
 echo "page_fault1-style: $PROCS processes, $SECS s a run, $ROUNDS rounds, rotating order"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
@@ -41,12 +59,10 @@ while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 b=$(median "$tmp/base")
-d=$(median "$tmp/default")
-e=$(median "$tmp/exact")
 printf '%-28s %14s %8s\n' "mode" "faults/s (med)" "ratio"
 printf '%-28s %14.0f %8.3f\n' "no prtop" "$b" 1
-printf '%-28s %14.0f %8.3f\n' "prtop (default probes)" "$d" "$(echo "$d / $b" | bc -l)"
-printf '%-28s %14.0f %8.3f\n' "prtop --reuse-exact" "$e" "$(echo "$e / $b" | bc -l)"
+ratio default "prtop (default probes)"
+ratio exact "prtop --reuse-exact"
 
 echo
 echo "startup (5 runs of 'prtop stat --json -d 0.2'):"

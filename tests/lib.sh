@@ -37,9 +37,25 @@ mount_kernel_fs() {
 	return 0
 }
 
+# prog_names: every BPF program prtop can load, from the skeleton it was
+# built with, cut to the 15 characters the kernel keeps of a name
+prog_names() {
+	sed -n 's/.*progs\[[0-9]*\]\.name = "\(.*\)";/\1/p' "${SKEL:-./build/prtop.skel.h}" | cut -c1-15
+}
+
 # prog_count: prtop's BPF programs loaded now (by any prtop process)
 prog_count() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (worker_tp_start|worker_tp_end|delay_tp_timer|notify_fentry|report_fexit)'
+	_pat=$(prog_names | sed 's/^/name /; s/$/$/' | paste -sd'|' -)
+	[ -n "$_pat" ] || { echo 0; return; }
+	bpftool prog show 2>/dev/null | grep -o 'name [A-Za-z0-9_]*' | grep -cE "$_pat"
+}
+
+# leak_state: what could outlive a prtop process: pinned BPF objects and
+# kprobe/uprobe event definitions (programs held only by prtop's fds are
+# freed by the kernel whatever way prtop dies; these are not)
+leak_state() {
+	ls -A /sys/fs/bpf 2>/dev/null
+	cat /sys/kernel/tracing/kprobe_events /sys/kernel/tracing/uprobe_events 2>/dev/null
 }
 
 # wait_for SECONDS CMD...: poll every 0.2 s until CMD succeeds

@@ -182,6 +182,7 @@ boot_window() {
 		l=$(qemu_marker_line "$log" "$m")
 		[ -n "$l" ] && echo "# [$fpr] $l"
 	done
+	PRTOP_RC=$(qemu_marker_line "$log" "PRTOP-QEMU prtop-exit" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
 	if [ $have_prtop = 1 ]; then
 		rm -rf "$run/blocks-$fpr"
 		qemu_blocks "$log" "$run/blocks-$fpr"
@@ -287,7 +288,13 @@ if boot_window off 170; then
 		not_ok "qemu[off]: host RSS fell $(mib $fall) MiB although free page reporting is off"
 	fi
 	if [ $J_OK = 1 ]; then
-		echo "# [off] prtop: reported_bytes_total=$J_BYTES batches=$J_BATCHES attach.report=$J_ATTACH_REPORT"
+		echo "# [off] prtop: reported_bytes_total=$J_BYTES batches=$J_BATCHES attach.report=$J_ATTACH_REPORT rc=$PRTOP_RC"
+		# zero batches mean something only from a prtop that watched report()
+		check "qemu[off]: prtop exited 0 (rc '$PRTOP_RC')" test "$PRTOP_RC" = 0
+		case "$J_ATTACH_REPORT" in
+		fentry | kprobe | patch_tracepoint) ok "qemu[off]: the report probe was attached ($J_ATTACH_REPORT)" ;;
+		*) not_ok "qemu[off]: the report probe was not attached: '$J_ATTACH_REPORT'" ;;
+		esac
 		if [ "$J_BATCHES" = 0 ]; then
 			ok "qemu[off]: batches_total is 0 with free-page-reporting=off"
 		else

@@ -84,7 +84,10 @@ def check_attach(d, base):
     fl = [l for l in doctor.split("\n") if l.startswith("fentry/fexit")]
     note("doctor: " + (fl[0] if fl else "no fentry/fexit line"))
     if fl and "works here" in fl[0]:
-        ok("patch tracepoints preferred over fentry, which works on this kernel too", True)
+        ok("patch tracepoints preferred over fentry, which works on this kernel too",
+           base["attach"].get("worker") == "patch_tracepoint"
+           and base["attach"].get("report") == "patch_tracepoint",
+           "worker %s, report %s" % (base["attach"].get("worker"), base["attach"].get("report")))
     modes = {p: base["attach"].get(p) for p in PATCH_PROBES}
     bad = {p: m for p, m in modes.items() if m != "patch_tracepoint"}
     ok("probes attach to the patch tracepoints (%s)" % " ".join(PATCH_PROBES),

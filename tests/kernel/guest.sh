@@ -351,10 +351,11 @@ read runs reports bad distinct </tmp/flip.res
 val flip_runs "$runs"
 val flip_reports "$reports"
 val flip_distinct_capacity_order "$distinct"
-if [ "$reports" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$(cat $D/errors)" = "$errors0" ]; then
+if [ "$reports" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$distinct" -ge 2 ] &&
+	[ "$(cat $D/errors)" = "$errors0" ]; then
 	ok "tunables changed during runs: $runs runs with $distinct capacity/order pairs, $reports reports, each within its run's capacity and order"
 else
-	notok "tunables changed during runs: $runs runs, $reports reports, $bad beyond their run's capacity or order, errors $errors0 -> $(cat $D/errors)"
+	notok "tunables changed during runs: $runs runs with $distinct capacity/order pairs (need 2), $reports reports, $bad beyond their run's capacity or order, errors $errors0 -> $(cat $D/errors)"
 fi
 if dmesg | grep -qE 'BUG|WARNING|Oops'; then
 	notok "kernel log: $(dmesg | grep -E 'BUG|WARNING|Oops' | head -n 1)"

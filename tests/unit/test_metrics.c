@@ -289,10 +289,10 @@ static bool well_formed(const char *text, bool om, char *why, size_t whylen)
 		bool known = false;
 
 		if (!e)
-			return snprintf(why, whylen, "last line not terminated"), false;
+			return str_printf(why, whylen, "last line not terminated"), false;
 		len = (size_t)(e - p);
 		if (len >= sizeof(line))
-			return snprintf(why, whylen, "line too long"), false;
+			return str_printf(why, whylen, "line too long"), false;
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p = e + 1;
@@ -305,7 +305,7 @@ static bool well_formed(const char *text, bool om, char *why, size_t whylen)
 			continue;
 		n = strcspn(line, "{ ");
 		if (n >= sizeof(name) || !strchr(line, ' '))
-			return snprintf(why, whylen, "bad sample: %s", line), false;
+			return str_printf(why, whylen, "bad sample: %s", line), false;
 		memcpy(name, line, n);
 		name[n] = '\0';
 		for (i = 0; i < nf && !known; i++) {
@@ -317,16 +317,16 @@ static bool well_formed(const char *text, bool om, char *why, size_t whylen)
 				known = !strncmp(name, fams[i], fl) && !strcmp(name + fl, sfx[j]);
 		}
 		if (!known)
-			return snprintf(why, whylen, "no TYPE for %s", name), false;
+			return str_printf(why, whylen, "no TYPE for %s", name), false;
 		*strrchr(line, ' ') = '\0';
 		for (i = 0; i < ns; i++)
 			if (!strcmp(series[i], line))
-				return snprintf(why, whylen, "repeated series %s", line), false;
+				return str_printf(why, whylen, "repeated series %s", line), false;
 		if (ns < 1024)
-			snprintf(series[ns++], sizeof(series[0]), "%s", line);
+			str_copy(series[ns++], sizeof(series[0]), line);
 	}
 	if (om && !strstr(text, "\n# EOF\n"))
-		return snprintf(why, whylen, "no # EOF"), false;
+		return str_printf(why, whylen, "no # EOF"), false;
 	return true;
 }
 

@@ -441,9 +441,8 @@ static void test_uname(void)
 	CHECK_STR(buf, u.release, "procfs: kernel_release matches uname");
 	kernel_release(tiny, sizeof(tiny));
 	CHECK(tiny[0] == '\0', "procfs: kernel_release into a 1-byte buffer");
-	kernel_release(NULL, 10);
+	kernel_release(NULL, 10); /* must not crash: no check can say more */
 	kernel_release(buf, 0);
-	CHECK(1, "procfs: kernel_release NULL / zero length");
 }
 
 void test_procfs(void)

@@ -9,6 +9,7 @@
 #define PRTOP_UNIT_H
 
 #include "snapshot.h"
+#include "str.h"
 
 #include <stdbool.h>
 #include <stddef.h>
