@@ -86,7 +86,7 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 # here because the first build has no .d file to say so
 $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
-$(OUT)/collector.o: $(SKELS)
+$(OUT)/collector.o $(OUT)/attach.o: $(SKELS)
 
 -include $(OBJS:.o=.d) $(OUT)/unit.d
 

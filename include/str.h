@@ -15,12 +15,14 @@
 /* copy src into dst[n], cut to fit: for text whose end may be lost */
 static inline void str_copy(char *dst, size_t n, const char *src)
 {
-	size_t len;
+	size_t len = 0;
 
 	if (!n)
 		return;
-	len = strnlen(src ? src : "", n - 1);
-	memcpy(dst, src ? src : "", len);
+	while (src && len < n - 1 && src[len])
+		len++;
+	if (len)
+		memcpy(dst, src, len);
 	dst[len] = '\0';
 }
 

@@ -1072,12 +1072,9 @@ static int knob_usage(const char *fmt, const char *what)
 int knob_main(int argc, char **argv, const char *help)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"persist", no_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+	    {"json", no_argument, NULL, 'j'},	 {"verbose", no_argument, NULL, 'v'},
+	    {"dry-run", no_argument, NULL, 'n'}, {"persist", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},	 {0},
 	};
 	struct knob_paths p = {0};
 	bool json = false, dry_run = false, persist = false;

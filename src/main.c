@@ -258,13 +258,15 @@ static int parse_positional(const struct cmd *c, struct args *a, int argc, char 
 				   argv[optind + c->positional]);
 	if (n >= 1) {
 		if (seen->bits & O_INTERVAL)
-			return usage_error(c->name, "%s", "the interval is given twice (-d and SECS)");
+			return usage_error(c->name, "%s",
+					   "the interval is given twice (-d and SECS)");
 		if (set_interval(c, a, argv[optind]))
 			return 2;
 	}
 	if (n >= 2) {
 		if (seen->bits & O_COUNT)
-			return usage_error(c->name, "%s", "the count is given twice (-n and COUNT)");
+			return usage_error(c->name, "%s",
+					   "the count is given twice (-n and COUNT)");
 		if (set_count(c, a, argv[optind + 1]))
 			return 2;
 	}
@@ -290,12 +292,18 @@ static int check_applies(const struct cmd *c, const struct seen *seen)
 static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
-	    {"interval", required_argument, NULL, 'd'}, {"batch", no_argument, NULL, 'b'},
-	    {"iterations", required_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'},
-	    {"listen", required_argument, NULL, 'l'},	  {"timestamp", no_argument, NULL, 'T'},
-	    {"reuse-exact", no_argument, NULL, 'E'},	  {"no-reuse", no_argument, NULL, 'R'},
-	    {"verbose", no_argument, NULL, 'v'},	  {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},		  {0},
+	    {"interval", required_argument, NULL, 'd'},
+	    {"batch", no_argument, NULL, 'b'},
+	    {"iterations", required_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"timestamp", no_argument, NULL, 'T'},
+	    {"reuse-exact", no_argument, NULL, 'E'},
+	    {"no-reuse", no_argument, NULL, 'R'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct seen seen = {0};
 	int o, ret;
@@ -304,9 +312,9 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":d:bn:jl:TvVh", longopts, NULL)) != -1) {
 		/* "-n 3": optarg is the word after the option's */
-		const char *spelling =
-		    optarg && optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2]
-									 : argv[optind - 1];
+		const char *spelling = optarg && optind >= 2 && argv[optind - 1] == optarg
+					   ? argv[optind - 2]
+					   : argv[optind - 1];
 
 		switch (o) {
 		case 'd':
@@ -381,7 +389,8 @@ static int open_collector(struct args *a, struct collector **c)
 static int cmd_stat(struct args *a)
 {
 	/* SIGINT/SIGTERM end the window early; the report still comes */
-	struct sampler_opts so = {.interval_s = a->ui.interval_s, .count = 1, .final_on_stop = true};
+	struct sampler_opts so = {
+	    .interval_s = a->ui.interval_s, .count = 1, .final_on_stop = true};
 	struct collector *c;
 	struct sampler smp;
 	int ret = 0;
@@ -512,8 +521,9 @@ int main(int argc, char **argv)
 	} else if (argc > 1 && argv[1][0] != '-') {
 		c = find_cmd(argv[1]);
 		if (!c)
-			return usage_error("", "unknown command '%s' (commands: stat, doctor, "
-					       "export, knob, help)",
+			return usage_error("",
+					   "unknown command '%s' (commands: stat, doctor, "
+					   "export, knob, help)",
 					   argv[1]);
 		if (!strcmp(c->name, "help"))
 			return cmd_help(argc - 1, argv + 1);

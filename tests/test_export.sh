@@ -93,7 +93,7 @@ expect_fail "--listen without a port: exit 2" 2 "invalid listen address" \
 	"$PRTOP" export --listen 127.0.0.1
 expect_fail "--listen port out of range: exit 2" 2 "invalid listen address" \
 	"$PRTOP" export --listen 127.0.0.1:99999
-expect_fail "--listen on another command: exit 2" 2 "only" "$PRTOP" stat --listen 127.0.0.1:1
+expect_fail "--listen on another command: exit 2" 2 "option '--listen' does not apply" "$PRTOP" stat --listen 127.0.0.1:1
 
 # --- the exporter ---
 "$PRTOP" export --listen "127.0.0.1:$eport" -d 0.5 >"$tmp/exp.out" 2>"$tmp/exp.err" &

@@ -159,6 +159,7 @@ int main(void)
 	test_format();
 	test_metrics();
 	test_knob();
+	test_plan();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

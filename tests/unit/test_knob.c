@@ -513,19 +513,19 @@ static void test_persist(void)
 	      "knob: persist dry run writes nothing");
 	out = persist(&u, order, 1, false, &rc);
 	str_printf(want, sizeof(want),
-		 "# Written by prtop knob --persist; other lines are kept.\n"
-		 "w %s/page_reporting_order - - - - 10",
-		 u.params);
+		   "# Written by prtop knob --persist; other lines are kept.\n"
+		   "w %s/page_reporting_order - - - - 10",
+		   u.params);
 	CHECK(rc == KNOB_OK, "knob: persist order built in");
 	CHECK_STR(slurp(dir, "90-prtop.conf"), want, "knob: tmpfiles.d line for order");
 	CHECK(strstr(out, "page_reporting.page_reporting_order=10") != NULL,
 	      "knob: names the kernel command line alternative");
 	out = persist(&u, vendor, 1, false, &rc);
 	str_printf(want, sizeof(want),
-		 "# Written by prtop knob --persist; other lines are kept.\n"
-		 "w %s/page_reporting_order - - - - 10\n"
-		 "w %s/free_bitmap_enable - - - - N",
-		 u.params, u.params);
+		   "# Written by prtop knob --persist; other lines are kept.\n"
+		   "w %s/page_reporting_order - - - - 10\n"
+		   "w %s/free_bitmap_enable - - - - N",
+		   u.params, u.params);
 	CHECK_STR(slurp(dir, "90-prtop.conf"), want, "knob: tmpfiles.d keeps the order line");
 
 	/* a loadable module (it has initstate): modprobe.d */

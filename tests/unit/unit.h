@@ -60,5 +60,6 @@ void test_reuse(void);
 void test_format(void);
 void test_metrics(void);
 void test_knob(void);
+void test_plan(void);
 
 #endif /* PRTOP_UNIT_H */

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The attach back-ends: load the skeleton with the programs the plan
+ * chose (retrying without fentry when the kernel refuses trampolines),
+ * attach each probe the way the plan says, and describe the layers for
+ * doctor.  What fails to attach turns the probe's status into the reason.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collector_int.h"
+#include "knob.h"
+#include "procfs.h"
+#include "reuse.h"
+#include "str.h"
+#include "prtop.skel.h"
+
+#define PARAMS_DIR "/sys/module/page_reporting/parameters"
+#define KPAGEFLAGS "/proc/kpageflags"
+
+/* ---- libbpf messages: kept for error reasons, shown with -v ---- */
+
+static bool verbose;
+static char last_libbpf_msg[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	va_list copy;
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (verbose) {
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (level == LIBBPF_WARN && n)
+		str_copy(last_libbpf_msg, sizeof(last_libbpf_msg), buf);
+	return 0;
+}
+
+void attach_init_logging(bool v)
+{
+	verbose = v;
+	libbpf_set_print(libbpf_print);
+}
+
+static const char *errno_name(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case ENOTSUP:
+		return "ENOTSUP";
+	case E2BIG:
+		return "E2BIG";
+	case ENOMEM:
+		return "ENOMEM";
+	case EBUSY:
+		return "EBUSY";
+	default:
+		return "error";
+	}
+}
+
+static uint64_t ksym_addr(const struct ksyms *ks, const char *name)
+{
+	const struct ksym *k = ksyms_by_name(ks, name);
+
+	return k ? k->addr : 0;
+}
+
+/* ---- loading ---- */
+
+static void set_autoload(struct prtop_bpf *s, const struct plan *p)
+{
+	bpf_program__set_autoload(s->progs.notify_fentry, p->notify_f);
+	bpf_program__set_autoload(s->progs.worker_fentry, p->worker_f);
+	bpf_program__set_autoload(s->progs.worker_fexit, p->worker_f);
+	bpf_program__set_autoload(s->progs.report_fentry, p->report_f);
+	bpf_program__set_autoload(s->progs.report_fexit, p->report_f);
+	bpf_program__set_autoload(s->progs.cycle_fentry, p->cycle_f);
+	bpf_program__set_autoload(s->progs.drain_fentry, p->drain_f);
+	bpf_program__set_autoload(s->progs.notify_kprobe, p->notify_k);
+	bpf_program__set_autoload(s->progs.worker_kprobe, p->worker_k);
+	bpf_program__set_autoload(s->progs.worker_kretprobe, p->worker_k);
+	bpf_program__set_autoload(s->progs.report_kprobe, p->report_k);
+	bpf_program__set_autoload(s->progs.report_kretprobe, p->report_k);
+	bpf_program__set_autoload(s->progs.cycle_kprobe, p->cycle_k);
+	bpf_program__set_autoload(s->progs.drain_kprobe, p->drain_k);
+	bpf_program__set_autoload(s->progs.worker_tp_start, p->worker_tp);
+	bpf_program__set_autoload(s->progs.worker_tp_end, p->worker_tp);
+	bpf_program__set_autoload(s->progs.delay_tp_timer, p->delay_tp);
+	bpf_program__set_autoload(s->progs.reuse_tp_alloc, p->reuse_exact);
+	bpf_program__set_autoload(s->progs.pt_request, p->pt_request);
+	bpf_program__set_autoload(s->progs.pt_work_start, p->pt_work);
+	bpf_program__set_autoload(s->progs.pt_work_end, p->pt_work);
+	bpf_program__set_autoload(s->progs.pt_report, p->pt_report);
+	bpf_program__set_autoload(s->progs.pt_cycle, p->pt_cycle);
+	bpf_program__set_autoload(s->progs.pt_boundary_reset, p->pt_reset);
+	bpf_program__set_autoload(s->progs.pt_reported_alloc, p->pt_alloc);
+}
+
+static int page_reporting_order(void)
+{
+	char buf[32];
+	int64_t v;
+
+	if (read_trimmed_at(AT_FDCWD, PARAMS_DIR "/page_reporting_order", buf, sizeof(buf)) < 0 ||
+	    knob_parse_int(buf, &v))
+		return -1;
+	return (int)v;
+}
+
+static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct plan *p)
+{
+	int order = page_reporting_order();
+	__u32 shift = 0;
+
+	while ((1ULL << shift) < c->page_size)
+		shift++;
+	s->rodata->worker_fn = ksym_addr(c->ksyms, "page_reporting_process");
+	s->rodata->dwork_timer_fn = ksym_addr(c->ksyms, "delayed_work_timer_fn");
+	s->rodata->pr_dev_info_addr = ksym_addr(c->ksyms, "pr_dev_info");
+	s->rodata->vmemmap_base_addr = ksym_addr(c->ksyms, "vmemmap_base");
+	s->rodata->page_shift = shift;
+	s->rodata->track_ranges = p->reuse_scan;
+	s->rodata->reuse_exact = p->reuse_exact;
+	s->rodata->min_report_order = order > 0 && order <= 10 ? order : 0;
+}
+
+/* Open, configure and load; on failure -errno with the reason in msg. */
+static int load_skel(struct collector *c, const struct plan *p, char *msg, size_t len)
+{
+	struct prtop_bpf *s;
+	int err;
+
+	s = prtop_bpf__open();
+	if (!s) {
+		err = -errno;
+		snprintf(msg, len, "opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	set_autoload(s, p);
+	set_rodata(c, s, p);
+	if (p->report_f) {
+		const char *fn = c->caps.fn[FN_REPORT].name;
+
+		bpf_program__set_attach_target(s->progs.report_fentry, 0, fn);
+		bpf_program__set_attach_target(s->progs.report_fexit, 0, fn);
+	}
+	last_libbpf_msg[0] = '\0';
+	err = prtop_bpf__load(s);
+	if (err) {
+		str_printf(msg, len, "%s (%s)", strerror(-err),
+			   last_libbpf_msg[0] ? last_libbpf_msg : "no message from libbpf");
+		prtop_bpf__destroy(s);
+		return err;
+	}
+	c->skel = s;
+	return 0;
+}
+
+/*
+ * Load with fentry where the plan wants it; a refusal (lockdown, no
+ * trampolines) is learned as a capability and the plan made again without.
+ */
+int attach_load(struct collector *c, char *err, size_t len)
+{
+	struct plan_opts po = {.reuse_exact = c->opts.reuse_exact, .no_reuse = c->opts.no_reuse};
+	char why[256];
+	int ret;
+
+	plan_make(&c->caps, &po, true, &c->plan);
+	ret = load_skel(c, &c->plan, why, sizeof(why));
+	if (!ret) {
+		c->fentry_used = plan_has_fentry(&c->plan);
+		return 0;
+	}
+	if (!plan_has_fentry(&c->plan)) {
+		str_printf(err, len, "loading BPF programs failed: %s", why);
+		return ret;
+	}
+	c->caps.fentry_refused = true;
+	str_printf(c->caps.fentry_err, sizeof(c->caps.fentry_err),
+		   "refused by the kernel at load (%s)", errno_name(ret));
+	plan_make(&c->caps, &po, false, &c->plan);
+	ret = load_skel(c, &c->plan, why, sizeof(why));
+	if (ret)
+		str_printf(err, len, "loading BPF programs failed: %s", why);
+	return ret;
+}
+
+/* ---- attaching ---- */
+
+static int keep_link(struct collector *c, struct bpf_link *l)
+{
+	int err = libbpf_get_error(l);
+
+	if (!l || err)
+		return err ? err : (errno ? -errno : -EINVAL);
+	if (c->nlinks >= MAX_LINKS) {
+		bpf_link__destroy(l);
+		return -E2BIG;
+	}
+	c->links[c->nlinks++] = l;
+	return 0;
+}
+
+static int attach_one(struct collector *c, struct bpf_program *prog, bool kprobe, bool ret,
+		      const char *fn)
+{
+	return keep_link(c, kprobe ? bpf_program__attach_kprobe(prog, ret, fn)
+				   : bpf_program__attach(prog));
+}
+
+/* an entry/exit pair (b may be NULL); on failure nothing stays attached */
+static int attach_pair(struct collector *c, struct bpf_program *a, struct bpf_program *b,
+		       bool kprobe, const char *fn)
+{
+	int err = attach_one(c, a, kprobe, false, fn);
+
+	if (err || !b)
+		return err;
+	err = attach_one(c, b, kprobe, true, fn);
+	if (err)
+		bpf_link__destroy(c->links[--c->nlinks]);
+	return err;
+}
+
+/* the function a probe's kprobe goes on */
+static const enum plan_fn probe_fn[PROBE__COUNT] = {
+    [PROBE_NOTIFY] = FN_NOTIFY, [PROBE_WORKER] = FN_PROCESS, [PROBE_REPORT] = FN_REPORT,
+    [PROBE_CYCLE] = FN_CYCLE,	[PROBE_DRAIN] = FN_DRAIN,
+};
+
+/* the programs that give probe id in mode m: *a (NULL: nothing to attach), *b the exit half */
+static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_mode m,
+		      struct bpf_program **a, struct bpf_program **b)
+{
+	bool pt = m == MODE_PATCH_TP, fe = m == MODE_FENTRY, kp = m == MODE_KPROBE;
+
+	*a = *b = NULL;
+	switch (id) {
+	case PROBE_NOTIFY:
+		*a = pt	  ? s->progs.pt_request
+		     : fe ? s->progs.notify_fentry
+			  : s->progs.notify_kprobe;
+		break;
+	case PROBE_WORKER:
+		*a = pt	  ? s->progs.pt_work_start
+		     : fe ? s->progs.worker_fentry
+		     : kp ? s->progs.worker_kprobe
+			  : s->progs.worker_tp_start;
+		*b = pt	  ? s->progs.pt_work_end
+		     : fe ? s->progs.worker_fexit
+		     : kp ? s->progs.worker_kretprobe
+			  : s->progs.worker_tp_end;
+		break;
+	case PROBE_DELAY: /* other sources derive it from the notify and worker events */
+		*a = m == MODE_TRACEPOINT ? s->progs.delay_tp_timer : NULL;
+		break;
+	case PROBE_REPORT:
+		*a = pt ? s->progs.pt_report : fe ? s->progs.report_fentry : s->progs.report_kprobe;
+		*b = pt ? NULL : fe ? s->progs.report_fexit : s->progs.report_kretprobe;
+		break;
+	case PROBE_CYCLE:
+		*a = pt ? s->progs.pt_cycle : fe ? s->progs.cycle_fentry : s->progs.cycle_kprobe;
+		break;
+	case PROBE_DRAIN:
+		*a = fe ? s->progs.drain_fentry : s->progs.drain_kprobe;
+		break;
+	case PROBE_RESET:
+		*a = s->progs.pt_boundary_reset;
+		break;
+	case PROBE_REUSE:
+		*a = pt ? s->progs.pt_reported_alloc : s->progs.reuse_tp_alloc;
+		break;
+	default:
+		break;
+	}
+}
+
+/* attach the plan's source of probe id; a failure becomes its reason */
+static void attach_probe(struct collector *c, enum probe_id id)
+{
+	struct probe_status *st = &c->plan.probe[id];
+	struct bpf_program *a, *b;
+	char reason[300];
+	int err;
+
+	if (!st->attached || st->mode == MODE_PROCFS || st->mode == MODE_SCAN)
+		return;
+	progs_for(c->skel, id, st->mode, &a, &b);
+	if (!a)
+		return;
+	err =
+	    attach_pair(c, a, b, st->mode == MODE_KPROBE, caps_kprobe_name(&c->caps, probe_fn[id]));
+	if (!err)
+		return;
+	str_printf(reason, sizeof(reason), "%s: attach failed (%s)", st->detail, errno_name(err));
+	plan_status(st, MODE_NONE, NULL, reason, NULL);
+}
+
+/* the kpageflags scan of reported ranges, fed by report()'s batches */
+static int on_batch(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+
+	if (c->reuse && size >= sizeof(struct prtop_batch_event))
+		reuse_add_batch(c->reuse, data);
+	return 0;
+}
+
+static void attach_reuse_scan(struct collector *c)
+{
+	struct probe_status *st = &c->plan.probe[PROBE_REUSE];
+	char why[200];
+
+	c->reuse = reuse_new(c->opts.reuse_capacity ? c->opts.reuse_capacity : 65536, KPAGEFLAGS);
+	if (!c->reuse) {
+		plan_status(st, MODE_NONE, NULL, "out of memory for the reuse table", NULL);
+		return;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_batch, c, NULL);
+	if (c->rb)
+		return;
+	str_printf(why, sizeof(why), "ring buffer setup failed: %s%s", strerror(errno),
+		   errno == ENOSYS ? " (no epoll in this kernel: CONFIG_EPOLL)" : "");
+	reuse_free(c->reuse);
+	c->reuse = NULL;
+	plan_status(st, MODE_NONE, NULL, why, NULL);
+}
+
+/* classic tracepoints need tracefs for their ids */
+static bool tracefs_ready(struct probe_status *st)
+{
+	char why[160];
+
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK) ||
+	    !mount("none", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return true;
+	str_printf(why, sizeof(why), "tracefs not mounted and mounting it failed: %s",
+		   strerror(errno));
+	plan_status(st, MODE_NONE, NULL, why, "mount -t tracefs none /sys/kernel/tracing");
+	return false;
+}
+
+static void attach_reuse(struct collector *c)
+{
+	struct plan_opts po = {.reuse_exact = c->opts.reuse_exact, .no_reuse = c->opts.no_reuse};
+	struct probe_status *st = &c->plan.probe[PROBE_REUSE];
+
+	plan_reuse(&c->caps, &po, &c->plan); /* report() may have failed to attach */
+	if (st->mode == MODE_SCAN)
+		attach_reuse_scan(c);
+	else if (st->mode != MODE_TRACEPOINT || tracefs_ready(st))
+		attach_probe(c, PROBE_REUSE);
+}
+
+void attach_all(struct collector *c)
+{
+	attach_probe(c, PROBE_NOTIFY);
+	attach_probe(c, PROBE_WORKER);
+	plan_delay(&c->caps, &c->plan); /* from what notify and worker really gave */
+	attach_probe(c, PROBE_DELAY);
+	attach_probe(c, PROBE_REPORT);
+	attach_probe(c, PROBE_CYCLE);
+	attach_probe(c, PROBE_RESET);
+	attach_probe(c, PROBE_DRAIN);
+	attach_reuse(c);
+}
+
+void attach_close(struct collector *c)
+{
+	int i;
+
+	for (i = c->nlinks - 1; i >= 0; i--)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+	ring_buffer__free(c->rb);
+	c->rb = NULL;
+	prtop_bpf__destroy(c->skel);
+	c->skel = NULL;
+	reuse_free(c->reuse);
+	c->reuse = NULL;
+}
+
+/* ---- the device ---- */
+
+/* Ask the kernel which device is registered: test-run read_prdev. */
+void attach_read_prdev(struct collector *c)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int fd;
+
+	if (!c->skel || !c->skel->rodata->pr_dev_info_addr)
+		return;
+	fd = bpf_program__fd(c->skel->progs.read_prdev);
+	if (fd >= 0)
+		bpf_prog_test_run_opts(fd, &opts);
+}
+
+/* The registered device's report() from pr_dev_info, before the real load. */
+uint64_t attach_peek_report(const struct ksyms *ks)
+{
+	uint64_t addr = ksym_addr(ks, "pr_dev_info"), fn = 0;
+	struct bpf_program *prog;
+	struct prtop_bpf *s;
+
+	if (!addr)
+		return 0;
+	s = prtop_bpf__open();
+	if (!s)
+		return 0;
+	bpf_object__for_each_program(prog, s->obj)
+	    bpf_program__set_autoload(prog, prog == s->progs.read_prdev);
+	s->rodata->pr_dev_info_addr = addr;
+	if (!prtop_bpf__load(s)) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+		if (!bpf_prog_test_run_opts(bpf_program__fd(s->progs.read_prdev), &opts))
+			fn = s->bss->stats.report_fn;
+	}
+	prtop_bpf__destroy(s);
+	return fn;
+}
+
+/* ---- layers, for doctor ---- */
+
+const char *layer_name(enum layer_id id)
+{
+	static const char *const names[LAYER__COUNT] = {
+	    [LAYER_PATCH_TP] = "patch tracepoints",
+	    [LAYER_FENTRY] = "fentry/fexit",
+	    [LAYER_KPROBE] = "kprobe/kretprobe",
+	    [LAYER_TRACEPOINT] = "stock tracepoints",
+	};
+
+	return id < LAYER__COUNT ? names[id] : "?";
+}
+
+static void set_layer(struct collector *c, enum layer_id id, bool ok, const char *why)
+{
+	c->layer[id].ok = ok;
+	str_copy(c->layer[id].why, sizeof(c->layer[id].why), why);
+}
+
+static void describe_patch_layer(struct collector *c)
+{
+	const struct plan *p = &c->plan;
+	char used[200] = "", missing[200] = "", why[220];
+	int i;
+
+	if (!c->caps.patch_tps) {
+		set_layer(c, LAYER_PATCH_TP, false,
+			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not "
+			  "applied)");
+		return;
+	}
+	for (i = 0; i < PT__COUNT; i++) {
+		char *dst = caps_has_tp(&c->caps, i) ? used : missing;
+
+		str_printf(dst + strlen(dst), 200 - strlen(dst), "%s%s", *dst ? " " : "",
+			   patch_tp_name(i));
+	}
+	if (missing[0])
+		str_printf(why, sizeof(why), "used: %s; missing: %s", used, missing);
+	else
+		str_printf(why, sizeof(why), "used, preferred over fentry: %s", used);
+	if (c->opts.no_reuse && strstr(used, "reported_page_alloc"))
+		str_printf(why + strlen(why), sizeof(why) - strlen(why), " (reuse off)");
+	set_layer(c, LAYER_PATCH_TP, p->pt_request || p->pt_work || p->pt_report, why);
+}
+
+/*
+ * doctor, when the patch tracepoints left fentry nothing to do: load one
+ * fentry program alone to say whether the layer would work.  0 when it
+ * loads, else -errno with the reason in why.
+ */
+static int test_fentry(struct collector *c, char *why, size_t len)
+{
+	const struct fn_caps *f = &c->caps.fn[FN_NOTIFY];
+	struct bpf_program *prog;
+	struct prtop_bpf *s;
+	int err;
+
+	if (!f->in_btf || !f->in_ksyms) {
+		snprintf(why, len, "__page_reporting_notify is not attachable by name");
+		return -ENOENT;
+	}
+	s = prtop_bpf__open();
+	if (!s) {
+		snprintf(why, len, "opening the BPF object failed");
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, s->obj)
+	    bpf_program__set_autoload(prog, prog == s->progs.notify_fentry);
+	err = prtop_bpf__load(s);
+	if (err)
+		snprintf(why, len, "refused by the kernel at load (%s)", errno_name(err));
+	prtop_bpf__destroy(s);
+	return err;
+}
+
+static void describe_unused_fentry(struct collector *c)
+{
+	char why[160], msg[200];
+
+	if (!c->opts.test_layers) {
+		set_layer(c, LAYER_FENTRY, false,
+			  "not tried: the patch tracepoints cover its functions, and the rest are "
+			  "inlined or renamed on this kernel");
+		return;
+	}
+	if (test_fentry(c, why, sizeof(why))) {
+		str_printf(msg, sizeof(msg), "not needed (patch tracepoints), and %s", why);
+		set_layer(c, LAYER_FENTRY, false, msg);
+		return;
+	}
+	set_layer(c, LAYER_FENTRY, true,
+		  "works here (a test program loaded), not used: the patch tracepoints are "
+		  "preferred, the rest are inlined or renamed");
+}
+
+void attach_describe_layers(struct collector *c)
+{
+	const struct plan *p = &c->plan;
+	char why[220];
+
+	describe_patch_layer(c);
+	if (c->fentry_used)
+		set_layer(c, LAYER_FENTRY, true, "BPF trampolines load and attach");
+	else if (!c->caps.fentry_refused && (p->pt_request || p->pt_work || p->pt_report))
+		describe_unused_fentry(c);
+	else if (c->caps.fentry_refused && strstr(c->caps.fentry_err, "EPERM")) {
+		str_printf(why, sizeof(why),
+			   "%s: BPF trampolines not permitted on this kernel (lockdown or no "
+			   "trampoline support)",
+			   c->caps.fentry_err);
+		set_layer(c, LAYER_FENTRY, false, why);
+	} else
+		set_layer(c, LAYER_FENTRY, false,
+			  c->caps.fentry_refused ? c->caps.fentry_err
+						 : "no fentry target on this kernel");
+	set_layer(c, LAYER_KPROBE, c->caps.kprobe_ok,
+		  c->caps.kprobe_ok ? "kprobe PMU present" : c->caps.kprobe_err);
+	set_layer(c, LAYER_TRACEPOINT, true,
+		  p->worker_tp || p->delay_tp ? "used for what the layers above cannot give"
+					      : "available, not needed");
+}

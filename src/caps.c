@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the running kernel offers prtop: see caps.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+
+#include "caps.h"
+#include "procfs.h"
+#include "str.h"
+
+#define SYS_BTF_DIR    "/sys/kernel/btf"
+#define KPROBE_PMU     "/sys/bus/event_source/devices/kprobe/type"
+#define KPROBE_EVENTS  "/sys/kernel/tracing/kprobe_events"
+#define PT_PREFIX      "btf_trace_page_reporting_"
+#define MAX_REPORT_FNS 4
+
+static const char *const fn_names[FN__COUNT] = {
+    [FN_NOTIFY] = "__page_reporting_notify",
+    [FN_PROCESS] = "page_reporting_process",
+    [FN_CYCLE] = "page_reporting_cycle",
+    [FN_DRAIN] = "page_reporting_drain",
+};
+
+bool caps_btf_has_func(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static bool is_ptr_to_struct(const struct btf *btf, __u32 id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name);
+}
+
+struct report_fns {
+	struct fn_caps fn[MAX_REPORT_FNS];
+	int n;
+};
+
+/* int f(struct page_reporting_dev_info *, struct scatterlist *, unsigned int) */
+static void scan_report_fns(struct report_fns *r, const struct btf *btf, const char *module)
+{
+	__u32 id, n = btf__type_cnt(btf);
+
+	for (id = 1; id < n && r->n < MAX_REPORT_FNS; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id), *proto;
+		const struct btf_param *p;
+		struct fn_caps *f;
+
+		if (!btf_is_func(t))
+			continue;
+		proto = btf__type_by_id(btf, t->type);
+		if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) != 3)
+			continue;
+		p = btf_params(proto);
+		if (!is_ptr_to_struct(btf, p[0].type, "page_reporting_dev_info") ||
+		    !is_ptr_to_struct(btf, p[1].type, "scatterlist"))
+			continue;
+		f = &r->fn[r->n++];
+		str_copy(f->name, sizeof(f->name), btf__name_by_offset(btf, t->name_off));
+		str_copy(f->module, sizeof(f->module), module);
+		f->in_btf = true;
+	}
+}
+
+/* every report() in vmlinux and module BTF (virtio_balloon is often a module) */
+static void find_report_fns(struct report_fns *r, const struct btf *vmlinux)
+{
+	struct dirent *de;
+	DIR *d;
+
+	scan_report_fns(r, vmlinux, "");
+	d = opendir(SYS_BTF_DIR);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[512];
+		struct btf *mb;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux") ||
+		    path_join(path, sizeof(path), SYS_BTF_DIR, de->d_name))
+			continue;
+		mb = btf__parse_split(path, (struct btf *)vmlinux);
+		if (!mb)
+			continue;
+		scan_report_fns(r, mb, de->d_name);
+		btf__free(mb);
+	}
+	closedir(d);
+}
+
+static void fill_syms(struct fn_caps *f, const struct ksyms *ks)
+{
+	const struct ksym *clone;
+
+	f->in_ksyms = ksyms_by_name(ks, f->name) != NULL;
+	clone = f->in_ksyms ? NULL : ksyms_clone_of(ks, f->name);
+	if (clone)
+		str_copy(f->clone, sizeof(f->clone), clone->name);
+}
+
+/* the registered device's report() if known, else the first in BTF */
+static void pick_report(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
+			uint64_t registered)
+{
+	const struct ksym *reg = registered ? ksyms_by_addr(ks, registered) : NULL;
+	struct report_fns r = {0};
+	int i, pick = 0;
+
+	find_report_fns(&r, vmlinux);
+	if (!r.n)
+		return;
+	for (i = 0; reg && i < r.n; i++)
+		if (!strcmp(r.fn[i].name, reg->name))
+			pick = i;
+	k->fn[FN_REPORT] = r.fn[pick];
+	fill_syms(&k->fn[FN_REPORT], ks);
+}
+
+/* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist */
+static unsigned int find_patch_tps(const struct btf *btf)
+{
+	__u32 id, n = btf__type_cnt(btf);
+	size_t len = strlen(PT_PREFIX);
+	unsigned int tps = 0;
+	int i;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name;
+
+		if (!btf_is_typedef(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (strncmp(name, PT_PREFIX, len))
+			continue;
+		for (i = 0; i < PT__COUNT; i++)
+			if (!strcmp(name + len, patch_tp_name(i)))
+				tps |= 1u << i;
+	}
+	return tps;
+}
+
+static void file_err(char *buf, size_t len, const char *path)
+{
+	if (access(path, R_OK))
+		str_copy(buf, len, strerror(errno));
+}
+
+void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
+		uint64_t registered_report)
+{
+	int i;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < FN__COUNT; i++) {
+		if (!fn_names[i])
+			continue;
+		str_copy(k->fn[i].name, sizeof(k->fn[i].name), fn_names[i]);
+		k->fn[i].in_btf = caps_btf_has_func(vmlinux, fn_names[i]);
+		fill_syms(&k->fn[i], ks);
+	}
+	pick_report(k, vmlinux, ks, registered_report);
+	k->patch_tps = find_patch_tps(vmlinux);
+	k->kprobe_ok = !access(KPROBE_PMU, R_OK) || !access(KPROBE_EVENTS, W_OK);
+	if (!k->kprobe_ok)
+		str_copy(k->kprobe_err, sizeof(k->kprobe_err),
+			 "not built in (CONFIG_KPROBES unset)");
+	k->worker_fn_known = ksyms_by_name(ks, "page_reporting_process") != NULL;
+	k->timer_fn_known = ksyms_by_name(ks, "delayed_work_timer_fn") != NULL;
+	k->vmemmap_known = ksyms_by_name(ks, "vmemmap_base") != NULL;
+	file_err(k->kpageflags_err, sizeof(k->kpageflags_err), "/proc/kpageflags");
+	file_err(k->buddyinfo_err, sizeof(k->buddyinfo_err), "/proc/buddyinfo");
+	file_err(k->params_err, sizeof(k->params_err), "/sys/module/page_reporting/parameters");
+}

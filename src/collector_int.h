@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The collector's insides, shared by collector.c (open/poll/sample/close)
+ * and attach.c (skeleton load, attach back-ends, layers).  Nothing outside
+ * src/collector.c and src/attach.c sees this: the API stays opaque.
+ */
+#ifndef PRTOP_COLLECTOR_INT_H
+#define PRTOP_COLLECTOR_INT_H
+
+#include "caps.h"
+#include "collector.h"
+#include "plan.h"
+
+struct prtop_bpf;
+struct bpf_link;
+struct ring_buffer;
+struct reuse_tracker;
+
+#define MAX_LINKS 32
+
+struct collector {
+	struct collector_opts opts;
+	struct kernel_caps caps;
+	struct plan plan; /* after attach_all(): plan.probe[] is what really attached */
+	struct prtop_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+	struct ring_buffer *rb;
+	struct reuse_tracker *reuse;
+	struct ksyms *ksyms;
+	bool fentry_used; /* the loaded programs include fentry ones */
+	struct layer_status layer[LAYER__COUNT];
+	uint64_t page_size;
+	uint64_t start_ns;
+	uint64_t startup_ns;
+	uint64_t last_scan_ns; /* last reuse scan */
+	char kernel[128];
+};
+
+/* attach.c */
+void attach_init_logging(bool verbose);
+uint64_t attach_peek_report(const struct ksyms *ks);
+int attach_load(struct collector *c, char *err, size_t len);
+void attach_all(struct collector *c);
+void attach_describe_layers(struct collector *c);
+void attach_read_prdev(struct collector *c);
+void attach_close(struct collector *c);
+
+#endif /* PRTOP_COLLECTOR_INT_H */

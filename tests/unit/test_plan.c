@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The attach plan on fixtures of five kernel shapes: which source each
+ * probe gets, which programs load, and the reasons where there is none.
+ */
+#include <string.h>
+
+#include "plan.h"
+#include "unit.h"
+
+static void fn(struct kernel_caps *k, enum plan_fn f, const char *name, bool btf, bool syms,
+	       const char *clone)
+{
+	snprintf(k->fn[f].name, sizeof(k->fn[f].name), "%s", name);
+	k->fn[f].in_btf = btf;
+	k->fn[f].in_ksyms = syms;
+	snprintf(k->fn[f].clone, sizeof(k->fn[f].clone), "%s", clone ? clone : "");
+}
+
+/* what every kernel with page reporting and kallsyms has */
+static void base(struct kernel_caps *k)
+{
+	memset(k, 0, sizeof(*k));
+	fn(k, FN_NOTIFY, "__page_reporting_notify", true, true, NULL);
+	fn(k, FN_PROCESS, "page_reporting_process", true, true, NULL);
+	fn(k, FN_CYCLE, "page_reporting_cycle", true, true, NULL);
+	fn(k, FN_DRAIN, "page_reporting_drain", true, true, NULL);
+	fn(k, FN_REPORT, "virtballoon_free_page_report", true, true, NULL);
+	k->worker_fn_known = k->timer_fn_known = k->vmemmap_known = true;
+}
+
+static void no_kprobes(struct kernel_caps *k)
+{
+	k->kprobe_ok = false;
+	snprintf(k->kprobe_err, sizeof(k->kprobe_err), "not built in (CONFIG_KPROBES unset)");
+}
+
+static void fentry_refused(struct kernel_caps *k)
+{
+	k->fentry_refused = true;
+	snprintf(k->fentry_err, sizeof(k->fentry_err), "refused by the kernel at load (EPERM)");
+}
+
+static enum attach_mode mode(const struct plan *p, enum probe_id id)
+{
+	return p->probe[id].mode;
+}
+
+static bool reason_has(const struct plan *p, enum probe_id id, const char *s)
+{
+	return !p->probe[id].attached && strstr(p->probe[id].reason, s);
+}
+
+/* this development machine: 6.18, fentry refused (EPERM), no kprobes */
+static void shape_no_fentry_no_kprobes(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	no_kprobes(&k);
+	fn(&k, FN_DRAIN, "page_reporting_drain", true, false, "page_reporting_drain.isra.0");
+	plan_make(&k, &o, true, &p);
+	CHECK(plan_has_fentry(&p) && p.worker_f && p.report_f,
+	      "plan[6.18]: first try loads fentry programs");
+	fentry_refused(&k);
+	plan_make(&k, &o, false, &p);
+	CHECK(!plan_has_fentry(&p) && !p.notify_k && !p.report_k, "plan[6.18]: then none at all");
+	CHECK(mode(&p, PROBE_WORKER) == MODE_TRACEPOINT && p.worker_tp,
+	      "plan[6.18]: worker from the workqueue tracepoints");
+	CHECK(mode(&p, PROBE_DELAY) == MODE_TRACEPOINT && p.delay_tp,
+	      "plan[6.18]: delay from the timer tracepoint");
+	CHECK(reason_has(&p, PROBE_REPORT, "fentry: refused by the kernel at load (EPERM)") &&
+		  reason_has(&p, PROBE_REPORT, "kprobe: not built in") &&
+		  reason_has(&p, PROBE_REPORT, "no stock tracepoint covers report()"),
+	      "plan[6.18]: report() unobservable, says why (%s)", p.probe[PROBE_REPORT].reason);
+	CHECK(reason_has(&p, PROBE_DRAIN, "renamed by the compiler to page_reporting_drain.isra.0"),
+	      "plan[6.18]: drain names the clone (%s)", p.probe[PROBE_DRAIN].reason);
+	CHECK(reason_has(&p, PROBE_NOTIFY, "no stock tracepoint covers it") &&
+		  strstr(p.probe[PROBE_NOTIFY].hint, "timer"),
+	      "plan[6.18]: notify missing, the timer stands in");
+	CHECK(reason_has(&p, PROBE_REUSE, "needs the reported ranges from report()") &&
+		  !p.reuse_scan && !p.reuse_exact,
+	      "plan[6.18]: no reuse without report()");
+	o.reuse_exact = true;
+	plan_make(&k, &o, false, &p);
+	CHECK(!p.reuse_exact && reason_has(&p, PROBE_REUSE, "allocation hook is left off"),
+	      "plan[6.18]: --reuse-exact loads no hook that could only count zeros");
+	CHECK(reason_has(&p, PROBE_RESET, "bundled patch"), "plan[6.18]: no boundary resets");
+}
+
+/* Debian's stock 6.1: fentry; cycle inlined; drain a clone; report() in a module */
+static void shape_debian_61(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	k.kprobe_ok = true;
+	fn(&k, FN_CYCLE, "page_reporting_cycle", false, false, NULL);
+	fn(&k, FN_DRAIN, "page_reporting_drain", false, false, "page_reporting_drain.constprop.0");
+	snprintf(k.fn[FN_REPORT].module, sizeof(k.fn[FN_REPORT].module), "virtio_balloon");
+	plan_make(&k, &o, true, &p);
+	CHECK(mode(&p, PROBE_NOTIFY) == MODE_FENTRY && mode(&p, PROBE_WORKER) == MODE_FENTRY,
+	      "plan[6.1]: notify and worker by fentry");
+	CHECK_STR(p.probe[PROBE_REPORT].detail,
+		  "fentry/fexit:virtballoon_free_page_report [virtio_balloon]",
+		  "plan[6.1]: report() by fentry in its module");
+	CHECK(mode(&p, PROBE_DELAY) == MODE_FENTRY && !p.delay_tp,
+	      "plan[6.1]: delay from the notify events, no timer program");
+	CHECK(reason_has(&p, PROBE_CYCLE, "inlined on this kernel") && !p.cycle_k,
+	      "plan[6.1]: cycle inlined: not a kprobe on anything else (%s)",
+	      p.probe[PROBE_CYCLE].reason);
+	CHECK(mode(&p, PROBE_DRAIN) == MODE_KPROBE && p.drain_k &&
+		  !strcmp(caps_kprobe_name(&k, FN_DRAIN), "page_reporting_drain.constprop.0"),
+	      "plan[6.1]: drain counted by a kprobe on its clone (%s)",
+	      p.probe[PROBE_DRAIN].detail);
+	CHECK(mode(&p, PROBE_REUSE) == MODE_SCAN && p.reuse_scan, "plan[6.1]: reuse by the scan");
+	o.no_reuse = true;
+	plan_make(&k, &o, true, &p);
+	CHECK(!p.reuse_scan && reason_has(&p, PROBE_REUSE, "--no-reuse"), "plan[6.1]: --no-reuse");
+}
+
+/* 6.1 with the bundled patch: its tracepoints win over fentry */
+static void shape_patched_61(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+	int i;
+
+	base(&k);
+	no_kprobes(&k);
+	fn(&k, FN_CYCLE, "page_reporting_cycle", false, false, NULL);
+	fn(&k, FN_DRAIN, "page_reporting_drain", false, false, "page_reporting_drain.constprop.0");
+	for (i = 0; i < PT__COUNT; i++)
+		k.patch_tps |= 1u << i;
+	plan_make(&k, &o, true, &p);
+	CHECK(mode(&p, PROBE_NOTIFY) == MODE_PATCH_TP && mode(&p, PROBE_WORKER) == MODE_PATCH_TP &&
+		  mode(&p, PROBE_REPORT) == MODE_PATCH_TP &&
+		  mode(&p, PROBE_CYCLE) == MODE_PATCH_TP &&
+		  mode(&p, PROBE_RESET) == MODE_PATCH_TP && mode(&p, PROBE_REUSE) == MODE_PATCH_TP,
+	      "plan[patched]: every probe the patch covers uses its tracepoints");
+	CHECK(mode(&p, PROBE_DELAY) == MODE_PATCH_TP, "plan[patched]: delay from request/work");
+	CHECK(!p.notify_f && !p.worker_f && !p.report_f && !p.worker_tp && !p.delay_tp,
+	      "plan[patched]: no fentry or stock tracepoint programs beside them");
+	CHECK(p.pt_alloc && !p.reuse_exact && !p.reuse_scan,
+	      "plan[patched]: reuse exact from the patch, no scan, no allocation hook");
+	k.patch_tps &= ~(1u << PT_WORK_END);
+	plan_make(&k, &o, true, &p);
+	CHECK(mode(&p, PROBE_WORKER) == MODE_FENTRY,
+	      "plan[patched]: half a pair of tracepoints is not used");
+}
+
+/* kprobes but no fentry (e.g. no trampolines on this arch or config) */
+static void shape_kprobes_only(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	k.kprobe_ok = true;
+	fn(&k, FN_DRAIN, "page_reporting_drain", true, false, "page_reporting_drain.isra.0");
+	fentry_refused(&k);
+	plan_make(&k, &o, false, &p);
+	CHECK(mode(&p, PROBE_NOTIFY) == MODE_KPROBE && mode(&p, PROBE_WORKER) == MODE_KPROBE &&
+		  mode(&p, PROBE_REPORT) == MODE_KPROBE && mode(&p, PROBE_CYCLE) == MODE_KPROBE,
+	      "plan[kprobes]: notify, worker, report, cycle by kprobes");
+	CHECK_STR(p.probe[PROBE_WORKER].detail, "kprobe/kretprobe:page_reporting_process",
+		  "plan[kprobes]: worker entry and return");
+	CHECK_STR(p.probe[PROBE_DRAIN].detail, "kprobe:page_reporting_drain.isra.0",
+		  "plan[kprobes]: drain on its clone");
+	CHECK(mode(&p, PROBE_DELAY) == MODE_KPROBE && !p.delay_tp && !p.worker_tp,
+	      "plan[kprobes]: no stock tracepoint programs needed");
+	o.reuse_exact = true;
+	plan_make(&k, &o, false, &p);
+	CHECK(p.reuse_exact && mode(&p, PROBE_REUSE) == MODE_TRACEPOINT,
+	      "plan[kprobes]: --reuse-exact hooks allocations when report() gives ranges");
+}
+
+/* report() lives in a module whose BTF the kernel does not expose */
+static void shape_no_module_btf(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	no_kprobes(&k);
+	memset(&k.fn[FN_REPORT], 0, sizeof(k.fn[FN_REPORT]));
+	plan_make(&k, &o, true, &p);
+	CHECK(mode(&p, PROBE_WORKER) == MODE_FENTRY, "plan[no module BTF]: worker by fentry");
+	CHECK(!p.report_f && reason_has(&p, PROBE_REPORT, "no report() implementation found") &&
+		  strstr(p.probe[PROBE_REPORT].hint, "balloon driver"),
+	      "plan[no module BTF]: report() not found, says where to look");
+	CHECK(reason_has(&p, PROBE_REUSE, "needs the reported ranges"),
+	      "plan[no module BTF]: no reuse without report()");
+	k.worker_fn_known = false;
+	fentry_refused(&k);
+	plan_make(&k, &o, false, &p);
+	CHECK(reason_has(&p, PROBE_WORKER, "not in /proc/kallsyms") &&
+		  reason_has(&p, PROBE_DELAY, "needs the worker probe"),
+	      "plan[no module BTF]: nothing left for the worker: the delay says it needs it");
+}
+
+static void dependents_follow_attach(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	k.kprobe_ok = true;
+	plan_make(&k, &o, true, &p);
+	/* report() failed to attach: reuse must not claim the scan */
+	plan_status(&p.probe[PROBE_REPORT], MODE_NONE, NULL, "attach failed (EBUSY)", NULL);
+	plan_reuse(&k, &o, &p);
+	CHECK(!p.reuse_scan && reason_has(&p, PROBE_REUSE, "not attached"),
+	      "plan: reuse follows report()'s real outcome");
+	plan_status(&p.probe[PROBE_WORKER], MODE_NONE, NULL, "attach failed (EBUSY)", NULL);
+	plan_delay(&k, &p);
+	CHECK(reason_has(&p, PROBE_DELAY, "needs the worker probe"),
+	      "plan: the delay follows the worker's real outcome");
+}
+
+void test_plan(void)
+{
+	shape_no_fentry_no_kprobes();
+	shape_debian_61();
+	shape_patched_61();
+	shape_kprobes_only();
+	shape_no_module_btf();
+	dependents_follow_attach();
+}
