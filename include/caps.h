@@ -14,14 +14,28 @@
 struct btf;
 struct ksyms;
 
+#define CAPS_MAX_REPORT_FNS 4
+
+/* report() implementations: int f(struct page_reporting_dev_info *, struct scatterlist *, ...) */
+struct caps_reports {
+	struct fn_caps fn[CAPS_MAX_REPORT_FNS];
+	int n;
+};
+
+/* every report() in vmlinux BTF and the modules' under /sys/kernel/btf */
+void caps_find_reports(struct caps_reports *r, const struct btf *vmlinux);
 /*
- * Fill k from the kernel's BTF (vmlinux, and the modules' under
- * /sys/kernel/btf) and kallsyms.  registered_report is the address of the
- * registered device's report() when known (0: not known), to pick among
- * several implementations.
+ * The kallsyms symbols prtop needs, and only those (reading all 100k+ and
+ * keeping them costs more time and memory than everything else at start)
+ */
+struct ksyms *caps_load_ksyms(const struct caps_reports *r);
+/*
+ * Fill k from the kernel's BTF and those symbols.  registered_report is
+ * the address of the registered device's report() when known (0: not
+ * known), to pick among several implementations.
  */
 void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
-		uint64_t registered_report);
+		const struct caps_reports *r, uint64_t registered_report);
 bool caps_btf_has_func(const struct btf *btf, const char *name);
 
 #endif /* PRTOP_CAPS_H */

@@ -21,6 +21,10 @@ struct ksyms;
 /* Parse a kallsyms-format stream/file.  NULL with errno set on failure. */
 struct ksyms *ksyms_parse(FILE *f);
 struct ksyms *ksyms_load(const char *path); /* default "/proc/kallsyms" when NULL */
+/* only the symbols keep(name, len, ctx) accepts: a small table, fast to build */
+typedef bool (*ksym_keep_fn)(const char *name, size_t len, void *ctx);
+struct ksyms *ksyms_parse_filtered(FILE *f, ksym_keep_fn keep, void *ctx);
+struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx);
 void ksyms_free(struct ksyms *ks);
 /* number of symbols parsed (bad lines are skipped, not counted) */
 size_t ksyms_count(const struct ksyms *ks);

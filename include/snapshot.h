@@ -100,6 +100,16 @@ struct snap_knob {
 	const char *source; /* "module parameter", "compile-time constant", ... */
 };
 
+/* the phases of collector_open(), for "where does start-up time go" */
+enum startup_phase {
+	STARTUP_BTF = 0,  /* parse the kernel's BTF, find report() in module BTF */
+	STARTUP_KALLSYMS, /* read /proc/kallsyms (the kernel formats every symbol) */
+	STARTUP_CAPS,	  /* capabilities and the plan */
+	STARTUP_LOAD,	  /* open, verify and load the BPF programs */
+	STARTUP_ATTACH,	  /* attach them, name the device */
+	STARTUP__COUNT,
+};
+
 /* the attach layers, best first, and whether this kernel offers them */
 enum layer_id {
 	LAYER_PATCH_TP = 0, /* bundled patch's page_reporting tracepoints */
@@ -115,11 +125,12 @@ struct layer_status {
 };
 
 struct prtop_snapshot {
-	uint64_t mono_ns;    /* CLOCK_MONOTONIC at collection */
-	uint64_t wall_ns;    /* CLOCK_REALTIME at collection (-T, record) */
-	uint64_t startup_ns; /* collector_open(): start to attached */
-	uint64_t start_ns;   /* CLOCK_MONOTONIC when collection began */
-	uint64_t seq;	     /* frame number the sampler delivered it as, from 1 */
+	uint64_t mono_ns;			   /* CLOCK_MONOTONIC at collection */
+	uint64_t wall_ns;			   /* CLOCK_REALTIME at collection (-T, record) */
+	uint64_t startup_ns;			   /* collector_open(): start to attached */
+	uint64_t startup_phase_ns[STARTUP__COUNT]; /* where that time went */
+	uint64_t start_ns;			   /* CLOCK_MONOTONIC when collection began */
+	uint64_t seq; /* frame number the sampler delivered it as, from 1 */
 
 	char kernel[128];	 /* uname -r */
 	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
@@ -172,6 +183,7 @@ static inline bool snap_has(const struct prtop_snapshot *s, enum snap_group g)
 
 const char *probe_name(enum probe_id id);
 const char *snap_group_name(enum snap_group g);
+const char *startup_phase_name(enum startup_phase p);
 const char *attach_mode_name(enum attach_mode m);
 const char *layer_name(enum layer_id id); /* collector.c */
 

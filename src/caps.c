@@ -39,17 +39,12 @@ static bool is_ptr_to_struct(const struct btf *btf, __u32 id, const char *name)
 	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name);
 }
 
-struct report_fns {
-	struct fn_caps fn[MAX_REPORT_FNS];
-	int n;
-};
-
 /* int f(struct page_reporting_dev_info *, struct scatterlist *, unsigned int) */
-static void scan_report_fns(struct report_fns *r, const struct btf *btf, const char *module)
+static void scan_report_fns(struct caps_reports *r, const struct btf *btf, const char *module)
 {
 	__u32 id, n = btf__type_cnt(btf);
 
-	for (id = 1; id < n && r->n < MAX_REPORT_FNS; id++) {
+	for (id = 1; id < n && r->n < CAPS_MAX_REPORT_FNS; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id), *proto;
 		const struct btf_param *p;
 		struct fn_caps *f;
@@ -71,7 +66,7 @@ static void scan_report_fns(struct report_fns *r, const struct btf *btf, const c
 }
 
 /* every report() in vmlinux and module BTF (virtio_balloon is often a module) */
-static void find_report_fns(struct report_fns *r, const struct btf *vmlinux)
+void caps_find_reports(struct caps_reports *r, const struct btf *vmlinux)
 {
 	struct dirent *de;
 	DIR *d;
@@ -107,21 +102,50 @@ static void fill_syms(struct fn_caps *f, const struct ksyms *ks)
 }
 
 /* the registered device's report() if known, else the first in BTF */
-static void pick_report(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
+static void pick_report(struct kernel_caps *k, const struct caps_reports *r, const struct ksyms *ks,
 			uint64_t registered)
 {
 	const struct ksym *reg = registered ? ksyms_by_addr(ks, registered) : NULL;
-	struct report_fns r = {0};
 	int i, pick = 0;
 
-	find_report_fns(&r, vmlinux);
-	if (!r.n)
+	if (!r->n)
 		return;
-	for (i = 0; reg && i < r.n; i++)
-		if (!strcmp(r.fn[i].name, reg->name))
+	for (i = 0; reg && i < r->n; i++)
+		if (!strcmp(r->fn[i].name, reg->name))
 			pick = i;
-	k->fn[FN_REPORT] = r.fn[pick];
+	k->fn[FN_REPORT] = r->fn[pick];
 	fill_syms(&k->fn[FN_REPORT], ks);
+}
+
+/* a wanted name, or its compiler clone (name.isra.0) */
+static bool wanted(const char *name, size_t len, const char *want)
+{
+	size_t l = strlen(want);
+
+	return len >= l && !memcmp(name, want, l) && (len == l || name[l] == '.');
+}
+
+static bool keep_sym(const char *name, size_t len, void *ctx)
+{
+	static const char *const extra[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base"};
+	const struct caps_reports *r = ctx;
+	size_t i;
+
+	for (i = 0; i < FN__COUNT; i++)
+		if (fn_names[i] && wanted(name, len, fn_names[i]))
+			return true;
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (wanted(name, len, extra[i]))
+			return true;
+	for (i = 0; i < (size_t)r->n; i++)
+		if (wanted(name, len, r->fn[i].name))
+			return true;
+	return false;
+}
+
+struct ksyms *caps_load_ksyms(const struct caps_reports *r)
+{
+	return ksyms_load_filtered(NULL, keep_sym, (void *)r);
 }
 
 /* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist */
@@ -155,7 +179,7 @@ static void file_err(char *buf, size_t len, const char *path)
 }
 
 void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
-		uint64_t registered_report)
+		const struct caps_reports *r, uint64_t registered_report)
 {
 	int i;
 
@@ -167,7 +191,7 @@ void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct k
 		k->fn[i].in_btf = caps_btf_has_func(vmlinux, fn_names[i]);
 		fill_syms(&k->fn[i], ks);
 	}
-	pick_report(k, vmlinux, ks, registered_report);
+	pick_report(k, r, ks, registered_report);
 	k->patch_tps = find_patch_tps(vmlinux);
 	k->kprobe_ok = !access(KPROBE_PMU, R_OK) || !access(KPROBE_EVENTS, W_OK);
 	if (!k->kprobe_ok)

@@ -6,6 +6,7 @@
  * attaching are attach.c's; this file fills snapshots.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,17 @@
 
 /* ---- open / close ---- */
 
-static int preflight(struct collector *c, struct btf **vmlinux, char *err, size_t len)
+/* the time since the last mark goes to phase ph */
+static void phase_end(struct collector *c, enum startup_phase ph)
+{
+	uint64_t now = now_ns();
+
+	c->phase_ns[ph] += now - c->phase_mark;
+	c->phase_mark = now;
+}
+
+static int preflight(struct collector *c, struct btf **vmlinux, struct caps_reports *r, char *err,
+		     size_t len)
 {
 	if (geteuid() != 0) {
 		snprintf(err, len,
@@ -40,17 +51,20 @@ static int preflight(struct collector *c, struct btf **vmlinux, char *err, size_
 			 "(CONFIG_DEBUG_INFO_BTF); prtop needs it");
 		return -ENOENT;
 	}
-	c->ksyms = ksyms_load(NULL);
+	*vmlinux = btf__load_vmlinux_btf();
+	if (!*vmlinux) {
+		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(errno));
+		return -errno;
+	}
+	caps_find_reports(r, *vmlinux);
+	phase_end(c, STARTUP_BTF);
+	c->ksyms = caps_load_ksyms(r);
+	phase_end(c, STARTUP_KALLSYMS);
 	if (!c->ksyms || ksyms_hidden(c->ksyms)) {
 		snprintf(err, len,
 			 "/proc/kallsyms gives no addresses (kptr_restrict?): run as root with "
 			 "kernel.kptr_restrict=0 or 1");
 		return -EPERM;
-	}
-	*vmlinux = btf__load_vmlinux_btf();
-	if (!*vmlinux) {
-		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(errno));
-		return -errno;
 	}
 	if (!ksyms_by_name(c->ksyms, "page_reporting_process") &&
 	    !caps_btf_has_func(*vmlinux, "page_reporting_process")) {
@@ -60,6 +74,30 @@ static int preflight(struct collector *c, struct btf **vmlinux, char *err, size_
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+/*
+ * Name the registered device's report() once.  The symbol table is not
+ * kept after open (122k symbols here, most of prtop's memory): a device
+ * that registers later costs one more read of /proc/kallsyms.
+ */
+static void resolve_device(struct collector *c, uint64_t fn)
+{
+	struct ksyms *ks;
+	const struct ksym *k;
+
+	if (!fn || fn == c->device_fn)
+		return;
+	c->device_fn = fn;
+	ks = c->ksyms ? c->ksyms : ksyms_load(NULL);
+	k = ks ? ksyms_by_addr(ks, fn) : NULL;
+	if (k)
+		str_printf(c->device, sizeof(c->device), "%s%s%s%s", k->name, k->module ? " [" : "",
+			   k->module ? k->module : "", k->module ? "]" : "");
+	if (ks != c->ksyms) {
+		ksyms_free(ks);
+		malloc_trim(0);
+	}
 }
 
 static bool any_event_probe(const struct collector *c)
@@ -73,6 +111,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	struct btf *vmlinux = NULL;
+	struct caps_reports reports = {0};
 	uint64_t t0 = now_ns();
 	long psz = sysconf(_SC_PAGESIZE);
 	int ret;
@@ -83,19 +122,24 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		return -ENOMEM;
 	}
 	c->opts = *o;
+	c->phase_mark = t0;
 	c->page_size = psz > 0 ? (uint64_t)psz : 4096;
 	attach_init_logging(o->verbose);
 	kernel_release(c->kernel, sizeof(c->kernel));
-	ret = preflight(c, &vmlinux, err, errlen);
+	ret = preflight(c, &vmlinux, &reports, err, errlen);
 	if (ret)
 		goto fail;
-	caps_probe(&c->caps, vmlinux, c->ksyms, attach_peek_report(c->ksyms));
+	/* a second skeleton load only to choose among several report()s */
+	caps_probe(&c->caps, vmlinux, c->ksyms, &reports,
+		   reports.n > 1 ? attach_peek_report(c->ksyms) : 0);
 	/* everything after this reads the caps: the kernel's BTF (MBs) can go */
 	btf__free(vmlinux);
 	vmlinux = NULL;
+	phase_end(c, STARTUP_CAPS);
 	ret = attach_load(c, err, errlen);
 	if (ret)
 		goto fail;
+	phase_end(c, STARTUP_LOAD);
 	attach_all(c);
 	attach_describe_layers(c);
 	if (!any_event_probe(c)) {
@@ -105,6 +149,12 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		goto fail;
 	}
 	attach_read_prdev(c);
+	resolve_device(c, c->skel->bss->stats.report_fn);
+	/* names are resolved; the symbol table and the heap it grew can go */
+	ksyms_free(c->ksyms);
+	c->ksyms = NULL;
+	malloc_trim(0);
+	phase_end(c, STARTUP_ATTACH);
 	c->start_ns = now_ns();
 	c->startup_ns = c->start_ns - t0;
 	*out = c;
@@ -163,12 +213,11 @@ static void fill_hist(struct snap_hist *h, const __u64 *slot, const struct prtop
 static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			const struct prtop_bss_stats *st)
 {
-	const struct ksym *k = st->report_fn ? ksyms_by_addr(c->ksyms, st->report_fn) : NULL;
 	const struct fn_caps *r = &c->caps.fn[FN_REPORT];
 
-	if (k) {
-		str_printf(s->device, sizeof(s->device), "%s%s%s%s", k->name, k->module ? " [" : "",
-			   k->module ? k->module : "", k->module ? "]" : "");
+	resolve_device(c, st->report_fn);
+	if (c->device[0]) {
+		str_copy(s->device, sizeof(s->device), c->device);
 		return;
 	}
 	if (c->plan.probe[PROBE_REPORT].attached && r->name[0]) {
@@ -254,6 +303,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	memcpy(s->layer, c->layer, sizeof(s->layer));
 	s->page_size = c->page_size;
 	s->startup_ns = c->startup_ns;
+	memcpy(s->startup_phase_ns, c->phase_ns, sizeof(s->startup_phase_ns));
 
 	s->c = st->c;
 	memcpy(s->nents_hist, st->nents_hist, sizeof(s->nents_hist));

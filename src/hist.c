@@ -53,6 +53,16 @@ const char *snap_group_name(enum snap_group g)
 	return (unsigned int)g < SG__COUNT && names[g] ? names[g] : "unknown";
 }
 
+const char *startup_phase_name(enum startup_phase p)
+{
+	static const char *const names[STARTUP__COUNT] = {
+	    [STARTUP_BTF] = "btf",   [STARTUP_KALLSYMS] = "kallsyms", [STARTUP_CAPS] = "caps",
+	    [STARTUP_LOAD] = "load", [STARTUP_ATTACH] = "attach",
+	};
+
+	return (unsigned int)p < STARTUP__COUNT ? names[p] : "unknown";
+}
+
 const char *attach_mode_name(enum attach_mode m)
 {
 	if ((unsigned int)m >= ARRAY_LEN(mode_names) || !mode_names[m])

@@ -190,7 +190,23 @@ fail:
 	return NULL;
 }
 
+/* the name field of a kallsyms line ("addr type name [module]"), or NULL */
+static const char *line_name(const char *line, size_t *len)
+{
+	const char *p = skip_word(skip_space(line));
+
+	p = skip_word(skip_space(p));
+	p = skip_space(p);
+	*len = (size_t)(skip_word(p) - p);
+	return *len ? p : NULL;
+}
+
 struct ksyms *ksyms_parse(FILE *f)
+{
+	return ksyms_parse_filtered(f, NULL, NULL);
+}
+
+struct ksyms *ksyms_parse_filtered(FILE *f, ksym_keep_fn keep, void *ctx)
 {
 	struct ksym_builder b = {0};
 	struct ksyms *ks = NULL;
@@ -204,7 +220,13 @@ struct ksyms *ksyms_parse(FILE *f)
 	}
 	while (getline(&line, &lcap, f) > 0) {
 		struct ksym_raw r;
-		int rc = parse_ksym_line(&b, line, &r);
+		const char *name;
+		size_t nlen;
+		int rc;
+
+		if (keep && (!(name = line_name(line, &nlen)) || !keep(name, nlen, ctx)))
+			continue;
+		rc = parse_ksym_line(&b, line, &r);
 
 		if (rc < 0) {
 			err = -rc;
@@ -236,6 +258,11 @@ out:
 
 struct ksyms *ksyms_load(const char *path)
 {
+	return ksyms_load_filtered(path, NULL, NULL);
+}
+
+struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx)
+{
 	struct ksyms *ks;
 	FILE *f;
 	int err;
@@ -243,7 +270,7 @@ struct ksyms *ksyms_load(const char *path)
 	f = fopen(path ? path : "/proc/kallsyms", "re");
 	if (!f)
 		return NULL;
-	ks = ksyms_parse(f);
+	ks = ksyms_parse_filtered(f, keep, ctx);
 	err = errno;
 	fclose(f);
 	errno = err;

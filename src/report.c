@@ -237,6 +237,17 @@ static json_object *params_json(const struct prtop_snapshot *s)
 	return o;
 }
 
+static json_object *phases_json(const struct prtop_snapshot *s)
+{
+	json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < STARTUP__COUNT; i++)
+		json_object_object_add(o, startup_phase_name(i),
+				       fixed(s->startup_phase_ns[i] / 1e6, 1));
+	return o;
+}
+
 static json_object *time_json(uint64_t wall_ns)
 {
 	char buf[64], frac[16];
@@ -266,6 +277,7 @@ void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsi
 				       json_object_new_string(s->device_reason));
 	json_object_object_add(d, "window_s", fixed(window_s, 3));
 	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	json_object_object_add(d, "page_size", u64(s->page_size));
 	json_object_object_add(d, "attach", attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
@@ -295,7 +307,11 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 
 	fprintf(out, "kernel   %s\n", s->kernel);
 	fprintf(out, "device   %s\n", s->device[0] ? s->device : s->device_reason);
-	fprintf(out, "startup  %.1f ms to attach\n\n", s->startup_ns / 1e6);
+	fprintf(out, "startup  %.1f ms to attach (", s->startup_ns / 1e6);
+	for (i = 0; i < STARTUP__COUNT; i++)
+		fprintf(out, "%s%s %.1f", i ? ", " : "", startup_phase_name(i),
+			s->startup_phase_ns[i] / 1e6);
+	fputs(")\n\n", out);
 	fprintf(out, "%-18s %-4s %s\n", "LAYER", "OK", "WHY");
 	for (i = 0; i < LAYER__COUNT; i++)
 		fprintf(out, "%-18s %-4s %s\n", layer_name(i), s->layer[i].ok ? "yes" : "no",
@@ -323,6 +339,7 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s)
 			       s->device[0] ? json_object_new_string(s->device) : NULL);
 	json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
 	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	for (i = 0; i < LAYER__COUNT; i++) {
 		json_object *l = json_object_new_object();
 

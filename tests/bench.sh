@@ -65,17 +65,26 @@ ratio default "prtop (default probes)"
 ratio exact "prtop --reuse-exact"
 
 echo
-echo "startup (5 runs of 'prtop stat --json -d 0.2'):"
+echo "startup (9 runs of 'prtop stat --json -d 0.2'), medians in ms:"
 i=0
-while [ $i -lt 5 ]; do
+while [ $i -lt 9 ]; do
 	s=$(date +%s%N)
 	"$PRTOP" stat --json -d 0.2 >"$tmp/s.json"
 	e2=$(date +%s%N)
-	echo "$(json_get "$tmp/s.json" 'd["startup_ms"]') $(((e2 - s) / 1000000))" >>"$tmp/startup"
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["startup_phases_ms"]
+print(d["startup_ms"], int(sys.argv[2]), *[p[k] for k in ("btf", "kallsyms", "caps", "load", "attach")])
+' "$tmp/s.json" $(((e2 - s) / 1000000)) >>"$tmp/startup"
 	i=$((i + 1))
 done
-awk '{print $1}' "$tmp/startup" >"$tmp/st1"
-awk '{print $2}' "$tmp/startup" >"$tmp/st2"
-echo "  exec -> attached: median $(median "$tmp/st1") ms"
-echo "  exec -> first JSON out (incl. 200 ms window): median $(median "$tmp/st2") ms"
+col() { awk -v c="$1" '{print $c}' "$tmp/startup" >"$tmp/col"; median "$tmp/col"; }
+echo "  exec -> attached:      $(col 1)  (range $(awk '{print $1}' "$tmp/startup" | sort -n | sed -n '1p;$p' | paste -sd-))"
+echo "    kernel BTF parse:    $(col 3)"
+echo "    /proc/kallsyms read: $(col 4)"
+echo "    capabilities, plan:  $(col 5)"
+echo "    BPF load (verifier): $(col 6)"
+echo "    attach:              $(col 7)"
+echo "  exec -> first JSON out (incl. 200 ms window): $(col 2)"
 sh tests/bench_export.sh
