@@ -102,24 +102,23 @@ struct knob_set {
 	bool written;
 };
 
-/*
- * Exit codes of the knob command and of knob_validate/knob_apply/knob_persist:
- * 0 fine, 1 an error of the system (not root, a write or persist failed),
- * 2 bad input (unknown knob, bad value, read-only, needs the patch).
- */
+/* Exit codes of `prtop knob`: 0 fine, 1 the system refused, 2 bad input. */
 enum { KNOB_OK = 0, KNOB_EFAIL = 1, KNOB_EINPUT = 2 };
+/* knob_validate()'s -errno as that exit code (-ENOENT, -EINVAL, -ERANGE, -EROFS, ... -> 2) */
+int knob_exit_code(int err);
 
 /*
  * Parse and check every set[i].arg; fills value and info.  On error
- * returns KNOB_EINPUT (or KNOB_EFAIL if a current value cannot be read)
- * with one line in err, and nothing is written.
+ * returns -errno with one line in err, and nothing is written: -ENOENT
+ * unknown knob, -EINVAL malformed, -ERANGE out of range, -EROFS read-only,
+ * -EOPNOTSUPP needs the bundled patch, or the error reading a current value.
  */
 int knob_validate(const struct knob_paths *p, struct knob_set *set, int n, char *err,
 		  size_t errlen);
 /*
  * Write validated sets in order.  If the kernel refuses one, the ones
- * already written get their old values back: KNOB_EFAIL and err says what
- * was refused and whether restoring worked.
+ * already written get their old values back: the -errno of the refusal,
+ * and err says what was refused and whether restoring worked.
  */
 int knob_apply(const struct knob_paths *p, struct knob_set *set, int n, char *err, size_t errlen);
 /*
@@ -127,7 +126,7 @@ int knob_apply(const struct knob_paths *p, struct knob_set *set, int n, char *er
  * parameters, <etc>/tmpfiles.d/90-prtop.conf (page_reporting built in) or
  * <etc>/modprobe.d/90-prtop.conf (a loadable module).  Other keys already
  * in those files are kept.  Says what it writes (or, dry_run, would write)
- * on out.  KNOB_OK or KNOB_EFAIL with err.
+ * on out.  0, or -errno with err.
  */
 int knob_persist(const struct knob_paths *p, const struct knob_set *set, int n, bool dry_run,
 		 FILE *out, char *err, size_t errlen);

@@ -34,7 +34,7 @@ struct collector {
 	uint64_t start_ns;
 	uint64_t startup_ns;
 	uint64_t phase_ns[STARTUP__COUNT];
-	uint64_t phase_mark; /* when the current phase began */
+	uint64_t phase_mark;   /* when the current phase began */
 	uint64_t last_scan_ns; /* last reuse scan */
 	char kernel[128];
 	uint64_t device_fn; /* the report() address device[] names */
