@@ -105,3 +105,47 @@ stop_watchdog() {
 		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
 	fi
 }
+
+# kernel_expect TMPDIR: what this kernel allows, found without prtop, in
+#   want_kprobe  yes/no  the kprobe PMU in sysfs (or legacy kprobe_events)
+#   want_fentry  yes/no  bpftool loads the smallest fentry program
+#   want_patch   yes/no  the bundled patch's tracepoints are in the BTF
+#   drain        the drain's kallsyms name (a clone such as .isra.0), or ""
+#   want_worker  the worker probe's best source: patch_tracepoint, fentry,
+#                kprobe or tracepoint
+#   want_report  yes/no  some layer can observe the device's report()
+kernel_expect() {
+	if [ -e /sys/bus/event_source/devices/kprobe ] || [ -w /sys/kernel/tracing/kprobe_events ]; then
+		want_kprobe=yes
+	else
+		want_kprobe=no
+	fi
+	want_fentry=no
+	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -c tests/probe/fentry.bpf.c \
+		-o "$1/fentry.o" 2>"$1/fentry.err"; then
+		_pin=/sys/fs/bpf/prtop_test_fentry_$$
+		if bpftool prog load "$1/fentry.o" "$_pin" 2>>"$1/fentry.err"; then
+			want_fentry=yes
+			rm -f "$_pin"
+		fi
+	fi
+	drain=$(awk '$3 ~ /^page_reporting_drain(\.|$)/ {print $3; exit}' /proc/kallsyms)
+	if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "btf_trace_page_reporting_work_start"; then
+		want_patch=yes
+	else
+		want_patch=no
+	fi
+	if [ "$want_patch" = yes ]; then
+		want_worker=patch_tracepoint
+	elif [ "$want_fentry" = yes ]; then
+		want_worker=fentry
+	elif [ "$want_kprobe" = yes ]; then
+		want_worker=kprobe
+	else
+		want_worker=tracepoint
+	fi
+	case "$want_patch$want_fentry$want_kprobe" in
+	nonono) want_report=no ;;
+	*) want_report=yes ;;
+	esac
+}

@@ -17,31 +17,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # programs of other prtop instances (if any) are not ours to count
 base=$(prog_count)
 
-# --- what this kernel allows, found without prtop ---
-# kprobes: the PMU in sysfs (or the legacy tracefs file)
-if [ -e /sys/bus/event_source/devices/kprobe ] || [ -w /sys/kernel/tracing/kprobe_events ]; then
-	want_kprobe=yes
-else
-	want_kprobe=no
-fi
-# fentry: load the smallest fentry program with bpftool
-want_fentry=no
-if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -c tests/probe/fentry.bpf.c \
-	-o "$tmp/fentry.o" 2>"$tmp/fentry.err"; then
-	pin=/sys/fs/bpf/prtop_test_fentry_$$
-	if bpftool prog load "$tmp/fentry.o" "$pin" 2>>"$tmp/fentry.err"; then
-		want_fentry=yes
-		rm -f "$pin"
-	fi
-fi
-# the drain: attachable by name, a compiler clone, or inlined (kallsyms)
-drain=$(awk '$3 ~ /^page_reporting_drain(\.|$)/ {print $3; exit}' /proc/kallsyms)
-# the bundled patch's tracepoints: in the kernel's BTF
-if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "btf_trace_page_reporting_work_start"; then
-	want_patch=yes
-else
-	want_patch=no
-fi
+# --- what this kernel allows, found without prtop (tests/lib.sh) ---
+kernel_expect "$tmp"
 echo "# this kernel, found without prtop: kprobes $want_kprobe, fentry $want_fentry, patch tracepoints $want_patch, drain symbol '${drain:-none}'"
 
 # --- doctor agrees with that ---
@@ -55,16 +32,6 @@ check "doctor: kprobes '$(layer_ok kprobe/kretprobe)' as sysfs says ($want_kprob
 if [ "$want_patch" = no ]; then
 	check "doctor: fentry '$(layer_ok fentry/fexit)' as a test load says ($want_fentry)" \
 		test "$(layer_ok fentry/fexit)" = "$want_fentry"
-fi
-# the worker's source is the best layer this kernel allows
-if [ "$want_patch" = yes ]; then
-	want_worker=patch_tracepoint
-elif [ "$want_fentry" = yes ]; then
-	want_worker=fentry
-elif [ "$want_kprobe" = yes ]; then
-	want_worker=kprobe
-else
-	want_worker=tracepoint
 fi
 got_worker=$(json_get "$tmp/doctor.json" 'd["probes"]["worker"]["mode"]')
 check "doctor: worker attached via $want_worker (got $got_worker)" test "$got_worker" = "$want_worker"
