@@ -78,13 +78,14 @@ programs_gone() {
 test_prog_count() { [ "$(prog_count)" -eq "$1" ]; }
 
 # expect_fail NAME RC PATTERN CMD...: CMD exits RC and says PATTERN on
-# stderr in at most two lines (uses the caller's $tmp directory)
+# stderr in at most two lines, within 20 s (uses the caller's $tmp directory)
 expect_fail() {
 	_name=$1
 	_rc=$2
 	_pat=$3
 	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
+	# a command that should stop at once must never hang the suite
+	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	_got=$?
 	if [ $_got -eq "$_rc" ] && grep -q "$_pat" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -le 2 ]; then
 		ok "$_name"
