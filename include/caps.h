@@ -8,6 +8,8 @@
 #ifndef PRTOP_CAPS_H
 #define PRTOP_CAPS_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "plan.h"
 
@@ -29,6 +31,21 @@ void caps_find_reports(struct caps_reports *r, const struct btf *vmlinux);
  * keeping them costs more time and memory than everything else at start)
  */
 struct ksyms *caps_load_ksyms(const struct caps_reports *r);
+
+/*
+ * The same, read on a thread while the caller parses BTF: the kernel takes
+ * ~50 ms to format /proc/kallsyms here.  start never fails (it reads in
+ * finish if no thread can be had); finish must follow every start.
+ */
+struct caps_ksyms_job {
+	pthread_t thread;
+	bool started;
+	struct ksyms *ks;
+	int err;
+};
+void caps_ksyms_start(struct caps_ksyms_job *j);
+/* the symbols, or NULL with errno; reads again for a report() the early filter missed */
+struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_reports *r);
 /*
  * Fill k from the kernel's BTF and those symbols.  registered_report is
  * the address of the registered device's report() when known (0: not

@@ -103,7 +103,7 @@ struct snap_knob {
 /* the phases of collector_open(), for "where does start-up time go" */
 enum startup_phase {
 	STARTUP_BTF = 0,  /* parse the kernel's BTF, find report() in module BTF */
-	STARTUP_KALLSYMS, /* read /proc/kallsyms (the kernel formats every symbol) */
+	STARTUP_KALLSYMS, /* what reading /proc/kallsyms takes beyond the BTF parse beside it */
 	STARTUP_CAPS,	  /* capabilities and the plan */
 	STARTUP_LOAD,	  /* open, verify and load the BPF programs */
 	STARTUP_ATTACH,	  /* attach them, name the device */

@@ -2,6 +2,7 @@
 /* What the running kernel offers prtop: see caps.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -125,6 +126,12 @@ static bool wanted(const char *name, size_t len, const char *want)
 	return len >= l && !memcmp(name, want, l) && (len == l || name[l] == '.');
 }
 
+/* before BTF says which report()s exist, keep every name that could be one */
+static bool report_like(const char *name, size_t len)
+{
+	return memmem(name, len, "report", 6) != NULL;
+}
+
 static bool keep_sym(const char *name, size_t len, void *ctx)
 {
 	static const char *const extra[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base"};
@@ -137,6 +144,8 @@ static bool keep_sym(const char *name, size_t len, void *ctx)
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		if (wanted(name, len, extra[i]))
 			return true;
+	if (!r)
+		return report_like(name, len);
 	for (i = 0; i < (size_t)r->n; i++)
 		if (wanted(name, len, r->fn[i].name))
 			return true;
@@ -146,6 +155,41 @@ static bool keep_sym(const char *name, size_t len, void *ctx)
 struct ksyms *caps_load_ksyms(const struct caps_reports *r)
 {
 	return ksyms_load_filtered(NULL, keep_sym, (void *)r);
+}
+
+static void *ksyms_thread(void *arg)
+{
+	struct caps_ksyms_job *j = arg;
+
+	j->ks = caps_load_ksyms(NULL);
+	j->err = j->ks ? 0 : errno;
+	return NULL;
+}
+
+void caps_ksyms_start(struct caps_ksyms_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->started = !pthread_create(&j->thread, NULL, ksyms_thread, j);
+}
+
+struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_reports *r)
+{
+	int i;
+
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	else
+		ksyms_thread(j);
+	j->started = false;
+	/* a report() whose name the early filter could not guess: read again */
+	for (i = 0; r && j->ks && i < r->n; i++) {
+		if (report_like(r->fn[i].name, strlen(r->fn[i].name)))
+			continue;
+		ksyms_free(j->ks);
+		j->ks = caps_load_ksyms(r);
+		break;
+	}
+	return j->ks;
 }
 
 /* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist */

@@ -39,6 +39,9 @@ static void phase_end(struct collector *c, enum startup_phase ph)
 static int preflight(struct collector *c, struct btf **vmlinux, struct caps_reports *r, char *err,
 		     size_t len)
 {
+	struct caps_ksyms_job job;
+	int e;
+
 	if (geteuid() != 0) {
 		snprintf(err, len,
 			 "needs root to load BPF programs and read /proc/kallsyms: run it with "
@@ -51,15 +54,18 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 			 "(CONFIG_DEBUG_INFO_BTF); prtop needs it");
 		return -ENOENT;
 	}
+	caps_ksyms_start(&job); /* the kernel formats kallsyms while we parse BTF */
 	*vmlinux = btf__load_vmlinux_btf();
-	if (!*vmlinux) {
-		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(errno));
-		return -errno;
-	}
-	caps_find_reports(r, *vmlinux);
+	e = errno;
+	if (*vmlinux)
+		caps_find_reports(r, *vmlinux);
 	phase_end(c, STARTUP_BTF);
-	c->ksyms = caps_load_ksyms(r);
+	c->ksyms = caps_ksyms_finish(&job, r);
 	phase_end(c, STARTUP_KALLSYMS);
+	if (!*vmlinux) {
+		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
+		return -e;
+	}
 	if (!c->ksyms || ksyms_hidden(c->ksyms)) {
 		snprintf(err, len,
 			 "/proc/kallsyms gives no addresses (kptr_restrict?): run as root with "
