@@ -47,7 +47,7 @@ CFLAGS += -DPRTOP_NO_EXPORT
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
-UNIT_MODS := format hist knob knob_persist cmd_knob metrics plan procfs reuse
+UNIT_MODS := format hist knob knob_persist cmd_knob metrics plan procfs report reuse text
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))

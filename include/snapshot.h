@@ -185,7 +185,7 @@ const char *probe_name(enum probe_id id);
 const char *snap_group_name(enum snap_group g);
 const char *startup_phase_name(enum startup_phase p);
 const char *attach_mode_name(enum attach_mode m);
-const char *layer_name(enum layer_id id); /* collector.c */
+const char *layer_name(enum layer_id id);
 
 /* hist.c */
 uint64_t hist_count(const struct snap_hist *h);

@@ -452,18 +452,6 @@ uint64_t attach_peek_report(const struct ksyms *ks)
 
 /* ---- layers, for doctor ---- */
 
-const char *layer_name(enum layer_id id)
-{
-	static const char *const names[LAYER__COUNT] = {
-	    [LAYER_PATCH_TP] = "patch tracepoints",
-	    [LAYER_FENTRY] = "fentry/fexit",
-	    [LAYER_KPROBE] = "kprobe/kretprobe",
-	    [LAYER_TRACEPOINT] = "stock tracepoints",
-	};
-
-	return id < LAYER__COUNT ? names[id] : "?";
-}
-
 static void set_layer(struct collector *c, enum layer_id id, bool ok, const char *why)
 {
 	c->layer[id].ok = ok;

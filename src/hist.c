@@ -53,6 +53,18 @@ const char *snap_group_name(enum snap_group g)
 	return (unsigned int)g < SG__COUNT && names[g] ? names[g] : "unknown";
 }
 
+const char *layer_name(enum layer_id id)
+{
+	static const char *const names[LAYER__COUNT] = {
+	    [LAYER_PATCH_TP] = "patch tracepoints",
+	    [LAYER_FENTRY] = "fentry/fexit",
+	    [LAYER_KPROBE] = "kprobe/kretprobe",
+	    [LAYER_TRACEPOINT] = "stock tracepoints",
+	};
+
+	return id < LAYER__COUNT ? names[id] : "?";
+}
+
 const char *startup_phase_name(enum startup_phase p)
 {
 	static const char *const names[STARTUP__COUNT] = {

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
-#include "sampler.h"
 #include "ui.h"
 
 static void text_header(FILE *out, const struct prtop_snapshot *cur,
@@ -225,29 +224,4 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	text_reuse(out, cur);
 	text_params(out, cur);
 	fputc('\n', out);
-}
-
-int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out)
-{
-	struct sampler_opts so = {.interval_s = o->interval_s, .count = o->iterations};
-	unsigned int flags = JSON_COMPACT | (o->timestamps ? JSON_TIME : 0);
-	struct sampler smp;
-	int rc = 0;
-
-	if (sampler_init(&smp, c, &so)) {
-		fprintf(stderr, "prtop: out of memory\n");
-		return 1;
-	}
-	while (sampler_next(&smp)) {
-		if (json)
-			json_print(out, smp.cur, sampler_window_s(&smp), flags);
-		else
-			text_frame(out, smp.cur, smp.prev, o);
-		if (fflush(out) || ferror(out)) {
-			rc = output_status(out); /* the reader went away, or a write error */
-			break;
-		}
-	}
-	sampler_free(&smp);
-	return rc;
 }

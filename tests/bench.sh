@@ -65,6 +65,9 @@ ratio default "prtop (default probes)"
 ratio exact "prtop --reuse-exact"
 
 echo
+# let the reporting worker finish with the memory pf1 freed: a busy worker
+# and zone locks are not what start-up costs on a quiet machine
+sleep 8
 echo "startup (9 runs of 'prtop stat --json -d 0.2'), medians in ms:"
 i=0
 while [ $i -lt 9 ]; do
@@ -87,4 +90,17 @@ echo "    capabilities, plan:  $(col 5)"
 echo "    BPF load (verifier): $(col 6)"
 echo "    attach:              $(col 7)"
 echo "  exec -> first JSON out (incl. 200 ms window): $(col 2)"
+# memory: the live view in a real terminal (tmux), after 5 s of sampling
+if command -v tmux >/dev/null 2>&1; then
+	tmux -L prtop-bench-$$ new-session -d -s rss -x 120 -y 40 "$PRTOP -d 1"
+	sleep 5
+	rpid=$(pgrep -f "^$PRTOP -d 1\$" | head -n 1)
+	if [ -n "$rpid" ]; then
+		echo "live view memory: $(awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "RSS %.1f MB, peak %.1f MB (during attach)", r/1024, h/1024}' /proc/$rpid/status)"
+	else
+		echo "live view memory: n/a (the live view did not start in tmux)"
+	fi
+	tmux -L prtop-bench-$$ kill-server 2>/dev/null
+fi
+echo
 sh tests/bench_export.sh

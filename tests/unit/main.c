@@ -160,6 +160,7 @@ int main(void)
 	test_metrics();
 	test_knob();
 	test_plan();
+	test_report();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

@@ -61,5 +61,6 @@ void test_format(void);
 void test_metrics(void);
 void test_knob(void);
 void test_plan(void);
+void test_report(void);
 
 #endif /* PRTOP_UNIT_H */
