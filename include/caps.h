@@ -35,7 +35,8 @@ struct ksyms *caps_load_ksyms(const struct caps_reports *r);
 /*
  * The same, read on a thread while the caller parses BTF: the kernel takes
  * ~50 ms to format /proc/kallsyms here.  start never fails (it reads in
- * finish if no thread can be had); finish must follow every start.
+ * finish if no thread can be had, or the kernel has no futex to join one
+ * with); finish must follow every start.
  */
 struct caps_ksyms_job {
 	pthread_t thread;

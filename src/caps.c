@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <bpf/btf.h>
 
 #include "caps.h"
@@ -166,10 +168,22 @@ static void *ksyms_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Joining a thread waits on a futex; a kernel built without CONFIG_FUTEX
+ * (tinyconfig, like the patched test kernel) makes glibc abort there.
+ */
+static bool have_futex(void)
+{
+	int word = 0;
+
+	return syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) >= 0 ||
+	       errno != ENOSYS;
+}
+
 void caps_ksyms_start(struct caps_ksyms_job *j)
 {
 	memset(j, 0, sizeof(*j));
-	j->started = !pthread_create(&j->thread, NULL, ksyms_thread, j);
+	j->started = have_futex() && !pthread_create(&j->thread, NULL, ksyms_thread, j);
 }
 
 struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_reports *r)
