@@ -53,8 +53,6 @@ int sampler_init(struct sampler *s, struct collector *c, const struct sampler_op
 bool sampler_next(struct sampler *s);
 void sampler_set_interval(struct sampler *s, double secs);
 void sampler_pause(struct sampler *s, bool paused);
-/* seconds between prev and cur (0 without prev) */
-double sampler_window_s(const struct sampler *s);
 void sampler_free(struct sampler *s);
 
 #endif /* PRTOP_SAMPLER_H */

@@ -49,6 +49,8 @@ struct snap_param {
 	char name[64];
 	char value[64];
 	const char *meaning; /* NULL for unknown (vendor) parameters */
+	bool counter;	     /* read-only and a whole number: the kernel's own counter */
+	uint64_t count;	     /* its value, when counter */
 };
 
 struct snap_order {
@@ -206,6 +208,13 @@ uint64_t nents_count(const uint64_t *nents_hist);
  * cycle detail; only the kpageflags scan tracks ranges; ...)
  */
 void snap_set_avail(struct prtop_snapshot *s);
+/*
+ * The per-second rate of cur's kernel counter params[i] since prev (the same
+ * name there); false without prev, or when it went down (reset, or not a
+ * counter after all): unknown, not 0.
+ */
+bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur, int i,
+		       double *per_s);
 /* order_low (the reporting order, else 9) and order_high from the snapshot's data */
 void snap_fill_orders(struct prtop_snapshot *s);
 /* rates from prev to cur; prev may be NULL (zero rates) */

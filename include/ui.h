@@ -36,7 +36,9 @@ enum json_flags {
 	JSON_COMPACT = 1 << 0, /* one line (JSON Lines) instead of pretty-printed */
 	JSON_TIME = 1 << 1,    /* "time": the sample's wall-clock time (-T) */
 };
-void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsigned int flags);
+/* the window is prev -> s (prev NULL: no window, no rates) */
+void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
+		unsigned int flags);
 void doctor_print(FILE *out, const struct prtop_snapshot *s);
 void doctor_json(FILE *out, const struct prtop_snapshot *s);
 

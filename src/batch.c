@@ -22,7 +22,7 @@ int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out
 	}
 	while (sampler_next(&smp)) {
 		if (json)
-			json_print(out, smp.cur, sampler_window_s(&smp), flags);
+			json_print(out, smp.cur, smp.prev, flags);
 		else
 			text_frame(out, smp.cur, smp.prev, o);
 		if (fflush(out) || ferror(out)) {

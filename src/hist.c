@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include "snapshot.h"
 
 static const char *const probe_names[PROBE__COUNT] = {
@@ -302,4 +303,26 @@ void snap_set_avail(struct prtop_snapshot *s)
 	a[SG_REUSE_RANGES] = reuse == MODE_SCAN;
 	a[SG_FREE_LISTS] = p[PROBE_FREE_LISTS].attached;
 	a[SG_PARAMS] = p[PROBE_PARAMS].attached;
+}
+
+bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur, int i,
+		       double *per_s)
+{
+	const struct snap_param *c = &cur->params[i];
+	int j;
+
+	if (!prev || !c->counter || cur->mono_ns <= prev->mono_ns)
+		return false;
+	for (j = 0; j < prev->nparams; j++) {
+		const struct snap_param *p = &prev->params[j];
+
+		if (strcmp(p->name, c->name))
+			continue;
+		if (!p->counter || p->count > c->count)
+			return false;
+		*per_s =
+		    (double)(c->count - p->count) * 1e9 / (double)(cur->mono_ns - prev->mono_ns);
+		return true;
+	}
+	return false;
 }

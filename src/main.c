@@ -404,8 +404,7 @@ static int cmd_stat(struct args *a)
 	}
 	if (sampler_next(&smp)) {
 		if (a->json)
-			json_print(stdout, smp.cur, sampler_window_s(&smp),
-				   a->ui.timestamps ? JSON_TIME : 0);
+			json_print(stdout, smp.cur, smp.prev, a->ui.timestamps ? JSON_TIME : 0);
 		else
 			text_frame(stdout, smp.cur, smp.prev, &a->ui);
 	}

@@ -485,6 +485,29 @@ static void put_params(struct mbuf *b, const struct metrics_opts *o, const struc
 	}
 }
 
+/* read-only numeric module parameters: the kernel's own counters */
+static void put_kernel_counters(struct mbuf *b, const struct metrics_opts *o,
+				const struct prtop_snapshot *s)
+{
+	static const struct fam kc = {
+	    "prtop_kernel_param", M_COUNTER, NULL,
+	    "The kernel's own counters: read-only numeric files in "
+	    "/sys/module/page_reporting/parameters (vendor kernels), as the kernel keeps them."};
+	char name[160], l[200];
+	bool any = false;
+	int i;
+
+	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
+		if (!s->params[i].counter)
+			continue;
+		if (!any)
+			head(b, o, &kc);
+		any = true;
+		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), s->params[i].name));
+		sample_u64(b, &kc, l, s->params[i].count);
+	}
+}
+
 static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
 	static const struct fam att = {
@@ -549,6 +572,7 @@ int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct 
 	put_orders(b, o, s);
 	put_knobs(b, o, s);
 	put_params(b, o, s);
+	put_kernel_counters(b, o, s);
 	put_probes(b, o, s);
 	put_self(b, o, s);
 	if (o->openmetrics)

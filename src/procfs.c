@@ -576,6 +576,22 @@ static void read_param(int dfd, const char *name, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
+/*
+ * A read-only parameter holding a whole number: what vendor kernels use to
+ * export counters (passes, reported_kib, walked here)
+ */
+static bool param_counter(int dfd, const char *name, const char *value, uint64_t *count)
+{
+	struct stat st;
+	char *end;
+
+	if (fstatat(dfd, name, &st, 0) || (st.st_mode & 0222) || !isdigit((unsigned char)*value))
+		return false;
+	errno = 0;
+	*count = strtoull(value, &end, 10);
+	return !errno && !*end;
+}
+
 static bool regular_file(int dfd, const struct dirent *de)
 {
 	struct stat st;
@@ -619,6 +635,7 @@ int params_read(const char *dir, struct snap_param *out, int max)
 		memcpy(p->name, de->d_name, len + 1);
 		read_param(dirfd(d), de->d_name, p->value, sizeof(p->value));
 		p->meaning = param_meaning(p->name);
+		p->counter = param_counter(dirfd(d), de->d_name, p->value, &p->count);
 	}
 	if (n)
 		qsort(all, n, sizeof(*all), cmp_param);

@@ -261,8 +261,32 @@ static json_object *time_json(uint64_t wall_ns)
 	return json_object_new_string(buf);
 }
 
-void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsigned int flags)
+/* {"passes": {"total": 873, "per_s": 0.4}, ...}: per_s null without a rate */
+static json_object *counters_json(const struct prtop_snapshot *s, const struct prtop_snapshot *prev)
 {
+	json_object *o = json_object_new_object();
+	double r;
+	int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		json_object *c;
+
+		if (!s->params[i].counter)
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "total", u64(s->params[i].count));
+		json_object_object_add(c, "per_s",
+				       snap_counter_rate(prev, s, i, &r) ? fixed(r, 3) : NULL);
+		json_object_object_add(o, s->params[i].name, c);
+	}
+	return o;
+}
+
+void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
+		unsigned int flags)
+{
+	double window_s =
+	    prev && s->mono_ns > prev->mono_ns ? (s->mono_ns - prev->mono_ns) / 1e9 : 0;
 	json_object *d = json_object_new_object();
 	json_object *k = json_object_new_object(), *drops = json_object_new_object();
 
@@ -293,6 +317,7 @@ void json_print(FILE *out, const struct prtop_snapshot *s, double window_s, unsi
 	json_object_object_add(k, "delay_ms", knob_json(&s->knob_delay_ms));
 	json_object_object_add(d, "knobs", k);
 	json_object_object_add(d, "params", params_json(s));
+	json_object_object_add(d, "kernel_counters", counters_json(s, prev));
 	json_object_object_add(drops, "ring_buffer", u64(s->c.events_dropped));
 	json_object_object_add(drops, "reuse_table", u64(s->reuse_forgotten));
 	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));

@@ -137,10 +137,3 @@ void sampler_pause(struct sampler *s, bool paused)
 	if (!paused)
 		s->next_ns = now_ns(); /* a fresh frame right away */
 }
-
-double sampler_window_s(const struct sampler *s)
-{
-	if (!s->have_prev || s->cur->mono_ns <= s->prev->mono_ns)
-		return 0;
-	return (double)(s->cur->mono_ns - s->prev->mono_ns) / 1e9;
-}

@@ -195,6 +195,29 @@ static void text_reuse(FILE *out, const struct prtop_snapshot *s)
 		(unsigned long long)s->reuse_forgotten);
 }
 
+/* read-only numeric parameters: the kernel's own counters, with their rates */
+static void text_counters(FILE *out, const struct prtop_snapshot *cur,
+			  const struct prtop_snapshot *prev)
+{
+	char v[32];
+	bool any = false;
+	double r;
+	int i;
+
+	for (i = 0; i < cur->nparams && i < SNAP_MAX_PARAMS; i++) {
+		const struct snap_param *p = &cur->params[i];
+
+		if (!p->counter)
+			continue;
+		fprintf(out, "%s %s %llu (%s)", any ? "," : "kernel counters:", p->name,
+			(unsigned long long)p->count,
+			snap_counter_rate(prev, cur, i, &r) ? fmt_per_s(v, sizeof(v), r) : "n/a");
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 static void text_params(FILE *out, const struct prtop_snapshot *s)
 {
 	int i;
@@ -222,6 +245,7 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	text_latency(out, cur);
 	text_orders(out, cur);
 	text_reuse(out, cur);
+	text_counters(out, cur, prev);
 	text_params(out, cur);
 	fputc('\n', out);
 }

@@ -439,6 +439,19 @@ static int draw_reuse(struct tui *t, int y, int ymax)
 	return put_tokens(y, ymax, "reuse", A_BOLD, tok, 4);
 }
 
+/* "+0.40/s, the kernel's counter" (or "n/a/s" before a rate is known) */
+static const char *counter_note(char *buf, size_t len, const struct tui *t, int i)
+{
+	double r;
+	char v[32];
+
+	if (snap_counter_rate(t->smp.have_prev ? t->smp.prev : NULL, t->smp.cur, i, &r))
+		snprintf(buf, len, "+%s, the kernel's counter", fmt_per_s(v, sizeof(v), r));
+	else
+		snprintf(buf, len, "the kernel's counter");
+	return buf;
+}
+
 static int draw_params(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
@@ -466,6 +479,8 @@ static int draw_params(struct tui *t, int y, int ymax)
 		x = put(y, 0, 0, line);
 		if (p->meaning)
 			put(y, x + 3, A_DIM, p->meaning);
+		else if (p->counter)
+			put(y, x + 3, A_DIM, counter_note(line, sizeof(line), t, i));
 	}
 	return y;
 }

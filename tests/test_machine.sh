@@ -85,12 +85,20 @@ echo "# worker runs $runs, run time p50 ${rp50} ns over $rn, request->run delay 
 echo "# startup $(json_get "$tmp/stat.json" 'd["startup_ms"]') ms; device $(json_get "$tmp/stat.json" 'd["device"]')"
 check "worker runs observed ($runs)" test "$runs" -ge 1
 if [ -n "$passes0" ]; then
+	# over prtop's own window: its base and last samples read both counts
 	passes1=$(json_get "$tmp/stat.json" 'd["params"]["passes"]')
-	check "worker runs equal the kernel's own count (passes $passes0 -> $passes1, prtop $runs)" \
-		test "$runs" -eq $((passes1 - passes0))
+	pdelta=$(json_get "$tmp/stat.json" 'round(d["kernel_counters"]["passes"]["per_s"] * d["window_s"])')
+	check "worker runs equal the kernel's own count over the window (passes +$pdelta, prtop $runs; $passes0 before launch, $passes1 at the end)" \
+		test "$runs" -eq "$pdelta"
+	check "the kernel's counter passes has a rate over the window ($(json_get "$tmp/stat.json" 'd["kernel_counters"]["passes"]'))" \
+		python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["kernel_counters"]["passes"]; assert c["total"] == int(sys.argv[2]) and c["per_s"] > 0, c' "$tmp/stat.json" "$passes1"
 else
 	echo "# no 'passes' counter on this kernel: prtop's run count is not cross-checked"
 fi
+# every read-only numeric module parameter is shown as the kernel's counter
+ro=$(find /sys/module/page_reporting/parameters -maxdepth 1 -type f ! -perm /222 -exec sh -c 'grep -qx "[0-9][0-9]*" "$1" && basename "$1"' _ {} \; 2>/dev/null | sort | tr '\n' ' ')
+got=$(json_get "$tmp/stat.json" '" ".join(sorted(d["kernel_counters"])) + (" " if d["kernel_counters"] else "")')
+check "kernel counters: the read-only numeric parameters ('$ro' = '$got')" test "$ro" = "$got"
 check "worker run durations observed ($rn, p50 $rp50 ns)" test "$rn" -ge 1 -a "$rp50" -gt 0
 check "request->run delays observed ($dn)" test "$dn" -ge 1
 # the worker's delay: the patch's sysctl, else upstream's 2 s constant

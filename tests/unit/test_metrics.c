@@ -215,6 +215,14 @@ static void test_counters_and_hists(void)
 	CHECK_STR(value_of(t, "prtop_free_bytes{order=\"13\"}"), "(missing)",
 		  "metrics: orders past the data are not");
 	CHECK_STR(value_of(t, "prtop_samples_total"), "7", "metrics: samples taken");
+	CHECK(!strstr(t, "prtop_kernel_param"), "metrics: no kernel counter family without one");
+	mbuf_free(&b);
+	s->nparams = 1;
+	s->params[0] = (struct snap_param){"passes", "873", NULL, true, 873};
+	t = render(s, false, &b);
+	CHECK_STR(value_of(t, "prtop_kernel_param_total{name=\"passes\"}"), "873",
+		  "metrics: the kernel's counter passes");
+	s->nparams = 0;
 	mbuf_free(&b);
 	set_probe(s, PROBE_REPORT, MODE_NONE);
 	set_probe(s, PROBE_NOTIFY, MODE_NONE);

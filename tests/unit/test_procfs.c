@@ -398,6 +398,19 @@ static void test_params(void)
 		if (i != 3)
 			meanings &= p[i].meaning == NULL;
 	CHECK(meanings, "procfs: vendor parameters have no meaning");
+
+	/* read-only whole numbers are the kernel's counters; nothing else is */
+	snprintf(path, sizeof(path), "%s/passes", dir);
+	chmod(path, 0444);
+	snprintf(path, sizeof(path), "%s/free_bitmap_enable", dir);
+	chmod(path, 0444);
+	snprintf(path, sizeof(path), "%s/reported_kib", dir);
+	chmod(path, 0444);
+	n = params_read(dir, p, SNAP_MAX_PARAMS);
+	CHECK(n == 8 && p[4].counter && p[4].count == 55,
+	      "procfs: a read-only number is a counter (passes 55)");
+	CHECK(!p[1].counter, "procfs: a writable number is not a counter");
+	CHECK(!p[0].counter && !p[5].counter, "procfs: read-only Y or empty is not a counter");
 	for (i = 0; i < sizeof(vendor) / sizeof(vendor[0]); i++)
 		CHECK(param_meaning(vendor[i]) == NULL, "procfs: param_meaning(%s) is NULL",
 		      vendor[i]);

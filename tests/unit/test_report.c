@@ -13,7 +13,7 @@
 #include "ui.h"
 #include "unit.h"
 
-static char *render_text(const struct prtop_snapshot *s)
+static char *render_text2(const struct prtop_snapshot *s, const struct prtop_snapshot *prev)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -21,12 +21,12 @@ static char *render_text(const struct prtop_snapshot *s)
 
 	if (!f)
 		return NULL;
-	text_frame(f, s, NULL, NULL);
+	text_frame(f, s, prev, NULL);
 	fclose(f);
 	return buf;
 }
 
-static json_object *render_json(const struct prtop_snapshot *s)
+static json_object *render_json2(const struct prtop_snapshot *s, const struct prtop_snapshot *prev)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -35,11 +35,21 @@ static json_object *render_json(const struct prtop_snapshot *s)
 
 	if (!f)
 		return NULL;
-	json_print(f, s, 1.0, JSON_COMPACT);
+	json_print(f, s, prev, JSON_COMPACT);
 	fclose(f);
 	d = json_tokener_parse(buf);
 	free(buf);
 	return d;
+}
+
+static char *render_text(const struct prtop_snapshot *s)
+{
+	return render_text2(s, NULL);
+}
+
+static json_object *render_json(const struct prtop_snapshot *s)
+{
+	return render_json2(s, NULL);
 }
 
 static bool is_null(json_object *d, const char *key)
@@ -121,8 +131,46 @@ static void unknown_agrees(void)
 	free(s);
 }
 
+static void counters(void)
+{
+	struct prtop_snapshot *prev = snap_new(), *cur = snap_new();
+	json_object *d, *c = NULL, *v = NULL;
+	double r = -1;
+	char *t;
+
+	if (!CHECK(prev && cur, "report: allocate snapshots"))
+		goto out;
+	prev->mono_ns = 1000000000ULL;
+	cur->mono_ns = 3000000000ULL;
+	prev->nparams = cur->nparams = 2;
+	prev->params[0] = (struct snap_param){"passes", "10", NULL, true, 10};
+	cur->params[0] = (struct snap_param){"passes", "14", NULL, true, 14};
+	prev->params[1] = (struct snap_param){"walked", "9", NULL, true, 9};
+	cur->params[1] = (struct snap_param){"walked", "3", NULL, true, 3};
+	CHECK(snap_counter_rate(prev, cur, 0, &r) && r == 2.0, "report: counter rate 4 in 2 s");
+	CHECK(!snap_counter_rate(prev, cur, 1, &r), "report: a counter that went down has no rate");
+	CHECK(!snap_counter_rate(NULL, cur, 0, &r), "report: no rate without a window");
+	t = render_text2(cur, prev);
+	CHECK(t && strstr(t, "kernel counters: passes 14 (2.00/s), walked 3 (n/a)"),
+	      "report: text shows the kernel's counters with their rates");
+	free(t);
+	d = render_json2(cur, prev);
+	CHECK(d && json_object_object_get_ex(d, "kernel_counters", &c) &&
+		  json_object_object_get_ex(c, "passes", &v) &&
+		  json_object_get_int64(json_object_object_get(v, "total")) == 14 &&
+		  json_object_get_double(json_object_object_get(v, "per_s")) == 2.0 &&
+		  json_object_object_get_ex(c, "walked", &v) &&
+		  json_object_object_get(v, "per_s") == NULL,
+	      "report: JSON kernel_counters: total, per_s (null when unknown)");
+	json_object_put(d);
+out:
+	free(prev);
+	free(cur);
+}
+
 void test_report(void)
 {
+	counters();
 	run_detail_agrees();
 	unknown_agrees();
 }
