@@ -42,10 +42,9 @@ struct caps_ksyms_job {
 	pthread_t thread;
 	bool started;
 	struct ksyms *ks;
-	int err;
 };
 void caps_ksyms_start(struct caps_ksyms_job *j);
-/* the symbols, or NULL with errno; reads again for a report() the early filter missed */
+/* the symbols, or NULL; reads again for a report() the early filter missed */
 struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_reports *r);
 /*
  * Fill k from the kernel's BTF and those symbols.  registered_report is

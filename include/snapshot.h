@@ -184,7 +184,6 @@ static inline bool snap_has(const struct prtop_snapshot *s, enum snap_group g)
 }
 
 const char *probe_name(enum probe_id id);
-const char *snap_group_name(enum snap_group g);
 const char *startup_phase_name(enum startup_phase p);
 const char *attach_mode_name(enum attach_mode m);
 const char *layer_name(enum layer_id id);
@@ -196,8 +195,6 @@ uint64_t hist_count(const struct snap_hist *h);
  * min and max, so never outside the bucket nor the values seen); 0 if empty
  */
 uint64_t hist_percentile(const struct snap_hist *h, double p);
-/* whether hist_percentile(h, p) is exact (min, max, or a one-value bucket) */
-bool hist_percentile_exact(const struct snap_hist *h, double p);
 uint64_t hist_slot_low(uint32_t slot);	/* inclusive lower bound of a slot */
 uint64_t hist_slot_high(uint32_t slot); /* exclusive upper bound */
 void hist_add(struct snap_hist *h, uint64_t v);

@@ -163,8 +163,7 @@ static void *ksyms_thread(void *arg)
 {
 	struct caps_ksyms_job *j = arg;
 
-	j->ks = caps_load_ksyms(NULL);
-	j->err = j->ks ? 0 : errno;
+	j->ks = caps_load_ksyms(NULL); /* NULL: errno says why */
 	return NULL;
 }
 

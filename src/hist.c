@@ -24,63 +24,42 @@ static const char *const mode_names[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* table[i], or "unknown" outside the table or for a hole in it */
+static const char *name_at(const char *const *table, size_t n, unsigned int i)
+{
+	return i < n && table[i] ? table[i] : "unknown";
+}
+
+static const char *const layer_names[LAYER__COUNT] = {
+    [LAYER_PATCH_TP] = "patch tracepoints",
+    [LAYER_FENTRY] = "fentry/fexit",
+    [LAYER_KPROBE] = "kprobe/kretprobe",
+    [LAYER_TRACEPOINT] = "stock tracepoints",
+};
+
+static const char *const phase_names[STARTUP__COUNT] = {
+    [STARTUP_BTF] = "btf",   [STARTUP_KALLSYMS] = "kallsyms", [STARTUP_CAPS] = "caps",
+    [STARTUP_LOAD] = "load", [STARTUP_ATTACH] = "attach",
+};
+
 const char *probe_name(enum probe_id id)
 {
-	if ((unsigned int)id >= ARRAY_LEN(probe_names) || !probe_names[id])
-		return "unknown";
-	return probe_names[id];
-}
-
-const char *snap_group_name(enum snap_group g)
-{
-	static const char *const names[SG__COUNT] = {
-	    [SG_NOTIFY] = "notify",
-	    [SG_WORKER] = "worker",
-	    [SG_DELAY] = "request_delay",
-	    [SG_TIMER] = "timer",
-	    [SG_REPORT] = "report",
-	    [SG_CYCLE] = "cycle",
-	    [SG_DRAIN] = "drain",
-	    [SG_RESETS] = "boundary_resets",
-	    [SG_RUN_DETAIL] = "run_detail",
-	    [SG_CYCLE_DETAIL] = "cycle_detail",
-	    [SG_REUSE] = "reuse",
-	    [SG_REUSE_AGE] = "reuse_age",
-	    [SG_REUSE_RANGES] = "reuse_ranges",
-	    [SG_FREE_LISTS] = "free_lists",
-	    [SG_PARAMS] = "params",
-	};
-
-	return (unsigned int)g < SG__COUNT && names[g] ? names[g] : "unknown";
-}
-
-const char *layer_name(enum layer_id id)
-{
-	static const char *const names[LAYER__COUNT] = {
-	    [LAYER_PATCH_TP] = "patch tracepoints",
-	    [LAYER_FENTRY] = "fentry/fexit",
-	    [LAYER_KPROBE] = "kprobe/kretprobe",
-	    [LAYER_TRACEPOINT] = "stock tracepoints",
-	};
-
-	return id < LAYER__COUNT ? names[id] : "?";
-}
-
-const char *startup_phase_name(enum startup_phase p)
-{
-	static const char *const names[STARTUP__COUNT] = {
-	    [STARTUP_BTF] = "btf",   [STARTUP_KALLSYMS] = "kallsyms", [STARTUP_CAPS] = "caps",
-	    [STARTUP_LOAD] = "load", [STARTUP_ATTACH] = "attach",
-	};
-
-	return (unsigned int)p < STARTUP__COUNT ? names[p] : "unknown";
+	return name_at(probe_names, ARRAY_LEN(probe_names), id);
 }
 
 const char *attach_mode_name(enum attach_mode m)
 {
-	if ((unsigned int)m >= ARRAY_LEN(mode_names) || !mode_names[m])
-		return "unknown";
-	return mode_names[m];
+	return name_at(mode_names, ARRAY_LEN(mode_names), m);
+}
+
+const char *layer_name(enum layer_id id)
+{
+	return name_at(layer_names, ARRAY_LEN(layer_names), id);
+}
+
+const char *startup_phase_name(enum startup_phase p)
+{
+	return name_at(phase_names, ARRAY_LEN(phase_names), p);
 }
 
 /*
@@ -200,19 +179,6 @@ uint64_t hist_percentile(const struct snap_hist *h, double p)
 	if (have_exact(h) && p == 100)
 		return h->max;
 	return within_exact(h, slot_middle(rank_slot(h, p)));
-}
-
-bool hist_percentile_exact(const struct snap_hist *h, double p)
-{
-	uint32_t s;
-
-	if (!hist_count(h))
-		return false;
-	p = clamp_p(p);
-	if (have_exact(h) && (p == 0 || p == 100 || h->min == h->max))
-		return true;
-	s = rank_slot(h, p);
-	return hist_slot_high(s) - hist_slot_low(s) == 1;
 }
 
 static uint32_t rank_slot(const struct snap_hist *h, double p)

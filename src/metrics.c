@@ -465,47 +465,46 @@ static bool numeric(const char *v, double *out)
 	return !*end && isfinite(*out);
 }
 
-static void put_params(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
+/*
+ * One family with a sample per module parameter that fits it: numeric
+ * parameters as gauges, or (counters) the read-only whole numbers the
+ * kernel keeps as its own counters.
+ */
+static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+			     const struct prtop_snapshot *s, bool counters)
 {
-	static const struct fam par = {"prtop_module_parameter", M_GAUGE, NULL,
-				       "Numeric files in /sys/module/page_reporting/parameters."};
 	char name[160], l[200];
 	bool any = false;
 	double v;
 	int i;
 
 	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
-		if (!numeric(s->params[i].value, &v))
+		const struct snap_param *p = &s->params[i];
+
+		if (counters ? !p->counter : !numeric(p->value, &v))
 			continue;
 		if (!any)
-			head(b, o, &par);
+			head(b, o, f);
 		any = true;
-		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), s->params[i].name));
-		sample_dbl(b, &par, l, v);
+		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), p->name));
+		if (counters)
+			sample_u64(b, f, l, p->count);
+		else
+			sample_dbl(b, f, l, v);
 	}
 }
 
-/* read-only numeric module parameters: the kernel's own counters */
-static void put_kernel_counters(struct mbuf *b, const struct metrics_opts *o,
-				const struct prtop_snapshot *s)
+static void put_params(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
+	static const struct fam par = {"prtop_module_parameter", M_GAUGE, NULL,
+				       "Numeric files in /sys/module/page_reporting/parameters."};
 	static const struct fam kc = {
 	    "prtop_kernel_param", M_COUNTER, NULL,
 	    "The kernel's own counters: read-only numeric files in "
 	    "/sys/module/page_reporting/parameters (vendor kernels), as the kernel keeps them."};
-	char name[160], l[200];
-	bool any = false;
-	int i;
 
-	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
-		if (!s->params[i].counter)
-			continue;
-		if (!any)
-			head(b, o, &kc);
-		any = true;
-		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), s->params[i].name));
-		sample_u64(b, &kc, l, s->params[i].count);
-	}
+	put_param_family(b, o, &par, s, false);
+	put_param_family(b, o, &kc, s, true);
 }
 
 static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
@@ -572,7 +571,6 @@ int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct 
 	put_orders(b, o, s);
 	put_knobs(b, o, s);
 	put_params(b, o, s);
-	put_kernel_counters(b, o, s);
 	put_probes(b, o, s);
 	put_self(b, o, s);
 	if (o->openmetrics)

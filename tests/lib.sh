@@ -122,7 +122,8 @@ kernel_expect() {
 		want_kprobe=no
 	fi
 	want_fentry=no
-	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -c tests/probe/fentry.bpf.c \
+	_arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+	if clang -g -O2 -target bpf -D__TARGET_ARCH_$_arch -Ivmlinux -c tests/probe/fentry.bpf.c \
 		-o "$1/fentry.o" 2>"$1/fentry.err"; then
 		_pin=/sys/fs/bpf/prtop_test_fentry_$$
 		if bpftool prog load "$1/fentry.o" "$_pin" 2>>"$1/fentry.err"; then
