@@ -23,6 +23,8 @@ const volatile __u32 page_shift = 12;
 const volatile bool track_ranges;	/* send batches to the ring buffer */
 const volatile bool reuse_exact;	/* remember ranges for kmem hook */
 const volatile __u32 min_report_order = 9; /* page_reporting_order */
+const volatile __u64 hint_work_fn;	/* report_free_page_func */
+const volatile __u64 hint_shrink_fn;	/* virtio_balloon_shrinker_scan */
 
 struct prtop_bss_stats stats;
 __u64 pending_request_ns;	/* first request not yet served */
@@ -74,6 +76,21 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } armed SEC(".maps");
+
+/* hinting runs in flight, by thread */
+struct hint_start {
+	__u64 ts;
+	__u64 vb;     /* struct virtio_balloon * */
+	__u64 blocks; /* vb->num_free_page_blocks at the start */
+	__u32 active; /* vb->cmd_id_active at the start */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct hint_start);
+} hint_start SEC(".maps");
 
 /* exact reuse mode: reported ranges by head pfn */
 struct {
@@ -137,14 +154,22 @@ static __always_inline void *prdev_of_work(void *work)
 	       bpf_core_field_offset(struct delayed_work, work);
 }
 
+/* a vendor extension some kernels carry: free memory published as a bitmap */
+struct page_reporting_dev_info___vendor {
+	void *publish_bitmap;
+} __attribute__((preserve_access_index));
+
 static __always_inline void learn_prdev(void *prdev)
 {
+	struct page_reporting_dev_info___vendor *v = prdev;
 	struct page_reporting_dev_info *p = prdev;
 
 	if (!prdev || stats.prdev == (__u64)prdev)
 		return;
 	stats.prdev = (__u64)prdev;
 	stats.report_fn = (__u64)BPF_CORE_READ(p, report);
+	if (bpf_core_field_exists(struct page_reporting_dev_info___vendor, publish_bitmap))
+		stats.publish_fn = (__u64)BPF_CORE_READ(v, publish_bitmap);
 }
 
 /* ---- notify / request ---- */
@@ -636,6 +661,137 @@ int BPF_PROG(pt_reported_alloc, struct page *page, unsigned int order)
 	count(&stats.c.reuse_exact_bytes, (1ULL << o) << page_shift);
 	count(&stats.c.reuse_exact_blocks, 1);
 	count(&stats.order_reused[o], 1ULL << o);
+	return 0;
+}
+
+/*
+ * ---- free page hinting (virtio-balloon) ----
+ * The functions that pull pages for the host (get_free_page_and_send(),
+ * send_free_pages()) are inlined into the work item on 6.1; what they did
+ * is read from the driver's own state around each run of the work item:
+ * the command id it sent (cmd_id_active changes when a run starts) and the
+ * blocks it holds (num_free_page_blocks grows while hinting, falls when
+ * the host says DONE).  Blocks the driver pulled and freed at once because
+ * the queue was full are not seen.
+ */
+struct virtio_balloon___prtop {
+	struct work_struct report_free_page_work;
+	unsigned long num_free_page_blocks;
+	__u32 cmd_id_received_cache;
+	__u32 cmd_id_active;
+} __attribute__((preserve_access_index));
+
+static __always_inline void on_hint_start(void *work)
+{
+	struct virtio_balloon___prtop *vb;
+	struct hint_start h = {};
+	__u32 t = tid();
+
+	if (!bpf_core_type_exists(struct virtio_balloon___prtop))
+		return;
+	vb = work - bpf_core_field_offset(struct virtio_balloon___prtop,
+					  report_free_page_work);
+	h.ts = bpf_ktime_get_ns();
+	h.vb = (__u64)vb;
+	h.blocks = BPF_CORE_READ(vb, num_free_page_blocks);
+	h.active = BPF_CORE_READ(vb, cmd_id_active);
+	count(&stats.c.hint_work_runs, 1);
+	bpf_map_update_elem(&hint_start, &t, &h, BPF_ANY);
+}
+
+static __always_inline void on_hint_end(void)
+{
+	struct virtio_balloon___prtop *vb;
+	__u64 now = bpf_ktime_get_ns(), blocks, since;
+	__u32 t = tid(), active, received;
+	struct hint_start *h;
+
+	if (!bpf_core_type_exists(struct virtio_balloon___prtop))
+		return;
+	h = bpf_map_lookup_elem(&hint_start, &t);
+	if (!h)
+		return;
+	vb = (void *)h->vb;
+	blocks = BPF_CORE_READ(vb, num_free_page_blocks);
+	active = BPF_CORE_READ(vb, cmd_id_active);
+	received = BPF_CORE_READ(vb, cmd_id_received_cache);
+	if (active != h->active) {
+		/* a start id went out: the driver hinted until a stop */
+		count(&stats.c.hint_runs, 1);
+		if (now > h->ts)
+			hist_add(PRTOP_H_HINT_RUN, now - h->ts);
+		if (blocks > h->blocks)
+			count(&stats.c.hint_blocks, blocks - h->blocks);
+		stats.hint_last_cmd_id = active;
+		/* blocks are held from the first run until the host says done */
+		__sync_val_compare_and_swap(&stats.hint_held_since_ns, 0, h->ts);
+	} else if (received == PRTOP_HINT_CMD_DONE) {
+		count(&stats.c.hint_done_runs, 1);
+		since = __sync_lock_test_and_set(&stats.hint_held_since_ns, 0);
+		if (h->blocks > blocks) {
+			count(&stats.c.hint_returned_blocks, h->blocks - blocks);
+			if (since && now > since)
+				hist_add(PRTOP_H_HINT_HOLD, now - since);
+		}
+	}
+	bpf_map_delete_elem(&hint_start, &t);
+}
+
+/* target set at run time: report_free_page_func, often in a module */
+SEC("fentry")
+int BPF_PROG(hint_fentry, struct work_struct *work)
+{
+	on_hint_start(work);
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(hint_fexit, struct work_struct *work)
+{
+	on_hint_end();
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(hint_kprobe, void *work)
+{
+	on_hint_start(work);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(hint_kretprobe)
+{
+	on_hint_end();
+	return 0;
+}
+
+SEC("tp_btf/workqueue_execute_start")
+int BPF_PROG(hint_tp_start, struct work_struct *work)
+{
+	if ((__u64)BPF_CORE_READ(work, func) != hint_work_fn)
+		return 0;
+	on_hint_start(work);
+	return 0;
+}
+
+SEC("raw_tp/workqueue_execute_end")
+int BPF_PROG(hint_tp_end, void *work, __u64 function)
+{
+	if (function != hint_work_fn)
+		return 0;
+	on_hint_end();
+	return 0;
+}
+
+/* the balloon's shrinker gives hinted blocks back under memory pressure */
+SEC("tp_btf/mm_shrink_slab_end")
+int BPF_PROG(hint_shrink, struct shrinker *shr, int nid, int freed)
+{
+	if ((__u64)BPF_CORE_READ(shr, scan_objects) != hint_shrink_fn || freed <= 0)
+		return 0;
+	count(&stats.c.hint_shrink_calls, 1);
+	count(&stats.c.hint_shrunk_pages, freed);
 	return 0;
 }
 

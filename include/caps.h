@@ -22,6 +22,10 @@ struct ksyms;
 struct caps_reports {
 	struct fn_caps fn[CAPS_MAX_REPORT_FNS];
 	int n;
+	/* found in the same pass: virtio-balloon's hinting work and state */
+	struct fn_caps hint;
+	bool hint_struct;   /* struct virtio_balloon with the members prtop reads */
+	bool publish_field; /* page_reporting_dev_info.publish_bitmap (vendor) */
 };
 
 /* every report() in vmlinux BTF and the modules' under /sys/kernel/btf */

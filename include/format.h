@@ -99,6 +99,16 @@ struct fmt_latency {
 
 void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out);
 
+/*
+ * Free page hinting in one line, or NULL where the device does not offer
+ * it (doctor says why): "runs 2 (last command id 5), hinted 1.50 GiB, ..."
+ */
+char *fmt_hint(char *buf, size_t len, const struct prtop_snapshot *s);
+/* the kernel's run count against prtop's, or NULL without one */
+char *fmt_xcheck(char *buf, size_t len, const struct prtop_snapshot *s);
+/* the vendor publication callback, or NULL on kernels without the member */
+char *fmt_publish(char *buf, size_t len, const struct prtop_snapshot *s);
+
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);
 

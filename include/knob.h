@@ -6,7 +6,8 @@
  *
  * Core knobs, in this order:
  *   capacity  entries per report() call   vm.page_reporting_capacity (patch)
- *   delay_ms  request -> run delay, ms    vm.page_reporting_delay_ms (patch)
+ *   delay_ms  request -> run delay, ms    vm.page_reporting_delay_ms (patch) or
+ *             mainline's module parameter page_reporting_delay_ms
  *   order     lowest order reported       vm.page_reporting_order (patch) or
  *             the upstream module parameter page_reporting_order
  * then every other file in /sys/module/page_reporting/parameters (vendor
@@ -70,8 +71,16 @@ struct knob_info {
 	bool integer;	/* the value is a number */
 	bool bounded;	/* settable within [min, max] */
 	int64_t min, max;
-	bool max_known; /* max is the kernel's limit; else the kernel checks it */
+	bool max_known;	  /* max is the kernel's limit; else the kernel checks it */
+	bool unspecified; /* order: the sentinel (-1, 4294967295) "the device decides" */
 };
+
+/*
+ * page_reporting_order's "unspecified" sentinel: -1 in an unsigned int
+ * (mainline since 6.2 until a device registers, and linux-next's named
+ * sentinel): the registering device's own order applies
+ */
+bool knob_order_unspecified(int64_t v);
 
 /*
  * Every knob, in listing order.  Returns the count (at most max), or

@@ -18,12 +18,13 @@ enum plan_fn {
 	FN_CYCLE,      /* page_reporting_cycle */
 	FN_DRAIN,      /* page_reporting_drain */
 	FN_REPORT,     /* the device's report() */
+	FN_HINT,       /* report_free_page_func: virtio-balloon's hinting work */
 	FN__COUNT,
 };
 
 struct fn_caps {
 	char name[64];	 /* the function; for FN_REPORT the one picked, "" if none */
-	char module[64]; /* FN_REPORT: its module, "" for vmlinux */
+	char module[64]; /* FN_REPORT, FN_HINT: its module, "" for vmlinux */
 	bool in_btf;	 /* a BTF FUNC of that name: what fentry needs */
 	bool in_ksyms;	 /* a kallsyms symbol of exactly that name */
 	char clone[64];	 /* a compiler clone (".isra.0", ".constprop.0"), "" if none */
@@ -54,6 +55,15 @@ struct kernel_caps {
 	char kpageflags_err[96]; /* "" when /proc/kpageflags is readable */
 	char buddyinfo_err[96];	 /* "" when /proc/buddyinfo is readable */
 	char params_err[96];	 /* "" when the parameters directory is */
+	/* free page hinting */
+	int hint_offer;		/* enum hint_offer (snapshot.h) */
+	char hint_dev[32];	/* the balloon, "virtio0" */
+	bool hint_struct;	/* struct virtio_balloon's members in BTF */
+	bool hint_work_known;	/* report_free_page_func's address: workqueue filter */
+	bool hint_shrink_known; /* virtio_balloon_shrinker_scan's address */
+	int hint_block_order;	/* the driver's block: the top free list order, -1 unknown */
+	/* vendor: struct page_reporting_dev_info has publish_bitmap */
+	bool publish_field;
 };
 
 struct plan_opts {
@@ -68,6 +78,7 @@ struct plan {
 	bool notify_f, worker_f, report_f, cycle_f, drain_f;
 	bool notify_k, worker_k, report_k, cycle_k, drain_k;
 	bool worker_tp, delay_tp, reuse_exact, reuse_scan;
+	bool hint_f, hint_k, hint_tp, hint_shrink;
 	/* per probe: the source it will have, or why none */
 	struct probe_status probe[PROBE__COUNT];
 };

@@ -59,6 +59,14 @@ const char *param_meaning(const char *name);
  */
 int read_trimmed_at(int dfd, const char *name, char *out, size_t len);
 
+/*
+ * Does a virtio balloon offer free page hinting?  Looks at every device in
+ * dir (default /sys/bus/virtio/devices): device id 5 is a balloon, and bit
+ * 3 (VIRTIO_BALLOON_F_FREE_PAGE_HINT) of its negotiated features says.
+ * dev gets the balloon's name ("virtio0"), or "" without one.
+ */
+enum hint_offer virtio_hint_offer(const char *dir, char *dev, size_t len);
+
 /* "6.18.44-fc" etc. from uname(2) */
 void kernel_release(char *buf, size_t len);
 

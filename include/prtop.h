@@ -25,8 +25,14 @@ enum prtop_hist_id {
 	PRTOP_H_REQ_DELAY,	/* request -> worker start, ns */
 	PRTOP_H_REPORT,		/* device report() round trip, ns */
 	PRTOP_H_REUSE_AGE,	/* report -> reuse (exact mode), ns */
+	PRTOP_H_HINT_RUN,	/* hinting run (start id -> pages pulled), ns */
+	PRTOP_H_HINT_HOLD,	/* first hinting run -> blocks returned (host done), ns */
 	PRTOP_H__COUNT,
 };
+
+/* virtio-balloon free page hinting command ids (uapi virtio_balloon.h) */
+#define PRTOP_HINT_CMD_STOP 0
+#define PRTOP_HINT_CMD_DONE 1
 
 /* page_reporting state machine (anonymous enum in mm/page_reporting.c) */
 #define PRTOP_STATE_IDLE      0
@@ -62,6 +68,14 @@ struct prtop_counters {
 	__u64 reset_report;    /* walk restarted at the head after report() */
 	__u64 reset_stop;      /* walk stopped, next page rotated to the head */
 	__u64 reset_rotated;   /* ... with the first unreported page rotated */
+	/* free page hinting (virtio-balloon, live migration) */
+	__u64 hint_work_runs;	    /* report_free_page_func() runs, any command */
+	__u64 hint_runs;	    /* ... that sent a start id and pulled pages */
+	__u64 hint_blocks;	    /* blocks hinted to the host (held by the driver) */
+	__u64 hint_done_runs;	    /* ... that found the host's DONE */
+	__u64 hint_returned_blocks; /* blocks given back to the allocator at DONE */
+	__u64 hint_shrink_calls;    /* the balloon's shrinker freed something */
+	__u64 hint_shrunk_pages;    /* base pages it released */
 };
 
 /* The values the last reporting run used (patch tracepoint work_start). */
@@ -91,8 +105,11 @@ struct prtop_bss_stats {
 	__u64 order_reused[PRTOP_ORDERS]; /* exact mode, base pages */
 	__u64 hist[PRTOP_H__COUNT][PRTOP_HIST_SLOTS];
 	struct prtop_hist_exact hist_exact[PRTOP_H__COUNT];
-	__u64 prdev;	 /* struct page_reporting_dev_info *, once seen */
-	__u64 report_fn; /* prdev->report, once seen */
+	__u64 prdev;		  /* struct page_reporting_dev_info *, once seen */
+	__u64 report_fn;	  /* prdev->report, once seen */
+	__u64 publish_fn;	  /* prdev->publish_bitmap (vendor kernels), once seen */
+	__u64 hint_last_cmd_id;	  /* the command id of the last hinting run */
+	__u64 hint_held_since_ns; /* first hinting run since the last done, 0: none */
 	__u64 last_worker_start_ns;
 	__u64 last_report_ns;
 	struct prtop_last_run last_run;

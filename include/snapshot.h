@@ -13,16 +13,18 @@
 #include "prtop.h"
 
 enum probe_id {
-	PROBE_NOTIFY = 0, /* __page_reporting_notify: requests, state */
-	PROBE_WORKER,	  /* page_reporting_process: runs, duration */
-	PROBE_DELAY,	  /* request -> run delay */
-	PROBE_REPORT,	  /* device report() callback: batches, bytes */
-	PROBE_CYCLE,	  /* page_reporting_cycle: per-order visits */
-	PROBE_DRAIN,	  /* page_reporting_drain */
-	PROBE_RESET,	  /* boundary resets (patch tracepoint only) */
-	PROBE_REUSE,	  /* reuse of reported memory */
-	PROBE_FREE_LISTS, /* /proc/buddyinfo */
-	PROBE_PARAMS,	  /* /sys/module/page_reporting/parameters */
+	PROBE_NOTIFY = 0,  /* __page_reporting_notify: requests, state */
+	PROBE_WORKER,	   /* page_reporting_process: runs, duration */
+	PROBE_DELAY,	   /* request -> run delay */
+	PROBE_REPORT,	   /* device report() callback: batches, bytes */
+	PROBE_CYCLE,	   /* page_reporting_cycle: per-order visits */
+	PROBE_DRAIN,	   /* page_reporting_drain */
+	PROBE_RESET,	   /* boundary resets (patch tracepoint only) */
+	PROBE_REUSE,	   /* reuse of reported memory */
+	PROBE_HINTING,	   /* virtio-balloon free page hinting (live migration) */
+	PROBE_HINT_SHRINK, /* hinted blocks released by the balloon's shrinker */
+	PROBE_FREE_LISTS,  /* /proc/buddyinfo */
+	PROBE_PARAMS,	   /* /sys/module/page_reporting/parameters */
 	PROBE__COUNT,
 };
 
@@ -92,6 +94,8 @@ enum snap_group {
 	SG_REUSE_RANGES, /* tracked / merged / forgotten ranges (kpageflags scan) */
 	SG_FREE_LISTS,	 /* free memory per order */
 	SG_PARAMS,	 /* module parameters */
+	SG_HINT,	 /* hinting runs, blocks hinted and returned */
+	SG_HINT_SHRINK,	 /* hinted blocks the balloon's shrinker released */
 	SG__COUNT,
 };
 
@@ -100,6 +104,7 @@ struct snap_knob {
 	int64_t value;
 	const char *unit;   /* "pages order", "entries", "ms" */
 	const char *source; /* "module parameter", "compile-time constant", ... */
+	bool unspecified;   /* order's sentinel: the device decides (value as read) */
 };
 
 /* the phases of collector_open(), for "where does start-up time go" */
@@ -126,6 +131,38 @@ struct layer_status {
 	char why[200]; /* why not usable, or what it offers */
 };
 
+/* does the balloon offer free page hinting (virtio_hint_offer(), procfs.h) */
+enum hint_offer {
+	HINT_UNKNOWN = 0, /* the devices directory is unreadable */
+	HINT_NO_DEVICE,	  /* no virtio balloon */
+	HINT_NOT_OFFERED, /* a balloon without the feature */
+	HINT_OFFERED,
+};
+
+/* free page hinting: what the device offers and what the driver did */
+struct snap_hint {
+	int offer;	      /* enum hint_offer */
+	char dev[32];	      /* the balloon device, "virtio0" */
+	uint64_t block_bytes; /* bytes per hinted block, 0 unknown */
+	uint64_t last_cmd_id; /* of the last hinting run, 0: none seen */
+	/* run time and hold time: hist[PRTOP_H_HINT_RUN], hist[PRTOP_H_HINT_HOLD] */
+};
+
+/*
+ * The kernel's own count of worker runs (a vendor `passes` counter) against
+ * prtop's over the same window.  A run in flight at either end may be
+ * counted by one side only: agreement is within that.
+ */
+struct snap_xcheck {
+	bool have;	      /* both counts exist */
+	uint64_t kernel_runs; /* passes since prtop attached */
+	uint64_t prtop_runs;  /* worker runs prtop saw start */
+	uint64_t prtop_done;  /* ... and end */
+	uint64_t missed;      /* runs the kernel made that prtop did not see */
+	uint64_t extra;	      /* runs prtop saw that the kernel's count lacks */
+	double window_s;
+};
+
 struct prtop_snapshot {
 	uint64_t mono_ns;			   /* CLOCK_MONOTONIC at collection */
 	uint64_t wall_ns;			   /* CLOCK_REALTIME at collection (-T, record) */
@@ -137,6 +174,8 @@ struct prtop_snapshot {
 	char kernel[128];	 /* uname -r */
 	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
 	char device_reason[160]; /* why no device is known */
+	char publish[128];	 /* vendor publication callback's name, "" none/unknown */
+	int publish_state;	 /* 0 no such member, 1 unknown yet, 2 NULL, 3 named */
 
 	struct probe_status probe[PROBE__COUNT];
 	struct layer_status layer[LAYER__COUNT];
@@ -165,7 +204,10 @@ struct prtop_snapshot {
 	int nparams;
 	struct snap_param params[SNAP_MAX_PARAMS];
 
-	uint64_t drops; /* all lost events: ring buffer + table overflow */
+	struct snap_hint hint;
+	struct snap_xcheck xcheck;
+
+	uint64_t drops; /* all lost events: ring buffer + table overflow + runs missed */
 };
 
 /* Rates between two snapshots of the same collector. */
@@ -212,6 +254,11 @@ void snap_set_avail(struct prtop_snapshot *s);
  */
 bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur, int i,
 		       double *per_s);
+/*
+ * The kernel's run count against prtop's runs started and ended since
+ * attach; a run in flight at either end may be one side's only.
+ */
+void snap_cross_check(struct snap_xcheck *x, uint64_t kernel_runs, uint64_t started, uint64_t done);
 /* order_low (the reporting order, else 9) and order_high from the snapshot's data */
 void snap_fill_orders(struct prtop_snapshot *s);
 /* rates from prev to cur; prev may be NULL (zero rates) */

@@ -122,6 +122,13 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.pt_cycle, p->pt_cycle);
 	bpf_program__set_autoload(s->progs.pt_boundary_reset, p->pt_reset);
 	bpf_program__set_autoload(s->progs.pt_reported_alloc, p->pt_alloc);
+	bpf_program__set_autoload(s->progs.hint_fentry, p->hint_f);
+	bpf_program__set_autoload(s->progs.hint_fexit, p->hint_f);
+	bpf_program__set_autoload(s->progs.hint_kprobe, p->hint_k);
+	bpf_program__set_autoload(s->progs.hint_kretprobe, p->hint_k);
+	bpf_program__set_autoload(s->progs.hint_tp_start, p->hint_tp);
+	bpf_program__set_autoload(s->progs.hint_tp_end, p->hint_tp);
+	bpf_program__set_autoload(s->progs.hint_shrink, p->hint_shrink);
 }
 
 static int page_reporting_order(void)
@@ -150,6 +157,8 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct pl
 	s->rodata->track_ranges = p->reuse_scan;
 	s->rodata->reuse_exact = p->reuse_exact;
 	s->rodata->min_report_order = order > 0 && order <= 10 ? order : 0;
+	s->rodata->hint_work_fn = ksym_addr(c->ksyms, "report_free_page_func");
+	s->rodata->hint_shrink_fn = ksym_addr(c->ksyms, "virtio_balloon_shrinker_scan");
 }
 
 /* Open, configure and load; on failure -errno with the reason in msg. */
@@ -171,6 +180,12 @@ static int load_skel(struct collector *c, const struct plan *p, char *msg, size_
 
 		bpf_program__set_attach_target(s->progs.report_fentry, 0, fn);
 		bpf_program__set_attach_target(s->progs.report_fexit, 0, fn);
+	}
+	if (p->hint_f) {
+		const char *fn = c->caps.fn[FN_HINT].name;
+
+		bpf_program__set_attach_target(s->progs.hint_fentry, 0, fn);
+		bpf_program__set_attach_target(s->progs.hint_fexit, 0, fn);
 	}
 	last_libbpf_msg[0] = '\0';
 	err = prtop_bpf__load(s);
@@ -254,7 +269,7 @@ static int attach_pair(struct collector *c, struct bpf_program *a, struct bpf_pr
 /* the function a probe's kprobe goes on */
 static const enum plan_fn probe_fn[PROBE__COUNT] = {
     [PROBE_NOTIFY] = FN_NOTIFY, [PROBE_WORKER] = FN_PROCESS, [PROBE_REPORT] = FN_REPORT,
-    [PROBE_CYCLE] = FN_CYCLE,	[PROBE_DRAIN] = FN_DRAIN,
+    [PROBE_CYCLE] = FN_CYCLE,	[PROBE_DRAIN] = FN_DRAIN,    [PROBE_HINTING] = FN_HINT,
 };
 
 /* the programs that give probe id in mode m: *a (NULL: nothing to attach), *b the exit half */
@@ -298,6 +313,13 @@ static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_m
 		break;
 	case PROBE_REUSE:
 		*a = pt ? s->progs.pt_reported_alloc : s->progs.reuse_tp_alloc;
+		break;
+	case PROBE_HINTING:
+		*a = fe ? s->progs.hint_fentry : kp ? s->progs.hint_kprobe : s->progs.hint_tp_start;
+		*b = fe ? s->progs.hint_fexit : kp ? s->progs.hint_kretprobe : s->progs.hint_tp_end;
+		break;
+	case PROBE_HINT_SHRINK:
+		*a = s->progs.hint_shrink;
 		break;
 	default:
 		break;
@@ -393,6 +415,8 @@ void attach_all(struct collector *c)
 	attach_probe(c, PROBE_RESET);
 	attach_probe(c, PROBE_DRAIN);
 	attach_reuse(c);
+	attach_probe(c, PROBE_HINTING);
+	attach_probe(c, PROBE_HINT_SHRINK);
 }
 
 void attach_close(struct collector *c)

@@ -68,13 +68,56 @@ static void scan_report_fns(struct caps_reports *r, const struct btf *btf, const
 	}
 }
 
+static bool has_member(const struct btf *btf, const struct btf_type *t, const char *name)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, m[i].name_off), name))
+			return true;
+	return false;
+}
+
+/* a struct of that name with all those members */
+static bool struct_has(const struct btf *btf, const char *name, const char *const *members)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	if (!t)
+		return false;
+	for (; *members; members++)
+		if (!has_member(btf, t, *members))
+			return false;
+	return true;
+}
+
+/* virtio-balloon's hinting work item and the state bpf/ reads around it */
+static void scan_hint(struct caps_reports *r, const struct btf *btf, const char *module)
+{
+	static const char *const vb[] = {"report_free_page_work", "num_free_page_blocks",
+					 "cmd_id_received_cache", "cmd_id_active", NULL};
+
+	if (!r->hint.in_btf && caps_btf_has_func(btf, "report_free_page_func")) {
+		str_copy(r->hint.name, sizeof(r->hint.name), "report_free_page_func");
+		str_copy(r->hint.module, sizeof(r->hint.module), module);
+		r->hint.in_btf = true;
+	}
+	if (!r->hint_struct)
+		r->hint_struct = struct_has(btf, "virtio_balloon", vb);
+}
+
 /* every report() in vmlinux and module BTF (virtio_balloon is often a module) */
 void caps_find_reports(struct caps_reports *r, const struct btf *vmlinux)
 {
+	static const char *const publish[] = {"publish_bitmap", NULL};
 	struct dirent *de;
 	DIR *d;
 
 	scan_report_fns(r, vmlinux, "");
+	scan_hint(r, vmlinux, "");
+	r->publish_field = struct_has(vmlinux, "page_reporting_dev_info", publish);
 	d = opendir(SYS_BTF_DIR);
 	if (!d)
 		return;
@@ -89,6 +132,7 @@ void caps_find_reports(struct caps_reports *r, const struct btf *vmlinux)
 		if (!mb)
 			continue;
 		scan_report_fns(r, mb, de->d_name);
+		scan_hint(r, mb, de->d_name);
 		btf__free(mb);
 	}
 	closedir(d);
@@ -136,7 +180,9 @@ static bool report_like(const char *name, size_t len)
 
 static bool keep_sym(const char *name, size_t len, void *ctx)
 {
-	static const char *const extra[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base"};
+	static const char *const extra[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base",
+					    "report_free_page_func",
+					    "virtio_balloon_shrinker_scan"};
 	const struct caps_reports *r = ctx;
 	size_t i;
 
@@ -235,6 +281,25 @@ static void file_err(char *buf, size_t len, const char *path)
 		str_copy(buf, len, strerror(errno));
 }
 
+static void caps_hint(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r)
+{
+	uint64_t blocks[PRTOP_ORDERS];
+	int n;
+
+	k->hint_offer = virtio_hint_offer(NULL, k->hint_dev, sizeof(k->hint_dev));
+	k->fn[FN_HINT] = r->hint;
+	if (!k->fn[FN_HINT].name[0])
+		str_copy(k->fn[FN_HINT].name, sizeof(k->fn[FN_HINT].name), "report_free_page_func");
+	fill_syms(&k->fn[FN_HINT], ks);
+	k->hint_struct = r->hint_struct;
+	k->hint_work_known = k->fn[FN_HINT].in_ksyms;
+	k->hint_shrink_known = ksyms_by_name(ks, "virtio_balloon_shrinker_scan") != NULL;
+	/* VIRTIO_BALLOON_HINT_BLOCK_ORDER: MAX_ORDER - 1, the top free list */
+	n = buddyinfo_read("/proc/buddyinfo", blocks);
+	k->hint_block_order = n > 0 ? n - 1 : -1;
+	k->publish_field = r->publish_field;
+}
+
 void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
 		const struct caps_reports *r, uint64_t registered_report)
 {
@@ -260,4 +325,5 @@ void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct k
 	file_err(k->kpageflags_err, sizeof(k->kpageflags_err), "/proc/kpageflags");
 	file_err(k->buddyinfo_err, sizeof(k->buddyinfo_err), "/proc/buddyinfo");
 	file_err(k->params_err, sizeof(k->params_err), "/sys/module/page_reporting/parameters");
+	caps_hint(k, ks, r);
 }

@@ -66,6 +66,7 @@ static json_object *info_json(const struct knob_info *k)
 	json_object_object_add(o, "path", k->path[0] ? json_object_new_string(k->path) : NULL);
 	json_object_object_add(o, "writable", json_object_new_boolean(k->writable));
 	json_object_object_add(o, "needs_patch", json_object_new_boolean(k->kind == KNOB_CONSTANT));
+	json_object_object_add(o, "unspecified", json_object_new_boolean(k->unspecified));
 	return o;
 }
 
@@ -123,6 +124,10 @@ static void print_table(const struct knob_info *k, int n)
 		       needs);
 	if (k[2].kind == KNOB_MISSING)
 		printf("note: this kernel has no free page reporting (CONFIG_PAGE_REPORTING)\n");
+	if (k[2].unspecified)
+		printf("note: order %s is the \"unspecified\" sentinel: the device that registers "
+		       "decides its order\n",
+		       k[2].value);
 }
 
 static int list_cmd(const struct knob_paths *p, bool json)

@@ -6,6 +6,7 @@
  * attaching are attach.c's; this file fills snapshots.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,27 +84,48 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 }
 
 /*
- * Name the registered device's report() once.  The symbol table is not
- * kept after open (122k symbols here, most of prtop's memory): a device
- * that registers later costs one more read of /proc/kallsyms.
+ * The kernel symbol at fn as "name [module]", into out.  The symbol table
+ * is not kept after open (122k symbols here, most of prtop's memory): a
+ * device that registers later costs one more read of /proc/kallsyms.
  */
-static void resolve_device(struct collector *c, uint64_t fn)
+static void name_fn(struct collector *c, uint64_t fn, char *out, size_t len)
 {
-	struct ksyms *ks;
-	const struct ksym *k;
+	struct ksyms *ks = c->ksyms ? c->ksyms : ksyms_load(NULL);
+	const struct ksym *k = ks ? ksyms_by_addr(ks, fn) : NULL;
 
-	if (!fn || fn == c->device_fn)
-		return;
-	c->device_fn = fn;
-	ks = c->ksyms ? c->ksyms : ksyms_load(NULL);
-	k = ks ? ksyms_by_addr(ks, fn) : NULL;
 	if (k)
-		str_printf(c->device, sizeof(c->device), "%s%s%s%s", k->name, k->module ? " [" : "",
+		str_printf(out, len, "%s%s%s%s", k->name, k->module ? " [" : "",
 			   k->module ? k->module : "", k->module ? "]" : "");
 	if (ks != c->ksyms) {
 		ksyms_free(ks);
 		malloc_trim(0);
 	}
+}
+
+/* name the registered device's report() and publication callback once each */
+static void resolve_device(struct collector *c, uint64_t fn, uint64_t publish)
+{
+	if (fn && fn != c->device_fn) {
+		c->device_fn = fn;
+		name_fn(c, fn, c->device, sizeof(c->device));
+	}
+	if (publish && publish != c->publish_fn) {
+		c->publish_fn = publish;
+		name_fn(c, publish, c->publish, sizeof(c->publish));
+	}
+}
+
+/* the vendor's `passes` counter, if the kernel keeps one */
+static bool read_passes(uint64_t *v)
+{
+	char buf[32];
+	int64_t n;
+
+	if (read_trimmed_at(AT_FDCWD, PARAMS_DIR "/passes", buf, sizeof(buf)) ||
+	    knob_parse_int(buf, &n) || n < 0)
+		return false;
+	*v = (uint64_t)n;
+	return true;
 }
 
 static bool any_event_probe(const struct collector *c)
@@ -155,7 +177,8 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		goto fail;
 	}
 	attach_read_prdev(c);
-	resolve_device(c, c->skel->bss->stats.report_fn);
+	resolve_device(c, c->skel->bss->stats.report_fn, c->skel->bss->stats.publish_fn);
+	c->have_passes0 = read_passes(&c->passes0);
 	/* names are resolved; the symbol table and the heap it grew can go */
 	ksyms_free(c->ksyms);
 	c->ksyms = NULL;
@@ -216,12 +239,30 @@ static void fill_hist(struct snap_hist *h, const __u64 *slot, const struct prtop
 		h->count = 0;
 }
 
+static void fill_publish(struct collector *c, struct prtop_snapshot *s,
+			 const struct prtop_bss_stats *st)
+{
+	if (!c->caps.publish_field)
+		s->publish_state = 0;
+	else if (!st->prdev)
+		s->publish_state = 1;
+	else if (!st->publish_fn)
+		s->publish_state = 2;
+	else
+		s->publish_state = 3;
+	str_copy(s->publish, sizeof(s->publish), c->publish);
+	if (s->publish_state == 3 && !s->publish[0])
+		snprintf(s->publish, sizeof(s->publish), "0x%llx",
+			 (unsigned long long)st->publish_fn);
+}
+
 static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			const struct prtop_bss_stats *st)
 {
 	const struct fn_caps *r = &c->caps.fn[FN_REPORT];
 
-	resolve_device(c, st->report_fn);
+	resolve_device(c, st->report_fn, st->publish_fn);
+	fill_publish(c, s, st);
 	if (c->device[0]) {
 		str_copy(s->device, sizeof(s->device), c->device);
 		return;
@@ -251,6 +292,7 @@ static void fill_knob(struct snap_knob *k, const char *name, const char *unit)
 	k->unit = unit;
 	k->known = !knob_read(NULL, name, &v, &source, NULL);
 	k->value = v;
+	k->unspecified = k->known && !strcmp(name, "order") && knob_order_unspecified(v);
 	k->source = source ? source : "unreadable";
 }
 
@@ -290,6 +332,36 @@ static void fill_reuse(struct collector *c, struct prtop_snapshot *s,
 	s->reuse_age = t->age;
 	for (i = 0; i < PRTOP_ORDERS; i++)
 		s->order[i].reused_pages = t->order_reused_pages[i];
+}
+
+static void fill_hint(struct collector *c, struct prtop_snapshot *s,
+		      const struct prtop_bss_stats *st)
+{
+	struct snap_hint *h = &s->hint;
+
+	h->offer = c->caps.hint_offer;
+	str_copy(h->dev, sizeof(h->dev), c->caps.hint_dev);
+	if (c->caps.hint_block_order >= 0)
+		h->block_bytes = c->page_size << c->caps.hint_block_order;
+	h->last_cmd_id = st->hint_last_cmd_id;
+}
+
+/* the kernel's `passes` since attach against prtop's worker runs */
+static void fill_xcheck(struct collector *c, struct prtop_snapshot *s)
+{
+	struct snap_xcheck *x = &s->xcheck;
+	uint64_t passes;
+	int i;
+
+	if (!c->have_passes0 || !snap_has(s, SG_WORKER))
+		return;
+	for (i = 0; i < s->nparams; i++)
+		if (s->params[i].counter && !strcmp(s->params[i].name, "passes"))
+			break;
+	if (i == s->nparams || (passes = s->params[i].count) < c->passes0)
+		return;
+	snap_cross_check(x, passes - c->passes0, s->c.worker_runs, s->c.worker_runs_done);
+	x->window_s = (s->mono_ns - c->start_ns) / 1e9;
 }
 
 void collector_sample(struct collector *c, struct prtop_snapshot *s)
@@ -336,5 +408,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	fill_knobs(s);
 	fill_reuse(c, s, st);
 	snap_fill_orders(s);
-	s->drops = s->c.events_dropped + s->reuse_forgotten;
+	fill_hint(c, s, st);
+	fill_xcheck(c, s);
+	s->drops = s->c.events_dropped + s->reuse_forgotten + s->xcheck.missed;
 }

@@ -39,6 +39,10 @@ struct collector {
 	char kernel[128];
 	uint64_t device_fn; /* the report() address device[] names */
 	char device[128];
+	uint64_t publish_fn; /* the publish_bitmap() address publish[] names */
+	char publish[128];
+	bool have_passes0; /* the kernel's own run count when prtop attached */
+	uint64_t passes0;
 };
 
 /* attach.c */

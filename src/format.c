@@ -238,6 +238,10 @@ char *fmt_knob(char *buf, size_t len, const char *label, const struct snap_knob 
 		snprintf(buf, len, "%s ? (%.*s)", label, n, src);
 		return buf;
 	}
+	if (k->unspecified) {
+		snprintf(buf, len, "%s unspecified, the device decides (%.*s)", label, n, src);
+		return buf;
+	}
 	snprintf(buf, len, "%s %lld%s%s (%.*s)", label, (long long)k->value, unit ? " " : "",
 		 unit ? unit : "", n, src);
 	return buf;
@@ -367,4 +371,75 @@ char *fmt_wall(char *buf, size_t len, uint64_t wall_ns)
 	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+/* a histogram's median, "—" without samples */
+static char *hist_p50(char *buf, size_t len, const struct snap_hist *h)
+{
+	if (!hist_count(h))
+		return snprintf(buf, len, "%s", fmt_dash()), buf;
+	return fmt_ns(buf, len, hist_percentile(h, 50));
+}
+
+char *fmt_hint(char *buf, size_t len, const struct prtop_snapshot *s)
+{
+	const struct snap_hint *h = &s->hint;
+	char a[32], b[32], c[32], d[32], e[32], id[48] = "";
+
+	if (h->offer != HINT_OFFERED)
+		return NULL;
+	if (!snap_has(s, SG_HINT)) {
+		snprintf(buf, len, "n/a on %s (why not: prtop doctor)", h->dev);
+		return buf;
+	}
+	if (h->last_cmd_id)
+		snprintf(id, sizeof(id), " (last command id %llu)",
+			 (unsigned long long)h->last_cmd_id);
+	snprintf(buf, len,
+		 "runs %llu%s, hinted %s, returned %s, shrinker %s; run time p50 %s, held p50 %s",
+		 (unsigned long long)s->c.hint_runs, id,
+		 fmt_known_bytes(a, sizeof(a), h->block_bytes, s->c.hint_blocks * h->block_bytes),
+		 fmt_known_bytes(b, sizeof(b), h->block_bytes,
+				 s->c.hint_returned_blocks * h->block_bytes),
+		 fmt_known_bytes(c, sizeof(c), snap_has(s, SG_HINT_SHRINK),
+				 s->c.hint_shrunk_pages * s->page_size),
+		 hist_p50(d, sizeof(d), &s->hist[PRTOP_H_HINT_RUN]),
+		 hist_p50(e, sizeof(e), &s->hist[PRTOP_H_HINT_HOLD]));
+	return buf;
+}
+
+char *fmt_xcheck(char *buf, size_t len, const struct prtop_snapshot *s)
+{
+	const struct snap_xcheck *x = &s->xcheck;
+	char what[64] = "agree";
+
+	if (!x->have)
+		return NULL;
+	if (x->missed)
+		snprintf(what, sizeof(what), "DISAGREE: prtop missed %llu",
+			 (unsigned long long)x->missed);
+	else if (x->extra)
+		snprintf(what, sizeof(what), "DISAGREE: the kernel's count lacks %llu",
+			 (unsigned long long)x->extra);
+	snprintf(buf, len, "kernel passes +%llu, prtop worker runs %llu over %.1f s: %s",
+		 (unsigned long long)x->kernel_runs, (unsigned long long)x->prtop_runs, x->window_s,
+		 what);
+	return buf;
+}
+
+char *fmt_publish(char *buf, size_t len, const struct prtop_snapshot *s)
+{
+	switch (s->publish_state) {
+	case 1:
+		snprintf(buf, len, "not known until the device is seen");
+		return buf;
+	case 2:
+		snprintf(buf, len, "none registered (publish_bitmap is NULL)");
+		return buf;
+	case 3:
+		snprintf(buf, len, "%s", s->publish);
+		return buf;
+	default:
+		return NULL;
+	}
 }

@@ -10,10 +10,12 @@
 #include "snapshot.h"
 
 static const char *const probe_names[PROBE__COUNT] = {
-    [PROBE_NOTIFY] = "notify",	      [PROBE_WORKER] = "worker", [PROBE_DELAY] = "request_delay",
-    [PROBE_REPORT] = "report",	      [PROBE_CYCLE] = "cycle",	 [PROBE_DRAIN] = "drain",
-    [PROBE_RESET] = "boundary_reset", [PROBE_REUSE] = "reuse",	 [PROBE_FREE_LISTS] = "free_lists",
-    [PROBE_PARAMS] = "params",
+    [PROBE_NOTIFY] = "notify",	       [PROBE_WORKER] = "worker",
+    [PROBE_DELAY] = "request_delay",   [PROBE_REPORT] = "report",
+    [PROBE_CYCLE] = "cycle",	       [PROBE_DRAIN] = "drain",
+    [PROBE_RESET] = "boundary_reset",  [PROBE_REUSE] = "reuse",
+    [PROBE_FREE_LISTS] = "free_lists", [PROBE_PARAMS] = "params",
+    [PROBE_HINTING] = "hinting",       [PROBE_HINT_SHRINK] = "hint_shrinker",
 };
 
 static const char *const mode_names[] = {
@@ -269,6 +271,8 @@ void snap_set_avail(struct prtop_snapshot *s)
 	a[SG_REUSE_RANGES] = reuse == MODE_SCAN;
 	a[SG_FREE_LISTS] = p[PROBE_FREE_LISTS].attached;
 	a[SG_PARAMS] = p[PROBE_PARAMS].attached;
+	a[SG_HINT] = p[PROBE_HINTING].attached;
+	a[SG_HINT_SHRINK] = p[PROBE_HINT_SHRINK].attached;
 }
 
 bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_snapshot *cur, int i,
@@ -291,4 +295,18 @@ bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_sna
 		return true;
 	}
 	return false;
+}
+
+void snap_cross_check(struct snap_xcheck *x, uint64_t kernel_runs, uint64_t started, uint64_t done)
+{
+	x->have = true;
+	x->kernel_runs = kernel_runs;
+	x->prtop_runs = started;
+	x->prtop_done = done;
+	x->missed = x->extra = 0;
+	/* one run in flight at attach or at this sample may be one side's only */
+	if (kernel_runs > started + 1)
+		x->missed = kernel_runs - started - 1;
+	if (done > kernel_runs + 1)
+		x->extra = done - kernel_runs - 1;
 }

@@ -207,18 +207,34 @@ static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool 
 		bound(k, 1, INT_MAX, false, "device limit");
 }
 
+/*
+ * The patch's sysctl, else mainline's module parameter (linux-next,
+ * 2026-08), else upstream's compile-time constant.  The module parameter's
+ * upper limit is the kernel's to check.
+ */
 static void knob_delay(const struct knob_paths *p, struct knob_info *k)
 {
 	struct stat st;
 
 	info_init(k, "delay_ms", "ms");
 	snprintf(k->path, sizeof(k->path), "%s/page_reporting_delay_ms", p->sysctl_dir);
-	if (!knob_exists(k->path, &st)) {
-		constant(k, KNOB_DELAY_MS_DEFAULT);
+	if (knob_exists(k->path, &st)) {
+		from_file(k, KNOB_SYSCTL, KNOB_SOURCE_SYSCTL, &st);
+		bound(k, 0, KNOB_DELAY_MS_MAX, true, NULL);
 		return;
 	}
-	from_file(k, KNOB_SYSCTL, KNOB_SOURCE_SYSCTL, &st);
-	bound(k, 0, KNOB_DELAY_MS_MAX, true, NULL);
+	snprintf(k->path, sizeof(k->path), "%s/parameters/page_reporting_delay_ms", p->module_dir);
+	if (knob_exists(k->path, &st)) {
+		from_file(k, KNOB_MODPARAM, KNOB_SOURCE_MODPARAM, &st);
+		bound(k, 0, INT_MAX, false, "?");
+		return;
+	}
+	constant(k, KNOB_DELAY_MS_DEFAULT);
+}
+
+bool knob_order_unspecified(int64_t v)
+{
+	return v == -1 || v == (int64_t)UINT32_MAX;
 }
 
 /* MAX_ORDER - 1 (MAX_PAGE_ORDER): /proc/buddyinfo has one column per order */
@@ -233,6 +249,7 @@ static int max_order(const struct knob_paths *p)
 static void knob_order(const struct knob_paths *p, struct knob_info *k, bool ranges)
 {
 	struct stat st;
+	int64_t v;
 	int max;
 
 	info_init(k, "order", "order");
@@ -251,6 +268,7 @@ static void knob_order(const struct knob_paths *p, struct knob_info *k, bool ran
 		}
 		from_file(k, KNOB_MODPARAM, KNOB_SOURCE_MODPARAM, &st);
 	}
+	k->unspecified = !k->read_err && !knob_parse_int(k->value, &v) && knob_order_unspecified(v);
 	if (!ranges)
 		return;
 	max = max_order(p);
@@ -292,7 +310,9 @@ static int add_params(const struct knob_paths *p, struct knob_info *out, int n, 
 	for (i = 0; i < np && n < max; i++) {
 		struct knob_info *k = &out[n];
 
-		if (!strcmp(prm[i].name, "page_reporting_order") || listed(out, n, prm[i].name))
+		/* the core knobs' module parameters are listed as order and delay_ms */
+		if (!strcmp(prm[i].name, "page_reporting_order") ||
+		    !strcmp(prm[i].name, "page_reporting_delay_ms") || listed(out, n, prm[i].name))
 			continue;
 		info_init(k, prm[i].name, "");
 		if (path_join(k->path, sizeof(k->path), dir, prm[i].name) ||

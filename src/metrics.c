@@ -381,6 +381,40 @@ static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct
 		one_u64(b, o, &tracked, s->reuse_tracked);
 }
 
+/* free page hinting: only where the device offers it and the probe attached */
+static void put_hint(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
+{
+	static const struct fam runs = {
+	    "prtop_hint_runs", M_COUNTER, NULL,
+	    "Free page hinting runs: the host sent a command id and the driver pulled pages."};
+	static const struct fam hinted = {"prtop_hint_hinted_bytes", M_COUNTER, "bytes",
+					  "Bytes of free memory hinted to the host."};
+	static const struct fam returned = {
+	    "prtop_hint_returned_bytes", M_COUNTER, "bytes",
+	    "Hinted bytes given back to the allocator when the host said done."};
+	static const struct fam shrunk = {
+	    "prtop_hint_shrinker_bytes", M_COUNTER, "bytes",
+	    "Hinted bytes the balloon's shrinker released under memory pressure."};
+	static const struct fam run = {"prtop_hint_run_duration_seconds", M_HISTOGRAM, "seconds",
+				       "Time a hinting run took to pull free pages."};
+	static const struct fam held = {
+	    "prtop_hint_held_seconds", M_HISTOGRAM, "seconds",
+	    "Time hinted blocks were held: first hinting run until the host said done."};
+	uint64_t blk = s->hint.block_bytes;
+
+	if (!snap_has(s, SG_HINT))
+		return;
+	one_u64(b, o, &runs, s->c.hint_runs);
+	if (blk) {
+		one_u64(b, o, &hinted, s->c.hint_blocks * blk);
+		one_u64(b, o, &returned, s->c.hint_returned_blocks * blk);
+	}
+	if (snap_has(s, SG_HINT_SHRINK))
+		one_u64(b, o, &shrunk, s->c.hint_shrunk_pages * s->page_size);
+	hist_ns(b, o, &run, &s->hist[PRTOP_H_HINT_RUN], &metrics_buckets_worker);
+	hist_ns(b, o, &held, &s->hist[PRTOP_H_HINT_HOLD], &metrics_buckets_reuse_age);
+}
+
 /* one family with a sample per order 0 .. order_high - 1: the pages field at off, in bytes */
 static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
 			  const struct prtop_snapshot *s, size_t off)
@@ -527,7 +561,8 @@ static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct 
 {
 	static const struct fam drops = {
 	    "prtop_events_dropped", M_COUNTER, NULL,
-	    "Events lost: ring buffer full, or reported ranges forgotten (table full)."};
+	    "Events lost: ring buffer full, reported ranges forgotten (table full), or "
+	    "worker runs missed."};
 	static const struct fam build = {"prtop_build", M_INFO, NULL,
 					 "prtop's version and the running kernel."};
 	static const struct fam dev = {
@@ -539,9 +574,22 @@ static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct 
 				       "Age of the snapshot these metrics come from."};
 	static const struct fam scrapes = {"prtop_scrape_requests", M_COUNTER, NULL,
 					   "/metrics requests served by this exporter."};
+	static const struct fam missed = {
+	    "prtop_worker_runs_missed", M_COUNTER, NULL,
+	    "Worker runs the kernel's own count (passes) has and prtop did not see."};
+	static const struct fam pub = {
+	    "prtop_publication", M_INFO, NULL,
+	    "The device's free-memory publication callback (vendor kernels), once known."};
 	char v[160], k[300], l[520];
 
 	one_u64(b, o, &drops, s->drops);
+	if (s->xcheck.have)
+		one_u64(b, o, &missed, s->xcheck.missed);
+	if (s->publish_state == 3) {
+		head(b, o, &pub);
+		snprintf(l, sizeof(l), "{callback=\"%s\"}", esc(k, sizeof(k), s->publish));
+		sample_u64(b, &pub, l, 1);
+	}
 	head(b, o, &build);
 	snprintf(l, sizeof(l), "{version=\"%s\",kernel=\"%s\"}",
 		 esc(v, sizeof(v), o->version ? o->version : "unknown"),
@@ -568,6 +616,7 @@ int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct 
 	put_worker(b, o, s);
 	put_patch_only(b, o, s);
 	put_reuse(b, o, s);
+	put_hint(b, o, s);
 	put_orders(b, o, s);
 	put_knobs(b, o, s);
 	put_params(b, o, s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "procfs.h"
 #include "str.h"
 
 static const char *const patch_tp_names[PT__COUNT] = {
@@ -44,6 +45,12 @@ void plan_status(struct probe_status *s, enum attach_mode mode, const char *deta
 
 /* ---- which programs load ---- */
 
+/* hinting is observed where the device offers it and the driver's state can be read */
+static bool hint_possible(const struct kernel_caps *k)
+{
+	return k->hint_offer == HINT_OFFERED && k->hint_struct;
+}
+
 /* fentry attaches by BTF name to a symbol of exactly that name */
 static bool fentry_ok(const struct kernel_caps *k, enum plan_fn fn)
 {
@@ -77,6 +84,10 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 		/* the drain probe only counts calls: its clone will do */
 		p->drain_k = !p->drain_f && (k->fn[FN_DRAIN].in_ksyms || k->fn[FN_DRAIN].clone[0]);
 	}
+	p->hint_f = fentry && hint_possible(k) && fentry_ok(k, FN_HINT);
+	p->hint_k = k->kprobe_ok && hint_possible(k) && !p->hint_f && k->fn[FN_HINT].in_ksyms;
+	p->hint_tp = hint_possible(k) && !p->hint_f && !p->hint_k && k->hint_work_known;
+	p->hint_shrink = hint_possible(k) && k->hint_shrink_known;
 	p->worker_tp = !p->pt_work && !p->worker_f && !p->worker_k;
 	p->delay_tp = !p->pt_request && !p->notify_f && !p->notify_k;
 	/* the hook costs every allocation: only where report() gives ranges to match */
@@ -86,7 +97,7 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 
 bool plan_has_fentry(const struct plan *p)
 {
-	return p->notify_f || p->worker_f || p->report_f || p->cycle_f || p->drain_f;
+	return p->notify_f || p->worker_f || p->report_f || p->cycle_f || p->drain_f || p->hint_f;
 }
 
 /* ---- why a function gives nothing ---- */
@@ -299,6 +310,82 @@ void plan_reuse(const struct kernel_caps *k, const struct plan_opts *o, struct p
 	}
 }
 
+#define HINT_HOWTO                                                                                 \
+	"QEMU: -object iothread,id=io1 -device virtio-balloon-pci,free-page-hint=on,iothread=io1"
+
+/* why hinting cannot be observed, or NULL */
+static const char *hint_absent(const struct kernel_caps *k, char *buf, size_t len)
+{
+	switch (k->hint_offer) {
+	case HINT_OFFERED:
+		break;
+	case HINT_NOT_OFFERED:
+		snprintf(buf, len,
+			 "%s (virtio balloon) does not offer free page hinting: feature bit 3 "
+			 "(VIRTIO_BALLOON_F_FREE_PAGE_HINT) not negotiated",
+			 k->hint_dev);
+		return buf;
+	case HINT_NO_DEVICE:
+		return "no virtio balloon device (/sys/bus/virtio/devices): no free page hinting";
+	default:
+		return "/sys/bus/virtio/devices unreadable: whether a balloon offers hinting is "
+		       "unknown";
+	}
+	if (!k->hint_struct)
+		return "struct virtio_balloon (num_free_page_blocks, cmd_id_active) not in kernel "
+		       "or module BTF: the driver's hinting state cannot be read";
+	return NULL;
+}
+
+static void plan_hinting(const struct kernel_caps *k, struct plan *p)
+{
+	struct probe_status *s = &p->probe[PROBE_HINTING];
+	const char *why;
+	char buf[200];
+
+	why = hint_absent(k, buf, sizeof(buf));
+	if (why) {
+		plan_status(s, MODE_NONE, NULL, why,
+			    k->hint_offer == HINT_OFFERED ? NULL : HINT_HOWTO);
+		return;
+	}
+	if (p->hint_tp)
+		plan_status(s, MODE_TRACEPOINT,
+			    "tracepoint:workqueue_execute_start/end (function == "
+			    "report_free_page_func)",
+			    NULL, NULL);
+	else if (!fn_source(k, p, s, FN_HINT, p->hint_f, p->hint_k, true)) {
+		add_reason(s,
+			   "; report_free_page_func not in /proc/kallsyms: cannot filter "
+			   "workqueue events",
+			   NULL);
+		return;
+	}
+	/* attached: what it cannot see */
+	str_copy(s->reason, sizeof(s->reason),
+		 "blocks hinted and returned are read from the driver's state around each run "
+		 "(the functions that pull pages are inlined); blocks freed at once on a full "
+		 "queue are not seen");
+}
+
+static void plan_hint_shrink(const struct kernel_caps *k, struct plan *p)
+{
+	struct probe_status *s = &p->probe[PROBE_HINT_SHRINK];
+
+	if (!hint_possible(k))
+		plan_status(s, MODE_NONE, NULL, "no hinting to observe (see the hinting probe)",
+			    NULL);
+	else if (!p->hint_shrink)
+		plan_status(s, MODE_NONE, NULL,
+			    "virtio_balloon_shrinker_scan not in /proc/kallsyms: cannot filter "
+			    "shrinker events",
+			    NULL);
+	else
+		plan_status(s, MODE_TRACEPOINT,
+			    "tracepoint:mm_shrink_slab_end (virtio_balloon_shrinker_scan)", NULL,
+			    NULL);
+}
+
 static void plan_files(const struct kernel_caps *k, struct plan *p)
 {
 	plan_status(&p->probe[PROBE_FREE_LISTS], k->buddyinfo_err[0] ? MODE_NONE : MODE_PROCFS,
@@ -329,5 +416,7 @@ void plan_make(const struct kernel_caps *k, const struct plan_opts *o, bool fent
 	plan_optional(k, p, PROBE_DRAIN, FN_DRAIN, p->drain_f, p->drain_k,
 		      "a drain follows a failed report(): report_errors counts those");
 	plan_reuse(k, o, p);
+	plan_hinting(k, p);
+	plan_hint_shrink(k, p);
 	plan_files(k, p);
 }

@@ -650,6 +650,51 @@ out:
 	return rc;
 }
 
+#define VIRTIO_ID_BALLOON		5
+#define VIRTIO_BALLOON_F_FREE_PAGE_HINT 3
+
+/* one device: HINT_NO_DEVICE unless it is a balloon */
+static enum hint_offer hint_of(int dfd, const char *name)
+{
+	char path[300], buf[160];
+
+	snprintf(path, sizeof(path), "%s/device", name);
+	if (read_trimmed_at(dfd, path, buf, sizeof(buf)) ||
+	    strtoll(buf, NULL, 0) != VIRTIO_ID_BALLOON)
+		return HINT_NO_DEVICE;
+	/* one character per feature bit, bit 0 first */
+	snprintf(path, sizeof(path), "%s/features", name);
+	if (read_trimmed_at(dfd, path, buf, sizeof(buf)) ||
+	    strlen(buf) <= VIRTIO_BALLOON_F_FREE_PAGE_HINT)
+		return HINT_NOT_OFFERED;
+	return buf[VIRTIO_BALLOON_F_FREE_PAGE_HINT] == '1' ? HINT_OFFERED : HINT_NOT_OFFERED;
+}
+
+enum hint_offer virtio_hint_offer(const char *dir, char *dev, size_t len)
+{
+	enum hint_offer best = HINT_NO_DEVICE, h;
+	struct dirent *de;
+	DIR *d;
+
+	if (dev && len)
+		dev[0] = '\0';
+	d = opendir(dir ? dir : "/sys/bus/virtio/devices");
+	if (!d)
+		return errno == ENOENT ? HINT_NO_DEVICE : HINT_UNKNOWN;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		h = hint_of(dirfd(d), de->d_name);
+		if (h <= best)
+			continue;
+		best = h;
+		if (dev && len)
+			snprintf(dev, len, "%s", de->d_name);
+	}
+	closedir(d);
+	return best;
+}
+
 void kernel_release(char *buf, size_t len)
 {
 	struct utsname u;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "format.h"
 #include "knob.h"
 
 #include "ui.h"
@@ -104,6 +105,7 @@ static json_object *knob_json(const struct snap_knob *k)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "value", k->known ? json_object_new_int64(k->value) : NULL);
+	json_object_object_add(o, "unspecified", json_object_new_boolean(k->unspecified));
 	json_object_object_add(o, "unit", json_object_new_string(k->unit ? k->unit : ""));
 	json_object_object_add(o, "source", json_object_new_string(k->source ? k->source : ""));
 	return o;
@@ -282,6 +284,78 @@ static json_object *counters_json(const struct prtop_snapshot *s, const struct p
 	return o;
 }
 
+static const char *const offer_names[] = {
+    [HINT_UNKNOWN] = "unknown",
+    [HINT_NO_DEVICE] = "no_device",
+    [HINT_NOT_OFFERED] = "not_offered",
+    [HINT_OFFERED] = "offered",
+};
+
+/*
+ * Where the device does not offer hinting there is none: zero runs, known.
+ * Where it does but prtop cannot see it, every figure is null.
+ */
+static json_object *hint_json(const struct prtop_snapshot *s)
+{
+	const struct snap_hint *h = &s->hint;
+	const struct probe_status *p = &s->probe[PROBE_HINTING];
+	bool none = h->offer == HINT_NO_DEVICE || h->offer == HINT_NOT_OFFERED;
+	bool have = none || snap_has(s, SG_HINT), bytes = none || (have && h->block_bytes);
+	bool shrink = none || snap_has(s, SG_HINT_SHRINK);
+	json_object *o = json_object_new_object();
+	unsigned int i = (unsigned int)h->offer;
+
+	json_object_object_add(o, "offered",
+			       json_object_new_string(i < 4 ? offer_names[i] : "unknown"));
+	json_object_object_add(o, "device", h->dev[0] ? json_object_new_string(h->dev) : NULL);
+	json_object_object_add(o, "reason", p->attached ? NULL : json_object_new_string(p->reason));
+	json_object_object_add(o, "runs_total", known(have, s->c.hint_runs));
+	json_object_object_add(o, "work_runs_total", known(have, s->c.hint_work_runs));
+	json_object_object_add(o, "hinted_bytes_total",
+			       known(bytes, s->c.hint_blocks * h->block_bytes));
+	json_object_object_add(o, "done_total", known(have, s->c.hint_done_runs));
+	json_object_object_add(o, "returned_bytes_total",
+			       known(bytes, s->c.hint_returned_blocks * h->block_bytes));
+	json_object_object_add(o, "shrinker_bytes_total",
+			       known(shrink, s->c.hint_shrunk_pages * s->page_size));
+	json_object_object_add(o, "block_bytes", h->block_bytes ? u64(h->block_bytes) : NULL);
+	json_object_object_add(o, "last_cmd_id", h->last_cmd_id ? u64(h->last_cmd_id) : NULL);
+	json_object_object_add(o, "run_ns", hist_json(&s->hist[PRTOP_H_HINT_RUN], have));
+	json_object_object_add(o, "held_ns", hist_json(&s->hist[PRTOP_H_HINT_HOLD], have));
+	return o;
+}
+
+/* the kernel's `passes` against prtop's worker runs since attach, or null */
+static json_object *xcheck_json(const struct prtop_snapshot *s)
+{
+	const struct snap_xcheck *x = &s->xcheck;
+	json_object *o;
+
+	if (!x->have)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "kernel_runs", u64(x->kernel_runs));
+	json_object_object_add(o, "prtop_runs", u64(x->prtop_runs));
+	json_object_object_add(o, "prtop_runs_done", u64(x->prtop_done));
+	json_object_object_add(o, "missed", u64(x->missed));
+	json_object_object_add(o, "extra", u64(x->extra));
+	json_object_object_add(o, "agree", json_object_new_boolean(!x->missed && !x->extra));
+	json_object_object_add(o, "window_s", fixed(x->window_s, 3));
+	return o;
+}
+
+static json_object *publish_json(const struct prtop_snapshot *s)
+{
+	switch (s->publish_state) {
+	case 2:
+		return json_object_new_string("");
+	case 3:
+		return json_object_new_string(s->publish);
+	default: /* no such member, or not known yet */
+		return NULL;
+	}
+}
+
 void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
 		unsigned int flags)
 {
@@ -299,6 +373,8 @@ void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_sn
 	if (!s->device[0])
 		json_object_object_add(d, "device_reason",
 				       json_object_new_string(s->device_reason));
+	if (s->publish_state)
+		json_object_object_add(d, "publication", publish_json(s));
 	json_object_object_add(d, "window_s", fixed(window_s, 3));
 	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
@@ -318,9 +394,12 @@ void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_sn
 	json_object_object_add(d, "knobs", k);
 	json_object_object_add(d, "params", params_json(s));
 	json_object_object_add(d, "kernel_counters", counters_json(s, prev));
+	json_object_object_add(d, "cross_check", xcheck_json(s));
+	json_object_object_add(d, "hinting", hint_json(s));
 	json_object_object_add(drops, "ring_buffer", u64(s->c.events_dropped));
 	json_object_object_add(drops, "reuse_table", u64(s->reuse_forgotten));
 	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));
+	json_object_object_add(drops, "worker_runs_missed", u64(s->xcheck.missed));
 	json_object_object_add(drops, "total", u64(s->drops));
 	json_object_object_add(d, "drops", drops);
 	put_json(out, d, flags);
@@ -329,9 +408,16 @@ void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_sn
 void doctor_print(FILE *out, const struct prtop_snapshot *s)
 {
 	int i;
+	char line[320];
 
 	fprintf(out, "kernel   %s\n", s->kernel);
 	fprintf(out, "device   %s\n", s->device[0] ? s->device : s->device_reason);
+	if (fmt_publish(line, sizeof(line), s))
+		fprintf(out, "publish  %s\n", line);
+	if (fmt_hint(line, sizeof(line), s))
+		fprintf(out, "hinting  %s\n", line);
+	if (fmt_xcheck(line, sizeof(line), s))
+		fprintf(out, "check    %s\n", line);
 	fprintf(out, "startup  %.1f ms to attach (", s->startup_ns / 1e6);
 	for (i = 0; i < STARTUP__COUNT; i++)
 		fprintf(out, "%s%s %.1f", i ? ", " : "", startup_phase_name(i),
@@ -363,6 +449,10 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s)
 	json_object_object_add(d, "device",
 			       s->device[0] ? json_object_new_string(s->device) : NULL);
 	json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
+	if (s->publish_state)
+		json_object_object_add(d, "publication", publish_json(s));
+	json_object_object_add(d, "hinting", hint_json(s));
+	json_object_object_add(d, "cross_check", xcheck_json(s));
 	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	for (i = 0; i < LAYER__COUNT; i++) {

@@ -15,7 +15,7 @@ static void text_header(FILE *out, const struct prtop_snapshot *cur,
 {
 	uint64_t base = prev ? prev->mono_ns : cur->start_ns;
 	double secs = cur->mono_ns > base ? (cur->mono_ns - base) / 1e9 : 0;
-	char when[48] = "";
+	char when[48] = "", line[160];
 
 	if (o && o->timestamps)
 		fmt_wall(when, sizeof(when), cur->wall_ns);
@@ -26,6 +26,8 @@ static void text_header(FILE *out, const struct prtop_snapshot *cur,
 	else
 		fprintf(out, "device: none (%s)\n",
 			cur->device_reason[0] ? cur->device_reason : "unknown");
+	if (fmt_publish(line, sizeof(line), cur))
+		fprintf(out, "publication: %s\n", line);
 }
 
 static void text_knobs(FILE *out, const struct prtop_snapshot *s)
@@ -218,6 +220,17 @@ static void text_counters(FILE *out, const struct prtop_snapshot *cur,
 		fputc('\n', out);
 }
 
+/* the kernel's own run count against prtop's, and free page hinting */
+static void text_kernel_side(FILE *out, const struct prtop_snapshot *s)
+{
+	char line[320];
+
+	if (fmt_xcheck(line, sizeof(line), s))
+		fprintf(out, "cross-check: %s\n", line);
+	if (fmt_hint(line, sizeof(line), s))
+		fprintf(out, "hinting: %s\n", line);
+}
+
 static void text_params(FILE *out, const struct prtop_snapshot *s)
 {
 	int i;
@@ -246,6 +259,7 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	text_orders(out, cur);
 	text_reuse(out, cur);
 	text_counters(out, cur, prev);
+	text_kernel_side(out, cur);
 	text_params(out, cur);
 	fputc('\n', out);
 }

@@ -150,8 +150,14 @@ static int draw_header(struct tui *t, int ymax)
 		snprintf(dev, sizeof(dev), "none %s %s", fmt_dash(),
 			 s->device_reason[0] ? s->device_reason : "unknown");
 	if (y < ymax) {
+		char pub[160], note[180];
+
 		put(y, 0, A_BOLD, "device");
-		put(y, LABEL_W, s->device[0] ? 0 : A_DIM, dev);
+		x = put(y, LABEL_W, s->device[0] ? 0 : A_DIM, dev);
+		if (fmt_publish(pub, sizeof(pub), s)) {
+			snprintf(note, sizeof(note), "publication: %s", pub);
+			put(y, x + 2, A_DIM, note);
+		}
 		y++;
 	}
 	return y;
@@ -439,6 +445,25 @@ static int draw_reuse(struct tui *t, int y, int ymax)
 	return put_tokens(y, ymax, "reuse", A_BOLD, tok, 4);
 }
 
+/* the kernel's own run count against prtop's; free page hinting where offered */
+static int draw_kernel_side(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->smp.cur;
+	char line[320];
+	struct token tok;
+
+	if (fmt_xcheck(line, sizeof(line), s)) {
+		tok =
+		    (struct token){line, s->xcheck.missed || s->xcheck.extra ? color(t, C_BAD) : 0};
+		y = put_tokens(y, ymax, "check", A_BOLD, &tok, 1);
+	}
+	if (fmt_hint(line, sizeof(line), s)) {
+		tok = (struct token){line, snap_has(s, SG_HINT) ? 0 : A_DIM};
+		y = put_tokens(y, ymax, "hinting", A_BOLD, &tok, 1);
+	}
+	return y;
+}
+
 /* "+0.40/s, the kernel's counter" (or "n/a/s" before a rate is known) */
 static const char *counter_note(char *buf, size_t len, const struct tui *t, int i)
 {
@@ -603,6 +628,7 @@ static void draw_body(struct tui *t, int y, int ymax)
 		y = draw_orders(t, y, ymax, 0);
 	}
 	y = draw_reuse(t, y, ymax);
+	y = draw_kernel_side(t, y, ymax);
 	if (ymax - y > 3)
 		y++;
 	draw_params(t, y, ymax);

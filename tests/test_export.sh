@@ -141,22 +141,40 @@ else
 	not_ok "Prometheus does not scrape the exporter: $(tail -n 5 "$tmp/prom.log")"
 fi
 runs0=$(promq 'prtop_worker_runs_total')
-"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
 grown() {
 	r=$(promq 'prtop_worker_runs_total')
 	[ "$r" != none ] && [ "$runs0" != none ] && [ "$r" -gt "$runs0" ]
 }
-if wait_for 40 grown; then
+# The kernel need not run the worker for a given free: this vendor kernel
+# sometimes does not after 1.2 GiB (its own `passes` does not move either;
+# see README, cross-check).  Free 2 GiB, up to three times, until it runs.
+PASSES=/sys/module/page_reporting/parameters/passes
+p0=$(cat "$PASSES" 2>/dev/null)
+i=0
+while [ $i -lt 3 ]; do
+	"$TOOLS/memhog" -m 2048 -H 1 >/dev/null 2>&1
+	wait_for 20 grown && break
+	i=$((i + 1))
+done
+ran=0
+if grown; then
+	ran=1
 	ok "Prometheus sees prtop_worker_runs_total increase ($runs0 -> $r) after memhog"
+elif [ -n "$p0" ] && [ "$(cat "$PASSES")" = "$p0" ]; then
+	ok "no worker run in 3 frees of 2 GiB, and the kernel's own passes did not move either ($p0)"
 else
-	not_ok "prtop_worker_runs_total did not increase in Prometheus ($runs0 -> $(promq 'prtop_worker_runs_total'))"
+	not_ok "prtop_worker_runs_total did not increase in Prometheus ($runs0 -> $(promq 'prtop_worker_runs_total')), kernel passes $p0 -> $(cat "$PASSES" 2>/dev/null)"
+fi
+if [ -n "$p0" ]; then
+	check "Prometheus: no worker run missed against the kernel's own count ($(promq 'prtop_worker_runs_missed_total'))" \
+		test "$(promq 'prtop_worker_runs_missed_total')" = 0
 fi
 if [ "$want_report" = no ]; then
 	check "Prometheus: report probe not attachable here (found without prtop), said so" \
 		test "$(promq 'prtop_probe_attached{probe="report",mode="none"}')" = 0
 fi
 dcount=$(promq 'prtop_request_delay_seconds_count')
-check "Prometheus: request delays observed (count $dcount)" \
+[ $ran = 1 ] && check "Prometheus: request delays observed (count $dcount)" \
 	python3 -c 'import sys; assert float(sys.argv[1]) > 0' "$dcount"
 curl -s -m 5 "http://127.0.0.1:$pport/api/v1/rules" >"$tmp/rules.json"
 check "Prometheus evaluates every deploy/ rule without error" python3 -c '

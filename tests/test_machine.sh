@@ -90,10 +90,44 @@ if [ -n "$passes0" ]; then
 	pdelta=$(json_get "$tmp/stat.json" 'round(d["kernel_counters"]["passes"]["per_s"] * d["window_s"])')
 	check "worker runs equal the kernel's own count over the window (passes +$pdelta, prtop $runs; $passes0 before launch, $passes1 at the end)" \
 		test "$runs" -eq "$pdelta"
+	check "prtop's own cross-check agrees ($(json_get "$tmp/stat.json" 'd["cross_check"]'))" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+x = d["cross_check"]
+assert x["agree"] and x["missed"] == 0 and x["kernel_runs"] >= 1, x
+assert d["drops"]["worker_runs_missed"] == 0, d["drops"]
+' "$tmp/stat.json"
 	check "the kernel's counter passes has a rate over the window ($(json_get "$tmp/stat.json" 'd["kernel_counters"]["passes"]'))" \
 		python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["kernel_counters"]["passes"]; assert c["total"] == int(sys.argv[2]) and c["per_s"] > 0, c' "$tmp/stat.json" "$passes1"
 else
 	echo "# no 'passes' counter on this kernel: prtop's run count is not cross-checked"
+	check "no cross-check without the kernel's count" \
+		test "$(json_get "$tmp/stat.json" 'd["cross_check"]')" = None
+fi
+
+# free page hinting: offered when a virtio balloon (device 0x0005) has
+# feature bit 3, read here from sysfs without prtop
+offer=no_device
+for d in /sys/bus/virtio/devices/*; do
+	[ "$(cat "$d/device" 2>/dev/null)" = 0x0005 ] || continue
+	if [ "$(cut -c4 "$d/features")" = 1 ]; then offer=offered; else offer=not_offered; fi
+done
+got=$(json_get "$tmp/stat.json" 'd["hinting"]["offered"]')
+check "hinting: '$got' as sysfs says ($offer)" test "$got" = "$offer"
+if [ "$offer" != offered ]; then
+	check "hinting: zero runs, known, and doctor says why" sh -c "
+		test '$(json_get "$tmp/stat.json" 'd["hinting"]["runs_total"]')' = 0 &&
+		grep -qE '^hinting +none +.*(does not offer|no virtio balloon)' '$tmp/doctor'"
+fi
+# the vendor publication callback: named where the device struct has one
+if bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null | grep -q "'publish_bitmap'"; then
+	pub=$(json_get "$tmp/stat.json" 'd.get("publication")')
+	sym=${pub%% *}
+	check "publication callback named through kallsyms ($pub)" \
+		sh -c "test -n '$sym' && test '$sym' != None && grep -q ' $sym\$' /proc/kallsyms"
+else
+	check "no publication key on a kernel without the member" \
+		test "$(json_get "$tmp/stat.json" '"publication" in d')" = False
 fi
 # every read-only numeric module parameter is shown as the kernel's counter
 ro=$(find /sys/module/page_reporting/parameters -maxdepth 1 -type f ! -perm /222 -exec sh -c 'grep -qx "[0-9][0-9]*" "$1" && basename "$1"' _ {} \; 2>/dev/null | sort | tr '\n' ' ')

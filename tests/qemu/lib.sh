@@ -18,6 +18,11 @@ QEMU_BIN=${QEMU_BIN:-qemu-system-x86_64}
 QEMU_MEM_MIB=${QEMU_MEM_MIB:-2048}
 QEMU_SMP=${QEMU_SMP:-2}
 QEMU_APPEND=${QEMU_APPEND:-"console=ttyS0 loglevel=1 panic=-1"}
+# the balloon device (default: free page reporting per qemu_start's on|off),
+# the monitor (default none) and extra options, e.g. an iothread object
+QEMU_BALLOON=${QEMU_BALLOON:-}
+QEMU_MONITOR=${QEMU_MONITOR:-none}
+QEMU_EXTRA=${QEMU_EXTRA:-}
 QEMU_PID=""		# the QEMU process (whose VmRSS is read)
 QEMU_WRAP_PID=""	# the timeout(1) process around it
 
@@ -41,12 +46,13 @@ qemu_start() {
 	fi
 	# setsid: QEMU gets its own process group, so a ^C on the test's
 	# terminal reaches the test (which cleans up) and not QEMU directly
+	# shellcheck disable=SC2086 # QEMU_EXTRA is a list of options
 	setsid -w timeout -k 5 "$_hard" "$QEMU_BIN" \
 		-accel tcg -cpu max -m "$QEMU_MEM_MIB" -smp "$QEMU_SMP" \
-		-nographic -no-reboot -nic none -monitor none -parallel none \
+		-nographic -no-reboot -nic none -monitor "$QEMU_MONITOR" -parallel none \
 		-serial "file:$_log" -pidfile "$_log.pid" \
 		-kernel "$QEMU_VMLINUZ" -initrd "$_initrd" -append "$QEMU_APPEND" \
-		-device "virtio-balloon-pci,free-page-reporting=$_fpr" \
+		-device "${QEMU_BALLOON:-virtio-balloon-pci,free-page-reporting=$_fpr}" $QEMU_EXTRA \
 		</dev/null >"$_log.qemu" 2>&1 &
 	QEMU_WRAP_PID=$!
 	# the pid file appears once QEMU has parsed its options
@@ -131,6 +137,31 @@ qemu_stop() {
 	fi
 	QEMU_PID="" QEMU_WRAP_PID=""
 	return 0
+}
+
+# qemu_hmp SOCKET COMMAND: one human monitor command over a unix socket
+# (QEMU_MONITOR=unix:SOCKET,server,nowait); its reply on stdout
+qemu_hmp() {
+	python3 - "$1" "$2" <<'PYEOF'
+import socket, sys, time
+
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+buf = b""
+def until_prompt():
+    global buf
+    end = time.time() + 10
+    while b"(qemu) " not in buf and time.time() < end:
+        buf += s.recv(4096)
+    out, _, buf = buf.partition(b"(qemu) ")
+    return out
+until_prompt()                      # the banner
+s.sendall(sys.argv[2].encode() + b"\n")
+out = until_prompt().decode(errors="replace")
+# the monitor echoes the command line first
+print("\n".join(l for l in out.replace("\r", "").split("\n")[1:] if l.strip()))
+PYEOF
 }
 
 # qemu_blocks LOG DIR: every "PRTOP-JSON-BEGIN TAG" .. "PRTOP-JSON-END TAG"

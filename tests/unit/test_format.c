@@ -130,18 +130,25 @@ static void test_snapshot_fields(void)
 
 	if (!CHECK(s, "format: allocate a snapshot"))
 		return;
-	s->knob_order = (struct snap_knob){true, 9, "pages order",
-					   "module parameter page_reporting.page_reporting_order"};
+	s->knob_order =
+	    (struct snap_knob){.known = true,
+			       .value = 9,
+			       .unit = "pages order",
+			       .source = "module parameter page_reporting.page_reporting_order"};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "order", &s->knob_order, NULL, false),
 		  "order 9 (module parameter page_reporting.page_reporting_order)",
 		  "format: known knob");
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "order", &s->knob_order, NULL, true),
 		  "order 9 (module parameter)", "format: known knob, brief");
-	s->knob_delay_ms = (struct snap_knob){true, 2000, "ms", "constant"};
+	s->knob_delay_ms =
+	    (struct snap_knob){.known = true, .value = 2000, .unit = "ms", .source = "constant"};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "delay", &s->knob_delay_ms, "ms", true),
 		  "delay 2000 ms (constant)", "format: knob with unit, brief");
-	s->knob_capacity = (struct snap_knob){true, 32, "entries",
-					      "compile-time constant, needs the bundled patch"};
+	s->knob_capacity =
+	    (struct snap_knob){.known = true,
+			       .value = 32,
+			       .unit = "entries",
+			       .source = "compile-time constant, needs the bundled patch"};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "capacity", &s->knob_capacity, NULL, FMT_KNOB_CLAUSE),
 		  "capacity 32 (compile-time constant)", "format: knob up to the comma");
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "capacity", &s->knob_capacity, NULL, FMT_KNOB_BRIEF),
@@ -149,9 +156,18 @@ static void test_snapshot_fields(void)
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "order", &s->knob_order, NULL, FMT_KNOB_CLAUSE),
 		  "order 9 (module parameter page_reporting.page_reporting_order)",
 		  "format: knob without a comma, clause is all of it");
-	s->knob_delay_ms = (struct snap_knob){false, 0, "ms", NULL};
+	s->knob_delay_ms =
+	    (struct snap_knob){.known = false, .value = 0, .unit = "ms", .source = NULL};
 	CHECK_STR(fmt_knob(buf, sizeof(buf), "delay", &s->knob_delay_ms, "ms", false),
 		  "delay ? (unknown)", "format: unknown knob");
+	s->knob_order = (struct snap_knob){.known = true,
+					   .value = 4294967295,
+					   .unit = "order",
+					   .source = "upstream module parameter",
+					   .unspecified = true};
+	CHECK_STR(fmt_knob(buf, sizeof(buf), "order", &s->knob_order, NULL, FMT_KNOB_BRIEF),
+		  "order unspecified, the device decides (upstream module)",
+		  "format: the order's sentinel is shown as such");
 
 	for (i = 0; i < PROBE__COUNT; i++)
 		set_probe(s, i, MODE_PROCFS);

@@ -11,8 +11,8 @@
 static void test_names(void)
 {
 	static const char *const probes[PROBE__COUNT] = {
-	    "notify", "worker",		"request_delay", "report",     "cycle",
-	    "drain",  "boundary_reset", "reuse",	 "free_lists", "params",
+	    "notify",	      "worker", "request_delay", "report",	  "cycle",	"drain",
+	    "boundary_reset", "reuse",	"hinting",	 "hint_shrinker", "free_lists", "params",
 	};
 	static const char *const modes[] = {
 	    "none", "patch_tracepoint", "fentry", "kprobe", "tracepoint", "scan", "procfs",
@@ -252,8 +252,27 @@ out:
 	free(b);
 }
 
+static void test_cross_check(void)
+{
+	struct snap_xcheck x = {0};
+
+	snap_cross_check(&x, 6, 6, 6);
+	CHECK(x.have && !x.missed && !x.extra, "hist: cross-check: equal counts agree");
+	snap_cross_check(&x, 7, 6, 6);
+	CHECK(!x.missed && !x.extra, "hist: cross-check: one run in flight at attach is allowed");
+	snap_cross_check(&x, 5, 6, 6);
+	CHECK(!x.missed && !x.extra, "hist: cross-check: one run not yet counted by the kernel");
+	snap_cross_check(&x, 9, 6, 6);
+	CHECK_U64(x.missed, 2, "hist: cross-check: prtop missed runs the kernel made");
+	snap_cross_check(&x, 0, 0, 0);
+	CHECK(!x.missed && !x.extra, "hist: cross-check: no runs on either side agree");
+	snap_cross_check(&x, 1, 4, 4);
+	CHECK_U64(x.extra, 2, "hist: cross-check: runs the kernel's count lacks");
+}
+
 void test_hist(void)
 {
+	test_cross_check();
 	test_names();
 	test_slot_bounds();
 	test_slot_values();

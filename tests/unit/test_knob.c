@@ -555,8 +555,67 @@ static void test_persist(void)
 	CHECK(rc < 0, "knob: persist into an unusable etc fails (%d)", rc);
 }
 
+/*
+ * Mainline's next steps (linux-next, 2026-08): page_reporting_delay_ms as a
+ * module parameter is the delay knob where the patch's sysctl is absent,
+ * and the order's "unspecified" sentinel is said as such.
+ */
+static void test_mainline(void)
+{
+	const char *const args[] = {"delay_ms=500"};
+	struct knob_info k[KNOB_MAX];
+	const struct knob_info *d, *o;
+	struct knob_set set[1];
+	const char *src = NULL, *out;
+	bool patched = true;
+	char err[256];
+	int64_t v = 0;
+	struct tree t;
+	int n, rc;
+
+	if (!tree_make(&t, "mainline", false, false))
+		return;
+	put(t.params, "page_reporting_delay_ms", "2000\n", 0644);
+	put(t.params, "page_reporting_order", "4294967295\n", 0644);
+	n = knob_list(&t.p, k, KNOB_MAX);
+	d = by_name(k, n, "delay_ms");
+	o = by_name(k, n, "order");
+	CHECK(d && d->kind == KNOB_MODPARAM && d->writable && !strcmp(d->value, "2000") &&
+		  !strcmp(d->source, KNOB_SOURCE_MODPARAM) && strstr(d->path, "parameters/"),
+	      "knob: mainline's delay module parameter is the delay knob");
+	CHECK(d && !strcmp(d->range, "0..?"), "knob: its upper limit is the kernel's to check (%s)",
+	      d ? d->range : "?");
+	CHECK(!by_name(k, n, "page_reporting_delay_ms"), "knob: not listed twice");
+	CHECK(knob_read(&t.p, "delay_ms", &v, &src, &patched) == 0 && v == 2000 && !patched &&
+		  !strcmp(src, KNOB_SOURCE_MODPARAM),
+	      "knob: knob_read delay_ms from the module parameter");
+	CHECK(knob_read(&t.p, "page_reporting.page_reporting_delay_ms", &v, NULL, NULL) == 0,
+	      "knob: the module parameter's own spelling");
+	rc = validate(&t, args, 1, set, err, sizeof(err));
+	CHECK(rc == KNOB_OK, "knob: delay_ms=500 accepted on the module parameter (%s)", err);
+	out = persist(&t, args, 1, true, &rc);
+	CHECK(rc == 0 && strstr(out, "page_reporting_delay_ms=500"),
+	      "knob: --persist writes it as the module parameter (%s)", out);
+
+	CHECK(o && o->unspecified && !strcmp(o->value, "4294967295"),
+	      "knob: order 4294967295 is the unspecified sentinel");
+	CHECK(knob_order_unspecified(-1) && knob_order_unspecified(4294967295LL) &&
+		  !knob_order_unspecified(9) && !knob_order_unspecified(11),
+	      "knob: only -1 / UINT_MAX are the sentinel (6.1's 11 is an order)");
+	put(t.params, "page_reporting_order", "9\n", 0644);
+	n = knob_list(&t.p, k, KNOB_MAX);
+	o = by_name(k, n, "order");
+	CHECK(o && !o->unspecified, "knob: a real order is not the sentinel");
+
+	/* the patch's sysctl wins over the module parameter */
+	put(t.sysctl, "page_reporting_delay_ms", "1000\n", 0644);
+	CHECK(knob_read(&t.p, "delay_ms", &v, &src, &patched) == 0 && v == 1000 && patched,
+	      "knob: the patch's sysctl first");
+}
+
 void test_knob(void)
 {
+	test_mainline();
 	test_parse_int();
 	test_list_unpatched();
 	test_list_patched();

@@ -29,8 +29,10 @@ static struct prtop_snapshot *snap_new(void)
 	s->page_size = PAGE;
 	s->max_order = 11;
 	snap_fill_orders(s);
-	s->knob_capacity = (struct snap_knob){true, 32, "entries", "constant"};
-	s->knob_delay_ms = (struct snap_knob){true, 2000, "ms", "constant"};
+	s->knob_capacity =
+	    (struct snap_knob){.known = true, .value = 32, .unit = "entries", .source = "constant"};
+	s->knob_delay_ms =
+	    (struct snap_knob){.known = true, .value = 2000, .unit = "ms", .source = "constant"};
 	return s;
 }
 
@@ -349,7 +351,8 @@ static void test_formats(void)
 	if (!CHECK(s, "metrics: allocate a snapshot"))
 		return;
 	snprintf(s->device, sizeof(s->device), "virtballoon_free_page_report [virtio_balloon]");
-	s->knob_order = (struct snap_knob){true, 9, "order", "module parameter"};
+	s->knob_order = (struct snap_knob){
+	    .known = true, .value = 9, .unit = "order", .source = "module parameter"};
 	set_probe(s, PROBE_REPORT, MODE_FENTRY);
 	t = render(s, false, &a);
 	om = render(s, true, &b);
@@ -486,8 +489,49 @@ static void test_patch_only(void)
 	free(s);
 }
 
+/* hinting series only where the device offers it and the probe attached */
+static void test_hinting(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf b;
+	const char *t;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	s->hint.offer = HINT_NOT_OFFERED;
+	s->hint.block_bytes = 4 << 20;
+	t = render(s, false, &b);
+	CHECK(t && !strstr(t, "prtop_hint_"), "metrics: no hinting series where it is not offered");
+	free(b.data);
+	s->hint.offer = HINT_OFFERED;
+	s->c.hint_runs = 2;
+	s->c.hint_blocks = 60;
+	s->c.hint_returned_blocks = 58;
+	s->c.hint_shrunk_pages = 2048;
+	set_probe(s, PROBE_HINTING, MODE_FENTRY);
+	hist_add(&s->hist[PRTOP_H_HINT_RUN], 115000000);
+	t = render(s, false, &b);
+	CHECK_STR(t ? value_of(t, "prtop_hint_runs_total") : "", "2", "metrics: hinting runs");
+	CHECK_STR(t ? value_of(t, "prtop_hint_hinted_bytes_total") : "", "251658240",
+		  "metrics: hinted bytes = blocks x 4 MiB");
+	CHECK_STR(t ? value_of(t, "prtop_hint_returned_bytes_total") : "", "243269632",
+		  "metrics: returned bytes");
+	CHECK(t && !strstr(t, "prtop_hint_shrinker_bytes"),
+	      "metrics: shrinker bytes absent without the shrinker probe");
+	CHECK_STR(t ? value_of(t, "prtop_hint_run_duration_seconds_count") : "", "1",
+		  "metrics: hinting run histogram");
+	free(b.data);
+	set_probe(s, PROBE_HINT_SHRINK, MODE_TRACEPOINT);
+	t = render(s, false, &b);
+	CHECK_STR(t ? value_of(t, "prtop_hint_shrinker_bytes_total") : "", "8388608",
+		  "metrics: shrinker bytes = pages x page size");
+	free(b.data);
+	free(s);
+}
+
 void test_metrics(void)
 {
+	test_hinting();
 	test_hist_buckets();
 	test_counters_and_hists();
 	test_labels_and_knobs();

@@ -226,8 +226,69 @@ static void dependents_follow_attach(void)
 	      "plan: the delay follows the worker's real outcome");
 }
 
+/* free page hinting: offered or not, each layer, and what cannot be read */
+static void shape_hinting(void)
+{
+	struct plan_opts o = {0};
+	struct kernel_caps k;
+	struct plan p;
+
+	base(&k);
+	no_kprobes(&k);
+	k.hint_offer = HINT_NOT_OFFERED;
+	snprintf(k.hint_dev, sizeof(k.hint_dev), "virtio0");
+	k.hint_struct = k.hint_work_known = k.hint_shrink_known = true;
+	fn(&k, FN_HINT, "report_free_page_func", true, true, NULL);
+	plan_make(&k, &o, true, &p);
+	CHECK(!p.hint_f && !p.hint_tp && !p.hint_shrink &&
+		  reason_has(&p, PROBE_HINTING, "virtio0 (virtio balloon) does not offer") &&
+		  strstr(p.probe[PROBE_HINTING].hint, "free-page-hint=on"),
+	      "plan[hint]: not offered: nothing loads, says why and how (%s)",
+	      p.probe[PROBE_HINTING].reason);
+	CHECK(!p.probe[PROBE_HINT_SHRINK].attached, "plan[hint]: no shrinker probe either");
+	k.hint_offer = HINT_NO_DEVICE;
+	plan_make(&k, &o, true, &p);
+	CHECK(reason_has(&p, PROBE_HINTING, "no virtio balloon device"),
+	      "plan[hint]: no balloon at all");
+
+	k.hint_offer = HINT_OFFERED;
+	snprintf(k.fn[FN_HINT].module, sizeof(k.fn[FN_HINT].module), "virtio_balloon");
+	plan_make(&k, &o, true, &p);
+	CHECK(p.hint_f && p.hint_shrink && mode(&p, PROBE_HINTING) == MODE_FENTRY,
+	      "plan[hint]: offered: fentry on the work item");
+	CHECK_STR(p.probe[PROBE_HINTING].detail,
+		  "fentry/fexit:report_free_page_func [virtio_balloon]",
+		  "plan[hint]: names the module");
+	CHECK(strstr(p.probe[PROBE_HINTING].reason, "inlined"),
+	      "plan[hint]: says what it cannot see");
+	CHECK(mode(&p, PROBE_HINT_SHRINK) == MODE_TRACEPOINT, "plan[hint]: shrinker tracepoint");
+	plan_make(&k, &o, false, &p);
+	CHECK(!p.hint_f && p.hint_tp && mode(&p, PROBE_HINTING) == MODE_TRACEPOINT,
+	      "plan[hint]: without fentry, the workqueue tracepoints");
+	k.kprobe_ok = true;
+	plan_make(&k, &o, false, &p);
+	CHECK(p.hint_k && !p.hint_tp && mode(&p, PROBE_HINTING) == MODE_KPROBE,
+	      "plan[hint]: kprobes before stock tracepoints");
+	no_kprobes(&k);
+	k.hint_work_known = false;
+	fn(&k, FN_HINT, "report_free_page_func", true, false, NULL);
+	plan_make(&k, &o, false, &p);
+	CHECK(!p.hint_tp && reason_has(&p, PROBE_HINTING, "not in /proc/kallsyms"),
+	      "plan[hint]: no address, no filter (%s)", p.probe[PROBE_HINTING].reason);
+	k.hint_struct = false;
+	plan_make(&k, &o, true, &p);
+	CHECK(!p.hint_f && !p.hint_tp && reason_has(&p, PROBE_HINTING, "struct virtio_balloon"),
+	      "plan[hint]: the driver's state not in BTF");
+	k.hint_struct = true;
+	k.hint_shrink_known = false;
+	plan_make(&k, &o, true, &p);
+	CHECK(reason_has(&p, PROBE_HINT_SHRINK, "virtio_balloon_shrinker_scan"),
+	      "plan[hint]: shrinker without its address");
+}
+
 void test_plan(void)
 {
+	shape_hinting();
 	shape_no_fentry_no_kprobes();
 	shape_debian_61();
 	shape_patched_61();

@@ -458,8 +458,51 @@ static void test_uname(void)
 	kernel_release(buf, 0);
 }
 
+/* a fake /sys/bus/virtio/devices/NAME with device id and features */
+static void virtio_dev(const char *root, const char *name, const char *id, const char *features)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	mkdir(dir, 0755);
+	unit_write_file(dir, "device", id, strlen(id));
+	if (features)
+		unit_write_file(dir, "features", features, strlen(features));
+}
+
+static void test_virtio_hint(void)
+{
+	static const char on[] = "0111010000000000000000000000000100100000\n";
+	static const char off[] = "0110010000000000000000000000000100100000\n";
+	const char *base = unit_tmpdir();
+	char root[4096], dev[32];
+
+	if (!base)
+		return;
+	snprintf(root, sizeof(root), "%s/virtio", base);
+	CHECK_U64(virtio_hint_offer(root, dev, sizeof(dev)), HINT_NO_DEVICE,
+		  "procfs: hint: no devices directory");
+	mkdir(root, 0755);
+	virtio_dev(root, "virtio0", "0x0001\n", on); /* a net device: bit 3 means else */
+	virtio_dev(root, "virtio1", "0x0002\n", NULL);
+	CHECK_U64(virtio_hint_offer(root, dev, sizeof(dev)), HINT_NO_DEVICE,
+		  "procfs: hint: no balloon among the devices");
+	virtio_dev(root, "virtio2", "0x0005\n", off);
+	CHECK_U64(virtio_hint_offer(root, dev, sizeof(dev)), HINT_NOT_OFFERED,
+		  "procfs: hint: balloon without bit 3");
+	CHECK_STR(dev, "virtio2", "procfs: hint: names the balloon");
+	virtio_dev(root, "virtio3", "0x0005\n", "01");
+	CHECK_U64(virtio_hint_offer(root, NULL, 0), HINT_NOT_OFFERED,
+		  "procfs: hint: a short features string is not an offer");
+	virtio_dev(root, "virtio4", "0x0005\n", on);
+	CHECK_U64(virtio_hint_offer(root, dev, sizeof(dev)), HINT_OFFERED,
+		  "procfs: hint: a balloon with bit 3");
+	CHECK_STR(dev, "virtio4", "procfs: hint: names the one that offers it");
+}
+
 void test_procfs(void)
 {
+	test_virtio_hint();
 	test_kallsyms_good();
 	test_kallsyms_bad();
 	test_kallsyms_live();

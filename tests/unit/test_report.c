@@ -168,8 +168,49 @@ out:
 	free(cur);
 }
 
+/*
+ * Hinting: a device that does not offer it hints nothing (0, known, with
+ * the reason); one that does while prtop cannot see it is unknown (null,
+ * n/a); the text line appears only where the device offers hinting.
+ */
+static void hinting(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	json_object *d, *h = NULL, *v = NULL;
+	char *t;
+
+	if (!CHECK(s, "report: allocate a snapshot"))
+		return;
+	s->hint.offer = HINT_NOT_OFFERED;
+	snprintf(s->probe[PROBE_HINTING].reason, sizeof(s->probe[PROBE_HINTING].reason),
+		 "virtio0 (virtio balloon) does not offer free page hinting");
+	d = render_json(s);
+	t = render_text(s);
+	CHECK(d && json_object_object_get_ex(d, "hinting", &h) &&
+		  json_object_object_get_ex(h, "runs_total", &v) && v &&
+		  json_object_get_int64(v) == 0,
+	      "report: hinting not offered: zero runs, known");
+	CHECK(h && json_object_object_get_ex(h, "reason", &v) && v &&
+		  strstr(json_object_get_string(v), "does not offer"),
+	      "report: hinting not offered: the reason");
+	CHECK(t && !strstr(t, "\nhinting:"), "report: no hinting line where it is not offered");
+	json_object_put(d);
+	free(t);
+	s->hint.offer = HINT_OFFERED;
+	d = render_json(s);
+	t = render_text(s);
+	CHECK(d && json_object_object_get_ex(d, "hinting", &h) && is_null(h, "runs_total") &&
+		  is_null(h, "hinted_bytes_total"),
+	      "report: hinting offered, not observable: null");
+	CHECK(t && strstr(t, "\nhinting: n/a"), "report: ... and n/a in text");
+	json_object_put(d);
+	free(t);
+	free(s);
+}
+
 void test_report(void)
 {
+	hinting();
 	counters();
 	run_detail_agrees();
 	unknown_agrees();
