@@ -17,14 +17,18 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ifeq ($(STATIC),1)
 OUT := build-static
 LDFLAGS += -static
-LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo
+LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo -lm
 # no `prtop export` here: libmicrohttpd.a needs GnuTLS, p11-kit and libunistring,
-# which Debian ships no static archives of (pkg-config --static --libs libmicrohttpd)
+# which Debian ships no static archives of (pkg-config --static --libs libmicrohttpd);
+# no `prtop report --svg` either (cairo has no static archive): a recording made
+# by the static binary in a guest is plotted on the host
 EXPORT := 0
+PLOT := 0
 else
 OUT := build
-LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lpthread
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lpthread -lm
 EXPORT := 1
+PLOT := 1
 endif
 
 CFLAGS ?= -O2 -g
@@ -45,9 +49,13 @@ ifneq ($(EXPORT),1)
 SRCS := $(filter-out src/export.c,$(SRCS))
 CFLAGS += -DPRTOP_NO_EXPORT
 endif
+ifneq ($(PLOT),1)
+SRCS := $(filter-out src/plot.c,$(SRCS))
+CFLAGS += -DPRTOP_NO_PLOT
+endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
-UNIT_MODS := format hist knob knob_persist cmd_knob metrics plan procfs report reuse text
+UNIT_MODS := format hist knob knob_persist cmd_knob metrics plan procfs record report reuse stats text
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
@@ -94,10 +102,10 @@ $(OUT)/prtop: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(OUT)/unit: $(UNIT_SRCS) $(UNIT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ljson-c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ljson-c -lm
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 check: $(OUT)/unit
 	./$(OUT)/unit
@@ -109,6 +117,7 @@ test: test-deps
 
 bench: test-deps
 	$(MAKE) all
+	$(MAKE) STATIC=1 all
 	sh tests/bench.sh
 
 run: deps

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "collector.h"
+#include <stdio.h>
 #include "ui.h"
 
 #define PRTOP_VERSION "0.2.0"
@@ -18,5 +19,13 @@ struct args {
 	bool version;
 	const char *listen; /* export --listen */
 };
+
+/* commands that parse their own arguments (argv[0] is the command's name) */
+int record_main(int argc, char **argv);
+int report_main(int argc, char **argv);
+int bench_main(int argc, char **argv);
+extern const char *const record_help, *const report_help, *const bench_help;
+/* print the report of a record file; 0, or 1 with one line on stderr */
+int report_file(const char *path, FILE *out);
 
 #endif /* PRTOP_CMD_H */

@@ -51,6 +51,11 @@ int sampler_init(struct sampler *s, struct collector *c, const struct sampler_op
  * at once.
  */
 bool sampler_next(struct sampler *s);
+/*
+ * One more sample now (the end of a recording), unless the latest is under
+ * 50 ms old; true when taken.
+ */
+bool sampler_final(struct sampler *s);
 void sampler_set_interval(struct sampler *s, double secs);
 void sampler_pause(struct sampler *s, bool paused);
 void sampler_free(struct sampler *s);

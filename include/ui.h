@@ -37,6 +37,9 @@ enum json_flags {
 	JSON_TIME = 1 << 1,    /* "time": the sample's wall-clock time (-T) */
 };
 /* the window is prev -> s (prev NULL: no window, no rates) */
+struct json_object;
+struct json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
+			      unsigned int flags);
 void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
 		unsigned int flags);
 void doctor_print(FILE *out, const struct prtop_snapshot *s);

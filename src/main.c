@@ -42,7 +42,7 @@ struct cmd {
 	unsigned int opts;
 	int positional; /* how many of [interval [count]] */
 	const char *summary;
-	const char *help;
+	const char *const *help; /* the help text (a pointer: some live in their command's file) */
 };
 
 static const char *const live_help =
@@ -147,15 +147,19 @@ static int cmd_export(struct args *a);
 
 static const struct cmd cmds[] = {
     {"", cmd_live, O_INTERVAL | O_COUNT | O_BATCH | O_JSON | O_TIMESTAMP | O_COLLECT, 2,
-     "live view (the default; -b plain text, -j JSON Lines)", live_help},
+     "live view (the default; -b plain text, -j JSON Lines)", &live_help},
     {"stat", cmd_stat, O_INTERVAL | O_JSON | O_TIMESTAMP | O_COLLECT, 1,
-     "attach, wait SECS, print one report and exit", stat_help},
+     "attach, wait SECS, print one report and exit", &stat_help},
     {"doctor", cmd_doctor, O_JSON, 0, "how each probe attached on this kernel, or why not",
-     doctor_help},
+     &doctor_help},
     {"export", cmd_export, O_INTERVAL | O_LISTEN | O_COLLECT, 1,
-     "serve Prometheus metrics over HTTP (/metrics)", export_help},
-    {"knob", NULL, 0, 0, "list, read or set the page reporting knobs", knob_help},
-    {"help", NULL, 0, 0, "help for a command", help_help},
+     "serve Prometheus metrics over HTTP (/metrics)", &export_help},
+    {"knob", NULL, 0, 0, "list, read or set the page reporting knobs", &knob_help},
+    {"record", NULL, 0, 0, "run a command and record reporting and its throughput", &record_help},
+    {"report", NULL, 0, 0, "re-render a record file (text, JSON, SVG)", &report_help},
+    {"bench", NULL, 0, 0, "A/B throughput with reporting off/on/settings; refault price",
+     &bench_help},
+    {"help", NULL, 0, 0, "help for a command", &help_help},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -491,7 +495,7 @@ static int cmd_help(int argc, char **argv)
 	c = find_cmd(argv[1]);
 	if (!c || !*argv[1])
 		return usage_error("", "no help for '%s': not a prtop command", argv[1]);
-	fputs(c->help, stdout);
+	fputs(*c->help, stdout);
 	return output_status(stdout);
 }
 
@@ -522,12 +526,18 @@ int main(int argc, char **argv)
 		if (!c)
 			return usage_error("",
 					   "unknown command '%s' (commands: stat, doctor, "
-					   "export, knob, help)",
+					   "export, knob, record, report, bench, help)",
 					   argv[1]);
 		if (!strcmp(c->name, "help"))
 			return cmd_help(argc - 1, argv + 1);
 		if (!strcmp(c->name, "knob"))
 			return knob_main(argc - 1, argv + 1, knob_help);
+		if (!strcmp(c->name, "record"))
+			return record_main(argc - 1, argv + 1);
+		if (!strcmp(c->name, "report"))
+			return report_main(argc - 1, argv + 1);
+		if (!strcmp(c->name, "bench"))
+			return bench_main(argc - 1, argv + 1);
 		argc--;
 		argv++;
 	}
@@ -540,7 +550,7 @@ int main(int argc, char **argv)
 	}
 	if (a.help) {
 		if (*c->name)
-			fputs(c->help, stdout);
+			fputs(*c->help, stdout);
 		else
 			print_overview(stdout);
 		return output_status(stdout);

@@ -359,6 +359,12 @@ static json_object *publish_json(const struct prtop_snapshot *s)
 void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
 		unsigned int flags)
 {
+	put_json(out, snap_json(s, prev, flags), flags);
+}
+
+json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
+		       unsigned int flags)
+{
 	double window_s =
 	    prev && s->mono_ns > prev->mono_ns ? (s->mono_ns - prev->mono_ns) / 1e9 : 0;
 	json_object *d = json_object_new_object();
@@ -402,7 +408,7 @@ void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_sn
 	json_object_object_add(drops, "worker_runs_missed", u64(s->xcheck.missed));
 	json_object_object_add(drops, "total", u64(s->drops));
 	json_object_object_add(d, "drops", drops);
-	put_json(out, d, flags);
+	return d;
 }
 
 void doctor_print(FILE *out, const struct prtop_snapshot *s)

@@ -137,3 +137,11 @@ void sampler_pause(struct sampler *s, bool paused)
 	if (!paused)
 		s->next_ns = now_ns(); /* a fresh frame right away */
 }
+
+bool sampler_final(struct sampler *s)
+{
+	if (now_ns() < s->last_ns + 50 * NSEC_PER_MSEC)
+		return false;
+	take(s);
+	return deliver(s);
+}

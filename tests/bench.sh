@@ -28,7 +28,7 @@ run_mode() {
 			echo "prtop not attached: $(head -c 200 "$tmp/$1.err")" >"$tmp/$1.failed"
 		fi
 	fi
-	"$TOOLS/pf1" -p "$PROCS" -s "$SECS" | awk '{print $3}' >>"$tmp/$1"
+	"$TOOLS/pf1" -t "$PROCS" -s "$SECS" -w 1 | sed -n "s/^average://p" >>"$tmp/$1"
 	if [ -n "$ppid" ]; then
 		kill -TERM $ppid
 		wait $ppid 2>/dev/null || echo "prtop exited $?: $(head -c 200 "$tmp/$1.err")" >"$tmp/$1.failed"
@@ -104,3 +104,4 @@ if command -v tmux >/dev/null 2>&1; then
 fi
 echo
 sh tests/bench_export.sh
+sh tests/bench_guest.sh

@@ -29,6 +29,15 @@ $PRTOP --version >"$tmp/v" 2>&1
 check "--version prints the version" grep -qx 'prtop [0-9][0-9.]*' "$tmp/v"
 $PRTOP help stat >"$tmp/h" 2>&1
 check "help stat exits 0 with stat's usage" grep -q '^Usage: prtop stat' "$tmp/h"
+for c in record report bench; do
+	$PRTOP help $c >"$tmp/h" 2>&1
+	check "help $c exits 0 with its usage" grep -q "^Usage: prtop $c" "$tmp/h"
+	$PRTOP $c --help >"$tmp/h" 2>&1
+	check "$c --help prints the same" grep -q "^Usage: prtop $c" "$tmp/h"
+done
+$PRTOP --help >"$tmp/h" 2>&1
+check "the overview lists record, report and bench" \
+	sh -c "grep -q '^  record' '$tmp/h' && grep -q '^  report' '$tmp/h' && grep -q '^  bench' '$tmp/h'"
 
 # --- [interval [count]] and -T ---
 timeout 20 $PRTOP -b -T 0.3 2 >"$tmp/pos" 2>"$tmp/pos.err"

@@ -8,9 +8,9 @@
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev pkg-config"
+libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
-prometheus curl"
+prometheus curl stress-ng"
 kernel_pkgs="linux-source-6.1 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"

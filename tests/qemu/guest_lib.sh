@@ -44,3 +44,16 @@ wait_attached() {
 		i=$((i + 1))
 	done
 }
+
+# settle_reporting PRTOP: until the initial reporting pass is over, a 3 s
+# prtop window without a batch after at least 12 s of uptime (at most 15
+# windows); sets $settle_tries
+settle_reporting() {
+	settle_tries=0
+	while [ $settle_tries -lt 15 ]; do
+		timeout 40 "$1" stat --json -d 3 >/tmp/settle.json 2>/dev/null
+		_b=$(json_num /tmp/settle.json batches_total)
+		[ "${_b:-1}" = 0 ] && [ "$(cut -d. -f1 /proc/uptime)" -ge 12 ] && break
+		settle_tries=$((settle_tries + 1))
+	done
+}

@@ -161,6 +161,8 @@ int main(void)
 	test_knob();
 	test_plan();
 	test_report();
+	test_stats();
+	test_record();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

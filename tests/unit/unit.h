@@ -62,5 +62,7 @@ void test_metrics(void);
 void test_knob(void);
 void test_plan(void);
 void test_report(void);
+void test_stats(void);
+void test_record(void);
 
 #endif /* PRTOP_UNIT_H */

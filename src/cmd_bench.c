@@ -1,0 +1,1102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop bench: what reporting costs a workload, measured where it runs.
+ *
+ *   prtop bench [--reps R] [--set NAME=V[,NAME=V...]]... [--json] [-- CMD ARGS]
+ *	an A/B matrix: reporting off, on at the current settings, each --set,
+ *	each with and without prtop attached; R repetitions in rotating order
+ *	after one discarded warm-up run; LKP's table and the advisor's line
+ *   prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]
+ *	the price of touching memory the host dropped: first touches of
+ *	reported memory against memory freed but not reported yet
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "knob.h"
+#include "procfs.h"
+#include "record.h"
+#include "stats.h"
+#include "str.h"
+#include "ui.h"
+
+#define MAX_SETTINGS 8
+#define MAX_ARMS     (2 * (MAX_SETTINGS + 2))
+#define MAX_REPS     400
+#define MAX_SETS     4 /* NAME=V per --set */
+
+struct setting {
+	char name[128];		 /* "off", "on", "order=10" */
+	char spec[MAX_SETS][64]; /* NAME=V */
+	int nspec;
+	bool off;
+};
+
+struct arm {
+	int setting;
+	bool prtop;
+	double ops[MAX_REPS]; /* per task, per second */
+	int n;
+	/* with prtop: per run, per second of run */
+	double rep_bs[MAX_REPS], reused_bs[MAX_REPS], worker_ms_s[MAX_REPS];
+	int nmem;
+	bool rep_known, reused_known, worker_known;
+	/* the kernel's own reported_kib, per second of run (vendor kernels) */
+	double kkib_s[MAX_REPS];
+	int nk;
+};
+
+struct bench {
+	char **cmd;
+	double until_ci;    /* --overhead: stop once the interval is this narrow (%) */
+	double max_minutes; /* stop adding rounds after this long (0: no limit) */
+	int rounds;	    /* rounds run */
+	long tasks;
+	int reps;
+	double settle_s;
+	bool json;
+	struct setting set[MAX_SETTINGS + 2];
+	int nset;
+	struct arm arm[MAX_ARMS];
+	int narm;
+	char off_how[256]; /* how reporting is turned off, or why it cannot be */
+	char orig[3][64];  /* order, capacity, delay_ms before the bench */
+	char order_path[256];
+	char pf1[PATH_MAX];
+};
+
+/* ---- running one command ---- */
+
+/* ops per second of the command: will-it-scale's average, its measured seconds, or 1/wall */
+static int run_cmd(char **argv, double *ops, double *wall)
+{
+	struct wis_line w;
+	double sum = 0, t0 = now_ns() / 1e9;
+	bool have_avg = false, measured = false;
+	int p[2], status, m = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(p))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "prtop bench: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		switch (wis_parse(line, &w)) {
+		case WIS_AVERAGE:
+			*ops = (double)w.average;
+			have_avg = true;
+			break;
+		case WIS_MEASUREMENT:
+			measured = true;
+			break;
+		case WIS_SECOND:
+			if (measured) {
+				sum += (double)w.total;
+				m++;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	waitpid(pid, &status, 0);
+	*wall = now_ns() / 1e9 - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -ECHILD;
+	if (!have_avg)
+		*ops = m ? sum / m : 1.0 / *wall;
+	return 0;
+}
+
+/* ---- settings ---- */
+
+static int write_str(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* NAME=V... through the knob model: all or none, checked first */
+static int apply_specs(char spec[][64], int n, char *err, size_t len)
+{
+	struct knob_set ks[MAX_SETS + 3];
+	int i, ret;
+
+	memset(ks, 0, sizeof(ks));
+	for (i = 0; i < n; i++)
+		ks[i].arg = spec[i];
+	ret = knob_validate(NULL, ks, n, err, len);
+	if (!ret)
+		ret = knob_apply(NULL, ks, n, err, len);
+	return ret;
+}
+
+static const char *const core[3] = {"order", "capacity", "delay_ms"};
+
+/* back to the values before the bench (only the writable ones were changed) */
+static void restore(struct bench *b)
+{
+	char spec[3][64], err[256];
+	struct knob_info k;
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (knob_find(NULL, core[i], &k) || !k.writable || !strcmp(k.value, b->orig[i]))
+			continue;
+		snprintf(spec[n++], sizeof(spec[0]), "%s=%s", core[i], b->orig[i]);
+	}
+	/* the off switch is outside the order's range: write the file itself */
+	if (b->orig[0][0] && b->order_path[0])
+		write_str(b->order_path, b->orig[0]);
+	if (n && apply_specs(spec, n, err, sizeof(err)))
+		fprintf(stderr, "prtop bench: restoring the knobs: %s\n", err);
+}
+
+/* one above the highest free list's order: /proc/buddyinfo has a column per order */
+static int off_order(void)
+{
+	uint64_t blocks[PRTOP_ORDERS];
+	int n = buddyinfo_read(NULL, blocks);
+
+	return n > 0 ? n : 11;
+}
+
+static int apply_setting(struct bench *b, const struct setting *s, char *err, size_t len)
+{
+	char buf[32];
+
+	restore(b);
+	if (s->off) {
+		snprintf(buf, sizeof(buf), "%d", off_order());
+		return write_str(b->order_path, buf);
+	}
+	return s->nspec ? apply_specs((char(*)[64])s->spec, s->nspec, err, len) : 0;
+}
+
+/*
+ * Reporting off: an order above the highest free list, where the kernel
+ * takes it (6.1's module parameter takes any number; from 6.2 it is
+ * bounded and refuses).  The truth is read back.
+ */
+static void probe_off(struct bench *b)
+{
+	struct knob_info k;
+	char buf[32], back[32];
+	int off = off_order(), ret;
+
+	if (knob_find(NULL, "order", &k) || !k.writable || !k.path[0]) {
+		snprintf(b->off_how, sizeof(b->off_how),
+			 "no writable page_reporting_order: the off arm is left out");
+		return;
+	}
+	str_copy(b->order_path, sizeof(b->order_path), k.path);
+	snprintf(buf, sizeof(buf), "%d", off);
+	ret = write_str(k.path, buf);
+	if (ret || read_trimmed_at(AT_FDCWD, k.path, back, sizeof(back)) || strcmp(back, buf)) {
+		snprintf(b->off_how, sizeof(b->off_how),
+			 "this kernel refuses page_reporting_order=%s (%s): no off switch, the off "
+			 "arm is left out and 'on' is the baseline",
+			 buf, ret ? strerror(-ret) : "not kept");
+		write_str(k.path, b->orig[0]);
+		return;
+	}
+	write_str(k.path, b->orig[0]);
+	b->set[b->nset] = (struct setting){.off = true};
+	snprintf(b->set[b->nset].name, sizeof(b->set[0].name), "off");
+	b->nset++;
+	snprintf(b->off_how, sizeof(b->off_how),
+		 "off = page_reporting_order=%s, above the highest free list (order %d): no "
+		 "block is ever reported",
+		 buf, off - 1);
+}
+
+/* ---- the matrix ---- */
+
+static void mem_deltas(struct arm *a, const struct prtop_snapshot *s0,
+		       const struct prtop_snapshot *s1, double wall)
+{
+	int i = a->nmem++;
+
+	a->rep_known = snap_has(s1, SG_REPORT);
+	a->reused_known = snap_has(s1, SG_REUSE);
+	a->worker_known = snap_has(s1, SG_WORKER);
+	a->rep_bs[i] = (double)(s1->c.report_bytes - s0->c.report_bytes) / wall;
+	a->reused_bs[i] = (double)(s1->reuse_bytes - s0->reuse_bytes) / wall;
+	a->worker_ms_s[i] =
+	    (double)(s1->hist[PRTOP_H_WORKER_RUN].sum - s0->hist[PRTOP_H_WORKER_RUN].sum) / 1e6 /
+	    wall;
+}
+
+static bool kernel_kib(uint64_t *v)
+{
+	char buf[32];
+	int64_t n;
+
+	if (read_trimmed_at(AT_FDCWD, "/sys/module/page_reporting/parameters/reported_kib", buf,
+			    sizeof(buf)) ||
+	    knob_parse_int(buf, &n) || n < 0)
+		return false;
+	*v = (uint64_t)n;
+	return true;
+}
+
+/* one run of one arm; keep says whether it counts (the warm-up does not) */
+static int run_arm(struct bench *b, struct arm *a, bool keep)
+{
+	struct prtop_snapshot *s0 = NULL, *s1 = NULL;
+	struct collector *c = NULL;
+	struct collector_opts co = {0};
+	double ops = 0, wall = 1;
+	uint64_t k0 = 0, k1 = 0;
+	bool kk;
+	char err[512];
+	int ret;
+
+	ret = apply_setting(b, &b->set[a->setting], err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "prtop bench: %s: %s\n", b->set[a->setting].name,
+			*err ? err : strerror(-ret));
+		return ret;
+	}
+	usleep((useconds_t)(b->settle_s * 1e6));
+	if (a->prtop) {
+		s0 = calloc(1, sizeof(*s0));
+		s1 = calloc(1, sizeof(*s1));
+		if (!s0 || !s1 || collector_open(&c, &co, err, sizeof(err))) {
+			fprintf(stderr, "prtop bench: attaching prtop: %s\n",
+				s0 && s1 ? err : "out of memory");
+			free(s0);
+			free(s1);
+			return -EIO;
+		}
+		collector_sample(c, s0);
+	}
+	kk = kernel_kib(&k0);
+	ret = run_cmd(b->cmd, &ops, &wall);
+	kk = kk && kernel_kib(&k1) && k1 >= k0;
+	if (c) {
+		collector_sample(c, s1);
+		collector_close(c);
+	}
+	if (!ret && keep && a->n < MAX_REPS) {
+		a->ops[a->n++] = ops / b->tasks;
+		if (s1)
+			mem_deltas(a, s0, s1, wall);
+		if (kk)
+			a->kkib_s[a->nk++] = (double)(k1 - k0) / wall;
+	}
+	free(s0);
+	free(s1);
+	if (ret)
+		fprintf(stderr, "prtop bench: %s failed (%s)\n", b->cmd[0],
+			ret == -ECHILD ? "non-zero exit" : strerror(-ret));
+	return ret;
+}
+
+static bool overhead_ratio(struct bench *b, struct change *c);
+
+/* --until-ci and --max-minutes: whether another round is wanted */
+static bool enough(struct bench *b, uint64_t start)
+{
+	struct change c;
+
+	if (b->max_minutes > 0 && (now_ns() - start) / 60e9 >= b->max_minutes)
+		return true;
+	return b->until_ci > 0 && b->rounds >= 3 && overhead_ratio(b, &c) &&
+	       c.ci95_pct < b->until_ci;
+}
+
+static int run_matrix(struct bench *b)
+{
+	uint64_t start = now_ns();
+	int i, ret;
+
+	if (!b->json)
+		fprintf(stderr, "prtop bench: warm-up run (discarded)\n");
+	ret = run_arm(b, &b->arm[0], false);
+	for (; !ret && b->rounds < b->reps && !prtop_stop; b->rounds++) {
+		if (enough(b, start))
+			break;
+		if (!b->json)
+			fprintf(stderr, "prtop bench: round %d of %d\n", b->rounds + 1, b->reps);
+		/* rotating order: a slow drift does not favour one arm */
+		for (i = 0; !ret && i < b->narm && !prtop_stop; i++)
+			ret = run_arm(b, &b->arm[(i + b->rounds) % b->narm], true);
+	}
+	restore(b);
+	if (!ret && b->rounds < 2)
+		return -EAGAIN;
+	return ret ? ret : prtop_stop ? -EINTR : 0;
+}
+
+/* ---- output ---- */
+
+static void stats_arm(const double *v, int n, struct sample_stats *s)
+{
+	stats_of(v, n, s);
+}
+
+static const char *arm_name(const struct bench *b, const struct arm *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", b->set[a->setting].name, a->prtop ? " +prtop" : "");
+	return buf;
+}
+
+static struct arm *find_arm(struct bench *b, int setting, bool prtop)
+{
+	int i;
+
+	for (i = 0; i < b->narm; i++)
+		if (b->arm[i].setting == setting && b->arm[i].prtop == prtop)
+			return &b->arm[i];
+	return NULL;
+}
+
+/* memory handed back, bytes per second: prtop's reported bytes, else the kernel's counter */
+static bool mem_back(const struct bench *b, int setting, double *v)
+{
+	const struct arm *p = find_arm((struct bench *)b, setting, true);
+	const struct arm *a = find_arm((struct bench *)b, setting, false);
+	struct sample_stats s;
+
+	if (p && p->rep_known && p->nmem) {
+		stats_arm(p->rep_bs, p->nmem, &s);
+		*v = s.mean;
+		return true;
+	}
+	if (a && a->nk) {
+		stats_arm(a->kkib_s, a->nk, &s);
+		*v = s.mean * 1024;
+		return true;
+	}
+	return false;
+}
+
+/* prtop's cost with reporting on as a ratio with its 95 % interval */
+static bool overhead_ratio(struct bench *b, struct change *c)
+{
+	struct arm *a = NULL, *p = NULL;
+	struct sample_stats sa, sp;
+	int i;
+
+	for (i = 0; i < b->nset; i++)
+		if (!strcmp(b->set[i].name, "on")) {
+			a = find_arm(b, i, false);
+			p = find_arm(b, i, true);
+		}
+	if (!a || !p)
+		return false;
+	stats_of(a->ops, a->n, &sa);
+	stats_of(p->ops, p->n, &sp);
+	stats_change(&sa, &sp, c);
+	return c->known;
+}
+
+static void overhead_line(struct bench *b, char *buf, size_t len)
+{
+	struct change c;
+
+	if (!overhead_ratio(b, &c)) {
+		snprintf(buf, len, "prtop attached: n/a (no 'on' arms with and without prtop)");
+		return;
+	}
+	snprintf(buf, len,
+		 "prtop attached (reporting on): %.3fx the throughput without it, 95 %% interval "
+		 "%.3f..%.3f (±%.1f%%)%s",
+		 1 + c.pct / 100, 1 + (c.pct - c.ci95_pct) / 100, 1 + (c.pct + c.ci95_pct) / 100,
+		 c.ci95_pct, c.significant ? "" : ", within noise");
+}
+
+/* where the advisor's memory figures come from */
+static void mem_source(struct bench *b, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < b->narm; i++)
+		if (b->arm[i].prtop && b->arm[i].nmem && b->arm[i].rep_known) {
+			snprintf(buf, len, "prtop's reported bytes per second in the +prtop arms");
+			return;
+		}
+	for (i = 0; i < b->narm; i++)
+		if (b->arm[i].nk) {
+			snprintf(buf, len,
+				 "the kernel's own reported_kib counter per second "
+				 "(report() is not observed here)");
+			return;
+		}
+	snprintf(buf, len, "not observed (neither report() nor a kernel counter)");
+}
+
+static void advise(struct bench *b, int base, char *buf, size_t len)
+{
+	struct advice_in in[MAX_SETTINGS + 2];
+	struct sample_stats sb, sc;
+	int i, n = 0;
+
+	if (base != 0 || !b->set[0].off) {
+		snprintf(buf, len,
+			 "no advice: reporting cannot be turned off on this kernel, so "
+			 "no setting can be priced against it");
+		return;
+	}
+	stats_arm(find_arm(b, base, false)->ops, find_arm(b, base, false)->n, &sb);
+	for (i = 0; i < b->nset; i++) {
+		struct arm *a = find_arm(b, i, false);
+
+		if (i == base || !a)
+			continue;
+		stats_arm(a->ops, a->n, &sc);
+		in[n].name = b->set[i].name;
+		stats_change(&sb, &sc, &in[n].ops);
+		in[n].mem_known = mem_back(b, i, &in[n].mem_bytes_per_s);
+		n++;
+	}
+	if (!n) {
+		snprintf(buf, len, "no advice: no setting besides the baseline");
+		return;
+	}
+	stats_advise(in, n, buf, len);
+}
+
+static void print_block(struct bench *b, struct arm *base, struct arm *cur, const char *title)
+{
+	struct sample_stats sb, sc;
+	char metric[160];
+
+	fprintf(stdout, "\n%s\n", title);
+	stats_lkp_head(stdout);
+	stats_arm(base->ops, base->n, &sb);
+	stats_arm(cur->ops, cur->n, &sc);
+	snprintf(metric, sizeof(metric), "ops_per_task (%s)",
+		 strrchr(b->cmd[0], '/') ? strrchr(b->cmd[0], '/') + 1 : b->cmd[0]);
+	stats_lkp_row(stdout, &sb, &sc, metric);
+	if (base->nmem && cur->nmem) {
+		if (cur->rep_known) {
+			stats_arm(base->rep_bs, base->nmem, &sb);
+			stats_arm(cur->rep_bs, cur->nmem, &sc);
+			stats_lkp_row(stdout, &sb, &sc, "reported_bytes_per_s");
+		}
+		if (cur->reused_known) {
+			stats_arm(base->reused_bs, base->nmem, &sb);
+			stats_arm(cur->reused_bs, cur->nmem, &sc);
+			stats_lkp_row(stdout, &sb, &sc, "reused_bytes_per_s");
+		}
+		if (cur->worker_known) {
+			stats_arm(base->worker_ms_s, base->nmem, &sb);
+			stats_arm(cur->worker_ms_s, cur->nmem, &sc);
+			stats_lkp_row(stdout, &sb, &sc, "worker_ms_per_s");
+		}
+	}
+}
+
+static void print_text(struct bench *b, int base, const char *advice)
+{
+	char t[400], n1[160], n2[160];
+	int i;
+
+	printf("prtop bench: %s", b->cmd[0]);
+	for (i = 1; b->cmd[i]; i++)
+		printf(" %s", b->cmd[i]);
+	printf("\n%d repetitions per arm in rotating order after a discarded warm-up run; %.0f s "
+	       "settle after each setting; ops per task per second\n%s\n",
+	       b->rounds, b->settle_s, b->off_how);
+	printf("(%%change is of the means; ±ci95 its 95 %% interval (Welch); ~ marks a change "
+	       "within noise)\n");
+	for (i = 0; i < b->nset; i++) {
+		struct arm *a = find_arm(b, i, false), *p = find_arm(b, i, true);
+
+		if (i == base)
+			continue;
+		snprintf(t, sizeof(t), "[%s] vs [%s]", b->set[i].name, b->set[base].name);
+		print_block(b, find_arm(b, base, false), a, t);
+		if (p && find_arm(b, base, true)) {
+			snprintf(t, sizeof(t), "[%s] vs [%s]", arm_name(b, p, n1, sizeof(n1)),
+				 arm_name(b, find_arm(b, base, true), n2, sizeof(n2)));
+			print_block(b, find_arm(b, base, true), p, t);
+		}
+	}
+	for (i = 0; i < b->nset; i++) {
+		struct arm *a = find_arm(b, i, false), *p = find_arm(b, i, true);
+
+		if (!p)
+			continue;
+		snprintf(t, sizeof(t), "prtop's own cost: [%s] vs [%s]",
+			 arm_name(b, p, n1, sizeof(n1)), arm_name(b, a, n2, sizeof(n2)));
+		print_block(b, a, p, t);
+	}
+	overhead_line(b, t, sizeof(t));
+	printf("\n%s\n", t);
+	mem_source(b, t, sizeof(t));
+	printf("memory given back: %s\n", t);
+	printf("\nadvice: %s\n", advice);
+}
+
+static json_object *dbl(double v, int decimals)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static json_object *arm_json(struct bench *b, int setting, int base)
+{
+	struct arm *a = find_arm(b, setting, false), *p = find_arm(b, setting, true);
+	struct arm *ba = find_arm(b, base, false);
+	json_object *o = json_object_new_object(), *pj;
+	struct sample_stats sb, sc, sp;
+	struct change ch;
+	double mem;
+
+	stats_arm(ba->ops, ba->n, &sb);
+	stats_arm(a->ops, a->n, &sc);
+	stats_change(&sb, &sc, &ch);
+	json_object_object_add(o, "name", json_object_new_string(b->set[setting].name));
+	json_object_object_add(o, "runs", json_object_new_int(sc.n));
+	json_object_object_add(o, "ops_median", dbl(sc.median, 1));
+	json_object_object_add(o, "ops_mean", dbl(sc.mean, 1));
+	json_object_object_add(o, "stddev_pct", dbl(sc.stddev_pct, 2));
+	json_object_object_add(o, "change_pct",
+			       setting != base && ch.known ? dbl(ch.pct, 2) : NULL);
+	json_object_object_add(o, "ci95_pct",
+			       setting != base && ch.known ? dbl(ch.ci95_pct, 2) : NULL);
+	json_object_object_add(o, "significant",
+			       setting != base && ch.known ? json_object_new_boolean(ch.significant)
+							   : NULL);
+	json_object_object_add(o, "memory_back_bytes_per_s",
+			       mem_back(b, setting, &mem) ? dbl(mem, 0) : NULL);
+	if (p) {
+		pj = json_object_new_object();
+		stats_arm(p->ops, p->n, &sp);
+		stats_change(&sc, &sp, &ch);
+		json_object_object_add(pj, "ops_median", dbl(sp.median, 1));
+		json_object_object_add(pj, "stddev_pct", dbl(sp.stddev_pct, 2));
+		json_object_object_add(pj, "change_pct", ch.known ? dbl(ch.pct, 2) : NULL);
+		json_object_object_add(pj, "ci95_pct", ch.known ? dbl(ch.ci95_pct, 2) : NULL);
+		if (p->nmem) {
+			stats_arm(p->rep_bs, p->nmem, &sp);
+			json_object_object_add(pj, "reported_bytes_per_s",
+					       p->rep_known ? dbl(sp.mean, 0) : NULL);
+			stats_arm(p->reused_bs, p->nmem, &sp);
+			json_object_object_add(pj, "reused_bytes_per_s",
+					       p->reused_known ? dbl(sp.mean, 0) : NULL);
+			stats_arm(p->worker_ms_s, p->nmem, &sp);
+			json_object_object_add(pj, "worker_ms_per_s",
+					       p->worker_known ? dbl(sp.mean, 3) : NULL);
+		}
+		json_object_object_add(o, "with_prtop", pj);
+	}
+	return o;
+}
+
+static void print_json(struct bench *b, int base, const char *advice)
+{
+	json_object *d = json_object_new_object(), *cmd = json_object_new_array();
+	json_object *sets = json_object_new_array();
+	char src[160];
+	int i;
+
+	for (i = 0; b->cmd[i]; i++)
+		json_object_array_add(cmd, json_object_new_string(b->cmd[i]));
+	json_object_object_add(d, "command", cmd);
+	json_object_object_add(d, "tasks", json_object_new_int64(b->tasks));
+	json_object_object_add(d, "reps", json_object_new_int(b->rounds));
+	json_object_object_add(d, "off", json_object_new_string(b->off_how));
+	json_object_object_add(d, "baseline", arm_json(b, base, base));
+	for (i = 0; i < b->nset; i++)
+		if (i != base)
+			json_object_array_add(sets, arm_json(b, i, base));
+	json_object_object_add(d, "settings", sets);
+	mem_source(b, src, sizeof(src));
+	json_object_object_add(d, "memory_source", json_object_new_string(src));
+	{
+		struct change c;
+		json_object *ov = NULL;
+
+		if (overhead_ratio(b, &c)) {
+			ov = json_object_new_object();
+			json_object_object_add(ov, "ratio", dbl(1 + c.pct / 100, 4));
+			json_object_object_add(ov, "ci95_pct", dbl(c.ci95_pct, 2));
+			json_object_object_add(ov, "significant",
+					       json_object_new_boolean(c.significant));
+		}
+		json_object_object_add(d, "prtop_overhead", ov);
+	}
+	json_object_object_add(d, "advice", json_object_new_string(advice));
+	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(d);
+}
+
+/* ---- refault price ---- */
+
+struct refault_opts {
+	long mib;
+	int reps;
+	double wait_s;
+	bool thp;
+	bool json;
+};
+
+/* map, first-touch every 4 KiB page, unmap; ns per 4 KiB of the touching */
+static double touch_ns(size_t len, bool thp)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t t0, t1;
+	size_t off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (thp)
+		madvise(p, len, MADV_HUGEPAGE);
+	t0 = now_ns();
+	for (off = 0; off < len; off += page)
+		p[off] = 1;
+	t1 = now_ns();
+	munmap(p, len);
+	return (double)(t1 - t0) / (len / 4096.0);
+}
+
+static json_object *price_json(const struct sample_stats *rep, const struct sample_stats *unr,
+			       double scale)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "reported_median", dbl(rep->median * scale, 1));
+	json_object_object_add(o, "reported_min", dbl(rep->min * scale, 1));
+	json_object_object_add(o, "reported_max", dbl(rep->max * scale, 1));
+	json_object_object_add(o, "unreported_median", dbl(unr->median * scale, 1));
+	json_object_object_add(o, "unreported_min", dbl(unr->min * scale, 1));
+	json_object_object_add(o, "unreported_max", dbl(unr->max * scale, 1));
+	json_object_object_add(o, "price_median", dbl((rep->median - unr->median) * scale, 1));
+	return o;
+}
+
+static int refault(const struct refault_opts *o)
+{
+	double rep[MAX_REPS], unr[MAX_REPS], v;
+	size_t len = (size_t)o->mib << 20;
+	struct sample_stats sr, su;
+	struct collector *c = NULL;
+	struct collector_opts co = {0};
+	struct prtop_snapshot *s0 = calloc(1, sizeof(*s0)), *s1 = calloc(1, sizeof(*s1));
+	char err[512];
+	bool have_rep = false, have_kib = true;
+	uint64_t reported = 0, kib = 0, k0 = 0, k1 = 0;
+	int i, k;
+
+	if (!s0 || !s1)
+		return 1;
+	/* where report() can be seen, say how much was really reported during the waits */
+	if (!collector_open(&c, &co, err, sizeof(err)))
+		have_rep = true;
+	for (i = 0; i < o->reps && !prtop_stop; i++) {
+		for (k = 0; k < 2; k++) {
+			bool reported_arm = (i + k) % 2 == 0;
+
+			if (touch_ns(len, o->thp) < 0) { /* the memory, touched and freed */
+				fprintf(stderr, "prtop bench: mmap %ld MiB failed\n", o->mib);
+				goto out;
+			}
+			if (reported_arm) {
+				if (c)
+					collector_sample(c, s0);
+				have_kib &= kernel_kib(&k0);
+				usleep((useconds_t)(o->wait_s * 1e6));
+				have_kib &= kernel_kib(&k1) && k1 >= k0;
+				kib += k1 - k0;
+				if (c) {
+					collector_sample(c, s1);
+					have_rep &= snap_has(s1, SG_REPORT);
+					reported += s1->c.report_bytes - s0->c.report_bytes;
+				}
+			}
+			v = touch_ns(len, o->thp);
+			if (reported_arm)
+				rep[i] = v;
+			else
+				unr[i] = v;
+		}
+	}
+out:
+	collector_close(c);
+	free(s0);
+	free(s1);
+	if (i < 2) {
+		fprintf(stderr, "prtop bench: too few repetitions completed (%d)\n", i);
+		return 1;
+	}
+	stats_of(rep, i, &sr);
+	stats_of(unr, i, &su);
+	if (o->json) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "mib", json_object_new_int64(o->mib));
+		json_object_object_add(d, "reps", json_object_new_int(i));
+		json_object_object_add(d, "thp", json_object_new_boolean(o->thp));
+		json_object_object_add(d, "wait_s", dbl(o->wait_s, 1));
+		json_object_object_add(d, "reported_during_waits_bytes",
+				       have_rep ? json_object_new_int64((int64_t)reported) : NULL);
+		json_object_object_add(d, "kernel_reported_kib_during_waits",
+				       have_kib ? json_object_new_int64((int64_t)kib) : NULL);
+		json_object_object_add(d, "ns_per_4k", price_json(&sr, &su, 1));
+		json_object_object_add(d, "ns_per_2m", price_json(&sr, &su, 512));
+		printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY));
+		json_object_put(d);
+		return output_status(stdout);
+	}
+	printf("prtop bench --refault: %ld MiB, %d repetitions, %s pages, %.0f s for reporting\n",
+	       o->mib, i, o->thp ? "THP" : "4 KiB", o->wait_s);
+	if (have_rep)
+		printf("reported during the waits: %.0f MiB (of %ld MiB freed each time)\n",
+		       reported / 1048576.0 / i, o->mib);
+	else if (have_kib)
+		printf(
+		    "reported during the waits: %.0f MiB by the kernel's own reported_kib (of %ld "
+		    "MiB freed each time; report() not observed here)\n",
+		    kib / 1024.0 / i, o->mib);
+	else
+		printf("reported during the waits: n/a (report() not observed here)\n");
+	printf("%-34s %12s %12s %12s\n", "first touch", "median", "min", "max");
+	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "reported memory, per 4 KiB", sr.median,
+	       sr.min, sr.max);
+	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "freed, not yet reported, per 4 KiB",
+	       su.median, su.min, su.max);
+	printf("refault price: %.0f ns per 4 KiB, %.1f us per 2 MiB (%.2fx the unreported "
+	       "touch)\n",
+	       sr.median - su.median, (sr.median - su.median) * 512 / 1000,
+	       su.median > 0 ? sr.median / su.median : 0);
+	return output_status(stdout);
+}
+
+/* ---- options ---- */
+
+const char *const bench_help =
+    "Usage: prtop bench [--reps R] [--set NAME=V[,NAME=V...]]... [--settle SECS]\n"
+    "                   [--no-prtop | --overhead [--until-ci PCT]] [--max-minutes M]\n"
+    "                   [--json] [-- CMD ARGS]\n"
+    "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
+    "\n"
+    "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
+    "(default: pf1 --thp -s 5 -w 1) with reporting off, on at the current\n"
+    "settings, and each --set (knobs as prtop knob takes them), each also\n"
+    "with prtop attached; R repetitions (default 5) in rotating order after\n"
+    "a discarded warm-up run.  'Off' is page_reporting_order above the\n"
+    "highest free list where the kernel takes it; where it does not, the arm\n"
+    "is left out and said so.  Output in LKP's layout (base ±%stddev %change\n"
+    "±ci95 value ±%stddev metric) and an advice line; the knobs are restored.\n"
+    "--overhead spends every run on one figure: prtop's own cost with reporting\n"
+    "on, as a ratio with its 95 % interval; --until-ci PCT stops adding rounds\n"
+    "once that interval is narrower than ±PCT (--reps is then the most rounds),\n"
+    "--max-minutes M after M minutes, with what it has.\n"
+    "\n"
+    "--refault times first touches of memory that reporting handed to the\n"
+    "host (freed, then --wait seconds, default 6) against memory freed and\n"
+    "touched again before the worker ran: the price per 4 KiB and per 2 MiB.\n"
+    "\n"
+    "Exit status: 0; 1 when a run failed or the knobs cannot be written\n"
+    "(not root); 2 for bad options.\n";
+
+static int parse_set(struct bench *b, const char *arg)
+{
+	struct setting *s = &b->set[b->nset];
+	char buf[256], *tok, *save = NULL;
+
+	if (b->nset >= MAX_SETTINGS)
+		return -E2BIG;
+	memset(s, 0, sizeof(*s));
+	str_copy(s->name, sizeof(s->name), arg);
+	str_copy(buf, sizeof(buf), arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (s->nspec >= MAX_SETS || !strchr(tok, '='))
+			return -EINVAL;
+		str_copy(s->spec[s->nspec++], sizeof(s->spec[0]), tok);
+	}
+	if (!s->nspec)
+		return -EINVAL;
+	b->nset++;
+	return 0;
+}
+
+/* pf1 on PATH, next to prtop, or in the tree's build/tools */
+static bool find_pf1(char *out, size_t len)
+{
+	static const char *const rel[] = {"pf1", "tools/pf1", "../build/tools/pf1"};
+	char exe[PATH_MAX], *slash, *path = getenv("PATH"), *dir, *save = NULL, buf[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t i;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; i < 3; i++) {
+			if (!str_printf(out, len, "%s/%s", exe, rel[i]) && !access(out, X_OK))
+				return true;
+		}
+	}
+	str_copy(buf, sizeof(buf), path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(out, len, "%s/pf1", dir);
+		if (!access(out, X_OK))
+			return true;
+	}
+	return false;
+}
+
+static long tasks_of(char **cmd)
+{
+	long t = 1;
+	int i;
+
+	for (i = 1; cmd[i]; i++)
+		if (!strcmp(cmd[i], "-t") && cmd[i + 1])
+			t = strtol(cmd[i + 1], NULL, 10);
+	return t > 0 ? t : 1;
+}
+
+/* off (where the kernel has it), on, then the --set ones, each checked first */
+static int setup(struct bench *b, bool with_prtop, bool overhead)
+{
+	struct setting user[MAX_SETTINGS];
+	struct knob_set ks[MAX_SETS];
+	int i, j, nuser = b->nset;
+	struct knob_info k;
+	char err[256];
+
+	for (i = 0; i < 3; i++)
+		if (!knob_find(NULL, core[i], &k))
+			str_copy(b->orig[i], sizeof(b->orig[i]), k.value);
+	memcpy(user, b->set, sizeof(user[0]) * (size_t)nuser);
+	for (i = 0; i < nuser; i++) {
+		memset(ks, 0, sizeof(ks));
+		for (j = 0; j < user[i].nspec; j++)
+			ks[j].arg = user[i].spec[j];
+		if (knob_validate(NULL, ks, user[i].nspec, err, sizeof(err))) {
+			fprintf(stderr, "prtop bench: --set %s: %s\n", user[i].name, err);
+			return 2;
+		}
+	}
+	b->nset = 0;
+	if (overhead) { /* only on, with and without prtop: every run for one ratio */
+		snprintf(b->off_how, sizeof(b->off_how),
+			 "--overhead: reporting on at the current settings, with and without "
+			 "prtop, nothing else");
+		nuser = 0;
+	} else {
+		probe_off(b);
+	}
+	b->set[b->nset] = (struct setting){0};
+	snprintf(b->set[b->nset].name, sizeof(b->set[0].name), "on");
+	b->nset++;
+	for (i = 0; i < nuser; i++)
+		b->set[b->nset++] = user[i];
+	for (i = 0; i < b->nset; i++) {
+		b->arm[b->narm++] = (struct arm){.setting = i};
+		if (with_prtop)
+			b->arm[b->narm++] = (struct arm){.setting = i, .prtop = true};
+	}
+	return 0;
+}
+
+int bench_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"reps", required_argument, NULL, 'r'},
+	    {"set", required_argument, NULL, 's'},
+	    {"settle", required_argument, NULL, 'S'},
+	    {"no-prtop", no_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"refault", no_argument, NULL, 'R'},
+	    {"mib", required_argument, NULL, 'm'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {"thp", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"overhead", no_argument, NULL, 'O'},
+	    {"until-ci", required_argument, NULL, 'U'},
+	    {"max-minutes", required_argument, NULL, 'M'},
+	    {0},
+	};
+	static char *def_cmd[8];
+	static struct bench b;
+	struct refault_opts ro = {.mib = 512, .reps = 10, .wait_s = 6};
+	bool refault_mode = false, with_prtop = true, reps_given = false, overhead = false;
+	char advice[512], *end;
+	int o, base, ret;
+	long v;
+
+	memset(&b, 0, sizeof(b));
+	b.reps = 5;
+	b.settle_s = 3;
+	while ((o = getopt_long(argc, argv, "+jh", lo, NULL)) != -1) {
+		switch (o) {
+		case 'r':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 2 || v > MAX_REPS)
+				goto bad;
+			b.reps = ro.reps = (int)v;
+			reps_given = true;
+			break;
+		case 's':
+			if (parse_set(&b, optarg)) {
+				fprintf(stderr,
+					"prtop bench: --set wants NAME=V[,NAME=V...] (up to %d "
+					"settings, %d knobs each), not '%s'\n",
+					MAX_SETTINGS, MAX_SETS, optarg);
+				return 2;
+			}
+			break;
+		case 'S':
+			b.settle_s = strtod(optarg, &end);
+			if (*end || b.settle_s < 0 || b.settle_s > 600)
+				goto bad;
+			break;
+		case 'w':
+			ro.wait_s = strtod(optarg, &end);
+			if (*end || ro.wait_s < 0 || ro.wait_s > 600)
+				goto bad;
+			break;
+		case 'm':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 2 || v > 1 << 20)
+				goto bad;
+			ro.mib = v;
+			break;
+		case 'n':
+			with_prtop = false;
+			break;
+		case 'O':
+			overhead = true;
+			break;
+		case 'U':
+			b.until_ci = strtod(optarg, &end);
+			if (*end || !(b.until_ci > 0) || b.until_ci > 100)
+				goto bad;
+			break;
+		case 'M':
+			b.max_minutes = strtod(optarg, &end);
+			if (*end || !(b.max_minutes > 0) || b.max_minutes > 1440)
+				goto bad;
+			break;
+		case 'j':
+			b.json = ro.json = true;
+			break;
+		case 'R':
+			refault_mode = true;
+			break;
+		case 'T':
+			ro.thp = true;
+			break;
+		case 'h':
+			fputs(bench_help, stdout);
+			return output_status(stdout);
+		default:
+			fprintf(stderr, "Try 'prtop help bench'.\n");
+			return 2;
+		}
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "prtop bench: needs root (it sets the reporting knobs and attaches "
+				"prtop): run it with sudo\n");
+		return 1;
+	}
+	prtop_signals_init();
+	if (refault_mode) {
+		if (optind < argc || b.nset) {
+			fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
+			return 2;
+		}
+		if (!reps_given)
+			ro.reps = 10;
+		return refault(&ro);
+	}
+	if (optind < argc) {
+		b.cmd = argv + optind;
+	} else if (find_pf1(b.pf1, sizeof(b.pf1))) {
+		def_cmd[0] = b.pf1;
+		def_cmd[1] = "--thp";
+		def_cmd[2] = "-s";
+		def_cmd[3] = "5";
+		def_cmd[4] = "-w";
+		def_cmd[5] = "1";
+		b.cmd = def_cmd;
+	} else {
+		fprintf(stderr, "prtop bench: no pf1 next to prtop or on PATH: give the workload "
+				"(prtop bench -- CMD ARGS)\n");
+		return 2;
+	}
+	b.tasks = tasks_of(b.cmd);
+	if (b.until_ci > 0 && !overhead) {
+		fprintf(stderr, "prtop bench: --until-ci goes with --overhead\n");
+		return 2;
+	}
+	if (overhead && (!with_prtop || b.nset)) {
+		fprintf(stderr, "prtop bench: --overhead compares on with and without prtop: no "
+				"--set, no --no-prtop\n");
+		return 2;
+	}
+	ret = setup(&b, with_prtop, overhead);
+	if (ret)
+		return ret;
+	ret = run_matrix(&b);
+	if (ret) {
+		fprintf(stderr, "prtop bench: stopped before the matrix was complete: nothing to "
+				"report\n");
+		return 1;
+	}
+	base = 0; /* off where the kernel has it, else on */
+	if (overhead)
+		snprintf(advice, sizeof(advice),
+			 "none: --overhead measures prtop's own cost, not the settings");
+	else
+		advise(&b, base, advice, sizeof(advice));
+	if (b.json)
+		print_json(&b, base, advice);
+	else
+		print_text(&b, base, advice);
+	return output_status(stdout);
+bad:
+	fprintf(stderr,
+		"prtop bench: invalid value '%s' (--reps 2..%d, --settle and --wait "
+		"0..600 s, --mib 2..1048576)\n",
+		optarg, MAX_REPS);
+	return 2;
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop record [-o FILE] [-d SECS] [--price FILE] -- CMD [ARGS]: run any
+ * command and sample the snapshot every interval into FILE (record.h),
+ * with the command's own throughput when it prints will-it-scale lines;
+ * then print the report of the file, as `prtop report FILE` would.  The
+ * exit status is the command's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "record.h"
+#include "sampler.h"
+#include "str.h"
+#include "ui.h"
+
+#define DEFAULT_OUT "prtop.record"
+
+struct rec_run {
+	FILE *out;	  /* the record file */
+	const char *path; /* its name */
+	pid_t child;
+	int fd;	  /* the command's stdout */
+	bool eof; /* ... closed */
+	bool exited;
+	int status;	 /* waitpid() status once exited */
+	bool measured;	 /* will-it-scale said "measurement" */
+	uint64_t t0;	 /* when the command started */
+	char line[4096]; /* a partial line of its output */
+	size_t len;
+	bool write_err;
+};
+
+static double since(const struct rec_run *r, uint64_t ns)
+{
+	return ns > r->t0 ? (ns - r->t0) / 1e9 : 0;
+}
+
+static void put_line(struct rec_run *r, json_object *o)
+{
+	if (fprintf(r->out, "%s\n",
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+		r->write_err = true;
+	json_object_put(o);
+}
+
+static json_object *typed(const char *type, double t)
+{
+	json_object *o = json_object_new_object();
+	char buf[32];
+
+	json_object_object_add(o, "type", json_object_new_string(type));
+	snprintf(buf, sizeof(buf), "%.3f", t);
+	json_object_object_add(o, "t", json_object_new_double_s(t, buf));
+	return o;
+}
+
+/* one line of the command's output: passed on, and parsed if it is will-it-scale's */
+static void workload_line(struct rec_run *r, const char *text)
+{
+	double t = since(r, now_ns());
+	struct wis_line w;
+	json_object *o;
+
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	switch (wis_parse(text, &w)) {
+	case WIS_SECOND:
+		o = typed("workload", t);
+		json_object_object_add(o, "min", json_object_new_int64((int64_t)w.min));
+		json_object_object_add(o, "max", json_object_new_int64((int64_t)w.max));
+		json_object_object_add(o, "total", json_object_new_int64((int64_t)w.total));
+		json_object_object_add(o, "measured", json_object_new_boolean(r->measured));
+		put_line(r, o);
+		break;
+	case WIS_AVERAGE:
+		o = typed("workload_average", t);
+		json_object_object_add(o, "average", json_object_new_int64((int64_t)w.average));
+		put_line(r, o);
+		break;
+	case WIS_MEASUREMENT:
+		r->measured = true;
+		break;
+	case WIS_TESTCASE:
+		o = typed("workload_testcase", t);
+		json_object_object_add(o, "text", json_object_new_string(text + 9));
+		put_line(r, o);
+		break;
+	default:
+		break;
+	}
+}
+
+/* read what the command printed; split it into lines */
+static void drain(struct rec_run *r)
+{
+	ssize_t n;
+	char *nl;
+
+	while (!r->eof) {
+		n = read(r->fd, r->line + r->len, sizeof(r->line) - 1 - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return; /* EAGAIN: nothing more now */
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		r->len += (size_t)n;
+		r->line[r->len] = '\0';
+		while ((nl = strchr(r->line, '\n'))) {
+			*nl = '\0';
+			workload_line(r, r->line);
+			r->len -= (size_t)(nl + 1 - r->line);
+			memmove(r->line, nl + 1, r->len + 1);
+		}
+		if (r->len == sizeof(r->line) - 1) { /* a line too long to keep */
+			workload_line(r, r->line);
+			r->len = 0;
+		}
+	}
+	if (r->len) {
+		r->line[r->len] = '\0';
+		workload_line(r, r->line);
+		r->len = 0;
+	}
+	fflush(stdout);
+}
+
+static void reap(struct rec_run *r, int flags)
+{
+	if (!r->exited && waitpid(r->child, &r->status, flags) == r->child)
+		r->exited = true;
+}
+
+/* the sampler's idle time: the command's output and its exit */
+static bool idle(void *ctx, int wait_ms)
+{
+	struct rec_run *r = ctx;
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+
+	if (!r->eof && poll(&p, 1, wait_ms) > 0)
+		drain(r);
+	else if (r->eof && wait_ms > 0)
+		usleep(wait_ms * 1000);
+	reap(r, WNOHANG);
+	return r->eof && r->exited;
+}
+
+static pid_t spawn(char **argv, int *fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		dup2(p[1], STDOUT_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "prtop record: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*fd = p[0];
+	return pid;
+}
+
+/* the refault price from `prtop bench --refault --json` output, or null */
+static json_object *read_price(const char *path, char *err, size_t len)
+{
+	json_object *d = json_object_from_file(path), *o, *v, *k;
+	static const char *const keys[] = {"ns_per_4k", "ns_per_2m"};
+	size_t i;
+
+	if (!d) {
+		snprintf(err, len, "--price %s: not readable JSON", path);
+		return NULL;
+	}
+	o = json_object_new_object();
+	for (i = 0; i < 2; i++) {
+		v = NULL;
+		if (json_object_object_get_ex(d, keys[i], &k) &&
+		    json_object_object_get_ex(k, "price_median", &v) && v)
+			json_object_object_add(o, keys[i],
+					       json_object_new_double(json_object_get_double(v)));
+	}
+	json_object_put(d);
+	if (!json_object_object_length(o)) {
+		snprintf(err, len, "--price %s: no ns_per_4k/ns_per_2m price_median in it", path);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void header(struct rec_run *r, char **argv, double interval, json_object *price,
+		   const struct prtop_snapshot *s)
+{
+	json_object *o = json_object_new_object(), *cmd = json_object_new_array();
+	char when[64];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	for (; *argv; argv++)
+		json_object_array_add(cmd, json_object_new_string(*argv));
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	json_object_object_add(o, "type", json_object_new_string("header"));
+	json_object_object_add(o, "format", json_object_new_string(RECORD_FORMAT));
+	json_object_object_add(o, "version", json_object_new_int(RECORD_VERSION));
+	json_object_object_add(o, "prtop", json_object_new_string(PRTOP_VERSION));
+	json_object_object_add(o, "kernel", json_object_new_string(s->kernel));
+	json_object_object_add(o, "command", cmd);
+	json_object_object_add(o, "interval_s", json_object_new_double(interval));
+	json_object_object_add(o, "start_time", json_object_new_string(when));
+	json_object_object_add(o, "page_size", json_object_new_int64((int64_t)s->page_size));
+	json_object_object_add(o, "refault_price", price);
+	put_line(r, o);
+}
+
+/* the header, from a first look at the snapshot */
+static int start(struct collector *c, struct rec_run *r, char **argv, double interval,
+		 json_object *price)
+{
+	struct prtop_snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		fprintf(stderr, "prtop record: out of memory\n");
+		json_object_put(price);
+		return -ENOMEM;
+	}
+	collector_sample(c, s);
+	header(r, argv, interval, price, s);
+	free(s);
+	return 0;
+}
+
+static void sample_line(struct rec_run *r, const struct sampler *smp)
+{
+	json_object *o = typed("sample", since(r, smp->cur->mono_ns));
+
+	json_object_object_add(o, "snapshot", snap_json(smp->cur, smp->prev, JSON_COMPACT));
+	put_line(r, o);
+}
+
+static void end_line(struct rec_run *r)
+{
+	json_object *o = typed("end", since(r, now_ns()));
+	bool sig = WIFSIGNALED(r->status);
+
+	json_object_object_add(
+	    o, "exit_status",
+	    json_object_new_int(sig ? 128 + WTERMSIG(r->status) : WEXITSTATUS(r->status)));
+	json_object_object_add(o, "signal", sig ? json_object_new_int(WTERMSIG(r->status)) : NULL);
+	json_object_object_add(o, "wall_s", json_object_new_double(since(r, now_ns())));
+	put_line(r, o);
+}
+
+/* a signal to prtop ends the command too: SIGTERM, then SIGKILL after 5 s */
+static void stop_child(struct rec_run *r)
+{
+	int i;
+
+	reap(r, WNOHANG);
+	if (r->exited)
+		return;
+	kill(r->child, SIGTERM);
+	for (i = 0; i < 50 && !r->exited; i++) {
+		usleep(100000);
+		drain(r);
+		reap(r, WNOHANG);
+	}
+	if (!r->exited)
+		kill(r->child, SIGKILL);
+	reap(r, 0);
+}
+
+static int run(struct collector *c, struct rec_run *r, char **argv, double interval)
+{
+	struct sampler_opts so = {.interval_s = interval, .idle = idle, .idle_ctx = r};
+	struct sampler smp;
+
+	if (sampler_init(&smp, c, &so)) {
+		fprintf(stderr, "prtop record: out of memory\n");
+		return -ENOMEM;
+	}
+	r->t0 = now_ns();
+	r->child = spawn(argv, &r->fd);
+	if (r->child < 0) {
+		fprintf(stderr, "prtop record: cannot start %s: %s\n", argv[0], strerror(errno));
+		sampler_free(&smp);
+		return -errno;
+	}
+	sample_line(r, &smp); /* the base: counters at the start */
+	while (sampler_next(&smp))
+		sample_line(r, &smp);
+	if (!r->exited || !r->eof)
+		stop_child(r);
+	drain(r);
+	if (sampler_final(&smp))
+		sample_line(r, &smp);
+	end_line(r);
+	close(r->fd);
+	sampler_free(&smp);
+	return 0;
+}
+
+const char *const record_help =
+    "Usage: prtop record [-o FILE] [-d SECS] [--price FILE] [--reuse-exact|--no-reuse] [-v]\n"
+    "                    -- CMD [ARGS...]\n"
+    "\n"
+    "Run CMD and sample free page reporting every SECS seconds (default 1)\n"
+    "into FILE (default " DEFAULT_OUT "; JSON Lines, format prtop-record v1), with\n"
+    "CMD's own throughput when it prints will-it-scale lines (min:N max:N\n"
+    "total:N, average:N, as tools/pf1 does); CMD's output passes through.\n"
+    "At the end, print the report 'prtop report FILE' prints: throughput and\n"
+    "reporting over time, totals, and the cost attributed to reporting.\n"
+    "\n"
+    "  -o, --output FILE  the record file\n"
+    "  -d, --interval SECS  sampling interval (0.2 to 3600)\n"
+    "      --price FILE   the refault price: JSON of 'prtop bench --refault --json'\n"
+    "\n"
+    "Exit status: CMD's (128+N when a signal N ended it); 1 or 2 when prtop\n"
+    "itself could not start (not root, bad options, FILE not writable).\n";
+
+int record_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"output", required_argument, NULL, 'o'}, {"interval", required_argument, NULL, 'd'},
+	    {"price", required_argument, NULL, 'P'},  {"reuse-exact", no_argument, NULL, 'X'},
+	    {"no-reuse", no_argument, NULL, 'N'},     {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},	      {0},
+	};
+	struct collector_opts co = {0};
+	struct rec_run r = {.path = DEFAULT_OUT, .fd = -1};
+	json_object *price = NULL;
+	struct collector *c = NULL;
+	double interval = 1;
+	char err[512], *end;
+	int o, ret;
+
+	while ((o = getopt_long(argc, argv, "+o:d:vh", lo, NULL)) != -1) {
+		switch (o) {
+		case 'o':
+			r.path = optarg;
+			break;
+		case 'd':
+			interval = strtod(optarg, &end);
+			if (*end || !isfinite(interval) || interval < 0.2 || interval > 3600) {
+				fprintf(stderr,
+					"prtop record: invalid interval '%s' (0.2 to 3600)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			price = read_price(optarg, err, sizeof(err));
+			if (!price) {
+				fprintf(stderr, "prtop record: %s\n", err);
+				return 2;
+			}
+			break;
+		case 'X':
+			co.reuse_exact = true;
+			break;
+		case 'N':
+			co.no_reuse = true;
+			break;
+		case 'v':
+			co.verbose = true;
+			break;
+		case 'h':
+			fputs(record_help, stdout);
+			return output_status(stdout);
+		default:
+			fprintf(stderr, "Try 'prtop help record'.\n");
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "prtop record: no command to run (prtop record -- CMD ARGS)\n");
+		json_object_put(price);
+		return 2;
+	}
+	if (co.reuse_exact && co.no_reuse) {
+		fprintf(stderr, "prtop record: --reuse-exact and --no-reuse exclude each other\n");
+		json_object_put(price);
+		return 2;
+	}
+	ret = collector_open(&c, &co, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "prtop record: %s\n", err);
+		json_object_put(price);
+		return 1;
+	}
+	r.out = fopen(r.path, "w");
+	if (!r.out) {
+		fprintf(stderr, "prtop record: cannot write %s: %s\n", r.path, strerror(errno));
+		collector_close(c);
+		json_object_put(price);
+		return 1;
+	}
+	prtop_signals_init();
+	ret = start(c, &r, argv + optind, interval, price);
+	if (!ret)
+		ret = run(c, &r, argv + optind, interval);
+	collector_close(c);
+	if (fclose(r.out) || r.write_err) {
+		fprintf(stderr, "prtop record: writing %s failed\n", r.path);
+		return 1;
+	}
+	if (ret)
+		return 1;
+	ret = WIFSIGNALED(r.status) ? 128 + WTERMSIG(r.status) : WEXITSTATUS(r.status);
+	return report_file(r.path, stdout) ? 1 : ret;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A/B statistics and the advisor: see stats.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void stats_of(const double *v, int n, struct sample_stats *o)
+{
+	double *s, sum = 0, sq = 0;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	if (n <= 0)
+		return;
+	s = malloc(sizeof(*s) * (size_t)n);
+	if (!s)
+		return;
+	memcpy(s, v, sizeof(*s) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(*s), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	o->n = n;
+	o->mean = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (s[i] - o->mean) * (s[i] - o->mean);
+	o->stddev = n > 1 ? sqrt(sq / (n - 1)) : 0;
+	o->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	o->min = s[0];
+	o->max = s[n - 1];
+	o->stddev_pct = o->mean != 0 ? 100 * o->stddev / fabs(o->mean) : 0;
+	free(s);
+}
+
+/* Student's t, two-sided 95 %, df 1..30; beyond, interpolated in 1/df to 1.96 */
+double t975(double df)
+{
+	static const double t[] = {
+	    0,	   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+	    2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080,
+	    2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+	};
+	int lo;
+	double f;
+
+	if (!(df >= 1))
+		return t[1];
+	if (df >= 30)
+		return 1.960 + (t[30] - 1.960) * 30 / df;
+	lo = (int)floor(df);
+	f = df - lo;
+	return t[lo] + (t[lo + 1 < 31 ? lo + 1 : 30] - t[lo]) * f;
+}
+
+void stats_change(const struct sample_stats *b, const struct sample_stats *c, struct change *o)
+{
+	double vb, vc, se, df;
+
+	memset(o, 0, sizeof(*o));
+	if (b->n < 2 || c->n < 2 || b->mean == 0)
+		return;
+	o->known = true;
+	o->pct = 100 * (c->mean - b->mean) / fabs(b->mean);
+	vb = b->stddev * b->stddev / b->n;
+	vc = c->stddev * c->stddev / c->n;
+	se = sqrt(vb + vc);
+	/* Welch-Satterthwaite; two constant samples have no spread at all */
+	df = vb + vc > 0 ? (vb + vc) * (vb + vc) / (vb * vb / (b->n - 1) + vc * vc / (c->n - 1))
+			 : b->n + c->n - 2;
+	o->ci95_pct = 100 * t975(df) * se / fabs(b->mean);
+	o->significant = fabs(o->pct) > o->ci95_pct;
+}
+
+void stats_lkp_head(FILE *out)
+{
+	fprintf(out, "%14s %9s %16s %14s %9s  %s\n", "base", "±%stddev", "%change ±ci95", "value",
+		"±%stddev", "metric");
+}
+
+void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_stats *c,
+		   const char *metric)
+{
+	char ch[40];
+	struct change d;
+
+	stats_change(b, c, &d);
+	if (d.known)
+		snprintf(ch, sizeof(ch), "%+.1f%% ±%.1f%%%s", d.pct, d.ci95_pct,
+			 d.significant ? "" : "~");
+	else
+		snprintf(ch, sizeof(ch), "%s", "n/a");
+	fprintf(out, "%14.6g ±%6.1f%% %16s %14.6g ±%6.1f%%  %s\n", b->mean, b->stddev_pct, ch,
+		c->mean, c->stddev_pct, metric);
+}
+
+/* the plausible loss in %: the measured loss, or its interval's upper end within noise */
+static double loss_bound(const struct change *c)
+{
+	double loss = -c->pct;
+
+	if (c->significant)
+		return loss > 0 ? loss : 0;
+	return loss + c->ci95_pct > 0 ? loss + c->ci95_pct : 0;
+}
+
+int stats_advise(const struct advice_in *in, int n, char *buf, size_t len)
+{
+	double best = -1, score, eps = 0.1; /* 0.1 %: below any bench's resolution */
+	int i, pick = -1, noisy = 0, ranked = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!in[i].ops.known || !in[i].mem_known)
+			continue;
+		ranked++;
+		noisy += !in[i].ops.significant;
+		score = in[i].mem_bytes_per_s / 1048576 / fmax(loss_bound(&in[i].ops), eps);
+		if (score > best) {
+			best = score;
+			pick = i;
+		}
+	}
+	if (pick < 0) {
+		snprintf(buf, len, "no advice: %s",
+			 n ? "the memory each setting gives back was not observed (report() not "
+			     "attached) or too few repetitions"
+			   : "no setting to compare against reporting off");
+		return -1;
+	}
+	snprintf(buf, len,
+		 "%s gives back the most memory per percent of throughput lost: %.1f MiB/s for "
+		 "%+.1f%% ±%.1f%%%s%s",
+		 in[pick].name, in[pick].mem_bytes_per_s / 1048576, in[pick].ops.pct,
+		 in[pick].ops.ci95_pct, in[pick].ops.significant ? "" : " (within noise)",
+		 noisy == ranked ? "; every throughput difference is within noise: more "
+				   "repetitions or longer runs would tell them apart"
+				 : "");
+	return pick;
+}

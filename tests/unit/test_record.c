@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop record files read back: the timeline from cumulative counters, the
+ * workload's throughput per interval, totals, the attribution with and
+ * without a refault price, unknown figures, and files that are not
+ * records.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "unit.h"
+
+static const char good[] =
+    "{\"type\":\"header\",\"format\":\"prtop-record\",\"version\":1,\"kernel\":\"6.1.0-test\","
+    "\"command\":[\"pf1\",\"--thp\"],\"interval_s\":1,\"page_size\":4096,"
+    "\"refault_price\":{\"ns_per_4k\":1000,\"ns_per_2m\":400000}}\n"
+    "{\"type\":\"workload_testcase\",\"t\":0.01,\"text\":\"Separate 128MB (THP)\"}\n"
+    "{\"type\":\"sample\",\"t\":0.0,\"snapshot\":{\"device\":\"virtballoon_free_page_report\","
+    "\"reported_bytes_total\":0,\"batches_total\":0,\"worker_runs_total\":0,"
+    "\"reuse_bytes_total\":0,\"kernel_counters\":{}}}\n"
+    "{\"type\":\"workload\",\"t\":1.0,\"min\":5,\"max\":5,\"total\":100,\"measured\":false}\n"
+    "{\"type\":\"sample\",\"t\":1.0,\"snapshot\":{\"reported_bytes_total\":2097152,"
+    "\"batches_total\":2,\"worker_runs_total\":1,\"reuse_bytes_total\":0}}\n"
+    "{\"type\":\"workload\",\"t\":1.5,\"min\":5,\"max\":5,\"total\":200,\"measured\":true}\n"
+    "{\"type\":\"workload\",\"t\":2.0,\"min\":5,\"max\":5,\"total\":300,\"measured\":true}\n"
+    "{\"type\":\"unknown_future_type\",\"t\":2.0}\n"
+    "{\"type\":\"sample\",\"t\":2.0,\"snapshot\":{\"reported_bytes_total\":6291456,"
+    "\"batches_total\":4,\"worker_runs_total\":2,\"reuse_bytes_total\":4194304,"
+    "\"reuse\":{\"ranges\":2,\"age_ns\":{\"p50\":1500000000}},"
+    "\"worker_run_ns\":{\"count\":2,\"sum\":30000000},"
+    "\"report_ns\":{\"count\":4,\"sum\":2000000},\"cycles_total\":null}}\n"
+    "{\"type\":\"workload_average\",\"t\":2.1,\"average\":250}\n"
+    "{\"type\":\"end\",\"t\":2.2,\"exit_status\":0,\"signal\":null,\"wall_s\":2.2}\n";
+
+static const char *write(const char *name, const char *text)
+{
+	const char *dir = unit_tmpdir();
+
+	return dir ? unit_write_file(dir, name, text, strlen(text)) : NULL;
+}
+
+static void reads_good(void)
+{
+	const char *path = write("good.record", good);
+	struct rec_cost c[REC_COSTS];
+	struct record r;
+	char err[256] = "";
+
+	if (!path || !CHECK(record_read(path, &r, err, sizeof(err)) == 0, "record: read (%s)", err))
+		return;
+	CHECK(r.version == 1 && !strcmp(r.kernel, "6.1.0-test") &&
+		  !strcmp(r.command, "pf1 --thp") && r.thp,
+	      "record: header and the THP testcase");
+	CHECK_STR(r.device, "virtballoon_free_page_report", "record: the device");
+	CHECK_U64(r.nint, 2, "record: one interval per sample after the first");
+	CHECK(r.iv[0].rep_bs.known && r.iv[0].rep_bs.v == 2097152,
+	      "record: reported bytes per second in the first interval");
+	CHECK(r.iv[1].rep_bs.v == 4194304 && r.iv[1].reused_bs.v == 4194304 &&
+		  r.iv[1].batches_s.v == 2 && r.iv[1].runs_s.v == 1,
+	      "record: rates from cumulative counters");
+	CHECK(r.iv[0].ops_s.known && r.iv[0].ops_s.v == 100, "record: ops in the first interval");
+	CHECK(r.iv[1].ops_s.v == 250, "record: two workload seconds in the second: their mean");
+	CHECK(r.have_ops && r.ops_mean == 250 && r.have_average && r.average == 250,
+	      "record: the measured seconds' mean and the workload's average");
+	CHECK(r.ended && r.exit_status == 0 && r.wall_s == 2.2, "record: the end line");
+	CHECK(r.tot.reported_bytes.v == 6291456 && r.tot.reused_blocks.v == 2 &&
+		  r.tot.reuse_age_p50_ns.v == 1.5e9,
+	      "record: totals from the last sample");
+	CHECK(!r.tot.cycles.known, "record: null stays unknown");
+	record_costs(&r, c);
+	CHECK(c[0].seconds.known && c[0].seconds.v == 0.03, "record: worker time");
+	CHECK(c[1].seconds.known && c[1].seconds.v == 0.002, "record: time inside report()");
+	/* THP: 4 MiB reused = 2 huge pages x 400 us */
+	CHECK(c[2].seconds.known && c[2].seconds.v > 0.0007999 && c[2].seconds.v < 0.0008001,
+	      "record: refaults x the price per 2 MiB (%g)", c[2].seconds.v);
+	CHECK(!c[3].seconds.known && strstr(c[3].why, "patch"), "record: walks need the patch");
+	record_free(&r);
+}
+
+static void no_price(void)
+{
+	static const char head[] = "{\"type\":\"header\",\"format\":\"prtop-record\",\"version\":1,"
+				   "\"command\":[\"pf1\"],\"refault_price\":null}\n";
+	char *text = malloc(sizeof(head) + sizeof(good));
+	struct rec_cost c[REC_COSTS];
+	const char *path = NULL;
+	struct record r;
+	char err[256];
+
+	if (!text)
+		return;
+	strcpy(text, head);
+	strcat(text, strchr(good, '\n') + 1);
+	path = write("noprice.record", text);
+	free(text);
+	if (!path || !CHECK(!record_read(path, &r, err, sizeof(err)), "record: read (%s)", err))
+		return;
+	record_costs(&r, c);
+	CHECK(!c[2].seconds.known && strstr(c[2].why, "--price"),
+	      "record: no price, no refault cost, and how to get one");
+	record_free(&r);
+}
+
+static void bad(void)
+{
+	struct record r;
+	char err[256];
+	const char *path;
+
+	CHECK(record_read("/nonexistent/x.record", &r, err, sizeof(err)) < 0 &&
+		  strstr(err, "cannot open"),
+	      "record: a missing file (%s)", err);
+	path = write("empty.record", "");
+	CHECK(path && record_read(path, &r, err, sizeof(err)) < 0 && strstr(err, "empty"),
+	      "record: an empty file (%s)", err);
+	path = write("other.record", "{\"type\":\"sample\",\"t\":1}\n");
+	CHECK(path && record_read(path, &r, err, sizeof(err)) < 0 &&
+		  strstr(err, "not a prtop record"),
+	      "record: no header (%s)", err);
+	path = write("future.record", "{\"type\":\"header\",\"format\":\"prtop-record\","
+				      "\"version\":9}\n");
+	CHECK(path && record_read(path, &r, err, sizeof(err)) < 0 && strstr(err, "version 9"),
+	      "record: a newer format is refused (%s)", err);
+	path = write("garbage.record", "{\"type\":\"header\",\"format\":\"prtop-record\","
+				       "\"version\":1}\nnot json\n");
+	CHECK(path && record_read(path, &r, err, sizeof(err)) < 0 && strstr(err, "line 2"),
+	      "record: a broken line is named (%s)", err);
+}
+
+static void wis(void)
+{
+	struct wis_line w;
+
+	CHECK(wis_parse("min:1 max:3 total:7\n", &w) == WIS_SECOND && w.min == 1 && w.max == 3 &&
+		  w.total == 7,
+	      "record: will-it-scale second");
+	CHECK(wis_parse("average:1234", &w) == WIS_AVERAGE && w.average == 1234,
+	      "record: will-it-scale average");
+	CHECK(wis_parse("measurement\n", &w) == WIS_MEASUREMENT, "record: measurement");
+	CHECK(wis_parse("testcase:Separate 128MB", &w) == WIS_TESTCASE, "record: testcase");
+	CHECK(wis_parse("min:1 max:3 total:7 extra", &w) == WIS_NONE &&
+		  wis_parse("pf1 faults_per_sec 5", &w) == WIS_NONE &&
+		  wis_parse("measurements", &w) == WIS_NONE,
+	      "record: other lines are not will-it-scale's");
+}
+
+void test_record(void)
+{
+	wis();
+	reads_good();
+	no_price();
+	bad();
+}
