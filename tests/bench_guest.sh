@@ -9,7 +9,7 @@
 # seconds per run; both matrices take about 12 minutes at the defaults.
 # Then prtop's overhead alone (bench --overhead, THP pf1): rounds until its
 # 95 % interval is narrower than ±GUEST_CI (2) %, for at most
-# GUEST_OVERHEAD_MIN (60) minutes.  GUEST_MATRIX=0 skips the matrices.
+# GUEST_OVERHEAD_MIN (90) minutes.  GUEST_MATRIX=0 skips the matrices.
 . tests/lib.sh
 . tests/qemu/lib.sh
 
@@ -30,7 +30,7 @@ eval "$(sh tests/qemu/kernel.sh)" || { echo "bench_guest: no 6.1 guest kernel"; 
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 -t 2 -s $SECS -w 1"
 	fi
-	echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-60} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1'"
+	echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-90} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1'"
 	cat tests/qemu/guest_bench.sh
 } >"$run/guest.sh"
 sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s "$run/guest.sh" \
