@@ -367,11 +367,6 @@ static int run_matrix(struct bench *b)
 
 /* ---- output ---- */
 
-static void stats_arm(const double *v, int n, struct sample_stats *s)
-{
-	stats_of(v, n, s);
-}
-
 static const char *arm_name(const struct bench *b, const struct arm *a, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", b->set[a->setting].name, a->prtop ? " +prtop" : "");
@@ -396,12 +391,12 @@ static bool mem_back(const struct bench *b, int setting, double *v)
 	struct sample_stats s;
 
 	if (p && p->rep_known && p->nmem) {
-		stats_arm(p->rep_bs, p->nmem, &s);
+		stats_of(p->rep_bs, p->nmem, &s);
 		*v = s.mean;
 		return true;
 	}
 	if (a && a->nk) {
-		stats_arm(a->kkib_s, a->nk, &s);
+		stats_of(a->kkib_s, a->nk, &s);
 		*v = s.mean * 1024;
 		return true;
 	}
@@ -475,13 +470,13 @@ static void advise(struct bench *b, int base, char *buf, size_t len)
 			 "no setting can be priced against it");
 		return;
 	}
-	stats_arm(find_arm(b, base, false)->ops, find_arm(b, base, false)->n, &sb);
+	stats_of(find_arm(b, base, false)->ops, find_arm(b, base, false)->n, &sb);
 	for (i = 0; i < b->nset; i++) {
 		struct arm *a = find_arm(b, i, false);
 
 		if (i == base || !a)
 			continue;
-		stats_arm(a->ops, a->n, &sc);
+		stats_of(a->ops, a->n, &sc);
 		in[n].name = b->set[i].name;
 		stats_change(&sb, &sc, &in[n].ops);
 		in[n].mem_known = mem_back(b, i, &in[n].mem_bytes_per_s);
@@ -501,25 +496,25 @@ static void print_block(struct bench *b, struct arm *base, struct arm *cur, cons
 
 	fprintf(stdout, "\n%s\n", title);
 	stats_lkp_head(stdout);
-	stats_arm(base->ops, base->n, &sb);
-	stats_arm(cur->ops, cur->n, &sc);
+	stats_of(base->ops, base->n, &sb);
+	stats_of(cur->ops, cur->n, &sc);
 	snprintf(metric, sizeof(metric), "ops_per_task (%s)",
 		 strrchr(b->cmd[0], '/') ? strrchr(b->cmd[0], '/') + 1 : b->cmd[0]);
 	stats_lkp_row(stdout, &sb, &sc, metric);
 	if (base->nmem && cur->nmem) {
 		if (cur->rep_known) {
-			stats_arm(base->rep_bs, base->nmem, &sb);
-			stats_arm(cur->rep_bs, cur->nmem, &sc);
+			stats_of(base->rep_bs, base->nmem, &sb);
+			stats_of(cur->rep_bs, cur->nmem, &sc);
 			stats_lkp_row(stdout, &sb, &sc, "reported_bytes_per_s");
 		}
 		if (cur->reused_known) {
-			stats_arm(base->reused_bs, base->nmem, &sb);
-			stats_arm(cur->reused_bs, cur->nmem, &sc);
+			stats_of(base->reused_bs, base->nmem, &sb);
+			stats_of(cur->reused_bs, cur->nmem, &sc);
 			stats_lkp_row(stdout, &sb, &sc, "reused_bytes_per_s");
 		}
 		if (cur->worker_known) {
-			stats_arm(base->worker_ms_s, base->nmem, &sb);
-			stats_arm(cur->worker_ms_s, cur->nmem, &sc);
+			stats_of(base->worker_ms_s, base->nmem, &sb);
+			stats_of(cur->worker_ms_s, cur->nmem, &sc);
 			stats_lkp_row(stdout, &sb, &sc, "worker_ms_per_s");
 		}
 	}
@@ -584,8 +579,8 @@ static json_object *arm_json(struct bench *b, int setting, int base)
 	struct change ch;
 	double mem;
 
-	stats_arm(ba->ops, ba->n, &sb);
-	stats_arm(a->ops, a->n, &sc);
+	stats_of(ba->ops, ba->n, &sb);
+	stats_of(a->ops, a->n, &sc);
 	stats_change(&sb, &sc, &ch);
 	json_object_object_add(o, "name", json_object_new_string(b->set[setting].name));
 	json_object_object_add(o, "runs", json_object_new_int(sc.n));
@@ -603,20 +598,20 @@ static json_object *arm_json(struct bench *b, int setting, int base)
 			       mem_back(b, setting, &mem) ? dbl(mem, 0) : NULL);
 	if (p) {
 		pj = json_object_new_object();
-		stats_arm(p->ops, p->n, &sp);
+		stats_of(p->ops, p->n, &sp);
 		stats_change(&sc, &sp, &ch);
 		json_object_object_add(pj, "ops_median", dbl(sp.median, 1));
 		json_object_object_add(pj, "stddev_pct", dbl(sp.stddev_pct, 2));
 		json_object_object_add(pj, "change_pct", ch.known ? dbl(ch.pct, 2) : NULL);
 		json_object_object_add(pj, "ci95_pct", ch.known ? dbl(ch.ci95_pct, 2) : NULL);
 		if (p->nmem) {
-			stats_arm(p->rep_bs, p->nmem, &sp);
+			stats_of(p->rep_bs, p->nmem, &sp);
 			json_object_object_add(pj, "reported_bytes_per_s",
 					       p->rep_known ? dbl(sp.mean, 0) : NULL);
-			stats_arm(p->reused_bs, p->nmem, &sp);
+			stats_of(p->reused_bs, p->nmem, &sp);
 			json_object_object_add(pj, "reused_bytes_per_s",
 					       p->reused_known ? dbl(sp.mean, 0) : NULL);
-			stats_arm(p->worker_ms_s, p->nmem, &sp);
+			stats_of(p->worker_ms_s, p->nmem, &sp);
 			json_object_object_add(pj, "worker_ms_per_s",
 					       p->worker_known ? dbl(sp.mean, 3) : NULL);
 		}

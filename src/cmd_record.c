@@ -240,23 +240,6 @@ static void header(struct rec_run *r, char **argv, double interval, json_object 
 	put_line(r, o);
 }
 
-/* the header, from a first look at the snapshot */
-static int start(struct collector *c, struct rec_run *r, char **argv, double interval,
-		 json_object *price)
-{
-	struct prtop_snapshot *s = calloc(1, sizeof(*s));
-
-	if (!s) {
-		fprintf(stderr, "prtop record: out of memory\n");
-		json_object_put(price);
-		return -ENOMEM;
-	}
-	collector_sample(c, s);
-	header(r, argv, interval, price, s);
-	free(s);
-	return 0;
-}
-
 static void sample_line(struct rec_run *r, const struct sampler *smp)
 {
 	json_object *o = typed("sample", since(r, smp->cur->mono_ns));
@@ -297,21 +280,27 @@ static void stop_child(struct rec_run *r)
 	reap(r, 0);
 }
 
-static int run(struct collector *c, struct rec_run *r, char **argv, double interval)
+/* the header comes from the sampler's base snapshot: no extra sample */
+static int run(struct collector *c, struct rec_run *r, char **argv, double interval,
+	       json_object *price)
 {
 	struct sampler_opts so = {.interval_s = interval, .idle = idle, .idle_ctx = r};
 	struct sampler smp;
+	int err;
 
 	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop record: out of memory\n");
+		json_object_put(price);
 		return -ENOMEM;
 	}
+	header(r, argv, interval, price, smp.cur);
 	r->t0 = now_ns();
 	r->child = spawn(argv, &r->fd);
 	if (r->child < 0) {
-		fprintf(stderr, "prtop record: cannot start %s: %s\n", argv[0], strerror(errno));
+		err = errno;
+		fprintf(stderr, "prtop record: cannot start %s: %s\n", argv[0], strerror(err));
 		sampler_free(&smp);
-		return -errno;
+		return -err;
 	}
 	sample_line(r, &smp); /* the base: counters at the start */
 	while (sampler_next(&smp))
@@ -423,9 +412,7 @@ int record_main(int argc, char **argv)
 		return 1;
 	}
 	prtop_signals_init();
-	ret = start(c, &r, argv + optind, interval, price);
-	if (!ret)
-		ret = run(c, &r, argv + optind, interval);
+	ret = run(c, &r, argv + optind, interval, price);
 	collector_close(c);
 	if (fclose(r.out) || r.write_err) {
 		fprintf(stderr, "prtop record: writing %s failed\n", r.path);
