@@ -55,7 +55,8 @@ CFLAGS += -DPRTOP_NO_PLOT
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
-UNIT_MODS := format hist knob knob_persist cmd_knob metrics plan procfs record report reuse stats text
+UNIT_MODS := diagnose format hist host_metrics host_proc host_report knob knob_persist cmd_knob metrics plan \
+	     procfs record report reuse stats text
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
@@ -94,7 +95,7 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 # here because the first build has no .d file to say so
 $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
-$(OUT)/collector.o $(OUT)/attach.o: $(SKELS)
+$(OUT)/collector.o $(OUT)/attach.o $(OUT)/host.o: $(SKELS)
 
 -include $(OBJS:.o=.d) $(OUT)/unit.d
 

@@ -17,6 +17,7 @@ struct args {
 	bool json;
 	bool help;
 	bool version;
+	bool host; /* doctor --host */
 	const char *listen; /* export --listen */
 };
 
@@ -24,7 +25,10 @@ struct args {
 int record_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
-extern const char *const record_help, *const report_help, *const bench_help;
+int host_main(int argc, char **argv);
+/* prtop doctor --host */
+int host_doctor(bool json, bool verbose);
+extern const char *const record_help, *const report_help, *const bench_help, *const host_help;
 /* print the report of a record file; 0, or 1 with one line on stderr */
 int report_file(const char *path, FILE *out);
 

@@ -174,6 +174,7 @@ struct prtop_snapshot {
 	char kernel[128];	 /* uname -r */
 	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
 	char device_reason[160]; /* why no device is known */
+	bool device_none;	 /* known: no device registered */
 	char publish[128];	 /* vendor publication callback's name, "" none/unknown */
 	int publish_state;	 /* 0 no such member, 1 unknown yet, 2 NULL, 3 named */
 

@@ -42,7 +42,8 @@ struct json_object *snap_json(const struct prtop_snapshot *s, const struct prtop
 			      unsigned int flags);
 void json_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *prev,
 		unsigned int flags);
-void doctor_print(FILE *out, const struct prtop_snapshot *s);
-void doctor_json(FILE *out, const struct prtop_snapshot *s);
+/* base: the start of doctor's window (NULL: none), for the diagnosis */
+void doctor_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *base);
+void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *base);
 
 #endif /* PRTOP_UI_H */

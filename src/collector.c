@@ -272,9 +272,11 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 			   r->module[0] ? " [" : "", r->module, r->module[0] ? "]" : "");
 		return;
 	}
-	if (c->skel->rodata->pr_dev_info_addr)
+	if (c->skel->rodata->pr_dev_info_addr) {
+		s->device_none = true;
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "no reporting device registered (pr_dev_info is NULL)");
+	}
 	else if (r->name[0])
 		str_printf(s->device_reason, sizeof(s->device_reason),
 			   "confirmed at the first worker run; report() in BTF: %s", r->name);

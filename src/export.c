@@ -38,16 +38,18 @@
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
 
 struct published {
-	struct prtop_snapshot snap;
+	void *data;	   /* the source's sample, freed with free() */
 	unsigned int refs; /* under exporter.lock */
 };
 
 struct exporter {
 	pthread_mutex_t lock;
-	struct published *cur; /* latest snapshot; never NULL while serving */
+	struct published *cur; /* latest sample; never NULL while serving */
 	uint64_t scrapes;      /* /metrics requests, atomic */
 	uint64_t interval_ns;
 	const char *version;
+	const struct export_src *src;
+	struct MHD_Daemon *d;
 };
 
 /* ---- snapshot publication ---- */
@@ -73,8 +75,10 @@ static void snap_put(struct exporter *e, struct published *p)
 	pthread_mutex_lock(&e->lock);
 	last = --p->refs == 0;
 	pthread_mutex_unlock(&e->lock);
-	if (last)
+	if (last) {
+		free(p->data);
 		free(p);
+	}
 }
 
 /* publish p (which holds one reference, the exporter's) */
@@ -89,14 +93,15 @@ static void snap_publish(struct exporter *e, struct published *p)
 	snap_put(e, old);
 }
 
-/* publish a copy of the sampler's latest: scrapes hold it while rendering */
-static int sample_publish(struct exporter *e, const struct prtop_snapshot *snap)
+int export_publish(struct exporter *e, void *data)
 {
 	struct published *p = malloc(sizeof(*p));
 
-	if (!p)
+	if (!p) {
+		free(data);
 		return -ENOMEM;
-	p->snap = *snap;
+	}
+	p->data = data;
 	p->refs = 1;
 	snap_publish(e, p);
 	return 0;
@@ -159,7 +164,7 @@ static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *
 
 	if (!p)
 		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
-	err = metrics_render(&b, &p->snap, &mo);
+	err = e->src->render(&b, p->data, &mo);
 	snap_put(e, p);
 	if (err) {
 		mbuf_free(&b);
@@ -170,39 +175,23 @@ static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *
 			   true, MHD_HTTP_HEADER_VARY, "Accept");
 }
 
-/* the probes that run in the kernel (not the procfs readers) */
-static bool event_probe(enum probe_id id)
-{
-	return id != PROBE_REUSE && id != PROBE_FREE_LISTS && id != PROBE_PARAMS;
-}
-
-/* 200 while a kernel probe is attached and snapshots keep coming */
+/* 200 while the source says so and samples keep coming */
 static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *conn)
 {
 	struct published *p = snap_get(e);
 	struct mbuf b = {0};
 	unsigned int status = MHD_HTTP_OK;
 	uint64_t age, stale_ns = 3 * e->interval_ns + 5000000000ULL;
-	int i, attached = 0;
 
 	if (!p)
 		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
-	age = now_ns() - p->snap.mono_ns;
-	for (i = 0; i < PROBE__COUNT; i++)
-		attached += event_probe(i) && p->snap.probe[i].attached;
-	if (!attached) {
+	age = now_ns() - e->src->mono_ns(p->data);
+	if (!e->src->healthy(p->data, &b)) {
 		status = MHD_HTTP_SERVICE_UNAVAILABLE;
-		mbuf_printf(&b, "unhealthy: no probe attached (see prtop doctor)\n");
 	} else if (age > stale_ns) {
 		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		b.len = 0;
 		mbuf_printf(&b, "unhealthy: last snapshot is %.1f s old\n", age / 1e9);
-	} else {
-		mbuf_printf(&b, "ok:");
-		for (i = 0; i < PROBE__COUNT; i++)
-			if (event_probe(i) && p->snap.probe[i].attached)
-				mbuf_printf(&b, " %s=%s", probe_name(i),
-					    attach_mode_name(p->snap.probe[i].mode));
-		mbuf_printf(&b, "\n");
 	}
 	snap_put(e, p);
 	if (b.failed)
@@ -217,14 +206,14 @@ static enum MHD_Result serve_landing(struct exporter *e, struct MHD_Connection *
 	mbuf_printf(
 	    &b,
 	    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>prtop exporter</title></head>\n<body>\n"
-	    "<h1>prtop exporter</h1>\n"
-	    "<p>Linux free page reporting, observed by prtop %s, sampled every %.1f s.</p>\n"
+	    "<title>%s</title></head>\n<body>\n"
+	    "<h1>%s</h1>\n"
+	    "<p>%s, observed by prtop %s, sampled every %.1f s.</p>\n"
 	    "<ul>\n<li><a href=\"/metrics\">/metrics</a> (Prometheus text 0.0.4, "
 	    "or OpenMetrics 1.0.0 on request)</li>\n"
 	    "<li><a href=\"/healthz\">/healthz</a> (200 while probes are attached)</li>\n"
 	    "</ul>\n</body></html>\n",
-	    e->version, e->interval_ns / 1e9);
+	    e->src->title, e->src->title, e->src->what, e->version, e->interval_ns / 1e9);
 	if (b.failed)
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", b.data, b.len, true);
@@ -337,7 +326,7 @@ static const char *listen_hint(int e)
  * A bound, listening socket for spec; or -2 (unusable spec) or -1 (cannot
  * bind or listen) with a one-line error.
  */
-static int listen_open(const char *spec, char *err, size_t errlen)
+int export_listen(const char *spec, char *err, size_t errlen)
 {
 	struct addrinfo *ai = NULL;
 	int fd = -1, one = 1, e;
@@ -385,20 +374,118 @@ static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
 	return d;
 }
 
+struct exporter *export_start(int fd, const struct export_src *src, double interval_s,
+			      const char *version, bool verbose, void *first)
+{
+	struct exporter *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		free(first);
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	e->src = src;
+	e->version = version;
+	e->interval_ns = (uint64_t)(interval_s * 1e9);
+	/* the first scrape already finds a sample */
+	if (export_publish(e, first)) {
+		free(e);
+		return NULL;
+	}
+	e->d = http_start(e, fd, verbose);
+	if (!e->d) {
+		snap_put(e, e->cur);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void export_stop(struct exporter *e)
+{
+	if (!e)
+		return;
+	MHD_stop_daemon(e->d); /* waits for the HTTP threads; closes the socket */
+	snap_put(e, e->cur);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+/* ---- the guest side's source: prtop snapshots ---- */
+
+/* the probes that run in the kernel (not the procfs readers) */
+static bool event_probe(enum probe_id id)
+{
+	return id != PROBE_REUSE && id != PROBE_FREE_LISTS && id != PROBE_PARAMS;
+}
+
+static int guest_render(struct mbuf *b, const void *data, const struct metrics_opts *mo)
+{
+	return metrics_render(b, data, mo);
+}
+
+static uint64_t guest_mono(const void *data)
+{
+	return ((const struct prtop_snapshot *)data)->mono_ns;
+}
+
+/* healthy while a kernel probe is attached */
+static bool guest_healthy(const void *data, struct mbuf *b)
+{
+	const struct prtop_snapshot *s = data;
+	int i, attached = 0;
+
+	for (i = 0; i < PROBE__COUNT; i++)
+		attached += event_probe(i) && s->probe[i].attached;
+	if (!attached) {
+		mbuf_printf(b, "unhealthy: no probe attached (see prtop doctor)\n");
+		return false;
+	}
+	mbuf_printf(b, "ok:");
+	for (i = 0; i < PROBE__COUNT; i++)
+		if (event_probe(i) && s->probe[i].attached)
+			mbuf_printf(b, " %s=%s", probe_name(i), attach_mode_name(s->probe[i].mode));
+	mbuf_printf(b, "\n");
+	return true;
+}
+
+static const struct export_src guest_src = {
+    .title = "prtop exporter",
+    .what = "Linux free page reporting",
+    .render = guest_render,
+    .healthy = guest_healthy,
+    .mono_ns = guest_mono,
+};
+
+static struct prtop_snapshot *snap_copy(const struct prtop_snapshot *snap)
+{
+	struct prtop_snapshot *copy = malloc(sizeof(*copy));
+
+	if (copy)
+		*copy = *snap;
+	return copy;
+}
+
+/* publish a copy of the sampler's latest: scrapes hold it while rendering */
+static int sample_publish(struct exporter *e, const struct prtop_snapshot *snap)
+{
+	struct prtop_snapshot *copy = snap_copy(snap);
+
+	return copy ? export_publish(e, copy) : -ENOMEM;
+}
+
 int export_run(const struct export_opts *o, const struct collector_opts *copts)
 {
-	struct exporter e = {.lock = PTHREAD_MUTEX_INITIALIZER, .version = o->version};
 	const char *spec = o->listen ? o->listen : EXPORT_DEFAULT_LISTEN;
 	struct sampler_opts so = {.interval_s = o->interval_s, .deliver_base = true};
 	struct collector *c = NULL;
-	struct MHD_Daemon *d = NULL;
+	struct exporter *e = NULL;
 	struct sampler smp = {0};
 	char err[512] = "";
 	int fd, ret = 1;
 
-	e.interval_ns = (uint64_t)(o->interval_s * 1e9);
 	/* listen before attaching: a taken port fails fast, with nothing loaded */
-	fd = listen_open(spec, err, sizeof(err));
+	fd = export_listen(spec, err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "prtop: %s\n", err);
 		return fd == -2 ? 2 : 1;
@@ -408,13 +495,14 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 		close(fd);
 		return 1;
 	}
-	if (sampler_init(&smp, c, &so) || !sampler_next(&smp) || sample_publish(&e, smp.cur)) {
+	if (sampler_init(&smp, c, &so) || !sampler_next(&smp)) {
 		fprintf(stderr, "prtop: out of memory\n");
 		close(fd);
 		goto out;
 	}
-	d = http_start(&e, fd, o->verbose);
-	if (!d) {
+	e = export_start(fd, &guest_src, o->interval_s, o->version, o->verbose,
+			 snap_copy(smp.cur));
+	if (!e) {
 		fprintf(stderr, "prtop: cannot start the HTTP server on %s\n", spec);
 		close(fd);
 		goto out;
@@ -423,17 +511,15 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 		o->interval_s);
 	ret = 0;
 	while (sampler_next(&smp)) {
-		if (sample_publish(&e, smp.cur)) {
+		if (sample_publish(e, smp.cur)) {
 			fprintf(stderr, "prtop: out of memory\n");
 			ret = 1;
 			break;
 		}
 	}
 out:
-	if (d)
-		MHD_stop_daemon(d); /* waits for the HTTP threads; closes fd */
+	export_stop(e);
 	sampler_free(&smp);
 	collector_close(c);
-	snap_put(&e, e.cur);
 	return ret;
 }

@@ -33,6 +33,7 @@ enum opt_bit {
 	O_LISTEN = 1 << 4,    /* -l ADDR:PORT */
 	O_REUSE = 1 << 5,     /* --reuse-exact, --no-reuse */
 	O_TIMESTAMP = 1 << 6, /* -T */
+	O_HOST = 1 << 7,      /* doctor --host */
 	O_COLLECT = O_REUSE,  /* what every attaching command takes besides -v */
 };
 
@@ -79,11 +80,18 @@ static const char *const stat_help =
     "(window_s).\n";
 
 static const char *const doctor_help =
-    "Usage: prtop doctor [-j] [-v]\n"
+    "Usage: prtop doctor [-d SECS] [-j] [--host] [-v]\n"
     "\n"
     "Attach as prtop would, then print every attach layer (bundled patch\n"
     "tracepoints, fentry/fexit, kprobes, stock tracepoints) and every probe:\n"
-    "how it is attached on this kernel, or why it is not and what to do.\n";
+    "how it is attached on this kernel, or why it is not and what to do.\n"
+    "Then, why memory may not be returned: reportable free memory against\n"
+    "page_reporting_order (fragmentation), no device, failing batches, memory\n"
+    "freed but not yet past the delay, each seen over a window of SECS\n"
+    "seconds (default 3: longer than the 2 s request delay).\n"
+    "\n"
+    "  --host   the host side instead: the probes of 'prtop host' and the VMM\n"
+    "           processes found, and VMs that discard nothing\n";
 
 static const char *const export_help =
     "Usage: prtop export [interval] [-l ADDR:PORT] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
@@ -143,6 +151,8 @@ static const char *const help_help = "Usage: prtop help [COMMAND]\n"
 static int cmd_live(struct args *a);
 static int cmd_stat(struct args *a);
 static int cmd_doctor(struct args *a);
+/* doctor's default window: long enough for a request to reach the worker (2 s) */
+#define DOCTOR_WINDOW_S 3.0
 static int cmd_export(struct args *a);
 
 static const struct cmd cmds[] = {
@@ -150,7 +160,7 @@ static const struct cmd cmds[] = {
      "live view (the default; -b plain text, -j JSON Lines)", &live_help},
     {"stat", cmd_stat, O_INTERVAL | O_JSON | O_TIMESTAMP | O_COLLECT, 1,
      "attach, wait SECS, print one report and exit", &stat_help},
-    {"doctor", cmd_doctor, O_JSON, 0, "how each probe attached on this kernel, or why not",
+    {"doctor", cmd_doctor, O_INTERVAL | O_JSON | O_HOST, 0, "how each probe attached on this kernel, or why not",
      &doctor_help},
     {"export", cmd_export, O_INTERVAL | O_LISTEN | O_COLLECT, 1,
      "serve Prometheus metrics over HTTP (/metrics)", &export_help},
@@ -159,6 +169,8 @@ static const struct cmd cmds[] = {
     {"report", NULL, 0, 0, "re-render a record file (text, JSON, SVG)", &report_help},
     {"bench", NULL, 0, 0, "A/B throughput with reporting off/on/settings; refault price",
      &bench_help},
+    {"host", NULL, 0, 0, "per VM on a host: memory discarded, refaulted, RSS (and export)",
+     &host_help},
     {"help", NULL, 0, 0, "help for a command", &help_help},
 };
 
@@ -304,6 +316,7 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 	    {"timestamp", no_argument, NULL, 'T'},
 	    {"reuse-exact", no_argument, NULL, 'E'},
 	    {"no-reuse", no_argument, NULL, 'R'},
+	    {"host", no_argument, NULL, 'H'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -354,6 +367,10 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 		case 'R':
 			saw(&seen, O_REUSE, spelling);
 			a->copts.no_reuse = true;
+			break;
+		case 'H':
+			saw(&seen, O_HOST, spelling);
+			a->host = true;
 			break;
 		case 'v':
 			a->copts.verbose = true;
@@ -420,26 +437,30 @@ static int cmd_stat(struct args *a)
 
 static int cmd_doctor(struct args *a)
 {
+	struct sampler_opts so = {.count = 1, .final_on_stop = true};
 	struct collector *c;
-	struct prtop_snapshot *s;
+	struct sampler smp;
 	int ret;
 
+	if (a->host)
+		return host_doctor(a->json, a->copts.verbose);
 	a->copts.test_layers = true;
 	if (open_collector(a, &c))
 		return 1;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
+	so.interval_s = a->ui.interval_s;
+	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
 		collector_close(c);
 		return 1;
 	}
-	collector_sample(c, s);
-	if (a->json)
-		doctor_json(stdout, s);
-	else
-		doctor_print(stdout, s);
+	if (sampler_next(&smp)) {
+		if (a->json)
+			doctor_json(stdout, smp.cur, smp.prev);
+		else
+			doctor_print(stdout, smp.cur, smp.prev);
+	}
 	ret = output_status(stdout);
-	free(s);
+	sampler_free(&smp);
 	collector_close(c);
 	return ret;
 }
@@ -526,7 +547,7 @@ int main(int argc, char **argv)
 		if (!c)
 			return usage_error("",
 					   "unknown command '%s' (commands: stat, doctor, "
-					   "export, knob, record, report, bench, help)",
+					   "export, knob, record, report, bench, host, help)",
 					   argv[1]);
 		if (!strcmp(c->name, "help"))
 			return cmd_help(argc - 1, argv + 1);
@@ -538,9 +559,13 @@ int main(int argc, char **argv)
 			return report_main(argc - 1, argv + 1);
 		if (!strcmp(c->name, "bench"))
 			return bench_main(argc - 1, argv + 1);
+		if (!strcmp(c->name, "host"))
+			return host_main(argc - 1, argv + 1);
 		argc--;
 		argv++;
 	}
+	if (c->fn == cmd_doctor)
+		a.ui.interval_s = DOCTOR_WINDOW_S;
 	ret = parse_args(c, argc, argv, &a);
 	if (ret)
 		return ret;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include "format.h"
 #include "metrics.h"
+#include "metrics_int.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -71,15 +72,6 @@ void mbuf_free(struct mbuf *b)
 
 /* ---- families and samples ---- */
 
-enum mtype { M_COUNTER, M_GAUGE, M_HISTOGRAM, M_INFO };
-
-struct fam {
-	const char *name; /* family name, without _total / _info */
-	enum mtype type;
-	const char *unit; /* OpenMetrics UNIT (the name's last word), or NULL */
-	const char *help;
-};
-
 static const char *sample_suffix(enum mtype t)
 {
 	if (t == M_COUNTER)
@@ -107,7 +99,7 @@ static const char *type_name(enum mtype t, bool om)
  * OpenMetrics names a family without its sample suffix; the text format
  * names the samples themselves.
  */
-static void head(struct mbuf *b, const struct metrics_opts *o, const struct fam *f)
+void fam_head(struct mbuf *b, const struct metrics_opts *o, const struct fam *f)
 {
 	const char *sfx = o->openmetrics ? "" : sample_suffix(f->type);
 
@@ -127,13 +119,13 @@ static const char *num(char *buf, size_t len, double v)
 	return buf;
 }
 
-static void sample_u64(struct mbuf *b, const struct fam *f, const char *labels, uint64_t v)
+void fam_u64(struct mbuf *b, const struct fam *f, const char *labels, uint64_t v)
 {
 	mbuf_printf(b, "%s%s%s %llu\n", f->name, sample_suffix(f->type), labels ? labels : "",
 		    (unsigned long long)v);
 }
 
-static void sample_dbl(struct mbuf *b, const struct fam *f, const char *labels, double v)
+void fam_dbl(struct mbuf *b, const struct fam *f, const char *labels, double v)
 {
 	char n[40];
 
@@ -141,14 +133,14 @@ static void sample_dbl(struct mbuf *b, const struct fam *f, const char *labels, 
 		    num(n, sizeof(n), v));
 }
 
-static void one_u64(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, uint64_t v)
+void fam_one(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, uint64_t v)
 {
-	head(b, o, f);
-	sample_u64(b, f, NULL, v);
+	fam_head(b, o, f);
+	fam_u64(b, f, NULL, v);
 }
 
 /* a label value with \, " and newline escaped, truncated to fit */
-static char *esc(char *dst, size_t len, const char *src)
+char *label_esc(char *dst, size_t len, const char *src)
 {
 	size_t j = 0;
 
@@ -224,7 +216,7 @@ static void hist_out(struct mbuf *b, const struct metrics_opts *o, const struct 
 	char le[40], v[40];
 	int i;
 
-	head(b, o, f);
+	fam_head(b, o, f);
 	for (i = 0; i < bk->n; i++)
 		mbuf_printf(b, "%s_bucket{le=\"%s\"} %llu\n", f->name,
 			    num(le, sizeof(le), bk->le[i]), (unsigned long long)cum[i]);
@@ -286,10 +278,10 @@ static void put_report(struct mbuf *b, const struct metrics_opts *o, const struc
 
 	if (!snap_has(s, SG_REPORT))
 		return;
-	one_u64(b, o, &bytes, s->c.report_bytes);
-	one_u64(b, o, &pages, s->c.report_pages);
-	one_u64(b, o, &batches, s->c.report_calls);
-	one_u64(b, o, &errors, s->c.report_errors);
+	fam_one(b, o, &bytes, s->c.report_bytes);
+	fam_one(b, o, &pages, s->c.report_pages);
+	fam_one(b, o, &batches, s->c.report_calls);
+	fam_one(b, o, &errors, s->c.report_errors);
 	hist_nents(b, o, &nents, s->nents_hist);
 	hist_ns(b, o, &dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
 }
@@ -314,19 +306,19 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struc
 	int i;
 
 	if (snap_has(s, SG_WORKER)) {
-		one_u64(b, o, &runs, s->c.worker_runs);
+		fam_one(b, o, &runs, s->c.worker_runs);
 		hist_ns(b, o, &dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
 	}
 	if (snap_has(s, SG_DELAY))
 		hist_ns(b, o, &delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
 	if (snap_has(s, SG_TIMER))
-		one_u64(b, o, &armed, s->c.delayed_work_armed);
+		fam_one(b, o, &armed, s->c.delayed_work_armed);
 	if (!snap_has(s, SG_NOTIFY))
 		return;
-	head(b, o, &notify);
+	fam_head(b, o, &notify);
 	for (i = 0; i < PRTOP_STATES; i++) {
 		snprintf(l, sizeof(l), "{state=\"%s\"}", state[i]);
-		sample_u64(b, &notify, l, s->c.notify_state[i]);
+		fam_u64(b, &notify, l, s->c.notify_state[i]);
 	}
 }
 
@@ -350,16 +342,16 @@ static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
 					 "Zones whose free lists reporting runs walked."};
 
 	if (snap_has(s, SG_RESETS)) {
-		head(b, o, &resets);
-		sample_u64(b, &resets, "{reason=\"report\"}", s->c.reset_report);
-		sample_u64(b, &resets, "{reason=\"stop\"}", s->c.reset_stop);
-		one_u64(b, o, &rotated, s->c.reset_rotated);
+		fam_head(b, o, &resets);
+		fam_u64(b, &resets, "{reason=\"report\"}", s->c.reset_report);
+		fam_u64(b, &resets, "{reason=\"stop\"}", s->c.reset_stop);
+		fam_one(b, o, &rotated, s->c.reset_rotated);
 	}
 	if (snap_has(s, SG_CYCLE_DETAIL))
-		one_u64(b, o, &exhausted, s->c.cycle_exhausted);
+		fam_one(b, o, &exhausted, s->c.cycle_exhausted);
 	if (snap_has(s, SG_RUN_DETAIL)) {
-		one_u64(b, o, &werr, s->c.worker_errors);
-		one_u64(b, o, &zones, s->c.worker_zones);
+		fam_one(b, o, &werr, s->c.worker_errors);
+		fam_one(b, o, &zones, s->c.worker_zones);
 	}
 }
 
@@ -374,11 +366,11 @@ static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct
 	    "Reported ranges currently remembered for reuse tracking."};
 
 	if (snap_has(s, SG_REUSE))
-		one_u64(b, o, &bytes, s->reuse_bytes);
+		fam_one(b, o, &bytes, s->reuse_bytes);
 	if (snap_has(s, SG_REUSE_AGE))
 		hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
 	if (snap_has(s, SG_REUSE_RANGES))
-		one_u64(b, o, &tracked, s->reuse_tracked);
+		fam_one(b, o, &tracked, s->reuse_tracked);
 }
 
 /* free page hinting: only where the device offers it and the probe attached */
@@ -404,13 +396,13 @@ static void put_hint(struct mbuf *b, const struct metrics_opts *o, const struct 
 
 	if (!snap_has(s, SG_HINT))
 		return;
-	one_u64(b, o, &runs, s->c.hint_runs);
+	fam_one(b, o, &runs, s->c.hint_runs);
 	if (blk) {
-		one_u64(b, o, &hinted, s->c.hint_blocks * blk);
-		one_u64(b, o, &returned, s->c.hint_returned_blocks * blk);
+		fam_one(b, o, &hinted, s->c.hint_blocks * blk);
+		fam_one(b, o, &returned, s->c.hint_returned_blocks * blk);
 	}
 	if (snap_has(s, SG_HINT_SHRINK))
-		one_u64(b, o, &shrunk, s->c.hint_shrunk_pages * s->page_size);
+		fam_one(b, o, &shrunk, s->c.hint_shrunk_pages * s->page_size);
 	hist_ns(b, o, &run, &s->hist[PRTOP_H_HINT_RUN], &metrics_buckets_worker);
 	hist_ns(b, o, &held, &s->hist[PRTOP_H_HINT_HOLD], &metrics_buckets_reuse_age);
 }
@@ -422,14 +414,14 @@ static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const st
 	char l[32];
 	int i;
 
-	head(b, o, f);
+	fam_head(b, o, f);
 	for (i = 0; i < s->order_high && i < PRTOP_ORDERS; i++) {
 		const char *ord = (const char *)&s->order[i];
 		uint64_t pages;
 
 		memcpy(&pages, ord + off, sizeof(pages));
 		snprintf(l, sizeof(l), "{order=\"%d\"}", i);
-		sample_u64(b, f, l, pages * s->page_size);
+		fam_u64(b, f, l, pages * s->page_size);
 	}
 }
 
@@ -452,7 +444,7 @@ static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struc
 	if (snap_has(s, SG_FREE_LISTS)) {
 		for (i = s->order_low; i < PRTOP_ORDERS; i++)
 			reportable += s->order[i].free_pages * s->page_size;
-		one_u64(b, o, &rpt, reportable);
+		fam_one(b, o, &rpt, reportable);
 		put_per_order(b, o, &free_b, s, offsetof(struct snap_order, free_pages));
 	}
 	if (snap_has(s, SG_REPORT))
@@ -474,16 +466,16 @@ static void put_knobs(struct mbuf *b, const struct metrics_opts *o, const struct
 	    "Delay from a reporting request to the worker (PAGE_REPORTING_DELAY)."};
 
 	if (s->knob_order.known) {
-		head(b, o, &order);
-		sample_dbl(b, &order, NULL, (double)s->knob_order.value);
+		fam_head(b, o, &order);
+		fam_dbl(b, &order, NULL, (double)s->knob_order.value);
 	}
 	if (s->knob_capacity.known) {
-		head(b, o, &cap);
-		sample_dbl(b, &cap, NULL, (double)s->knob_capacity.value);
+		fam_head(b, o, &cap);
+		fam_dbl(b, &cap, NULL, (double)s->knob_capacity.value);
 	}
 	if (s->knob_delay_ms.known) {
-		head(b, o, &delay);
-		sample_dbl(b, &delay, NULL, (double)s->knob_delay_ms.value / 1000);
+		fam_head(b, o, &delay);
+		fam_dbl(b, &delay, NULL, (double)s->knob_delay_ms.value / 1000);
 	}
 }
 
@@ -518,13 +510,13 @@ static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const
 		if (counters ? !p->counter : !numeric(p->value, &v))
 			continue;
 		if (!any)
-			head(b, o, f);
+			fam_head(b, o, f);
 		any = true;
-		snprintf(l, sizeof(l), "{name=\"%s\"}", esc(name, sizeof(name), p->name));
+		snprintf(l, sizeof(l), "{name=\"%s\"}", label_esc(name, sizeof(name), p->name));
 		if (counters)
-			sample_u64(b, f, l, p->count);
+			fam_u64(b, f, l, p->count);
 		else
-			sample_dbl(b, f, l, v);
+			fam_dbl(b, f, l, v);
 	}
 }
 
@@ -549,12 +541,40 @@ static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struc
 	char l[96];
 	int i;
 
-	head(b, o, &att);
+	fam_head(b, o, &att);
 	for (i = 0; i < PROBE__COUNT; i++) {
 		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", probe_name(i),
 			 attach_mode_name(s->probe[i].mode));
-		sample_u64(b, &att, l, s->probe[i].attached);
+		fam_u64(b, &att, l, s->probe[i].attached);
 	}
+}
+
+void metrics_put_build(struct mbuf *b, const struct metrics_opts *o, const char *kernel)
+{
+	static const struct fam build = {"prtop_build", M_INFO, NULL,
+					 "prtop's version and the running kernel."};
+	char v[160], k[300], l[520];
+
+	fam_head(b, o, &build);
+	snprintf(l, sizeof(l), "{version=\"%s\",kernel=\"%s\"}",
+		 label_esc(v, sizeof(v), o->version ? o->version : "unknown"),
+		 label_esc(k, sizeof(k), kernel));
+	fam_u64(b, &build, l, 1);
+}
+
+void metrics_put_freshness(struct mbuf *b, const struct metrics_opts *o, uint64_t mono_ns)
+{
+	static const struct fam age = {"prtop_snapshot_age_seconds", M_GAUGE, "seconds",
+				       "Age of the snapshot these metrics come from."};
+	static const struct fam scrapes = {"prtop_scrape_requests", M_COUNTER, NULL,
+					   "/metrics requests served by this exporter."};
+
+	if (o->now_ns) {
+		fam_head(b, o, &age);
+		fam_dbl(b, &age, NULL, o->now_ns > mono_ns ? (double)(o->now_ns - mono_ns) / 1e9 : 0);
+	}
+	if (o->scrapes)
+		fam_one(b, o, &scrapes, o->scrapes);
 }
 
 static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
@@ -563,51 +583,35 @@ static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct 
 	    "prtop_events_dropped", M_COUNTER, NULL,
 	    "Events lost: ring buffer full, reported ranges forgotten (table full), or "
 	    "worker runs missed."};
-	static const struct fam build = {"prtop_build", M_INFO, NULL,
-					 "prtop's version and the running kernel."};
 	static const struct fam dev = {
 	    "prtop_device", M_INFO, NULL,
 	    "The free page reporting device's report() callback, once known."};
 	static const struct fam samples = {"prtop_samples", M_COUNTER, NULL,
 					   "Snapshots the collector has taken."};
-	static const struct fam age = {"prtop_snapshot_age_seconds", M_GAUGE, "seconds",
-				       "Age of the snapshot these metrics come from."};
-	static const struct fam scrapes = {"prtop_scrape_requests", M_COUNTER, NULL,
-					   "/metrics requests served by this exporter."};
 	static const struct fam missed = {
 	    "prtop_worker_runs_missed", M_COUNTER, NULL,
 	    "Worker runs the kernel's own count (passes) has and prtop did not see."};
 	static const struct fam pub = {
 	    "prtop_publication", M_INFO, NULL,
 	    "The device's free-memory publication callback (vendor kernels), once known."};
-	char v[160], k[300], l[520];
+	char k[300], l[520];
 
-	one_u64(b, o, &drops, s->drops);
+	fam_one(b, o, &drops, s->drops);
 	if (s->xcheck.have)
-		one_u64(b, o, &missed, s->xcheck.missed);
+		fam_one(b, o, &missed, s->xcheck.missed);
 	if (s->publish_state == 3) {
-		head(b, o, &pub);
-		snprintf(l, sizeof(l), "{callback=\"%s\"}", esc(k, sizeof(k), s->publish));
-		sample_u64(b, &pub, l, 1);
+		fam_head(b, o, &pub);
+		snprintf(l, sizeof(l), "{callback=\"%s\"}", label_esc(k, sizeof(k), s->publish));
+		fam_u64(b, &pub, l, 1);
 	}
-	head(b, o, &build);
-	snprintf(l, sizeof(l), "{version=\"%s\",kernel=\"%s\"}",
-		 esc(v, sizeof(v), o->version ? o->version : "unknown"),
-		 esc(k, sizeof(k), s->kernel));
-	sample_u64(b, &build, l, 1);
+	metrics_put_build(b, o, s->kernel);
 	if (s->device[0]) {
-		head(b, o, &dev);
-		snprintf(l, sizeof(l), "{device=\"%s\"}", esc(k, sizeof(k), s->device));
-		sample_u64(b, &dev, l, 1);
+		fam_head(b, o, &dev);
+		snprintf(l, sizeof(l), "{device=\"%s\"}", label_esc(k, sizeof(k), s->device));
+		fam_u64(b, &dev, l, 1);
 	}
-	one_u64(b, o, &samples, s->seq);
-	if (o->now_ns) {
-		head(b, o, &age);
-		sample_dbl(b, &age, NULL,
-			   o->now_ns > s->mono_ns ? (double)(o->now_ns - s->mono_ns) / 1e9 : 0);
-	}
-	if (o->scrapes)
-		one_u64(b, o, &scrapes, o->scrapes);
+	fam_one(b, o, &samples, s->seq);
+	metrics_put_freshness(b, o, s->mono_ns);
 }
 
 int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct metrics_opts *o)

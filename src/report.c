@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "diagnose.h"
 #include "format.h"
 #include "knob.h"
 
@@ -411,7 +412,39 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	return d;
 }
 
-void doctor_print(FILE *out, const struct prtop_snapshot *s)
+static void diagnosis_print(FILE *out, const struct prtop_snapshot *s,
+			    const struct prtop_snapshot *base)
+{
+	struct diag d[DIAG_MAX];
+	int i, n = diagnose(s, base, d, DIAG_MAX);
+
+	fprintf(out, "\nWhy memory is (not) returned");
+	if (base)
+		fprintf(out, " (watched %.1f s)", (double)(s->mono_ns - base->mono_ns) / 1e9);
+	fputs(":\n", out);
+	for (i = 0; i < n; i++)
+		fprintf(out, "  %-7s %s\n", diag_level_name(d[i].level), d[i].text);
+}
+
+static json_object *diagnosis_json(const struct prtop_snapshot *s,
+				   const struct prtop_snapshot *base)
+{
+	struct diag d[DIAG_MAX];
+	json_object *a = json_object_new_array();
+	int i, n = diagnose(s, base, d, DIAG_MAX);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(d[i].id));
+		json_object_object_add(o, "level", json_object_new_string(diag_level_name(d[i].level)));
+		json_object_object_add(o, "text", json_object_new_string(d[i].text));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+void doctor_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *base)
 {
 	int i;
 	char line[320];
@@ -444,9 +477,10 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s)
 		if (p->hint[0])
 			fprintf(out, "%-15s %-17s -> %s\n", "", "", p->hint);
 	}
+	diagnosis_print(out, s, base);
 }
 
-void doctor_json(FILE *out, const struct prtop_snapshot *s)
+void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *base)
 {
 	json_object *d = json_object_new_object(), *layers = json_object_new_object();
 	int i;
@@ -470,5 +504,6 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s)
 	}
 	json_object_object_add(d, "layers", layers);
 	json_object_object_add(d, "probes", attach_json(s, true));
+	json_object_object_add(d, "diagnosis", diagnosis_json(s, base));
 	put_json(out, d, 0);
 }

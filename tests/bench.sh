@@ -104,4 +104,6 @@ if command -v tmux >/dev/null 2>&1; then
 fi
 echo
 sh tests/bench_export.sh
+echo
+sh tests/bench_host.sh
 sh tests/bench_guest.sh

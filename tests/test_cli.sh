@@ -16,7 +16,7 @@ done <<'EOF'
 -n export -n 3
 -b stat -b
 -n stat -n 5
--d doctor -d 0.2 -n 3 -b
+-n doctor -d 3 -n 3 -b
 --listen stat --listen 127.0.0.1:1
 -T export -T
 --reuse-exact doctor --reuse-exact
@@ -130,3 +130,42 @@ for name in order page_reporting_order page_reporting.page_reporting_order; do
 	$PRTOP knob --dry-run "$name=${order:-9}" >"$tmp/k" 2>&1
 	check "knob accepts the spelling $name (dry run)" test $? -eq 0
 done
+
+# --- prtop host: bad input exits 2 (1 for the system's refusal), one line ---
+expect_fail "host: --top outside export" 2 "apply to 'prtop host export' only" $PRTOP host -b --top 3
+expect_fail "host: -b with export" 2 "do not apply to 'prtop host export'" $PRTOP host export -b
+expect_fail "host: a pid that is no number" 2 "invalid pid 'abc'" $PRTOP host -b -p abc
+expect_fail "host: a pid beyond pid_max" 2 "invalid pid '99999999'" $PRTOP host -b -p 99999999
+expect_fail "host: a bad interval" 2 "invalid interval '0.05'" $PRTOP host -b 0.05
+expect_fail "host: three positionals" 2 "unexpected argument '3'" $PRTOP host -b 1 2 3
+expect_fail "host: --top out of range" 2 "invalid --top '0'" $PRTOP host export --top 0
+expect_fail "host: a bad listen address" 2 "invalid listen address" $PRTOP host export -l nonsense
+expect_fail "host: no terminal without -b" 2 "not a terminal" $PRTOP host
+expect_fail "host: an unknown option" 2 "invalid option '--bogus'" $PRTOP host --bogus
+expect_fail "host: a --pid that is not running" 1 "no process 4194000" $PRTOP host -b -p 4194000
+expect_fail "host: needs root" 1 "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups $PRTOP host -b 1 1
+timeout 30 $PRTOP host -b 0.5 2 >"$tmp/hb" 2>"$tmp/hb.err"
+rc=$?
+check "host: -b 0.5 2 exits 0 with two frames (rc $rc: $(head -c 200 "$tmp/hb.err"))" \
+	sh -c "[ $rc = 0 ] && [ \$(grep -c '^prtop host' '$tmp/hb') = 2 ]"
+check "host: frames name every probe" grep -q '^probes: madvise' "$tmp/hb"
+timeout 30 $PRTOP host -j 0.5 1 >"$tmp/hj" 2>"$tmp/hj.err"
+check "host: -j prints one JSON object with vms[] and probes" python3 -c '
+import json, sys
+d = [json.loads(l) for l in open(sys.argv[1])]
+assert len(d) == 1 and isinstance(d[0]["vms"], list) and "madvise" in d[0]["probes"]
+' "$tmp/hj"
+timeout 30 $PRTOP doctor --host -j >"$tmp/dh" 2>"$tmp/dh.err"
+check "doctor --host -j: JSON with every host probe" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d["probes"]) == {"madvise", "fallocate", "page_fault_user", "kvm_page_fault", "pagemap"}
+' "$tmp/dh"
+timeout 30 $PRTOP doctor -j -d 1 >"$tmp/dd" 2>"$tmp/dd.err"
+check "doctor -j: a diagnosis (ids and levels)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["diagnosis"]
+assert d and all(x["level"] in ("ok", "info", "problem") and x["id"] and x["text"] for x in d)
+' "$tmp/dd"
+$PRTOP help host >"$tmp/h" 2>&1
+check "help host exits 0 with its usage" grep -q "^Usage: prtop host" "$tmp/h"

@@ -178,3 +178,41 @@ else
 	not_ok "tui 60x15: screen appears: $(head -c 300 "$tmp/small.err")"
 fi
 $T kill-session -t small 2>/dev/null
+
+# ---- prtop host's live view, with a process that looks like a VMM ----------
+# madvloop copied under a VMM's name: found by its executable's name, its
+# discards counted and shown on the screen
+fake=$tmp/qemu-system-x86_64
+cp "$TOOLS/madvloop" "$fake"
+"$fake" -s 60 >"$tmp/fake.out" 2>&1 &
+fpid=$!
+$T new-session -d -s host -x 130 -y 30 -c "$PWD" \
+	"$PRTOP host 0.5 2>'$tmp/host.err'; echo \$? >'$tmp/host.rc'"
+hscreen() { $T capture-pane -p -t host 2>/dev/null; }
+hsample() { hscreen | sed -n 's/^sample \([0-9][0-9]*\),.*/\1/p' | head -n 1; }
+if wait_for 15 sh -c "$T capture-pane -p -t host | grep -q '^sample [1-9]'"; then
+	ok "host tui: screen appears"
+	s1=$(hsample)
+	sleep 1.5
+	s2=$(hsample)
+	check "host tui: screen updates (sample $s1 -> $s2)" sh -c "test -n '$s1' && test -n '$s2' && test '$s2' -gt '$s1'"
+	hscreen >"$tmp/hs"
+	check "host tui: the fake VMM (pid $fpid) has a row, named qemu" \
+		grep -qE "^ *$fpid +madvloop|^ *$fpid +qemu-system" "$tmp/hs"
+	check "host tui: its discards are counted (dontneed on the methods line)" \
+		grep -q "methods: dontneed" "$tmp/hs"
+	check "host tui: the probes line is on screen" grep -q "^probes: madvise" "$tmp/hs"
+	$T send-keys -t host q
+	if wait_for 3 sh -c "! $T has-session -t host 2>/dev/null"; then
+		check "host tui: q exits with status 0 (got '$(cat "$tmp/host.rc" 2>/dev/null)')" \
+			test "$(cat "$tmp/host.rc" 2>/dev/null)" = 0
+	else
+		not_ok "host tui: q exits: session still there after 3 s"
+	fi
+else
+	not_ok "host tui: screen appears: $(head -c 300 "$tmp/host.err" 2>/dev/null) $(hscreen | head -n 3)"
+fi
+$T kill-session -t host 2>/dev/null
+kill "$fpid" 2>/dev/null
+# its status (143 after the kill) must not become this script's
+wait "$fpid" 2>/dev/null || true

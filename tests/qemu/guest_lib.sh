@@ -57,3 +57,21 @@ settle_reporting() {
 		settle_tries=$((settle_tries + 1))
 	done
 }
+
+# hog MIB: start memhog writing MIB MiB and holding them; returns once every
+# page is written (sets mh, its pid).  Uses the caller's mark(); on failure
+# marks "memhog-failed" and exits the guest script.
+hog() {
+	: >/tmp/memhog.out
+	memhog -m "$1" -H -1 -q >/tmp/memhog.out 2>/tmp/memhog.err &
+	mh=$!
+	_i=0
+	while ! grep -q 'MEMHOG touched' /tmp/memhog.out; do
+		if ! kill -0 $mh 2>/dev/null || [ $_i -ge 1800 ]; then
+			mark "memhog-failed $(tr '\n' ' ' </tmp/memhog.err)"
+			exit 1
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}

@@ -52,17 +52,7 @@ fi
 mark "settled $settled"
 
 # 2. take the memory and hold it
-memhog -m "$MIB" -H -1 -q >/tmp/memhog.out 2>/tmp/memhog.err &
-mh=$!
-i=0
-while ! grep -q 'MEMHOG touched' /tmp/memhog.out; do
-	if ! kill -0 $mh 2>/dev/null || [ $i -ge 1800 ]; then
-		mark "memhog-failed $(tr '\n' ' ' </tmp/memhog.err)"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+hog "$MIB"
 mark "touched $MIB"
 
 # 3. open the measurement window and wait until prtop is attached

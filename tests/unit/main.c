@@ -163,6 +163,8 @@ int main(void)
 	test_report();
 	test_stats();
 	test_record();
+	test_host();
+	test_diagnose();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return 0;

@@ -64,5 +64,7 @@ void test_plan(void);
 void test_report(void);
 void test_stats(void);
 void test_record(void);
+void test_host(void);
+void test_diagnose(void);
 
 #endif /* PRTOP_UNIT_H */

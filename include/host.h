@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Definitions shared by the host-side BPF programs (bpf/host.bpf.c) and
+ * `prtop host` (src/host.c).  Compiles with clang -target bpf (vmlinux.h)
+ * and with the host compiler (<linux/types.h>).
+ */
+#ifndef PRTOP_HOST_H
+#define PRTOP_HOST_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* how a VMM gave guest memory back to the host kernel */
+enum host_method {
+	HOST_M_DONTNEED = 0, /* madvise(MADV_DONTNEED[_LOCKED]): private anonymous RAM */
+	HOST_M_REMOVE,	     /* madvise(MADV_REMOVE): shared memory, hugetlbfs */
+	HOST_M_FREE,	     /* madvise(MADV_FREE): lazily freed */
+	HOST_M_PUNCH,	     /* fallocate(FALLOC_FL_PUNCH_HOLE): memfd, file backing */
+	HOST_M__COUNT,
+};
+
+/* discard sizes: slot i counts calls above 2^(11+i) up to 2^(12+i) bytes; the last, all above */
+#define HOST_SIZE_SLOTS 20
+
+/* pids the watch bitmap covers: the kernel's PID_MAX_LIMIT on 64-bit */
+#define HOST_PID_LIMIT (4 * 1024 * 1024)
+
+/* refault tracking works on 2 MiB chunks of a VMM's address space */
+#define HOST_CHUNK_SHIFT 21
+#define HOST_CHUNK_PAGES 512 /* 4 KiB pages per chunk */
+#define HOST_CHUNK_WORDS (HOST_CHUNK_PAGES / 64)
+
+/* per VMM process (per CPU; the loader sums) */
+struct host_vm_stats {
+	__u64 bytes[HOST_M__COUNT];
+	__u64 calls[HOST_M__COUNT];
+	__u64 failed; /* discard calls the kernel refused */
+	__u64 size_hist[HOST_SIZE_SLOTS];
+	__u64 refault_events;	/* first faults into a discarded chunk */
+	__u64 kvm_faults;	/* KVM guest page faults (kvm:kvm_page_fault) */
+	__u64 chunks_untracked; /* discarded chunks the chunk map had no room for */
+	__u64 seen;		/* any event: the filter matched */
+	__u64 other_bytes;	/* discards outside guest RAM: the VMM's own memory */
+	__u64 other_calls;
+	/*
+	 * madvise(DONTNEED) right after a punched hole of the same length on
+	 * the same thread: QEMU zaps the mapping of memory it just punched.
+	 * The same memory: counted here, not again under its method.
+	 */
+	__u64 zap_bytes;
+	__u64 zap_calls;
+};
+
+/* guest RAM of one VMM, as the loader found it in /proc/PID/smaps */
+#define HOST_RAM_RANGES 16
+struct host_ram {
+	__u32 n; /* 0: unknown, every discard counts as guest RAM */
+	__u32 pad;
+	__u64 start[HOST_RAM_RANGES];
+	__u64 end[HOST_RAM_RANGES];
+};
+
+struct host_chunk_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 chunk; /* address >> HOST_CHUNK_SHIFT */
+};
+
+/* a 2 MiB chunk with discarded pages not yet seen refaulted */
+struct host_chunk {
+	__u64 discard_ns;	      /* latest discard into it (CLOCK_MONOTONIC) */
+	__u64 fault_ns;		      /* first fault after it, 0: none yet */
+	__u64 bits[HOST_CHUNK_WORDS]; /* discarded, not yet refaulted */
+	__u32 queued;		      /* an event is out; the loader re-arms */
+	__u32 pad;
+};
+
+/* ring buffer record: a fault hit a chunk with discarded pages */
+struct host_event {
+	__u32 tgid;
+	__u32 pad;
+	__u64 chunk;
+};
+
+#endif /* PRTOP_HOST_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `prtop host`: the hypervisor's half.  The host collector (src/host.c)
+ * finds VMM processes, attaches the host BPF programs and, on every
+ * host_sample(), fills a host_snap with cumulative per-VM figures; the
+ * presentations (src/cmd_host.c, the exporter) compare two of them.
+ */
+#ifndef PRTOP_HOSTMON_H
+#define PRTOP_HOSTMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "host.h"
+#include "snapshot.h"
+
+#define HOST_MAX_VMS   256
+#define HOST_MAX_PIDS  64
+#define HOST_AGE_SLOTS 24 /* refault age: slot i < 2^i ms, the last one the rest */
+
+enum host_probe {
+	HP_MADVISE = 0, /* syscalls:sys_{enter,exit}_madvise */
+	HP_FALLOCATE,	/* syscalls:sys_{enter,exit}_fallocate */
+	HP_FAULT,	/* exceptions:page_fault_user (TCG guests, userspace VMM faults) */
+	HP_KVM_FAULT,	/* kvm:kvm_page_fault (KVM guests) */
+	HP_PAGEMAP,	/* /proc/PID/pagemap: which discarded pages came back */
+	HP__COUNT,
+};
+
+struct host_vm {
+	pid_t pid;
+	char name[64]; /* QEMU's -name, Firecracker's --id, else comm */
+	char comm[16];
+	char vmm[24];	      /* qemu, firecracker, cloud-hypervisor, crosvm, or comm (--pid) */
+	uint64_t start_ticks; /* /proc/PID/stat starttime: a reused pid is another VM */
+	bool alive;
+	struct host_vm_stats st;	   /* summed over CPUs */
+	uint64_t refaulted_bytes;	   /* discarded pages found back in memory */
+	uint64_t age_hist[HOST_AGE_SLOTS]; /* discard -> refault, bytes per slot */
+	uint64_t age_sum_ms_x_pages;	   /* for the mean age */
+	uint64_t pagemap_errors;
+	bool rss_known;
+	uint64_t rss_kib, rss_anon_kib, rss_file_kib, rss_shmem_kib;
+	bool hugetlb;	      /* guest RAM on hugetlbfs (smaps): larger discard granule */
+	int ram_ranges;	      /* guest RAM ranges found; 0: unknown (all discards count) */
+	uint64_t ram_bytes;   /* their size */
+	const char *ram_rule; /* how they were told: "dontfork" or "size" */
+};
+
+struct host_snap {
+	uint64_t mono_ns;
+	int64_t wall_s;
+	char kernel[65];
+	int nvms;
+	struct host_vm vm[HOST_MAX_VMS];
+	struct probe_status probe[HP__COUNT];
+	uint64_t events_lost;	 /* refault events the ring buffer dropped */
+	uint64_t chunks_tracked; /* 2 MiB chunks with discarded pages pending */
+	bool discovering;	 /* VMMs found by name (no --pid) */
+	int vms_dropped;	 /* VMMs beyond HOST_MAX_VMS */
+};
+
+struct host_opts {
+	pid_t pids[HOST_MAX_PIDS];
+	int npids;	  /* 0: find VMMs by name */
+	bool verbose;	  /* libbpf diagnostics */
+	bool no_refaults; /* attach no fault probe: no cost per fault, refaults unknown */
+	const char *proc; /* "/proc"; tests point it elsewhere for the readers */
+};
+
+struct host;
+
+/* 0, or -1 with one line (what, why, what to do) in err */
+int host_open(struct host **h, const struct host_opts *o, char *err, size_t errlen);
+/* one sample: find VMMs, read the kernel's counters, resolve refaults */
+int host_sample(struct host *h, struct host_snap *s);
+void host_close(struct host *h);
+
+const char *host_probe_name(enum host_probe p);
+
+/* ---- pure helpers (src/host_proc.c, unit tested) ---- */
+/* the VMM kind for a process name ("qemu-system-x86" -> "qemu"), or NULL */
+const char *host_vmm_kind(const char *comm, const char *exe_base);
+/* the VM's name from its command line (NUL-separated, len bytes), or "" */
+void host_vm_name(const char *cmdline, size_t len, char *out, size_t outlen);
+/* VmRSS, RssAnon, RssFile, RssShmem from /proc/PID/status text; false without VmRSS */
+bool host_parse_status(const char *text, uint64_t *rss, uint64_t *anon, uint64_t *file,
+		       uint64_t *shmem);
+/*
+ * Guest RAM in /proc/PID/smaps text: the writable mappings the VMM marked
+ * MADV_DONTFORK (QEMU does so for every RAM block; rule "dontfork"), else
+ * writable, non-executable mappings of 128 MiB or more ("size").  Adjacent
+ * ones are merged and the largest HOST_RAM_RANGES kept.  Returns the rule,
+ * or NULL when nothing qualifies (r->n = 0).
+ */
+const char *host_parse_ram(const char *smaps, struct host_ram *r, uint64_t *bytes);
+/* the age histogram slot of ms */
+int host_age_slot(uint64_t ms);
+/* the window between two samples, per VM (matched by pid and start time) */
+struct host_vm_delta {
+	const struct host_vm *cur;
+	const struct host_vm *prev; /* NULL: new in this window */
+	double secs;
+	uint64_t discarded_bytes, discard_calls, refaulted_bytes;
+	int64_t rss_change_kib; /* valid when both RSS known */
+	bool rss_change_known;
+};
+uint64_t host_vm_discarded(const struct host_vm *v);
+uint64_t host_vm_calls(const struct host_vm *v);
+void host_delta(struct host_vm_delta *d, const struct host_vm *cur, const struct host_snap *prev,
+		double secs);
+const char *host_method_name(enum host_method m);
+
+/* ---- the exporter's bounded cardinality (src/host_metrics.c) ---- */
+#define HOST_TOP_DEFAULT 20
+/*
+ * The VMs that get a label of their own: at most top, sticky (a VM keeps its
+ * label until it exits, so its counters never jump between its series and
+ * "other"); free places go to the most active unlabelled VMs.
+ */
+struct host_sel {
+	int top;
+	int n;
+	struct {
+		pid_t pid;
+		uint64_t start_ticks;
+	} in[HOST_MAX_VMS];
+};
+void host_select(struct host_sel *sel, const struct host_snap *s);
+bool host_selected(const struct host_sel *sel, const struct host_vm *v);
+
+struct mbuf;
+struct metrics_opts;
+int host_metrics_render(struct mbuf *b, const struct host_snap *s, const struct host_sel *sel,
+			const struct metrics_opts *o);
+
+/* ---- presentations (src/host_report.c): pure functions of two samples ---- */
+struct json_object;
+/* one frame: header, a row per VM, its methods/sizes/ages, the probes */
+void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
+		     bool timestamp);
+/* one JSON object: vms[] with cumulative counters and the window's */
+struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev);
+/* prtop doctor --host */
+void host_doctor_print(FILE *out, const struct host_snap *s);
+struct json_object *host_doctor_json(const struct host_snap *s);
+/* the median refault age in ms (upper bound of its slot), -1 without refaults */
+long host_age_median_ms(const struct host_vm *v);
+
+#endif /* PRTOP_HOSTMON_H */

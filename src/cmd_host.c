@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `prtop host [export]`: the hypervisor's half.  Parses its own options
+ * (like record and bench), then runs the host collector on an interval and
+ * hands each pair of samples to a presentation: the live view (ncurses),
+ * plain-text frames, JSON Lines, or the exporter.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <curses.h>
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "export.h"
+#include "hostmon.h"
+#include "metrics.h"
+#include "ui.h"
+
+const char *const host_help =
+    "Usage: prtop host [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T] [-p PID]...\n"
+    "                  [--no-refaults] [-v]\n"
+    "       prtop host export [-l ADDR:PORT] [-d SECS] [--top N] [-p PID]... [--no-refaults] [-v]\n"
+    "\n"
+    "The hypervisor's half of free page reporting: per VM, the guest memory its\n"
+    "VMM gives back to the host kernel (madvise DONTNEED/REMOVE/FREE, fallocate\n"
+    "punch hole), by method and size (2 MiB and 4 MiB discards are order 9 and\n"
+    "10 reports), the discarded memory faulted back in and how long after, and\n"
+    "the VMM's RSS.  VMMs are found by name (qemu-system-*, qemu-kvm,\n"
+    "firecracker, cloud-hypervisor, crosvm) or given with --pid; other\n"
+    "processes only meet a filter in BPF.  Counters start when prtop starts\n"
+    "watching a VM; the window columns cover the last interval.\n"
+    "\n"
+    "  interval, -d, --interval SECS  sampling interval (default 1; 0.2 to 3600)\n"
+    "  count, -n, --iterations N      samples to show, then exit\n"
+    "  -b, --batch       plain-text frames, no escape codes\n"
+    "  -j, --json        one JSON object per sample (JSON Lines): vms[] with pid,\n"
+    "                    name, discarded_bytes, discard_calls, refaulted_bytes,\n"
+    "                    rss_bytes (cumulative) and window{} (the last interval);\n"
+    "                    a figure prtop cannot observe is null\n"
+    "  -T, --timestamp   wall-clock time on every frame\n"
+    "  -p, --pid PID     watch this process (repeatable); no discovery by name\n"
+    "      --no-refaults do not trace page faults: every process's faults then\n"
+    "                    cost nothing extra, and refaulted bytes are unknown\n"
+    "  -v, --verbose     libbpf diagnostics on stderr\n"
+    "\n"
+    "export serves the same per VM at /metrics with labels vm (name) and pid:\n"
+    "  -l, --listen ADDR:PORT  (default 127.0.0.1:9465)\n"
+    "      --top N             VMs with series of their own (default 20, 1..256);\n"
+    "                          the rest are summed as vm=\"other\"\n"
+    "\n"
+    "Refaults are told by /proc/PID/pagemap when a user page fault (TCG, any\n"
+    "userspace VMM) or a KVM page fault hits a discarded range; KVM guests'\n"
+    "ages are then known to the sampling interval only.  'prtop doctor --host'\n"
+    "shows every probe and why one is missing.\n"
+    "\n"
+    "Exit status: 0 done; 1 not root, nothing to observe, or a --pid gone at\n"
+    "start; 2 bad input.\n";
+
+#define HOST_EXPORT_LISTEN "127.0.0.1:9465"
+
+struct host_args {
+	struct host_opts ho;
+	double interval_s;
+	long count;
+	bool batch, json, timestamp, export;
+	const char *listen;
+	int top;
+};
+
+static int usage(const char *fmt, const char *what)
+{
+	fprintf(stderr, "prtop host: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nTry 'prtop help host'.\n");
+	return 2;
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int add_pid(struct host_args *a, const char *s)
+{
+	double v;
+
+	if (parse_num(s, 1, 4194304, &v) || v != (long)v)
+		return usage("invalid pid '%s': give a process id", s);
+	if (a->ho.npids >= HOST_MAX_PIDS)
+		return usage("%s", "too many --pid (at most 64)");
+	a->ho.pids[a->ho.npids++] = (pid_t)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct host_args *a)
+{
+	static const struct option lo[] = {
+	    {"interval", required_argument, NULL, 'd'},
+	    {"iterations", required_argument, NULL, 'n'},
+	    {"batch", no_argument, NULL, 'b'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"timestamp", no_argument, NULL, 'T'},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"top", required_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"no-refaults", no_argument, NULL, 'R'},
+	    {0},
+	};
+	bool d_seen = false;
+	double v;
+	int o, pos = 0;
+
+	optind = 1;
+	opterr = 0;
+	if (argc > 1 && !strcmp(argv[1], "export")) {
+		a->export = true;
+		optind = 2;
+	}
+	while ((o = getopt_long(argc, argv, ":d:n:bjTp:l:vh", lo, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			if (parse_num(optarg, 0.2, 3600, &a->interval_s))
+				return usage("invalid interval '%s': give seconds from 0.2 to 3600",
+					     optarg);
+			d_seen = true;
+			break;
+		case 'n':
+			if (parse_num(optarg, 1, 1e12, &v) || v != (long)v)
+				return usage("invalid count '%s': give a whole number >= 1",
+					     optarg);
+			a->count = (long)v;
+			break;
+		case 'b':
+			a->batch = true;
+			break;
+		case 'j':
+			a->json = a->batch = true;
+			break;
+		case 'T':
+			a->timestamp = true;
+			break;
+		case 'p':
+			if (add_pid(a, optarg))
+				return 2;
+			break;
+		case 'l':
+			a->listen = optarg;
+			break;
+		case 't':
+			if (parse_num(optarg, 1, HOST_MAX_VMS, &v) || v != (int)v)
+				return usage(
+				    "invalid --top '%s': give a whole number from 1 to 256",
+				    optarg);
+			a->top = (int)v;
+			break;
+		case 'v':
+			a->ho.verbose = true;
+			break;
+		case 'R':
+			a->ho.no_refaults = true;
+			break;
+		case 'h':
+			fputs(host_help, stdout);
+			exit(output_status(stdout));
+		case ':':
+			return usage("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage("invalid option '%s'", argv[optind - 1]);
+		}
+	}
+	if (a->export && (a->batch || a->timestamp || a->count))
+		return usage("%s", "-b, -j, -T and -n do not apply to 'prtop host export'");
+	if (!a->export && (a->listen || a->top))
+		return usage("%s", "--listen and --top apply to 'prtop host export' only");
+	for (; optind < argc; optind++, pos++) {
+		const char *s = argv[optind];
+
+		if (pos >= (a->export ? 1 : 2))
+			return usage("unexpected argument '%s'", s);
+		if (pos == 0) {
+			if (d_seen)
+				return usage("%s", "the interval is given twice (-d and SECS)");
+			if (parse_num(s, 0.2, 3600, &a->interval_s))
+				return usage("invalid interval '%s': give seconds from 0.2 to 3600",
+					     s);
+		} else {
+			if (a->count)
+				return usage("%s", "the count is given twice (-n and COUNT)");
+			if (parse_num(s, 1, 1e12, &v) || v != (long)v)
+				return usage("invalid count '%s': give a whole number >= 1", s);
+			a->count = (long)v;
+		}
+	}
+	return 0;
+}
+
+/* ---- the sampling loop ---- */
+
+struct host_loop {
+	struct host *h;
+	struct host_snap *cur, *prev;
+	uint64_t next_ns, interval_ns;
+	long frames;
+};
+
+/* wait until the next sample is due (or a key, in the live view), then take it */
+static bool loop_next(struct host_loop *l, bool live, bool *quit)
+{
+	struct host_snap *t;
+
+	while (!prtop_stop) {
+		uint64_t now = now_ns();
+		int wait_ms;
+
+		if (now >= l->next_ns)
+			break;
+		wait_ms = (int)((l->next_ns - now) / 1000000) + 1;
+		if (wait_ms > 200)
+			wait_ms = 200;
+		if (live) {
+			int ch;
+
+			timeout(wait_ms);
+			ch = getch();
+			if (ch == 'q' || ch == 'Q') {
+				*quit = true;
+				return false;
+			}
+		} else {
+			poll(NULL, 0, wait_ms);
+		}
+	}
+	if (prtop_stop)
+		return false;
+	t = l->prev;
+	l->prev = l->cur;
+	l->cur = t;
+	host_sample(l->h, l->cur);
+	l->next_ns += l->interval_ns;
+	if (l->next_ns < now_ns())
+		l->next_ns = now_ns() + l->interval_ns; /* we were stopped: no burst */
+	return true;
+}
+
+static void live_frame(const struct host_loop *l, const struct host_args *a)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int y = 0;
+
+	if (!m)
+		return;
+	host_text_frame(m, l->cur, l->prev, a->timestamp);
+	fprintf(m, "\nsample %ld, every %g s   q quit\n", l->frames, a->interval_s);
+	fclose(m);
+	erase();
+	for (line = strtok_r(buf, "\n", &save); line && y < LINES;
+	     line = strtok_r(NULL, "\n", &save))
+		mvaddnstr(y++, 0, line, COLS);
+	refresh();
+	free(buf);
+}
+
+static int run_view(struct host_loop *l, const struct host_args *a)
+{
+	bool live = !a->batch, quit = false;
+	int ret = 0;
+
+	if (live) {
+		if (!initscr()) {
+			fprintf(stderr, "prtop: cannot start the screen (TERM=%s): try -b\n",
+				getenv("TERM") ? getenv("TERM") : "");
+			return 1;
+		}
+		cbreak();
+		noecho();
+		curs_set(0);
+		live_frame(l, a);
+	}
+	while ((!a->count || l->frames < a->count) && loop_next(l, live, &quit)) {
+		l->frames++;
+		if (live) {
+			live_frame(l, a);
+		} else if (a->json) {
+			struct json_object *o = host_json(l->cur, l->prev);
+
+			fprintf(stdout, "%s\n",
+				json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		} else {
+			host_text_frame(stdout, l->cur, l->prev, a->timestamp);
+			fputc('\n', stdout);
+		}
+		if (!live && (ret = output_status(stdout)))
+			break;
+		if (!live && ferror(stdout))
+			break;
+	}
+	if (live)
+		endwin();
+	return ret;
+}
+
+/* ---- export ---- */
+
+#ifndef PRTOP_NO_EXPORT
+struct host_published {
+	struct host_snap snap;
+	struct host_sel sel;
+};
+
+static int hx_render(struct mbuf *b, const void *data, const struct metrics_opts *mo)
+{
+	const struct host_published *p = data;
+
+	return host_metrics_render(b, &p->snap, &p->sel, mo);
+}
+
+static bool hx_healthy(const void *data, struct mbuf *b)
+{
+	const struct host_published *p = data;
+
+	if (!p->snap.probe[HP_MADVISE].attached && !p->snap.probe[HP_FALLOCATE].attached) {
+		mbuf_printf(b, "unhealthy: no discard probe attached (see prtop doctor --host)\n");
+		return false;
+	}
+	mbuf_printf(b, "ok: %d VMs watched\n", p->snap.nvms);
+	return true;
+}
+
+static uint64_t hx_mono(const void *data)
+{
+	return ((const struct host_published *)data)->snap.mono_ns;
+}
+
+static const struct export_src host_src = {
+    .title = "prtop host exporter",
+    .what = "Guest memory VMMs give back to this host and take back",
+    .render = hx_render,
+    .healthy = hx_healthy,
+    .mono_ns = hx_mono,
+};
+
+static struct host_published *published(struct host_loop *l, struct host_sel *sel)
+{
+	struct host_published *p = malloc(sizeof(*p));
+
+	if (p) {
+		host_select(sel, l->cur);
+		p->snap = *l->cur;
+		p->sel = *sel;
+	}
+	return p;
+}
+
+static int publish(struct exporter *e, struct host_loop *l, struct host_sel *sel)
+{
+	struct host_published *p = published(l, sel);
+
+	return p ? export_publish(e, p) : -ENOMEM;
+}
+
+static int run_export(struct host_loop *l, const struct host_args *a, int fd, const char *spec)
+{
+	struct host_sel *sel = calloc(1, sizeof(*sel));
+	struct exporter *e;
+	bool quit = false;
+	int ret = 1;
+
+	if (!sel) {
+		close(fd);
+		return 1;
+	}
+	sel->top = a->top ? a->top : HOST_TOP_DEFAULT;
+	e = export_start(fd, &host_src, a->interval_s, PRTOP_VERSION, a->ho.verbose,
+			 published(l, sel));
+	if (!e) {
+		fprintf(stderr, "prtop: cannot start the HTTP server on %s\n", spec);
+		close(fd);
+		free(sel);
+		return 1;
+	}
+	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
+		a->interval_s);
+	while (loop_next(l, false, &quit))
+		if (publish(e, l, sel))
+			goto oom;
+	ret = 0;
+	goto out;
+oom:
+	fprintf(stderr, "prtop: out of memory\n");
+out:
+	export_stop(e);
+	free(sel);
+	return ret;
+}
+#endif
+
+int host_main(int argc, char **argv)
+{
+	struct host_args a = {.interval_s = 1};
+	struct host_loop l = {0};
+	char err[512] = "";
+	int ret, fd = -1;
+
+	ret = parse(argc, argv, &a);
+	if (ret)
+		return ret;
+	if (!a.export && !a.batch && !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "prtop: standard output is not a terminal: use -b for plain-text "
+				"batch mode\n");
+		return 2;
+	}
+#ifdef PRTOP_NO_EXPORT
+	if (a.export) {
+		fprintf(stderr, "prtop: this prtop is built without the exporter (static build): "
+				"use the dynamic build\n");
+		return 1;
+	}
+#endif
+#ifndef PRTOP_NO_EXPORT
+	const char *spec = a.listen ? a.listen : HOST_EXPORT_LISTEN;
+
+	if (a.export) {
+		/* listen before attaching: a taken port fails fast, with nothing loaded */
+		fd = export_listen(spec, err, sizeof(err));
+		if (fd < 0) {
+			fprintf(stderr, "prtop: %s\n", err);
+			return fd == -2 ? 2 : 1;
+		}
+	}
+#endif
+	prtop_signals_init();
+	l.cur = calloc(1, sizeof(*l.cur));
+	l.prev = calloc(1, sizeof(*l.prev));
+	if (!l.cur || !l.prev) {
+		fprintf(stderr, "prtop: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	if (host_open(&l.h, &a.ho, err, sizeof(err))) {
+		fprintf(stderr, "prtop: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
+	host_sample(l.h, l.cur);
+	l.next_ns = now_ns() + l.interval_ns;
+#ifndef PRTOP_NO_EXPORT
+	if (a.export) {
+		ret = run_export(&l, &a, fd, spec);
+		fd = -1;
+		goto out;
+	}
+#endif
+	ret = run_view(&l, &a);
+out:
+	if (fd >= 0)
+		close(fd);
+	host_close(l.h);
+	free(l.cur);
+	free(l.prev);
+	return ret;
+}
+
+/* prtop doctor --host: attach, take one sample, say what is and is not seen */
+int host_doctor(bool json, bool verbose)
+{
+	struct host_opts o = {.verbose = verbose};
+	struct host_snap *s = calloc(1, sizeof(*s));
+	struct host *h;
+	char err[512];
+	int ret;
+
+	if (!s) {
+		fprintf(stderr, "prtop: out of memory\n");
+		return 1;
+	}
+	if (host_open(&h, &o, err, sizeof(err))) {
+		fprintf(stderr, "prtop: %s\n", err);
+		free(s);
+		return 1;
+	}
+	host_sample(h, s);
+	if (json) {
+		struct json_object *j = host_doctor_json(s);
+
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+		json_object_put(j);
+	} else {
+		host_doctor_print(stdout, s);
+	}
+	ret = output_status(stdout);
+	host_close(h);
+	free(s);
+	return ret;
+}

@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host collector of `prtop host`: finds VMM processes, attaches the
+ * host BPF programs (bpf/host.bpf.c), and on every sample reads their
+ * counters, resolves refaults through /proc/PID/pagemap and reads RSS.
+ * It knows nothing of screens or HTTP: presentations read a host_snap.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "clock.h"
+#include "collector_int.h"
+#include "hostmon.h"
+#include "str.h"
+#include "host.skel.h"
+
+#define PM_PRESENT   (1ULL << 63)
+#define PM_EXCLUSIVE (1ULL << 56)
+/* a fault is traced before its page is mapped: look only at older ones */
+#define RESOLVE_AFTER_NS 20000000ULL
+/* guest RAM is looked up again every this many samples */
+#define RAM_REFRESH_SAMPLES 10
+
+struct vm_state {
+	struct host_vm v; /* identity and userspace counters */
+	int pagemap_fd;
+	uint64_t kvm_seen;
+	uint64_t samples;
+	bool gone; /* shown once more with alive = false, then dropped */
+};
+
+struct pending {
+	uint32_t tgid;
+	uint64_t chunk;
+};
+
+struct host {
+	struct host_opts o;
+	struct host_bpf *skel;
+	struct bpf_link *links[8];
+	int nlinks;
+	struct ring_buffer *rb;
+	int ncpus;
+	struct host_vm_stats *pcpu;
+	struct vm_state vms[HOST_MAX_VMS];
+	int nvms, dropped;
+	struct pending *pend;
+	size_t npend, cap;
+	struct probe_status probe[HP__COUNT];
+	char kernel[65];
+	bool fault_btf; /* the fault program is the tp_btf one */
+};
+
+/* ---- /proc ---- */
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static const char *proc_root(const struct host *h)
+{
+	return h->o.proc ? h->o.proc : "/proc";
+}
+
+/* starttime (field 22) of /proc/PID/stat: tells a reused pid apart */
+static bool start_ticks(const struct host *h, pid_t pid, uint64_t *out)
+{
+	char path[64], buf[1024], *p;
+	int f;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc_root(h), pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	p = strrchr(buf, ')');
+	if (!p)
+		return false;
+	for (f = 2; f < 22 && p; f++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return false;
+	*out = strtoull(p + 1, NULL, 10);
+	return true;
+}
+
+static void read_comm(const struct host *h, pid_t pid, char *out, size_t len)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%d/comm", proc_root(h), pid);
+	out[0] = '\0';
+	if (read_file(path, buf, sizeof(buf)) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		str_copy(out, len, buf);
+	}
+}
+
+static void exe_base(const struct host *h, pid_t pid, char *out, size_t len)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t n;
+	char *b;
+
+	snprintf(path, sizeof(path), "%s/%d/exe", proc_root(h), pid);
+	out[0] = '\0';
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* " (deleted)" after an upgrade of the binary under a running VM */
+	b = strstr(buf, " (deleted)");
+	if (b)
+		*b = '\0';
+	b = strrchr(buf, '/');
+	str_copy(out, len, b ? b + 1 : buf);
+}
+
+/* the whole of a /proc file whose size stat() does not tell; NULL on failure */
+static char *slurp(const char *path)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = malloc(cap), *nb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || !buf)
+		goto fail;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len - 1 == 0) {
+			if (cap >= 64 << 20)
+				break; /* enough: smaps of a sane process is far smaller */
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* guest RAM ranges, for BPF to tell guest discards from the VMM's own */
+static void ram_refresh(struct host *h, struct host_vm *v)
+{
+	struct host_ram r = {0};
+	uint32_t tgid = v->pid;
+	char path[64], *text;
+
+	snprintf(path, sizeof(path), "%s/%d/smaps", proc_root(h), v->pid);
+	text = slurp(path);
+	if (!text)
+		return; /* keep what we had */
+	v->ram_rule = host_parse_ram(text, &r, &v->ram_bytes);
+	v->ram_ranges = r.n;
+	v->hugetlb = strstr(text, "anon_hugepage") || strstr(text, "/hugepages") ||
+		     strstr(text, "hugetlbfs");
+	free(text);
+	bpf_map_update_elem(bpf_map__fd(h->skel->maps.ram), &tgid, &r, BPF_ANY);
+}
+
+static void read_rss(const struct host *h, struct host_vm *v)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "%s/%d/status", proc_root(h), v->pid);
+	v->rss_known = read_file(path, buf, sizeof(buf)) > 0 &&
+		       host_parse_status(buf, &v->rss_kib, &v->rss_anon_kib, &v->rss_file_kib,
+					 &v->rss_shmem_kib);
+}
+
+/* ---- watched VMs ---- */
+
+static struct vm_state *vm_find(struct host *h, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < h->nvms; i++)
+		if (h->vms[i].v.pid == pid)
+			return &h->vms[i];
+	return NULL;
+}
+
+static void chunks_forget(struct host *h, uint32_t tgid)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	struct host_chunk_key k, next, *prev = NULL;
+
+	/* delete behind the cursor, so iteration never restarts */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (prev && prev->tgid == tgid)
+			bpf_map_delete_elem(fd, prev);
+		k = next;
+		prev = &k;
+	}
+	if (prev && prev->tgid == tgid)
+		bpf_map_delete_elem(fd, prev);
+}
+
+static void watch_bit(struct host *h, uint32_t tgid, bool on)
+{
+	__u64 *w, bit = 1ULL << (tgid % 64);
+
+	if (tgid >= HOST_PID_LIMIT)
+		return;
+	w = &h->skel->bss->watch_bits[tgid / 64];
+	if (on)
+		__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED);
+}
+
+static void vm_untrack(struct host *h, struct vm_state *vs)
+{
+	uint32_t tgid = vs->v.pid;
+
+	watch_bit(h, tgid, false);
+	bpf_map_delete_elem(bpf_map__fd(h->skel->maps.vms), &tgid);
+	bpf_map_delete_elem(bpf_map__fd(h->skel->maps.ram), &tgid);
+	chunks_forget(h, tgid);
+	if (vs->pagemap_fd >= 0)
+		close(vs->pagemap_fd);
+	vs->pagemap_fd = -1;
+}
+
+static void vm_track(struct host *h, pid_t pid, uint64_t ticks, const char *kind, const char *comm)
+{
+	struct vm_state *vs;
+	char path[64], cmd[8192];
+	uint32_t tgid = pid;
+	ssize_t n;
+
+	if (h->nvms >= HOST_MAX_VMS) {
+		h->dropped++;
+		return;
+	}
+	memset(h->pcpu, 0, sizeof(*h->pcpu) * h->ncpus);
+	if (bpf_map_update_elem(bpf_map__fd(h->skel->maps.vms), &tgid, h->pcpu, BPF_NOEXIST) &&
+	    errno != EEXIST) {
+		h->dropped++;
+		return;
+	}
+	watch_bit(h, tgid, true);
+	vs = &h->vms[h->nvms++];
+	memset(vs, 0, sizeof(*vs));
+	vs->v.pid = pid;
+	vs->v.start_ticks = ticks;
+	vs->v.alive = true;
+	str_copy(vs->v.comm, sizeof(vs->v.comm), comm);
+	str_copy(vs->v.vmm, sizeof(vs->v.vmm), kind ? kind : comm);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root(h), pid);
+	n = read_file(path, cmd, sizeof(cmd));
+	if (n > 0)
+		host_vm_name(cmd, (size_t)n, vs->v.name, sizeof(vs->v.name));
+	if (!vs->v.name[0])
+		str_copy(vs->v.name, sizeof(vs->v.name), comm);
+	ram_refresh(h, &vs->v);
+	snprintf(path, sizeof(path), "%s/%d/pagemap", proc_root(h), pid);
+	vs->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* a pid we watch that is gone or now another process */
+static bool still_there(struct host *h, const struct vm_state *vs)
+{
+	uint64_t t;
+
+	return start_ticks(h, vs->v.pid, &t) && t == vs->v.start_ticks;
+}
+
+static void consider(struct host *h, pid_t pid, bool given)
+{
+	char comm[16], exe[64];
+	const char *kind;
+	uint64_t ticks;
+
+	if (vm_find(h, pid) || !start_ticks(h, pid, &ticks))
+		return;
+	read_comm(h, pid, comm, sizeof(comm));
+	exe_base(h, pid, exe, sizeof(exe));
+	kind = host_vmm_kind(comm, exe);
+	if (kind || given)
+		vm_track(h, pid, ticks, kind, comm);
+}
+
+static void discover(struct host *h)
+{
+	struct dirent *d;
+	DIR *dir;
+	int i;
+
+	if (h->o.npids) {
+		for (i = 0; i < h->o.npids; i++)
+			consider(h, h->o.pids[i], true);
+		return;
+	}
+	dir = opendir(proc_root(h));
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+
+		if (*end || pid <= 0 || end == d->d_name)
+			continue;
+		consider(h, (pid_t)pid, false);
+	}
+	closedir(dir);
+}
+
+/* drop the VMs shown as gone last time, mark the ones that went since */
+static void reap(struct host *h)
+{
+	int i, j = 0;
+
+	for (i = 0; i < h->nvms; i++) {
+		struct vm_state *vs = &h->vms[i];
+
+		if (vs->gone)
+			continue;
+		if (!still_there(h, vs)) {
+			vm_untrack(h, vs);
+			vs->gone = true;
+			vs->v.alive = false;
+			vs->v.rss_known = false;
+		}
+		if (j != i)
+			h->vms[j] = *vs;
+		j++;
+	}
+	h->nvms = j;
+}
+
+/* ---- refaults ---- */
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct host *h = ctx;
+	const struct host_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (h->npend == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 256;
+		struct pending *p = realloc(h->pend, cap * sizeof(*p));
+
+		if (!p)
+			return 0; /* the chunk stays queued; a KVM-style rescan would find it */
+		h->pend = p;
+		h->cap = cap;
+	}
+	h->pend[h->npend].tgid = e->tgid;
+	h->pend[h->npend].chunk = e->chunk;
+	h->npend++;
+	return 0;
+}
+
+static void queue_all_chunks(struct host *h, uint32_t tgid)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	struct host_chunk_key k, *prev = NULL;
+	struct host_event e = {.tgid = tgid};
+
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		if (k.tgid == tgid) {
+			e.chunk = k.chunk;
+			on_event(h, &e, sizeof(e));
+		}
+		prev = &k;
+	}
+}
+
+static void count_refault(struct host_vm *v, const struct host_chunk *c, uint64_t pages,
+			  uint64_t now)
+{
+	uint64_t at = c->fault_ns ? c->fault_ns : now;
+	uint64_t ms = at > c->discard_ns ? (at - c->discard_ns) / 1000000 : 0;
+
+	v->refaulted_bytes += pages * 4096;
+	v->age_hist[host_age_slot(ms)] += pages * 4096;
+	v->age_sum_ms_x_pages += ms * pages;
+}
+
+/*
+ * Which of the chunk's discarded pages are back: present and mapped by
+ * this process alone.  A read of discarded memory maps the shared zero
+ * page, which costs the host nothing and is not counted.  Returns false
+ * when the fault is too recent to judge (try again next sample).
+ */
+static bool resolve(struct host *h, struct vm_state *vs, uint64_t chunk, uint64_t now)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	struct host_chunk_key k = {.tgid = vs->v.pid, .chunk = chunk};
+	uint64_t pm[HOST_CHUNK_PAGES], pages = 0, left = 0;
+	struct host_chunk c;
+	int w, b;
+
+	if (bpf_map_lookup_elem(fd, &k, &c))
+		return true; /* forgotten already */
+	if (c.fault_ns && now - c.fault_ns < RESOLVE_AFTER_NS)
+		return false;
+	if (vs->pagemap_fd < 0 ||
+	    pread(vs->pagemap_fd, pm, sizeof(pm), (off_t)((chunk << HOST_CHUNK_SHIFT) >> 12) * 8) !=
+		(ssize_t)sizeof(pm)) {
+		vs->v.pagemap_errors++;
+		return true;
+	}
+	for (w = 0; w < HOST_CHUNK_WORDS; w++) {
+		for (b = 0; b < 64; b++) {
+			uint64_t e = pm[w * 64 + b], bit = 1ULL << b;
+
+			if (!(c.bits[w] & bit))
+				continue;
+			if ((e & PM_PRESENT) && (e & PM_EXCLUSIVE)) {
+				c.bits[w] &= ~bit;
+				pages++;
+			}
+		}
+		left |= c.bits[w];
+	}
+	if (pages)
+		count_refault(&vs->v, &c, pages, now);
+	/*
+	 * A discard between our lookup and this write would be lost: the
+	 * window is a few microseconds against reports seconds apart.
+	 */
+	if (!left) {
+		bpf_map_delete_elem(fd, &k);
+	} else {
+		c.queued = 0;
+		c.fault_ns = 0;
+		bpf_map_update_elem(fd, &k, &c, BPF_EXIST);
+	}
+	return true;
+}
+
+static void resolve_pending(struct host *h, uint64_t now)
+{
+	size_t i, keep = 0;
+
+	for (i = 0; i < h->npend; i++) {
+		struct vm_state *vs = vm_find(h, (pid_t)h->pend[i].tgid);
+
+		if (!vs || vs->gone)
+			continue;
+		if (!resolve(h, vs, h->pend[i].chunk, now))
+			h->pend[keep++] = h->pend[i];
+	}
+	h->npend = keep;
+}
+
+/* ---- counters ---- */
+
+static void read_stats(struct host *h, struct vm_state *vs)
+{
+	uint32_t tgid = vs->v.pid;
+	struct host_vm_stats sum = {0};
+	uint64_t *d = (uint64_t *)&sum;
+	size_t words = sizeof(sum) / sizeof(uint64_t), i;
+	int cpu;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.vms), &tgid, h->pcpu))
+		return; /* keep the last values */
+	for (cpu = 0; cpu < h->ncpus; cpu++) {
+		const uint64_t *s = (const uint64_t *)&h->pcpu[cpu];
+
+		for (i = 0; i < words; i++)
+			d[i] += s[i];
+	}
+	vs->v.st = sum;
+}
+
+static uint64_t chunks_count(struct host *h)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	struct host_chunk_key k, *prev = NULL;
+	uint64_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		n++;
+		prev = &k;
+	}
+	return n;
+}
+
+int host_sample(struct host *h, struct host_snap *s)
+{
+	uint64_t now;
+	int i;
+
+	reap(h);
+	discover(h);
+	ring_buffer__consume(h->rb);
+	for (i = 0; i < h->nvms; i++) {
+		struct vm_state *vs = &h->vms[i];
+
+		if (vs->gone)
+			continue;
+		read_stats(h, vs);
+		/* RAM blocks come and go (hotplug, virtio-mem): look again now and then */
+		if (++vs->samples % RAM_REFRESH_SAMPLES == 0)
+			ram_refresh(h, &vs->v);
+		if (vs->v.st.kvm_faults != vs->kvm_seen) {
+			vs->kvm_seen = vs->v.st.kvm_faults;
+			queue_all_chunks(h, vs->v.pid);
+		}
+	}
+	now = now_ns();
+	resolve_pending(h, now);
+	memset(s, 0, sizeof(*s));
+	s->mono_ns = now;
+	s->wall_s = time(NULL);
+	str_copy(s->kernel, sizeof(s->kernel), h->kernel);
+	for (i = 0; i < h->nvms; i++) {
+		if (!h->vms[i].gone)
+			read_rss(h, &h->vms[i].v);
+		s->vm[s->nvms++] = h->vms[i].v;
+	}
+	memcpy(s->probe, h->probe, sizeof(s->probe));
+	s->events_lost = h->skel->bss->events_lost;
+	s->chunks_tracked = chunks_count(h);
+	s->discovering = !h->o.npids;
+	s->vms_dropped = h->dropped;
+	return 0;
+}
+
+/* ---- attaching ---- */
+
+static bool tp_exists(const char *cat, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", cat, name);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", cat, name);
+	return !access(path, F_OK);
+}
+
+static int attach_one(struct host *h, struct bpf_program *p)
+{
+	struct bpf_link *l = bpf_program__attach(p);
+
+	if (!l)
+		return -errno;
+	h->links[h->nlinks++] = l;
+	return 0;
+}
+
+static void host_set_probe(struct host *h, enum host_probe id, int err, const char *detail,
+			   const char *why, const char *hint)
+{
+	struct probe_status *ps = &h->probe[id];
+
+	memset(ps, 0, sizeof(*ps));
+	ps->attached = !err;
+	ps->mode = err ? MODE_NONE : (id == HP_PAGEMAP ? MODE_PROCFS : MODE_TRACEPOINT);
+	str_copy(ps->detail, sizeof(ps->detail), detail);
+	if (err) {
+		if (why)
+			str_copy(ps->reason, sizeof(ps->reason), why);
+		else
+			snprintf(ps->reason, sizeof(ps->reason), "attaching %s failed: %s", detail,
+				 strerror(-err));
+		str_copy(ps->hint, sizeof(ps->hint),
+			 hint ? hint : "run prtop host -v for libbpf's view");
+	}
+}
+
+/* a syscall pair: both or neither, so every discard is matched with its result */
+static void attach_pair(struct host *h, enum host_probe id, struct bpf_program *enter,
+			struct bpf_program *exit, const char *sys, const char *detail)
+{
+	char en[64], ex[64];
+	int n0 = h->nlinks, err;
+
+	snprintf(en, sizeof(en), "sys_enter_%s", sys);
+	snprintf(ex, sizeof(ex), "sys_exit_%s", sys);
+	if (!tp_exists("syscalls", en) || !tp_exists("syscalls", ex)) {
+		host_set_probe(h, id, -ENOENT, detail,
+			       "this kernel has no syscalls tracepoints (CONFIG_FTRACE_SYSCALLS)",
+			       "a kernel built with CONFIG_FTRACE_SYSCALLS=y");
+		return;
+	}
+	err = attach_one(h, enter);
+	if (!err)
+		err = attach_one(h, exit);
+	if (err)
+		while (h->nlinks > n0)
+			bpf_link__destroy(h->links[--h->nlinks]);
+	host_set_probe(h, id, err, detail, NULL, NULL);
+}
+
+static void host_attach_all(struct host *h)
+{
+	struct host_bpf *sk = h->skel;
+	int err;
+
+	attach_pair(h, HP_MADVISE, sk->progs.host_madvise_enter, sk->progs.host_madvise_exit,
+		    "madvise", "tracepoint:syscalls:sys_{enter,exit}_madvise");
+	attach_pair(h, HP_FALLOCATE, sk->progs.host_fallocate_enter, sk->progs.host_fallocate_exit,
+		    "fallocate", "tracepoint:syscalls:sys_{enter,exit}_fallocate");
+	if (h->o.no_refaults) {
+		host_set_probe(h, HP_FAULT, -ENOENT, "page_fault_user",
+			       "not asked for (--no-refaults)",
+			       "leave out --no-refaults to see refaults");
+		host_set_probe(h, HP_KVM_FAULT, -ENOENT, "kvm_page_fault",
+			       "not asked for (--no-refaults)",
+			       "leave out --no-refaults to see refaults");
+		host_set_probe(h, HP_PAGEMAP, -ENOENT, "/proc/PID/pagemap",
+			       "not asked for (--no-refaults)",
+			       "leave out --no-refaults to see refaults");
+		return;
+	}
+	if (h->fault_btf)
+		host_set_probe(h, HP_FAULT, attach_one(h, sk->progs.host_fault_btf),
+			       "tp_btf:page_fault_user", NULL, NULL);
+	else if (!tp_exists("exceptions", "page_fault_user"))
+		host_set_probe(h, HP_FAULT, -ENOENT, "tracepoint:exceptions:page_fault_user",
+			       "no exceptions:page_fault_user tracepoint on this kernel (x86 only)",
+			       "refaults are still found for KVM guests through kvm_page_fault");
+	else
+		host_set_probe(h, HP_FAULT, attach_one(h, sk->progs.host_fault),
+			       "tracepoint:exceptions:page_fault_user", NULL, NULL);
+	if (!tp_exists("kvm", "kvm_page_fault")) {
+		host_set_probe(
+		    h, HP_KVM_FAULT, -ENOENT, "tracepoint:kvm:kvm_page_fault",
+		    "the kvm module is not loaded: no KVM guests run here",
+		    "load kvm (modprobe kvm_intel or kvm_amd) to watch KVM guests' refaults");
+	} else {
+		err = attach_one(h, sk->progs.host_kvm_fault);
+		host_set_probe(h, HP_KVM_FAULT, err, "tracepoint:kvm:kvm_page_fault", NULL, NULL);
+	}
+	if (!h->probe[HP_FAULT].attached && !h->probe[HP_KVM_FAULT].attached)
+		host_set_probe(h, HP_PAGEMAP, -ENOENT, "/proc/PID/pagemap",
+			       "no fault tracepoint attached: refaults cannot be told",
+			       "see the page_fault_user and kvm_page_fault probes");
+	else
+		host_set_probe(h, HP_PAGEMAP, 0, "/proc/PID/pagemap", NULL, NULL);
+}
+
+static int preflight(char *err, size_t len)
+{
+	if (geteuid() != 0) {
+		snprintf(err, len,
+			 "needs root to load BPF programs and read other processes' pagemap: "
+			 "run it with sudo");
+		return -1;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(err, len,
+			 "/sys/kernel/btf/vmlinux missing: this kernel has no BTF "
+			 "(CONFIG_DEBUG_INFO_BTF); prtop needs it");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open and load, the BTF tracepoint for faults first (cheaper on every
+ * fault of every process); a kernel without it gets the classic one.
+ * 0 or the errno of the last try.
+ */
+static int host_load(struct host *h)
+{
+	int pass, err = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		h->skel = host_bpf__open();
+		if (!h->skel)
+			return errno ? errno : ENOMEM;
+		bpf_program__set_autoload(h->skel->progs.host_fault_btf, pass == 0);
+		bpf_program__set_autoload(h->skel->progs.host_fault, pass == 1);
+		err = host_bpf__load(h->skel);
+		if (!err) {
+			h->fault_btf = pass == 0;
+			return 0;
+		}
+		host_bpf__destroy(h->skel);
+		h->skel = NULL;
+	}
+	return -err;
+}
+
+int host_open(struct host **out, const struct host_opts *o, char *err, size_t errlen)
+{
+	struct utsname u;
+	struct host *h;
+	int e, i;
+
+	*out = NULL;
+	if (preflight(err, errlen))
+		return -1;
+	for (i = 0; i < o->npids; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/%d", o->proc ? o->proc : "/proc", o->pids[i]);
+		if (access(path, F_OK)) {
+			snprintf(err, errlen, "no process %d (--pid): is the VM running?",
+				 o->pids[i]);
+			return -1;
+		}
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		goto nomem;
+	h->o = *o;
+	h->ncpus = libbpf_num_possible_cpus();
+	if (h->ncpus <= 0) {
+		snprintf(err, errlen, "cannot tell the number of possible CPUs: %s",
+			 strerror(-h->ncpus));
+		free(h);
+		return -1;
+	}
+	h->pcpu = calloc(h->ncpus, sizeof(*h->pcpu));
+	if (!h->pcpu)
+		goto nomem;
+	if (!uname(&u))
+		str_copy(h->kernel, sizeof(h->kernel), u.release);
+	attach_init_logging(o->verbose);
+	e = host_load(h);
+	if (e) {
+		snprintf(err, errlen, "cannot load the host BPF programs: %s%s", strerror(e),
+			 e == EINVAL
+			     ? " (needs a kernel >= 5.17 for bpf_loop; -v shows libbpf's log)"
+			     : " (-v shows libbpf's log)");
+		host_close(h);
+		return -1;
+	}
+	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.events), on_event, h, NULL);
+	if (!h->rb) {
+		snprintf(err, errlen, "cannot open the refault ring buffer: %s", strerror(errno));
+		host_close(h);
+		return -1;
+	}
+	host_attach_all(h);
+	if (!h->probe[HP_MADVISE].attached && !h->probe[HP_FALLOCATE].attached) {
+		snprintf(err, errlen, "cannot observe discards: %s", h->probe[HP_MADVISE].reason);
+		host_close(h);
+		return -1;
+	}
+	*out = h;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	if (h)
+		free(h->pcpu);
+	free(h);
+	return -1;
+}
+
+void host_close(struct host *h)
+{
+	int i;
+
+	if (!h)
+		return;
+	while (h->nlinks > 0)
+		bpf_link__destroy(h->links[--h->nlinks]);
+	for (i = 0; i < h->nvms; i++)
+		if (h->vms[i].pagemap_fd >= 0 && !h->vms[i].gone)
+			close(h->vms[i].pagemap_fd);
+	ring_buffer__free(h->rb);
+	host_bpf__destroy(h->skel);
+	free(h->pend);
+	free(h->pcpu);
+	free(h);
+}

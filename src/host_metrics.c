@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `prtop host export`: a host_snap as Prometheus text 0.0.4 or OpenMetrics.
+ * A pure function of the snapshot and the label selection.  Per-VM series
+ * carry vm (the VM's name) and pid; VMs beyond the selection are summed
+ * into vm="other", so the number of series stays bounded however many VMs
+ * the host runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostmon.h"
+#include "metrics.h"
+#include "metrics_int.h"
+
+bool host_selected(const struct host_sel *sel, const struct host_vm *v)
+{
+	int i;
+
+	for (i = 0; i < sel->n; i++)
+		if (sel->in[i].pid == v->pid && sel->in[i].start_ticks == v->start_ticks)
+			return true;
+	return false;
+}
+
+static uint64_t activity(const struct host_vm *v)
+{
+	return host_vm_discarded(v) + v->refaulted_bytes;
+}
+
+void host_select(struct host_sel *sel, const struct host_snap *s)
+{
+	int i, j;
+
+	/* drop VMs that are no longer there */
+	for (i = j = 0; i < sel->n; i++) {
+		bool there = false;
+		int k;
+
+		for (k = 0; k < s->nvms && !there; k++)
+			there = s->vm[k].alive && s->vm[k].pid == sel->in[i].pid &&
+				s->vm[k].start_ticks == sel->in[i].start_ticks;
+		if (there)
+			sel->in[j++] = sel->in[i];
+	}
+	sel->n = j;
+	/* fill free places, most active first */
+	while (sel->n < sel->top) {
+		const struct host_vm *best = NULL;
+
+		for (i = 0; i < s->nvms; i++) {
+			const struct host_vm *v = &s->vm[i];
+
+			if (!v->alive || host_selected(sel, v))
+				continue;
+			if (!best || activity(v) > activity(best))
+				best = v;
+		}
+		if (!best)
+			break;
+		sel->in[sel->n].pid = best->pid;
+		sel->in[sel->n].start_ticks = best->start_ticks;
+		sel->n++;
+	}
+}
+
+/* {vm="name",pid="123"} or {vm="other",pid=""}, plus extra ",k=\"v\"" */
+static void vm_labels(char *out, size_t len, const struct host_vm *v, const char *extra)
+{
+	char name[160];
+
+	if (v)
+		snprintf(out, len, "{vm=\"%s\",pid=\"%d\"%s}",
+			 label_esc(name, sizeof(name), v->name), v->pid, extra ? extra : "");
+	else
+		snprintf(out, len, "{vm=\"other\",pid=\"\"%s}", extra ? extra : "");
+}
+
+/* the VMs with labels, then "other" (NULL) when some VM is not labelled */
+struct vm_iter {
+	const struct host_snap *s;
+	const struct host_sel *sel;
+	int i;
+	bool other_done;
+};
+
+static bool vm_next(struct vm_iter *it, const struct host_vm **v)
+{
+	int i;
+
+	while (it->i < it->s->nvms) {
+		const struct host_vm *c = &it->s->vm[it->i++];
+
+		if (c->alive && host_selected(it->sel, c)) {
+			*v = c;
+			return true;
+		}
+	}
+	if (it->other_done)
+		return false;
+	it->other_done = true;
+	for (i = 0; i < it->s->nvms; i++)
+		if (it->s->vm[i].alive && !host_selected(it->sel, &it->s->vm[i])) {
+			*v = NULL;
+			return true;
+		}
+	return false;
+}
+
+/* sum of f over the VMs v stands for (one VM, or every unlabelled one) */
+typedef uint64_t (*vm_field)(const struct host_vm *v, int arg);
+
+static uint64_t over(const struct host_snap *s, const struct host_sel *sel, const struct host_vm *v,
+		     vm_field f, int arg)
+{
+	uint64_t sum = 0;
+	int i;
+
+	if (v)
+		return f(v, arg);
+	for (i = 0; i < s->nvms; i++)
+		if (s->vm[i].alive && !host_selected(sel, &s->vm[i]))
+			sum += f(&s->vm[i], arg);
+	return sum;
+}
+
+static uint64_t f_bytes(const struct host_vm *v, int m)
+{
+	return v->st.bytes[m];
+}
+static uint64_t f_calls(const struct host_vm *v, int m)
+{
+	return v->st.calls[m];
+}
+static uint64_t f_failed(const struct host_vm *v, int m)
+{
+	return v->st.failed;
+}
+static uint64_t f_refaulted(const struct host_vm *v, int m)
+{
+	return v->refaulted_bytes;
+}
+static uint64_t f_rss(const struct host_vm *v, int m)
+{
+	return v->rss_known ? v->rss_kib * 1024 : 0;
+}
+static uint64_t f_size(const struct host_vm *v, int i)
+{
+	return v->st.size_hist[i];
+}
+static uint64_t f_discarded(const struct host_vm *v, int m)
+{
+	return host_vm_discarded(v);
+}
+static uint64_t f_age(const struct host_vm *v, int i)
+{
+	return v->age_hist[i] / 4096;
+}
+static uint64_t f_age_sum(const struct host_vm *v, int m)
+{
+	return v->age_sum_ms_x_pages;
+}
+static uint64_t f_other(const struct host_vm *v, int m)
+{
+	return v->st.other_bytes;
+}
+static uint64_t f_untracked(const struct host_vm *v, int m)
+{
+	return v->st.chunks_untracked;
+}
+
+static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+			  const struct host_sel *sel, const struct fam *f, vm_field fn)
+{
+	struct vm_iter it = {s, sel, 0, false};
+	const struct host_vm *v;
+	char l[320], m[64];
+	int k;
+
+	fam_head(b, o, f);
+	while (vm_next(&it, &v))
+		for (k = 0; k < HOST_M__COUNT; k++) {
+			snprintf(m, sizeof(m), ",method=\"%s\"", host_method_name(k));
+			vm_labels(l, sizeof(l), v, m);
+			fam_u64(b, f, l, over(s, sel, v, fn, k));
+		}
+}
+
+static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+		       const struct host_sel *sel, const struct fam *f, vm_field fn)
+{
+	struct vm_iter it = {s, sel, 0, false};
+	const struct host_vm *v;
+	char l[320];
+
+	fam_head(b, o, f);
+	while (vm_next(&it, &v)) {
+		vm_labels(l, sizeof(l), v, NULL);
+		fam_u64(b, f, l, over(s, sel, v, fn, 0));
+	}
+}
+
+/*
+ * A histogram from per-slot counts; slot i's upper bound is le(i), the last
+ * slot is +Inf.  sum_scale turns the summed field into the unit of le.
+ */
+static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+		     const struct host_sel *sel, const struct fam *f, vm_field slot, int nslots,
+		     double (*le)(int), vm_field sum, double sum_scale)
+{
+	struct vm_iter it = {s, sel, 0, false};
+	const struct host_vm *v;
+	char l[320], e[64], n[40];
+	int i;
+
+	fam_head(b, o, f);
+	while (vm_next(&it, &v)) {
+		uint64_t cum = 0;
+
+		for (i = 0; i < nslots; i++) {
+			cum += over(s, sel, v, slot, i);
+			if (i == nslots - 1)
+				snprintf(e, sizeof(e), ",le=\"+Inf\"");
+			else
+				snprintf(e, sizeof(e), ",le=\"%.10g\"", le(i));
+			vm_labels(l, sizeof(l), v, e);
+			mbuf_printf(b, "%s_bucket%s %llu\n", f->name, l, (unsigned long long)cum);
+		}
+		vm_labels(l, sizeof(l), v, NULL);
+		mbuf_printf(b, "%s_count%s %llu\n", f->name, l, (unsigned long long)cum);
+		snprintf(n, sizeof(n), "%.10g", (double)over(s, sel, v, sum, 0) * sum_scale);
+		mbuf_printf(b, "%s_sum%s %s\n", f->name, l, n);
+	}
+}
+
+static double le_size(int i)
+{
+	return (double)(1ULL << (12 + i));
+}
+static double le_age(int i)
+{
+	return (double)(1ULL << i) / 1000.0;
+}
+
+static void put_vms(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+		    const struct host_sel *sel)
+{
+	static const struct fam bytes = {
+	    "prtop_host_discarded_bytes", M_COUNTER, "bytes",
+	    "Guest memory the VMM gave back to the host kernel, by method (successful calls)."};
+	static const struct fam calls = {"prtop_host_discard_calls", M_COUNTER, NULL,
+					 "Successful discard calls of the VMM, by method."};
+	static const struct fam failed = {"prtop_host_discard_failed", M_COUNTER, NULL,
+					  "Discard calls the host kernel refused."};
+	static const struct fam other = {
+	    "prtop_host_other_discarded_bytes", M_COUNTER, "bytes",
+	    "Discards outside guest RAM: the VMM's own memory (malloc trims, buffers)."};
+	static const struct fam size = {
+	    "prtop_host_discard_size_bytes", M_HISTOGRAM, "bytes",
+	    "Sizes of discard calls: 2 MiB and 4 MiB show order 9 and 10 reports."};
+	static const struct fam refaulted = {
+	    "prtop_host_refaulted_bytes", M_COUNTER, "bytes",
+	    "Discarded guest memory faulted back in (present and private again)."};
+	static const struct fam age = {
+	    "prtop_host_refault_age_seconds", M_HISTOGRAM, "seconds",
+	    "Time from discard to refault, one observation per 4 KiB page."};
+	static const struct fam rss = {"prtop_host_rss_bytes", M_GAUGE, "bytes",
+				       "Resident memory of the VMM process (VmRSS)."};
+	static const struct fam untracked = {
+	    "prtop_host_chunks_untracked", M_COUNTER, NULL,
+	    "Discarded 2 MiB chunks whose refaults cannot be told (tracking table full)."};
+
+	put_by_method(b, o, s, sel, &bytes, f_bytes);
+	put_by_method(b, o, s, sel, &calls, f_calls);
+	put_per_vm(b, o, s, sel, &failed, f_failed);
+	put_per_vm(b, o, s, sel, &other, f_other);
+	put_hist(b, o, s, sel, &size, f_size, HOST_SIZE_SLOTS, le_size, f_discarded, 1.0);
+	if (s->probe[HP_PAGEMAP].attached) {
+		put_per_vm(b, o, s, sel, &refaulted, f_refaulted);
+		put_hist(b, o, s, sel, &age, f_age, HOST_AGE_SLOTS, le_age, f_age_sum, 1e-3);
+		put_per_vm(b, o, s, sel, &untracked, f_untracked);
+	}
+	put_per_vm(b, o, s, sel, &rss, f_rss);
+}
+
+static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+		     const struct host_sel *sel)
+{
+	static const struct fam info = {"prtop_host_vm", M_INFO, NULL,
+					"A watched VM: its VMM and how its RAM is backed."};
+	static const struct fam nvms = {
+	    "prtop_host_vms", M_GAUGE, NULL,
+	    "VMM processes watched; labelled ones have series of their own."};
+	char l[400], extra[128], vmm[64];
+	int i, nl = 0, n = 0;
+
+	fam_head(b, o, &info);
+	for (i = 0; i < s->nvms; i++) {
+		const struct host_vm *v = &s->vm[i];
+
+		if (!v->alive)
+			continue;
+		n++;
+		if (!host_selected(sel, v))
+			continue;
+		nl++;
+		snprintf(extra, sizeof(extra), ",vmm=\"%s\",backing=\"%s\"",
+			 label_esc(vmm, sizeof(vmm), v->vmm), v->hugetlb ? "hugetlbfs" : "pages");
+		vm_labels(l, sizeof(l), v, extra);
+		fam_u64(b, &info, l, 1);
+	}
+	fam_head(b, o, &nvms);
+	fam_u64(b, &nvms, "{labelled=\"yes\"}", nl);
+	fam_u64(b, &nvms, "{labelled=\"no\"}", n - nl);
+}
+
+static void put_host_self(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s)
+{
+	static const struct fam att = {
+	    "prtop_host_probe_attached", M_GAUGE, NULL,
+	    "1 when the probe is attached, 0 when not: see prtop doctor --host."};
+	static const struct fam lost = {"prtop_host_refault_events_lost", M_COUNTER, NULL,
+					"Refault events the ring buffer dropped."};
+	static const struct fam tracked = {
+	    "prtop_host_chunks_tracked", M_GAUGE, NULL,
+	    "2 MiB chunks with discarded pages not yet faulted back."};
+	char l[400];
+	int i;
+
+	fam_head(b, o, &att);
+	for (i = 0; i < HP__COUNT; i++) {
+		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", host_probe_name(i),
+			 attach_mode_name(s->probe[i].mode));
+		fam_u64(b, &att, l, s->probe[i].attached);
+	}
+	fam_one(b, o, &lost, s->events_lost);
+	fam_head(b, o, &tracked);
+	fam_u64(b, &tracked, NULL, s->chunks_tracked);
+	metrics_put_build(b, o, s->kernel);
+	metrics_put_freshness(b, o, s->mono_ns);
+}
+
+int host_metrics_render(struct mbuf *b, const struct host_snap *s, const struct host_sel *sel,
+			const struct metrics_opts *o)
+{
+	put_vms(b, o, s, sel);
+	put_info(b, o, s, sel);
+	put_host_self(b, o, s);
+	if (o->openmetrics)
+		mbuf_printf(b, "# EOF\n");
+	return b->failed ? -ENOMEM : 0;
+}

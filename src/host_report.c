@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `prtop host` presentations: the text frame, JSON and doctor, each a pure
+ * function of the latest sample and the one before it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+
+#include "format.h"
+#include "hostmon.h"
+
+static double window_s(const struct host_snap *cur, const struct host_snap *prev)
+{
+	return prev && cur->mono_ns > prev->mono_ns ? (cur->mono_ns - prev->mono_ns) / 1e9 : 0;
+}
+
+long host_age_median_ms(const struct host_vm *v)
+{
+	uint64_t total = 0, run = 0;
+	int i;
+
+	for (i = 0; i < HOST_AGE_SLOTS; i++)
+		total += v->age_hist[i];
+	if (!total)
+		return -1;
+	for (i = 0; i < HOST_AGE_SLOTS; i++) {
+		run += v->age_hist[i];
+		if (run * 2 >= total)
+			return 1L << i;
+	}
+	return 1L << (HOST_AGE_SLOTS - 1);
+}
+
+static const char *size_name(char *buf, size_t len, int slot)
+{
+	uint64_t b = 1ULL << (12 + slot);
+
+	if (slot == HOST_SIZE_SLOTS - 1)
+		snprintf(buf, len, ">%lluG", (unsigned long long)(b >> 31));
+	else if (b >= 1ULL << 30)
+		snprintf(buf, len, "%lluG", (unsigned long long)(b >> 30));
+	else if (b >= 1ULL << 20)
+		snprintf(buf, len, "%lluM", (unsigned long long)(b >> 20));
+	else
+		snprintf(buf, len, "%lluK", (unsigned long long)(b >> 10));
+	return buf;
+}
+
+static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
+{
+	char a[32], n[16];
+	long med;
+	int m, i;
+	bool any = false;
+
+	fputs("        methods:", out);
+	for (m = 0; m < HOST_M__COUNT; m++) {
+		if (!v->st.calls[m])
+			continue;
+		fprintf(out, " %s %s in %llu", host_method_name(m),
+			fmt_bytes(a, sizeof(a), v->st.bytes[m]),
+			(unsigned long long)v->st.calls[m]);
+		any = true;
+	}
+	if (!any)
+		fputs(" none yet", out);
+	if (v->st.failed)
+		fprintf(out, "; %llu refused", (unsigned long long)v->st.failed);
+	fputs("; sizes (up to):", out);
+	any = false;
+	for (i = 0; i < HOST_SIZE_SLOTS; i++) {
+		if (!v->st.size_hist[i])
+			continue;
+		fprintf(out, " %s:%llu", size_name(n, sizeof(n), i),
+			(unsigned long long)v->st.size_hist[i]);
+		any = true;
+	}
+	if (!any)
+		fputs(" -", out);
+	if (refaults_known) {
+		med = host_age_median_ms(v);
+		if (med >= 0)
+			fprintf(out, "; refault age median < %s",
+				fmt_ns(a, sizeof(a), (uint64_t)med * 1000000));
+	}
+	if (v->st.zap_calls)
+		fprintf(out, "; %llu punched holes also unmapped",
+			(unsigned long long)v->st.zap_calls);
+	if (v->st.other_calls)
+		fprintf(out, "; VMM's own memory %s in %llu (not counted)",
+			fmt_bytes(a, sizeof(a), v->st.other_bytes),
+			(unsigned long long)v->st.other_calls);
+	if (!v->ram_ranges)
+		fputs("; guest RAM not found: every discard counted", out);
+	if (v->hugetlb)
+		fputs("; RAM on hugetlbfs", out);
+	if (!v->alive)
+		fputs("; exited", out);
+	fputc('\n', out);
+}
+
+static void probes_line(FILE *out, const struct host_snap *s)
+{
+	int i;
+
+	fputs("probes:", out);
+	for (i = 0; i < HP__COUNT; i++) {
+		const struct probe_status *p = &s->probe[i];
+
+		fprintf(out, "%s %s %s", i ? "," : "", host_probe_name(i),
+			p->attached ? attach_mode_name(p->mode) : "n/a");
+	}
+	fputc('\n', out);
+	for (i = 0; i < HP__COUNT; i++)
+		if (!s->probe[i].attached)
+			fprintf(out, "  %s: %s\n", host_probe_name(i), s->probe[i].reason);
+}
+
+static char *signed_bytes(char *buf, size_t len, int64_t v)
+{
+	char b[32];
+
+	snprintf(buf, len, "%s%s", v < 0 ? "-" : "+",
+		 fmt_bytes(b, sizeof(b), (uint64_t)(v < 0 ? -v : v)));
+	return buf;
+}
+
+void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
+		     bool timestamp)
+{
+	bool refaults = cur->probe[HP_PAGEMAP].attached;
+	double secs = window_s(cur, prev);
+	char a[32], b[32], c[32], d[32], e[32], f[32], t[32];
+	int i;
+
+	fprintf(out, "prtop host  kernel %s  VMs %d (%s)", cur->kernel, cur->nvms,
+		cur->discovering ? "found by name" : "--pid");
+	if (secs > 0)
+		fprintf(out, "  window %.1f s", secs);
+	if (timestamp) {
+		struct tm tm;
+		time_t w = cur->wall_s;
+
+		strftime(t, sizeof(t), "%F %T", localtime_r(&w, &tm));
+		fprintf(out, "  %s", t);
+	}
+	fputc('\n', out);
+	fprintf(out, "%7s %-16s %-8s %11s %11s %11s %11s %10s %11s\n", "PID", "NAME", "VMM",
+		"DISCARD/s", "REFAULT/s", "DISCARDED", "REFAULTED", "RSS", "RSS CHANGE");
+	if (!cur->nvms)
+		fprintf(out, "  (no VMM process: %s)\n",
+			cur->discovering ? "none of qemu-system-*, firecracker, cloud-hypervisor, "
+					   "crosvm runs"
+					 : "the --pid processes are gone");
+	for (i = 0; i < cur->nvms; i++) {
+		const struct host_vm *v = &cur->vm[i];
+		struct host_vm_delta dl;
+
+		host_delta(&dl, v, prev, secs);
+		fprintf(out, "%7d %-16.16s %-8.8s %11s %11s %11s %11s %10s %11s\n", v->pid, v->name,
+			v->vmm,
+			secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
+					    : fmt_dash(),
+			!refaults ? "n/a"
+			: secs > 0 && dl.prev
+			    ? fmt_mib_per_s(b, sizeof(b), dl.refaulted_bytes / secs)
+			    : fmt_dash(),
+			fmt_bytes(c, sizeof(c), host_vm_discarded(v)),
+			refaults ? fmt_bytes(d, sizeof(d), v->refaulted_bytes) : "n/a",
+			fmt_known_bytes(e, sizeof(e), v->rss_known, v->rss_kib * 1024),
+			dl.rss_change_known ? signed_bytes(f, sizeof(f), dl.rss_change_kib * 1024)
+					    : fmt_dash());
+		vm_detail(out, v, refaults);
+	}
+	if (cur->vms_dropped)
+		fprintf(out, "  %d more VMM processes not watched (limit %d)\n", cur->vms_dropped,
+			HOST_MAX_VMS);
+	if (cur->events_lost)
+		fprintf(out, "  %llu refault events lost: refaulted bytes are a lower bound\n",
+			(unsigned long long)cur->events_lost);
+	probes_line(out, cur);
+}
+
+/* ---- JSON ---- */
+
+static struct json_object *u64(uint64_t v)
+{
+	return json_object_new_uint64(v);
+}
+
+static struct json_object *vm_json(const struct host_vm *v, const struct host_snap *prev,
+				   double secs, bool refaults)
+{
+	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
+	struct json_object *sz = json_object_new_object(), *age = json_object_new_object();
+	struct json_object *w = json_object_new_object();
+	struct host_vm_delta dl;
+	char n[16];
+	int i;
+
+	host_delta(&dl, v, prev, secs);
+	json_object_object_add(o, "pid", json_object_new_int(v->pid));
+	json_object_object_add(o, "name", json_object_new_string(v->name));
+	json_object_object_add(o, "comm", json_object_new_string(v->comm));
+	json_object_object_add(o, "vmm", json_object_new_string(v->vmm));
+	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
+	json_object_object_add(o, "backing",
+			       json_object_new_string(v->hugetlb ? "hugetlbfs" : "pages"));
+	json_object_object_add(o, "discarded_bytes", u64(host_vm_discarded(v)));
+	json_object_object_add(o, "discard_calls", u64(host_vm_calls(v)));
+	json_object_object_add(o, "discard_failed", u64(v->st.failed));
+	for (i = 0; i < HOST_M__COUNT; i++) {
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "bytes", u64(v->st.bytes[i]));
+		json_object_object_add(x, "calls", u64(v->st.calls[i]));
+		json_object_object_add(m, host_method_name(i), x);
+	}
+	json_object_object_add(o, "by_method", m);
+	json_object_object_add(o, "zap_bytes", u64(v->st.zap_bytes));
+	json_object_object_add(o, "zap_calls", u64(v->st.zap_calls));
+	json_object_object_add(o, "other_discarded_bytes", u64(v->st.other_bytes));
+	json_object_object_add(o, "other_discard_calls", u64(v->st.other_calls));
+	json_object_object_add(o, "guest_ram_bytes", v->ram_ranges ? u64(v->ram_bytes) : NULL);
+	json_object_object_add(o, "guest_ram_ranges", json_object_new_int(v->ram_ranges));
+	json_object_object_add(o, "guest_ram_rule",
+			       v->ram_rule ? json_object_new_string(v->ram_rule) : NULL);
+	for (i = 0; i < HOST_SIZE_SLOTS; i++)
+		if (v->st.size_hist[i]) {
+			if (i == HOST_SIZE_SLOTS - 1)
+				snprintf(n, sizeof(n), "+Inf");
+			else
+				snprintf(n, sizeof(n), "%llu", 1ULL << (12 + i));
+			json_object_object_add(sz, n, u64(v->st.size_hist[i]));
+		}
+	json_object_object_add(o, "discard_size_le_bytes", sz);
+	if (refaults) {
+		json_object_object_add(o, "refaulted_bytes", u64(v->refaulted_bytes));
+		for (i = 0; i < HOST_AGE_SLOTS; i++)
+			if (v->age_hist[i]) {
+				if (i == HOST_AGE_SLOTS - 1)
+					snprintf(n, sizeof(n), "+Inf");
+				else
+					snprintf(n, sizeof(n), "%llu", 1ULL << i);
+				json_object_object_add(age, n, u64(v->age_hist[i]));
+			}
+		json_object_object_add(o, "refault_age_le_ms_bytes", age);
+		json_object_object_add(o, "refault_age_median_ms",
+				       host_age_median_ms(v) < 0
+					   ? NULL
+					   : json_object_new_int64(host_age_median_ms(v)));
+	} else {
+		json_object_object_add(o, "refaulted_bytes", NULL);
+		json_object_put(age);
+	}
+	json_object_object_add(o, "chunks_untracked", u64(v->st.chunks_untracked));
+	json_object_object_add(o, "rss_bytes", v->rss_known ? u64(v->rss_kib * 1024) : NULL);
+	json_object_object_add(o, "rss_anon_bytes",
+			       v->rss_known ? u64(v->rss_anon_kib * 1024) : NULL);
+	json_object_object_add(o, "rss_shmem_bytes",
+			       v->rss_known ? u64(v->rss_shmem_kib * 1024) : NULL);
+	/* the window: null until the VM was in the sample before */
+	json_object_object_add(w, "seconds", json_object_new_double(secs));
+	json_object_object_add(w, "discarded_bytes", dl.prev ? u64(dl.discarded_bytes) : NULL);
+	json_object_object_add(w, "discard_calls", dl.prev ? u64(dl.discard_calls) : NULL);
+	json_object_object_add(w, "refaulted_bytes",
+			       dl.prev && refaults ? u64(dl.refaulted_bytes) : NULL);
+	json_object_object_add(w, "refault_bytes_per_s",
+			       dl.prev && refaults && secs > 0
+				   ? json_object_new_double(dl.refaulted_bytes / secs)
+				   : NULL);
+	json_object_object_add(w, "rss_change_bytes",
+			       dl.rss_change_known ? json_object_new_int64(dl.rss_change_kib * 1024)
+						   : NULL);
+	json_object_object_add(o, "window", w);
+	return o;
+}
+
+static struct json_object *probes_json(const struct host_snap *s)
+{
+	struct json_object *p = json_object_new_object();
+	int i;
+
+	for (i = 0; i < HP__COUNT; i++) {
+		const struct probe_status *ps = &s->probe[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "attached", json_object_new_boolean(ps->attached));
+		json_object_object_add(
+		    x, "mode",
+		    ps->attached ? json_object_new_string(attach_mode_name(ps->mode)) : NULL);
+		json_object_object_add(x, "detail", json_object_new_string(ps->detail));
+		json_object_object_add(x, "reason",
+				       ps->reason[0] ? json_object_new_string(ps->reason) : NULL);
+		json_object_object_add(x, "hint",
+				       ps->hint[0] ? json_object_new_string(ps->hint) : NULL);
+		json_object_object_add(p, host_probe_name(i), x);
+	}
+	return p;
+}
+
+struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev)
+{
+	struct json_object *o = json_object_new_object(), *vms = json_object_new_array();
+	bool refaults = cur->probe[HP_PAGEMAP].attached;
+	double secs = window_s(cur, prev);
+	int i;
+
+	json_object_object_add(o, "time", json_object_new_int64(cur->wall_s));
+	json_object_object_add(o, "kernel", json_object_new_string(cur->kernel));
+	json_object_object_add(o, "interval_s", json_object_new_double(secs));
+	json_object_object_add(o, "discovery",
+			       json_object_new_string(cur->discovering ? "by name" : "--pid"));
+	for (i = 0; i < cur->nvms; i++)
+		json_object_array_add(vms, vm_json(&cur->vm[i], prev, secs, refaults));
+	json_object_object_add(o, "vms", vms);
+	json_object_object_add(o, "vms_not_watched", json_object_new_int(cur->vms_dropped));
+	json_object_object_add(o, "refault_events_lost", u64(cur->events_lost));
+	json_object_object_add(o, "chunks_tracked", u64(cur->chunks_tracked));
+	json_object_object_add(o, "probes", probes_json(cur));
+	return o;
+}
+
+/* ---- doctor --host ---- */
+
+void host_doctor_print(FILE *out, const struct host_snap *s)
+{
+	int i, idle = 0;
+
+	fprintf(out, "prtop doctor --host: kernel %s\n\n", s->kernel);
+	for (i = 0; i < HP__COUNT; i++) {
+		const struct probe_status *p = &s->probe[i];
+
+		fprintf(out, "  %-16s %-11s %s\n", host_probe_name(i),
+			p->attached ? attach_mode_name(p->mode) : "n/a", p->detail);
+		if (!p->attached) {
+			fprintf(out, "  %-16s why: %s\n", "", p->reason);
+			if (p->hint[0])
+				fprintf(out, "  %-16s do:  %s\n", "", p->hint);
+		}
+	}
+	fprintf(out, "\nVMM processes: %d%s\n", s->nvms,
+		s->discovering ? " (qemu-system-*, firecracker, cloud-hypervisor, crosvm)" : "");
+	for (i = 0; i < s->nvms; i++) {
+		const struct host_vm *v = &s->vm[i];
+
+		fprintf(out, "  %d %s (%s)%s\n", v->pid, v->name, v->vmm,
+			v->hugetlb ? ": RAM on hugetlbfs: a report smaller than its page size "
+				     "cannot be discarded"
+				   : "");
+		idle += !host_vm_calls(v);
+	}
+	if (idle)
+		fprintf(
+		    out,
+		    "\n%d VM(s) discarded nothing while watched.  If their guests report (prtop "
+		    "stat in the guest\nshows reported bytes), discards are inhibited (QEMU: VFIO "
+		    "or postcopy; see virtio_balloon_inhibited),\nthe VMM ignores reports "
+		    "(free-page-reporting=off), or the guest RAM is hugetlbfs-backed.\n",
+		    idle);
+}
+
+struct json_object *host_doctor_json(const struct host_snap *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kernel", json_object_new_string(s->kernel));
+	json_object_object_add(o, "probes", probes_json(s));
+	json_object_object_add(o, "vms", json_object_new_int(s->nvms));
+	return o;
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pure parts of prtop host: which processes are VMMs, VM names from
+ * command lines, /proc/PID/status and smaps, window deltas, the exporter's
+ * sticky top-N with "other", and the JSON a window gives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "hostmon.h"
+#include "metrics.h"
+#include "unit.h"
+
+static void kinds(void)
+{
+	CHECK_STR(host_vmm_kind("qemu-system-x86", ""), "qemu", "host: qemu by comm");
+	CHECK_STR(host_vmm_kind("renamed", "qemu-system-aarch64"), "qemu",
+		  "host: qemu by executable (-name process=)");
+	CHECK_STR(host_vmm_kind("qemu-kvm", NULL), "qemu", "host: qemu-kvm");
+	CHECK_STR(host_vmm_kind("firecracker", ""), "firecracker", "host: firecracker");
+	CHECK_STR(host_vmm_kind("cloud-hyperviso", ""), "cloud-hypervisor",
+		  "host: cloud-hypervisor's comm cut at 15");
+	CHECK_STR(host_vmm_kind("crosvm", ""), "crosvm", "host: crosvm");
+	CHECK(!host_vmm_kind("madvloop", "madvloop"), "host: another process is no VMM");
+	CHECK(!host_vmm_kind("qemu-img", "qemu-img"), "host: qemu-img is no VMM");
+	CHECK(!host_vmm_kind("firecracker2", ""), "host: names match whole");
+}
+
+static void names(void)
+{
+	static const char a[] = "qemu-system-x86_64\0-m\0002048\0-name\0web1\0";
+	static const char b[] = "qemu\0-name\0guest=db,debug-threads=on\0";
+	static const char c[] = "qemu\0-name\0process=x,debug-threads=on\0";
+	static const char d[] = "firecracker\0--id\0vm-7\0--api-sock\0/s\0";
+	static const char e[] = "qemu\0-name\0";
+	static const char f[] = "qemu\0-name\0web2,process=y\0";
+	char out[64];
+
+	host_vm_name(a, sizeof(a) - 1, out, sizeof(out));
+	CHECK_STR(out, "web1", "host: -name NAME");
+	host_vm_name(b, sizeof(b) - 1, out, sizeof(out));
+	CHECK_STR(out, "db", "host: -name guest=NAME,...");
+	host_vm_name(c, sizeof(c) - 1, out, sizeof(out));
+	CHECK_STR(out, "", "host: -name without a name");
+	host_vm_name(d, sizeof(d) - 1, out, sizeof(out));
+	CHECK_STR(out, "vm-7", "host: firecracker --id");
+	host_vm_name(e, sizeof(e) - 1, out, sizeof(out));
+	CHECK_STR(out, "", "host: -name as the last word");
+	host_vm_name(f, sizeof(f) - 1, out, sizeof(out));
+	CHECK_STR(out, "web2", "host: -name NAME,process=...");
+	host_vm_name(a, 12, out, sizeof(out));
+	CHECK_STR(out, "", "host: a truncated command line");
+}
+
+static void status(void)
+{
+	const char *t = "Name:\tqemu\nVmPeak:\t1 kB\nVmRSS:\t  1048576 kB\nRssAnon:\t1000000 kB\n"
+			"RssFile:\t48576 kB\nRssShmem:\t0 kB\n";
+	uint64_t rss, anon, file, shmem;
+
+	CHECK(host_parse_status(t, &rss, &anon, &file, &shmem), "host: status parsed");
+	CHECK_U64(rss, 1048576, "host: VmRSS");
+	CHECK_U64(anon, 1000000, "host: RssAnon");
+	CHECK_U64(file, 48576, "host: RssFile");
+	CHECK(!host_parse_status("Name:\tkthreadd\n", &rss, &anon, &file, &shmem),
+	      "host: no VmRSS (kernel thread) is unknown");
+}
+
+static void smaps(void)
+{
+	const char *q = "55d0-55e0 rw-p 00000000 00:00 0 [heap]\n"
+			"Size: 64 kB\nVmFlags: rd wr mr mw me ac\n"
+			"7f0000000000-7f0040000000 rw-p 00000000 00:00 0\n"
+			"Size: 1048576 kB\nVmFlags: rd wr mr mw me dc ac hg mg\n"
+			"7f0040000000-7f0080000000 rw-p 00000000 00:00 0\n"
+			"VmFlags: rd wr mr mw me dc ac hg mg\n"
+			"7f1000000000-7f1040000000 rwxp 00000000 00:00 0\n"
+			"VmFlags: rd wr ex mr mw me ac hg\n";
+	const char *other = "1000-2000 rw-p 00000000 00:00 0\nVmFlags: rd wr\n"
+			    "7f0000000000-7f0010000000 rw-s 00000000 00:05 3 /memfd:ram (deleted)\n"
+			    "VmFlags: rd wr sh mr mw me ms\n"
+			    "7f2000000000-7f2001000000 rw-p 00000000 00:00 0\nVmFlags: rd wr\n";
+	struct host_ram r;
+	uint64_t bytes;
+
+	CHECK_STR(host_parse_ram(q, &r, &bytes), "dontfork", "host: QEMU's RAM by MADV_DONTFORK");
+	CHECK(r.n == 1 && r.start[0] == 0x7f0000000000ULL && r.end[0] == 0x7f0080000000ULL,
+	      "host: two adjacent RAM mappings merge (n %u)", r.n);
+	CHECK_U64(bytes, 2ULL << 30, "host: RAM bytes");
+	CHECK_STR(host_parse_ram(other, &r, &bytes), "size", "host: RAM by size without dontfork");
+	CHECK(r.n == 1 && bytes == 256ULL << 20, "host: only the 256 MiB mapping is RAM");
+	CHECK(!host_parse_ram("1000-2000 rw-p 0 00:00 0\nVmFlags: rd wr\n", &r, &bytes) && !r.n,
+	      "host: no RAM found is unknown");
+}
+
+static struct host_snap *snap(int n)
+{
+	struct host_snap *s = calloc(1, sizeof(*s));
+	int i;
+
+	s->nvms = n;
+	for (i = 0; i < n; i++) {
+		s->vm[i].pid = 100 + i;
+		s->vm[i].start_ticks = 7;
+		s->vm[i].alive = true;
+		snprintf(s->vm[i].name, sizeof(s->vm[i].name), "vm%d", i);
+		snprintf(s->vm[i].vmm, sizeof(s->vm[i].vmm), "qemu");
+		s->vm[i].st.bytes[HOST_M_DONTNEED] = (uint64_t)(i + 1) << 20;
+		s->vm[i].st.calls[HOST_M_DONTNEED] = i + 1;
+		s->vm[i].rss_known = true;
+		s->vm[i].rss_kib = 1024;
+	}
+	s->probe[HP_PAGEMAP].attached = true;
+	return s;
+}
+
+static void delta(void)
+{
+	struct host_snap *a = snap(2), *b = snap(2);
+	struct host_vm_delta d;
+
+	b->vm[1].st.bytes[HOST_M_DONTNEED] += 4 << 20;
+	b->vm[1].st.bytes[HOST_M_PUNCH] += 2 << 20;
+	b->vm[1].st.calls[HOST_M_DONTNEED] += 2;
+	b->vm[1].refaulted_bytes = 8192;
+	b->vm[1].rss_kib = 512;
+	host_delta(&d, &b->vm[1], a, 1.0);
+	CHECK_U64(d.discarded_bytes, 6 << 20, "host: window discards, every method");
+	CHECK_U64(d.discard_calls, 2, "host: window calls");
+	CHECK_U64(d.refaulted_bytes, 8192, "host: window refaults");
+	CHECK(d.rss_change_known && d.rss_change_kib == -512, "host: RSS change");
+	b->vm[1].start_ticks = 8; /* the pid is another process now */
+	host_delta(&d, &b->vm[1], a, 1.0);
+	CHECK(!d.prev && !d.rss_change_known, "host: a reused pid starts a new window");
+	CHECK_U64(host_age_slot(0), 0, "host: age slot of 0 ms");
+	CHECK_U64(host_age_slot(1), 1, "host: age slot of 1 ms");
+	CHECK_U64(host_age_slot(1000), 10, "host: age slot of 1 s (< 1024 ms)");
+	CHECK_U64(host_age_slot(~0ULL), HOST_AGE_SLOTS - 1, "host: age slot of forever");
+	free(a);
+	free(b);
+}
+
+static void top_n(void)
+{
+	struct host_snap *s = snap(4);
+	struct host_sel sel = {.top = 2};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+
+	host_select(&sel, s);
+	CHECK(sel.n == 2 && sel.in[0].pid == 103 && sel.in[1].pid == 102,
+	      "host: top 2 by activity");
+	s->vm[0].st.bytes[HOST_M_DONTNEED] = 1ULL << 40;
+	host_select(&sel, s);
+	CHECK(sel.n == 2 && sel.in[0].pid == 103 && sel.in[1].pid == 102,
+	      "host: labels are sticky while their VMs live");
+	s->vm[3].alive = false;
+	host_select(&sel, s);
+	CHECK(sel.n == 2 && sel.in[0].pid == 102 && sel.in[1].pid == 100,
+	      "host: an exited VM's place goes to the most active other");
+	CHECK(!host_metrics_render(&b, s, &sel, &mo), "host: metrics rendered");
+	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
+				       "method=\"dontneed\"} 1099511627776"),
+	      "host: a labelled VM's counter");
+	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"other\",pid=\"\","
+				       "method=\"dontneed\"} 2097152"),
+	      "host: the rest summed as other (vm1 only: vm3 exited)");
+	CHECK(b.data &&
+		  strstr(b.data, "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
+				 "le=\"+Inf\"}"),
+	      "host: size histogram ends at +Inf");
+	CHECK(b.data && strstr(b.data, "prtop_host_vms{labelled=\"no\"} 1"), "host: vms gauge");
+	mbuf_free(&b);
+	s->probe[HP_PAGEMAP].attached = false;
+	CHECK(!host_metrics_render(&b, s, &sel, &mo), "host: metrics rendered without pagemap");
+	CHECK(b.data && !strstr(b.data, "prtop_host_refaulted_bytes_total"),
+	      "host: refaults absent when they cannot be told");
+	mbuf_free(&b);
+	free(s);
+}
+
+static void json(void)
+{
+	struct host_snap *a = snap(1), *b = snap(1);
+	struct json_object *o, *v, *w, *x;
+
+	b->mono_ns = a->mono_ns + 2000000000ULL;
+	b->vm[0].st.bytes[HOST_M_DONTNEED] += 4 << 20;
+	b->vm[0].rss_known = false;
+	o = host_json(b, a);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	CHECK(v && json_object_get_uint64(json_object_object_get(v, "discarded_bytes")) == 5 << 20,
+	      "host json: discarded_bytes cumulative");
+	CHECK(v && json_object_object_get_ex(v, "rss_bytes", &x) && !x,
+	      "host json: unknown RSS is null");
+	w = v ? json_object_object_get(v, "window") : NULL;
+	CHECK(w && json_object_get_uint64(json_object_object_get(w, "discarded_bytes")) == 4 << 20,
+	      "host json: window discards");
+	CHECK(w && json_object_object_get_ex(w, "rss_change_bytes", &x) && !x,
+	      "host json: unknown RSS change is null");
+	json_object_put(o);
+	b->probe[HP_PAGEMAP].attached = false;
+	o = host_json(b, NULL);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	CHECK(v && json_object_object_get_ex(v, "refaulted_bytes", &x) && !x,
+	      "host json: refaults null without a fault probe");
+	w = v ? json_object_object_get(v, "window") : NULL;
+	CHECK(w && json_object_object_get_ex(w, "discarded_bytes", &x) && !x,
+	      "host json: no window before a second sample");
+	json_object_put(o);
+	free(a);
+	free(b);
+}
+
+void test_host(void)
+{
+	kinds();
+	names();
+	status();
+	smaps();
+	delta();
+	top_n();
+	json();
+}
