@@ -147,24 +147,24 @@ int host_age_slot(uint64_t ms)
 	return s;
 }
 
-uint64_t host_vm_discarded(const struct host_vm *v)
+static uint64_t over_methods(const __u64 *per_method)
 {
-	uint64_t b = 0;
+	uint64_t sum = 0;
 	int m;
 
 	for (m = 0; m < HOST_M__COUNT; m++)
-		b += v->st.bytes[m];
-	return b;
+		sum += per_method[m];
+	return sum;
+}
+
+uint64_t host_vm_discarded(const struct host_vm *v)
+{
+	return over_methods(v->st.bytes);
 }
 
 uint64_t host_vm_calls(const struct host_vm *v)
 {
-	uint64_t c = 0;
-	int m;
-
-	for (m = 0; m < HOST_M__COUNT; m++)
-		c += v->st.calls[m];
-	return c;
+	return over_methods(v->st.calls);
 }
 
 static const struct host_vm *find_prev(const struct host_vm *cur, const struct host_snap *prev)

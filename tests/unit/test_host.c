@@ -124,7 +124,8 @@ static void delta(void)
 	b->vm[1].st.bytes[HOST_M_DONTNEED] += 4 << 20;
 	b->vm[1].st.bytes[HOST_M_PUNCH] += 2 << 20;
 	b->vm[1].st.calls[HOST_M_DONTNEED] += 2;
-	b->vm[1].refaulted_bytes = 8192;
+	a->vm[1].refaulted_bytes = 4096;
+	b->vm[1].refaulted_bytes = 12288;
 	b->vm[1].rss_kib = 512;
 	host_delta(&d, &b->vm[1], a, 1.0);
 	CHECK_U64(d.discarded_bytes, 6 << 20, "host: window discards, every method");
