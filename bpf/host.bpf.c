@@ -89,6 +89,7 @@ struct {
 #define ZAP_WINDOW_NS 10000000ULL
 
 __u64 events_lost;
+__u64 chunks_inserted; /* the loader subtracts what it deletes: chunks tracked */
 /*
  * The watched tgids as a bitmap the loader writes through the mmap'ed
  * .bss: every fault and discard of every process is tested here, and a
@@ -209,7 +210,8 @@ static long mark_chunk(__u64 i, void *data)
 		return 1;
 	c = bpf_map_lookup_elem(&chunks, &k);
 	if (!c) {
-		bpf_map_update_elem(&chunks, &k, &zero, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&chunks, &k, &zero, BPF_NOEXIST))
+			__sync_fetch_and_add(&chunks_inserted, 1);
 		c = bpf_map_lookup_elem(&chunks, &k);
 		if (!c) {
 			m->untracked++;

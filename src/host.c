@@ -60,6 +60,7 @@ struct host {
 	struct probe_status probe[HP__COUNT];
 	char kernel[65];
 	bool fault_btf; /* the fault program is the tp_btf one */
+	uint64_t chunks_deleted; /* chunk entries removed here (BPF counts insertions) */
 };
 
 /* ---- /proc ---- */
@@ -208,6 +209,12 @@ static struct vm_state *vm_find(struct host *h, pid_t pid)
 	return NULL;
 }
 
+static void chunk_delete(struct host *h, int fd, const struct host_chunk_key *k)
+{
+	if (!bpf_map_delete_elem(fd, k))
+		h->chunks_deleted++;
+}
+
 static void chunks_forget(struct host *h, uint32_t tgid)
 {
 	int fd = bpf_map__fd(h->skel->maps.chunks);
@@ -216,12 +223,12 @@ static void chunks_forget(struct host *h, uint32_t tgid)
 	/* delete behind the cursor, so iteration never restarts */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (prev && prev->tgid == tgid)
-			bpf_map_delete_elem(fd, prev);
+			chunk_delete(h, fd, prev);
 		k = next;
 		prev = &k;
 	}
 	if (prev && prev->tgid == tgid)
-		bpf_map_delete_elem(fd, prev);
+		chunk_delete(h, fd, prev);
 }
 
 static void watch_bit(struct host *h, uint32_t tgid, bool on)
@@ -300,12 +307,13 @@ static void consider(struct host *h, pid_t pid, bool given)
 	const char *kind;
 	uint64_t ticks;
 
-	if (vm_find(h, pid) || !start_ticks(h, pid, &ticks))
+	if (vm_find(h, pid))
 		return;
+	/* every process is looked at each sample: the names first, stat only for a VMM */
 	read_comm(h, pid, comm, sizeof(comm));
 	exe_base(h, pid, exe, sizeof(exe));
 	kind = host_vmm_kind(comm, exe);
-	if (kind || given)
+	if ((kind || given) && start_ticks(h, pid, &ticks))
 		vm_track(h, pid, ticks, kind, comm);
 }
 
@@ -451,7 +459,7 @@ static bool resolve(struct host *h, struct vm_state *vs, uint64_t chunk, uint64_
 	 * window is a few microseconds against reports seconds apart.
 	 */
 	if (!left) {
-		bpf_map_delete_elem(fd, &k);
+		chunk_delete(h, fd, &k);
 	} else {
 		c.queued = 0;
 		c.fault_ns = 0;
@@ -496,19 +504,6 @@ static void read_stats(struct host *h, struct vm_state *vs)
 	vs->v.st = sum;
 }
 
-static uint64_t chunks_count(struct host *h)
-{
-	int fd = bpf_map__fd(h->skel->maps.chunks);
-	struct host_chunk_key k, *prev = NULL;
-	uint64_t n = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &k)) {
-		n++;
-		prev = &k;
-	}
-	return n;
-}
-
 int host_sample(struct host *h, struct host_snap *s)
 {
 	uint64_t now;
@@ -544,7 +539,7 @@ int host_sample(struct host *h, struct host_snap *s)
 	}
 	memcpy(s->probe, h->probe, sizeof(s->probe));
 	s->events_lost = h->skel->bss->events_lost;
-	s->chunks_tracked = chunks_count(h);
+	s->chunks_tracked = h->skel->bss->chunks_inserted - h->chunks_deleted;
 	s->discovering = !h->o.npids;
 	s->vms_dropped = h->dropped;
 	return 0;
