@@ -42,6 +42,17 @@ struct export_src {
 
 struct exporter;
 
+enum export_route {
+	ROUTE_NOT_FOUND,
+	ROUTE_BAD_METHOD, /* not GET or HEAD: 405 */
+	ROUTE_METRICS,
+	ROUTE_HEALTH,
+	ROUTE_LANDING,
+};
+
+/* what a request for url by method gets; pure, NULL-safe */
+enum export_route export_route(const char *method, const char *url);
+
 /* a listening socket: fd, or -2 (bad ADDR:PORT) or -1 (cannot bind), err set */
 int export_listen(const char *spec, char *err, size_t errlen);
 /*

@@ -31,11 +31,27 @@
 #include "sampler.h"
 #include "ui.h"
 
-#define HTTP_THREADS	     4
-#define HTTP_MAX_CONNECTIONS 128
-#define HTTP_TIMEOUT_S	     10
+#define HTTP_THREADS 4
+/*
+ * One client (one source address) gets at most HTTP_PER_CLIENT connections
+ * of the HTTP_MAX_CONNECTIONS: a scraper needs one or two, and a client
+ * holding idle or slow connections cannot take the slots other scrapers
+ * need.  Beyond its share MHD accepts and closes at once, so the listen
+ * backlog never fills either.
+ */
+#define HTTP_MAX_CONNECTIONS 512
+#define HTTP_PER_CLIENT	     16
+/*
+ * MHD's timeout is for inactivity.  Until a whole request is in, it is
+ * short (a scraper sends its request at once); after a request, the
+ * connection may idle between scrapes for the keep-alive timeout.
+ */
+#define HTTP_HEADER_TIMEOUT_S	 3
+#define HTTP_KEEPALIVE_TIMEOUT_S 60
 /* request line and headers must fit; a bigger request is refused (431/414) */
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
+/* a response larger than this is a bug (or a runaway label set): 500 */
+#define HTTP_MAX_RESPONSE (16u << 20)
 
 struct published {
 	void *data;	   /* the source's sample, freed with free() */
@@ -166,9 +182,10 @@ static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *
 		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
 	err = e->src->render(&b, p->data, &mo);
 	snap_put(e, p);
-	if (err) {
+	if (err || b.len > HTTP_MAX_RESPONSE) {
 		mbuf_free(&b);
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    err ? "out of memory\n" : "response too large\n");
 	}
 	return respond_hdr(conn, MHD_HTTP_OK,
 			   mo.openmetrics ? METRICS_CT_OPENMETRICS : METRICS_CT_TEXT, b.data, b.len,
@@ -226,9 +243,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
 	static int headers_seen;
 	struct exporter *e = cls;
+	enum export_route route = export_route(method, url);
 
 	/* refused at once: MHD then closes the connection, unread body and all */
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (route == ROUTE_BAD_METHOD)
 		return respond_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 				   (char *)not_allowed, sizeof(not_allowed) - 1, false,
 				   MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -239,19 +257,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	 */
 	if (!*req) {
 		*req = &headers_seen;
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)HTTP_KEEPALIVE_TIMEOUT_S);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!strcmp(url, "/metrics"))
+	switch (route) {
+	case ROUTE_METRICS:
 		return serve_metrics(e, conn);
-	if (!strcmp(url, "/healthz"))
+	case ROUTE_HEALTH:
 		return serve_health(e, conn);
-	if (!strcmp(url, "/"))
+	case ROUTE_LANDING:
 		return serve_landing(e, conn);
-	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+	default:
+		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -368,7 +391,8 @@ static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
 	    flags, 0, NULL, NULL, on_request, e, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_CLIENT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_HEADER_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return d;

@@ -267,6 +267,28 @@ check "TLS hello / binary junk: no 2xx ($junk)" sh -c "! echo '$junk' | grep -q 
 check "still serving after bad requests" test "$(code "$E/metrics")" = 200
 check "exporter process still running" kill -0 "$epid"
 
+# --- one client's idle or slow connections do not lock others out ---
+# 200 connections from 127.0.0.2 send a request line and nothing more (then
+# the same, dripping a byte a second); meanwhile a scrape every 0.5 s from
+# 127.0.0.1 must answer 200 within 1 s.  Idle ones are gone after the
+# header timeout; dripping ones are held, but no more than the per-client cap.
+for mode in idle drip; do
+	flag=""
+	[ $mode = drip ] && flag=--drip
+	python3 tests/hold_conns.py "$eport" --conns 200 --secs 8 $flag >"$tmp/hold"
+	hc=$(cat "$tmp/hold")
+	hs=$(json_get "$tmp/hold" "d['scrapes']")
+	check "200 $mode connections from one client held: $hs scrapes by another, all 200 within 1 s ($hc)" \
+		test "${hs:-0}" -ge 10 -a "$(json_get "$tmp/hold" "d['failed']+d['slow']")" = 0
+	hh=$(json_get "$tmp/hold" "d['held']")
+	if [ $mode = idle ]; then
+		check "idle connections closed by the header timeout ($hh of 200 left after 8 s)" test "$hh" = 0
+	else
+		check "dripping connections held up to the per-client cap only ($hh of 200)" \
+			test "$hh" -ge 1 -a "$hh" -le 16
+	fi
+done
+
 # --- SIGTERM: out within 3 s, nothing left attached ---
 kill -TERM "$epid"
 i=0
