@@ -6,6 +6,7 @@
 # make check      the hermetic unit tests: no root, no BPF, no packages installed
 # make test       deps, build both with -Werror, run every test (closing line: N passed, N failed)
 # make bench      overhead and latency ratios, measured side by side
+# make soak       1 h of the live view and the exporter under churn (not in CI)
 # make run        deps, build, run the live view on this machine
 
 CLANG ?= clang
@@ -61,7 +62,7 @@ UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
-.PHONY: all deps test-deps check test bench run clean format
+.PHONY: all deps test-deps check test bench soak run clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -115,6 +116,11 @@ test: test-deps
 	$(MAKE) WERROR=1 all $(OUT)/unit
 	$(MAKE) WERROR=1 STATIC=1 all
 	sh tests/run.sh
+
+soak:
+	@sh tools/deps.sh soak
+	$(MAKE) all
+	sh tests/soak.sh
 
 bench: test-deps
 	$(MAKE) all

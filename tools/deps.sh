@@ -5,19 +5,22 @@
 #   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools and
 #                            what building the patched test kernel needs
 #   sh tools/deps.sh kernel  the same as test
+#   sh tools/deps.sh soak    test + gnuplot (make soak's plot)
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
 prometheus curl stress-ng"
+soak_pkgs="gnuplot-nox"
 kernel_pkgs="linux-source-6.1 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"
 case ${1:-build} in
 build) ;;
 test | kernel) want="$want $test_pkgs $kernel_pkgs" ;;
-*) echo "usage: sh tools/deps.sh [build|test|kernel]" >&2; exit 2 ;;
+soak) want="$want $test_pkgs $soak_pkgs" ;;
+*) echo "usage: sh tools/deps.sh [build|test|kernel|soak]" >&2; exit 2 ;;
 esac
 
 missing=""
