@@ -18,7 +18,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ifeq ($(STATIC),1)
 OUT := build-static
 LDFLAGS += -static
-LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo -lm
+LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo -lcap-ng -lm
 # no `prtop export` here: libmicrohttpd.a needs GnuTLS, p11-kit and libunistring,
 # which Debian ships no static archives of (pkg-config --static --libs libmicrohttpd);
 # no `prtop report --svg` either (cairo has no static archive): a recording made
@@ -27,7 +27,7 @@ EXPORT := 0
 PLOT := 0
 else
 OUT := build
-LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lpthread -lm
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lcap-ng -lpthread -lm
 EXPORT := 1
 PLOT := 1
 endif

@@ -35,6 +35,12 @@ int collector_poll(struct collector *c, int timeout_ms);
 /* Take a snapshot: counters, histograms, free lists, params, reuse scan. */
 void collector_sample(struct collector *c, struct prtop_snapshot *out);
 
+/*
+ * After opening, before any thread starts: drop the capabilities no longer
+ * needed (privs.h); what was kept, with why, goes into kept.  0 or -1.
+ */
+int collector_drop_caps(struct collector *c, char *kept, size_t len);
+
 /* Detach everything and free; safe on NULL. */
 void collector_close(struct collector *c);
 

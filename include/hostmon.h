@@ -76,6 +76,8 @@ int host_open(struct host **h, const struct host_opts *o, char *err, size_t errl
 /* one sample: find VMMs, read the kernel's counters, resolve refaults */
 int host_sample(struct host *h, struct host_snap *s);
 void host_close(struct host *h);
+/* after host_open, before any thread: drop what is no longer needed (privs.h) */
+int host_drop_caps(struct host *h, char *kept, size_t len);
 
 const char *host_probe_name(enum host_probe p);
 

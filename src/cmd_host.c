@@ -457,11 +457,13 @@ int host_main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	if (host_open(&l.h, &a.ho, err, sizeof(err))) {
+	if (host_open(&l.h, &a.ho, err, sizeof(err)) || host_drop_caps(l.h, err, sizeof(err))) {
 		fprintf(stderr, "prtop: %s\n", err);
 		ret = 1;
 		goto out;
 	}
+	if (a.ho.verbose || a.export)
+		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
 	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
 	host_sample(l.h, l.cur);
 	l.next_ns = now_ns() + l.interval_ns;

@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "collector_int.h"
+#include "privs.h"
 #include "knob.h"
 #include "procfs.h"
 #include "reuse.h"
@@ -192,6 +193,11 @@ fail:
 	btf__free(vmlinux);
 	collector_close(c);
 	return ret < 0 ? ret : -EINVAL;
+}
+
+int collector_drop_caps(struct collector *c, char *kept, size_t len)
+{
+	return privs_drop(c->skel ? bpf_map__fd(c->skel->maps.bss) : -1, 0, kept, len);
 }
 
 void collector_close(struct collector *c)

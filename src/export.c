@@ -505,7 +505,7 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 	struct collector *c = NULL;
 	struct exporter *e = NULL;
 	struct sampler smp = {0};
-	char err[512] = "";
+	char err[512] = "", kept[256];
 	int fd, ret = 1;
 
 	/* listen before attaching: a taken port fails fast, with nothing loaded */
@@ -519,6 +519,12 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 		close(fd);
 		return 1;
 	}
+	/* before the HTTP threads exist: capabilities are per thread */
+	if (collector_drop_caps(c, kept, sizeof(kept))) {
+		fprintf(stderr, "prtop: %s\n", kept);
+		close(fd);
+		goto out;
+	}
 	if (sampler_init(&smp, c, &so) || !sampler_next(&smp)) {
 		fprintf(stderr, "prtop: out of memory\n");
 		close(fd);
@@ -531,8 +537,9 @@ int export_run(const struct export_opts *o, const struct collector_opts *copts)
 		close(fd);
 		goto out;
 	}
-	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
-		o->interval_s);
+	fprintf(stderr,
+		"prtop: serving http://%s/metrics, sampling every %g s; capabilities kept: %s\n",
+		spec, o->interval_s, kept);
 	ret = 0;
 	while (sampler_next(&smp)) {
 		if (sample_publish(e, smp.cur)) {

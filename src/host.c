@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "collector_int.h"
 #include "hostmon.h"
+#include "privs.h"
 #include "str.h"
 #include "host.skel.h"
 
@@ -768,6 +769,11 @@ nomem:
 		free(h->pcpu);
 	free(h);
 	return -1;
+}
+
+int host_drop_caps(struct host *h, char *kept, size_t len)
+{
+	return privs_drop(bpf_map__fd(h->skel->maps.vms), PRIVS_PTRACE, kept, len);
 }
 
 void host_close(struct host *h)

@@ -397,14 +397,26 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 	return ret;
 }
 
-static int open_collector(struct args *a, struct collector **c)
+/* open and attach; drop: then drop the capabilities no longer needed */
+static int open_collector(struct args *a, struct collector **c, bool drop)
 {
 	char err[512] = "";
 	int ret = collector_open(c, &a->copts, err, sizeof(err));
 
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "prtop: %s\n", err);
-	return ret;
+		return ret;
+	}
+	if (!drop)
+		return 0;
+	if (collector_drop_caps(*c, err, sizeof(err))) {
+		fprintf(stderr, "prtop: %s\n", err);
+		collector_close(*c);
+		return -1;
+	}
+	if (a->copts.verbose)
+		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
+	return 0;
 }
 
 static int cmd_stat(struct args *a)
@@ -416,7 +428,7 @@ static int cmd_stat(struct args *a)
 	struct sampler smp;
 	int ret = 0;
 
-	if (open_collector(a, &c))
+	if (open_collector(a, &c, true))
 		return 1;
 	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
@@ -445,7 +457,7 @@ static int cmd_doctor(struct args *a)
 	if (a->host)
 		return host_doctor(a->json, a->copts.verbose);
 	a->copts.test_layers = true;
-	if (open_collector(a, &c))
+	if (open_collector(a, &c, false))
 		return 1;
 	so.interval_s = a->ui.interval_s;
 	if (sampler_init(&smp, c, &so)) {
@@ -478,7 +490,7 @@ static int cmd_live(struct args *a)
 		    "prtop: standard output is not a terminal: use -b for plain-text batch mode\n");
 		return 2;
 	}
-	if (open_collector(a, &c))
+	if (open_collector(a, &c, true))
 		return 1;
 	ret = a->batch ? batch_run(c, &a->ui, a->json, stdout) : tui_run(c, &a->ui);
 	collector_close(c);

@@ -151,3 +151,32 @@ kernel_expect() {
 	*) want_report=yes ;;
 	esac
 }
+
+# caps_check NAME PID LOG: after attaching, PID's effective, permitted and
+# bounding sets hold exactly the capabilities its LOG line "capabilities
+# kept: ..." names (none: all zero), and no_new_privs is set
+caps_check() {
+	_msg=$(python3 - "$2" "$3" <<'PY'
+import re, sys
+names = {"CAP_SYS_ADMIN": 21, "CAP_SYS_PTRACE": 19, "CAP_BPF": 39, "CAP_PERFMON": 38}
+log = open(sys.argv[2]).read()
+m = re.search(r"capabilities kept(?: after attaching)?: (.*)", log)
+if not m:
+    print("no 'capabilities kept' line in its log"); sys.exit()
+want = 0
+for n in re.findall(r"CAP_[A-Z_]+", m.group(1)):
+    want |= 1 << names.get(n, 63)
+st = dict(l.split(":", 1) for l in open("/proc/%s/status" % sys.argv[1]) if ":" in l)
+have = {k: int(st[k].strip(), 16) for k in ("CapEff", "CapPrm", "CapBnd")}
+bad = [k for k, v in have.items() if v != want]
+if bad or st["NoNewPrivs"].strip() != "1":
+    print("want %x, has %s, NoNewPrivs %s" % (want, " ".join("%s %x" % kv for kv in have.items()), st["NoNewPrivs"].strip()))
+else:
+    print("OK CapEff %016x (kept: %s)" % (have["CapEff"], m.group(1).strip()))
+PY
+)
+	case $_msg in
+	OK*) ok "$1: $_msg" ;;
+	*) not_ok "$1: $_msg" ;;
+	esac
+}

@@ -7,7 +7,7 @@
 # goes on; bad requests get 4xx and the server lives on; SIGTERM ends it
 # within 3 s with every BPF program gone.  Loopback addresses only.
 . tests/lib.sh
-require python3 bpftool curl promtool prometheus clang
+require python3 bpftool curl promtool prometheus clang systemd-analyze
 mount_kernel_fs
 tmp=$(mktemp -d)
 kernel_expect "$tmp"
@@ -108,6 +108,12 @@ else
 fi
 during=$(prog_count)
 check "programs are attached while exporting ($during)" test "$during" -ge $((base + 2))
+before=$(awk '/^CapEff:/ {print $2}' /proc/$$/status)
+caps_check "capabilities dropped after attaching (CapEff before: $before)" "$epid" "$tmp/exp.err"
+# the shipped unit's exposure is OK or better (<= 4.9 of 10)
+expo=$(systemd-analyze security --offline=true deploy/prtop-export.service 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: //p')
+check "systemd-analyze security rates deploy/prtop-export.service OK or better ($expo)" \
+	sh -c 'systemd-analyze security --offline=true --threshold=49 deploy/prtop-export.service >/dev/null 2>&1'
 
 expect_fail "port in use: one line naming the address, exit 1" 1 \
 	"cannot listen on 127.0.0.1:$eport: Address already in use" \

@@ -125,6 +125,7 @@ boot() {
 		HOSTPIDS="$HOSTPIDS $xp"
 	fi
 	step "$log" "PRTOP-HOST settled" 150 "settling" || return 1
+	[ -n "$xp" ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp.out"
 	step "$log" "PRTOP-HOST held" 120 "touching $MIB MiB" || return 1
 	sleep 1.5
 	D1=$(vm "$hj" "$VMPID" 'v["discarded_bytes"]')
