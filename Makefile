@@ -2,11 +2,13 @@
 #
 # make            build ./prtop (dynamic) from bpf/, src/, include/
 # make STATIC=1   build build-static/prtop, a static binary for initramfs guests
+# make SANITIZE=1 build build-san/prtop and build-san/unit with ASan and UBSan
 # make deps       install missing Debian packages (build)
 # make check      the hermetic unit tests: no root, no BPF, no packages installed
 # make test       deps, build both with -Werror, run every test (closing line: N passed, N failed)
 # make bench      overhead and latency ratios, measured side by side
 # make soak       1 h of the live view and the exporter under churn (not in CI)
+# make fuzz       every libFuzzer target for FUZZ_SECS (default 60) seconds
 # make run        deps, build, run the live view on this machine
 
 CLANG ?= clang
@@ -15,7 +17,16 @@ CC ?= cc
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-ifeq ($(STATIC),1)
+ifeq ($(SANITIZE),1)
+# make SANITIZE=1: build-san/, the same program with ASan and UBSan; any
+# report ends the process (UBSan does not recover)
+OUT := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += $(SAN_FLAGS)
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lcap-ng -lpthread -lm
+EXPORT := 1
+PLOT := 1
+else ifeq ($(STATIC),1)
 OUT := build-static
 LDFLAGS += -static
 LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo -lcap-ng -lm
@@ -33,6 +44,7 @@ PLOT := 1
 endif
 
 CFLAGS ?= -O2 -g
+CFLAGS += $(SAN_FLAGS)
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUT) -D_GNU_SOURCE \
 	  -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
@@ -62,12 +74,12 @@ UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
-.PHONY: all deps test-deps check test bench soak run clean format
+.PHONY: all deps test-deps check test bench soak fuzz fuzz-build run clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(OUT)/prtop $(TOOLS)
-ifneq ($(STATIC),1)
+ifeq ($(OUT),build)
 all: prtop
 prtop: $(OUT)/prtop
 	ln -sf $(OUT)/prtop prtop
@@ -109,12 +121,40 @@ $(OUT)/unit: $(UNIT_SRCS) $(UNIT_OBJS)
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
+# ---- fuzzing (clang's libFuzzer with ASan and UBSan) ----
+FUZZ_TARGETS := kallsyms buddyinfo params kpageflags knob persist record http host
+FUZZ_OUT := build-fuzz
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Iinclude -D_GNU_SOURCE -fno-omit-frame-pointer \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_MODS := $(filter-out cmd_knob,$(UNIT_MODS))
+FUZZ_OBJS := $(patsubst %,$(FUZZ_OUT)/%.o,$(FUZZ_MODS))
+FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SECS ?= 60
+
+$(FUZZ_OUT):
+	mkdir -p $@
+
+$(FUZZ_OUT)/%.o: src/%.c | $(FUZZ_OUT)
+	$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
+-include $(FUZZ_OBJS:.o=.d)
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/targets.c $(FUZZ_OBJS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=$* -o $@ $^ -ljson-c -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+# make fuzz: each target for FUZZ_SECS seconds (default 60), from tests/fuzz/corpus
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_SECS) $(FUZZ_TARGETS)
+
 check: $(OUT)/unit
 	./$(OUT)/unit
 
 test: test-deps
 	$(MAKE) WERROR=1 all $(OUT)/unit
 	$(MAKE) WERROR=1 STATIC=1 all
+	$(MAKE) WERROR=1 SANITIZE=1 all build-san/unit
+	$(MAKE) fuzz-build
 	sh tests/run.sh
 
 soak:
@@ -135,4 +175,4 @@ format:
 	clang-format -i src/*.c include/*.h tools/*.c tests/unit/*.c
 
 clean:
-	rm -rf build build-static vmlinux/vmlinux.h prtop
+	rm -rf build build-static build-san build-fuzz vmlinux/vmlinux.h prtop

@@ -21,6 +21,12 @@ struct ksyms;
 /* Parse a kallsyms-format stream/file.  NULL with errno set on failure. */
 struct ksyms *ksyms_parse(FILE *f);
 struct ksyms *ksyms_load(const char *path); /* default "/proc/kallsyms" when NULL */
+/*
+ * From the start of an open /proc/kallsyms: the kernel decides whether to
+ * show addresses when the file is opened, by the opener's capabilities, so
+ * an fd opened before dropping CAP_SYSLOG keeps showing them.
+ */
+struct ksyms *ksyms_load_fd(int fd);
 /* only the symbols keep(name, len, ctx) accepts: a small table, fast to build */
 typedef bool (*ksym_keep_fn)(const char *name, size_t len, void *ctx);
 struct ksyms *ksyms_parse_filtered(FILE *f, ksym_keep_fn keep, void *ctx);

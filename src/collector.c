@@ -91,7 +91,9 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
  */
 static void name_fn(struct collector *c, uint64_t fn, char *out, size_t len)
 {
-	struct ksyms *ks = c->ksyms ? c->ksyms : ksyms_load(NULL);
+	struct ksyms *ks = c->ksyms		? c->ksyms
+			   : c->kallsyms_fd >= 0 ? ksyms_load_fd(c->kallsyms_fd)
+						 : ksyms_load(NULL);
 	const struct ksym *k = ks ? ksyms_by_addr(ks, fn) : NULL;
 
 	if (k)
@@ -151,6 +153,7 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 		return -ENOMEM;
 	}
 	c->opts = *o;
+	c->kallsyms_fd = -1;
 	c->phase_mark = t0;
 	c->page_size = psz > 0 ? (uint64_t)psz : 4096;
 	attach_init_logging(o->verbose);
@@ -197,6 +200,9 @@ fail:
 
 int collector_drop_caps(struct collector *c, char *kept, size_t len)
 {
+	/* a device registering later is named from kallsyms: CAP_SYSLOG's view */
+	if (c->kallsyms_fd < 0)
+		c->kallsyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	return privs_drop(c->skel ? bpf_map__fd(c->skel->maps.bss) : -1, 0, kept, len);
 }
 
@@ -206,6 +212,8 @@ void collector_close(struct collector *c)
 		return;
 	attach_close(c);
 	ksyms_free(c->ksyms);
+	if (c->kallsyms_fd >= 0)
+		close(c->kallsyms_fd);
 	free(c);
 }
 

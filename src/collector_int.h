@@ -28,6 +28,7 @@ struct collector {
 	struct ring_buffer *rb;
 	struct reuse_tracker *reuse;
 	struct ksyms *ksyms;
+	int kallsyms_fd; /* opened before dropping capabilities, or -1 */
 	bool fentry_used; /* the loaded programs include fentry ones */
 	struct layer_status layer[LAYER__COUNT];
 	uint64_t page_size;

@@ -58,8 +58,12 @@ static const char *arg_after(const char *cmdline, size_t len, const char *opt)
 
 		if (p + n >= end)
 			return NULL; /* unterminated: a truncated read */
-		if (!strcmp(p, opt) && p + n + 1 < end)
-			return p + n + 1;
+		if (!strcmp(p, opt) && p + n + 1 < end) {
+			const char *v = p + n + 1;
+
+			/* the value too must end inside the read (fuzzer's find) */
+			return strnlen(v, (size_t)(end - v)) < (size_t)(end - v) ? v : NULL;
+		}
 		p += n + 1;
 	}
 	return NULL;

@@ -261,6 +261,28 @@ struct ksyms *ksyms_load(const char *path)
 	return ksyms_load_filtered(path, NULL, NULL);
 }
 
+struct ksyms *ksyms_load_fd(int fd)
+{
+	struct ksyms *ks;
+	FILE *f;
+	int dfd, err;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return NULL;
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	f = dfd < 0 ? NULL : fdopen(dfd, "r");
+	if (!f) {
+		if (dfd >= 0)
+			close(dfd);
+		return NULL;
+	}
+	ks = ksyms_parse(f);
+	err = errno;
+	fclose(f);
+	errno = err;
+	return ks;
+}
+
 struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx)
 {
 	struct ksyms *ks;

@@ -36,7 +36,7 @@ static void names(void)
 	static const char d[] = "firecracker\0--id\0vm-7\0--api-sock\0/s\0";
 	static const char e[] = "qemu\0-name\0";
 	static const char f[] = "qemu\0-name\0web2,process=y\0";
-	char out[64];
+	char out[64], *g;
 
 	host_vm_name(a, sizeof(a) - 1, out, sizeof(out));
 	CHECK_STR(out, "web1", "host: -name NAME");
@@ -52,6 +52,14 @@ static void names(void)
 	CHECK_STR(out, "web2", "host: -name NAME,process=...");
 	host_vm_name(a, 12, out, sizeof(out));
 	CHECK_STR(out, "", "host: a truncated command line");
+	/* cut inside the name itself, with nothing after it (the fuzzer's find) */
+	g = malloc(sizeof(a) - 2);
+	if (g) {
+		memcpy(g, a, sizeof(a) - 2);
+		host_vm_name(g, sizeof(a) - 2, out, sizeof(out));
+		CHECK_STR(out, "", "host: a command line cut inside the name");
+		free(g);
+	}
 }
 
 static void status(void)
