@@ -805,8 +805,13 @@ int read_prdev(void *ctx)
 		return 1;
 	if (bpf_probe_read_kernel(&p, sizeof(p), (void *)pr_dev_info_addr))
 		return 2;
-	if (!p)
+	if (!p) {
+		/* unregistered (the driver went away): forget the old device */
+		stats.prdev = 0;
+		stats.report_fn = 0;
+		stats.publish_fn = 0;
 		return 3;
+	}
 	learn_prdev(p);
 	return 0;
 }

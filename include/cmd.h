@@ -29,6 +29,13 @@ int host_main(int argc, char **argv);
 /* prtop doctor --host */
 int host_doctor(bool json, bool verbose);
 extern const char *const record_help, *const report_help, *const bench_help, *const host_help;
+/*
+ * Bad input: "prtop CMD: MESSAGE (see 'prtop help CMD')" on one line;
+ * returns 2, the exit status for bad input.  cmd may be "" (prtop itself).
+ */
+int usage_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long's '?' (unknown) or ':' (no value; optstring starts ":") for arg */
+int usage_bad_option(const char *cmd, int ret, const char *arg);
 /* print the report of a record file; 0, or 1 with one line on stderr */
 int report_file(const char *path, FILE *out);
 

@@ -11,7 +11,16 @@
 #include <stddef.h>
 
 /* capabilities a caller still needs after attaching, beyond BPF's */
-#define PRIVS_PTRACE 0x1u /* /proc/PID/{smaps,pagemap,exe} of another user's VMM */
+#define PRIVS_PTRACE  0x1u /* /proc/PID/{smaps,pagemap,exe} of another user's VMM */
+#define PRIVS_PERFMON	   0x2u /* a kprobe again when a driver's module is back */
+#define PRIVS_KPROBE_ADMIN 0x4u /* the same where kprobes want CAP_SYS_ADMIN */
+
+/*
+ * What a kprobe on fn needs on this kernel: PRIVS_PERFMON if a child
+ * holding only CAP_PERFMON can open one (opened and closed at once, no
+ * program on it), else PRIVS_KPROBE_ADMIN.  Before privs_drop().
+ */
+unsigned int privs_kprobe_need(const char *fn);
 
 /*
  * Drop all but what is still needed: the extra capabilities asked for, and

@@ -44,6 +44,7 @@ struct probe_status {
 	char detail[96];       /* what it is attached to, e.g. "fentry:page_reporting_process" */
 	char reason[256];      /* why not (or why degraded); empty when fine */
 	char hint[160];	       /* what the user can do */
+	bool lost;	       /* was attached; its module went away (counts up to then stand) */
 };
 
 #define SNAP_MAX_PARAMS 32

@@ -13,10 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "collector_int.h"
 #include "knob.h"
 #include "procfs.h"
@@ -326,6 +328,133 @@ static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_m
 	}
 }
 
+/* ---- modules that come and go ---- */
+
+/* /sys/module/MOD's inode when MOD is loaded and live, else 0 */
+static unsigned long module_live(const char *mod)
+{
+	char path[160], state[16];
+	struct stat st;
+
+	str_printf(path, sizeof(path), "/sys/module/%s/initstate", mod);
+	if (read_trimmed_at(AT_FDCWD, path, state, sizeof(state)) < 0 || strcmp(state, "live"))
+		return 0;
+	str_printf(path, sizeof(path), "/sys/module/%s", mod);
+	return stat(path, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+static const char *probe_module(const struct collector *c, enum probe_id id)
+{
+	return c->caps.fn[probe_fn[id]].module;
+}
+
+/* a kprobe on a module's function: watch the module */
+static void watch_start(struct collector *c, enum probe_id id)
+{
+	struct mod_watch *w = &c->watch[id];
+
+	if (c->plan.probe[id].mode != MODE_KPROBE || !probe_module(c, id)[0])
+		return;
+	w->on = true;
+	w->ino = module_live(probe_module(c, id));
+	str_copy(w->detail, sizeof(w->detail), c->plan.probe[id].detail);
+}
+
+static void drop_links(struct collector *c, enum probe_id id)
+{
+	int i;
+
+	for (i = 0; i < c->link_n[id]; i++) {
+		bpf_link__destroy(c->links[c->link_first[id] + i]);
+		c->links[c->link_first[id] + i] = NULL;
+	}
+}
+
+static void module_gone(struct collector *c, enum probe_id id)
+{
+	struct probe_status *st = &c->plan.probe[id];
+	struct mod_watch *w = &c->watch[id];
+	const char *mod = probe_module(c, id);
+	char why[256], hint[160];
+
+	drop_links(c, id);
+	w->lost++;
+	w->lost_wall = clock_ns(CLOCK_REALTIME);
+	str_printf(why, sizeof(why),
+		   "%s was unloaded and %s went with it: the counts up to then stand (none can "
+		   "happen without the driver); prtop attaches again when %s is back",
+		   mod, caps_kprobe_name(&c->caps, probe_fn[id]), mod);
+	str_printf(hint, sizeof(hint), "load it again: modprobe %s", mod);
+	plan_status(st, MODE_NONE, NULL, why, hint);
+	st->lost = true;
+}
+
+/* attach id's kprobe pair again, into the links it had */
+static int module_back(struct collector *c, enum probe_id id, unsigned long ino)
+{
+	struct probe_status *st = &c->plan.probe[id];
+	struct mod_watch *w = &c->watch[id];
+	struct bpf_program *a, *b;
+	int first = c->nlinks, err, i;
+
+	progs_for(c->skel, id, MODE_KPROBE, &a, &b);
+	err = attach_pair(c, a, b, true, caps_kprobe_name(&c->caps, probe_fn[id]));
+	if (err)
+		return err;
+	for (i = 0; i < c->link_n[id]; i++)
+		c->links[c->link_first[id] + i] = c->links[first + i];
+	c->nlinks = first;
+	w->back++;
+	w->ino = ino;
+	plan_status(st, MODE_KPROBE, w->detail, NULL, NULL);
+	st->lost = false;
+	return 0;
+}
+
+/* attach again; on failure say why, and the next sample tries again */
+static void back_or_say(struct collector *c, enum probe_id id, unsigned long ino)
+{
+	struct probe_status *st = &c->plan.probe[id];
+	const char *mod = probe_module(c, id);
+	int err = module_back(c, id, ino);
+	char why[256];
+
+	if (!err)
+		return;
+	str_printf(why, sizeof(why), "%s is back but attaching %s again failed (%s); retrying every "
+		   "sample", mod, caps_kprobe_name(&c->caps, probe_fn[id]), errno_name(err));
+	str_copy(st->reason, sizeof(st->reason), why);
+}
+
+void attach_watch_modules(struct collector *c)
+{
+	int id;
+
+	for (id = 0; id < PROBE__COUNT; id++) {
+		struct mod_watch *w = &c->watch[id];
+		unsigned long ino;
+
+		if (!w->on)
+			continue;
+		ino = module_live(probe_module(c, id));
+		/* gone, or gone and back between two samples (a new inode) */
+		if (!c->plan.probe[id].lost && ino != w->ino)
+			module_gone(c, id);
+		if (c->plan.probe[id].lost && ino)
+			back_or_say(c, id, ino);
+	}
+}
+
+const char *attach_may_reattach(const struct collector *c)
+{
+	int id;
+
+	for (id = 0; id < PROBE__COUNT; id++)
+		if (c->watch[id].on)
+			return caps_kprobe_name(&c->caps, probe_fn[id]);
+	return NULL;
+}
+
 /* attach the plan's source of probe id; a failure becomes its reason */
 static void attach_probe(struct collector *c, enum probe_id id)
 {
@@ -339,10 +468,14 @@ static void attach_probe(struct collector *c, enum probe_id id)
 	progs_for(c->skel, id, st->mode, &a, &b);
 	if (!a)
 		return;
+	c->link_first[id] = c->nlinks;
 	err =
 	    attach_pair(c, a, b, st->mode == MODE_KPROBE, caps_kprobe_name(&c->caps, probe_fn[id]));
-	if (!err)
+	c->link_n[id] = c->nlinks - c->link_first[id];
+	if (!err) {
+		watch_start(c, id);
 		return;
+	}
 	str_printf(reason, sizeof(reason), "%s: attach failed (%s)", st->detail, errno_name(err));
 	plan_status(st, MODE_NONE, NULL, reason, NULL);
 }

@@ -888,28 +888,36 @@ static long tasks_of(char **cmd)
 	return t > 0 ? t : 1;
 }
 
-/* off (where the kernel has it), on, then the --set ones, each checked first */
+/* every --set checked against this kernel's knobs, before anything needs root */
+static int check_sets(const struct bench *b)
+{
+	struct knob_set ks[MAX_SETS];
+	char err[256];
+	int i, j;
+
+	for (i = 0; i < b->nset; i++) {
+		memset(ks, 0, sizeof(ks));
+		for (j = 0; j < b->set[i].nspec; j++)
+			ks[j].arg = b->set[i].spec[j];
+		if (knob_validate(NULL, ks, b->set[i].nspec, err, sizeof(err))) {
+			fprintf(stderr, "prtop bench: --set %s: %s\n", b->set[i].name, err);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* off (where the kernel has it), on, then the --set ones (checked already) */
 static int setup(struct bench *b, bool with_prtop, bool overhead)
 {
 	struct setting user[MAX_SETTINGS];
-	struct knob_set ks[MAX_SETS];
-	int i, j, nuser = b->nset;
+	int i, nuser = b->nset;
 	struct knob_info k;
-	char err[256];
 
 	for (i = 0; i < 3; i++)
 		if (!knob_find(NULL, core[i], &k))
 			str_copy(b->orig[i], sizeof(b->orig[i]), k.value);
 	memcpy(user, b->set, sizeof(user[0]) * (size_t)nuser);
-	for (i = 0; i < nuser; i++) {
-		memset(ks, 0, sizeof(ks));
-		for (j = 0; j < user[i].nspec; j++)
-			ks[j].arg = user[i].spec[j];
-		if (knob_validate(NULL, ks, user[i].nspec, err, sizeof(err))) {
-			fprintf(stderr, "prtop bench: --set %s: %s\n", user[i].name, err);
-			return 2;
-		}
-	}
 	b->nset = 0;
 	if (overhead) { /* only on, with and without prtop: every run for one ratio */
 		snprintf(b->off_how, sizeof(b->off_how),
@@ -961,7 +969,8 @@ int bench_main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	b.reps = 5;
 	b.settle_s = 3;
-	while ((o = getopt_long(argc, argv, "+jh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:jh", lo, NULL)) != -1) {
 		switch (o) {
 		case 'r':
 			v = strtol(optarg, &end, 10);
@@ -1024,10 +1033,26 @@ int bench_main(int argc, char **argv)
 			fputs(bench_help, stdout);
 			return output_status(stdout);
 		default:
-			fprintf(stderr, "Try 'prtop help bench'.\n");
-			return 2;
+			return usage_bad_option("bench", o, argv[optind - 1]);
 		}
 	}
+	if (refault_mode && (optind < argc || b.nset)) {
+		fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
+		return 2;
+	}
+	if (b.until_ci > 0 && !overhead) {
+		fprintf(stderr, "prtop bench: --until-ci goes with --overhead\n");
+		return 2;
+	}
+	if (overhead && (!with_prtop || b.nset)) {
+		fprintf(stderr, "prtop bench: --overhead compares on with and without prtop: no "
+				"--set, no --no-prtop\n");
+		return 2;
+	}
+	ret = check_sets(&b);
+	if (ret)
+		return ret;
+	/* bad input is said first, as for anyone; then the system's refusal */
 	if (geteuid() != 0) {
 		fprintf(stderr, "prtop bench: needs root (it sets the reporting knobs and attaches "
 				"prtop): run it with sudo\n");
@@ -1035,10 +1060,6 @@ int bench_main(int argc, char **argv)
 	}
 	prtop_signals_init();
 	if (refault_mode) {
-		if (optind < argc || b.nset) {
-			fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
-			return 2;
-		}
 		if (!reps_given)
 			ro.reps = 10;
 		return refault(&ro);
@@ -1059,15 +1080,6 @@ int bench_main(int argc, char **argv)
 		return 2;
 	}
 	b.tasks = tasks_of(b.cmd);
-	if (b.until_ci > 0 && !overhead) {
-		fprintf(stderr, "prtop bench: --until-ci goes with --overhead\n");
-		return 2;
-	}
-	if (overhead && (!with_prtop || b.nset)) {
-		fprintf(stderr, "prtop bench: --overhead compares on with and without prtop: no "
-				"--set, no --no-prtop\n");
-		return 2;
-	}
 	ret = setup(&b, with_prtop, overhead);
 	if (ret)
 		return ret;

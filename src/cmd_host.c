@@ -77,10 +77,10 @@ struct host_args {
 
 static int usage(const char *fmt, const char *what)
 {
-	fprintf(stderr, "prtop host: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, "\nTry 'prtop help host'.\n");
-	return 2;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	return usage_fail("host", "%s", msg);
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)

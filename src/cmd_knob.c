@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "cmd.h"
 #include "knob.h"
 #include "str.h"
 
@@ -205,6 +206,13 @@ static int set_cmd(const struct knob_paths *p, char **args, int n, bool dry_run,
 		rc = KNOB_EFAIL;
 		goto fail;
 	}
+	/* where --persist writes must be there before anything is set */
+	if (persist && !dry_run && access(p->etc_dir ? p->etc_dir : "/etc", W_OK)) {
+		rc = errno == ENOENT || errno == ENOTDIR ? KNOB_EINPUT : KNOB_EFAIL;
+		snprintf(err, sizeof(err), "cannot persist in %s: %s; nothing was set",
+			 p->etc_dir ? p->etc_dir : "/etc", strerror(errno));
+		goto fail;
+	}
 	if (!dry_run) {
 		/* the kernel's refusal of a checked value is the system's: exit 1 */
 		rc = knob_apply(p, set, n, err, sizeof(err)) ? KNOB_EFAIL : KNOB_OK;
@@ -235,9 +243,10 @@ fail:
 
 static int knob_usage(const char *fmt, const char *what)
 {
-	fprintf(stderr, "prtop knob: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, "\nTry 'prtop help knob'.\n");
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	usage_fail("knob", "%s", msg);
 	return KNOB_EINPUT;
 }
 

@@ -7,6 +7,7 @@
  * exit status is the command's.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
 
@@ -188,6 +190,34 @@ static pid_t spawn(char **argv, int *fd)
 	return pid;
 }
 
+/*
+ * Can the record file be written?  Checked before attaching, so a bad -o
+ * costs nothing and writes nothing: 0, 2 (no such directory, a directory)
+ * or 1 (not allowed), with one line on stderr.
+ */
+static int check_out(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "prtop record: -o %s is a directory: give a file name\n", path);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
+		 slash ? path : ".");
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "prtop record: -o %s: no directory %s\n", path, dir);
+		return 2;
+	}
+	if (access(dir, W_OK) || (!access(path, F_OK) && access(path, W_OK))) {
+		fprintf(stderr, "prtop record: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 /* the refault price from `prtop bench --refault --json` output, or null */
 static json_object *read_price(const char *path, char *err, size_t len)
 {
@@ -196,7 +226,10 @@ static json_object *read_price(const char *path, char *err, size_t len)
 	size_t i;
 
 	if (!d) {
-		snprintf(err, len, "--price %s: not readable JSON", path);
+		if (access(path, R_OK))
+			snprintf(err, len, "--price %s: %s", path, strerror(errno));
+		else
+			snprintf(err, len, "--price %s: not readable JSON", path);
 		return NULL;
 	}
 	o = json_object_new_object();
@@ -350,7 +383,8 @@ int record_main(int argc, char **argv)
 	char err[512], *end;
 	int o, ret;
 
-	while ((o = getopt_long(argc, argv, "+o:d:vh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:o:d:vh", lo, NULL)) != -1) {
 		switch (o) {
 		case 'o':
 			r.path = optarg;
@@ -384,8 +418,7 @@ int record_main(int argc, char **argv)
 			fputs(record_help, stdout);
 			return output_status(stdout);
 		default:
-			fprintf(stderr, "Try 'prtop help record'.\n");
-			return 2;
+			return usage_bad_option("record", o, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
@@ -397,6 +430,11 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, "prtop record: --reuse-exact and --no-reuse exclude each other\n");
 		json_object_put(price);
 		return 2;
+	}
+	ret = check_out(r.path);
+	if (ret) {
+		json_object_put(price);
+		return ret;
 	}
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {

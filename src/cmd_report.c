@@ -15,14 +15,25 @@
 
 int plot_svg(const struct record *r, const char *path, char *err, size_t errlen);
 
+/*
+ * record_read's failure as an exit status: a file that is not there or is
+ * not a record is bad input (2); the system refusing to read it (EACCES,
+ * EIO, ENOMEM) is 1
+ */
+static int read_status(int err)
+{
+	return err == -ENOENT || err == -ENOTDIR || err == -EISDIR || err == -EINVAL ? 2 : 1;
+}
+
 int report_file(const char *path, FILE *out)
 {
 	struct record r;
 	char err[512];
+	int ret = record_read(path, &r, err, sizeof(err));
 
-	if (record_read(path, &r, err, sizeof(err))) {
+	if (ret) {
 		fprintf(stderr, "prtop report: %s\n", err);
-		return 1;
+		return read_status(ret);
 	}
 	record_print(out, &r, path);
 	record_free(&r);
@@ -59,7 +70,8 @@ int report_main(int argc, char **argv)
 	char err[512];
 	int o, rc = 0;
 
-	while ((o = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":jh", lo, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = true;
@@ -71,15 +83,13 @@ int report_main(int argc, char **argv)
 			fputs(report_help, stdout);
 			return output_status(stdout);
 		default:
-			fprintf(stderr, "Try 'prtop help report'.\n");
-			return 2;
+			return usage_bad_option("report", o, argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "prtop report: %s\nTry 'prtop help report'.\n",
-			optind >= argc ? "which record file? (prtop report FILE)"
-				       : "one record file at a time");
-		return 2;
+		return usage_fail("report", "%s",
+				  optind >= argc ? "which record file? (prtop report FILE)"
+						 : "one record file at a time");
 	}
 #ifdef PRTOP_NO_PLOT
 	if (svg) {
@@ -90,9 +100,10 @@ int report_main(int argc, char **argv)
 		return 1;
 	}
 #endif
-	if (record_read(argv[optind], &r, err, sizeof(err))) {
+	rc = record_read(argv[optind], &r, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "prtop report: %s\n", err);
-		return 1;
+		return read_status(rc);
 	}
 	if (json)
 		record_print_json(stdout, &r, argv[optind]);

@@ -108,9 +108,12 @@ static void name_fn(struct collector *c, uint64_t fn, char *out, size_t len)
 /* name the registered device's report() and publication callback once each */
 static void resolve_device(struct collector *c, uint64_t fn, uint64_t publish)
 {
-	if (fn && fn != c->device_fn) {
+	if (fn != c->device_fn) {
+		/* 0: the device unregistered; else a new one (or the same, reloaded) */
 		c->device_fn = fn;
-		name_fn(c, fn, c->device, sizeof(c->device));
+		c->device[0] = '\0';
+		if (fn)
+			name_fn(c, fn, c->device, sizeof(c->device));
 	}
 	if (publish && publish != c->publish_fn) {
 		c->publish_fn = publish;
@@ -203,7 +206,12 @@ int collector_drop_caps(struct collector *c, char *kept, size_t len)
 	/* a device registering later is named from kallsyms: CAP_SYSLOG's view */
 	if (c->kallsyms_fd < 0)
 		c->kallsyms_fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	return privs_drop(c->skel ? bpf_map__fd(c->skel->maps.bss) : -1, 0, kept, len);
+	const char *fn = attach_may_reattach(c);
+	unsigned int extra = 0;
+
+	if (fn)
+		extra = privs_kprobe_need(fn);
+	return privs_drop(c->skel ? bpf_map__fd(c->skel->maps.bss) : -1, extra, kept, len);
 }
 
 void collector_close(struct collector *c)
@@ -228,6 +236,19 @@ static void reuse_tick(struct collector *c, uint64_t now)
 	c->last_scan_ns = now;
 }
 
+/*
+ * A driver's module unloaded and loaded again between two samples (stat
+ * samples once, at the end): check for it once a second, so report() is
+ * attached again within a second of the driver's return.
+ */
+static void watch_tick(struct collector *c, uint64_t now)
+{
+	if (now - c->last_watch_ns < NSEC_PER_SEC)
+		return;
+	c->last_watch_ns = now;
+	attach_watch_modules(c);
+}
+
 int collector_poll(struct collector *c, int timeout_ms)
 {
 	int n = 0;
@@ -237,6 +258,7 @@ int collector_poll(struct collector *c, int timeout_ms)
 	else
 		n = ring_buffer__poll(c->rb, timeout_ms);
 	reuse_tick(c, now_ns());
+	watch_tick(c, now_ns());
 	return n == -EINTR ? 0 : n;
 }
 
@@ -388,6 +410,8 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 
 	if (c->rb)
 		ring_buffer__consume(c->rb);
+	attach_read_prdev(c);	   /* which device is registered now, if any */
+	attach_watch_modules(c); /* the driver's module unloaded or back */
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = now_ns();
 	s->wall_ns = clock_ns(CLOCK_REALTIME);

@@ -18,6 +18,19 @@ struct reuse_tracker;
 
 #define MAX_LINKS 32
 
+/*
+ * A probe on a module's function by kprobe: the module may be unloaded
+ * (the kprobe dies with it) and loaded again (prtop attaches anew).
+ */
+struct mod_watch {
+	bool on;	    /* watched: a kprobe on a module's function */
+	unsigned long ino;  /* /sys/module/MOD's inode while attached: a new one is a reload */
+	char detail[96];    /* the probe's detail while attached */
+	unsigned int lost;  /* times the module went away */
+	unsigned int back;  /* times prtop re-attached */
+	uint64_t lost_wall; /* when it last went away (CLOCK_REALTIME ns) */
+};
+
 struct collector {
 	struct collector_opts opts;
 	struct kernel_caps caps;
@@ -25,6 +38,8 @@ struct collector {
 	struct prtop_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
+	int link_first[PROBE__COUNT], link_n[PROBE__COUNT]; /* each probe's links */
+	struct mod_watch watch[PROBE__COUNT];
 	struct ring_buffer *rb;
 	struct reuse_tracker *reuse;
 	struct ksyms *ksyms;
@@ -37,6 +52,7 @@ struct collector {
 	uint64_t phase_ns[STARTUP__COUNT];
 	uint64_t phase_mark;   /* when the current phase began */
 	uint64_t last_scan_ns; /* last reuse scan */
+	uint64_t last_watch_ns; /* last check of modules that come and go */
 	char kernel[128];
 	uint64_t device_fn; /* the report() address device[] names */
 	char device[128];
@@ -53,6 +69,10 @@ int attach_load(struct collector *c, char *err, size_t len);
 void attach_all(struct collector *c);
 void attach_describe_layers(struct collector *c);
 void attach_read_prdev(struct collector *c);
+/* module probes: detach when their module went away, re-attach when back */
+void attach_watch_modules(struct collector *c);
+/* the function of a probe that may need attaching again later, or NULL */
+const char *attach_may_reattach(const struct collector *c);
 void attach_close(struct collector *c);
 
 #endif /* PRTOP_COLLECTOR_INT_H */

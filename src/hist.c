@@ -260,7 +260,8 @@ void snap_set_avail(struct prtop_snapshot *s)
 	a[SG_WORKER] = p[PROBE_WORKER].attached;
 	a[SG_DELAY] = p[PROBE_DELAY].attached;
 	a[SG_TIMER] = p[PROBE_DELAY].attached && p[PROBE_DELAY].mode == MODE_TRACEPOINT;
-	a[SG_REPORT] = p[PROBE_REPORT].attached;
+	/* a probe whose module went away still has exact counts: none can happen */
+	a[SG_REPORT] = p[PROBE_REPORT].attached || p[PROBE_REPORT].lost;
 	a[SG_CYCLE] = p[PROBE_CYCLE].attached;
 	a[SG_DRAIN] = p[PROBE_DRAIN].attached;
 	a[SG_RESETS] = p[PROBE_RESET].attached;
@@ -271,7 +272,7 @@ void snap_set_avail(struct prtop_snapshot *s)
 	a[SG_REUSE_RANGES] = reuse == MODE_SCAN;
 	a[SG_FREE_LISTS] = p[PROBE_FREE_LISTS].attached;
 	a[SG_PARAMS] = p[PROBE_PARAMS].attached;
-	a[SG_HINT] = p[PROBE_HINTING].attached;
+	a[SG_HINT] = p[PROBE_HINTING].attached || p[PROBE_HINTING].lost;
 	a[SG_HINT_SHRINK] = p[PROBE_HINT_SHRINK].attached;
 }
 

@@ -201,10 +201,10 @@ static const struct cmd *find_cmd(const char *name)
 
 static int usage_error(const char *cmd, const char *fmt, const char *what)
 {
-	fprintf(stderr, "prtop: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, "\nTry 'prtop help%s%s'.\n", cmd && *cmd ? " " : "", cmd ? cmd : "");
-	return 2;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	return usage_fail(cmd, "%s", msg);
 }
 
 static int parse_interval(const char *s, double *out)

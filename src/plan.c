@@ -57,6 +57,16 @@ static bool fentry_ok(const struct kernel_caps *k, enum plan_fn fn)
 	return k->fn[fn].name[0] && k->fn[fn].in_btf && k->fn[fn].in_ksyms;
 }
 
+/*
+ * An fentry on a module's function holds the module (the BPF trampoline
+ * takes a reference): while prtop ran, rmmod virtio_balloon failed with
+ * EAGAIN.  A kprobe lets the module go; prtop re-attaches when it is back.
+ */
+static bool fentry_pins(const struct kernel_caps *k, enum plan_fn fn)
+{
+	return k->fn[fn].module[0] && k->kprobe_ok;
+}
+
 static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o, bool fentry,
 			  struct plan *p)
 {
@@ -70,7 +80,8 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 	if (fentry) {
 		p->notify_f = !p->pt_request && fentry_ok(k, FN_NOTIFY);
 		p->worker_f = !p->pt_work && fentry_ok(k, FN_PROCESS);
-		p->report_f = !p->pt_report && fentry_ok(k, FN_REPORT);
+		p->report_f = !p->pt_report && fentry_ok(k, FN_REPORT) &&
+			      !fentry_pins(k, FN_REPORT);
 		p->cycle_f = !p->pt_cycle && fentry_ok(k, FN_CYCLE);
 		p->drain_f = fentry_ok(k, FN_DRAIN);
 	}
@@ -84,7 +95,7 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 		/* the drain probe only counts calls: its clone will do */
 		p->drain_k = !p->drain_f && (k->fn[FN_DRAIN].in_ksyms || k->fn[FN_DRAIN].clone[0]);
 	}
-	p->hint_f = fentry && hint_possible(k) && fentry_ok(k, FN_HINT);
+	p->hint_f = fentry && hint_possible(k) && fentry_ok(k, FN_HINT) && !fentry_pins(k, FN_HINT);
 	p->hint_k = k->kprobe_ok && hint_possible(k) && !p->hint_f && k->fn[FN_HINT].in_ksyms;
 	p->hint_tp = hint_possible(k) && !p->hint_f && !p->hint_k && k->hint_work_known;
 	p->hint_shrink = hint_possible(k) && k->hint_shrink_known;
@@ -252,8 +263,13 @@ static void plan_report(const struct kernel_caps *k, struct plan *p)
 			    "reporting enabled");
 		return;
 	}
-	if (fn_source(k, p, s, FN_REPORT, p->report_f, p->report_k, true))
+	if (fn_source(k, p, s, FN_REPORT, p->report_f, p->report_k, true)) {
+		if (p->report_f && k->fn[FN_REPORT].module[0])
+			str_copy(s->hint, sizeof(s->hint),
+				 "the fentry holds the driver's module: it cannot be unloaded while "
+				 "prtop runs (no kprobes in this kernel to use instead)");
 		return;
+	}
 	add_reason(s, "; no stock tracepoint covers report()",
 		   "use a kernel with fentry (BPF trampolines) or kprobes, or the bundled "
 		   "patch's tracepoints");

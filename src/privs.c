@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <cap-ng.h>
@@ -15,6 +17,9 @@
 #include "privs.h"
 #include "procfs.h"
 
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
@@ -64,6 +69,47 @@ static bool bpf_needs_cap(int map_fd)
 }
 
 /* add cap to the sets to apply, and "CAP_NAME (why)" to kept */
+/* a kprobe perf event on fn, opened and closed: no program runs on it */
+static bool kprobe_opens(const char *fn)
+{
+	struct perf_event_attr attr;
+	char buf[16];
+	int type, fd;
+
+	if (read_trimmed_at(AT_FDCWD, "/sys/bus/event_source/devices/kprobe/type", buf,
+			    sizeof(buf)) < 0 ||
+	    sscanf(buf, "%d", &type) != 1)
+		return false;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = (__u32)type;
+	attr.config1 = (__u64)(unsigned long)fn; /* kprobe_func */
+	fd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+unsigned int privs_kprobe_need(const char *fn)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return PRIVS_KPROBE_ADMIN;
+	if (!pid) {
+		capng_clear(CAPNG_SELECT_BOTH);
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_PERFMON);
+		if (capng_apply(CAPNG_SELECT_BOTH))
+			_exit(2);
+		_exit(kprobe_opens(fn) ? 0 : 1);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? PRIVS_PERFMON : PRIVS_KPROBE_ADMIN;
+}
+
 static void keep(int cap, const char *why, char *kept, size_t len)
 {
 	const char *name = capng_capability_to_name(cap);
@@ -86,6 +132,14 @@ int privs_drop(int map_fd, unsigned int extra, char *kept, size_t len)
 	if (need_bpf)
 		keep(kernel_knows_cap(CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN,
 		     "this kernel's bpf() refuses map reads without it", kept, len);
+	if (extra & PRIVS_PERFMON)
+		keep(CAP_PERFMON, "to attach report() again when its driver's module is loaded again",
+		     kept, len);
+	if (extra & PRIVS_KPROBE_ADMIN)
+		keep(CAP_SYS_ADMIN,
+		     "to attach report() again when its driver is back: this kernel's kprobes "
+		     "refuse CAP_PERFMON alone",
+		     kept, len);
 	if (extra & PRIVS_PTRACE)
 		keep(CAP_SYS_PTRACE, "to read other users' VMM /proc files", kept, len);
 	if (capng_apply(CAPNG_SELECT_BOTH)) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 
 #include "format.h"
@@ -302,6 +303,7 @@ int record_read(const char *path, struct record *r, char *err, size_t errlen)
 	size_t cap = 0;
 	ssize_t n;
 	int lineno = 0, ret = 0;
+	struct stat st;
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
@@ -314,6 +316,12 @@ int record_read(const char *path, struct record *r, char *err, size_t errlen)
 	if (!f) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		ret = -EISDIR;
+		snprintf(err, errlen, "%s is a directory, not a record file", path);
 		goto out;
 	}
 	while (!ret && (n = getline(&buf, &cap, f)) > 0) {

@@ -66,6 +66,8 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 		}
 		v = json_object_new_object();
 		json_object_object_add(v, "attached", json_object_new_boolean(p->attached));
+		/* its module went away: detached, its counts still exact */
+		json_object_object_add(v, "lost", json_object_new_boolean(p->lost));
 		json_object_object_add(v, "mode",
 				       json_object_new_string(attach_mode_name(p->mode)));
 		json_object_object_add(v, "detail", json_object_new_string(p->detail));

@@ -105,9 +105,20 @@ static void shape_debian_61(void)
 	plan_make(&k, &o, true, &p);
 	CHECK(mode(&p, PROBE_NOTIFY) == MODE_FENTRY && mode(&p, PROBE_WORKER) == MODE_FENTRY,
 	      "plan[6.1]: notify and worker by fentry");
+	/* an fentry would hold virtio_balloon: rmmod failed while prtop ran */
 	CHECK_STR(p.probe[PROBE_REPORT].detail,
-		  "fentry/fexit:virtballoon_free_page_report [virtio_balloon]",
-		  "plan[6.1]: report() by fentry in its module");
+		  "kprobe/kretprobe:virtballoon_free_page_report [virtio_balloon]",
+		  "plan[6.1]: report() in a module by kprobe, which lets the module go");
+	k.kprobe_ok = false;
+	plan_make(&k, &o, true, &p);
+	CHECK(mode(&p, PROBE_REPORT) == MODE_FENTRY &&
+		  strstr(p.probe[PROBE_REPORT].hint, "cannot be unloaded while prtop runs"),
+	      "plan[6.1]: without kprobes, fentry, and the hint says it holds the module");
+	CHECK(!strcmp(p.probe[PROBE_REPORT].detail,
+		      "fentry/fexit:virtballoon_free_page_report [virtio_balloon]"),
+	      "plan[6.1]: ... on the module's function (%s)", p.probe[PROBE_REPORT].detail);
+	k.kprobe_ok = true;
+	plan_make(&k, &o, true, &p);
 	CHECK(mode(&p, PROBE_DELAY) == MODE_FENTRY && !p.delay_tp,
 	      "plan[6.1]: delay from the notify events, no timer program");
 	CHECK(reason_has(&p, PROBE_CYCLE, "inlined on this kernel") && !p.cycle_k,
