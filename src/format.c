@@ -251,7 +251,8 @@ char *fmt_probe_short(char *buf, size_t len, const struct prtop_snapshot *s, enu
 {
 	const char *name = probe_name(id);
 	const struct probe_status *p = &s->probe[id];
-	const char *mode = p->attached ? attach_mode_name(p->mode) : fmt_dash();
+	/* lost: its module went away; prtop attaches again when it is back */
+	const char *mode = p->attached ? attach_mode_name(p->mode) : p->lost ? "lost" : fmt_dash();
 
 	snprintf(buf, len, "%s:%s", name ? name : "?", mode ? mode : "?");
 	return buf;

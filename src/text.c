@@ -51,6 +51,9 @@ static void text_probes(FILE *out, const struct prtop_snapshot *s)
 	if (fmt_probe_missing(s))
 		fputs(" (why not: prtop doctor)", out);
 	fputc('\n', out);
+	for (i = 0; i < PROBE__COUNT; i++)
+		if (s->probe[i].lost)
+			fprintf(out, "lost: %s: %s\n", probe_name(i), s->probe[i].reason);
 }
 
 static void text_rates(FILE *out, const struct prtop_snapshot *cur,
