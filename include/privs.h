@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* capabilities a caller still needs after attaching, beyond BPF's */
-#define PRIVS_PTRACE  0x1u /* /proc/PID/{smaps,pagemap,exe} of another user's VMM */
+#define PRIVS_PTRACE	   0x1u /* /proc/PID/{smaps,pagemap,exe} of another user's VMM */
 #define PRIVS_PERFMON	   0x2u /* a kprobe again when a driver's module is back */
 #define PRIVS_KPROBE_ADMIN 0x4u /* the same where kprobes want CAP_SYS_ADMIN */
 

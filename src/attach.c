@@ -421,8 +421,10 @@ static void back_or_say(struct collector *c, enum probe_id id, unsigned long ino
 
 	if (!err)
 		return;
-	str_printf(why, sizeof(why), "%s is back but attaching %s again failed (%s); retrying every "
-		   "sample", mod, caps_kprobe_name(&c->caps, probe_fn[id]), errno_name(err));
+	str_printf(why, sizeof(why),
+		   "%s is back but attaching %s again failed (%s); retrying every "
+		   "sample",
+		   mod, caps_kprobe_name(&c->caps, probe_fn[id]), errno_name(err));
 	str_copy(st->reason, sizeof(st->reason), why);
 }
 

@@ -205,8 +205,7 @@ static int check_out(const char *path)
 		fprintf(stderr, "prtop record: -o %s is a directory: give a file name\n", path);
 		return 2;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
-		 slash ? path : ".");
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "prtop record: -o %s: no directory %s\n", path, dir);
 		return 2;

@@ -91,7 +91,7 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
  */
 static void name_fn(struct collector *c, uint64_t fn, char *out, size_t len)
 {
-	struct ksyms *ks = c->ksyms		? c->ksyms
+	struct ksyms *ks = c->ksyms		 ? c->ksyms
 			   : c->kallsyms_fd >= 0 ? ksyms_load_fd(c->kallsyms_fd)
 						 : ksyms_load(NULL);
 	const struct ksym *k = ks ? ksyms_by_addr(ks, fn) : NULL;
@@ -312,8 +312,7 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 		s->device_none = true;
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "no reporting device registered (pr_dev_info is NULL)");
-	}
-	else if (r->name[0])
+	} else if (r->name[0])
 		str_printf(s->device_reason, sizeof(s->device_reason),
 			   "confirmed at the first worker run; report() in BTF: %s", r->name);
 	else
@@ -410,7 +409,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 
 	if (c->rb)
 		ring_buffer__consume(c->rb);
-	attach_read_prdev(c);	   /* which device is registered now, if any */
+	attach_read_prdev(c);	 /* which device is registered now, if any */
 	attach_watch_modules(c); /* the driver's module unloaded or back */
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = now_ns();

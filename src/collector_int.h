@@ -43,15 +43,15 @@ struct collector {
 	struct ring_buffer *rb;
 	struct reuse_tracker *reuse;
 	struct ksyms *ksyms;
-	int kallsyms_fd; /* opened before dropping capabilities, or -1 */
+	int kallsyms_fd;  /* opened before dropping capabilities, or -1 */
 	bool fentry_used; /* the loaded programs include fentry ones */
 	struct layer_status layer[LAYER__COUNT];
 	uint64_t page_size;
 	uint64_t start_ns;
 	uint64_t startup_ns;
 	uint64_t phase_ns[STARTUP__COUNT];
-	uint64_t phase_mark;   /* when the current phase began */
-	uint64_t last_scan_ns; /* last reuse scan */
+	uint64_t phase_mark;	/* when the current phase began */
+	uint64_t last_scan_ns;	/* last reuse scan */
 	uint64_t last_watch_ns; /* last check of modules that come and go */
 	char kernel[128];
 	uint64_t device_fn; /* the report() address device[] names */

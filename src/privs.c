@@ -133,8 +133,9 @@ int privs_drop(int map_fd, unsigned int extra, char *kept, size_t len)
 		keep(kernel_knows_cap(CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN,
 		     "this kernel's bpf() refuses map reads without it", kept, len);
 	if (extra & PRIVS_PERFMON)
-		keep(CAP_PERFMON, "to attach report() again when its driver's module is loaded again",
-		     kept, len);
+		keep(CAP_PERFMON,
+		     "to attach report() again when its driver's module is loaded again", kept,
+		     len);
 	if (extra & PRIVS_KPROBE_ADMIN)
 		keep(CAP_SYS_ADMIN,
 		     "to attach report() again when its driver is back: this kernel's kprobes "
