@@ -189,6 +189,7 @@ static int read_cmd(const struct knob_paths *p, char **names, int n, bool json)
 static int set_cmd(const struct knob_paths *p, char **args, int n, bool dry_run, bool persist)
 {
 	struct knob_set *set = n > 0 ? calloc((size_t)n, sizeof(*set)) : NULL;
+	const char *etc = p->etc_dir ? p->etc_dir : "/etc";
 	char err[1024];
 	int i, rc;
 
@@ -201,16 +202,22 @@ static int set_cmd(const struct knob_paths *p, char **args, int n, bool dry_run,
 	rc = knob_exit_code(knob_validate(p, set, n, err, sizeof(err)));
 	if (rc)
 		goto fail;
+	/* where --persist writes must be there (bad input if not) before anything is set */
+	if (persist && !dry_run && access(etc, F_OK)) {
+		rc = KNOB_EINPUT;
+		snprintf(err, sizeof(err), "cannot persist in %s: %s; nothing was set", etc,
+			 strerror(errno));
+		goto fail;
+	}
 	if (!dry_run && geteuid() != 0) {
 		snprintf(err, sizeof(err), "writing knobs needs root (run with sudo)");
 		rc = KNOB_EFAIL;
 		goto fail;
 	}
-	/* where --persist writes must be there before anything is set */
-	if (persist && !dry_run && access(p->etc_dir ? p->etc_dir : "/etc", W_OK)) {
-		rc = errno == ENOENT || errno == ENOTDIR ? KNOB_EINPUT : KNOB_EFAIL;
-		snprintf(err, sizeof(err), "cannot persist in %s: %s; nothing was set",
-			 p->etc_dir ? p->etc_dir : "/etc", strerror(errno));
+	if (persist && !dry_run && access(etc, W_OK)) {
+		rc = KNOB_EFAIL;
+		snprintf(err, sizeof(err), "cannot persist in %s: %s; nothing was set", etc,
+			 strerror(errno));
 		goto fail;
 	}
 	if (!dry_run) {

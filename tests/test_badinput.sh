@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Bad input for every subcommand -- options, values, files, environment --
+# Bad input for every subcommand -- options, values, files, environment
+# (PRTOP_KNOB_ETC) --
 # as root and as an unprivileged user (nobody): each gets exit 2 and one
 # line on stderr saying what is wrong, and nothing is written (knob files,
 # /etc, the working directory).  Then what only root may do, as nobody:
@@ -28,14 +29,17 @@ state() {
 	find "$cwd" "$etc" -printf '%p %s %T@\n' | sort
 }
 
-# run USER ARGS...: prtop from the scratch directory; sets rc, and err has stderr
+# run USER ARGS...: prtop from the scratch directory, PRTOP_KNOB_ETC the
+# scratch /etc unless ARGS start with ENV=VALUE; sets rc, and err has stderr
 run() {
 	_u=$1
 	shift
+	_env="PRTOP_KNOB_ETC=$etc"
+	case $1 in *=*) _env=$1; shift ;; esac
 	if [ "$_u" = root ]; then
-		(cd "$cwd" && PRTOP_KNOB_ETC="$etc" timeout 20 "$BIN" "$@") >"$tmp/out" 2>"$tmp/err" </dev/null
+		(cd "$cwd" && env "$_env" timeout 20 "$BIN" "$@") >"$tmp/out" 2>"$tmp/err" </dev/null
 	else
-		(cd "$cwd" && PRTOP_KNOB_ETC="$etc" timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		(cd "$cwd" && env "$_env" timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
 			"$BIN" "$@") >"$tmp/out" 2>"$tmp/err" </dev/null
 	fi
 	rc=$?
@@ -67,6 +71,8 @@ both|2|out of range|knob order=99
 both|2|empty value|knob order=
 both|2|invalid option '--bogus'|knob --bogus
 both|2|go with NAME=VALUE|knob --persist
+both|2|cannot persist in /nonexistent|PRTOP_KNOB_ETC=/nonexistent knob --persist order=9
+both|2|cannot persist in TMP/notrec/x|PRTOP_KNOB_ETC=TMP/notrec/x knob --persist order=9
 both|2|no command to run|record
 both|2|invalid option '--bogus'|record --bogus -- true
 both|2|option '-o' needs a value|record -o
@@ -99,6 +105,7 @@ nobody|1|needs root|-b -n 1
 nobody|1|needs root|doctor -d 1
 nobody|1|needs root|export -l 127.0.0.1:19999
 nobody|1|needs root|knob order=9
+nobody|1|needs root|knob --persist order=9
 nobody|1|needs root|record -o out.rec -- true
 nobody|1|needs root|bench --reps 2
 nobody|1|needs root|host -b 1 1
@@ -110,6 +117,7 @@ before=$(state)
 n=0
 table | while IFS='|' read -r who want pat args; do
 	args=$(echo "$args" | sed "s|TMP/|$tmp/|g")
+	pat=$(echo "$pat" | sed "s|TMP/|$tmp/|g")
 	for u in root nobody; do
 		[ "$who" = nobody ] && [ $u = root ] && continue
 		# shellcheck disable=SC2086
