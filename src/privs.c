@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -123,9 +124,24 @@ static void keep(int cap, const char *why, char *kept, size_t len)
 	snprintf(kept + n, len - n, "%sCAP_%s (%s)", n ? ", " : "", upper, why);
 }
 
+/* a kernel built without CONFIG_MULTIUSER (tinyconfig) has no capget/capset */
+static bool kernel_has_caps(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+
+	return syscall(SYS_capget, &h, NULL) == 0 || errno != ENOSYS;
+}
+
 int privs_drop(int map_fd, unsigned int extra, char *kept, size_t len)
 {
-	bool need_bpf = bpf_needs_cap(map_fd);
+	bool need_bpf;
+
+	if (!kernel_has_caps()) {
+		snprintf(kept, len, "none to drop: this kernel has no capabilities "
+				    "(CONFIG_MULTIUSER off)");
+		return 0;
+	}
+	need_bpf = bpf_needs_cap(map_fd);
 
 	kept[0] = '\0';
 	capng_clear(CAPNG_SELECT_BOTH);
