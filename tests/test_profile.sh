@@ -54,11 +54,11 @@ rc=$?
 check "record: a command killed by SIGTERM: 143 ($rc)" test $rc -eq 143
 expect_fail "record without a command" 2 "no command to run" "$PRTOP" record -o "$tmp/y.rec"
 expect_fail "record: bad interval" 2 "invalid interval" "$PRTOP" record -d 0 -- true
-expect_fail "record: unwritable file" 1 "cannot write /nonexistent/dir/f" \
+expect_fail "record: a file in no directory: bad input, before attaching" 2 "no directory /nonexistent/dir/" \
 	"$PRTOP" record -o /nonexistent/dir/f -- true
 expect_fail "report: no file" 2 "which record file" "$PRTOP" report
-expect_fail "report: not a record" 1 "not a prtop record file" "$PRTOP" report /etc/hostname
-expect_fail "report: missing file" 1 "cannot open /nonexistent" "$PRTOP" report /nonexistent
+expect_fail "report: not a record: bad input" 2 "not a prtop record file" "$PRTOP" report /etc/hostname
+expect_fail "report: missing file: bad input" 2 "cannot open /nonexistent" "$PRTOP" report /nonexistent
 expect_fail "bench: bad --set" 2 "wants NAME=V" "$PRTOP" bench --set order
 expect_fail "bench: unknown knob in --set" 2 "unknown knob" "$PRTOP" bench --set frob=1 -- true
 expect_fail "bench: --reps 1" 2 "invalid value '1'" "$PRTOP" bench --reps 1
