@@ -57,20 +57,34 @@ PASSES=/sys/module/page_reporting/parameters/passes
 passes_settled() {
 	_a=$(cat "$PASSES"); sleep 3; [ "$_a" = "$(cat "$PASSES")" ]
 }
-passes0=""
-if [ -r "$PASSES" ]; then
-	i=0
-	while ! passes_settled && [ $i -lt 6 ]; do i=$((i + 1)); done
-	passes0=$(cat "$PASSES")
-fi
-"$PRTOP" stat --json -d 20 >"$tmp/stat.json" 2>"$tmp/stat.err" &
-spid=$!
-sleep 1.5
-"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
-sleep 6
-"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
-wait $spid
-check "stat --json exits 0" test $? -eq 0
+# This vendor kernel need not run its worker for a given free (its own
+# passes then stays put too; seen in 1 of 5 windows run back to back): a
+# window in which the kernel ran nothing judges nothing about prtop, so it
+# is taken again, up to three windows.
+window() {
+	passes0=""
+	if [ -r "$PASSES" ]; then
+		i=0
+		while ! passes_settled && [ $i -lt 6 ]; do i=$((i + 1)); done
+		passes0=$(cat "$PASSES")
+	fi
+	"$PRTOP" stat --json -d 20 >"$tmp/stat.json" 2>"$tmp/stat.err" &
+	spid=$!
+	sleep 1.5
+	"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
+	sleep 6
+	"$TOOLS/memhog" -m 1200 -H 1 >/dev/null 2>&1
+	wait $spid
+	src=$?
+}
+for attempt in 1 2 3; do
+	window
+	[ -n "$passes0" ] && [ "$(cat "$PASSES")" = "$passes0" ] && [ $attempt -lt 3 ] &&
+		echo "# window $attempt: the kernel ran no worker (passes stayed at $passes0); again" &&
+		continue
+	break
+done
+check "stat --json exits 0" test $src -eq 0
 if ! python3 -m json.tool "$tmp/stat.json" >/dev/null 2>&1; then
 	not_ok "stat --json output is not JSON: $(head -c 300 "$tmp/stat.json") $(cat "$tmp/stat.err")"
 	exit 0
