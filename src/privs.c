@@ -36,42 +36,42 @@ static bool kernel_knows_cap(int cap)
 	return cap <= last;
 }
 
-static int drop_all(void)
-{
-	capng_clear(CAPNG_SELECT_BOTH);
-	return capng_apply(CAPNG_SELECT_BOTH);
-}
-
 /*
- * Can this kernel's bpf() be used on our fds without capabilities?  A child
- * drops everything and asks for the map's info: the parent's set is untouched.
+ * Does test(ctx) succeed in a child holding only cap (-1: none)?  The
+ * parent's sets are untouched; a failure to fork or to drop counts as no.
  */
-static bool bpf_needs_cap(int map_fd)
+static bool child_can(int cap, bool (*test)(const void *ctx), const void *ctx)
 {
-	struct bpf_map_info info;
-	__u32 ilen = sizeof(info);
 	int st;
-	pid_t pid;
+	pid_t pid = fork();
 
-	if (map_fd < 0)
-		return false;
-	pid = fork();
 	if (pid < 0)
-		return true; /* cannot tell: keep it */
+		return false;
 	if (!pid) {
-		memset(&info, 0, sizeof(info));
-		if (drop_all())
+		capng_clear(CAPNG_SELECT_BOTH);
+		if (cap >= 0)
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, cap);
+		if (capng_apply(CAPNG_SELECT_BOTH))
 			_exit(2);
-		_exit(bpf_obj_get_info_by_fd(map_fd, &info, &ilen) ? 1 : 0);
+		_exit(test(ctx) ? 0 : 1);
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-/* add cap to the sets to apply, and "CAP_NAME (why)" to kept */
+/* bpf() on one of our map fds: asking for the map's info */
+static bool map_info_works(const void *ctx)
+{
+	struct bpf_map_info info;
+	__u32 ilen = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return !bpf_obj_get_info_by_fd(*(const int *)ctx, &info, &ilen);
+}
+
 /* a kprobe perf event on fn, opened and closed: no program runs on it */
-static bool kprobe_opens(const char *fn)
+static bool kprobe_opens(const void *fn)
 {
 	struct perf_event_attr attr;
 	char buf[16];
@@ -94,23 +94,10 @@ static bool kprobe_opens(const char *fn)
 
 unsigned int privs_kprobe_need(const char *fn)
 {
-	int st;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return PRIVS_KPROBE_ADMIN;
-	if (!pid) {
-		capng_clear(CAPNG_SELECT_BOTH);
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_PERFMON);
-		if (capng_apply(CAPNG_SELECT_BOTH))
-			_exit(2);
-		_exit(kprobe_opens(fn) ? 0 : 1);
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? PRIVS_PERFMON : PRIVS_KPROBE_ADMIN;
+	return child_can(CAP_PERFMON, kprobe_opens, fn) ? PRIVS_PERFMON : PRIVS_KPROBE_ADMIN;
 }
 
+/* add cap to the sets to apply, and "CAP_NAME (why)" to kept */
 static void keep(int cap, const char *why, char *kept, size_t len)
 {
 	const char *name = capng_capability_to_name(cap);
@@ -137,11 +124,13 @@ int privs_drop(int map_fd, unsigned int extra, char *kept, size_t len)
 	bool need_bpf;
 
 	if (!kernel_has_caps()) {
-		snprintf(kept, len, "none to drop: this kernel has no capabilities "
-				    "(CONFIG_MULTIUSER off)");
+		snprintf(kept, len,
+			 "none to drop: this kernel has no capabilities "
+			 "(CONFIG_MULTIUSER off)");
 		return 0;
 	}
-	need_bpf = bpf_needs_cap(map_fd);
+	/* kernels before 5.19 refuse every bpf() command to the unprivileged */
+	need_bpf = map_fd >= 0 && !child_can(-1, map_info_works, &map_fd);
 
 	kept[0] = '\0';
 	capng_clear(CAPNG_SELECT_BOTH);
