@@ -409,8 +409,9 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 
 	if (c->rb)
 		ring_buffer__consume(c->rb);
-	attach_read_prdev(c);	 /* which device is registered now, if any */
-	attach_watch_modules(c); /* the driver's module unloaded or back */
+	attach_read_prdev(c);	     /* which device is registered now, if any */
+	c->last_watch_ns = now_ns(); /* the poll's next check is a second from now */
+	attach_watch_modules(c);     /* the driver's module unloaded or back */
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = now_ns();
 	s->wall_ns = clock_ns(CLOCK_REALTIME);
