@@ -77,10 +77,7 @@ struct host_args {
 
 static int usage(const char *fmt, const char *what)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	return usage_fail("host", "%s", msg);
+	return usage_fail("host", fmt, what);
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)

@@ -250,10 +250,7 @@ fail:
 
 static int knob_usage(const char *fmt, const char *what)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	usage_fail("knob", "%s", msg);
+	usage_fail("knob", fmt, what);
 	return KNOB_EINPUT;
 }
 

@@ -201,10 +201,7 @@ static const struct cmd *find_cmd(const char *name)
 
 static int usage_error(const char *cmd, const char *fmt, const char *what)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	return usage_fail(cmd, "%s", msg);
+	return usage_fail(cmd, fmt, what);
 }
 
 static int parse_interval(const char *s, double *out)

@@ -108,7 +108,6 @@ static void fuzz_kallsyms(const uint8_t *d, size_t n)
 {
 	FILE *f = mem(d, n);
 	struct ksyms *ks = f ? ksyms_parse(f) : NULL;
-	const struct ksym *s;
 
 	if (f)
 		fclose(f);
@@ -117,8 +116,7 @@ static void fuzz_kallsyms(const uint8_t *d, size_t n)
 	ksyms_count(ks);
 	ksyms_hidden(ks);
 	ksyms_by_name(ks, "page_reporting_process");
-	s = ksyms_by_addr(ks, n > 8 ? *(const uint64_t *)d : 0);
-	(void)s;
+	ksyms_by_addr(ks, n > 8 ? *(const uint64_t *)d : 0);
 	ksyms_clone_of(ks, "virtballoon_free_page_report");
 	ksyms_free(ks);
 }
