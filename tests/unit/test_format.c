@@ -179,6 +179,14 @@ static void test_snapshot_fields(void)
 	CHECK_STR(buf, "worker:tracepoint", "format: attached probe, short");
 	fmt_probe_short(buf, sizeof(buf), s, PROBE_REPORT);
 	CHECK_STR(buf, "report:\u2014", "format: missing probe, short");
+	s->probe[PROBE_REPORT].lost = true;
+	fmt_probe_short(buf, sizeof(buf), s, PROBE_REPORT);
+	CHECK_STR(buf, "report:lost", "format: a probe whose module went away, short");
+	snap_set_avail(s);
+	CHECK(snap_has(s, SG_REPORT), "format: its counts stay known while it is lost");
+	s->probe[PROBE_REPORT].lost = false;
+	snap_set_avail(s);
+	CHECK(!snap_has(s, SG_REPORT), "format: ... and unknown when it never attached");
 
 	fmt_latency(s, FMT_LAT_REPORT, &lat);
 	CHECK(!lat.attached && !strcmp(lat.p50, "n/a") && !strcmp(lat.count_s, "n/a"),
