@@ -24,11 +24,7 @@ mkdir -p "$run"
 trap 'qemu_stop' EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! kv=$(sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
-	not_ok "devloss: no Debian 6.1 cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
-	exit 0
-fi
-eval "$kv"
+qemu_kernel_or_say devloss "$run" || exit 0
 # the dynamic prtop and every library it loads, at the same paths
 libs=$(ldd "$PRTOP" | awk '$2 == "=>" && $3 ~ /^\// {print "-f " $3 ":" $3} $1 ~ /^\// {print "-f " $1 ":" $1}')
 # shellcheck disable=SC2086
@@ -40,14 +36,7 @@ if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s te
 fi
 log=$run/serial.log
 t0=$(date +%s)
-if ! qemu_start "$log" "$run/initramfs.gz" on 400 2>"$run/qemu.err"; then
-	not_ok "devloss: QEMU did not start: $(tr '\n' ' ' <"$run/qemu.err")"
-	exit 0
-fi
-if ! qemu_wait_marker "$log" "PRTOP-DL done" 380; then
-	not_ok "devloss: the guest did not finish: $(qemu_log_tail "$log" | tr '\n' ' ' | tail -c 600)"
-	exit 0
-fi
+qemu_run_or_say devloss "$log" "$run/initramfs.gz" on 400 "PRTOP-DL done" 380 || exit 0
 qemu_stop
 echo "# devloss boot took $(($(date +%s) - t0)) s; serial log in $log"
 qemu_blocks "$log" "$run/blocks"

@@ -31,11 +31,7 @@ mkdir -p "$run"
 trap 'qemu_stop' EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! kv=$(sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
-	not_ok "hint: no Debian 6.1 cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
-	exit 0
-fi
-eval "$kv"
+qemu_kernel_or_say hint "$run" || exit 0
 {
 	echo "WINDOW=$WINDOW"
 	cat tests/qemu/guest_hint.sh

@@ -75,11 +75,7 @@ for f in "$PRTOP_STATIC" "$PF1_STATIC"; do
 done
 run=$CACHE/qemu/profile
 mkdir -p "$run"
-if ! kv=$(sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
-	not_ok "profile: no Debian 6.1 cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
-	exit 0
-fi
-eval "$kv"
+qemu_kernel_or_say profile "$run" || exit 0
 {
 	echo "BENCH_REPS=${PRTOP_PROFILE_BENCH_REPS:-2}"
 	echo "BENCH_ARGS='${PRTOP_PROFILE_BENCH_ARGS:---set order=10 --set order=9 -- pf1 --thp -t 2 -s 3 -w 1}'"
@@ -93,14 +89,7 @@ if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s "$
 fi
 log=$run/serial.log
 t0=$(qemu_now_ms)
-if ! qemu_start "$log" "$run/initramfs.gz" on 1500 2>"$run/qemu.err"; then
-	not_ok "profile: QEMU did not start: $(tr '\n' ' ' <"$run/qemu.err")"
-	exit 0
-fi
-if ! qemu_wait_marker "$log" "PRTOP-PROF done" 1400; then
-	not_ok "profile: the guest did not finish: $(qemu_log_tail "$log")"
-	exit 0
-fi
+qemu_run_or_say profile "$log" "$run/initramfs.gz" on 1500 "PRTOP-PROF done" 1400 || exit 0
 qemu_wait_exit 20 || true
 qemu_stop
 echo "# guest took $((($(qemu_now_ms) - t0 + 500) / 1000)) s"

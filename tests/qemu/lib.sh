@@ -187,3 +187,26 @@ for line in lines:
             f.write(msg + "\n")
 PYEOF
 }
+
+# qemu_kernel_or_say TAG RUN: the Debian 6.1 cloud kernel's QEMU_VMLINUZ and
+# QEMU_MODDIR (tests/qemu/kernel.sh), or a "not ok" naming TAG and false
+qemu_kernel_or_say() {
+	if ! _kv=$(sh tests/qemu/kernel.sh 2>"$2/kernel.err"); then
+		not_ok "$1: no Debian 6.1 cloud kernel: $(tail -n 3 "$2/kernel.err" | tr '\n' ' ')"
+		return 1
+	fi
+	eval "$_kv"
+}
+
+# qemu_run_or_say TAG LOG INITRD on|off HARD MARKER WAIT: boot, then wait up
+# to WAIT s for MARKER in LOG; or a "not ok" naming TAG (and why) and false
+qemu_run_or_say() {
+	if ! qemu_start "$2" "$3" "$4" "$5" 2>"$2.start.err"; then
+		not_ok "$1: QEMU did not start: $(tr '\n' ' ' <"$2.start.err")"
+		return 1
+	fi
+	if ! qemu_wait_marker "$2" "$6" "$7"; then
+		not_ok "$1: the guest did not finish: $(qemu_log_tail "$2" | tr '\n' ' ' | tail -c 600)"
+		return 1
+	fi
+}
