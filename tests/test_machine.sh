@@ -102,8 +102,13 @@ if [ -n "$passes0" ]; then
 	# over prtop's own window: its base and last samples read both counts
 	passes1=$(json_get "$tmp/stat.json" 'd["params"]["passes"]')
 	pdelta=$(json_get "$tmp/stat.json" 'round(d["kernel_counters"]["passes"]["per_s"] * d["window_s"])')
-	check "worker runs equal the kernel's own count over the window (passes +$pdelta, prtop $runs; $passes0 before launch, $passes1 at the end)" \
-		test "$runs" -eq "$pdelta"
+	# A run already going when prtop attached counts in the kernel's
+	# passes but has no start prtop saw (seen once in ~30 windows, with
+	# the settled count above), and one going at the last sample is the
+	# other way round; prtop's own cross-check allows exactly that one, and
+	# so does this.  More than one apart is a miss.
+	check "worker runs equal the kernel's own count over the window, one run in flight allowed (passes +$pdelta, prtop $runs; $passes0 before launch, $passes1 at the end)" \
+		test "$runs" -ge $((pdelta - 1)) -a "$runs" -le $((pdelta + 1))
 	check "prtop's own cross-check agrees ($(json_get "$tmp/stat.json" 'd["cross_check"]'))" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
