@@ -651,11 +651,27 @@ int BPF_PROG(pt_boundary_reset, int nid, int zone, unsigned int order,
 	return 0;
 }
 
-/* a reported page leaves its free list: the host must back it again */
-SEC("tp_btf/page_reporting_reported_page_alloc")
-int BPF_PROG(pt_reported_alloc, struct page *page, unsigned int order)
+/* the patch's reasons, resolved against the kernel's enum when loaded */
+enum page_unreport_reason___prtop {
+	PAGE_UNREPORT_ALLOC___prtop,
+	PAGE_UNREPORT_SPLIT___prtop,
+};
+
+/*
+ * a reported page leaves its free list; allocated whole or split for an
+ * allocation, the host must back it again.  Merged with a freed buddy or
+ * isolated, it stays unused: not reuse.
+ */
+SEC("tp_btf/page_reporting_unreport")
+int BPF_PROG(pt_unreport, struct page *page, unsigned int order, int reason)
 {
 	__u64 o = bound(order, PRTOP_ORDERS - 1);
+
+	if (reason != bpf_core_enum_value(enum page_unreport_reason___prtop,
+					  PAGE_UNREPORT_ALLOC___prtop) &&
+	    reason != bpf_core_enum_value(enum page_unreport_reason___prtop,
+					  PAGE_UNREPORT_SPLIT___prtop))
+		return 0;
 
 	count(&stats.c.reuse_exact_pages, 1ULL << o);
 	count(&stats.c.reuse_exact_bytes, (1ULL << o) << page_shift);

@@ -11,9 +11,9 @@
  *   order     lowest order reported       vm.page_reporting_order (patch) or
  *             the upstream module parameter page_reporting_order
  * then every other file in /sys/module/page_reporting/parameters (vendor
- * parameters, writable or read-only) and the bundled patch's debugfs
- * counters.  Without the patch, capacity and delay_ms are the upstream
- * compile-time constants (32, 2000 ms) and cannot be set.
+ * parameters, writable or read-only) and the bundled patch's counters
+ * (page_reporting_* in /proc/vmstat; v1 of the patch: debugfs).  Without the patch, capacity and
+ * delay_ms are the upstream compile-time constants (32, 2000 ms) and cannot be set.
  */
 #ifndef PRTOP_KNOB_H
 #define PRTOP_KNOB_H
@@ -29,6 +29,7 @@ struct knob_paths {
 	const char *module_dir;	 /* /sys/module/page_reporting */
 	const char *debugfs_dir; /* /sys/kernel/debug (page_reporting/ below it) */
 	const char *buddyinfo;	 /* /proc/buddyinfo: number of orders */
+	const char *vmstat;	 /* /proc/vmstat: the patch's page_reporting_* counters */
 	const char *etc_dir;	 /* /etc: sysctl.d, tmpfiles.d, modprobe.d */
 	/* unit tests: replaces writing a knob file; 0 or -errno */
 	int (*write)(const char *path, const char *value);

@@ -123,7 +123,7 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.pt_report, p->pt_report);
 	bpf_program__set_autoload(s->progs.pt_cycle, p->pt_cycle);
 	bpf_program__set_autoload(s->progs.pt_boundary_reset, p->pt_reset);
-	bpf_program__set_autoload(s->progs.pt_reported_alloc, p->pt_alloc);
+	bpf_program__set_autoload(s->progs.pt_unreport, p->pt_alloc);
 	bpf_program__set_autoload(s->progs.hint_fentry, p->hint_f);
 	bpf_program__set_autoload(s->progs.hint_fexit, p->hint_f);
 	bpf_program__set_autoload(s->progs.hint_kprobe, p->hint_k);
@@ -314,7 +314,7 @@ static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_m
 		*a = s->progs.pt_boundary_reset;
 		break;
 	case PROBE_REUSE:
-		*a = pt ? s->progs.pt_reported_alloc : s->progs.reuse_tp_alloc;
+		*a = pt ? s->progs.pt_unreport : s->progs.reuse_tp_alloc;
 		break;
 	case PROBE_HINTING:
 		*a = fe ? s->progs.hint_fentry : kp ? s->progs.hint_kprobe : s->progs.hint_tp_start;
@@ -639,7 +639,7 @@ static void describe_patch_layer(struct collector *c)
 		str_printf(why, sizeof(why), "used: %s; missing: %s", used, missing);
 	else
 		str_printf(why, sizeof(why), "used, preferred over fentry: %s", used);
-	if (c->opts.no_reuse && strstr(used, "reported_page_alloc"))
+	if (c->opts.no_reuse && strstr(used, "unreport"))
 		str_printf(why + strlen(why), sizeof(why) - strlen(why), " (reuse off)");
 	set_layer(c, LAYER_PATCH_TP, p->pt_request || p->pt_work || p->pt_report, why);
 }

@@ -28,6 +28,7 @@ static const struct knob_paths system_paths = {
     .module_dir = "/sys/module/page_reporting",
     .debugfs_dir = "/sys/kernel/debug",
     .buddyinfo = "/proc/buddyinfo",
+    .vmstat = "/proc/vmstat",
     .etc_dir = "/etc",
 };
 
@@ -56,6 +57,8 @@ struct knob_paths knob_resolve(const struct knob_paths *p)
 		r.debugfs_dir = p->debugfs_dir;
 	if (p->buddyinfo)
 		r.buddyinfo = p->buddyinfo;
+	if (p->vmstat)
+		r.vmstat = p->vmstat;
 	if (p->etc_dir)
 		r.etc_dir = p->etc_dir;
 	r.write = p->write;
@@ -204,7 +207,7 @@ static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool 
 	    max <= INT_MAX)
 		bound(k, 1, max, true, NULL);
 	else
-		bound(k, 1, INT_MAX, false, "device limit");
+		bound(k, 1, INT_MAX, false, "?"); /* the kernel's to check */
 }
 
 /*
@@ -350,6 +353,33 @@ static int add_counters(const struct knob_paths *p, struct knob_info *out, int n
 	return n;
 }
 
+/* the patch's page_reporting_* lines of /proc/vmstat: calls or base pages */
+static int add_vmstat(const struct knob_paths *p, struct knob_info *out, int n, int max)
+{
+	char line[256], name[128], value[64];
+	FILE *f = fopen(p->vmstat, "re");
+
+	if (!f)
+		return n;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct knob_info *k = &out[n];
+
+		if (strncmp(line, "page_reporting_", 15) ||
+		    sscanf(line, "%127s %63s", name, value) != 2 || listed(out, n, name))
+			continue;
+		info_init(k, name,
+			  strstr(name, "_reports") || strstr(name, "_failed") ? "calls" : "pages");
+		str_copy(k->path, sizeof(k->path), p->vmstat);
+		str_copy(k->value, sizeof(k->value), value);
+		k->kind = KNOB_READONLY;
+		k->source = KNOB_SOURCE_READONLY;
+		k->integer = true;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
 int knob_list(const struct knob_paths *p, struct knob_info *out, int max)
 {
 	struct knob_paths r = knob_resolve(p);
@@ -360,7 +390,8 @@ int knob_list(const struct knob_paths *p, struct knob_info *out, int max)
 	for (i = 0; i < 3; i++)
 		core_knob(&r, i, &out[n++], true);
 	n = add_params(&r, out, n, max);
-	return add_counters(&r, out, n, max);
+	n = add_counters(&r, out, n, max);
+	return add_vmstat(&r, out, n, max);
 }
 
 /*

@@ -232,10 +232,11 @@ int knob_persist(const struct knob_paths *p, const struct knob_set *set, int n, 
 	}
 	for (i = 0; i < n && !rc; i++)
 		if (!strcmp(set[i].info.name, "order"))
-			fprintf(
-			    out,
-			    "note: some kernels (Debian's 6.1 among them) reset the order when the "
-			    "balloon driver registers; a value applied before that is lost\n");
+			fprintf(out, "note: some kernels (Debian's stock 6.1 among them) reset the "
+				     "order when "
+				     "the balloon driver registers; a value applied before that is "
+				     "lost there "
+				     "(mainline since 6.2 and prtop's patch series keep it)\n");
 	free(lines);
 	return rc;
 }

@@ -13,7 +13,7 @@
 #include "str.h"
 
 static const char *const patch_tp_names[PT__COUNT] = {
-    "request", "work_start", "work_end", "report", "cycle", "boundary_reset", "reported_page_alloc",
+    "request", "work_start", "work_end", "report", "cycle", "boundary_reset", "unreport",
 };
 
 const char *patch_tp_name(enum patch_tp tp)
@@ -76,12 +76,12 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 	p->pt_report = caps_has_tp(k, PT_REPORT);
 	p->pt_cycle = caps_has_tp(k, PT_CYCLE);
 	p->pt_reset = caps_has_tp(k, PT_BOUNDARY_RESET);
-	p->pt_alloc = caps_has_tp(k, PT_REPORTED_PAGE_ALLOC) && !o->no_reuse;
+	p->pt_alloc = caps_has_tp(k, PT_UNREPORT) && !o->no_reuse;
 	if (fentry) {
 		p->notify_f = !p->pt_request && fentry_ok(k, FN_NOTIFY);
 		p->worker_f = !p->pt_work && fentry_ok(k, FN_PROCESS);
-		p->report_f = !p->pt_report && fentry_ok(k, FN_REPORT) &&
-			      !fentry_pins(k, FN_REPORT);
+		p->report_f =
+		    !p->pt_report && fentry_ok(k, FN_REPORT) && !fentry_pins(k, FN_REPORT);
 		p->cycle_f = !p->pt_cycle && fentry_ok(k, FN_CYCLE);
 		p->drain_f = fentry_ok(k, FN_DRAIN);
 	}
@@ -196,7 +196,8 @@ static void plan_notify(const struct kernel_caps *k, struct plan *p)
 {
 	struct probe_status *s = &p->probe[PROBE_NOTIFY];
 
-	if (patch_source(s, p->pt_request, "tracepoint:page_reporting_request") ||
+	if (patch_source(s, p->pt_request,
+			 "tracepoint:page_reporting_request (requests that change the state)") ||
 	    fn_source(k, p, s, FN_NOTIFY, p->notify_f, p->notify_k, false))
 		return;
 	add_reason(s, "; no stock tracepoint covers it",
@@ -265,9 +266,10 @@ static void plan_report(const struct kernel_caps *k, struct plan *p)
 	}
 	if (fn_source(k, p, s, FN_REPORT, p->report_f, p->report_k, true)) {
 		if (p->report_f && k->fn[FN_REPORT].module[0])
-			str_copy(s->hint, sizeof(s->hint),
-				 "the fentry holds the driver's module: it cannot be unloaded while "
-				 "prtop runs (no kprobes in this kernel to use instead)");
+			str_copy(
+			    s->hint, sizeof(s->hint),
+			    "the fentry holds the driver's module: it cannot be unloaded while "
+			    "prtop runs (no kprobes in this kernel to use instead)");
 		return;
 	}
 	add_reason(s, "; no stock tracepoint covers report()",
@@ -294,9 +296,10 @@ void plan_reuse(const struct kernel_caps *k, const struct plan_opts *o, struct p
 		plan_status(s, MODE_NONE, NULL, "disabled (--no-reuse)", NULL);
 	else if (p->pt_alloc)
 		plan_status(
-		    s, MODE_PATCH_TP, "tracepoint:page_reporting_reported_page_alloc (exact)",
-		    "counts reported pages leaving the free lists, merges with a freed buddy "
-		    "included; no reuse age (the event carries no report time)",
+		    s, MODE_PATCH_TP, "tracepoint:page_reporting_unreport (exact)",
+		    "counts reported pages allocated or split for an allocation; merges with a "
+		    "freed buddy and isolation are not reuse; no reuse age (the event carries no "
+		    "report time)",
 		    NULL);
 	else if (!report)
 		plan_status(s, MODE_NONE, NULL,

@@ -20,6 +20,7 @@ struct tree {
 	char root[PATH_MAX / 2];
 	char sysctl[PATH_MAX], module[PATH_MAX], params[PATH_MAX];
 	char debugfs[PATH_MAX], prdbg[PATH_MAX], buddy[PATH_MAX], etc[PATH_MAX];
+	char vmstat[PATH_MAX];
 	struct knob_paths p;
 };
 
@@ -78,6 +79,7 @@ static bool tree_make(struct tree *t, const char *name, bool patched, bool debug
 	str_printf(t->prdbg, sizeof(t->prdbg), "%s/page_reporting", t->debugfs);
 	str_printf(t->buddy, sizeof(t->buddy), "%s/buddyinfo", t->root);
 	str_printf(t->etc, sizeof(t->etc), "%s/etc", t->root);
+	str_printf(t->vmstat, sizeof(t->vmstat), "%s/vmstat", t->root);
 	ok &= mkdir(t->root, 0755) == 0 && mkdir(t->sysctl, 0755) == 0;
 	ok &= mkdir(t->module, 0755) == 0 && mkdir(t->params, 0755) == 0;
 	ok &= mkdir(t->debugfs, 0755) == 0 && mkdir(t->etc, 0755) == 0;
@@ -106,6 +108,7 @@ static bool tree_make(struct tree *t, const char *name, bool patched, bool debug
 	    .debugfs_dir = t->debugfs,
 	    .buddyinfo = t->buddy,
 	    .etc_dir = t->etc,
+	    .vmstat = t->vmstat,
 	};
 	return CHECK(ok, "knob: fake tree %s", name);
 }
@@ -254,7 +257,7 @@ static void test_list_patched(void)
 	str_printf(path, sizeof(path), "%s/capacity_max", t.prdbg);
 	unlink(path);
 	n = knob_list(&t.p, k, KNOB_MAX);
-	CHECK_STR(k[0].range, "1..device limit", "knob: capacity range without capacity_max");
+	CHECK_STR(k[0].range, "1..?", "knob: capacity range without capacity_max");
 	CHECK(!k[0].max_known, "knob: capacity max unknown without capacity_max");
 }
 
@@ -613,8 +616,65 @@ static void test_mainline(void)
 	      "knob: the patch's sysctl first");
 }
 
+/*
+ * The v2 series: capacity the sysctl, delay_ms (as mainline) and order the
+ * module parameters, the counters in /proc/vmstat, no debugfs.
+ */
+static void test_v2(void)
+{
+	const char *const args[] = {"capacity=100", "delay_ms=500", "order=10"};
+	struct knob_info k[KNOB_MAX];
+	const struct knob_info *c, *d, *o, *r, *u;
+	struct knob_set set[3];
+	const char *src = NULL, *out;
+	bool patched = false;
+	char err[256];
+	int64_t v = 0;
+	struct tree t;
+	int n, rc;
+
+	if (!tree_make(&t, "v2", false, false))
+		return;
+	put(t.sysctl, "page_reporting_capacity", "32\n", 0644);
+	put(t.params, "page_reporting_delay_ms", "2000\n", 0644);
+	put(t.root, "vmstat",
+	    "nr_free_pages 1000\npgfault 5\npage_reporting_reports 7\n"
+	    "page_reporting_report_failed 1\npage_reporting_pages_reported 3584\n"
+	    "page_reporting_unreported_alloc 512\npage_reporting_unreported_merge 0\n"
+	    "balloon_inflate 0\n",
+	    0444);
+	n = knob_list(&t.p, k, KNOB_MAX);
+	CHECK_U64(n, 10, "knob: v2 lists 3 knobs, 2 parameters, 5 vmstat counters");
+	c = by_name(k, n, "capacity");
+	d = by_name(k, n, "delay_ms");
+	o = by_name(k, n, "order");
+	CHECK(c && c->kind == KNOB_SYSCTL && !strcmp(c->range, "1..?") && !c->max_known,
+	      "knob: v2 capacity is the sysctl, its limit the kernel's (%s)", c ? c->range : "-");
+	CHECK(d && d->kind == KNOB_MODPARAM && o && o->kind == KNOB_MODPARAM,
+	      "knob: v2 delay_ms and order are module parameters");
+	r = by_name(k, n, "page_reporting_reports");
+	u = by_name(k, n, "page_reporting_unreported_alloc");
+	CHECK(r && r->kind == KNOB_READONLY && !strcmp(r->value, "7") && !strcmp(r->unit, "calls"),
+	      "knob: vmstat page_reporting_reports, 7 calls");
+	CHECK(u && !strcmp(u->value, "512") && !strcmp(u->unit, "pages"),
+	      "knob: vmstat page_reporting_unreported_alloc, 512 pages");
+	CHECK(!by_name(k, n, "pgfault") && !by_name(k, n, "balloon_inflate"),
+	      "knob: other vmstat lines are not knobs");
+	CHECK(knob_read(&t.p, "capacity", &v, &src, &patched) == 0 && v == 32 && patched,
+	      "knob: knob_read capacity from the v2 sysctl");
+	rc = validate(&t, args, 3, set, err, sizeof(err));
+	CHECK(rc == KNOB_OK, "knob: capacity=100 delay_ms=500 order=10 pass prtop's checks (%s)",
+	      err);
+	out = persist(&t, args, 3, true, &rc);
+	CHECK(rc == 0 && strstr(out, "vm.page_reporting_capacity = 100") &&
+		  strstr(out, "page_reporting_delay_ms=500") &&
+		  strstr(out, "page_reporting_order=10"),
+	      "knob: --persist: the sysctl in sysctl.d, the parameters in tmpfiles.d (%s)", out);
+}
+
 void test_knob(void)
 {
+	test_v2();
 	test_mainline();
 	test_parse_int();
 	test_list_unpatched();
