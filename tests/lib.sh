@@ -6,7 +6,9 @@
 PRTOP=${PRTOP:-./build/prtop}
 PRTOP_STATIC=${PRTOP_STATIC:-./build-static/prtop}
 TOOLS=${TOOLS:-./build/tools}
-CACHE=${PRTOP_CACHE:-./.cache}
+# downloads, built kernels and guest runs: outside the clone, so that other
+# clones and later runs on this machine reuse them
+CACHE=${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }

@@ -3,8 +3,10 @@
 #
 # Ground truth for prtop's reported bytes: what the host got back.
 #
-# A Debian 6.1 cloud kernel boots under QEMU (TCG) with a virtio-balloon
-# that does free page reporting.  The guest runs the static prtop and the
+# Debian's 6.1 cloud kernel, then its 6.12 one (PRTOP_QEMU_SERIES_LIST,
+# default "6.1 6.12"; checks of the 6.12 guest are named qemu-6.12[...]),
+# boots under QEMU (TCG) with a virtio-balloon that does free page
+# reporting.  The guest runs the static prtop and the
 # memhog workload; the host reads the QEMU process's VmRSS.  When the guest
 # reports a free page, QEMU discards its backing memory, so the RSS fall
 # over a window is the memory handed back, and prtop's reported_bytes_total
@@ -35,7 +37,7 @@
 #    and the same workload must show no batch and no RSS fall.
 #
 # Knobs: PRTOP_QEMU_MIB (1024), PRTOP_QEMU_WINDOW (25 s).  Serial logs and
-# the initramfs stay in $PRTOP_CACHE/qemu/run/ for a look after a failure.
+# the initramfs stay in $CACHE/qemu/run-SERIES/ for a look after a failure.
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
 # shellcheck source=tests/qemu/lib.sh
@@ -50,8 +52,6 @@ GUEST=${PRTOP_QEMU_GUEST:-tests/qemu/guest_window.sh}	# for debugging the harnes
 require "$QEMU_BIN" cpio gzip python3 timeout setsid awk
 [ -x /bin/busybox ] || { not_ok "qemu: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 
-run=$CACHE/qemu/run
-mkdir -p "$run"
 trap 'qemu_stop' EXIT
 trap 'exit 1' INT TERM HUP
 t_start=$(qemu_now_ms)
@@ -67,12 +67,19 @@ else
 	not_ok "qemu: $PRTOP_STATIC missing (run: make STATIC=1); measuring host RSS only"
 fi
 
-if ! kv=$(sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
-	not_ok "qemu: no Debian 6.1 cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
-	exit 0
+# run_series 6.1|6.12: both boots on Debian's cloud kernel of that series
+run_series() {
+series=$1
+Q=qemu
+[ "$series" = 6.1 ] || Q=qemu-$series
+run=$CACHE/qemu/run-$series
+mkdir -p "$run"
+if ! kv=$(PRTOP_QEMU_SERIES=$series sh tests/qemu/kernel.sh 2>"$run/kernel.err"); then
+	not_ok "$Q: no Debian $series cloud kernel: $(tail -n 3 "$run/kernel.err" | tr '\n' ' ')"
+	return
 fi
 eval "$kv"
-echo "# guest kernel $QEMU_KVER"
+echo "# $Q guest kernel $QEMU_KVER"
 
 {
 	echo "MIB=$MIB"
@@ -84,8 +91,8 @@ extra="-f $MEMHOG_STATIC -f tests/qemu/guest_lib.sh:/lib/guest_lib.sh"
 # shellcheck disable=SC2086
 if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" \
 	-s "$run/guest.sh" $extra 2>"$run/mkinitramfs.err"; then
-	not_ok "qemu: initramfs: $(tail -n 3 "$run/mkinitramfs.err" | tr '\n' ' ')"
-	exit 0
+	not_ok "$Q: initramfs: $(tail -n 3 "$run/mkinitramfs.err" | tr '\n' ' ')"
+	return
 fi
 
 # parse_window FILE: prtop's window JSON (qemu_blocks) -> J_* variables
@@ -129,7 +136,7 @@ boot_window() {
 	RSS1="" RSS2="" RSS3="" J_ERR="not parsed" J_OK=0
 	t0=$(qemu_now_ms)
 	if ! qemu_start "$log" "$run/initramfs.gz" "$fpr" "$2" 2>"$run/qemu-$fpr.err"; then
-		not_ok "qemu[$fpr]: QEMU did not start: $(tr '\n' ' ' <"$run/qemu-$fpr.err")"
+		not_ok "${Q}[$fpr]: QEMU did not start: $(tr '\n' ' ' <"$run/qemu-$fpr.err")"
 		return 1
 	fi
 	# step MARKER TIMEOUT WHAT: wait, or say why not
@@ -148,15 +155,15 @@ boot_window() {
 			fi
 			;;
 		esac
-		not_ok "qemu[$fpr]: $3: guest never printed '$1', $why; last lines of serial log: $(qemu_log_tail "$log")"
+		not_ok "${Q}[$fpr]: $3: guest never printed '$1', $why; last lines of serial log: $(qemu_log_tail "$log")"
 		qemu_stop
 		return 1
 	}
 	step "PRTOP-INIT ready" 60 "boot" || return 1
 	BOOT_S=$(awk -v a="$t0" -v b="$(qemu_now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
-	ok "qemu[$fpr]: guest booted in $BOOT_S s"
+	ok "${Q}[$fpr]: guest booted in $BOOT_S s"
 	if grep -q "PRTOP-INIT insmod\|PRTOP-INIT no virtio_balloon" "$log"; then
-		not_ok "qemu[$fpr]: module loading: $(tr -d '\r' <"$log" | grep 'PRTOP-INIT insmod\|PRTOP-INIT no' | tr '\n' ' ')"
+		not_ok "${Q}[$fpr]: module loading: $(tr -d '\r' <"$log" | grep 'PRTOP-INIT insmod\|PRTOP-INIT no' | tr '\n' ' ')"
 	fi
 	step "PRTOP-QEMU settled" 120 "settling" || return 1
 	echo "# [$fpr] $(qemu_marker_line "$log" "PRTOP-QEMU settled")"
@@ -167,7 +174,7 @@ boot_window() {
 	sleep 3
 	RSS3=$(qemu_rss_kib)
 	if [ -z "$RSS1" ] || [ -z "$RSS2" ]; then
-		not_ok "qemu[$fpr]: could not read VmRSS of QEMU (pid $QEMU_PID)"
+		not_ok "${Q}[$fpr]: could not read VmRSS of QEMU (pid $QEMU_PID)"
 		qemu_stop
 		return 1
 	fi
@@ -188,10 +195,10 @@ boot_window() {
 		qemu_blocks "$log" "$run/blocks-$fpr"
 		eval "$(parse_window "$run/blocks-$fpr/window.json")"
 		if [ -n "$J_ERR" ]; then
-			not_ok "qemu[$fpr]: prtop window JSON: $J_ERR; prtop stderr: $(tail -n 5 "$run/blocks-$fpr/window.err" 2>/dev/null | tr '\n' ' ')"
+			not_ok "${Q}[$fpr]: prtop window JSON: $J_ERR; prtop stderr: $(tail -n 5 "$run/blocks-$fpr/window.err" 2>/dev/null | tr '\n' ' ')"
 		else
 			J_OK=1
-			ok "qemu[$fpr]: prtop stat --json ran in the guest and printed JSON"
+			ok "${Q}[$fpr]: prtop stat --json ran in the guest and printed JSON"
 		fi
 	fi
 	return 0
@@ -223,9 +230,9 @@ if boot_window on 200; then
 	late=$((RSS2 - RSS3))
 	# ground truth sanity: the host got most of the freed memory back
 	if [ $fall -ge $((MIB * 1024 * 80 / 100)) ]; then
-		ok "qemu[on]: host RSS fell by $(mib $fall) MiB after the guest freed $MIB MiB"
+		ok "${Q}[on]: host RSS fell by $(mib $fall) MiB after the guest freed $MIB MiB"
 	else
-		not_ok "qemu[on]: host RSS fell only $(mib $fall) MiB (held $(mib "$RSS1"), after $(mib "$RSS2")) after the guest freed $MIB MiB"
+		not_ok "${Q}[on]: host RSS fell only $(mib $fall) MiB (held $(mib "$RSS1"), after $(mib "$RSS2")) after the guest freed $MIB MiB"
 	fi
 	if [ $J_OK = 1 ]; then
 		echo "# [on] prtop: reported_bytes_total=$J_BYTES ($(mib $((${J_BYTES:-0} / 1024))) MiB) pages=$J_PAGES batches=$J_BATCHES worker_runs=$J_RUNS attach.report=$J_ATTACH_REPORT max_nents=$J_MAX_NENTS request_delay p50=$J_DELAY_P50 p99=$J_DELAY_P99 ns"
@@ -235,31 +242,31 @@ if boot_window on 200; then
 			echo "# [on] reported/fall ratio $ratio (tolerance ${TOL_PCT} %)"
 			if awk -v r="$J_BYTES" -v f="$fall_b" -v t="$TOL_PCT" \
 				'BEGIN { d = r - f; if (d < 0) d = -d; exit !(d * 100 <= t * f) }'; then
-				ok "qemu[on]: prtop reported bytes match the host RSS fall within $TOL_PCT % (ratio $ratio)"
+				ok "${Q}[on]: prtop reported bytes match the host RSS fall within $TOL_PCT % (ratio $ratio)"
 			else
 				hint=""
 				[ $late -gt $((8 * 1024)) ] && hint=" (RSS fell another $(mib $late) MiB after the window: W=$WINDOW s too short?)"
-				not_ok "qemu[on]: prtop reported $(mib $((J_BYTES / 1024))) MiB but host RSS fell $(mib $fall) MiB: ratio $ratio, outside $TOL_PCT %$hint"
+				not_ok "${Q}[on]: prtop reported $(mib $((J_BYTES / 1024))) MiB but host RSS fell $(mib $fall) MiB: ratio $ratio, outside $TOL_PCT %$hint"
 			fi
 		else
-			not_ok "qemu[on]: cannot compare: reported_bytes_total='$J_BYTES', RSS fall $(mib $fall) MiB"
+			not_ok "${Q}[on]: cannot compare: reported_bytes_total='$J_BYTES', RSS fall $(mib $fall) MiB"
 		fi
-		# report() is in the virtio_balloon module and the 6.1 kernel has
+		# report() is in the virtio_balloon module and Debian's kernels have
 		# kprobes: a kprobe, because an fentry would hold the module
 		if [ "$J_ATTACH_REPORT" = kprobe ]; then
-			ok "qemu[on]: report probe attached with a kprobe (lets virtio_balloon unload)"
+			ok "${Q}[on]: report probe attached with a kprobe (lets virtio_balloon unload)"
 		else
-			not_ok "qemu[on]: attach.report is '$J_ATTACH_REPORT', expected kprobe in the 6.1 guest"
+			not_ok "${Q}[on]: attach.report is '$J_ATTACH_REPORT', expected kprobe in the $series guest"
 		fi
 		if [ -n "$J_BATCHES" ] && [ "$J_BATCHES" -gt 0 ]; then
-			ok "qemu[on]: batches_total $J_BATCHES > 0"
+			ok "${Q}[on]: batches_total $J_BATCHES > 0"
 		else
-			not_ok "qemu[on]: batches_total is '$J_BATCHES', expected > 0"
+			not_ok "${Q}[on]: batches_total is '$J_BATCHES', expected > 0"
 		fi
 		if [ "$J_OVER32" -eq 0 ] && [ "$J_HIST_SUM" -gt 0 ]; then
-			ok "qemu[on]: every batch has <= 32 entries (largest $J_MAX_NENTS, $J_HIST_SUM batches in the histogram)"
+			ok "${Q}[on]: every batch has <= 32 entries (largest $J_MAX_NENTS, $J_HIST_SUM batches in the histogram)"
 		else
-			not_ok "qemu[on]: batch_nents_hist: $J_OVER32 batches above 32 entries (largest $J_MAX_NENTS), $J_HIST_SUM in all"
+			not_ok "${Q}[on]: batch_nents_hist: $J_OVER32 batches above 32 entries (largest $J_MAX_NENTS), $J_HIST_SUM in all"
 		fi
 	fi
 fi
@@ -268,14 +275,14 @@ fi
 if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 	eval "$(parse_reuse "$run/blocks-on/reuse.json")"
 	if [ -n "$R_ERR" ]; then
-		not_ok "qemu[on]: reuse phase: $R_ERR"
+		not_ok "${Q}[on]: reuse phase: $R_ERR"
 	else
 		echo "# [on] reuse: $R_BYTES bytes in $R_RANGES ranges reused, age p50 $R_AGE_P50 ns over $R_AGE_N, $R_UNREP merged, $R_TRACKED still tracked"
-		check "qemu[on]: reuse of reported memory seen ($(mib $((R_BYTES / 1024))) MiB in $R_RANGES ranges)" \
+		check "${Q}[on]: reuse of reported memory seen ($(mib $((R_BYTES / 1024))) MiB in $R_RANGES ranges)" \
 			test "$R_BYTES" -gt 0 -a "$R_RANGES" -gt 0
 		# a range may be reported in a late pass just before it is taken
 		# again, so the age has no useful lower bound beyond being > 0
-		check "qemu[on]: reuse age recorded (p50 $R_AGE_P50 ns, within the 24 s window)" \
+		check "${Q}[on]: reuse age recorded (p50 $R_AGE_P50 ns, within the 24 s window)" \
 			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -gt 0 -a "$R_AGE_P50" -le 30000000000
 	fi
 fi
@@ -285,24 +292,29 @@ if boot_window off 170; then
 	fall=$((RSS1 - RSS2))
 	echo "# [off] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB"
 	if [ $fall -lt $((MIB * 1024 * TOL_PCT / 100)) ]; then
-		ok "qemu[off]: host RSS did not fall without free page reporting ($(mib $fall) MiB)"
+		ok "${Q}[off]: host RSS did not fall without free page reporting ($(mib $fall) MiB)"
 	else
-		not_ok "qemu[off]: host RSS fell $(mib $fall) MiB although free page reporting is off"
+		not_ok "${Q}[off]: host RSS fell $(mib $fall) MiB although free page reporting is off"
 	fi
 	if [ $J_OK = 1 ]; then
 		echo "# [off] prtop: reported_bytes_total=$J_BYTES batches=$J_BATCHES attach.report=$J_ATTACH_REPORT rc=$PRTOP_RC"
 		# zero batches mean something only from a prtop that watched report()
-		check "qemu[off]: prtop exited 0 (rc '$PRTOP_RC')" test "$PRTOP_RC" = 0
+		check "${Q}[off]: prtop exited 0 (rc '$PRTOP_RC')" test "$PRTOP_RC" = 0
 		case "$J_ATTACH_REPORT" in
-		fentry | kprobe | patch_tracepoint) ok "qemu[off]: the report probe was attached ($J_ATTACH_REPORT)" ;;
-		*) not_ok "qemu[off]: the report probe was not attached: '$J_ATTACH_REPORT'" ;;
+		fentry | kprobe | patch_tracepoint) ok "${Q}[off]: the report probe was attached ($J_ATTACH_REPORT)" ;;
+		*) not_ok "${Q}[off]: the report probe was not attached: '$J_ATTACH_REPORT'" ;;
 		esac
 		if [ "$J_BATCHES" = 0 ]; then
-			ok "qemu[off]: batches_total is 0 with free-page-reporting=off"
+			ok "${Q}[off]: batches_total is 0 with free-page-reporting=off"
 		else
-			not_ok "qemu[off]: batches_total is '$J_BATCHES' with free-page-reporting=off, expected 0"
+			not_ok "${Q}[off]: batches_total is '$J_BATCHES' with free-page-reporting=off, expected 0"
 		fi
 	fi
 fi
+}
+
+for series in ${PRTOP_QEMU_SERIES_LIST:-6.1 6.12}; do
+	run_series "$series"
+done
 echo "# qemu test took $((($(qemu_now_ms) - t_start + 500) / 1000)) s; serial logs in $run"
 exit 0

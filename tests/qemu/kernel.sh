@@ -1,26 +1,34 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Make a Debian 6.1 cloud kernel available for QEMU guests, without
-# installing anything on the host:
-#   - pick the newest linux-image-6.1.0-N-cloud-amd64 apt knows about
-#     (apt-get update only when apt knows none),
-#   - apt-get download it into ${PRTOP_CACHE:-./.cache}/qemu/,
+# Make a Debian cloud kernel available for QEMU guests, without installing
+# anything on the host:
+#   - pick the newest linux-image-6.1.0-N-cloud-amd64 apt knows about, or
+#     with PRTOP_QEMU_SERIES=6.12 the newest
+#     linux-image-6.12.N+debM-cloud-amd64 (apt-get update only when apt
+#     knows none),
+#   - apt-get download it into ${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/qemu/,
 #   - dpkg-deb -x it there.
 # A kernel already unpacked in the cache is reused (the newest one there)
 # unless PRTOP_QEMU_REFRESH=1.
 #
 # Output (stdout), ready for eval:
-#   QEMU_KVER=6.1.0-N-cloud-amd64
-#   QEMU_VMLINUZ=/abs/path/boot/vmlinuz-6.1.0-N-cloud-amd64
-#   QEMU_MODDIR=/abs/path/lib/modules/6.1.0-N-cloud-amd64
+#   QEMU_KVER=6.1.0-N-cloud-amd64 (or 6.12.N+debM-cloud-amd64)
+#   QEMU_VMLINUZ=/abs/path/boot/vmlinuz-$QEMU_KVER
+#   QEMU_MODDIR=/abs/path/lib/modules/$QEMU_KVER
 # Diagnostics go to stderr; exit status is non-zero when no kernel could be
 # made available.
 #
 #   eval "$(sh tests/qemu/kernel.sh)" && echo "$QEMU_VMLINUZ"
 set -eu
 
-cache=${PRTOP_CACHE:-./.cache}/qemu
+cache=${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/qemu
+series=${PRTOP_QEMU_SERIES:-6.1}
+case $series in
+6.1) glob='6.1.0-*-cloud-amd64' re='^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' ;;
+6.12) glob='6.12.*-cloud-amd64' re='^linux-image-6\.12\.[0-9]+\+deb[0-9]+-cloud-amd64$' ;;
+*) echo "kernel.sh: PRTOP_QEMU_SERIES must be 6.1 or 6.12, not '$series'" >&2; exit 2 ;;
+esac
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
@@ -37,14 +45,15 @@ emit() {
 
 # newest kernel release already unpacked in the cache (empty if none)
 cached_kver() {
-	for _d in "$cache"/6.1.0-*-cloud-amd64; do
+	# shellcheck disable=SC2086 # $glob is a pattern
+	for _d in "$cache"/$glob; do
 		[ -f "$_d/.complete" ] && basename "$_d"
 	done | sort -V | tail -n 1
 }
 
-# newest linux-image-6.1.0-N-cloud-amd64 apt offers (empty if none)
+# newest image of the series apt offers (empty if none)
 apt_newest() {
-	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' 2>/dev/null |
+	apt-cache search --names-only "$re" 2>/dev/null |
 		awk '{ print $1 }' | sort -V | tail -n 1
 }
 
@@ -58,12 +67,12 @@ fi
 command -v apt-cache >/dev/null 2>&1 || { say "apt-cache not found: need a Debian host"; exit 1; }
 pkg=$(apt_newest)
 if [ -z "$pkg" ]; then
-	say "apt knows no linux-image-6.1.0-*-cloud-amd64; running apt-get update"
+	say "apt knows no linux-image-$glob; running apt-get update"
 	apt-get update -qq >&2 || say "apt-get update failed"
 	pkg=$(apt_newest)
 fi
 if [ -z "$pkg" ]; then
-	say "no linux-image-6.1.0-*-cloud-amd64 package available from apt"
+	say "no linux-image-$glob package available from apt"
 	exit 1
 fi
 # a package that apt lists but has no candidate version cannot be downloaded

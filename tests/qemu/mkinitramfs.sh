@@ -27,7 +27,8 @@ set -eu
 
 # in load order (virtio needs virtio_ring's symbols in 6.1); /init still
 # retries failures, so an order that changes between kernels does no harm
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon"
+# PRTOP_INITRAMFS_MODULES replaces the list (a kernel with the rest built in)
+MODULES=${PRTOP_INITRAMFS_MODULES:-"virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon"}
 
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
 
@@ -71,9 +72,14 @@ mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 mknod -m 666 "$stage/dev/null" c 1 3 2>/dev/null || true
 
 # modules: find each one whatever its compression, store it uncompressed
+staged=""
 for m in $MODULES; do
 	src=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" \
 		-o -name "$m.ko.gz" | head -n 1)
+	# built into this kernel (Debian's 6.12 has the virtio core built in)
+	if [ -z "$src" ] && grep -q "/$m\.ko\$" "$moddir/modules.builtin" 2>/dev/null; then
+		continue
+	fi
 	[ -n "$src" ] || die "module $m not found under $moddir"
 	dst=$stage/lib/modules/$m.ko
 	case $src in
@@ -84,6 +90,7 @@ for m in $MODULES; do
 		zstd -qdc "$src" >"$dst" ;;
 	*.gz) gzip -dc "$src" >"$dst" ;;
 	esac
+	staged="$staged $m"
 done
 
 # extra files
@@ -117,7 +124,7 @@ mkdir -p /sys/fs/bpf
 mount -t bpf bpf /sys/fs/bpf
 mount -t tmpfs tmpfs /tmp
 # up to 3 passes, so a module loaded before one it needs is retried
-todo="$MODULES"
+todo="$staged"
 for pass in 1 2 3; do
 	left=""
 	for m in \$todo; do
