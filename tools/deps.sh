@@ -13,7 +13,7 @@ libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev libcap-
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
 prometheus curl stress-ng systemd valgrind libclang-rt-14-dev"
 soak_pkgs="gnuplot-nox"
-kernel_pkgs="linux-source-6.1 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
+kernel_pkgs="linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"
 case ${1:-build} in

@@ -198,7 +198,8 @@ static int no_write(const char *path, const char *value)
 static struct knob_paths *knob_tree(void)
 {
 	static struct knob_paths p;
-	static char sys[PATH_MAX], mod[PATH_MAX], dbg[PATH_MAX], buddy[PATH_MAX], etc[PATH_MAX];
+	static char sys[PATH_MAX], mod[PATH_MAX], dbg[PATH_MAX], buddy[PATH_MAX], etc[PATH_MAX],
+	    vmstat[PATH_MAX];
 
 	if (p.sysctl_dir)
 		return &p;
@@ -215,16 +216,19 @@ static struct knob_paths *knob_tree(void)
 	put("vm", "page_reporting_delay_ms", "2000\n", 5);
 	put("vm", "page_reporting_order", "9\n", 2);
 	put("dbg/page_reporting", "capacity_max", "64\n", 3);
+	put(".", "vmstat", "page_reporting_reports 7\npage_reporting_unreported_alloc 512\n", 61);
 	snprintf(sys, sizeof(sys), "%s/vm", tmp());
 	snprintf(mod, sizeof(mod), "%s/mod", tmp());
 	snprintf(dbg, sizeof(dbg), "%s/dbg", tmp());
 	snprintf(buddy, sizeof(buddy), "%s/buddyinfo", tmp());
 	snprintf(etc, sizeof(etc), "%s/etc", tmp());
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", tmp());
 	p = (struct knob_paths){.sysctl_dir = sys,
 				.module_dir = mod,
 				.debugfs_dir = dbg,
 				.buddyinfo = buddy,
 				.etc_dir = etc,
+				.vmstat = vmstat,
 				.write = no_write};
 	return &p;
 }

@@ -1,44 +1,67 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test kernel: Debian's linux-source-6.1, the patch series in
-# patches/ (in the order of patches/series), tests/kernel/config.fragment
-# merged over "make tinyconfig", "make bzImage".
+# Build a test kernel: Debian's linux-source-BASE (BASE 6.1 or 6.12), the
+# patch series in patches/BASE/ (in the order of its series file),
+# tests/kernel/config.fragment merged over "make tinyconfig", "make bzImage
+# modules", and the test module tests/kernel/prfloor/ against it.
 #
-#   build.sh               build, or reuse the cached image; print its path
-#   build.sh -f            rebuild even when a cached image exists
-#   build.sh --source      extract the pristine tree if needed; print its path
-#   build.sh --check-apply apply the series to pristine copies with both
-#                          "patch -p1" and "git apply"; say which patch fails
-#   build.sh --key         print the cache key
+#   build.sh [-b BASE]               build, or reuse the cached image; print
+#                                    the image's directory
+#   build.sh [-b BASE] -f            rebuild even when a cached image exists
+#   build.sh [-b BASE] --source      extract the pristine tree if needed;
+#                                    print its path
+#   build.sh [-b BASE] --pristine    build the pristine tree's mm/ objects
+#                                    (for bloat-o-meter); print their directory
+#   build.sh [-b BASE] --check-apply apply the series to pristine copies with
+#                                    both "patch -p1" and "git apply"; say
+#                                    which patch fails
+#   build.sh [-b BASE] --key         print the cache key
 #
-# The only line on stdout is the path asked for; progress and errors go to
-# stderr.  Exit status: 0 on success, 1 on any failure (the reason is the
-# last line on stderr), 2 on bad usage.
+# BASE defaults to $PRTOP_KERNEL_BASE, else 6.1.  The only line on stdout is
+# the path asked for; progress and errors go to stderr.  Exit status: 0 on
+# success, 1 on any failure (the reason is the last line on stderr), 2 on
+# bad usage.
 #
-# Everything lives under ${PRTOP_CACHE:-./.cache}/kernel/:
-#   src/linux-source-6.1/  the pristine tree, extracted once per package version
-#   work/                  a fresh copy with the series applied, and its objects
-#                          (removed after a successful build unless
-#                          PRTOP_KERNEL_KEEP=1)
-#   images/KEY/            bzImage, config, System.map, build.log, build-seconds
+# Everything lives outside the clone, so that other clones and later runs
+# on this machine reuse it, under
+# ${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/kernel/:
+#   src/linux-source-BASE/  the pristine tree, extracted once per package version
+#   work-BASE/              a fresh copy with the series applied, and its objects
+#                           (removed after a successful build unless
+#                           PRTOP_KERNEL_KEEP=1)
+#   images/KEY/             bzImage, virtio_balloon.ko, prfloor.ko, config,
+#                           System.map, page_alloc.o, build.log, build-seconds
+#   pristine/KEY/           mm/page_alloc.o and mm/page_reporting.o unpatched
 # KEY is the sha256 of the source package version, this script's RECIPE,
-# patches/series, every patch it lists and the config fragment: an image is
-# rebuilt only when one of them changes.
+# the series file, the diffs of every patch it lists (not their mail
+# headers or messages), the config fragment and the test module's source:
+# an image is rebuilt only when one of them changes.
 #
 # Environment: PRTOP_KERNEL_JOBS (default: nproc), PRTOP_KERNEL_NICE
 # (default 10), PRTOP_KERNEL_MIN_FREE_MB (default 6000).
 set -eu
 
 # bump when the way the image is built changes (not for comments)
-RECIPE=1
-PKG=linux-source-6.1
-TARBALL=/usr/src/$PKG.tar.xz
+RECIPE=2
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-patchdir=$top/patches
+base=${PRTOP_KERNEL_BASE:-6.1}
+if [ "${1:-}" = -b ]; then
+	[ $# -ge 2 ] || { echo "build.sh: -b needs a base (6.1 or 6.12)" >&2; exit 2; }
+	base=$2
+	shift 2
+fi
+case $base in
+6.1 | 6.12) ;;
+*) echo "build.sh: unknown base '$base' (6.1 or 6.12)" >&2; exit 2 ;;
+esac
+PKG=linux-source-$base
+TARBALL=/usr/src/$PKG.tar.xz
+patchdir=$top/patches/$base
 fragment=$top/tests/kernel/config.fragment
-cache=${PRTOP_CACHE:-$top/.cache}/kernel
+module=$top/tests/kernel/prfloor
+cache=${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/kernel
 jobs=${PRTOP_KERNEL_JOBS:-$(nproc 2>/dev/null || echo 2)}
 niceness=${PRTOP_KERNEL_NICE:-10}
 min_free_mb=${PRTOP_KERNEL_MIN_FREE_MB:-6000}
@@ -51,9 +74,10 @@ case "${1:-}" in
 "") ;;
 -f) force=1 ;;
 --source) mode=source ;;
+--pristine) mode=pristine ;;
 --check-apply) mode=check-apply ;;
 --key) mode=key ;;
-*) echo "usage: build.sh [-f | --source | --check-apply | --key]" >&2; exit 2 ;;
+*) echo "usage: build.sh [-b 6.1|6.12] [-f | --source | --pristine | --check-apply | --key]" >&2; exit 2 ;;
 esac
 
 mkdir -p "$cache" || die "cannot create $cache"
@@ -82,12 +106,18 @@ cache_key() {
 		echo "recipe $RECIPE"
 		echo "series"
 		cat "$patchdir/series"
+		# the code, not the mail around it: a series regenerated with new
+		# dates or reworded messages builds the same kernel
 		for f in $files; do
 			echo "patch $(basename "$f")"
-			cat "$f"
+			sed -n '/^diff --git /,$p' "$f"
 		done
 		echo "fragment"
 		cat "$fragment"
+		for f in "$module"/*; do
+			echo "module $(basename "$f")"
+			cat "$f"
+		done
 	} | sha256sum | cut -c1-64
 }
 
@@ -98,7 +128,7 @@ free_mb() {
 # extract the pristine tree once per package version; print its path
 ensure_source() {
 	[ -r "$TARBALL" ] || die "$TARBALL not found: install $PKG (sh tools/deps.sh kernel)"
-	src=$cache/src
+	src=$cache/src/$PKG
 	ver=$(pkg_version)
 	if [ -f "$src/.complete" ] && [ "$(cat "$src/.complete")" = "$ver" ] &&
 		[ -f "$src/$PKG/Makefile" ]; then
@@ -167,7 +197,7 @@ build() {
 	img=$cache/images/$key
 	if [ $force = 0 ] && [ -f "$img/bzImage" ]; then
 		say "cached image $key (built in $(cat "$img/build-seconds" 2>/dev/null || echo '?') s)"
-		echo "$img/bzImage"
+		echo "$img"
 		return 0
 	fi
 	need_tools
@@ -176,7 +206,7 @@ build() {
 	[ "$(free_mb)" -ge "$min_free_mb" ] ||
 		die "only $(free_mb) MB free in $cache, a build needs $min_free_mb MB (PRTOP_KERNEL_MIN_FREE_MB)"
 
-	work=$cache/work
+	work=$cache/work-$base
 	rm -rf "$work"
 	mkdir -p "$work"
 	log=$work/build.log
@@ -204,17 +234,24 @@ build() {
 	done
 	[ -z "$lost" ] || die "options of the fragment not set after olddefconfig (unmet dependencies?):$lost"
 
-	say "building bzImage with -j$jobs at nice $niceness (log: $log)"
-	if ! nice -n "$niceness" make -C "$work/linux" O="$obj" -j"$jobs" bzImage >>"$log" 2>&1; then
+	say "building bzImage and modules with -j$jobs at nice $niceness (log: $log)"
+	if ! nice -n "$niceness" make -C "$work/linux" O="$obj" -j"$jobs" bzImage modules >>"$log" 2>&1; then
 		grep -E 'error|Error' "$log" | tail -n 15 >&2
 		die "the kernel build failed (see $log)"
 	fi
 	[ -f "$obj/arch/x86/boot/bzImage" ] || die "the build left no bzImage (see $log)"
+	balloon=$obj/drivers/virtio/virtio_balloon.ko
+	[ -f "$balloon" ] || die "the build left no virtio_balloon.ko (CONFIG_VIRTIO_BALLOON=m?)"
+	# the test module is built from a copy: nothing is written into the clone
+	cp -r "$module" "$work/prfloor"
+	nice -n "$niceness" make -C "$work/linux" O="$obj" M="$work/prfloor" modules >>"$log" 2>&1 ||
+		{ tail -n 15 "$log" >&2; die "building the test module failed (see $log)"; }
 	secs=$(($(date +%s) - start))
 
 	rm -rf "$img.tmp"
 	mkdir -p "$img.tmp"
 	cp "$obj/arch/x86/boot/bzImage" "$img.tmp/bzImage"
+	cp "$balloon" "$work/prfloor/prfloor.ko" "$obj/mm/page_alloc.o" "$img.tmp/"
 	cp "$obj/.config" "$img.tmp/config"
 	cp "$obj/System.map" "$img.tmp/System.map"
 	cp "$log" "$img.tmp/build.log"
@@ -223,7 +260,37 @@ build() {
 	mv "$img.tmp" "$img"
 	[ "${PRTOP_KERNEL_KEEP:-0}" = 1 ] || rm -rf "$work"
 	say "built image $key in $secs s"
-	echo "$img/bzImage"
+	echo "$img"
+}
+
+# the unpatched mm/ objects with the same configuration, for bloat-o-meter
+pristine() {
+	key=$(cache_key)
+	out=$cache/pristine/$key
+	if [ -f "$out/page_alloc.o" ]; then
+		echo "$out"
+		return 0
+	fi
+	need_tools
+	tree=$(ensure_source)
+	work=$cache/work-pristine-$base
+	rm -rf "$work"
+	mkdir -p "$work/obj"
+	log=$work/build.log
+	{
+		make -C "$tree" O="$work/obj" tinyconfig &&
+			(cd "$tree" && scripts/kconfig/merge_config.sh -m -O "$work/obj" \
+				"$work/obj/.config" "$fragment") &&
+			make -C "$tree" O="$work/obj" olddefconfig &&
+			nice -n "$niceness" make -C "$tree" O="$work/obj" -j"$jobs" \
+				mm/page_alloc.o mm/page_reporting.o
+	} >>"$log" 2>&1 || { tail -n 15 "$log" >&2; die "building the pristine mm/ objects failed (see $log)"; }
+	rm -rf "$out.tmp"
+	mkdir -p "$out.tmp"
+	cp "$work/obj/mm/page_alloc.o" "$work/obj/mm/page_reporting.o" "$out.tmp/"
+	mv "$out.tmp" "$out"
+	rm -rf "$work"
+	echo "$out"
 }
 
 # one build at a time per cache (another helper or test may be building)
@@ -237,6 +304,7 @@ with_lock() {
 
 case $mode in
 source) with_lock ensure_source ;;
+pristine) with_lock pristine ;;
 check-apply) with_lock check_apply ;;
 key) cache_key ;;
 build) with_lock build ;;

@@ -8,9 +8,9 @@ sends the documents to the host (tests/qemu/lib.sh: qemu_blocks):
   cap8     capacity 8, delay 500 ms, set with `prtop knob`
   order10  capacity 32, order 10
 plus `prtop doctor` (doctor), `prtop knob --json` (knobs) and the growth of
-the kernel's debugfs counters in each window (vals: "NAME VALUE" lines).
+the kernel's vmstat counters in each window (vals: "NAME VALUE" lines).
 Prints one "ok - " / "not ok - " line per check and "# " lines with the
-numbers.  Usage: check_prtop.py BLOCKS_DIR
+numbers.  Usage: check_prtop.py BLOCKS_DIR [BASE]
 """
 import json
 import os
@@ -21,14 +21,18 @@ PATCH_PROBES = ("notify", "worker", "request_delay", "report", "cycle",
 MS = 1000 * 1000
 
 
+# "kernel 6.12 prtop: " with the base given as the second argument
+PREFIX = "kernel %sprtop: " % (sys.argv[2] + " " if len(sys.argv) > 2 else "")
+
+
 def ok(name, cond, why=""):
-    print(("ok - " if cond else "not ok - ") + "kernel prtop: " + name +
+    print(("ok - " if cond else "not ok - ") + PREFIX + name +
           ("" if cond else ": " + why))
     return cond
 
 
 def note(msg):
-    print("# kernel prtop: " + msg)
+    print("# " + PREFIX + msg)
 
 
 def load(d, tag):
@@ -100,10 +104,17 @@ def check_knobs(d):
         return
     knobs = doc.get("knobs", doc) if isinstance(doc, dict) else doc
     by = {k.get("name"): k for k in knobs} if isinstance(knobs, list) else knobs
-    for name in ("capacity", "delay_ms", "order"):
+    # one writer per knob: the capacity is the sysctl, the delay and the
+    # order the module parameters
+    for name, src in (("capacity", "sysctl"), ("delay_ms", "module parameter"),
+                      ("order", "module parameter")):
         k = by.get(name) or {}
-        ok("knob list: %s from the patch sysctl" % name,
-           "sysctl" in str(k.get("source", "")), "entry: %s" % k)
+        ok("knob list: %s from the %s" % (name, src),
+           src in str(k.get("source", "")), "entry: %s" % k)
+    names = set(by)
+    want = {"page_reporting_reports", "page_reporting_pages_reported",
+            "page_reporting_unreported_alloc"}
+    ok("knob list: the vmstat counters", want <= names, "missing %s" % (want - names))
 
 
 def check_base(base, v):
@@ -141,27 +152,29 @@ def check_cap8(base, cap8, v):
     ok("capacity=8 delay_ms=500: runs used them (last_run)",
        lr.get("capacity") == 8 and lr.get("delay_ms") == 500, "last_run %s" % lr)
     # prtop attaches while it starts, and its own start frees memory: the
-    # debugfs growth is read from before it started and from once attached
-    lo = int(v.get("cap8_debugfs_pages_reported", -1)) * 4096
-    hi = int(v.get("cap8_debugfs_pages_reported_from_launch", -1)) * 4096
-    note("debugfs pages_reported grew %d B from prtop attached, %d B from its launch; prtop %d B"
-         % (lo, hi, rb))
-    ok("reported bytes agree with the kernel's debugfs pages_reported",
+    # vmstat growth is read from before it started and from once attached
+    lo = int(v.get("cap8_vmstat_pages_reported", -1)) * 4096
+    hi = int(v.get("cap8_vmstat_pages_reported_from_launch", -1)) * 4096
+    note("vmstat page_reporting_pages_reported grew %d B from prtop attached, %d B from its "
+         "launch; prtop %d B" % (lo, hi, rb))
+    ok("reported bytes agree with the kernel's page_reporting_pages_reported",
        rb > 0 and cap8["report_errors_total"] == 0 and lo <= rb <= hi,
-       "prtop %d B (errors %d), debugfs %d..%d B" % (rb, cap8["report_errors_total"], lo, hi))
-    tb = int(v.get("cap8_trace_report_bytes", -1))
-    ok("reported bytes agree with the report events in tracefs", rb == tb,
-       "prtop %d, trace %d" % (rb, tb))
+       "prtop %d B (errors %d), vmstat %d..%d B" % (rb, cap8["report_errors_total"], lo, hi))
+    tlo = int(v.get("cap8_trace_report_bytes", -1))
+    thi = int(v.get("cap8_trace_report_bytes_all", -1))
+    ok("reported bytes agree with the report events in tracefs (%d..%d B)" % (tlo, thi),
+       0 < tlo <= rb <= thi, "prtop %d, trace %d after prtop said it attached, %d in all"
+       % (rb, tlo, thi))
     so = sum(o["reported_bytes"] for o in cap8["per_order"])
     ok("per-order reported bytes (from the cycle events) add up to the total",
        so == rb, "per order %d, total %d" % (so, rb))
     reused = cap8["reuse_bytes_total"]
-    dreused = int(v.get("cap8_debugfs_reused_pages", -1)) * 4096
-    note("reuse: prtop %.1f MiB, debugfs reported_pages_reused grew %.1f MiB"
+    dreused = int(v.get("cap8_vmstat_reused_pages", -1)) * 4096
+    note("reuse: prtop %.1f MiB, vmstat page_reporting_unreported_alloc + _split grew %.1f MiB"
          % (reused / 2**20, dreused / 2**20))
-    ok("reuse of reported memory counted, close to debugfs", reused > 0 and dreused > 0
+    ok("reuse of reported memory counted, close to vmstat", reused > 0 and dreused > 0
        and abs(reused - dreused) <= max(dreused // 10, 4 << 20),
-       "prtop %d, debugfs %d" % (reused, dreused))
+       "prtop %d, vmstat %d" % (reused, dreused))
     br = cap8.get("boundary_resets") or {}
     note("boundary resets: %s, budget exhausted %s, zones walked %s"
          % (br, cap8.get("cycle_budget_exhausted_total"), cap8.get("zones_walked_total")))
@@ -187,8 +200,9 @@ def check_batch(d):
         ok("batch view", False, str(e))
         return
     knobs = [l for l in text.split("\n") if l.startswith("knobs:")]
-    ok("batch view: knob values from the patch sysctls",
-       bool(knobs) and knobs[-1].count("patch sysctl") == 3 and "capacity 8 " in knobs[-1],
+    ok("batch view: knob values from the patch's sysctl and module parameters",
+       bool(knobs) and knobs[-1].count("patch sysctl") == 1
+       and knobs[-1].count("module parameter") == 2 and "capacity 8 " in knobs[-1],
        knobs[-1] if knobs else "no knobs: line")
     ok("batch view: free list walks line", any(l.startswith("walks: boundary resets")
                                                 for l in text.split("\n")),

@@ -1,28 +1,55 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Check every patch of patches/series with scripts/checkpatch.pl --strict
-# from the pristine linux-source-6.1 tree (extracted by build.sh), and
-# check the form of each commit: "[PATCH n/N] mm/page_reporting: ..."
-# subject, a body, and the prtop Signed-off-by.
+# Check every patch of patches/BASE/series with scripts/checkpatch.pl
+# --strict from the pristine linux-source-BASE tree (extracted by build.sh),
+# and the form of each one: a "[PATCH v2 n/N] subsystem: summary" subject
+# numbered in series order, a body, and a Signed-off-by from its author
+# (checkpatch compares the two).  The cover letter, 0000-cover-letter.patch,
+# must be there, numbered 0/N.
 #
-#   checkpatch.sh
+#   checkpatch.sh [-b 6.1|6.12]     (default: $PRTOP_KERNEL_BASE, else 6.1)
 #
 # Prints one line per patch, "NAME: total: E errors, W warnings, C checks,
 # L lines checked", followed by checkpatch's complaints indented, and exits
 # 0 only when every patch is clean.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tree=$(sh "$top/tests/kernel/build.sh" --source) || exit 1
+base=${PRTOP_KERNEL_BASE:-6.1}
+if [ "${1:-}" = -b ]; then
+	base=${2:-}
+fi
+dir=$top/patches/$base
+[ -r "$dir/series" ] || { echo "checkpatch.sh: no $dir/series" >&2; exit 1; }
+tree=$(sh "$top/tests/kernel/build.sh" -b "$base" --source) || exit 1
 [ -r "$tree/scripts/checkpatch.pl" ] || { echo "checkpatch.sh: no $tree/scripts/checkpatch.pl" >&2; exit 1; }
 command -v perl >/dev/null 2>&1 || { echo "checkpatch.sh: perl is missing" >&2; exit 1; }
 
+# the subject, unfolded (git folds long header lines)
+subject() {
+	awk '/^Subject: / { s = substr($0, 10); getline
+			    while ($0 ~ /^[ \t]/) { sub(/^[ \t]+/, " "); s = s $0; getline }
+			    print s; exit }' "$1"
+}
+
 bad=0
 n=0
-total=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series" | wc -l)
-for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series"); do
+total=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series" | wc -l)
+width=${#total}
+[ "$width" -ge 2 ] || width=2
+cover=$dir/0000-cover-letter.patch
+if [ -r "$cover" ]; then
+	case $(subject "$cover") in
+	"[PATCH v2 $(printf "%0${width}d" 0)/$total] "*) echo "0000-cover-letter.patch: subject ok" ;;
+	*) echo "0000-cover-letter.patch: subject is '$(subject "$cover")'"; bad=1 ;;
+	esac
+else
+	echo "0000-cover-letter.patch: missing"
+	bad=1
+fi
+for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series"); do
 	n=$((n + 1))
-	f=$top/patches/$p
+	f=$dir/$p
 	if [ ! -r "$f" ]; then
 		echo "$p: missing"
 		bad=1
@@ -38,13 +65,12 @@ for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series"); do
 		bad=1
 		;;
 	esac
-	subject=$(sed -n 's/^Subject: //p' "$f" | head -n 1)
-	case $subject in
-	"[PATCH $n/$total] mm/page_reporting: "*) ;;
-	*) echo "    subject is '$subject', expected '[PATCH $n/$total] mm/page_reporting: ...'"; bad=1 ;;
+	s=$(subject "$f")
+	case $s in
+	"[PATCH v2 $(printf "%0${width}d" $n)/$total] "?*": "?*) ;;
+	*) echo "    subject is '$s', expected '[PATCH v2 $(printf "%0${width}d" $n)/$total] subsystem: ...'"; bad=1 ;;
 	esac
-	grep -qx 'Signed-off-by: prtop developers <prtop@localhost>' "$f" ||
-		{ echo "    no 'Signed-off-by: prtop developers <prtop@localhost>'"; bad=1; }
+	grep -q '^Signed-off-by: ' "$f" || { echo "    no Signed-off-by"; bad=1; }
 done
-[ $n -gt 0 ] || { echo "patches/series lists no patch"; bad=1; }
+[ $n -gt 0 ] || { echo "patches/$base/series lists no patch"; bad=1; }
 exit $bad

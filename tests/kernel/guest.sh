@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the patched test kernel (tests/test_kernel.sh), under busybox
-# sh, as /guest.sh.  Checks the page_reporting tracepoints, sysctls and
-# debugfs files with tracefs and sysctl only.  Every result is one line on
-# the serial console:
+# Runs inside a patched test kernel (tests/test_kernel.sh), under busybox
+# sh, as /guest.sh, on either base (6.1 or 6.12).  The balloon driver is a
+# module, as in Debian's kernels, and is not loaded when this starts: the
+# knobs are checked before a device registers, across registration (the
+# test device prfloor, which declares an order floor, then virtio_balloon),
+# and with prtop afterwards.  Checks use tracefs, sysfs, sysctl and
+# /proc/vmstat only.  Every result is one line on the serial console:
 #   KTEST ok NAME [detail]
 #   KTEST notok NAME: why
 #   KTEST val NAME VALUE      a measurement, reported as a "# " line
@@ -11,23 +14,29 @@
 
 T=/sys/kernel/tracing
 EV=$T/events/page_reporting
-D=/sys/kernel/debug/page_reporting
+P=/sys/module/page_reporting/parameters
 V=/proc/sys/vm
+MOD=/lib/prtop
 MIB=${KTEST_MIB:-512}
+# the order above the highest free list order: reporting off
+OFF=11
 
 ok() { echo "KTEST ok $*"; }
 notok() { echo "KTEST notok $*"; }
 val() { echo "KTEST val $1 $2"; }
 uptime_s() { cut -d. -f1 /proc/uptime; }
+# vm NAME: the page_reporting_NAME counter of /proc/vmstat
+vm() { awk -v k="page_reporting_$1" '$1 == k { print $2; f = 1 } END { if (!f) print "?" }' /proc/vmstat; }
+knobs() { echo "$(cat $V/page_reporting_capacity) $(cat $P/page_reporting_delay_ms) $(cat $P/page_reporting_order)"; }
 
 # settle SECS: wait until no report() call happened for 3 s; 1 on timeout
 settle() {
 	_end=$(($(uptime_s) + $1))
-	_last=$(cat $D/batches)
+	_last=$(vm reports)
 	_quiet=0
 	while [ "$(uptime_s)" -lt $_end ]; do
 		sleep 1
-		_now=$(cat $D/batches)
+		_now=$(vm reports)
 		if [ "$_now" = "$_last" ]; then
 			_quiet=$((_quiet + 1))
 			[ $_quiet -ge 3 ] && return 0
@@ -50,11 +59,30 @@ field() {
 
 count() { awk -v ev="page_reporting_$1:" '{ for (i = 1; i <= NF; i++) if ($i == ev) { n++; break } } END { print n + 0 }' "$2"; }
 
+# trace_on / trace_off FILE: record the page_reporting events
+trace_on() {
+	echo 0 >$T/tracing_on
+	: >$T/trace
+	echo 1 >$T/tracing_on
+}
+trace_off() {
+	echo 0 >$T/tracing_on
+	cp $T/trace "$1"
+}
+
+# hog_free: take and free MIB MiB
+hog_free() {
+	memhog -q -m "$MIB" -H 0 >/tmp/memhog.out 2>&1 ||
+		notok "memhog -m $MIB failed: $(tr '\n' ' ' </tmp/memhog.out)"
+}
+
 cs=/sys/devices/system/clocksource/clocksource0
 val clocksource "$(cat $cs/current_clocksource) (available: $(cat $cs/available_clocksource))"
+val kernel "$(uname -r)"
+echo 8192 >$T/buffer_size_kb
+echo 1 >$EV/enable
 
 # --- 1. the events and their fields -------------------------------------
-# the fields each event's format must have
 want_fields() {
 	case $1 in
 	request) echo "old_state new_state queued delay_ms" ;;
@@ -63,50 +91,56 @@ want_fields() {
 	report) echo "nid zone order order_mask migratetype mt_mask nents bytes err duration_ns" ;;
 	cycle) echo "nid zone order migratetype budget isolated reports exhausted" ;;
 	boundary_reset) echo "nid zone order migratetype reason rotated" ;;
-	reported_page_alloc) echo "pfn order" ;;
+	unreport) echo "pfn order reason" ;;
 	esac
 }
-for e in request work_start work_end report cycle boundary_reset reported_page_alloc; do
+EVENTS="request work_start work_end report cycle boundary_reset unreport"
+for e in $EVENTS; do
 	fmt=$EV/page_reporting_$e/format
 	if [ ! -r "$fmt" ]; then
 		notok "event-$e: $fmt does not exist"
 		continue
 	fi
-	want=$(want_fields $e)
 	missing=""
-	for f in $want; do
+	for f in $(want_fields $e); do
 		grep -q "field:[^;]*[ *]$f;" "$fmt" || missing="$missing $f"
 	done
-	if [ -z "$missing" ]; then ok "event-$e fields: $want"; else notok "event-$e: format lacks$missing"; fi
+	if [ -z "$missing" ]; then ok "event-$e fields: $(want_fields $e)"; else notok "event-$e: format lacks$missing"; fi
+done
+missing=""
+for c in reports report_failed pages_reported unreported_alloc unreported_split unreported_merge unreported_isolate; do
+	[ "$(vm $c)" = "?" ] && missing="$missing page_reporting_$c"
+done
+if [ -z "$missing" ]; then ok "vmstat: the seven page_reporting counters"; else notok "vmstat lacks$missing"; fi
+for gone in $V/page_reporting_order $V/page_reporting_delay_ms /sys/kernel/debug/page_reporting; do
+	[ -e "$gone" ] && notok "one writer per knob: $gone exists"
 done
 
-# --- 2. the knobs: defaults, mirrors, rejected writes ---------------------
-for k in capacity delay_ms order; do
-	[ -r $V/page_reporting_$k ] || notok "sysctl-$k: $V/page_reporting_$k does not exist"
-done
-for f in capacity capacity_max delay_ms order batches pages_reported errors reported_pages_reused; do
-	[ -r $D/$f ] || notok "debugfs-$f: $D/$f does not exist"
-done
-cap_max=$(cat $D/capacity_max 2>/dev/null)
-[ -n "$cap_max" ] || cap_max=32
-val capacity_max "$cap_max"
-defaults="$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order)"
-if [ "$defaults" = "32 2000 9" ]; then
-	ok "defaults capacity=32 delay_ms=2000 order=9"
+# --- 2. the knobs before any device registers -----------------------------
+if [ -e /sys/bus/virtio/drivers/virtio_balloon ]; then
+	notok "the balloon driver is already loaded: this test needs it modular"
+fi
+defaults=$(knobs)
+if [ "$defaults" = "32 2000 -1" ]; then
+	ok "defaults before a device registers: capacity=32 delay_ms=2000 order=-1 (unset)"
 else
-	notok "defaults: capacity delay_ms order are $defaults, expected 32 2000 9"
+	notok "defaults: capacity delay_ms order are $defaults, expected 32 2000 -1"
 fi
 
-# reject FILE VALUE: the write must fail with EINVAL and change nothing
+# reject FILE VALUE [ERANGE]: the write must fail with EINVAL (ERANGE: a
+# number too large for the parameter's unsigned int, as kstrtouint() says)
+# and change nothing
 reject() {
+	_want="Invalid argument" _name=EINVAL
+	[ "${3:-}" = ERANGE ] && _want="Numerical result out of range" _name=ERANGE
 	_before=$(cat "$1")
 	_err=$( (echo "$2" >"$1") 2>&1)
 	_rc=$?
 	_after=$(cat "$1")
 	if [ $_rc -eq 0 ]; then
 		notok "reject $1 '$2': the write succeeded (value now $_after)"
-	elif ! echo "$_err" | grep -q 'Invalid argument'; then
-		notok "reject $1 '$2': failed, but not with EINVAL: $_err"
+	elif ! echo "$_err" | grep -q "$_want"; then
+		notok "reject $1 '$2': failed, but not with $_name: $_err"
 	elif [ "$_before" != "$_after" ]; then
 		notok "reject $1 '$2': value changed from $_before to $_after"
 	else
@@ -115,48 +149,107 @@ reject() {
 	fi
 	return 1
 }
+# accept FILE VALUE: the write must succeed and read back as VALUE
+accept() {
+	if ! echo "$2" >"$1" 2>/tmp/accept.err; then
+		notok "accept $1 '$2': $(cat /tmp/accept.err)"
+		return 1
+	fi
+	[ "$(cat "$1")" = "$2" ] || { notok "accept $1 '$2': reads back $(cat "$1")"; return 1; }
+	return 0
+}
 rejected=0 failed=0
 huge=99999999999999999999
-for v in $((cap_max + 1)) 0 -1 abc $huge 2147483648 4294967297; do
+for v in 513 0 -1 abc $huge 2147483648 4294967297; do
 	reject $V/page_reporting_capacity "$v" || failed=$((failed + 1))
 done
-for v in -1 abc 60001 $huge 2147483648; do
-	reject $V/page_reporting_delay_ms "$v" || failed=$((failed + 1))
+for v in 99 0 -1 abc 60001; do
+	reject $P/page_reporting_delay_ms "$v" || failed=$((failed + 1))
 done
-for v in -1 11 abc $huge 4294967296; do
-	reject $V/page_reporting_order "$v" || failed=$((failed + 1))
+for v in -1 $((OFF + 1)) abc; do
+	reject $P/page_reporting_order "$v" || failed=$((failed + 1))
 done
-for v in $((cap_max + 1)) 0 -1 abc; do
-	reject $D/capacity "$v" || failed=$((failed + 1))
-done
-for v in 11 -1 abc; do
-	reject $D/order "$v" || failed=$((failed + 1))
-	reject /sys/module/page_reporting/parameters/page_reporting_order "$v" || failed=$((failed + 1))
-done
-for v in 60001 -1 abc; do
-	reject $D/delay_ms "$v" || failed=$((failed + 1))
+for v in $huge 4294967296; do
+	reject $P/page_reporting_delay_ms "$v" ERANGE || failed=$((failed + 1))
+	reject $P/page_reporting_order "$v" ERANGE || failed=$((failed + 1))
 done
 val rejected_writes "$rejected"
-[ $failed -eq 0 ] && ok "invalid writes rejected with EINVAL, values unchanged ($rejected writes)"
-
-# accepted values show up in every view
-echo 16 >$V/page_reporting_capacity && echo 1500 >$D/delay_ms &&
-	echo 10 >/sys/module/page_reporting/parameters/page_reporting_order
-seen="$(cat $D/capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order) $(cat $D/order)"
-if [ "$seen" = "16 1500 10 10" ]; then
-	ok "valid writes mirrored between sysctl, debugfs and the module parameter"
-else
-	notok "mirror: capacity delay_ms order order read back as $seen, expected 16 1500 10 10"
-fi
-if echo "$cap_max" >$V/page_reporting_capacity && [ "$(cat $V/page_reporting_capacity)" = "$cap_max" ]; then
-	ok "capacity up to the device limit ($cap_max) accepted"
-else
-	notok "capacity: writing the device limit $cap_max failed"
+[ $failed -eq 0 ] && ok "invalid writes rejected with EINVAL (ERANGE for numbers beyond 32 bits), values unchanged ($rejected writes)"
+# the whole range, before the device that limits the capacity is there
+if accept $V/page_reporting_capacity 512 && accept $V/page_reporting_capacity 1 &&
+	accept $P/page_reporting_delay_ms 100 && accept $P/page_reporting_delay_ms 60000 &&
+	accept $P/page_reporting_order 0 && accept $P/page_reporting_order $OFF; then
+	ok "bounds accepted before a device registers: capacity 1..512, delay_ms 100..60000, order 0..$OFF ($OFF: off)"
 fi
 echo 32 >$V/page_reporting_capacity
-echo 9 >$V/page_reporting_order
+echo 2000 >$P/page_reporting_delay_ms
 
-# --- 3. prtop on the patched kernel: attaches to the tracepoints, knob ---
+# --- 3. the order floor, seen from a device that declares one -------------
+
+echo 5 >$P/page_reporting_order
+if insmod $MOD/prfloor.ko min_order=9 2>/tmp/insmod.err; then
+	o=$(cat $P/page_reporting_order)
+	if [ "$o" = 9 ] && dmesg | grep -q 'page_reporting_order 5 raised to 9'; then
+		ok "floor: order 5 set before registration raised to the device's min_order 9 ($(dmesg | grep -m 1 'raised to' | sed 's/^\[[^]]*\] //'))"
+	else
+		notok "floor: after registering with min_order=9 the order is $o; log: $(dmesg | tail -n 2 | tr '\n' ' ')"
+	fi
+	rejected=0 failed=0
+	for v in 0 8; do
+		reject $P/page_reporting_order "$v" || failed=$((failed + 1))
+	done
+	if [ $failed -eq 0 ] && accept $P/page_reporting_order 10 && accept $P/page_reporting_order $OFF &&
+		accept $P/page_reporting_order 9; then
+		ok "floor: orders below 9 refused while the device is registered, 9..$OFF accepted"
+	fi
+	trace_on
+	hog_free
+	settle 60 || notok "floor: reporting still busy after 60 s"
+	trace_off /tmp/floor.trace
+	r=$(cat /sys/module/prfloor/parameters/reports)
+	low=$(cat /sys/module/prfloor/parameters/lowest)
+	below=$(cat /sys/module/prfloor/parameters/below_floor)
+	val floor_reports "$r"
+	val floor_pages "$(cat /sys/module/prfloor/parameters/pages)"
+	if [ "$r" -gt 0 ] && [ "$below" = 0 ] && [ "$low" -ge 9 ]; then
+		ok "floor: the device got $r reports, lowest order $low, none below 9"
+	else
+		notok "floor: reports $r, lowest order $low, $below entries below the floor"
+	fi
+	rmmod prfloor || notok "floor: rmmod prfloor failed"
+	[ "$(cat $P/page_reporting_order)" = 9 ] || notok "floor: order changed on unregister"
+else
+	notok "floor: insmod prfloor.ko: $(cat /tmp/insmod.err)"
+fi
+
+# --- 4. settings made before the balloon registers are kept ---------------
+echo 10 >$P/page_reporting_order
+echo 64 >$V/page_reporting_capacity
+echo 1500 >$P/page_reporting_delay_ms
+trace_on
+if insmod $MOD/virtio_balloon.ko 2>/tmp/insmod.err; then
+	sleep 4
+	trace_off /tmp/register.trace
+	seen=$(knobs)
+	first=$(grep -m 1 'page_reporting_work_start:' /tmp/register.trace | sed 's/.*page_reporting_work_start: //')
+	if [ "$seen" = "64 1500 10" ]; then
+		ok "virtio_balloon registers: capacity 64, delay_ms 1500 and order 10 set before are kept"
+	else
+		notok "virtio_balloon registers: capacity delay_ms order read $seen, expected 64 1500 10"
+	fi
+	if [ "$first" = "capacity=32 order=10 delay_ms=1500" ]; then
+		ok "first run after registration: $first (capacity clamped to the device's 32 at use)"
+	else
+		notok "first run after registration: '$first', expected 'capacity=32 order=10 delay_ms=1500'"
+	fi
+else
+	notok "insmod virtio_balloon.ko: $(cat /tmp/insmod.err)"
+fi
+echo 32 >$V/page_reporting_capacity
+echo 2000 >$P/page_reporting_delay_ms
+echo 9 >$P/page_reporting_order
+
+# --- 5. prtop on the patched kernel: attaches to the tracepoints, knob ---
 . /lib/guest_lib.sh
 PRTOP=/bin/prtop
 prtop doctor >/tmp/doctor.txt 2>/tmp/doctor.err
@@ -165,40 +258,56 @@ dump doctor /tmp/doctor.txt /tmp/doctor.err
 prtop knob --json >/tmp/knobs.json 2>/tmp/knobs.err
 dump knobs /tmp/knobs.json /tmp/knobs.err
 
-# knob_rejects NAME=VALUE...: prtop knob must refuse (exit 2) and write nothing
+# knob_rejects CODE NAME=VALUE...: prtop knob must refuse with exit CODE (2:
+# prtop's own checks, 1: the kernel's) and leave every value as it was
 knob_rejects() {
-	_before="$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order)"
+	_code=$1
+	shift
+	_before=$(knobs)
 	prtop knob "$@" >/tmp/knob.out 2>/tmp/knob.err
 	_rc=$?
-	_after="$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms) $(cat $V/page_reporting_order)"
-	if [ $_rc -eq 2 ] && [ "$_before" = "$_after" ] && [ "$(wc -l </tmp/knob.err)" -eq 1 ]; then
-		ok "prtop knob $*: refused, nothing written ($(cat /tmp/knob.err))"
+	_after=$(knobs)
+	if [ $_rc -eq "$_code" ] && [ "$_before" = "$_after" ] && [ "$(wc -l </tmp/knob.err)" -eq 1 ]; then
+		ok "prtop knob $*: refused (exit $_rc), nothing changed ($(cat /tmp/knob.err))"
 	else
-		notok "prtop knob $*: exit $_rc, values '$_before' -> '$_after', stderr: $(tr '\n' ' ' </tmp/knob.err)"
+		notok "prtop knob $*: exit $_rc (want $_code), values '$_before' -> '$_after', stderr: $(tr '\n' ' ' </tmp/knob.err)"
 	fi
 }
-knob_rejects capacity=$((cap_max + 1))
-knob_rejects capacity=8 order=11
-knob_rejects delay_ms=500 capacity=-1
-knob_rejects delay_ms=abc
+knob_rejects 2 capacity=0
+knob_rejects 2 capacity=8 order=12
+knob_rejects 2 delay_ms=500 capacity=-1
+knob_rejects 2 delay_ms=abc
+# the kernel's limits, which prtop leaves to the kernel: refused, and the
+# capacity written first is restored
+knob_rejects 1 capacity=16 delay_ms=50
+knob_rejects 1 capacity=513
 if prtop knob --dry-run capacity=8 >/tmp/knob.out 2>&1 && [ "$(cat $V/page_reporting_capacity)" = 32 ]; then
 	ok "prtop knob --dry-run capacity=8 writes nothing: $(tr '\n' ' ' </tmp/knob.out)"
 else
 	notok "prtop knob --dry-run capacity=8: $(tr '\n' ' ' </tmp/knob.out), capacity now $(cat $V/page_reporting_capacity)"
 fi
+# persisted for the next boot (tests/kernel/guest_persist.sh): the host
+# takes the files from the console and boots again with them
 mkdir -p /tmp/etc
-if PRTOP_KNOB_ETC=/tmp/etc prtop knob --persist delay_ms=1500 >/tmp/knob.out 2>&1 &&
-	[ "$(cat $V/page_reporting_delay_ms)" = 1500 ] &&
-	grep -q '^vm.page_reporting_delay_ms *= *1500$' /tmp/etc/sysctl.d/90-prtop.conf; then
-	ok "prtop knob --persist delay_ms=1500: written and kept in sysctl.d ($(tr '\n' ' ' </tmp/knob.out))"
+if PRTOP_KNOB_ETC=/tmp/etc prtop knob --persist capacity=16 delay_ms=1500 order=10 >/tmp/knob.out 2>&1 &&
+	[ "$(knobs)" = "16 1500 10" ] &&
+	grep -q '^vm.page_reporting_capacity *= *16$' /tmp/etc/sysctl.d/90-prtop.conf &&
+	grep -q "^w $P/page_reporting_delay_ms - - - - 1500$" /tmp/etc/tmpfiles.d/90-prtop.conf &&
+	grep -q "^w $P/page_reporting_order - - - - 10$" /tmp/etc/tmpfiles.d/90-prtop.conf; then
+	ok "prtop knob --persist capacity=16 delay_ms=1500 order=10: set, and written to sysctl.d and tmpfiles.d"
 else
-	notok "prtop knob --persist delay_ms=1500: $(tr '\n' ' ' </tmp/knob.out) value $(cat $V/page_reporting_delay_ms), file: $(cat /tmp/etc/sysctl.d/90-prtop.conf 2>&1 | tr '\n' ' ')"
+	notok "prtop knob --persist: $(tr '\n' ' ' </tmp/knob.out) values $(knobs), files: $(cat /tmp/etc/*/90-prtop.conf 2>&1 | tr '\n' ' ')"
 fi
-echo 2000 >$V/page_reporting_delay_ms
+for f in sysctl.d tmpfiles.d; do
+	echo "PRTOP-FILE-BEGIN $f"
+	cat /tmp/etc/$f/90-prtop.conf 2>/dev/null
+	echo "PRTOP-FILE-END $f"
+done
+echo 32 >$V/page_reporting_capacity
+echo 2000 >$P/page_reporting_delay_ms
+echo 9 >$P/page_reporting_order
 
-# --- 4. let the initial reporting pass finish -----------------------------
-echo 8192 >$T/buffer_size_kb
-echo 1 >$EV/enable
+# --- 6. let the initial reporting pass finish -----------------------------
 t0=$(uptime_s)
 if settle 120; then
 	val initial_pass_settled_s $(($(uptime_s) - t0))
@@ -208,33 +317,32 @@ fi
 
 # window TAG CMD...: run CMD (it frees memory) while prtop stat watches and
 # tracefs records, until reporting settles; prtop's JSON goes to the host
-# as block TAG, the debugfs counters' growth as "val TAG_..." lines, the
+# as block TAG, the vmstat counters' growth as "val TAG_..." lines, the
 # trace stays in /tmp/TAG.trace
 window() {
 	_tag=$1
 	shift
-	echo 0 >$T/tracing_on
-	: >$T/trace
-	echo 1 >$T/tracing_on
+	trace_on
 	# prtop's own start frees memory that may be reported before it is
 	# attached, or after: the counters are read on both sides of it
-	_launch0=$(cat $D/pages_reported)
+	_launch0=$(vm pages_reported)
 	prtop stat --json -d 900 >/tmp/$_tag.json 2>/tmp/$_tag.err &
 	_pp=$!
 	wait_attached $_pp
-	_pages0=$(cat $D/pages_reported) _reused0=$(cat $D/reported_pages_reused)
-	_batches0=$(cat $D/batches)
+	# what the trace holds from here on is what prtop saw
+	echo "PRTOP-ATTACHED" >$T/trace_marker
+	_pages0=$(vm pages_reported) _batches0=$(vm reports)
+	_reused0=$(($(vm unreported_alloc) + $(vm unreported_split)))
 	"$@"
 	settle 90 || notok "$_tag-settle: reporting still busy after 90 s"
-	val "${_tag}_debugfs_pages_reported_from_launch" $(($(cat $D/pages_reported) - _launch0))
-	val "${_tag}_debugfs_pages_reported" $(($(cat $D/pages_reported) - _pages0))
-	val "${_tag}_debugfs_reused_pages" $(($(cat $D/reported_pages_reused) - _reused0))
-	val "${_tag}_debugfs_batches" $(($(cat $D/batches) - _batches0))
+	val "${_tag}_vmstat_pages_reported_from_launch" $(($(vm pages_reported) - _launch0))
+	val "${_tag}_vmstat_pages_reported" $(($(vm pages_reported) - _pages0))
+	val "${_tag}_vmstat_reused_pages" $(($(vm unreported_alloc) + $(vm unreported_split) - _reused0))
+	val "${_tag}_vmstat_batches" $(($(vm reports) - _batches0))
 	kill -INT $_pp
 	wait $_pp
 	echo "prtop stat rc=$?" >>/tmp/$_tag.err
-	echo 0 >$T/tracing_on
-	cp $T/trace /tmp/$_tag.trace
+	trace_off /tmp/$_tag.trace
 	dump "$_tag" /tmp/$_tag.json /tmp/$_tag.err
 }
 
@@ -247,63 +355,87 @@ frees() {
 	done
 }
 
-# hog: take and free MIB MiB
-hog() {
-	memhog -q -m "$MIB" -H 0 >/tmp/memhog.out 2>&1 ||
-		notok "memhog -m $MIB failed: $(tr '\n' ' ' </tmp/memhog.out)"
-}
-
-# --- 5. defaults, capacity 8 + delay 500 ms, order 10 (set with prtop knob)
-run_base() { hog; frees 3; }
-run_cap8() { hog; frees 6; }
+# --- 7. defaults, capacity 8 + delay 500 ms, order 10 (set with prtop knob)
+run_base() { hog_free; frees 3; }
+run_cap8() { hog_free; frees 6; }
 window base run_base
 
 if prtop knob capacity=8 delay_ms=500 >/tmp/knob.out 2>&1 &&
-	[ "$(cat $V/page_reporting_capacity) $(cat $V/page_reporting_delay_ms)" = "8 500" ]; then
+	[ "$(knobs)" = "8 500 9" ]; then
 	ok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
 else
 	notok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
 	echo 8 >$V/page_reporting_capacity
-	echo 500 >$V/page_reporting_delay_ms
+	echo 500 >$P/page_reporting_delay_ms
 fi
 window cap8 run_cap8
 tr=/tmp/cap8.trace
-for e in request work_start work_end report cycle boundary_reset reported_page_alloc; do
+for e in $EVENTS; do
 	c=$(count $e $tr)
 	val "events_$e" "$c"
 	if [ "$c" -gt 0 ]; then ok "event-$e fires when memory is freed ($c)"; else notok "event-$e: never fired around memhog -m $MIB"; fi
 	echo "KTEST sample $(grep -m 1 "page_reporting_$e:" $tr | sed 's/^.*page_reporting_/page_reporting_/')"
 done
-bytes=$(field report bytes $tr | awk '{ s += $1 } END { print s + 0 }')
-val cap8_trace_report_bytes "$bytes"
+# the request event only for requests that change the state
+n=$(grep 'page_reporting_request:' $tr | grep -c 'state=requested->requested')
+if [ "$n" = 0 ]; then
+	ok "event-request: never fired on the already-requested fast path"
+else
+	notok "event-request: fired $n times for requests that found one pending"
+fi
+# prtop's start frees memory, which may be reported before it is attached
+# or in the second it takes to say it is: prtop's bytes lie between the
+# report events after the marker and all of them
+sed -n '/PRTOP-ATTACHED/,$p' $tr >/tmp/cap8.attached
+val cap8_trace_report_bytes "$(field report bytes /tmp/cap8.attached | awk '{ s += $1 } END { print s + 0 }')"
+val cap8_trace_report_bytes_all "$(field report bytes $tr | awk '{ s += $1 } END { print s + 0 }')"
 prtop -b -n 2 -d 1 >/tmp/batch.txt 2>/tmp/batch.err
 echo "prtop -b rc=$?" >>/tmp/batch.err
 dump batch /tmp/batch.txt /tmp/batch.err
 
 if prtop knob capacity=32 order=10 >/tmp/knob.out 2>&1 &&
-	[ "$(cat $V/page_reporting_order)" = 10 ]; then
+	[ "$(cat $P/page_reporting_order)" = 10 ]; then
 	ok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
 else
 	notok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
 	echo 32 >$V/page_reporting_capacity
-	echo 10 >$V/page_reporting_order
+	echo 10 >$P/page_reporting_order
 fi
-window order10 hog
+window order10 hog_free
 
-# --- 6. tunables changed while runs are in flight -------------------------
+# --- 8. lowering the delay brings a waiting run forward -------------------
+echo 9 >$P/page_reporting_order
+echo 60000 >$P/page_reporting_delay_ms
+settle 30
+trace_on
+memhog -q -m 64 -H 0 >/dev/null 2>&1
+sleep 2
+queued=$(grep -c 'page_reporting_request:.*queued=1 delay_ms=60000' $T/trace)
+w0=$(grep -c 'page_reporting_work_start:' $T/trace)
+t0=$(uptime_s)
+echo 200 >$P/page_reporting_delay_ms
+sleep 3
+trace_off /tmp/delay.trace
+w1=$(grep -c 'page_reporting_work_start:' /tmp/delay.trace)
+if [ "$queued" -ge 1 ] && [ "$w0" = 0 ] && [ "$w1" -ge 1 ]; then
+	ok "delay 60000 -> 200 ms: the run queued 60 s out started within 3 s of the write"
+else
+	notok "delay lowered: $queued requests queued with 60000 ms, $w0 runs before the write, $w1 within 3 s after"
+fi
+echo 2000 >$P/page_reporting_delay_ms
+
+# --- 9. tunables changed while runs are in flight -------------------------
 # every run must stick to the capacity and order it started with
-echo 9 >$V/page_reporting_order
-echo 100 >$V/page_reporting_delay_ms
-errors0=$(cat $D/errors)
-echo 0 >$T/tracing_on
-: >$T/trace
-echo 1 >$T/tracing_on
+echo 9 >$P/page_reporting_order
+echo 100 >$P/page_reporting_delay_ms
+errors0=$(vm report_failed)
+trace_on
 (
 	i=0
 	while [ ! -e /tmp/stop ]; do
 		i=$((i + 1))
 		echo $((i % 32 + 1)) >$V/page_reporting_capacity
-		echo $((9 + i % 2)) >$V/page_reporting_order
+		echo $((9 + i % 2)) >$P/page_reporting_order
 	done
 ) &
 flipper=$!
@@ -314,10 +446,9 @@ done
 touch /tmp/stop
 wait $flipper
 echo 32 >$V/page_reporting_capacity
-echo 9 >$V/page_reporting_order
+echo 9 >$P/page_reporting_order
 settle 30
-echo 0 >$T/tracing_on
-cp $T/trace /tmp/flip.trace
+trace_off /tmp/flip.trace
 awk '
 	function hex(s,  n, i) {
 		n = 0
@@ -352,10 +483,17 @@ val flip_runs "$runs"
 val flip_reports "$reports"
 val flip_distinct_capacity_order "$distinct"
 if [ "$reports" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$distinct" -ge 2 ] &&
-	[ "$(cat $D/errors)" = "$errors0" ]; then
+	[ "$(vm report_failed)" = "$errors0" ]; then
 	ok "tunables changed during runs: $runs runs with $distinct capacity/order pairs, $reports reports, each within its run's capacity and order"
 else
-	notok "tunables changed during runs: $runs runs with $distinct capacity/order pairs (need 2), $reports reports, $bad beyond their run's capacity or order, errors $errors0 -> $(cat $D/errors)"
+	notok "tunables changed during runs: $runs runs with $distinct capacity/order pairs (need 2), $reports reports, $bad beyond their run's capacity or order, failed reports $errors0 -> $(vm report_failed)"
+fi
+# reported pages leave the free lists for each reason the allocator has
+val unreported "alloc $(vm unreported_alloc) split $(vm unreported_split) merge $(vm unreported_merge) isolate $(vm unreported_isolate)"
+if [ "$(vm unreported_alloc)" -gt 0 ] || [ "$(vm unreported_split)" -gt 0 ]; then
+	ok "vmstat: reported pages taken by allocations counted ($(vm unreported_alloc) whole, $(vm unreported_split) split)"
+else
+	notok "vmstat: no reported page was ever allocated or split"
 fi
 if dmesg | grep -qE 'BUG|WARNING|Oops'; then
 	notok "kernel log: $(dmesg | grep -E 'BUG|WARNING|Oops' | head -n 1)"
@@ -363,5 +501,5 @@ else
 	ok "kernel log has no BUG, WARNING or Oops"
 fi
 
-echo 2000 >$V/page_reporting_delay_ms
+echo 2000 >$P/page_reporting_delay_ms
 echo "KTEST done"
