@@ -10,6 +10,10 @@
 # Then prtop's overhead alone (bench --overhead, THP pf1): rounds until its
 # 95 % interval is narrower than ±GUEST_CI (2) %, for at most
 # GUEST_OVERHEAD_MIN (90) minutes.  GUEST_MATRIX=0 skips the matrices.
+# BENCH_KERNEL=6.1 or 6.12 runs instead in the test kernel with the patch
+# series of that base (tests/kernel/build.sh): the knobs' matrix (capacity
+# 8, delay 500 ms, order 10 against the defaults and reporting off) and
+# the refault price, the numbers of the series' cover letter.
 . tests/lib.sh
 . tests/qemu/lib.sh
 
@@ -23,14 +27,30 @@ run=$CACHE/qemu/bench
 mkdir -p "$run"
 trap 'qemu_stop' EXIT
 trap 'exit 1' INT TERM HUP
-eval "$(sh tests/qemu/kernel.sh)" || { echo "bench_guest: no 6.1 guest kernel"; exit 1; }
+if [ -n "${BENCH_KERNEL:-}" ]; then
+	img=$(sh tests/kernel/build.sh -b "$BENCH_KERNEL") || { echo "bench_guest: no patched $BENCH_KERNEL kernel"; exit 1; }
+	QEMU_VMLINUZ=$img/bzImage QEMU_MODDIR=$img
+	PRTOP_INITRAMFS_MODULES=virtio_balloon
+	export PRTOP_INITRAMFS_MODULES
+	# shellcheck disable=SC2034 # read by tests/qemu/lib.sh
+	QEMU_APPEND="console=ttyS0 loglevel=1 panic=-1 tsc=reliable"
+	run=$CACHE/qemu/bench-patched-$BENCH_KERNEL
+	mkdir -p "$run"
+else
+	eval "$(sh tests/qemu/kernel.sh)" || { echo "bench_guest: no 6.1 guest kernel"; exit 1; }
+fi
 {
 	echo "BENCHES='"
-	if [ "${GUEST_MATRIX:-1}" != 0 ]; then
+	if [ -n "${BENCH_KERNEL:-}" ]; then
+		echo "--reps $REPS --settle 3 --no-prtop --set capacity=8 --set delay_ms=500 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
+		echo "--refault --mib 512 --reps $REPS --thp"
+	elif [ "${GUEST_MATRIX:-1}" != 0 ]; then
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 -t 2 -s $SECS -w 1"
 	fi
-	echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-90} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1'"
+	[ -n "${BENCH_KERNEL:-}" ] ||
+		echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-90} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1"
+	echo "'"
 	cat tests/qemu/guest_bench.sh
 } >"$run/guest.sh"
 sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s "$run/guest.sh" \
