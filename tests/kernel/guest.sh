@@ -426,7 +426,7 @@ trace_off /tmp/delay.trace
 awk '/page_reporting_request:.*queued=1 delay_ms=60000/ && !q { q = NR }
 	/PRTOP-DELAY-WRITE/ { m = NR }
 	/page_reporting_work_start:/ && q { if (m) after++; else before++ }
-	END { printf "%d %d %d\n", q > 0, before, after }' /tmp/delay.trace >/tmp/delay.res
+	END { printf "%d %d %d\n", (q > 0), before + 0, after + 0 }' /tmp/delay.trace >/tmp/delay.res
 read queued before after </tmp/delay.res
 if [ "$queued" = 1 ] && [ "$before" = 0 ] && [ "$after" -ge 1 ]; then
 	ok "delay 60000 -> 200 ms: the run queued 60 s out started within 3 s of the write"
