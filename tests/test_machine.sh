@@ -49,8 +49,9 @@ page_reporting_drain.*)
 esac
 
 # --- the reporting worker, observed while memory is freed twice: a run
-# already queued before prtop attached (memory freed by an earlier test or by
-# prtop's own start-up) has no request prtop saw; later frees give fresh ones.
+# already queued before prtop attached (memory freed by an earlier test, or by
+# the machine itself: 0 to 2 runs in 8 idle seconds here) has no request prtop
+# saw; later frees give fresh ones.
 # The kernel's own count of runs (this vendor kernel's `passes`), read once
 # no run is pending, is what prtop's count must equal.
 PASSES=/sys/module/page_reporting/parameters/passes
@@ -87,9 +88,8 @@ window() {
 	fi
 	"$PRTOP" stat --json -d "$window_s" >"$tmp/stat.json" 2>"$tmp/stat.err" &
 	spid=$!
-	# prtop's own start-up frees memory (its BTF and kallsyms buffers)
-	# and may queue a run, maybe just before its probes are in; the first
-	# free comes after that run, so that it queues one prtop sees queued
+	# a run queued just before prtop's probes were in goes first; the
+	# first free comes after it, so that it queues a run prtop sees queued
 	sleep "$(((delay_ms + 1500) / 1000)).$(((delay_ms + 1500) % 1000 / 100))"
 	"$TOOLS/memhog" -m $free_mib -H 1 >/dev/null 2>&1
 	sleep 6
@@ -98,8 +98,8 @@ window() {
 	src=$?
 }
 # Likewise a window whose only runs were queued before prtop attached (the
-# timer armed while prtop started, e.g. by its own start-up freeing memory,
-# then no further run for the frees: seen once in CI) has no request->run
+# timer armed while prtop started, then no further run for the frees: seen
+# once in CI, with 1200 MiB frees) has no request->run
 # delay to judge.  A probe that never sees a request fails all three.
 delays_seen() {
 	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["request_delay_ns"]["count"] < 1)' \
