@@ -102,8 +102,7 @@ window() {
 # once in CI, with 1200 MiB frees) has no request->run
 # delay to judge.  A probe that never sees a request fails all three.
 delays_seen() {
-	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["request_delay_ns"]["count"] < 1)' \
-		"$tmp/stat.json" 2>/dev/null
+	[ "$(json_get "$tmp/stat.json" 'd["request_delay_ns"]["count"]' 2>/dev/null)" -ge 1 ] 2>/dev/null
 }
 for attempt in 1 2 3; do
 	window
