@@ -9,6 +9,8 @@
 # make bench      overhead and latency ratios, measured side by side
 # make soak       1 h of the live view and the exporter under churn (not in CI)
 # make fuzz       every libFuzzer target for FUZZ_SECS (default 60) seconds
+# make mutate     break one figure at a time (tests/mutants/) and run the tests
+#                 that must notice: caught or SURVIVED per mutant, the kill ratio
 # make run        deps, build, run the live view on this machine
 
 CLANG ?= clang
@@ -74,7 +76,7 @@ UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
-.PHONY: all deps test-deps check test bench soak fuzz fuzz-build run clean format
+.PHONY: all deps test-deps check test bench soak fuzz fuzz-build mutate run clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -166,6 +168,10 @@ bench: test-deps
 	$(MAKE) all
 	$(MAKE) STATIC=1 all
 	sh tests/bench.sh
+
+# make mutate [MUTANTS='glob'] [MUTATE_BASELINE=1]: see tests/mutate.sh
+mutate: test-deps
+	sh tests/mutate.sh
 
 run: deps
 	$(MAKE) all
