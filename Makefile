@@ -100,8 +100,11 @@ vmlinux/vmlinux.h: | $(VMLINUX_BTF)
 $(OUT) $(OUT)/tools:
 	mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c include/prtop.h vmlinux/vmlinux.h | $(OUT)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# every header a BPF object includes comes from its -MMD .d file, as for
+# userspace: a struct changed in host.h must rebuild host.bpf.o, or the
+# skeleton and userspace stop agreeing on its layout without a word
+$(OUT)/%.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
@@ -112,7 +115,7 @@ $(OUT)/%.o: src/%.c | $(OUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(OUT)/collector.o $(OUT)/attach.o $(OUT)/host.o: $(SKELS)
 
--include $(OBJS:.o=.d) $(OUT)/unit.d
+-include $(OBJS:.o=.d) $(OUT)/unit.d $(SKELS:.skel.h=.bpf.d)
 
 $(OUT)/prtop: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
