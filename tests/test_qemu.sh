@@ -337,7 +337,7 @@ if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 			test "$R_BYTES" -gt 0 -a "$R_RANGES" -gt 0
 		rexit=$(qemu_marker_line "$log" "PRTOP-QEMU reuse-prtop-exit" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
 		check "${Q}[on]: SIGTERM ends the reuse window (24 s or once memory is taken): rc 0 and its JSON (rc '$rexit', window ${R_WINDOW_MS} ms)" \
-			test "$rexit" = 0 -a "$R_WINDOW_MS" -ge 23000 -a "$R_WINDOW_MS" -le 50000
+			test "$rexit" = 0 -a "$R_WINDOW_MS" -ge 23000 -a "$R_WINDOW_MS" -le 90000
 		# reused: only ranges prtop saw reported in this window, no more
 		# than the guest took; and at least what taking TAKE MiB out of
 		# MemFree MiB must take from those ranges, as MemFree - reported is
@@ -350,6 +350,12 @@ if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 		[ $r_lo -ge 4096 ] || r_lo=4096
 		r_hi=$R_REPORTED
 		[ $r_hi -le $((${take:-0} << 20)) ] || r_hi=$((${take:-0} << 20))
+		# the bound holds once every page is taken (under a loaded host
+		# TCG may not get there within the window)
+		if ! qemu_marker_line "$log" "PRTOP-QEMU reuse-touched" | grep -q "MEMHOG touched"; then
+			echo "# [on] the guest had not taken all $take MiB when the window ended: reuse lower bound not judged"
+			r_lo=4096
+		fi
 		check "${Q}[on]: reused $(mib $((R_BYTES / 1024))) MiB: at least $(mib $((r_lo / 1024))) MiB (took ${take:-?} of ${memfree:-?} MiB free, $(mib $((R_REPORTED / 1024))) MiB seen reported), at most $(mib $((r_hi / 1024))) MiB" \
 			test -n "$take" -a "$R_BYTES" -ge "$r_lo" -a "$R_BYTES" -le "$r_hi"
 		check "${Q}[on]: per-order reused bytes add up to the reused total ($R_PO_REUSED, total $R_BYTES)" \

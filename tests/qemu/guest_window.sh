@@ -94,7 +94,7 @@ sleep 5
 #    prtop's window is ended by SIGTERM after REUSE_WINDOW s: it must exit
 #    0 with the window's JSON (busybox timeout execs prtop: $pp is prtop)
 if [ $have_prtop = 1 ]; then
-	timeout $((REUSE_WINDOW + 60)) "$PRTOP" stat --json -d 600 \
+	timeout $((REUSE_WINDOW + 150)) "$PRTOP" stat --json -d 600 \
 		>/tmp/reuse.json 2>/tmp/reuse.err &
 	pp=$!
 	wait_attached $pp
@@ -115,7 +115,7 @@ if [ $have_prtop = 1 ]; then
 	mh=$!
 	# the window ends once all is taken and prtop scanned it (1 s)
 	while ! grep -q 'MEMHOG touched' /tmp/memhog2.out && kill -0 $mh 2>/dev/null &&
-		[ $(($(up_s) - rstart)) -lt $((REUSE_WINDOW + 20)) ]; do
+		[ $(($(up_s) - rstart)) -lt $((REUSE_WINDOW + 60)) ]; do
 		sleep 0.5
 	done
 	mark "reuse-touched $(tr '\n' ' ' </tmp/memhog2.out)"
