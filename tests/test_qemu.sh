@@ -362,8 +362,8 @@ if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 			test "$R_PO_REUSED" = "$R_BYTES"
 		# a range may be reported in a late pass just before it is taken
 		# again, so the age has no useful lower bound beyond being > 0
-		check "${Q}[on]: reuse age recorded (p50 $R_AGE_P50 ns, within the 24 s window)" \
-			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -gt 0 -a "$R_AGE_P50" -le 30000000000
+		check "${Q}[on]: reuse age recorded (p50 $R_AGE_P50 ns, within the ${R_WINDOW_MS} ms window)" \
+			test "$R_AGE_N" -gt 0 -a "$R_AGE_P50" -gt 0 -a "$R_AGE_P50" -le $((R_WINDOW_MS * 1000000))
 	fi
 fi
 
