@@ -85,6 +85,7 @@ window() {
 		i=0
 		while ! passes_settled && [ $i -lt 6 ]; do i=$((i + 1)); done
 		passes0=$(cat "$PASSES")
+		kib0=$(cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null)
 	fi
 	"$PRTOP" stat --json -d "$window_s" >"$tmp/stat.json" 2>"$tmp/stat.err" &
 	spid=$!
@@ -96,6 +97,8 @@ window() {
 	"$TOOLS/memhog" -m $free_mib -H 1 >/dev/null 2>&1
 	wait $spid
 	src=$?
+	passes_end=$(cat "$PASSES" 2>/dev/null)
+	kib_end=$(cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null)
 }
 # Likewise a window whose only runs were queued before prtop attached (the
 # timer armed while prtop started, then no further run for the frees: seen
@@ -149,6 +152,28 @@ x = d["cross_check"]
 assert x["agree"] and x["missed"] == 0 and x["kernel_runs"] >= 1, x
 assert d["drops"]["worker_runs_missed"] == 0, d["drops"]
 ' "$tmp/stat.json"
+	# the kernel's reported_kib is exact here: its rate over prtop's
+	# window is what it gained from launch (nothing ran between the
+	# settled reading and the base sample when passes gained exactly as
+	# much) to the end, and its total is what the test reads after exit
+	# when no run came between
+	if [ -n "$kib0" ]; then
+		kib1=$(json_get "$tmp/stat.json" 'd["kernel_counters"]["reported_kib"]["total"]')
+		kib_rate=$(json_get "$tmp/stat.json" 'd["kernel_counters"]["reported_kib"]["per_s"] * d["window_s"]')
+		if [ "$pdelta" = $((passes1 - passes0)) ]; then
+			check "reported_kib: rate x window equals the kernel's own gain within 1 % ($kib_rate KiB, $kib0 -> $kib1: +$((kib1 - kib0)) KiB)" \
+				python3 -c 'import sys; r, g = float(sys.argv[1]), int(sys.argv[2]); assert g > 0 and abs(r - g) <= 0.01 * g, (r, g)' "$kib_rate" $((kib1 - kib0))
+		else
+			echo "# a run between the settled reading and prtop's base sample: reported_kib rate x window only bounded"
+			check "reported_kib: rate x window at most the kernel's own gain since launch ($kib_rate KiB, +$((kib1 - kib0)) KiB)" \
+				python3 -c 'import sys; r, g = float(sys.argv[1]), int(sys.argv[2]); assert 0 < r <= g * 1.01, (r, g)' "$kib_rate" $((kib1 - kib0))
+		fi
+		if [ "$passes_end" = "$passes1" ]; then
+			check "reported_kib total is the kernel's, read after prtop exited ($kib1, sysfs $kib_end)" test "$kib1" = "$kib_end"
+		else
+			check "reported_kib total at most the kernel's, read after prtop exited ($kib1, sysfs $kib_end)" test "$kib1" -le "$kib_end" -a "$kib1" -ge "$kib0"
+		fi
+	fi
 	check "the kernel's counter passes has a rate over the window ($(json_get "$tmp/stat.json" 'd["kernel_counters"]["passes"]'))" \
 		python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["kernel_counters"]["passes"]; assert c["total"] == int(sys.argv[2]) and c["per_s"] > 0, c' "$tmp/stat.json" "$passes1"
 else
@@ -209,6 +234,10 @@ check "no BPF program left after stat" programs_gone "$base"
 leaks0=$(leak_state)
 "$PRTOP" stat --json -d 60 >"$tmp/term.json" 2>"$tmp/term.err" &
 spid=$!
+# attached first (on a loaded machine that has taken over 1.5 s), then a
+# window of 1.5 s
+attached() { [ "$(prog_count)" -ge $((base + 2)) ]; }
+wait_for 30 attached
 sleep 1.5
 during=$(prog_count)
 kill -TERM $spid
@@ -223,7 +252,7 @@ fi
 wait $spid
 rc=$?
 check "SIGTERM: exit 0 and the window's JSON (rc $rc, window_s $(json_get "$tmp/term.json" 'd["window_s"]' 2>/dev/null))" \
-	sh -c "test $rc -eq 0 && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 1 <= d[\"window_s\"] < 10' '$tmp/term.json'"
+	sh -c "test $rc -eq 0 && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 1 <= d[\"window_s\"] < 10; assert d[\"worker_runs_total\"] is not None and \"kernel_counters\" in d and d[\"per_order\"], d' '$tmp/term.json'"
 check "programs were attached during the run ($during)" test "$during" -ge $((base + 2))
 check "no BPF program left after SIGTERM" programs_gone "$base"
 check "no pinned object or probe event left behind" test "$(leak_state)" = "$leaks0"
