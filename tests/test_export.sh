@@ -3,7 +3,11 @@
 # `prtop export` on this machine: a live scrape passes promtool, a real
 # Prometheus server (127.0.0.1, temporary config, 1 s scrapes) sees
 # prtop_worker_runs_total grow while memhog frees high-order memory and
-# evaluates deploy/'s rules; concurrent scrapes all succeed while collection
+# evaluates deploy/'s rules; the worker histograms' _count, _sum and
+# buckets grow between two scrapes by exactly the runs the kernel's own
+# trace (tracefs, workqueue_execute_start/end) shows ending between the two
+# samples, runs_total by the kernel's passes, and the request delays sit
+# at the kernel's delay; concurrent scrapes all succeed while collection
 # goes on; bad requests get 4xx and the server lives on; SIGTERM ends it
 # within 3 s with every BPF program gone.  Loopback addresses only.
 . tests/lib.sh
@@ -19,12 +23,13 @@ cleanup() {
 	[ -n "$epid" ] && kill -KILL "$epid" 2>/dev/null
 	[ -n "$ppid_prom" ] && kill -KILL "$ppid_prom" 2>/dev/null
 	stop_watchdog
+	wq_trace_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-start_watchdog 180 export
+start_watchdog 600 export
 
 
 free_port() {
@@ -73,6 +78,46 @@ try:
     print(r[0]["value"][1] if r else "none")
 except Exception:
     print("none")'
+}
+
+# --- the worker's histograms against the kernel's own trace of the worker ---
+# A tracefs instance of this test's own records every run of
+# page_reporting_process (workqueue_execute_start/end, CLOCK_MONOTONIC).  A
+# scrape's sample time is the scrape's monotonic time less
+# prtop_snapshot_age_seconds; the runs that ended between two samples are
+# what the exporter's histogram must have gained.
+TR=/sys/kernel/tracing/instances/prtop_export_$$
+wq_fn=$(awk '$3 == "page_reporting_process" { print "0x" $1; exit }' /proc/kallsyms)
+wq_trace_start() {
+	[ -n "$wq_fn" ] && mkdir "$TR" 2>/dev/null || return 1
+	echo mono >"$TR/trace_clock" && echo 4096 >"$TR/buffer_size_kb" || return 1
+	for _e in start end; do
+		echo "function == $wq_fn" >"$TR/events/workqueue/workqueue_execute_$_e/filter" &&
+			echo 1 >"$TR/events/workqueue/workqueue_execute_$_e/enable" || return 1
+	done
+}
+wq_trace_stop() {
+	[ -d "$TR" ] || return 0
+	echo 0 >"$TR/tracing_on"
+	for _e in start end; do echo 0 >"$TR/events/workqueue/workqueue_execute_$_e/enable"; done
+	rmdir "$TR"
+}
+
+# scrape_at FILE: the scrape as JSON {"t": sample time, "err": +-, "m": {series: value}}
+scrape_at() {
+	python3 - "$E/metrics" >"$1" <<'EOF'
+import json, sys, time, urllib.request
+t0 = time.monotonic()
+body = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+t1 = time.monotonic()
+m = {}
+for line in body.splitlines():
+    if line and not line.startswith("#"):
+        k, v = line.rsplit(" ", 1)
+        m[k] = float(v)
+age = m["prtop_snapshot_age_seconds"]
+print(json.dumps({"t": (t0 + t1) / 2 - age, "err": (t1 - t0) / 2, "m": m}))
+EOF
 }
 
 base=$(prog_count)
@@ -152,6 +197,15 @@ if wait_for 40 prom_up; then
 else
 	not_ok "Prometheus does not scrape the exporter: $(tail -n 5 "$tmp/prom.log")"
 fi
+traced=0
+if wq_trace_start; then
+	traced=1
+	sleep 1
+	scrape_at "$tmp/scrapeA"
+	passesA=$(cat /sys/module/page_reporting/parameters/passes 2>/dev/null)
+else
+	not_ok "tracefs: no instance tracing page_reporting_process ('$wq_fn'): the worker histograms cannot be checked"
+fi
 runs0=$(promq 'prtop_worker_runs_total')
 grown() {
 	r=$(promq 'prtop_worker_runs_total')
@@ -184,6 +238,81 @@ fi
 if [ "$want_report" = no ]; then
 	check "Prometheus: report probe not attachable here (found without prtop), said so" \
 		test "$(promq 'prtop_probe_attached{probe="report",mode="none"}')" = 0
+fi
+# the worker's delay: the module parameter (v2), v1's sysctl, else 2 s
+delay_ms=$(cat /sys/module/page_reporting/parameters/page_reporting_delay_ms 2>/dev/null ||
+	cat /proc/sys/vm/page_reporting_delay_ms 2>/dev/null || echo 2000)
+if [ $traced = 1 ] && [ $ran = 1 ]; then
+	# no need to wait for quiet: a run going at a sample counts in
+	# runs_total (at its start) but in neither the histogram nor the trace
+	# (at its end)
+	scrape_at "$tmp/scrapeB"
+	passesB=$(cat "$PASSES" 2>/dev/null)
+	cp "$TR/trace" "$tmp/wq.trace"
+	cat "$TR"/per_cpu/cpu*/stats >"$tmp/wq.stats"
+	python3 - "$tmp/scrapeA" "$tmp/scrapeB" "$tmp/wq.trace" "$delay_ms" "$passesA" "$passesB" <<'EOF'
+import itertools, json, re, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+delay = int(sys.argv[4]) / 1000
+start, runs = {}, []
+for line in open(sys.argv[3]):
+    m = re.match(r"\s*\S+-(\d+)\s+\[\d+\].*?\s(\d+\.\d+): workqueue_execute_(start|end):", line)
+    if not m:
+        continue
+    pid, t, ev = m.group(1), float(m.group(2)), m.group(3)
+    if ev == "start":
+        start[pid] = t
+    elif pid in start:
+        runs.append((t, t - start.pop(pid)))
+ma, mb = a["m"], b["m"]
+def delta(k):
+    return mb.get(k, 0) - ma.get(k, 0)
+W = "prtop_worker_run_duration_seconds"
+dc, ds = delta(W + "_count"), delta(W + "_sum")
+les = sorted((float(re.search(r'le="([^"]+)"', k).group(1)), delta(k)) for k in mb
+             if k.startswith(W + "_bucket") and "+Inf" not in k)
+# a run ending within 50 ms of a sample may be on either side of it
+slack = 0.05 + a["err"] + b["err"]
+sure = [d for t, d in runs if a["t"] + slack < t <= b["t"] - slack]
+edge = [d for t, d in runs if abs(t - a["t"]) <= slack or abs(t - b["t"]) <= slack]
+best = None
+for pick in itertools.product((0, 1), repeat=len(edge)):
+    durs = sure + [d for d, p in zip(edge, pick) if p]
+    n, tot = len(durs), sum(durs)
+    bad = []
+    for le, got in les:
+        # the trace's and prtop's clocks are read a few us apart at
+        # each end of a run (up to 60 us seen under load)
+        lo = sum(1 for d in durs if d <= le / (1 + 1 / 16) - 100e-6)
+        hi = sum(1 for d in durs if d <= le + 100e-6)
+        if not lo <= got <= hi:
+            bad.append("le=%g: +%d, trace %d..%d" % (le, got, lo, hi))
+    r = (dc == n, abs(ds - tot) <= 0.01 * tot + 50e-6 * n, bad, n, tot)
+    if best is None or sum([r[0], r[1], not r[2]]) > sum([best[0], best[1], not best[2]]):
+        best = r
+cnt_ok, sum_ok, bad, n, tot = best
+def chk(ok, what):
+    print(("ok - " if ok else "not ok - ") + what)
+print("# worker runs traced between the samples: %d (%d on an edge), %.6f s in all" % (n, len(edge), tot))
+chk(cnt_ok and n >= 1, "%s_count grew by the runs the kernel traced between the two samples (+%d, trace %d)" % (W, dc, n))
+chk(sum_ok and n >= 1, "%s_sum grew by the traced run time within 1 %% + 50 us a run (+%.6f s, trace %.6f s)" % (W, ds, tot))
+chk(not bad, "%s buckets hold the traced runs of that length%s" % (W, (": " + "; ".join(bad)) if bad else ""))
+runs_d = delta("prtop_worker_runs_total")
+chk(abs(runs_d - n) <= 1, "prtop_worker_runs_total grew by the traced runs, one in flight allowed (+%d, trace %d)" % (runs_d, n))
+if sys.argv[5] and sys.argv[6]:
+    p = int(sys.argv[6]) - int(sys.argv[5])
+    chk(abs(runs_d - p) <= 1, "prtop_worker_runs_total grew by the kernel's passes, one in flight allowed (+%d, passes +%d)" % (runs_d, p))
+D = "prtop_request_delay_seconds"
+qc, qs = delta(D + "_count"), delta(D + "_sum")
+mean = qs / qc if qc else 0
+chk(1 <= qc <= runs_d and 0.75 * delay <= mean <= 1.3 * delay,
+    "%s: 1..%d new delays (+%d), mean %.3f s within 0.75..1.3 of the kernel's %.3f s" % (D, runs_d, qc, mean, delay))
+lo_b, hi_b = delta(D + '_bucket{le="1"}'), delta(D + '_bucket{le="5"}')
+chk(lo_b == 0 and hi_b == qc, "%s buckets: none at or below 1 s (+%d), all at or below 5 s (+%d of +%d)" % (D, lo_b, hi_b, qc))
+EOF
+	check "tracefs lost no event of the worker ($(grep -h '^overrun' "$tmp/wq.stats" | tr '\n' ' '))" \
+		sh -c "! grep '^overrun' '$tmp/wq.stats' | grep -qv ' 0$'"
+	wq_trace_stop
 fi
 dcount=$(promq 'prtop_request_delay_seconds_count')
 [ $ran = 1 ] && check "Prometheus: request delays observed (count $dcount)" \
