@@ -195,7 +195,7 @@ boot_window() {
 		qemu_stop
 		return 1
 	fi
-	qemu_wait_marker "$log" "PRTOP-QEMU done" 120
+	qemu_wait_marker "$log" "PRTOP-QEMU done" 240
 	if ! qemu_wait_exit 20; then
 		echo "# [$fpr] guest did not reboot by itself; killing QEMU"
 	fi
@@ -250,7 +250,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # boot with its reuse phase, and over 90 s to touch 1 GiB
 BOOTS=${PRTOP_QEMU_BOOTS:-on off}
 J_OK=0
-if echo " $BOOTS " | grep -q ' on ' && boot_window on 420; then
+if echo " $BOOTS " | grep -q ' on ' && boot_window on 480; then
 	fall=$((RSS1 - RSS2))
 	echo "# [on] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB; 3 s later $(mib "$RSS3") MiB"
 	late=$((RSS2 - RSS3))
@@ -368,7 +368,7 @@ if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 fi
 
 # --- boot 2: free page reporting off (control) ----------------------------
-if echo " $BOOTS " | grep -q ' off ' && boot_window off 360; then
+if echo " $BOOTS " | grep -q ' off ' && boot_window off 420; then
 	fall=$((RSS1 - RSS2))
 	echo "# [off] RSS held $(mib "$RSS1") MiB, after window $(mib "$RSS2") MiB, fall $(mib $fall) MiB"
 	if [ $fall -lt $((MIB * 1024 * TOL_PCT / 100)) ]; then
