@@ -14,6 +14,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "host.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -58,10 +59,12 @@ struct {
 } ram SEC(".maps");
 
 struct discard_call {
-	__u64 start;
+	__u64 start; /* madvise: address; fallocate: file offset */
 	__u64 len;
 	__u32 method;
 	__u32 is_madvise;
+	__u32 fd; /* fallocate's */
+	__u32 pad;
 };
 
 /* discard syscalls between enter and exit, by thread */
@@ -72,21 +75,31 @@ struct {
 	__type(value, struct discard_call);
 } inflight SEC(".maps");
 
-/* the last punched hole, by thread: a madvise of its length follows it */
-struct punch {
-	__u64 len;
-	__u64 ns;
+/*
+ * A punched hole, by what it is: the process, the file (its inode) and the
+ * byte range in it.  QEMU punches a hole in a shared memfd and then unmaps
+ * the same range of its mapping with MADV_DONTNEED; that madvise, found
+ * through its VMA to be the same file range, is the hole's zap and is not
+ * counted again, however long after the punch it comes.  A hole whose zap
+ * never comes (a VMM that does not unmap) is dropped when the map is full,
+ * least recently used first.
+ */
+struct punch_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 inode; /* struct inode *: the file, not the descriptor */
+	__u64 off;   /* byte offset of the hole in the file */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct punch);
-} last_punch SEC(".maps");
+	__uint(max_entries, 16384);
+	__type(key, struct punch_key);
+	__type(value, __u64); /* the hole's length */
+} punched SEC(".maps");
 
-/* how soon after the punch its zap comes: QEMU issues them back to back */
-#define ZAP_WINDOW_NS 10000000ULL
+/* the kernel's page size: madvise rounds lengths up to it (the loader sets it) */
+const volatile __u64 page_size = 4096;
 
 __u64 events_lost;
 __u64 chunks_inserted; /* the loader subtracts what it deletes: chunks tracked */
@@ -129,10 +142,11 @@ static __always_inline __u32 size_slot(__u64 len)
 	return s < HOST_SIZE_SLOTS ? s : HOST_SIZE_SLOTS - 1;
 }
 
-static __always_inline void stash(__u32 method, __u64 start, __u64 len, __u32 is_madvise)
+static __always_inline void stash(__u32 method, __u64 start, __u64 len, __u32 is_madvise,
+				  __u32 fd)
 {
 	struct discard_call c = {.start = start, .len = len, .method = method,
-				 .is_madvise = is_madvise};
+				 .is_madvise = is_madvise, .fd = fd};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	bpf_map_update_elem(&inflight, &tid, &c, BPF_ANY);
@@ -160,7 +174,7 @@ int host_madvise_enter(struct trace_event_raw_sys_enter *ctx)
 	default:
 		return 0;
 	}
-	stash(method, ctx->args[0], ctx->args[1], 1);
+	stash(method, ctx->args[0], ctx->args[1], 1, 0);
 	return 0;
 }
 
@@ -171,7 +185,7 @@ int host_fallocate_enter(struct trace_event_raw_sys_enter *ctx)
 
 	if (!watched(&tgid) || !(ctx->args[1] & FALLOC_FL_PUNCH_HOLE_))
 		return 0;
-	stash(HOST_M_PUNCH, ctx->args[2], ctx->args[3], 0);
+	stash(HOST_M_PUNCH, ctx->args[2], ctx->args[3], 0, ctx->args[0]);
 	return 0;
 }
 
@@ -244,6 +258,57 @@ static __always_inline bool in_ram(__u32 tgid, __u64 start, __u64 end)
 	return false;
 }
 
+/* the inode behind the current process's descriptor fd; 0 if unknown */
+static __always_inline __u64 fd_inode(__u32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	return (__u64)BPF_CORE_READ(f, f_inode);
+}
+
+struct vma_file {
+	__u64 addr;  /* in: the madvise address */
+	__u64 inode; /* out: the file mapped there, 0 if anonymous */
+	__u64 off;   /* out: addr's byte offset in that file */
+};
+
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_file *v = data;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+
+	if (!f)
+		return 0;
+	v->inode = (__u64)BPF_CORE_READ(f, f_inode);
+	v->off = BPF_CORE_READ(vma, vm_pgoff) * page_size + (v->addr - BPF_CORE_READ(vma, vm_start));
+	return 0;
+}
+
+/* a madvise(DONTNEED) of exactly a hole this process punched: its zap */
+static __always_inline bool is_zap(__u32 tgid, __u64 start, __u64 len)
+{
+	struct vma_file v = {.addr = start};
+	struct punch_key k = {.tgid = tgid};
+	__u64 *hole;
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), start, vma_file_cb, &v, 0) || !v.inode)
+		return false;
+	k.inode = v.inode;
+	k.off = v.off;
+	hole = bpf_map_lookup_elem(&punched, &k);
+	if (!hole || *hole != len)
+		return false;
+	bpf_map_delete_elem(&punched, &k);
+	return true;
+}
+
 static __always_inline int discard_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), tgid;
@@ -252,6 +317,7 @@ static __always_inline int discard_exit(long ret)
 	struct mark_ctx m = {};
 	__u64 len, nchunks, now;
 	bool zap = false;
+	__u64 pg = page_size;
 
 	c = bpf_map_lookup_elem(&inflight, &tid);
 	if (!c)
@@ -265,7 +331,7 @@ static __always_inline int discard_exit(long ret)
 		goto out;
 	}
 	/* madvise rounds the length up to pages; fallocate takes bytes */
-	len = c->is_madvise ? (c->len + 4095) & ~4095ULL : c->len;
+	len = c->is_madvise ? (c->len + pg - 1) & ~(pg - 1) : c->len;
 	/* a file offset is no address: punched holes count as guest RAM */
 	if (c->is_madvise && !in_ram(tgid, c->start, c->start + len)) {
 		st->other_bytes += len;
@@ -274,15 +340,12 @@ static __always_inline int discard_exit(long ret)
 	}
 	now = bpf_ktime_get_ns();
 	if (!c->is_madvise) {
-		struct punch p = {.len = len, .ns = now};
+		struct punch_key k = {.tgid = tgid, .inode = fd_inode(c->fd), .off = c->start};
 
-		bpf_map_update_elem(&last_punch, &tid, &p, BPF_ANY);
-	} else {
-		struct punch *p = bpf_map_lookup_elem(&last_punch, &tid);
-
-		zap = p && p->len == len && now - p->ns < ZAP_WINDOW_NS;
-		if (zap)
-			bpf_map_delete_elem(&last_punch, &tid);
+		if (k.inode)
+			bpf_map_update_elem(&punched, &k, &len, BPF_ANY);
+	} else if (c->method == HOST_M_DONTNEED) {
+		zap = is_zap(tgid, c->start, len);
 	}
 	if (zap) {
 		st->zap_bytes += len;
@@ -298,7 +361,7 @@ static __always_inline int discard_exit(long ret)
 	if (!c->is_madvise || !len)
 		goto out;
 	m.tgid = tgid;
-	m.start = c->start & ~4095ULL;
+	m.start = c->start & ~(pg - 1);
 	m.end = m.start + len;
 	m.now = now;
 	nchunks = ((m.end - 1) >> HOST_CHUNK_SHIFT) - (m.start >> HOST_CHUNK_SHIFT) + 1;

@@ -44,9 +44,10 @@ struct host_vm_stats {
 	__u64 other_bytes;	/* discards outside guest RAM: the VMM's own memory */
 	__u64 other_calls;
 	/*
-	 * madvise(DONTNEED) right after a punched hole of the same length on
-	 * the same thread: QEMU zaps the mapping of memory it just punched.
-	 * The same memory: counted here, not again under its method.
+	 * madvise(DONTNEED) of exactly a hole the process punched (the same
+	 * file range, found through the mapping): QEMU zaps the mapping of
+	 * memory it just punched.  The same memory: counted here, not again
+	 * under its method.
 	 */
 	__u64 zap_bytes;
 	__u64 zap_calls;

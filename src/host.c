@@ -691,6 +691,7 @@ static int host_load(struct host *h)
 		h->skel = host_bpf__open();
 		if (!h->skel)
 			return errno ? errno : ENOMEM;
+		h->skel->rodata->page_size = (__u64)sysconf(_SC_PAGESIZE);
 		bpf_program__set_autoload(h->skel->progs.host_fault_btf, pass == 0);
 		bpf_program__set_autoload(h->skel->progs.host_fault, pass == 1);
 		err = host_bpf__load(h->skel);
