@@ -13,9 +13,19 @@
 # with the fall of QEMU's VmRSS (read from /proc, not from prtop) within
 # 5 %; the discards are 2 MiB/4 MiB madvise(MADV_DONTNEED) calls; when the
 # guest writes MIB again, refaulted bytes (R₃ − R₂) agree with MIB within
-# 5 %; the VM is named by QEMU's -name.  The same with guest RAM on a
-# shared memfd (QEMU punches holes, then unmaps: counted once).  Reporting
-# off: the same run gives zero discards.  Meanwhile `prtop host` by name (no --pid) sees QEMU and not
+# 5 %; the discards are 2 MiB/4 MiB madvise(MADV_DONTNEED) calls, as many
+# of each size over the window as the guest reported blocks of order 9 and
+# 10 (3 %); when the guest writes MIB again, refaulted bytes (R₃ − R₂)
+# agree with MIB within 5 %, and their ages (median, and the exporter's
+# mean) lie between "rewriting" − "window-end" and "retouched" − "freed"
+# (the guest's uptime at its markers); rss_bytes is the VmRSS this script
+# reads from /proc in the same second (1 %); the VM is named by QEMU's
+# -name.  The same with guest RAM on a shared memfd (QEMU punches holes,
+# then unmaps: counted once, however late the unmap).  Reporting off: the
+# same run gives zero discards.  In every boot `prtop host export` runs
+# beside it and, scraped at a quiet moment, serves what the JSON of the
+# samples around the scrape says; both exit 0 on SIGTERM, the JSON whole.
+# Meanwhile `prtop host` by name (no --pid) sees QEMU and not
 # tools/madvloop, a process discarding memory in a loop.
 #
 # Knobs: PRTOP_HOST_MIB (768), PRTOP_HOST_WINDOW (25 s).  Logs stay in
@@ -88,6 +98,271 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%
 within() { awk -v p="$1" -v t="$2" 'BEGIN { exit !(p <= t) }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
+# keep NAME: the last complete JSON line of the boot's prtop host output,
+# as $run/snap-$fpr-NAME.json
+keep() {
+	python3 - "$hj" >"$run/snap-$fpr-$1.json" <<'PYEOF'
+import json, sys
+last = ""
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        json.loads(line)
+        last = line
+    except ValueError:
+        pass
+sys.stdout.write(last)
+PYEOF
+}
+
+# rss_note: QEMU's VmRSS (KiB) as this script reads it, with the time
+rss_note() {
+	_k=$(qemu_rss_kib)
+	[ -n "$_k" ] && echo "$(date +%s.%N) $_k" >>"$run/rss-$fpr.txt"
+	echo "$_k"
+}
+
+# guest_t LOG MARKER: the guest's uptime at "PRTOP-HOST MARKER ... t=X"
+guest_t() {
+	tr -d '\r' <"$1" | sed -n "s/.*PRTOP-HOST $2.* t=\([0-9.]*\)\$/\1/p" | head -n 1
+}
+
+# hcheck WHAT ARGS: the checks written in python (tests/test_host.sh's own)
+hcheck() {
+	python3 - "$@" <<'PYEOF'
+import json, re, sys
+
+what, args = sys.argv[1], sys.argv[2:]
+
+
+def ok(m):
+    print("ok - " + m)
+
+
+def not_ok(m):
+    print("not ok - " + m)
+
+
+def vm_of(path, pid):
+    try:
+        d = json.loads(open(path).read() or "null")
+    except (OSError, ValueError):
+        return None
+    v = [x for x in (d or {}).get("vms", []) if x.get("pid") == pid]
+    return v[0] if v else None
+
+
+def median_le(hist):
+    # the upper bound (ms) of the slot holding the median, as prtop defines it
+    keys = sorted(hist, key=lambda k: float(k))
+    total = sum(hist[k] for k in keys)
+    run = 0
+    for k in keys:
+        run += hist[k]
+        if total and run * 2 >= total:
+            return float(k)
+    return None
+
+
+def metrics(path, pid):
+    # {(name, frozen labels without vm/pid): value} for the VM with pid
+    out = {}
+    for line in open(path, errors="replace"):
+        m = re.match(r'([a-z_]+)\{([^}]*)\} (\S+)$', line.strip())
+        if not m:
+            continue
+        labels = dict(re.findall(r'([a-z_]+)="([^"]*)"', m.group(2)))
+        if labels.pop("pid", None) != str(pid):
+            continue
+        labels.pop("vm", None)
+        out[(m.group(1), tuple(sorted(labels.items())))] = float(m.group(3))
+    return out
+
+
+if what == "rss":
+    # rss: FPR JSONL PID RSSNOTES: rss_bytes of the sample of the same
+    # second (the nearest one in value among those within a second) vs
+    # VmRSS read by the script
+    fpr, jl, pid, notes = args[0], args[1], int(args[2]), args[3]
+    samples = []
+    for line in open(jl, errors="replace"):
+        try:
+            d = json.loads(line)
+        except ValueError:
+            continue
+        for v in d.get("vms", []):
+            if v.get("pid") == pid:
+                samples.append((d["time"], v.get("rss_bytes")))
+    n = 0
+    for note in open(notes):
+        t, kib = float(note.split()[0]), int(note.split()[1])
+        near = [r for (s, r) in samples if abs(s - t) <= 1.0]
+        if not near or any(r is None for r in near):
+            not_ok("host[%s]: rss_bytes near %.0f unknown: %s (VmRSS %d KiB)" % (fpr, t, near, kib))
+            continue
+        truth = kib * 1024
+        best = min(near, key=lambda r: abs(r - truth))
+        p = abs(best - truth) * 100.0 / truth
+        msg = "host[%s]: rss_bytes %d vs VmRSS %d KiB read by the test in the same second: %.2f %% apart" % (
+            fpr, best, kib, p)
+        (ok if p <= 1.0 else not_ok)(msg + (" (<= 1 %)" if p <= 1.0 else " (> 1 %)"))
+        n += 1
+    if n < 2:
+        not_ok("host[%s]: rss_bytes compared %d times (want >= 2)" % (fpr, n))
+
+elif what == "sizes":
+    # sizes: FPR PID D1.json D2.json WINDOW.json: the size histogram's
+    # count per bucket over the window vs the guest's reported blocks per
+    # order (a block of order o is one discard of 4096 << o bytes)
+    fpr, pid, f1, f2, fw = args[0], int(args[1]), args[2], args[3], args[4]
+    a, b = vm_of(f1, pid), vm_of(f2, pid)
+    try:
+        g = json.load(open(fw))
+        orders = {o["order"]: o["reported_bytes"] for o in g["per_order"]}
+        page = g.get("page_size") or 4096
+    except (OSError, ValueError, KeyError, TypeError):
+        orders = None
+    if not a or not b or not orders or any(x is None for x in orders.values()):
+        not_ok("host[%s]: discard sizes vs guest blocks: figures missing (host %s %s, guest %s)" % (
+            fpr, bool(a), bool(b), orders))
+        sys.exit(0)
+    ha, hb = a["discard_size_le_bytes"], b["discard_size_le_bytes"]
+    delta = {k: hb.get(k, 0) - ha.get(k, 0) for k in hb}
+    want = {}
+    for o, rb in orders.items():
+        if rb:
+            want[str(page << o)] = rb // (page << o)
+    calls = sum(delta.values())
+    if not want:
+        not_ok("host[%s]: the guest reported no block in its window" % fpr)
+    for le in sorted(set(want) | set(k for k, c in delta.items() if c), key=float):
+        h, w = delta.get(le, 0), want.get(le, 0)
+        slack = max(4, w * 0.03) if w else max(4, calls * 0.03)
+        msg = "host[%s]: %d discards of <= %s bytes over the window vs %d blocks of that size the guest reported (slack %d)" % (
+            fpr, h, le, w, slack)
+        (ok if abs(h - w) <= slack else not_ok)(msg)
+
+elif what == "age":
+    # age: FPR PID R2.json R3.json LO_S HI_S: the median age of the refaults
+    # between the two samples lies in [LO, HI]; prtop's own median agrees
+    # with its histogram
+    fpr, pid, f2, f3, lo, hi = args[0], int(args[1]), args[2], args[3], float(args[4]), float(args[5])
+    a, b = vm_of(f2, pid), vm_of(f3, pid)
+    if not a or not b or a.get("refault_age_le_ms_bytes") is None or b.get("refault_age_le_ms_bytes") is None:
+        not_ok("host[%s]: refault ages missing" % fpr)
+        sys.exit(0)
+    ha, hb = a["refault_age_le_ms_bytes"], b["refault_age_le_ms_bytes"]
+    delta = {k: hb.get(k, 0) - ha.get(k, 0) for k in hb if k != "+Inf"}
+    inf = hb.get("+Inf", 0) - ha.get("+Inf", 0)
+    med = median_le(delta) if not inf else None
+    # slot le holds ages in [le/2, le): the median is in the gap when
+    # le > LO and le/2 <= HI
+    if med is not None and med > lo * 1000 and med / 2 <= hi * 1000:
+        ok("host[%s]: median age of the refaults of the rewrite < %.0f ms, in the gap %.1f .. %.1f s" % (fpr, med, lo, hi))
+    else:
+        not_ok("host[%s]: median age of the refaults of the rewrite < %s ms (+Inf: %d bytes), not in the gap %.1f .. %.1f s: %s" % (
+            fpr, med, inf, lo, hi, delta))
+    pm, cm = b.get("refault_age_median_ms"), median_le({k: x for k, x in hb.items() if k != "+Inf"})
+    if pm is not None and cm is not None and pm == cm:
+        ok("host[%s]: refault_age_median_ms %s is its histogram's median" % (fpr, pm))
+    else:
+        not_ok("host[%s]: refault_age_median_ms %s, its histogram's median %s" % (fpr, pm, cm))
+
+elif what == "agemean":
+    # agemean: FPR PID R2.metrics R3.metrics LO_S HI_S: the exporter's mean
+    # age of the refaults between two scrapes lies in [LO, HI]
+    fpr, pid, m2, m3, lo, hi = args[0], int(args[1]), args[2], args[3], float(args[4]), float(args[5])
+    try:
+        a, b = metrics(m2, pid), metrics(m3, pid)
+        ds = b[("prtop_host_refault_age_seconds_sum", ())] - a[("prtop_host_refault_age_seconds_sum", ())]
+        dc = b[("prtop_host_refault_age_seconds_count", ())] - a[("prtop_host_refault_age_seconds_count", ())]
+    except (OSError, KeyError):
+        not_ok("host[%s]: exporter refault ages missing" % fpr)
+        sys.exit(0)
+    mean = ds / dc if dc > 0 else -1
+    msg = "host[%s]: exporter: mean age of the %d pages refaulted by the rewrite %.2f s, gap %.1f .. %.1f s" % (
+        fpr, dc, mean, lo, hi)
+    (ok if lo <= mean <= hi else not_ok)(msg)
+
+elif what == "export":
+    # export: FPR PID METRICS BEFORE.json AFTER.json: every per-VM family
+    # of the scrape equals the JSON of the samples before and after it
+    # (counters of discards exactly: nothing is discarded then; refaults,
+    # which each process resolves on its own, and RSS within 1 %)
+    fpr, pid, mf, fb, fa = args[0], int(args[1]), args[2], args[3], args[4]
+    m = metrics(mf, pid)
+    a, b = vm_of(fb, pid), vm_of(fa, pid)
+    if not m or not a or not b:
+        not_ok("host[%s] export: nothing to compare (scrape %d series, JSON %s %s)" % (fpr, len(m), bool(a), bool(b)))
+        sys.exit(0)
+    want = {}  # (name, labels) -> (json before, json after, tolerance)
+
+    def add(name, labels, f, tol=0.0, slack=0.5):
+        want[(name, tuple(sorted(labels.items())))] = (f(a), f(b), tol, slack)
+
+    for meth in b["by_method"]:
+        add("prtop_host_discarded_bytes_total", {"method": meth}, lambda v, k=meth: v["by_method"][k]["bytes"])
+        add("prtop_host_discard_calls_total", {"method": meth}, lambda v, k=meth: v["by_method"][k]["calls"])
+    add("prtop_host_discard_failed_total", {}, lambda v: v["discard_failed"])
+    add("prtop_host_other_discarded_bytes_total", {}, lambda v: v["other_discarded_bytes"])
+    add("prtop_host_chunks_untracked_total", {}, lambda v: v["chunks_untracked"])
+    les = sorted({float(k[1][0][1]) for k in m if k[0] == "prtop_host_discard_size_bytes_bucket" and k[1][0][1] != "+Inf"})
+    for le in les:
+        add("prtop_host_discard_size_bytes_bucket", {"le": "%.10g" % le},
+            lambda v, le=le: sum(c for k, c in v["discard_size_le_bytes"].items() if k != "+Inf" and float(k) <= le))
+    add("prtop_host_discard_size_bytes_bucket", {"le": "+Inf"}, lambda v: sum(v["discard_size_le_bytes"].values()))
+    add("prtop_host_discard_size_bytes_count", {}, lambda v: sum(v["discard_size_le_bytes"].values()))
+    add("prtop_host_discard_size_bytes_sum", {}, lambda v: v["discarded_bytes"])
+    add("prtop_host_rss_bytes", {}, lambda v: v["rss_bytes"], 0.01)
+    if b.get("refaulted_bytes") is not None:
+        add("prtop_host_refaulted_bytes_total", {}, lambda v: v["refaulted_bytes"], 0.01)
+        ales = sorted({float(k[1][0][1]) for k in m if k[0] == "prtop_host_refault_age_seconds_bucket" and k[1][0][1] != "+Inf"})
+        # a page near a slot's bound may land on either side in either
+        # process: 1 % of all refaulted pages, not of the slot
+        pages = b["refaulted_bytes"] / 4096
+        for le in ales:
+            add("prtop_host_refault_age_seconds_bucket", {"le": "%.10g" % le},
+                lambda v, le=le: sum(c for k, c in v["refault_age_le_ms_bytes"].items() if k != "+Inf" and float(k) / 1000 <= le) / 4096,
+                0.0, 2 + pages * 0.01)
+        add("prtop_host_refault_age_seconds_count", {}, lambda v: sum(v["refault_age_le_ms_bytes"].values()) / 4096, 0.01)
+    bad, quiet = [], True
+    for key, (x, y, tol, slack) in sorted(want.items()):
+        if x is None or y is None:
+            bad.append("%s%s: JSON null" % (key[0], dict(key[1])))
+            continue
+        if key[0].startswith("prtop_host_discard") and x != y:
+            quiet = False
+        lo, hi = min(x, y), max(x, y)
+        got = m.get(key)
+        if got is None:
+            bad.append("%s%s: not served" % (key[0], dict(key[1])))
+        elif not (lo * (1 - tol) - slack <= got <= hi * (1 + tol) + slack):
+            bad.append("%s%s: %s, JSON %s .. %s" % (key[0], dict(key[1]), got, x, y))
+    if bad:
+        not_ok("host[%s] export: %d of %d series differ from the JSON: %s" % (fpr, len(bad), len(want), "; ".join(bad)))
+    else:
+        ok("host[%s] export: %d series equal the JSON around the scrape (discards exactly, refaults and RSS within 1 %%)" % (fpr, len(want)))
+    (ok if quiet else not_ok)("host[%s] export: no discard between the samples around the scrape (a quiet moment)" % fpr)
+
+elif what == "whole":
+    # whole: FPR FILE PID: every line of the JSON Lines output is a whole
+    # object with the VM in it, and the file ends with a newline
+    fpr, path, pid = args[0], args[1], int(args[2])
+    text = open(path, errors="replace").read()
+    lines = text.split("\n")
+    bad = n = 0
+    for line in lines[:-1]:
+        try:
+            d = json.loads(line)
+            n += 1
+            bad += not any(v.get("pid") == pid for v in d["vms"])
+        except (ValueError, KeyError, TypeError):
+            bad += 1
+    good = text.endswith("\n") and n >= 20 and not bad
+    (ok if good else not_ok)("host[%s]: the JSON output is whole after SIGTERM: %d lines, %d bad, ends with a newline: %s" % (
+        fpr, n, bad, text.endswith("\n")))
+PYEOF
+}
+
 # step LOG MARKER TIMEOUT WHAT
 step() {
 	qemu_wait_marker "$1" "$2" "$3" && return 0
@@ -115,36 +390,40 @@ boot() {
 	fi
 	VMPID=$QEMU_PID
 	[ "$fpr" = on ] && ON_PID=$VMPID
+	rm -f "$run/rss-$fpr.txt"
 	"$PRTOP" host --json -p "$VMPID" 1 >"$hj" 2>"$run/host-$fpr.err" &
 	hp=$!
 	HOSTPIDS="$HOSTPIDS $hp"
-	xp=""
-	if [ "$fpr" = on ]; then
-		"$PRTOP" host export -l "$XADDR" -d 1 >"$run/hostexp.out" 2>&1 &
-		xp=$!
-		HOSTPIDS="$HOSTPIDS $xp"
-	fi
+	"$PRTOP" host export -l "$XADDR" -d 1 >"$run/hostexp-$fpr.out" 2>&1 &
+	xp=$!
+	HOSTPIDS="$HOSTPIDS $xp"
 	step "$log" "PRTOP-HOST settled" 150 "settling" || return 1
-	[ -n "$xp" ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp.out"
+	[ "$fpr" = on ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp-$fpr.out"
 	step "$log" "PRTOP-HOST held" 120 "touching $MIB MiB" || return 1
 	sleep 1.5
-	D1=$(vm "$hj" "$VMPID" 'v["discarded_bytes"]')
-	RSS1=$(qemu_rss_kib)
+	keep d1
+	D1=$(vm "$run/snap-$fpr-d1.json" "$VMPID" 'v["discarded_bytes"]')
+	RSS1=$(rss_note)
 	step "$log" "PRTOP-HOST window-end" $((WINDOW + 60)) "measurement window" || return 1
 	sleep 2
-	D2=$(vm "$hj" "$VMPID" 'v["discarded_bytes"]')
-	R2=$(vm "$hj" "$VMPID" 'v["refaulted_bytes"]')
-	RSS2=$(qemu_rss_kib)
+	keep d2
+	D2=$(vm "$run/snap-$fpr-d2.json" "$VMPID" 'v["discarded_bytes"]')
+	R2=$(vm "$run/snap-$fpr-d2.json" "$VMPID" 'v["refaulted_bytes"]')
+	RSS2=$(rss_note)
+	curl -s -m 5 "http://$XADDR/metrics" >"$run/host-$fpr-r2.metrics"
 	step "$log" "PRTOP-HOST retouched" 120 "writing $MIB MiB again" || return 1
+	# quiet: the guest holds what it wrote and reports nothing for 6 s
 	sleep 2.5
-	R3=$(vm "$hj" "$VMPID" 'v["refaulted_bytes"]')
-	if [ -n "$xp" ]; then
-		curl -s -m 5 "http://$XADDR/metrics" >"$run/host.metrics"
-		curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$XADDR/healthz" >"$run/host.healthz"
-		kill "$xp" 2>/dev/null
-		wait "$xp"
-		XRC=$?
-	fi
+	keep r3
+	R3=$(vm "$run/snap-$fpr-r3.json" "$VMPID" 'v["refaulted_bytes"]')
+	rss_note >/dev/null
+	curl -s -m 5 "http://$XADDR/metrics" >"$run/host-$fpr.metrics"
+	curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$XADDR/healthz" >"$run/host-$fpr.healthz"
+	sleep 1.1
+	keep after
+	kill "$xp" 2>/dev/null
+	wait "$xp"
+	XRC=$?
 	qemu_wait_marker "$log" "PRTOP-HOST done" 30
 	cp "$hj" "$run/host-$fpr.last.jsonl"
 	kill "$hp" 2>/dev/null
@@ -155,6 +434,19 @@ boot() {
 	rm -rf "$run/blocks-$fpr"
 	qemu_blocks "$log" "$run/blocks-$fpr"
 	return 0
+}
+
+# common MODE: the checks of every boot: prtop host's SIGTERM and output,
+# the exporter's, the exporter vs the JSON, rss_bytes vs VmRSS
+common() {
+	fpr=$1
+	check "host[$fpr]: prtop host exited 0 on SIGTERM (rc $HOST_RC)" [ "$HOST_RC" = 0 ]
+	hcheck whole "$fpr" "$run/host-$fpr.last.jsonl" "$VMPID"
+	check "host[$fpr] export: exited 0 on SIGTERM (rc $XRC)" [ "$XRC" = 0 ]
+	check "host[$fpr] export: /healthz answered 200 ($(cat "$run/host-$fpr.healthz" 2>/dev/null))" \
+		[ "$(cat "$run/host-$fpr.healthz" 2>/dev/null)" = 200 ]
+	hcheck export "$fpr" "$VMPID" "$run/host-$fpr.metrics" "$run/snap-$fpr-r3.json" "$run/snap-$fpr-after.json"
+	hcheck rss "$fpr" "$run/host-$fpr.last.jsonl" "$VMPID" "$run/rss-$fpr.txt"
 }
 
 # agree MODE METHOD: the checks of a boot with reporting on, whose discards
@@ -209,9 +501,25 @@ agree() {
 	"$2:"*) ok "host[$fpr]: QEMU discards guest RAM by $2 only ($meth)" ;;
 	*) not_ok "host[$fpr]: methods seen '$meth', expected $2 only" ;;
 	esac
-	check "host[$fpr]: prtop host exited 0 on SIGTERM (rc $HOST_RC)" [ "$HOST_RC" = 0 ]
 	rss=$(vm "$last" "$VMPID" 'v["rss_bytes"]')
-	check "host[$fpr]: rss_bytes is known ($rss)" [ -n "$rss" ] && [ "$rss" != None ]
+	check "host[$fpr]: rss_bytes is known ($rss)" [ -n "$rss" ] && check "host[$fpr]: rss_bytes is not null ($rss)" [ "$rss" != None ]
+	common "$fpr"
+	hcheck sizes "$fpr" "$VMPID" "$run/snap-$fpr-d1.json" "$run/snap-$fpr-d2.json" "$run/blocks-$fpr/window.json"
+	# every refault of the rewrite is of memory discarded after "freed" and
+	# before "window-end", faulted back after "rewriting", before "retouched"
+	tf=$(guest_t "$log" freed)
+	te=$(guest_t "$log" window-end)
+	tw=$(guest_t "$log" rewriting)
+	tt=$(guest_t "$log" retouched)
+	if [ -n "$tf" ] && [ -n "$te" ] && [ -n "$tw" ] && [ -n "$tt" ]; then
+		lo=$(awk -v a="$tw" -v b="$te" 'BEGIN { printf "%.3f", a - b }')
+		hi=$(awk -v a="$tt" -v b="$tf" 'BEGIN { printf "%.3f", a - b + 1 }')
+		echo "# [$fpr] guest: freed $tf, window-end $te, rewriting $tw, retouched $tt: refault ages $lo .. $hi s"
+		hcheck age "$fpr" "$VMPID" "$run/snap-$fpr-d2.json" "$run/snap-$fpr-r3.json" "$lo" "$hi"
+		hcheck agemean "$fpr" "$VMPID" "$run/host-$fpr-r2.metrics" "$run/host-$fpr.metrics" "$lo" "$hi"
+	else
+		not_ok "host[$fpr]: guest markers missing: freed '$tf' window-end '$te' rewriting '$tw' retouched '$tt'"
+	fi
 }
 
 # --- reporting on: private anonymous RAM, madvise(MADV_DONTNEED) -----------
@@ -236,6 +544,7 @@ if boot off; then
 	echo "# [off] discards D1=$D1 D2=$D2 (whole run: $(vm "$run/host-off.last.jsonl" "$VMPID" 'v["discarded_bytes"]'))"
 	total=$(vm "$run/host-off.last.jsonl" "$VMPID" 'v["discarded_bytes"]')
 	check "host[off]: no discards from QEMU with free-page-reporting=off (got '$total')" [ "$total" = 0 ]
+	common off
 fi
 wait $side
 mpid=$(sed -n 's/^pid: //p' "$run/madvloop.out")
@@ -257,10 +566,9 @@ case $seen in
 *) not_ok "host: by name: $seen (want madvloop=False qemu=True); $(tr '\n' ' ' <"$run/byname.err")" ;;
 esac
 
-# --- the exporter, scraped while the guest ran -------------------------------
+# --- the exporter, scraped while the reporting-on guest ran ------------------
+cp "$run/host-on.metrics" "$run/host.metrics" 2>/dev/null
 if [ -s "$run/host.metrics" ]; then
-	check "host export: /healthz answered 200 ($(cat "$run/host.healthz"))" [ "$(cat "$run/host.healthz")" = 200 ]
-	check "host export: exited 0 on SIGTERM (rc $XRC)" [ "$XRC" = 0 ]
 	line=$(grep "^prtop_host_discarded_bytes_total{vm=\"$VMNAME\",pid=\"$ON_PID\",method=\"dontneed\"}" "$run/host.metrics")
 	val=${line##* }
 	if [ -n "$val" ] && [ "$val" -gt 0 ]; then
@@ -278,7 +586,7 @@ if [ -s "$run/host.metrics" ]; then
 		not_ok "host export: promtool check metrics: $(head -c 300 "$run/host.lint")"
 	fi
 else
-	not_ok "host export: nothing scraped from $XADDR: $(tail -n 3 "$run/hostexp.out" | tr '\n' ' ')"
+	not_ok "host export: nothing scraped from $XADDR: $(tail -n 3 "$run/hostexp-on.out" | tr '\n' ' ')"
 fi
 
 # --- the Grafana dashboard against live scrapes ------------------------------

@@ -4,7 +4,9 @@
 # The test prepends MIB= and WINDOW=.  Markers ("PRTOP-HOST <what>") tell
 # the host when to read its side: "held" (memory held, nothing reported),
 # "window-end" (reporting settled after the free) and "retouched" (the
-# same amount written again).  The guest pauses after each of them.
+# same amount written again).  The guest pauses after each of them.  Every
+# marker carries the guest's uptime (t=): "freed", "window-end",
+# "rewriting" and "retouched" bound the age of the refaults.
 
 : "${MIB:=768}" "${WINDOW:=25}"
 PRTOP=/bin/prtop
@@ -47,9 +49,12 @@ mark "window-end"
 sleep 5
 
 # 3. write the same amount again: the host faults the discarded memory back
+# (every refault is then at least rewriting - window-end old, at most
+# retouched - freed)
+mark "rewriting"
 hog "$MIB"
 mark "retouched $MIB"
-sleep 4
+sleep 6
 kill -USR1 $mh
 wait $mh
 mark "done"
