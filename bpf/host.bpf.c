@@ -98,6 +98,20 @@ struct {
 	__type(value, __u64); /* the hole's length */
 } punched SEC(".maps");
 
+/*
+ * The length of the last hole each thread punched.  When the mapping cannot
+ * be looked up (bpf_find_vma gives up when the mm lock is contended) or the
+ * hole was not remembered, a madvise(DONTNEED) of a file mapping by the same
+ * thread with the same length is taken for its zap: QEMU issues the two back
+ * to back on one thread.  Used once.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_punch SEC(".maps");
+
 /* the kernel's page size: madvise rounds lengths up to it (the loader sets it) */
 const volatile __u64 page_size = 4096;
 
@@ -292,20 +306,30 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 }
 
 /* a madvise(DONTNEED) of exactly a hole this process punched: its zap */
-static __always_inline bool is_zap(__u32 tgid, __u64 start, __u64 len)
+static __always_inline bool is_zap(__u32 tgid, __u32 tid, __u64 start, __u64 len)
 {
 	struct vma_file v = {.addr = start};
 	struct punch_key k = {.tgid = tgid};
-	__u64 *hole;
+	__u64 *hole, *last;
+	long err;
 
-	if (bpf_find_vma(bpf_get_current_task_btf(), start, vma_file_cb, &v, 0) || !v.inode)
+	err = bpf_find_vma(bpf_get_current_task_btf(), start, vma_file_cb, &v, 0);
+	if (!err && !v.inode)
+		return false; /* anonymous memory: no hole there */
+	if (!err) {
+		k.inode = v.inode;
+		k.off = v.off;
+		hole = bpf_map_lookup_elem(&punched, &k);
+		if (hole && *hole == len) {
+			bpf_map_delete_elem(&punched, &k);
+			bpf_map_delete_elem(&last_punch, &tid);
+			return true;
+		}
+	}
+	last = bpf_map_lookup_elem(&last_punch, &tid);
+	if (!last || *last != len)
 		return false;
-	k.inode = v.inode;
-	k.off = v.off;
-	hole = bpf_map_lookup_elem(&punched, &k);
-	if (!hole || *hole != len)
-		return false;
-	bpf_map_delete_elem(&punched, &k);
+	bpf_map_delete_elem(&last_punch, &tid);
 	return true;
 }
 
@@ -344,8 +368,9 @@ static __always_inline int discard_exit(long ret)
 
 		if (k.inode)
 			bpf_map_update_elem(&punched, &k, &len, BPF_ANY);
+		bpf_map_update_elem(&last_punch, &tid, &len, BPF_ANY);
 	} else if (c->method == HOST_M_DONTNEED) {
-		zap = is_zap(tgid, c->start, len);
+		zap = is_zap(tgid, tid, c->start, len);
 	}
 	if (zap) {
 		st->zap_bytes += len;
