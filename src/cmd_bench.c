@@ -295,6 +295,8 @@ static bool kernel_kib(uint64_t *v)
 	return true;
 }
 
+static const char *arm_name(const struct bench *b, const struct arm *a, char *buf, size_t len);
+
 /* one run of one arm; keep says whether it counts (the warm-up does not) */
 static int run_arm(struct bench *b, struct arm *a, bool keep)
 {
@@ -304,7 +306,7 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 	double ops = 0, wall = 1;
 	uint64_t k0 = 0, k1 = 0;
 	bool kk;
-	char err[512];
+	char err[512], name[160];
 	int ret;
 
 	ret = apply_setting(b, &b->set[a->setting], err, sizeof(err));
@@ -326,6 +328,8 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 		}
 		collector_sample(c, s0);
 	}
+	/* the workload may tell the arms apart (pf1 --slow-arm: a known injected cost) */
+	setenv("PRTOP_BENCH_ARM", arm_name(b, a, name, sizeof(name)), 1);
 	kk = kernel_kib(&k0);
 	ret = run_cmd(b->cmd, &ops, &wall);
 	kk = kk && kernel_kib(&k1) && k1 >= k0;
@@ -835,7 +839,8 @@ const char *const bench_help =
     "with prtop attached; R repetitions (default 5) in rotating order after\n"
     "a discarded warm-up run.  'Off' is page_reporting_order above the\n"
     "highest free list where the kernel takes it; where it does not, the arm\n"
-    "is left out and said so.  Output in LKP's layout (base ±%stddev %change\n"
+    "is left out and said so.  Each run has PRTOP_BENCH_ARM set to its arm's\n"
+    "name (\"off\", \"on +prtop\", ...).  Output in LKP's layout (base ±%stddev %change\n"
     "±ci95 value ±%stddev metric) and an advice line; the knobs are restored.\n"
     "--overhead spends every run on one figure: prtop's own cost with reporting\n"
     "on, as a ratio with its 95 % interval; --until-ci PCT stops adding rounds\n"

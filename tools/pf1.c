@@ -14,6 +14,14 @@
  * over it prints "measurement", and after -s measured seconds
  * "average:N", the mean total per second.  Parsers written for
  * will-it-scale read it unchanged.
+ *
+ * --slow PCT injects a known cost: each task busy-waits after every 2 MiB
+ * it touched and after each unmap, for PCT/(100-PCT) of the wall time the
+ * work since the last wait took (CLOCK_MONOTONIC), so PCT % of its time is
+ * spent waiting and its throughput falls by PCT % whatever the machine's
+ * speed.  With --slow-arm NAME only where PRTOP_BENCH_ARM (set by prtop
+ * bench for each run: "off", "on +prtop", ...) is NAME: one arm of a bench
+ * with a known true change, for checking what the bench reports.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,10 +48,34 @@ struct opts {
 	long warmup;  /* seconds before "measurement" */
 	bool threads;
 	bool thp;
+	long slow_pct; /* --slow: this share of the time busy-waiting */
+	const char *slow_arm;
 };
 
 static volatile sig_atomic_t stop;
 static long page_size;
+static double slow_k; /* wait this many times the work's time; 0: none */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* --slow: busy-wait slow_k times the wall time since the last wait ended */
+static void pace(uint64_t *last)
+{
+	uint64_t t = mono_ns(), until;
+
+	if (slow_k <= 0)
+		return;
+	until = t + (uint64_t)((double)(t - *last) * slow_k);
+	while (mono_ns() < until && !stop)
+		;
+	*last = mono_ns();
+}
 
 static void on_signal(int sig)
 {
@@ -73,7 +105,8 @@ static char *map_chunk(bool thp)
 /* the testcase: map, touch every page once, unmap; *ops counts pages */
 static void testcase(volatile unsigned long long *ops, bool thp)
 {
-	size_t off;
+	uint64_t last = mono_ns();
+	size_t off, n;
 	char *p;
 
 	while (!stop) {
@@ -82,11 +115,14 @@ static void testcase(volatile unsigned long long *ops, bool thp)
 			fprintf(stderr, "pf1: mmap 128 MiB: %s\n", strerror(errno));
 			_exit(1);
 		}
-		for (off = 0; off < MEMSIZE; off += page_size) {
+		for (off = 0, n = 0; off < MEMSIZE; off += page_size) {
 			p[off] = 1;
 			(*ops)++;
+			if (++n * page_size % HUGE_SIZE == 0)
+				pace(&last);
 		}
 		munmap(p, MEMSIZE);
+		pace(&last);
 	}
 }
 
@@ -108,12 +144,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pf1 [-t TASKS] [-s SECONDS] [-w WARMUP] [--threads] [--thp]\n"
+		"           [--slow PCT [--slow-arm NAME]]\n"
 		"  -t TASKS    tasks mapping and touching 128 MiB each (default 1, max %d)\n"
 		"  -s SECONDS  measured seconds, then print average: and exit (default 5)\n"
 		"  -w WARMUP   seconds before the measurement starts (default 5, as "
 		"will-it-scale)\n"
 		"  --threads   tasks are threads of one process (default: processes)\n"
-		"  --thp       ask for transparent huge pages (MADV_HUGEPAGE)\n",
+		"  --thp       ask for transparent huge pages (MADV_HUGEPAGE)\n"
+		"  --slow PCT  busy-wait PCT %% of the time (1..90): throughput falls by PCT %%\n"
+		"  --slow-arm NAME  only when PRTOP_BENCH_ARM is NAME (one arm of prtop bench)\n",
 		MAX_TASKS);
 }
 
@@ -131,6 +170,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 	    {"threads", no_argument, NULL, 'T'},
 	    {"thp", no_argument, NULL, 'H'},
+	    {"slow", required_argument, NULL, 'S'},
+	    {"slow-arm", required_argument, NULL, 'A'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -156,6 +197,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'H':
 			o->thp = true;
+			break;
+		case 'S':
+			if (parse_long(optarg, 1, 90, &o->slow_pct))
+				goto bad;
+			break;
+		case 'A':
+			o->slow_arm = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -286,6 +334,8 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o))
 		return 2;
 	page_size = sysconf(_SC_PAGESIZE);
+	if (o.slow_pct && (!o.slow_arm || !strcmp(getenv("PRTOP_BENCH_ARM") ?: "", o.slow_arm)))
+		slow_k = (double)o.slow_pct / (double)(100 - o.slow_pct);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
