@@ -11,11 +11,25 @@
 # interval) and off (no batch); report FILE giving the same report the
 # recording printed; the SVG drawn here on the host from the guest's file
 # (valid XML, the series in it); bench --reps 2 with two settings to the
-# end, its JSON complete.  No timing is asserted: the figures are for
-# the closing notes and make bench.
+# end, its JSON complete.
+#
+# Figures against truths prtop did not compute: report FILE's timeline,
+# totals and attribution recomputed here from the guest's file's own
+# lines; the SVG's vertices where their values put them on the
+# panels' axes; bench's change_pct recomputed from the arms' means, the
+# overhead ratio from the on arm's with_prtop, the advice from the arms'
+# figures; one arm of the bench slowed by pf1 --slow, a known injected
+# cost (off +prtop), which the bench's interval must contain with the
+# right sign; the memory given back against the workload's freed bytes;
+# what was reported during the refault waits against what was freed; the
+# refault price positive, the difference of its two first-touch medians,
+# its 2 MiB figure 512 of its 4 KiB one, and its first touches of the
+# order of pf1's own time per touch.
 #
 # Knobs: PRTOP_PROFILE_BENCH_REPS (2), PRTOP_PROFILE_BENCH_ARGS (two
-# settings, a short pf1), PRTOP_PROFILE_KEEP=1 keeps $CACHE/qemu/profile.
+# settings, a short pf1), PRTOP_PROFILE_SLOW (50: the injected share, %),
+# PRTOP_PROFILE_KEEP=1 keeps $CACHE/qemu/profile, PRTOP_PROFILE_GUEST=0
+# runs this machine's part only.
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
 # shellcheck source=tests/qemu/lib.sh
@@ -24,6 +38,206 @@
 tmp=$(mktemp -d)
 trap 'qemu_stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
+SLOW=${PRTOP_PROFILE_SLOW:-50}
+
+# recompute_report PRTOP FILE: report --json FILE equals what the file's
+# own lines give: per interval the counters' increase over its length and
+# the mean of the workload's seconds in it, the totals of the last sample,
+# the attribution (worker and report() time, reused blocks times the
+# price), every attributed second within the run
+recompute_report() {
+	python3 - "$@" <<'PYEOF'
+import json, subprocess, sys
+prtop, path = sys.argv[1], sys.argv[2]
+d = json.loads(subprocess.check_output([prtop, "report", "--json", path]))
+hdr, samples, wis, end = None, [], [], None
+for ln in open(path):
+    if not ln.strip():
+        continue
+    o = json.loads(ln)
+    if o["type"] == "header":
+        hdr = o
+    elif o["type"] == "sample" and "snapshot" in o:
+        samples.append((o["t"], o["snapshot"]))
+    elif o["type"] == "workload":
+        wis.append((o["t"], o["total"], o.get("measured", False)))
+    elif o["type"] == "end":
+        end = o
+
+def at(s, p):
+    for k in p.split("."):
+        s = s.get(k) if isinstance(s, dict) else None
+    return s if isinstance(s, (int, float)) and not isinstance(s, bool) else None
+
+def close(a, b, what):
+    assert (a is None) == (b is None), (what, a, b)
+    assert a is None or abs(a - b) <= 1e-6 * max(1, abs(b)), (what, a, b)
+
+assert end and samples and d["exit_status"] == end["exit_status"], (d["exit_status"], end)
+close(d["wall_s"], end["wall_s"], "wall_s")
+m = [w[1] for w in wis if w[2]]
+close(d["ops_per_s_mean"], sum(m) / len(m) if m else None, "ops_per_s_mean")
+keys = {"reported_bytes_per_s": "reported_bytes_total", "batches_per_s": "batches_total",
+        "worker_runs_per_s": "worker_runs_total", "reused_bytes_per_s": "reuse_bytes_total"}
+tl, prev = [], None
+for t, s in samples:
+    if prev and t > prev[0]:
+        dt, e = t - prev[0], {"t": t}
+        for k, c in keys.items():
+            a, b = at(s, c), at(prev[1], c)
+            e[k] = (a - b) / dt if a is not None and b is not None and a >= b else None
+        ops = [w[1] for w in wis if t - dt < w[0] <= t]
+        e["ops_per_s"] = sum(ops) / len(ops) if ops else None
+        tl.append(e)
+    prev = (t, s)
+assert len(tl) == len(d["timeline"]), (len(tl), len(d["timeline"]))
+for a, b in zip(d["timeline"], tl):
+    for k in b:
+        close(a[k], b[k], "timeline t=%s %s" % (b["t"], k))
+last, tot = samples[-1][1], d["totals"]
+for k, c in (("reported_bytes", "reported_bytes_total"), ("batches", "batches_total"),
+             ("worker_runs", "worker_runs_total"), ("reused_bytes", "reuse_bytes_total"),
+             ("reused_blocks", "reuse.ranges"), ("reuse_age_p50_ns", "reuse.age_ns.p50")):
+    close(tot[k], at(last, c), "totals " + k)
+kk = [at(s, "kernel_counters.reported_kib.total") for s in (samples[0][1], last)]
+close(tot["kernel_reported_kib"], kk[1] - kk[0] if None not in kk and kk[1] >= kk[0] else None,
+      "kernel_reported_kib")
+att = {a["what"]: a["seconds"] for a in d["attribution"]}
+wns = at(last, "worker_run_ns.sum")
+if wns is None and at(last, "worker_run_ns.count") is not None:
+    wns = 0
+close(att["worker runs (page_reporting_process)"], None if wns is None else wns / 1e9, "worker s")
+price = at(hdr, "refault_price.ns_per_2m" if d["thp"] else "refault_price.ns_per_4k")
+want = None
+if tot["reused_bytes"] is not None and price is not None:
+    want = tot["reused_bytes"] / (2 << 20 if d["thp"] else 4096) * price / 1e9
+close(att["refaults of reported memory handed out again"], want, "refault s")
+rep = att["pages inside report() (device round trip)"]
+# report() runs inside the worker: its time is part of the worker's
+assert rep is None or wns is None or rep <= wns / 1e9 + 1e-9, (rep, wns)
+for a in d["attribution"]:
+    s = a["seconds"]
+    assert s is None or 0 <= s <= d["wall_s"], ("attribution within the run", a, d["wall_s"])
+    assert s is None or abs(a["share_pct"] - 100 * s / d["wall_s"]) < 1e-6, a
+PYEOF
+}
+
+# check_price FILE...: bench --refault's price positive, the difference of
+# its medians, its 2 MiB figures 512 times its 4 KiB ones, and a share of a
+# first touch (not a factor of 1000 off it)
+check_price() {
+	python3 - "$@" <<'PYEOF'
+import json, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f))
+    a, b = d["ns_per_4k"], d["ns_per_2m"]
+    for k in a:
+        assert abs(b[k] - 512 * a[k]) <= 1 + 1e-5 * abs(b[k]), (f, k, a[k], b[k])
+    for w in ("reported", "unreported"):
+        assert 0 < a[w + "_min"] <= a[w + "_median"] <= a[w + "_max"], (f, a)
+    p = a["price_median"]
+    assert abs(p - (a["reported_median"] - a["unreported_median"])) <= 0.15, (f, a)
+    assert 0.05 * a["unreported_median"] <= p <= 20 * a["unreported_median"], (f, a)
+PYEOF
+}
+
+# check_waits MIN_SHARE FILE...: what was reported during the waits (prtop's
+# report() bytes, or the kernel's reported_kib; equal where both are known)
+# between MIN_SHARE of what was freed before them and all of it (64 MiB
+# slack: the rest of the machine frees too)
+check_waits() {
+	python3 - "$@" <<'PYEOF'
+import json, sys
+share = float(sys.argv[1])
+for f in sys.argv[2:]:
+    d = json.load(open(f))
+    freed = d["reps"] * d["mib"] << 20
+    r, k = d["reported_during_waits_bytes"], d["kernel_reported_kib_during_waits"]
+    assert r is not None or k is not None, d
+    assert r is None or k is None or abs(k * 1024 - r) <= (16 << 20) + 0.05 * r, (f, k, r)
+    v = r if r is not None else k * 1024
+    print("# %s: reported during the waits %.1f MiB of %d MiB freed" % (f.split("/")[-1], v / 2**20, freed >> 20))
+    assert share * freed <= v <= freed + (64 << 20), (f, v, freed)
+PYEOF
+}
+
+# check_bench FILE SLOW_ARM SLOW_PCT [REPORTED_KIB_DELTA]: bench --json's
+# figures against the arms' own numbers, the advice recomputed, the arm
+# pf1 slowed by SLOW_PCT % within the interval of -SLOW_PCT %; with
+# REPORTED_KIB_DELTA (the kernel's reported_kib over the whole bench, read
+# by the test), the memory given back bounded by it
+check_bench() {
+	python3 - "$@" <<'PYEOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+slow_arm, slow = sys.argv[2], float(sys.argv[3])
+kib = float(sys.argv[4]) if len(sys.argv) > 4 else None
+base, sets = d["baseline"], d["settings"]
+assert base["change_pct"] is None and base["ci95_pct"] is None, base
+for a in [base] + sets:
+    assert a["runs"] == d["reps"] and a["ops_mean"] > 0 and a["stddev_pct"] >= 0, a
+    assert a["memory_back_bytes_per_s"] is None or a["memory_back_bytes_per_s"] >= 0, a
+    w = a.get("with_prtop")
+    assert w is None or (w["ops_median"] > 0 and w["ci95_pct"] >= 0 and w["change_pct"] is not None), a
+for s in sets:
+    # the change of the means, recomputed from them (rounded to 0.1 op/s)
+    want = 100 * (s["ops_mean"] - base["ops_mean"]) / base["ops_mean"]
+    assert abs(s["change_pct"] - want) <= 0.02 + 1e-3 * abs(want), (s["name"], s["change_pct"], want)
+    assert s["ci95_pct"] >= 0, s
+    if abs(abs(s["change_pct"]) - s["ci95_pct"]) > 0.02:
+        assert s["significant"] == (abs(s["change_pct"]) > s["ci95_pct"]), s
+on = [a for a in [base] + sets if a["name"] == "on"]
+ov = d["prtop_overhead"]
+if on and on[0].get("with_prtop"):
+    w = on[0]["with_prtop"]
+    assert ov and abs(ov["ratio"] - (1 + w["change_pct"] / 100)) <= 1e-4 + 1e-4 * abs(w["change_pct"]), (ov, w)
+    assert abs(ov["ci95_pct"] - w["ci95_pct"]) <= 0.011, (ov, w)
+else:
+    assert ov is None, ov
+# the advisor: memory given back per percent of throughput plausibly lost
+if base["name"] != "off":
+    assert d["advice"].startswith("no advice"), d["advice"]
+else:
+    best, pick, scores = -1, None, []
+    for s in sets:
+        if s["change_pct"] is None or s["memory_back_bytes_per_s"] is None:
+            continue
+        loss = -s["change_pct"]
+        lb = max(loss, 0) if s["significant"] else max(loss + s["ci95_pct"], 0)
+        sc = s["memory_back_bytes_per_s"] / 1048576 / max(lb, 0.1)
+        scores.append((sc, s))
+        if sc > best:
+            best, pick = sc, s
+    assert pick, d["advice"]
+    # a near tie may go either way with the JSON's rounding
+    ok = [s for sc, s in scores if sc >= best * 0.99 - 1e-9]
+    named = [s for s in ok if d["advice"].startswith(s["name"] + " gives back")]
+    assert named, (d["advice"], [s["name"] for s in ok])
+    s = named[0]
+    m = re.search(r": (-?[0-9.]+) MiB/s for ([-+][0-9.]+)% ", d["advice"])
+    assert m and abs(float(m.group(1)) - s["memory_back_bytes_per_s"] / 1048576) <= 0.051, (d["advice"], s)
+    assert abs(float(m.group(2)) - s["change_pct"]) <= 0.051, (d["advice"], s)
+# the memory given back, from the kernel's own counter: within what it
+# reported over the whole bench (each run lasts 1..5 s)
+if kib is not None:
+    runs = sum(a["runs"] * a["memory_back_bytes_per_s"] for a in [base] + sets
+               if a["memory_back_bytes_per_s"] is not None)
+    assert runs * 1.0 <= kib * 1024 * 1.01 + 65536, (runs, kib)
+    assert kib < 65536 or runs * 5.0 >= kib * 1024 / 4, (runs, kib)
+# the arm with the injected cost: slowed by SLOW %, within its interval
+name, prtop = slow_arm.replace(" +prtop", ""), slow_arm.endswith(" +prtop")
+a = [x for x in [base] + sets if x["name"] == name][0]
+c = a["with_prtop"] if prtop else a
+chg, ci = c["change_pct"], c["ci95_pct"]
+print("# injected -%g%% in [%s]: bench says %+.1f%% ±%.1f%%" % (slow, slow_arm, chg, ci))
+assert chg - ci <= -slow <= chg + ci, ("the interval misses the injected cost", chg, ci, slow)
+# an interval wider than the cost cannot tell its sign: said, not counted
+if ci < slow:
+    assert chg < 0 and abs(chg + slow) < slow, (chg, ci)
+else:
+    print("# the interval (±%.1f%%) is wider than the injected cost: its sign is not resolved here" % ci)
+PYEOF
+}
 
 # --- this machine: commands that are not ours ---
 if command -v stress-ng >/dev/null 2>&1; then
@@ -68,6 +282,7 @@ if command -v setpriv >/dev/null 2>&1; then
 fi
 
 # --- Debian's stock 6.1 guest ---
+[ "${PRTOP_PROFILE_GUEST:-1}" = 0 ] && exit 0
 require "$QEMU_BIN" cpio gzip python3 timeout setsid
 PF1_STATIC=${PF1_STATIC:-./build-static/tools/pf1}
 for f in "$PRTOP_STATIC" "$PF1_STATIC"; do
@@ -78,7 +293,8 @@ mkdir -p "$run"
 qemu_kernel_or_say profile "$run" || exit 0
 {
 	echo "BENCH_REPS=${PRTOP_PROFILE_BENCH_REPS:-2}"
-	echo "BENCH_ARGS='${PRTOP_PROFILE_BENCH_ARGS:---set order=10 --set order=9 -- pf1 --thp -t 2 -s 3 -w 1}'"
+	echo "BENCH_ARGS='${PRTOP_PROFILE_BENCH_ARGS:---set order=10 --set order=9 -- pf1 --thp -t 2 -s 3 -w 1 --slow $SLOW}'"
+	echo "SLOW_ARM='off +prtop'"
 	cat tests/qemu/guest_profile.sh
 } >"$run/guest.sh"
 if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s "$run/guest.sh" \
@@ -112,6 +328,10 @@ for f in sys.argv[1:]:
         f.split("/")[-1], d["ns_per_4k"]["reported_median"], d["ns_per_4k"]["unreported_median"],
         d["ns_per_4k"]["price_median"], d["ns_per_2m"]["price_median"], d["reported_during_waits_bytes"]))
 ' "$b/price.json" "$b/price_thp.json" 2>/dev/null
+check "refault price: positive, the difference of the medians, 2 MiB = 512 x 4 KiB, of the order of the first touches" \
+	check_price "$b/price.json" "$b/price_thp.json"
+check "refault: reported during the waits between half of what was freed and all of it" \
+	check_waits 0.5 "$b/price.json" "$b/price_thp.json"
 check "record on: worker runs, reported bytes, reuse known; a throughput point per interval" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -133,6 +353,19 @@ print("# record on:", json.dumps(d["totals"]))
 for a in d["attribution"]:
     print("#   %-46s %s s (%s %%)%s" % (a["what"], a["seconds"], a["share_pct"], "" if a["seconds"] is not None else " " + a["why"]))
 ' "$b/on_json.json" 2>/dev/null
+# the THP price's first touches against pf1's own time per touch in the
+# recording (4 tasks on the guest's vCPUs: each touch takes a vCPU's second
+# over the ops it did), the same order of magnitude
+check "refault: THP first touch within 20x of pf1's time per touch" python3 -c '
+import json, sys
+p, r, smp = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+per_op = 1e9 * min(4, smp) / r["ops_per_s_mean"]
+u = p["ns_per_4k"]["unreported_median"]
+print("# unreported THP first touch %.0f ns per 4 KiB; pf1 %.0f ns per op" % (u, per_op))
+assert per_op / 20 <= u <= per_op * 20, (u, per_op)
+' "$b/price_thp.json" "$b/on_json.json" "$QEMU_SMP"
+check "record on: report FILE recomputed from the file's samples and pf1's seconds" \
+	recompute_report "$PRTOP" "$b/on_rec.json"
 check "record off: no batch with page_reporting_order=11" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -168,6 +401,49 @@ for name, col in colours.items():
                 <= 1e-9 * (1 + abs(b[1])))
     assert paths and known >= 2 and known - inner - 2 <= pts <= known, (name, pts, known, inner)
 ' "$run/on.svg" "$PRTOP" "$run/on.rec"
+	check "SVG: every vertex where its value and time put it on its panel's axes (0.5 unit)" python3 -c '
+import json, math, re, subprocess, sys
+import xml.etree.ElementTree as ET
+# a panel is its black frame; its y axis runs from 0 at the bottom to a
+# round top, 1, 2 or 5 times a power of ten at or above its largest value;
+# the time axis from 0 at the left to the last interval at the right
+root = ET.parse(sys.argv[1]).getroot()
+d = json.loads(subprocess.check_output([sys.argv[2], "report", "--json", sys.argv[3]]))
+def nice(v):
+    if v <= 0:
+        return 1
+    p = 10 ** math.floor(math.log10(v))
+    m = v / p
+    return (1 if m <= 1 + 1e-12 else 2 if m <= 2 else 5 if m <= 5 else 10) * p
+series = {"rgb(10%,35%,75%)": (0, "ops_per_s", 1), "rgb(85%,40%,5%)": (1, "reported_bytes_per_s", 2**-20),
+          "rgb(20%,60%,20%)": (1, "reused_bytes_per_s", 2**-20), "rgb(55%,20%,60%)": (2, "worker_runs_per_s", 1),
+          "rgb(10%,55%,60%)": (2, "batches_per_s", 1)}
+tl = d["timeline"]
+top = {}
+for panel, key, sc in series.values():
+    vals = [x[key] * sc for x in tl if x[key] is not None]
+    top[panel] = max(top.get(panel, 0), max(vals) if vals else 0)
+frames, seen = [], 0
+for p in root.iter():
+    if not p.tag.endswith("path"):
+        continue
+    st, dd = p.get("style") or "", p.get("d") or ""
+    nums = [float(v) for v in re.findall(r"-?[0-9.]+", dd)]
+    if "stroke-width:1;" in st and "stroke:rgb(0%,0%,0%)" in st and dd.count("L") == 3:
+        frames.append((nums[0], nums[2], nums[1], nums[5]))
+        continue
+    col = re.search(r"stroke:(rgb\([^)]*\))", st)
+    if "stroke-width:2;" not in st or not col or col.group(1) not in series:
+        continue
+    panel, key, sc = series[col.group(1)]
+    left, right, ptop, bottom = frames[panel]
+    want = [(left + (right - left) * x["t"] / tl[-1]["t"],
+             bottom - (bottom - ptop) * x[key] * sc / nice(top[panel])) for x in tl if x[key] is not None]
+    for px, py in zip(nums[0::2], nums[1::2]):
+        assert any(abs(px - wx) <= 0.5 and abs(py - wy) <= 0.5 for wx, wy in want), (key, (px, py), want)
+    seen += 1
+assert len(frames) == 3 and seen >= 3, (frames, seen)
+' "$run/on.svg" "$PRTOP" "$run/on.rec"
 else
 	not_ok "report --svg failed: $(cat "$tmp/svg.err")"
 fi
@@ -191,6 +467,21 @@ for s in d["settings"]:
     print("#   %-10s %+.1f%% ±%.1f%%  prtop %s%%" % (s["name"], s["change_pct"], s["ci95_pct"], s["with_prtop"]["change_pct"]))
 print("# advice:", d["advice"])
 ' "$b/bench.json" 2>/dev/null
+check "bench: change_pct from the arms' means, overhead and advice from the arms' figures, the injected -$SLOW % in off +prtop within its interval" \
+	check_bench "$b/bench.json" "off +prtop" "$SLOW"
+check "bench: memory back 0 with reporting off, known and within what pf1 freed with it on" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+base = d["baseline"]
+assert base["name"] == "off" and base["memory_back_bytes_per_s"] == 0, base
+for s in d["settings"]:
+    m = s["memory_back_bytes_per_s"]
+    # pf1 frees what it touched: 4 KiB per op, per task; at most that and
+    # the free memory there was at the start (2 GiB guest) over a 4 s run
+    freed = d["tasks"] * s["ops_mean"] * 4096 + (2 << 30) / 4
+    assert m is not None and 0 <= m <= freed, (s["name"], m, freed)
+    assert m == s["with_prtop"]["reported_bytes_per_s"], s
+' "$b/bench.json"
 check "the guest put page_reporting_order back" \
 	sh -c "tr -d '\r' <'$log' | grep -q 'PRTOP-PROF bench rc=0 order=9'"
 exit 0

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of tests/test_profile.sh (busybox sh, run by the initramfs
-# /init).  The test prepends REFAULT_REPS=, BENCH_REPS=, PF1_SECS= and
-# BENCH_ARGS=.  Every result goes to the serial console between
+# /init).  The test prepends REFAULT_REPS=, BENCH_REPS=, PF1_SECS=,
+# BENCH_ARGS= and SLOW_ARM=.  Every result goes to the serial console between
 # PRTOP-JSON-BEGIN/END markers (guest_lib.sh: dump) for the host to check.
 : "${REFAULT_REPS:=3}" "${BENCH_REPS:=2}" "${PF1_SECS:=8}" "${BENCH_ARGS:=}"
 PRTOP=/bin/prtop
@@ -48,9 +48,15 @@ echo "$old" >$ORDER
 "$PRTOP" report --json /tmp/off.rec >/tmp/off.json 2>/tmp/off.err
 dump off_json /tmp/off.json /tmp/off.err
 
-# 5. the A/B matrix, short
+# 5. the A/B matrix, short; pf1 (the command at the end of BENCH_ARGS) slows
+#    the arm SLOW_ARM down by a known share of its time
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of options
-"$PRTOP" bench --json --reps "$BENCH_REPS" --settle 2 $BENCH_ARGS >/tmp/bench.json 2>/tmp/bench.err
+if [ -n "${SLOW_ARM:-}" ]; then
+	"$PRTOP" bench --json --reps "$BENCH_REPS" --settle 2 $BENCH_ARGS --slow-arm "$SLOW_ARM" \
+		>/tmp/bench.json 2>/tmp/bench.err
+else
+	"$PRTOP" bench --json --reps "$BENCH_REPS" --settle 2 $BENCH_ARGS >/tmp/bench.json 2>/tmp/bench.err
+fi
 mark "bench rc=$? order=$(cat $ORDER)"
 dump bench /tmp/bench.json /tmp/bench.err
 mark "done"
