@@ -13,6 +13,9 @@
 #      the test device tests/kernel/prfloor, the vmstat counters, sets the
 #      knobs with `prtop knob` (and --persist) and measures their effect
 #      with `prtop stat`; tests/kernel/check_prtop.py judges prtop's numbers
+#      in every window against the growth of /proc/vmstat's counters and the
+#      tracefs events recorded in the same window (the guest's outputs stay
+#      in $CACHE/kernel-test/BASE/blocks: check_prtop.py DIR BASE re-judges)
 #   2. tests/kernel/guest_persist.sh boots with the files --persist wrote,
 #      applies them with systemd-sysctl and systemd-tmpfiles before the
 #      balloon loads, and checks them in force in its first reporting run.
@@ -154,6 +157,7 @@ one_base() {
 	rm -rf "$work/blocks"
 	qemu_blocks "$log" "$work/blocks"
 	tr -d '\r' <"$log" | sed -n 's/.*KTEST val //p' >"$work/blocks/vals"
+	echo "# kernel $base: the guest's outputs are in $work/blocks"
 	python3 tests/kernel/check_prtop.py "$work/blocks" "$base" ||
 		not_ok "kernel $base: tests/kernel/check_prtop.py failed (exit $?)"
 	qemu_wait_exit 30 || echo "# guest did not power off by itself; QEMU stopped"

@@ -6,9 +6,16 @@ tests/kernel/guest.sh runs `prtop stat --json` around three workloads and
 sends the documents to the host (tests/qemu/lib.sh: qemu_blocks):
   base     defaults (capacity 32, delay 2000 ms, order 9)
   cap8     capacity 8, delay 500 ms, set with `prtop knob`
-  order10  capacity 32, order 10
-plus `prtop doctor` (doctor), `prtop knob --json` (knobs) and the growth of
-the kernel's vmstat counters in each window (vals: "NAME VALUE" lines).
+  order10  capacity 32, order 10 (delay still 500 ms)
+plus `prtop doctor` (doctor), `prtop knob --json` (knobs), the growth of
+the kernel's vmstat counters in each window (vals: "NAME VALUE" lines) and
+the page_reporting events tracefs recorded in each window (TAG-trace, one
+"EVENT SECONDS FIELD=VALUE..." line each, tests/kernel/guest.sh: events).
+
+Every window's figures are compared with the kernel's: the vmstat counters
+and the trace events.  prtop attaches after tracing starts and stops before
+it ends: what it counts lies between the events recorded after the
+PRTOP-ATTACHED marker and before PRTOP-STOP, and all events in the trace.
 Prints one "ok - " / "not ok - " line per check and "# " lines with the
 numbers.  Usage: check_prtop.py BLOCKS_DIR [BASE]
 """
@@ -66,10 +73,11 @@ def nents_max(doc):
 
 
 def per_order(doc, order, key):
-    for o in doc["per_order"]:
-        if o["order"] == order:
-            return o[key]
-    return 0
+    """doc's per_order[order][key]; None when the order or the key is absent"""
+    for o in doc.get("per_order") or []:
+        if o.get("order") == order:
+            return o.get(key)
+    return None
 
 
 def batches_per_gib(doc):
@@ -182,15 +190,279 @@ def check_cap8(base, cap8, v):
 
 
 def check_order10(o10):
+    # an order absent from per_order (or null) is not "none reported"
     o9 = per_order(o10, 9, "reported_bytes")
     c9 = per_order(o10, 9, "cycles")
     r10 = per_order(o10, 10, "reported_bytes")
-    note("order10: order 9 reported %d B, %d cycles; order 10 reported %.1f MiB"
-         % (o9, c9, r10 / 2**20))
+    note("order10: order 9 reported %s B, %s cycles; order 10 reported %s B" % (o9, c9, r10))
     ok("order=10: no order-9 page reported, no order-9 list walked",
-       o9 == 0 and c9 == 0 and r10 > 0, "order 9: %d B, %d cycles; order 10: %d B" % (o9, c9, r10))
+       o9 == 0 and c9 == 0 and r10 is not None and r10 > 0,
+       "order 9: %s B, %s cycles; order 10: %s B (None: absent or null)" % (o9, c9, r10))
     lr = o10.get("last_run") or {}
     ok("order=10: runs used it (last_run)", lr.get("order") == 10, "last_run %s" % lr)
+
+
+class Trace:
+    """The page_reporting events of one window (tests/kernel/guest.sh:
+    events).  phase 0: before PRTOP-ATTACHED, 1: up to PRTOP-STOP, 2: after.
+    span() gives (what prtop must have seen, what it may have seen)."""
+
+    def __init__(self, text):
+        self.ev = []        # (name, seconds, fields, phase)
+        self.unreport = []  # (phase, order, reason, events)
+        self.marks = []
+        phase = 0
+        for line in text.split("\n"):
+            w = line.split()
+            if len(w) < 2:
+                continue
+            if w[0] == "unreport_sum" and len(w) == 5:
+                self.unreport.append((min(int(w[1]), 2), int(w[2]), w[3], int(w[4])))
+                continue
+            try:
+                ts = float(w[1])
+            except ValueError:
+                continue
+            if w[0] == "mark":
+                self.marks.append(" ".join(w[2:]))
+                if w[2:] == ["PRTOP-ATTACHED"]:
+                    phase = 1
+                elif w[2:] == ["PRTOP-STOP"]:
+                    phase = 2
+                continue
+            f = dict(x.split("=", 1) for x in w[2:] if "=" in x)
+            self.ev.append((w[0], ts, f, phase))
+
+    def span(self, name, value=lambda f: 1, where=lambda f: True):
+        lo = hi = 0
+        for n, _, f, ph in self.ev:
+            if n != name or not where(f):
+                continue
+            x = value(f)
+            hi += x
+            if ph == 1:
+                lo += x
+        return lo, hi
+
+    def reuse_pages(self, order=None):
+        """pages of reported blocks allocated whole or split (prtop's reuse)"""
+        lo = hi = 0
+        for ph, o, r, n in self.unreport:
+            if r not in ("alloc", "split") or (order is not None and o != order):
+                continue
+            hi += n << o
+            if ph == 1:
+                lo += n << o
+        return lo, hi
+
+    def orders(self, name):
+        return sorted({int(f["order"]) for n, _, f, _ in self.ev if n == name})
+
+    def delays(self):
+        """request->run delays (ns), as the kernel's clock saw them: from a
+        request that queued the work (or a run that requeued itself) to
+        the next run.  Returns (those prtop must have seen: the request
+        after PRTOP-ATTACHED and the run before PRTOP-STOP, all)."""
+        pending = None
+        must, all_ = [], []
+        for n, ts, f, ph in self.ev:
+            if n == "request" and f.get("queued") == "1" and pending is None:
+                pending = (ts, ph)
+            elif n == "work_end" and f.get("requeued") == "1" and pending is None:
+                pending = (ts, ph)
+            elif n == "work_start":
+                if pending is not None:
+                    d = int(round((ts - pending[0]) * 1e9))
+                    all_.append(d)
+                    if pending[1] == 1 and ph == 1:
+                        must.append(d)
+                pending = None
+        return sorted(must), sorted(all_)
+
+
+def load_trace(d, tag):
+    try:
+        text = open(os.path.join(d, tag + "-trace.json")).read()
+    except OSError as e:
+        ok(tag + ": trace events from the guest", False, str(e))
+        return None
+    tr = Trace(text)
+    ok(tag + ": trace events from the guest (%d, markers %s)" % (len(tr.ev), " ".join(tr.marks)),
+       tr.marks == ["PRTOP-ATTACHED", "PRTOP-STOP"] and tr.ev,
+       "%d events, markers %s" % (len(tr.ev), tr.marks))
+    return tr
+
+
+def within(name, got, lo, hi, why=""):
+    """got is a number (not null) in [lo, hi]"""
+    good = isinstance(got, int) and not isinstance(got, bool) and lo <= got <= hi
+    return ok("%s: %s in [%d, %d]" % (name, got, lo, hi), good,
+              "prtop %s, kernel %d..%d%s" % (got, lo, hi, why))
+
+
+def pct_bounds(samples, n, p):
+    """the p-th percentile (rank ceil(p n / 100)) of any n of samples, as a
+    range: the rank-th smallest of samples at least, at most the one
+    len(samples) - n places further"""
+    m = len(samples)
+    rank = max(1, min(n, -(-p * n // 100)))
+    lo = samples[min(rank, m) - 1]
+    hi = samples[min(rank + m - n, m) - 1]
+    return lo, hi
+
+
+def check_delays(tag, doc, tr, v, delay_ms):
+    h = doc.get("request_delay_ns") or {}
+    must, all_ = tr.delays()
+    n = h.get("count")
+    note("%s: request->run delays in the trace: %d after prtop attached, %d in all, "
+         "%s; prtop %s" % (tag, len(must), len(all_),
+                            " ".join("%.0f" % (x / MS) for x in all_), h))
+    if not within(tag + ": request->run samples, against the trace's request/run pairs",
+                  n, len(must), len(all_)) or not n:
+        return
+    # bucket estimates: the middle of a log-linear bucket, within 1/16 of
+    # the value; the two clocks differ by the microseconds between them
+    for p in (50, 90, 99):
+        lo, hi = pct_bounds(all_, n, p)
+        got = h.get("p%d" % p)
+        within("%s: request->run p%d against the trace's timestamps (%.1f..%.1f ms, +-1/16)"
+               % (tag, p, lo / MS, hi / MS), got, int(lo * 15 / 16) - MS,
+               int(hi * 17 / 16) + MS)
+    within(tag + ": request->run min against the trace's", h.get("min"),
+           all_[0] - MS, (all_[len(all_) - n] if n <= len(all_) else all_[-1]) + MS)
+    within(tag + ": request->run max against the trace's", h.get("max"),
+           (all_[n - 1] if n <= len(all_) else all_[0]) - MS, all_[-1] + MS)
+    # the kernel's delay: no run before it (the timer rounds up to a jiffy)
+    if delay_ms:
+        within(tag + ": request->run min against delay_ms=%d" % delay_ms, h.get("min"),
+               delay_ms * MS * 95 // 100, 2**62)
+        within(tag + ": request->run p50 against delay_ms=%d (at most x1.4 + 100 ms late)"
+               % delay_ms, h.get("p50"), delay_ms * MS * 95 // 100,
+               (delay_ms * 14 // 10 + 100) * MS)
+
+
+def check_window(tag, doc, tr, v, want):
+    """every figure of one window against vmstat and the trace; want: the
+    capacity, order and delay_ms the runs used"""
+    page = doc.get("page_size")
+    ok(tag + ": page_size 4096", page == 4096, "%s" % page)
+    page = 4096
+    rb = doc.get("reported_bytes_total")
+    vlo = int(v.get(tag + "_vmstat_pages_reported", -1)) * page
+    vhi = int(v.get(tag + "_vmstat_pages_reported_from_launch", -1)) * page
+    note("%s: vmstat page_reporting_pages_reported grew %d B from prtop attached, %d B from "
+         "its launch; prtop %s B" % (tag, vlo, vhi, rb))
+    within(tag + ": reported bytes against vmstat page_reporting_pages_reported", rb, vlo, vhi)
+    if rb == 0:
+        ok(tag + ": memory was reported in the window", False, "prtop 0 B")
+    lo, hi = tr.span("report", lambda f: int(f["bytes"]))
+    within(tag + ": reported bytes against the report events' bytes", rb, lo, hi)
+    lo, hi = tr.span("report", lambda f: int(f["bytes"]) // page)
+    within(tag + ": reported pages against the report events' bytes",
+           doc.get("reported_pages_total"), lo, hi)
+    lo, hi = tr.span("report")
+    within(tag + ": batches against the report events", doc.get("batches_total"), lo, hi)
+    within(tag + ": batches against vmstat page_reporting_reports", doc.get("batches_total"),
+           int(v.get(tag + "_vmstat_batches", -1)),
+           int(v.get(tag + "_vmstat_batches_from_launch", -1)))
+    lo, hi = tr.span("report", where=lambda f: f.get("err") != "0")
+    within(tag + ": report errors against the report events' err", doc.get("report_errors_total"),
+           lo, hi)
+    # the entries of each batch, bucket by bucket (64 and more share one)
+    hist = doc.get("batch_nents_hist") or {}
+    keys = {int(k) for k in hist} | {min(int(f["nents"]), 64) for n, _, f, _ in tr.ev
+                                      if n == "report"}
+    bad = []
+    for k in sorted(keys):
+        lo, hi = tr.span("report", where=lambda f, k=k: min(int(f["nents"]), 64) == k)
+        got = hist.get(str(k), 0)
+        if not lo <= got <= hi:
+            bad.append("%d entries: prtop %d, trace %d..%d" % (k, got, lo, hi))
+    ok(tag + ": batch sizes (nents histogram) against the report events' nents",
+       not bad and doc.get("batch_nents_hist") is not None, "; ".join(bad) or "null")
+    bad = [f["capacity"] for n, _, f, _ in tr.ev if n == "work_start"
+           and int(f["capacity"]) > want["capacity"]]
+    ok(tag + ": the runs used capacity <= %d (trace)" % want["capacity"], not bad, "%s" % bad)
+    # per order: the pages each free list walk isolated (cycle events)
+    po = doc.get("per_order") or []
+    have = {o.get("order") for o in po}
+    walked = set(tr.orders("cycle")) | set(range(want["order"] + 1))
+    missing = sorted(o for o in walked if o not in have)
+    seen = sorted(walked | {o for o in have if isinstance(o, int)})
+    ok(tag + ": per_order has every order 0..%d and every order walked (%s)"
+       % (want["order"], tr.orders("cycle")), not missing, "missing orders %s" % missing)
+    total = 0
+    for o in seen:
+        lo, hi = tr.span("cycle", lambda f: int(f["isolated"]) << int(f["order"]) << 12,
+                         lambda f, o=o: int(f["order"]) == o)
+        got = per_order(doc, o, "reported_bytes")
+        if o < want["order"]:
+            hi = 0
+        if lo or hi or got:
+            within("%s: order %d reported bytes against the cycle events' pages isolated"
+                   % (tag, o), got, lo, hi)
+        elif got != 0:
+            ok("%s: order %d reported bytes 0" % (tag, o), False, "%s (absent or null)" % got)
+        if isinstance(got, int):
+            total += got
+        lo, hi = tr.span("cycle", where=lambda f, o=o: int(f["order"]) == o)
+        got = per_order(doc, o, "cycles")
+        if o < want["order"]:
+            hi = 0
+        if lo or hi or got != 0:
+            within("%s: order %d free list walks against the cycle events" % (tag, o),
+                   got, lo, hi)
+        lo, hi = tr.reuse_pages(o)
+        got = per_order(doc, o, "reused_bytes")
+        if lo or hi or got != 0:
+            within("%s: order %d reuse against the unreport events (alloc, split)" % (tag, o),
+                   got, lo * page, hi * page)
+    ok(tag + ": per-order reported bytes add up to the total (%d B)" % total,
+       total == rb, "per order %d, total %s" % (total, rb))
+    lo, hi = tr.span("cycle")
+    within(tag + ": free list walks against the cycle events", doc.get("cycles_total"), lo, hi)
+    lo, hi = tr.span("cycle", lambda f: int(f["isolated"]))
+    within(tag + ": blocks isolated against the cycle events", doc.get("cycle_isolated_total"),
+           lo, hi)
+    lo, hi = tr.span("cycle", where=lambda f: f.get("exhausted") == "1")
+    within(tag + ": walks that ran out of budget against the cycle events",
+           doc.get("cycle_budget_exhausted_total"), lo, hi)
+    lo, hi = tr.span("work_start")
+    within(tag + ": worker runs against the work_start events", doc.get("worker_runs_total"),
+           lo, hi)
+    lo, hi = tr.span("work_end", lambda f: int(f["zones"]))
+    within(tag + ": zones walked against the work_end events", doc.get("zones_walked_total"),
+           lo, hi)
+    # boundary resets, by reason, and the rotations
+    br = doc.get("boundary_resets") or {}
+    for key, where in (("report", lambda f: f.get("reason") == "report"),
+                       ("stop", lambda f: f.get("reason") == "stop"),
+                       ("rotated", lambda f: f.get("rotated") == "1")):
+        lo, hi = tr.span("boundary_reset", where=where)
+        within("%s: boundary resets (%s) against the boundary_reset events" % (tag, key),
+               br.get(key), lo, hi)
+    # reuse: reported blocks allocated whole or split
+    reused = doc.get("reuse_bytes_total")
+    lo, hi = tr.reuse_pages()
+    within(tag + ": reuse against the unreport events (alloc, split)", reused,
+           lo * page, hi * page)
+    dlo = int(v.get(tag + "_vmstat_reused_pages", -1)) * page
+    dhi = int(v.get(tag + "_vmstat_reused_pages_from_launch", -1)) * page
+    note("%s: reuse: prtop %s B, vmstat page_reporting_unreported_alloc + _split grew "
+         "%d B from prtop attached, %d B from its launch, trace %d..%d B"
+         % (tag, reused, dlo, dhi, lo * page, hi * page))
+    # prtop counts until it exits, vmstat was read before it was stopped
+    ok(tag + ": reuse close to vmstat page_reporting_unreported_alloc + _split",
+       isinstance(reused, int) and dlo >= 0
+       and dlo - max(dlo // 10, 4 << 20) <= reused <= dhi + max(dhi // 10, 4 << 20),
+       "prtop %s, vmstat %d..%d" % (reused, dlo, dhi))
+    lr = doc.get("last_run") or {}
+    ok(tag + ": last_run capacity %d order %d delay_ms %d"
+       % (want["capacity"], want["order"], want["delay_ms"]),
+       lr.get("capacity") == want["capacity"] and lr.get("order") == want["order"]
+       and lr.get("delay_ms") == want["delay_ms"], "last_run %s" % lr)
+    check_delays(tag, doc, tr, v, int(v.get(tag + "_delay_ms", 0)) or want["delay_ms"])
 
 
 def check_batch(d):
@@ -209,19 +481,36 @@ def check_batch(d):
        "no 'walks:' line in prtop -b output")
 
 
+def guarded(fn, *args):
+    """fn(*args); a figure of the wrong type (null where a number belongs)
+    is a failure of that group of checks, not the end of the others"""
+    try:
+        fn(*args)
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as e:
+        ok(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+
+
 def main():
     d = sys.argv[1]
     v = vals(d)
     base, cap8, o10 = load(d, "base"), load(d, "cap8"), load(d, "order10")
-    check_knobs(d)
-    check_batch(d)
+    guarded(check_knobs, d)
+    guarded(check_batch, d)
     if base:
-        check_attach(d, base)
-        check_base(base, v)
+        guarded(check_attach, d, base)
+        guarded(check_base, base, v)
     if base and cap8:
-        check_cap8(base, cap8, v)
+        guarded(check_cap8, base, cap8, v)
     if o10:
-        check_order10(o10)
+        guarded(check_order10, o10)
+    # every window against the kernel's counters and events
+    for tag, doc, want in (("base", base, {"capacity": 32, "order": 9, "delay_ms": 2000}),
+                           ("cap8", cap8, {"capacity": 8, "order": 9, "delay_ms": 500}),
+                           # the knob call for order 10 leaves delay_ms at 500
+                           ("order10", o10, {"capacity": 32, "order": 10, "delay_ms": 500})):
+        tr = load_trace(d, tag)
+        if doc and tr:
+            guarded(check_window, tag, doc, tr, v, want)
     return 0
 
 

@@ -315,17 +315,62 @@ else
 	notok "initial-pass: reporting still busy after 120 s"
 fi
 
+# events FILE: the page_reporting events of a trace, one line each as
+# "EVENT SECONDS FIELD=VALUE...", the trace markers as "mark SECONDS TEXT";
+# unreport events (one per reported page leaving a free list: many) are
+# summed as "unreport_sum MARKS_BEFORE ORDER REASON EVENTS"
+events() {
+	awk '
+	{
+		ts = ""
+		for (i = 1; i <= NF; i++) {
+			if (ts == "") {
+				if ($i ~ /^[0-9]+\.[0-9]+:$/)
+					ts = substr($i, 1, length($i) - 1)
+				continue
+			}
+			if ($i == "tracing_mark_write:") {
+				print "mark " ts " " $(i + 1)
+				marks++
+				next
+			}
+			if ($i ~ /^page_reporting_[a-z_]+:$/)
+				break
+		}
+		if (ts == "" || i > NF)
+			next
+		ev = substr($i, 16, length($i) - 16)
+		if (ev == "unreport") {
+			o = r = ""
+			for (j = i + 1; j <= NF; j++) {
+				if (index($j, "order=") == 1) o = substr($j, 7)
+				if (index($j, "reason=") == 1) r = substr($j, 8)
+			}
+			u[(marks + 0) " " o " " r]++
+			next
+		}
+		line = ev " " ts
+		for (j = i + 1; j <= NF; j++)
+			line = line " " $j
+		print line
+	}
+	END { for (k in u) print "unreport_sum " k " " u[k] }' "$1"
+}
+
 # window TAG CMD...: run CMD (it frees memory) while prtop stat watches and
 # tracefs records, until reporting settles; prtop's JSON goes to the host
 # as block TAG, the vmstat counters' growth as "val TAG_..." lines, the
-# trace stays in /tmp/TAG.trace
+# trace's events (events above) as block TAG-trace; the trace stays in
+# /tmp/TAG.trace.  The trace markers: PRTOP-ATTACHED once prtop has
+# attached, PRTOP-STOP just before it is told to stop.
 window() {
 	_tag=$1
 	shift
 	trace_on
 	# prtop's own start frees memory that may be reported before it is
 	# attached, or after: the counters are read on both sides of it
-	_launch0=$(vm pages_reported)
+	_launch0=$(vm pages_reported) _blaunch0=$(vm reports)
+	_rlaunch0=$(($(vm unreported_alloc) + $(vm unreported_split)))
 	prtop stat --json -d 900 >/tmp/$_tag.json 2>/tmp/$_tag.err &
 	_pp=$!
 	wait_attached $_pp
@@ -338,12 +383,19 @@ window() {
 	val "${_tag}_vmstat_pages_reported_from_launch" $(($(vm pages_reported) - _launch0))
 	val "${_tag}_vmstat_pages_reported" $(($(vm pages_reported) - _pages0))
 	val "${_tag}_vmstat_reused_pages" $(($(vm unreported_alloc) + $(vm unreported_split) - _reused0))
+	val "${_tag}_vmstat_reused_pages_from_launch" $(($(vm unreported_alloc) + $(vm unreported_split) - _rlaunch0))
 	val "${_tag}_vmstat_batches" $(($(vm reports) - _batches0))
+	val "${_tag}_vmstat_batches_from_launch" $(($(vm reports) - _blaunch0))
+	val "${_tag}_delay_ms" "$(cat $P/page_reporting_delay_ms)"
+	echo "PRTOP-STOP" >$T/trace_marker
 	kill -INT $_pp
 	wait $_pp
 	echo "prtop stat rc=$?" >>/tmp/$_tag.err
 	trace_off /tmp/$_tag.trace
 	dump "$_tag" /tmp/$_tag.json /tmp/$_tag.err
+	events /tmp/$_tag.trace >/tmp/$_tag.events
+	val "${_tag}_trace_lines" "$(wc -l </tmp/$_tag.trace)"
+	dump "$_tag-trace" /tmp/$_tag.events /dev/null
 }
 
 # frees N: N small frees, each reported before the next (idle -> requested
