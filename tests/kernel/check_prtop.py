@@ -322,17 +322,20 @@ def check_delays(tag, doc, tr, v, delay_ms):
                   n, len(must), len(all_)) or not n:
         return
     # bucket estimates: the middle of a log-linear bucket, within 1/16 of
-    # the value; the two clocks differ by the microseconds between them
+    # the value.  The trace's clock and prtop's are read at different
+    # moments of the same events: under TCG, with other BPF programs on the
+    # tracepoints, a few ms apart (1.4 ms seen); 1 % + 5 ms for them
+    clk = lambda x, sign: x + sign * (x // 100 + 5 * MS)
     for p in (50, 90, 99):
         lo, hi = pct_bounds(all_, n, p)
         got = h.get("p%d" % p)
         within("%s: request->run p%d against the trace's timestamps (%.1f..%.1f ms, +-1/16)"
-               % (tag, p, lo / MS, hi / MS), got, int(lo * 15 / 16) - MS,
-               int(hi * 17 / 16) + MS)
-    within(tag + ": request->run min against the trace's", h.get("min"),
-           all_[0] - MS, (all_[len(all_) - n] if n <= len(all_) else all_[-1]) + MS)
+               % (tag, p, lo / MS, hi / MS), got, clk(lo * 15 // 16, -1),
+               clk(hi * 17 // 16, 1))
+    within(tag + ": request->run min against the trace's", h.get("min"), clk(all_[0], -1),
+           clk(all_[len(all_) - n] if n <= len(all_) else all_[-1], 1))
     within(tag + ": request->run max against the trace's", h.get("max"),
-           (all_[n - 1] if n <= len(all_) else all_[0]) - MS, all_[-1] + MS)
+           clk(all_[n - 1] if n <= len(all_) else all_[0], -1), clk(all_[-1], 1))
     # the kernel's delay: no run before it (the timer rounds up to a jiffy)
     if delay_ms:
         within(tag + ": request->run min against delay_ms=%d" % delay_ms, h.get("min"),
