@@ -324,8 +324,9 @@ def check_delays(tag, doc, tr, v, delay_ms):
     # bucket estimates: the middle of a log-linear bucket, within 1/16 of
     # the value.  The trace's clock and prtop's are read at different
     # moments of the same events: under TCG, with other BPF programs on the
-    # tracepoints, a few ms apart (1.4 ms seen); 1 % + 5 ms for them
-    clk = lambda x, sign: x + sign * (x // 100 + 5 * MS)
+    # tracepoints, on a loaded host that preempts the vCPU between the
+    # two) up to 14 ms apart on a 740 ms delay; 5 % + 20 ms for them
+    clk = lambda x, sign: x + sign * (x // 20 + 20 * MS)
     for p in (50, 90, 99):
         lo, hi = pct_bounds(all_, n, p)
         got = h.get("p%d" % p)
