@@ -13,6 +13,12 @@ run_one() {
 	start=$(date +%s)
 	"$@" >"$log.cur" 2>"$log.err"
 	rc=$?
+	# the unit runner exits 1 after its last check when some failed: those
+	# are counted from its "not ok" lines, it did finish
+	if [ "$name" = unit ] && [ $rc -eq 1 ] &&
+		grep -q '^# unit: [0-9]* passed, [1-9][0-9]* failed$' "$log.cur"; then
+		rc=0
+	fi
 	cat "$log.cur"
 	cat "$log.cur" >>"$log"
 	if [ $rc -ne 0 ] || ! grep -q '^\(not \)\?ok - ' "$log.cur"; then

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test runner: runs every test group and prints one line per check.
- * Exits 0 once all groups have run (tests/run.sh counts the "ok - " and
- * "not ok - " lines itself), so a non-zero exit means the runner itself
- * broke: a crash, or scratch space that could not be made.
+ * Unit test runner: runs every test group and prints one line per check,
+ * then "# unit: N passed, N failed".  Exits 0 when every check passed, 1
+ * when any failed (so `make check` fails), and anything else when the
+ * runner itself broke: a crash, a sanitizer's report.  tests/run.sh counts
+ * the "ok - " and "not ok - " lines itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -167,5 +168,5 @@ int main(void)
 	test_diagnose();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
-	return 0;
+	return failed ? 1 : 0;
 }
