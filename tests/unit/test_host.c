@@ -223,8 +223,116 @@ static void json(void)
 	free(b);
 }
 
+/* the value of the /metrics sample named exactly series, or "(missing)" */
+static const char *sample(const char *text, const char *series)
+{
+	static char val[64];
+	size_t n = strlen(series);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+
+		if (!strncmp(p, series, n) && p[n] == ' ') {
+			size_t len = e ? (size_t)(e - p - n - 1) : strlen(p + n + 1);
+
+			snprintf(val, sizeof(val), "%.*s", (int)len, p + n + 1);
+			return val;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return "(missing)";
+}
+
+/*
+ * The discard size histogram from known discards: a VM that made three
+ * 2 MiB and two 4 MiB MADV_DONTNEED calls.  include/host.h: slot i counts
+ * calls above 2^(11+i) up to 2^(12+i) bytes, so 2 MiB = 2^21 is slot 9
+ * and 4 MiB slot 10.  Every bucket le=2^(12+i): 0 below 2 MiB, 3 at
+ * 2 MiB, 5 from 4 MiB on; _count 5, _sum 14 MiB.
+ */
+static void size_hist(void)
+{
+	struct host_snap *s = snap(1);
+	struct host_sel sel = {.top = 1};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+	char series[160], want[32], json_key[32];
+	struct json_object *o, *v, *sz = NULL, *x;
+	bool every = true;
+	int i;
+
+	s->vm[0].st.bytes[HOST_M_DONTNEED] = 3 * (2ULL << 20) + 2 * (4ULL << 20);
+	s->vm[0].st.calls[HOST_M_DONTNEED] = 5;
+	s->vm[0].st.size_hist[9] = 3;
+	s->vm[0].st.size_hist[10] = 2;
+	s->vm[0].rss_kib = 262144; /* 256 MiB */
+	host_select(&sel, s);
+	if (!CHECK(!host_metrics_render(&b, s, &sel, &mo) && b.data,
+		   "host: metrics of 3 x 2 MiB + 2 x 4 MiB discards rendered")) {
+		free(s);
+		return;
+	}
+	for (i = 0; i < HOST_SIZE_SLOTS; i++) {
+		unsigned long long le = 1ULL << (12 + i);
+		const char *got;
+
+		if (i == HOST_SIZE_SLOTS - 1)
+			snprintf(series, sizeof(series),
+				 "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
+				 "le=\"+Inf\"}");
+		else
+			snprintf(series, sizeof(series),
+				 "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
+				 "le=\"%llu\"}",
+				 le);
+		snprintf(want, sizeof(want), "%d", le < 2ULL << 20 ? 0 : le < 4ULL << 20 ? 3 : 5);
+		got = sample(b.data, series);
+		if (strcmp(got, want)) {
+			every = false;
+			CHECK_STR(got, want, "host: discard size bucket le=%llu", le);
+		}
+	}
+	CHECK(every, "host: every discard size bucket: 0 below 2 MiB, 3 at le=2097152, "
+		     "5 from le=4194304 to +Inf");
+	CHECK_STR(sample(b.data, "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
+				 "le=\"2097152\"}"),
+		  "3", "host: le=2097152 holds the three 2 MiB discards");
+	CHECK_STR(sample(b.data, "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
+				 "le=\"1048576\"}"),
+		  "0", "host: le=1048576 holds none of them");
+	CHECK_STR(sample(b.data, "prtop_host_discard_size_bytes_count{vm=\"vm0\",pid=\"100\"}"),
+		  "5", "host: discard size _count = 5 calls");
+	CHECK_STR(sample(b.data, "prtop_host_discard_size_bytes_sum{vm=\"vm0\",pid=\"100\"}"),
+		  "14680064", "host: discard size _sum = 14 MiB in bytes");
+	CHECK_STR(sample(b.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
+				 "method=\"dontneed\"}"),
+		  "14680064", "host: discarded bytes = the same 14 MiB");
+	CHECK_STR(sample(b.data, "prtop_host_rss_bytes{vm=\"vm0\",pid=\"100\"}"), "268435456",
+		  "host: rss_bytes = VmRSS 262144 kB x 1024");
+	mbuf_free(&b);
+
+	/* host JSON: the same buckets, non-cumulative, by their upper bound */
+	o = host_json(s, NULL);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	json_object_object_get_ex(v, "discard_size_le_bytes", &sz);
+	snprintf(json_key, sizeof(json_key), "%llu", 2ULL << 20);
+	CHECK(sz && json_object_object_get_ex(sz, json_key, &x) && json_object_get_int64(x) == 3,
+	      "host json: discard_size_le_bytes[2097152] = 3");
+	snprintf(json_key, sizeof(json_key), "%llu", 4ULL << 20);
+	CHECK(sz && json_object_object_get_ex(sz, json_key, &x) && json_object_get_int64(x) == 2,
+	      "host json: discard_size_le_bytes[4194304] = 2");
+	CHECK(sz && json_object_object_length(sz) == 2, "host json: no other size bucket");
+	CHECK(v && json_object_object_get_ex(v, "rss_bytes", &x) &&
+		  json_object_get_int64(x) == 268435456,
+	      "host json: rss_bytes = 262144 kB x 1024");
+	json_object_put(o);
+	free(s);
+}
+
 void test_host(void)
 {
+	size_hist();
 	kinds();
 	names();
 	status();

@@ -3,10 +3,14 @@
  * Tests for src/metrics.c: histogram conversion to second buckets, the
  * rendered text (both formats), label escaping, content negotiation.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
+
 #include "metrics.h"
+#include "ui.h"
 #include "unit.h"
 
 #define PAGE 4096
@@ -529,8 +533,167 @@ static void test_hinting(void)
 	free(s);
 }
 
+/*
+ * prtop_worker_run_duration_seconds from a known sample set, every bucket
+ * worked out by hand: a slot counts in the first bound at or above its
+ * largest value (metrics.c).  Samples and their slots:
+ *   50 x 4096 ns      [4096, 4352)         -> le=1e-05
+ *   40 x 65536 ns     [65536, 69632)       -> le=0.0001
+ *    9 x 1048576 ns   [1048576, 1114112)   -> le=0.0025 (past 1 ms)
+ *    1 x 16777216 ns  [16777216, 17825792) -> le=0.025
+ * The request delay: 3 x 2.004 s ([1.946 s, 2.013 s) -> le=2.25) and one
+ * of 7 s ([6.979 s, 7.248 s) -> le=10).
+ */
+static void test_worker_hist_values(void)
+{
+	static const struct {
+		const char *le, *cum;
+	} worker[] = {
+	    {"1e-05", "50"},  {"5e-05", "50"},	{"0.0001", "90"}, {"0.00025", "90"},
+	    {"0.0005", "90"}, {"0.001", "90"},	{"0.0025", "99"}, {"0.005", "99"},
+	    {"0.01", "99"},   {"0.025", "100"}, {"0.05", "100"},  {"0.1", "100"},
+	    {"0.25", "100"},  {"0.5", "100"},	{"1", "100"},	  {"2.5", "100"},
+	    {"+Inf", "100"},
+	};
+	static const struct {
+		const char *le, *cum;
+	} delay[] = {
+	    {"0.25", "0"}, {"0.5", "0"}, {"1", "0"},  {"1.5", "0"},  {"2", "0"},
+	    {"2.25", "3"}, {"2.5", "3"}, {"3", "3"},  {"4", "3"},    {"5", "3"},
+	    {"10", "4"},   {"30", "4"},	 {"60", "4"}, {"+Inf", "4"},
+	};
+	struct prtop_snapshot *s = snap_new();
+	char series[128];
+	struct mbuf b;
+	const char *t;
+	size_t i;
+	int k;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	for (k = 0; k < 50; k++)
+		hist_add(&s->hist[PRTOP_H_WORKER_RUN], 4096);
+	for (k = 0; k < 40; k++)
+		hist_add(&s->hist[PRTOP_H_WORKER_RUN], 65536);
+	for (k = 0; k < 9; k++)
+		hist_add(&s->hist[PRTOP_H_WORKER_RUN], 1048576);
+	hist_add(&s->hist[PRTOP_H_WORKER_RUN], 16777216);
+	for (k = 0; k < 3; k++)
+		hist_add(&s->hist[PRTOP_H_REQ_DELAY], 2004000000ULL);
+	hist_add(&s->hist[PRTOP_H_REQ_DELAY], 7000000000ULL);
+	t = render(s, false, &b);
+	if (!CHECK(t, "metrics: text renders")) {
+		free(s);
+		return;
+	}
+	for (i = 0; i < sizeof(worker) / sizeof(worker[0]); i++) {
+		snprintf(series, sizeof(series),
+			 "prtop_worker_run_duration_seconds_bucket{le=\"%s\"}", worker[i].le);
+		CHECK_STR(value_of(t, series), worker[i].cum,
+			  "metrics: worker run of 100 known samples, le=%s", worker[i].le);
+	}
+	CHECK_STR(value_of(t, "prtop_worker_run_duration_seconds_count"), "100",
+		  "metrics: worker run _count = 100 samples");
+	/* 50 x 4096 + 40 x 65536 + 9 x 1048576 + 16777216 ns, exact */
+	CHECK_STR(value_of(t, "prtop_worker_run_duration_seconds_sum"), "0.02904064",
+		  "metrics: worker run _sum = 29040640 ns in seconds");
+	for (i = 0; i < sizeof(delay) / sizeof(delay[0]); i++) {
+		snprintf(series, sizeof(series), "prtop_request_delay_seconds_bucket{le=\"%s\"}",
+			 delay[i].le);
+		CHECK_STR(value_of(t, series), delay[i].cum,
+			  "metrics: request delay of 3 x 2.004 s + 7 s, le=%s", delay[i].le);
+	}
+	CHECK_STR(value_of(t, "prtop_request_delay_seconds_sum"), "13.012",
+		  "metrics: request delay _sum = 3 x 2.004 + 7 s");
+	mbuf_free(&b);
+	free(s);
+}
+
+/* a /metrics sample's value as a number, or -1 */
+static double num_of(const char *text, const char *series)
+{
+	const char *v = value_of(text, series);
+
+	return strcmp(v, "(missing)") ? strtod(v, NULL) : -1;
+}
+
+/*
+ * The exporter and stat --json render the same snapshot: every histogram's
+ * _count and _sum equal the JSON's count and sum (ns there, s here).
+ */
+static void test_hist_json_agree(void)
+{
+	static const struct {
+		const char *json, *family;
+		int hist; /* -1: reuse_age */
+	} h[] = {
+	    {"worker_run_ns", "prtop_worker_run_duration_seconds", PRTOP_H_WORKER_RUN},
+	    {"request_delay_ns", "prtop_request_delay_seconds", PRTOP_H_REQ_DELAY},
+	    {"report_ns", "prtop_report_duration_seconds", PRTOP_H_REPORT},
+	    {"age_ns", "prtop_reuse_age_seconds", -1},
+	};
+	struct prtop_snapshot *s = snap_new();
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	json_object *d, *o, *r = NULL;
+	char series[128];
+	struct mbuf b;
+	const char *t;
+	size_t i;
+	int k;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	set_probe(s, PROBE_REPORT, MODE_FENTRY);
+	set_probe(s, PROBE_REUSE, MODE_SCAN);
+	for (k = 0; k < 500; k++) {
+		hist_add(&s->hist[PRTOP_H_WORKER_RUN], 1000 + xorshift(&x) % 50000000);
+		hist_add(&s->hist[PRTOP_H_REPORT], 500 + xorshift(&x) % 2000000);
+		if (k % 5 == 0)
+			hist_add(&s->hist[PRTOP_H_REQ_DELAY],
+				 2000000000ULL + xorshift(&x) % 9000000);
+		if (k % 50 == 0)
+			hist_add(&s->reuse_age, xorshift(&x) % 4000000000000ULL);
+	}
+	t = render(s, false, &b);
+	d = snap_json(s, NULL, 0);
+	if (!CHECK(t && d, "metrics: /metrics and JSON render")) {
+		mbuf_free(&b);
+		json_object_put(d);
+		free(s);
+		return;
+	}
+	json_object_object_get_ex(d, "reuse", &r);
+	for (i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		json_object *src = h[i].hist < 0 ? r : d, *c = NULL, *sm = NULL;
+		double cnt, sum;
+
+		o = NULL;
+		json_object_object_get_ex(src, h[i].json, &o);
+		json_object_object_get_ex(o, "count", &c);
+		json_object_object_get_ex(o, "sum", &sm);
+		snprintf(series, sizeof(series), "%s_count", h[i].family);
+		cnt = num_of(t, series);
+		snprintf(series, sizeof(series), "%s_sum", h[i].family);
+		sum = num_of(t, series);
+		CHECK(c && cnt == (double)json_object_get_int64(c) && cnt > 0,
+		      "metrics: %s_count = JSON %s.count (%g)", h[i].family, h[i].json, cnt);
+		/* %.10g keeps 10 digits: 1e-9 relative */
+		CHECK(sm && sum > 0 &&
+			  fabs(sum * 1e9 - (double)json_object_get_int64(sm)) <=
+			      1e-9 * (double)json_object_get_int64(sm),
+		      "metrics: %s_sum = JSON %s.sum / 1e9 (%.10g s)", h[i].family, h[i].json, sum);
+		snprintf(series, sizeof(series), "%s_bucket{le=\"+Inf\"}", h[i].family);
+		CHECK(num_of(t, series) == cnt, "metrics: %s +Inf bucket = _count", h[i].family);
+	}
+	json_object_put(d);
+	mbuf_free(&b);
+	free(s);
+}
+
 void test_metrics(void)
 {
+	test_worker_hist_values();
+	test_hist_json_agree();
 	test_hinting();
 	test_hist_buckets();
 	test_counters_and_hists();

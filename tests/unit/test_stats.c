@@ -81,6 +81,36 @@ static void lkp_row(void)
 		  strstr(buf, "100") && strstr(buf, "90"),
 	      "stats: LKP row: base, %%change ±ci95, value, metric (%s)", buf ? buf : "");
 	free(buf);
+	/*
+	 * by hand, in thousands (so that the stddev and the %stddev differ):
+	 * base {5000, 5100, 4900, 5000}: mean 5000, stddev sqrt(20000/3) =
+	 * 81.65, 1.633 % of the mean; value {4500, 4600, 4400, 4500}: 81.65,
+	 * 1.814 % of 4500; change -10 %, interval 2.447 x 57.7 / 5000 = 2.8 %
+	 */
+	{
+		static const double kb[] = {5000, 5100, 4900, 5000},
+				    kc[] = {4500, 4600, 4400, 4500};
+		double bm = 0, bsd = 0, pct = 0, ci = 0, cm = 0, csd = 0;
+		int got = 0;
+
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		if (!CHECK(f, "stats: memstream"))
+			return;
+		stats_of(kb, 4, &b);
+		stats_of(kc, 4, &c);
+		stats_lkp_row(f, &b, &c, "ops");
+		fclose(f);
+		if (buf)
+			got = sscanf(buf, "%lf \u00b1%lf%% %lf%% \u00b1%lf%% %lf \u00b1%lf%%", &bm,
+				     &bsd, &pct, &ci, &cm, &csd);
+		CHECK(got == 6 && bm == 5000 && cm == 4500 && fabs(bsd - 1.6) < 1e-9 &&
+			  fabs(csd - 1.8) < 1e-9 && fabs(pct + 10) < 1e-9 && fabs(ci - 2.8) < 1e-9,
+		      "stats: LKP row figures: base 5000 \u00b11.6%%, -10.0%% \u00b12.8%%, value "
+		      "4500 \u00b11.8%% (%g %g %g %g %g %g)",
+		      bm, bsd, pct, ci, cm, csd);
+	}
+	free(buf);
 }
 
 static void advisor(void)
