@@ -39,13 +39,19 @@ mount_kernel_fs() {
 	return 0
 }
 
-# prog_names: every BPF program prtop can load, from the skeleton it was
-# built with, cut to the 15 characters the kernel keeps of a name
+# prog_names: every BPF program prtop (guest: $SKEL) and prtop host
+# ($HOST_SKEL) can load, from the skeletons they were built with, each as
+# bpftool may print it: the kernel keeps 15 characters of a name, and
+# bpftool prints a longer one in full from the program's BTF (or, without
+# BTF, the kernel's 15), so a name over 15 characters is listed both ways
 prog_names() {
-	sed -n 's/.*progs\[[0-9]*\]\.name = "\(.*\)";/\1/p' "${SKEL:-./build/prtop.skel.h}" | cut -c1-15
+	sed -n 's/.*progs\[[0-9]*\]\.name = "\(.*\)";/\1/p' "${SKEL:-./build/prtop.skel.h}" \
+		"${HOST_SKEL:-./build/host.skel.h}" 2>/dev/null |
+		awk '{ print } length($0) > 15 { print substr($0, 1, 15) }' | sort -u
 }
 
-# prog_count: prtop's BPF programs loaded now (by any prtop process)
+# prog_count: prtop's and prtop host's BPF programs loaded now (by any
+# prtop process), matched by whole name
 prog_count() {
 	_pat=$(prog_names | sed 's/^/name /; s/$/$/' | paste -sd'|' -)
 	[ -n "$_pat" ] || { echo 0; return; }
