@@ -167,5 +167,39 @@ import json, sys
 d = json.load(open(sys.argv[1]))["diagnosis"]
 assert d and all(x["level"] in ("ok", "info", "problem") and x["id"] and x["text"] for x in d)
 ' "$tmp/dd"
+
+# --- the leak check counts prtop host's programs by the names bpftool prints ---
+# (names over 15 characters in full from BTF: host_madvise_enter and the like)
+pin=/sys/fs/bpf/prtop_cli_leak_$$
+trap 'rm -f "$pin"; rm -rf "$tmp"' EXIT INT TERM
+base=$(prog_count)
+$PRTOP host -b 0.5 >"$tmp/ht" 2>"$tmp/ht.err" &
+hp=$!
+more_progs() { [ "$(prog_count)" -gt "$base" ]; }
+two_frames() { [ "$(grep -c '^prtop host' "$tmp/ht")" -ge 2 ]; }
+wait_for 30 more_progs && wait_for 10 two_frames
+during=$(prog_count)
+shown=$(bpftool prog show 2>/dev/null | grep -o 'name host_[A-Za-z0-9_]*' | sed 's/^name //' | sort)
+long=$(echo "$shown" | awk 'length($0) > 15' | tr '\n' ' ')
+missed=$(echo "$shown" | grep -vxF "$(prog_names)" | tr '\n' ' ')
+check "leak check: every host program bpftool shows is counted (shown: $(echo $shown); over 15 characters: ${long:-none}; not matched: ${missed:-none})" \
+	sh -c "[ -n '$shown' ] && [ -z '$missed' ] && [ $((during - base)) -ge $(echo "$shown" | grep -c .) ]"
+# a program pinned on bpffs outlives prtop: the leak check must see it
+id=$(bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name host_madvise_en[a-z]* .*/\1/p' | head -n 1)
+[ -n "$id" ] && bpftool prog pin id "$id" "$pin" 2>/dev/null
+kill -TERM $hp
+wait $hp
+rc=$?
+n=$(grep -c '^prtop host' "$tmp/ht")
+check "host: SIGTERM ends prtop host -b with exit 0 after its frames (rc $rc, $n frames: $(head -c 200 "$tmp/ht.err"))" \
+	sh -c "[ $rc = 0 ] && [ $n -ge 2 ] && grep -q '^probes: madvise' '$tmp/ht'"
+if [ -e "$pin" ]; then
+	leak_seen() { ! programs_gone "$1"; }
+	check "leak check: fails while a host program (id $id) is left pinned" leak_seen "$base"
+	rm -f "$pin"
+else
+	not_ok "leak check: could not pin host_madvise_enter (id ${id:-none}) to test the leak check"
+fi
+check "leak check: no prtop host program left after SIGTERM and the pin's removal" programs_gone "$base"
 $PRTOP help host >"$tmp/h" 2>&1
 check "help host exits 0 with its usage" grep -q "^Usage: prtop host" "$tmp/h"
