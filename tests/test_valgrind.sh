@@ -47,7 +47,7 @@ served() { curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"; }
 if wait_for 120 served; then
 	n=0
 	for i in 1 2 3 4 5; do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" && n=$((n + 1))
+		curl -sf -o "$tmp/metrics" "http://127.0.0.1:$port/metrics" && n=$((n + 1))
 		curl -sf -o /dev/null -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$port/metrics"
 		curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
 		curl -s -o /dev/null "http://127.0.0.1:$port/nope"
@@ -58,6 +58,9 @@ if wait_for 120 served; then
 	rc=$?
 	vpid=""
 	verdict "prtop export ($n of 5 scrapes, then SIGTERM)" "$tmp/export.vg" $rc 0
+	check "valgrind prtop export: served 5 of 5 scrapes ($n), the last with its samples and build" \
+		sh -c "[ $n = 5 ] && grep -q '^prtop_samples_total [1-9]' '$tmp/metrics' &&
+			grep -q '^prtop_build_info{' '$tmp/metrics'"
 else
 	not_ok "valgrind prtop export: not serving within 120 s: $(tail -n 3 "$tmp/export.vg" | tr '\n' ' ')"
 fi
