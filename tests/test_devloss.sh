@@ -7,7 +7,9 @@
 # (an fentry on its report() would hold it: rmmod failed with EAGAIN), say
 # the report probe is detached and why while it is gone, attach again when
 # it is back, and keep every counter monotonic: the exporter's
-# prtop_reported_bytes_total never falls, so Prometheus sees no reset.
+# prtop_reported_bytes_total never falls, so Prometheus sees no reset; and
+# no figure says more than the guest freed, or counts while the driver is
+# gone (frames: one a second of the time it was gone).
 # The exporter runs as the dynamically linked build with its libraries
 # copied into the initramfs (the static build has no exporter).
 . tests/lib.sh
@@ -85,6 +87,26 @@ before = tot[lost[0]] if lost else 0
 ok(bool(lost) and tot[-1] - before >= 128 << 20,
    "live: the 256 MiB freed after the reload are seen (%.0f MiB more than before the unload)" %
    ((tot[-1] - before) / 2**20))
+# upper bounds from what the guest did: it freed 256 MiB after the reload
+# and 256 MiB before the unload (a freed block may merge with a reported
+# neighbour and be reported again: SLACK); nothing is reported while the
+# driver is gone; one frame a second
+FREED, SLACK = 256 << 20, 64 << 20
+ok(bool(lost) and tot[-1] - before <= FREED + SLACK,
+   "live: at most the 256 MiB freed after the reload (+%.0f MiB slack) reported after the unload: %.0f MiB" %
+   (SLACK / 2**20, (tot[-1] - before) / 2**20))
+ok(bool(lost) and len(set(tot[i] for i in lost)) == 1,
+   "live: reported_bytes_total stands still while the driver is gone: %s" %
+   sorted(set("%.0f MiB" % (tot[i] / 2**20) for i in lost)))
+ok(bool(lost) and tot[lost[0]] <= FREED + SLACK,
+   "live: before the unload at most the 256 MiB freed then (+slack): %.0f MiB" % (before / 2**20))
+def t(name):
+    m = re.search(r"PRTOP-DL %s\b.* t=([0-9.]+)" % name, log)
+    return float(m.group(1)) if m else None
+gone_s = t("insmod") - t("rmmod") if t("insmod") and t("rmmod") else None
+ok(gone_s is not None and 1 <= len(lost) <= gone_s + 2,
+   "live: %d frames marked lost, one a second of the %s s the module was gone" %
+   (len(lost), "%.1f" % gone_s if gone_s is not None else "?"))
 
 # --- stat over the whole window ---
 s = json.load(open(d + "/stat.json"))
@@ -92,6 +114,15 @@ ok(s["attach_detail"]["report"]["attached"] and s["reported_bytes_total"] >= 384
    "stat: attached at the end, %.0f MiB of the 2 x 256 MiB freed reported across the loss "
    "(it samples once, at the end: the module is watched between samples)" %
    (s["reported_bytes_total"] / 2**20))
+ok(s["reported_bytes_total"] is not None and s["reported_bytes_total"] <= 2 * FREED + SLACK,
+   "stat: at most the 2 x 256 MiB freed (+%.0f MiB slack) reported: %.0f MiB" %
+   (SLACK / 2**20, (s["reported_bytes_total"] or 0) / 2**20))
+
+# stat's window: from its attach (before the guest saw all three attached)
+# to the SIGTERM the guest sent it
+lo_w, hi_w = (t("stat rc") - t("caps") - 1, t("stat rc") - t("settled") + 1) if t("caps") and t("stat rc") else (None, None)
+ok(lo_w is not None and lo_w <= s["window_s"] <= hi_w,
+   "stat: window_s %s within the guest's %.1f..%.1f s from attach to SIGTERM" % (s["window_s"], lo_w or 0, hi_w or 0))
 
 # --- the exporter, scraped before (m0, m1), during (m2) and after (m3) ---
 def metric(tag, name, labels=""):
@@ -105,6 +136,11 @@ ok(att == [1, 1, 0, 1], "export: prtop_probe_attached{probe=\"report\"} %s (want
 ok(None not in vals and all(b >= a for a, b in zip(vals, vals[1:])) and vals[3] > vals[2],
    "export: prtop_reported_bytes_total served throughout and never falls (no reset): %s" %
    ["%.0f MiB" % (v / 2**20) if v is not None else None for v in vals])
+# m0..m1 spans the first free, m2..m3 the second
+ok(None not in vals and vals[1] - vals[0] <= FREED + SLACK and vals[3] - vals[2] <= FREED + SLACK
+   and vals[3] - vals[0] <= 2 * FREED + SLACK,
+   "export: each 256 MiB free adds at most 256 MiB (+slack): %s" %
+   ["%.0f MiB" % ((b - a) / 2**20) for a, b in zip(vals, vals[1:])] if None not in vals else vals)
 
 # --- capabilities: what each kept is named, the same in all three ---
 caps = re.findall(r"PRTOP-DL caps pid=\d+ CapEff:([0-9a-f]+)", log)

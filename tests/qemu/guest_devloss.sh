@@ -19,7 +19,9 @@ mark settled
 
 $PRTOP -b -j 1 >/tmp/live.jsonl 2>/tmp/live.err &
 lp=$!
-$PRTOP stat --json -d 50 >/tmp/stat.json 2>/tmp/stat.err &
+# stat's window is the whole test, however long attaching takes (TCG):
+# SIGTERM ends it, and it must still print it and exit 0
+$PRTOP stat --json -d 900 >/tmp/stat.json 2>/tmp/stat.err &
 sp=$!
 $PRTOP_DYN export -l "127.0.0.1:$PORT" -d 1 >/tmp/export.out 2>/tmp/export.err &
 ep=$!
@@ -52,6 +54,7 @@ mark "live rc=$?"
 kill -TERM $ep
 wait $ep
 mark "export rc=$?"
+kill -TERM $sp
 wait $sp
 mark "stat rc=$?"
 dump live /tmp/live.jsonl /tmp/live.err
