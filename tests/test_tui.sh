@@ -1,7 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The live view in a real terminal (tmux), and batch mode's plain text.
-# Needs root (prtop attaches BPF programs) and tmux.
+# Every figure row of the live view is compared with the kernel's own files
+# (/proc/buddyinfo, /sys/module/page_reporting/parameters) read by this
+# script around the frame, at a quiet moment and on the first frame after a
+# pause in which the test changed them; what prtop cannot know, with a -b -j
+# sample.  Needs root (prtop attaches BPF programs) and tmux.
 . tests/lib.sh
 require tmux timeout
 
@@ -13,13 +17,19 @@ watchdog=""
 
 cleanup() {
 	$T kill-server 2>/dev/null
-	stop_watchdog
+	# the watchdog's shell before its sleep: a shell whose sleep dies first
+	# can still print "watchdog fired" and kill this script (seen once)
+	if [ -n "$watchdog" ]; then
+		_c=$(pgrep -P "$watchdog")
+		kill "$watchdog" 2>/dev/null
+		kill $_c 2>/dev/null
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-start_watchdog 120 tui
+start_watchdog 180 tui
 
 screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
 sample_no() { screen | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1; }
@@ -49,6 +59,10 @@ if [ -s "$tmp/batch" ] && [ "$esc" -eq 0 ]; then
 else
 	not_ok "batch: no escape codes: $esc ESC bytes in $(wc -c <"$tmp/batch") bytes"
 fi
+# a -b -j sample: what is unknown (null) must be n/a on the screen too
+timeout 30 "$PRTOP" -b -j -n 2 -d 1 >"$tmp/batch.jsonl" 2>"$tmp/batch.jerr"
+check "batch: prtop -b -j -n 2 -d 1 gives 2 JSON lines" \
+	sh -c "python3 -c 'import json,sys; assert len([json.loads(l) for l in open(sys.argv[1])]) == 2' '$tmp/batch.jsonl'"
 for sect in device knobs probes rates totals nents latency order reuse; do
 	if grep -q "^$sect" "$tmp/batch"; then
 		ok "batch: frame has a '$sect' line"
@@ -59,6 +73,9 @@ done
 
 # ---- live view ---------------------------------------------------------------
 
+PARAMS=/sys/module/page_reporting/parameters
+passes() { cat "$PARAMS/passes" 2>/dev/null || echo 0; }
+PASSES_LAUNCH=$(passes)
 $T new-session -d -s "$S" -x 120 -y 40 -c "$PWD" \
 	"$PRTOP -d 1 2>'$tmp/tui.err'; echo \$? >'$tmp/tui.rc'"
 if ! wait_for 15 screen_has 'sample [0-9]'; then
@@ -66,6 +83,8 @@ if ! wait_for 15 screen_has 'sample [0-9]'; then
 	exit 0
 fi
 ok "tui: screen appears"
+PASSES_APPEAR=$(passes)
+export PASSES_LAUNCH PASSES_APPEAR
 screen >"$tmp/screen1"
 
 rel=$(uname -r)
@@ -133,6 +152,278 @@ r2=$(sample_no)
 check "tui: samples go on after resume (sample $p1 -> $r2)" \
 	sh -c "alive() { $T has-session -t $S 2>/dev/null; }; alive && test -n '$r2' && test '$r2' -gt '${p1:-0}'"
 
+# ---- every figure row against the kernel's own files -----------------------
+# /proc/buddyinfo and the page_reporting parameters, read by this script just
+# before and after a frame is sampled (tui_figures: each row and its
+# tolerance); what prtop cannot know, against a -b -j sample
+cat >"$tmp/figs.py" <<'FIGSEOF'
+# figs.py SCREEN T0 T1 JSON [A ELAPSED_LO ELAPSED_HI]: every figure row of
+# a live view screen against the kernel's files read by the test just before
+# (T0) and after (T1) the frame was sampled, and against a -b -j sample
+# (JSON) for what is unknown.  With A (the files read when the previous
+# sample was taken) and the time between the two samples, the rates too.
+# Prints "ok - tui figures: ..." / "not ok - ..." lines.
+import json, re, sys
+
+scr = open(sys.argv[1]).read().split("\n")
+t0, t1 = sys.argv[2], sys.argv[3]
+js = json.loads(open(sys.argv[4]).read().strip().split("\n")[-1])
+prev = sys.argv[5] if len(sys.argv) > 5 else None
+lo, hi = (float(sys.argv[6]), float(sys.argv[7])) if prev else (0, 0)
+MIB = 1 << 20
+fails = []
+
+def say(good, what):
+    print("%s - tui figures: %s" % ("ok" if good else "not ok", what))
+    if not good:
+        fails.append(what)
+
+def params(d):
+    return dict(l.split(" ", 1) for l in open(d + "/params").read().split("\n") if " " in l)
+
+def free_mib(d):
+    per = {}
+    for l in open(d + "/buddyinfo"):
+        for o, n in enumerate(l.split()[4:]):
+            per[o] = per.get(o, 0) + int(n) * (4096 << o) / MIB
+    return per
+
+def line(prefix):
+    for l in scr:
+        if l.startswith(prefix):
+            return l
+    return None
+
+def rate(s):
+    """'12.3/s', '65536/s', '1.2k/s' -> per second"""
+    m = re.match(r"^\+?([0-9.]+)([kMG]?)/s$", s)
+    assert m, "not a rate: %r" % s
+    return float(m.group(1)) * {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}[m.group(2)]
+
+p0, p1 = params(t0), params(t1)
+f0, f1 = free_mib(t0), free_mib(t1)
+pa = params(prev) if prev else None
+
+# module parameters: each value equal to the file read around the frame;
+# a counter's rate: 0 when it did not move, else its rise over the time
+# between the two samples
+rows = {}
+i = next((k for k, l in enumerate(scr) if l.startswith("module parameters")), None)
+for l in scr[i + 1:] if i is not None else []:
+    m = re.match(r"^  (\S+) += (\S+)(?:\s+(.*))?$", l)
+    if not m:
+        break
+    rows[m.group(1)] = (m.group(2), m.group(3) or "")
+say(bool(rows) and set(rows) == set(p0),
+    "a row for each file in /sys/module/page_reporting/parameters (%s)" % " ".join(sorted(rows)))
+def between(v, a, b):
+    """v equal to a file read before and after the sample (a counter that
+    moved meanwhile: between the two)"""
+    if a == b or not all(re.match(r"^\d+$", x or "") for x in (v, a, b)):
+        return v == a == b
+    return int(a) <= int(v) <= int(b)
+for name, (val, note) in sorted(rows.items()):
+    say(between(val, p0.get(name), p1.get(name)),
+        "params %s = %s on screen, %s..%s in the file" % (name, val, p0.get(name), p1.get(name)))
+    if "the kernel's counter" not in note:
+        continue
+    r = note.split(",")[0]
+    if not prev:
+        # judged only when the counter stood still around both samples
+        if p0.get(name) == p1.get(name):
+            say(rate(r) == 0, "params %s: rate %s, the counter stood still" % (name, r))
+        continue
+    d = int(p0[name]) - int(pa[name])
+    got = rate(r)
+    want_lo, want_hi = d / hi, d / lo
+    # fmt_per_s keeps three significant digits
+    say(want_lo * 0.99 - 0.005 <= got <= want_hi * 1.01 + 0.005,
+        "params %s: rate %s, the counter rose %d in %.1f..%.1f s (%.3g..%.3g/s)" %
+        (name, r, d, lo, hi, want_lo, want_hi))
+
+# knobs: the order is the module parameter; capacity and delay the -b -j sample's
+k = line("knobs")
+m = re.match(r"^knobs +order (\d+) .* capacity (\d+) .* delay (\d+) ms", k or "")
+say(bool(m) and m.group(1) == p0.get("page_reporting_order") and
+    int(m.group(2)) == js["knobs"]["capacity"]["value"] and
+    int(m.group(3)) == js["knobs"]["delay_ms"]["value"],
+    "knobs %s: order = page_reporting_order %s, capacity and delay as -b -j (%s, %s)" %
+    (m.groups() if m else k, p0.get("page_reporting_order"),
+     js["knobs"]["capacity"]["value"], js["knobs"]["delay_ms"]["value"]))
+
+# free lists: each order's free MiB against /proc/buddyinfo read around the
+# frame (1 MiB + 1 % for what moved meanwhile; a page counted as 1 KiB, a
+# row one order off or a sample old are far outside it)
+i = next((k for k, l in enumerate(scr) if re.search(r"\border +free MiB", l)), None)
+col = scr[i].index("order") if i is not None else 0
+orders = {}
+for l in scr[i + 1:] if i is not None else []:
+    m = re.match(r"^ *(\d+) +(\S+) +(\S+) +(\S+) +(\S+)$", l[col:])
+    if not m:
+        break
+    orders[int(m.group(1))] = m.groups()[1:]
+want_orders = [o["order"] for o in js["per_order"]
+               if o["order"] >= int(p0.get("page_reporting_order", 99))]
+say(bool(orders) and sorted(orders) == want_orders,
+    "the orders table has the rows of -b -j from page_reporting_order up (%s)" % sorted(orders))
+for o, (free, rep, reu, cyc) in sorted(orders.items()):
+    a, b = f0.get(o, 0), f1.get(o, 0)
+    tol = 1 + 0.01 * max(a, b) + abs(a - b)
+    say(free != "n/a" and abs(float(free) - a) <= tol,
+        "order %d: %s free MiB on screen, %.1f..%.1f MiB in /proc/buddyinfo" % (o, free, a, b))
+    jo = next(x for x in js["per_order"] if x["order"] == o)
+    for s, key in ((rep, "reported_bytes"), (reu, "reused_bytes"), (cyc, "cycles")):
+        say((s == "n/a") == (jo[key] is None),
+            "order %d: %s %s on screen, %s in -b -j" % (o, key, s, jo[key]))
+
+# the kernel's run count, prtop's worker runs (totals, rates, latency
+# counts, check line): prtop sees every run the kernel counts in passes
+d_pass = int(p0["passes"]) - int(pa["passes"]) if prev else 0
+t = line("totals")
+m = re.search(r"worker runs (\d+)", t or "")
+runs = int(m.group(1)) if m else None
+c = line("check")
+m = re.match(r"^check +kernel passes \+(\d+), prtop worker runs (\d+) over ([0-9.]+) s: agree", c or "")
+import os
+launch, appear = int(os.environ["PASSES_LAUNCH"]), int(os.environ["PASSES_APPEAR"])
+say(bool(m) and runs is not None and int(m.group(2)) == runs and
+    int(p0["passes"]) - appear <= int(m.group(1)) == runs <= int(p1["passes"]) - launch,
+    "check line %r: the kernel's passes rose %d..%d since prtop started, totals' worker runs %s" %
+    (c, int(p0["passes"]) - appear, int(p1["passes"]) - launch, runs))
+r = line("rates")
+m = re.search(r"worker runs (\S+)", r or "")
+got = rate(m.group(1)) if m else None
+if prev:
+    ok_rate = got is not None and d_pass / hi * 0.99 - 0.005 <= got <= d_pass / lo * 1.01 + 0.005
+else:
+    # judged only when no run happened around both samples
+    ok_rate = got == 0 or p0["passes"] != p1["passes"]
+say(ok_rate, "rates: worker runs %s, the kernel's passes rose %d (%s..%s around the sample)" %
+    (got, d_pass, p0["passes"], p1["passes"]))
+for key, name in (("reported", "reported_bytes_total"), ("batches", "batches_total"),
+                  ("notifies", "notify_total"), ("reused", "reuse_bytes_total")):
+    m = re.search(r"\b%s (\S+)" % key, r or "")
+    say(bool(m) and (m.group(1) == "n/a") == (js[name] is None),
+        "rates: %s %s on screen, %s %s in -b -j" % (key, m.group(1) if m else None, name, js[name]))
+for row, key in (("worker run time", "worker_run_ns"), ("request", "request_delay_ns")):
+    l = line(row)
+    n = l.split()[3 if row == "worker run time" else 2] if l else None
+    say(n is not None and (runs is not None and int(n) <= runs) and js[key]["count"] is not None,
+        "latency %s: count %s, at most the %s worker runs" % (row, n, runs))
+sys.exit(1 if fails else 0)
+FIGSEOF
+truth() {
+	mkdir -p "$1"
+	cat /proc/buddyinfo >"$1/buddyinfo"
+	for f in "$PARAMS"/*; do
+		[ -r "$f" ] && echo "$(basename "$f") $(cat "$f")"
+	done >"$1/params"
+}
+# quiet: no parameter moved and no order's free list by more than 1 MiB + 1 %
+quiet() {
+	cmp -s "$1/params" "$2/params" && python3 - "$1/buddyinfo" "$2/buddyinfo" <<'PYEOF'
+import sys
+def per_order(f):
+    pages = {}
+    for l in open(f):
+        for o, n in enumerate(l.split()[4:]):
+            pages[o] = pages.get(o, 0) + (int(n) << o)
+    return pages
+a, b = per_order(sys.argv[1]), per_order(sys.argv[2])
+sys.exit(0 if all(abs(a[o] - b.get(o, 0)) * 4096 <= (1 << 20) + 0.01 * max(a[o], b.get(o, 0)) * 4096
+                  for o in a) else 1)
+PYEOF
+}
+# frame_after N: until the screen shows a sample after N (sets $frame)
+frame_after() {
+	frame=""
+	_i=0
+	while [ $_i -lt 30 ]; do
+		frame=$(sample_no)
+		[ -n "$frame" ] && [ "$frame" -gt "$1" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# a quiet moment: the files, two frames (the sample and the one its rates
+# are from), the files again; up to 6 tries while the machine is busy
+i=0
+while [ $i -lt 6 ]; do
+	truth "$tmp/q0"
+	frame_after "$(($(sample_no) + 1))"
+	screen >"$tmp/qscreen"
+	truth "$tmp/q1"
+	quiet "$tmp/q0" "$tmp/q1" && break
+	i=$((i + 1))
+done
+echo "# quiet frame $frame after $i busy tries"
+python3 "$tmp/figs.py" "$tmp/qscreen" "$tmp/q0" "$tmp/q1" "$tmp/batch.jsonl" ||
+	sed 's/^/# /' "$tmp/qscreen"
+
+# a frame whose sample is a known change away from the previous one: pause
+# right after a frame, free 2400 MiB (over this kernel's max_waiting_mib:
+# its worker runs, its counters rise) and hold 1 GiB, resume (a fresh
+# sample at once): the first frame after must show the files as they are
+# now, and the counters' rises over the time between the two samples
+# resume_frame: one pause / change / resume; true when the kernel's files
+# stood still while each of the two samples was taken
+resume_frame() {
+	truth "$tmp/a0"
+	t_a0=$(now_ms)
+	frame_after "$(sample_no)"
+	$T send-keys -t "$S" p
+	t_p=$(now_ms)
+	wait_for 3 screen_has PAUSED
+	truth "$tmp/a1"
+	paused=$(sample_no)
+	"$TOOLS/memhog" -m 2400 -H 0 -q >/dev/null 2>&1
+	p_before=$(passes)
+	_i=0
+	while [ $_i -lt 16 ] && [ "$(passes)" = "$p_before" ]; do
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	_i=0
+	while [ $_i -lt 10 ]; do
+		truth "$tmp/b0"
+		sleep 1.5
+		truth "$tmp/b1"
+		cmp -s "$tmp/b0/params" "$tmp/b1/params" && break
+		_i=$((_i + 1))
+	done
+	"$TOOLS/memhog" -m 1024 -H 60 -q >"$tmp/hold.out" 2>&1 &
+	hold=$!
+	wait_for 20 grep -q 'MEMHOG touched' "$tmp/hold.out"
+	truth "$tmp/b0"
+	$T send-keys -t "$S" p
+	t_r=$(now_ms)
+	frame_after "$paused"
+	screen >"$tmp/rscreen"
+	t_f=$(now_ms)
+	truth "$tmp/b1"
+	kill -USR1 "$hold" 2>/dev/null
+	wait "$hold" 2>/dev/null
+	cmp -s "$tmp/a0/params" "$tmp/a1/params" && cmp -s "$tmp/b0/params" "$tmp/b1/params" &&
+		[ "$frame" = $((paused + 1)) ]
+}
+i=0
+while [ $i -lt 3 ] && ! resume_frame; do
+	i=$((i + 1))
+done
+if [ $i -lt 3 ]; then
+	# the previous sample: between a0 and just after the pause key; this
+	# one: between the resume key and the capture
+	lo=$(((t_r - t_p - 300) / 100))
+	hi=$(((t_f - t_a0 + 99) / 100))
+	echo "# resumed: frame $frame, $((lo / 10)).$((lo % 10))..$((hi / 10)).$((hi % 10)) s after the paused one ($i busy tries)"
+	python3 "$tmp/figs.py" "$tmp/rscreen" "$tmp/b0" "$tmp/b1" "$tmp/batch.jsonl" "$tmp/a0" \
+		"$((lo / 10)).$((lo % 10))" "$((hi / 10)).$((hi % 10))" || sed 's/^/# /' "$tmp/rscreen"
+else
+	not_ok "tui figures: a quiet resume frame in 3 tries (the kernel's files moved while a sample was taken, or frame '$frame' is not $((paused + 1)))"
+fi
+
 $T send-keys -t "$S" h
 if wait_for 3 screen_has 'live view of free page reporting'; then
 	ok "tui: h shows help"
@@ -197,8 +488,10 @@ if wait_for 15 sh -c "$T capture-pane -p -t host | grep -q '^sample [1-9]'"; the
 	s2=$(hsample)
 	check "host tui: screen updates (sample $s1 -> $s2)" sh -c "test -n '$s1' && test -n '$s2' && test '$s2' -gt '$s1'"
 	hscreen >"$tmp/hs"
-	check "host tui: the fake VMM (pid $fpid) has a row, named qemu" \
-		grep -qE "^ *$fpid +madvloop|^ *$fpid +qemu-system" "$tmp/hs"
+	# its name as given (the kernel cuts comm at 15 characters) and the
+	# VMM that name means
+	check "host tui: the fake VMM (pid $fpid) has a row: qemu-system-x86, VMM qemu" \
+		grep -qE "^ *$fpid +qemu-system-x86 +qemu " "$tmp/hs"
 	check "host tui: its discards are counted (dontneed on the methods line)" \
 		grep -q "methods: dontneed" "$tmp/hs"
 	check "host tui: the probes line is on screen" grep -q "^probes: madvise" "$tmp/hs"
