@@ -109,9 +109,15 @@ start_watchdog() {
 	watchdog=$!
 }
 
+# The watchdog's shell goes first: killed after its sleep, it could wake, say
+# "watchdog fired" and kill a test that had already finished.
 stop_watchdog() {
 	if [ -n "${watchdog:-}" ]; then
-		kill $(pgrep -P "$watchdog") "$watchdog" 2>/dev/null
+		_kids=$(pgrep -P "$watchdog")
+		kill "$watchdog" 2>/dev/null
+		# shellcheck disable=SC2086
+		[ -z "$_kids" ] || kill $_kids 2>/dev/null
+		watchdog=
 	fi
 }
 
