@@ -12,6 +12,8 @@
 # make mutate     break one figure at a time (tests/mutants/) and run the tests
 #                 that must notice: caught or SURVIVED per mutant, the kill ratio
 # make run        deps, build, run the live view on this machine
+# make install    prtop, man pages (scdoc), bash completion, systemd units and
+#                 /usr/share/prtop's deploy files under $(DESTDIR)$(PREFIX)
 
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -76,7 +78,8 @@ UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
-.PHONY: all deps test-deps check test bench soak fuzz fuzz-build mutate run clean format
+.PHONY: all deps test-deps check test bench soak fuzz fuzz-build mutate run clean format \
+	install man FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -116,6 +119,21 @@ $(OUT)/%.o: src/%.c | $(OUT)
 $(OUT)/collector.o $(OUT)/attach.o $(OUT)/host.o: $(SKELS)
 
 -include $(OBJS:.o=.d) $(OUT)/unit.d $(SKELS:.skel.h=.bpf.d)
+
+# prtop --version names where this build came from: git describe in a git
+# checkout (this directory its top), else the version in debian/changelog
+PRTOP_DESCRIBE := $(shell [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] && \
+		    git -C '$(CURDIR)' describe --always --dirty 2>/dev/null)
+ifneq ($(PRTOP_DESCRIBE),)
+PRTOP_SOURCE := git $(PRTOP_DESCRIBE)
+else
+PRTOP_SOURCE := debian/changelog $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+endif
+$(OUT)/main.o: CFLAGS += -DPRTOP_SOURCE='"$(PRTOP_SOURCE)"'
+# rewritten only when the source changes, so main.o is rebuilt exactly then
+$(OUT)/main.o: $(OUT)/source.stamp
+$(OUT)/source.stamp: FORCE | $(OUT)
+	@echo '$(PRTOP_SOURCE)' | cmp -s - $@ || echo '$(PRTOP_SOURCE)' >$@
 
 $(OUT)/prtop: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -179,6 +197,41 @@ mutate: test-deps
 run: deps
 	$(MAKE) all
 	./prtop
+
+# ---- make install [DESTDIR=...] [PREFIX=/usr/local] (debian/rules: PREFIX=/usr) ----
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/prtop
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MAN_SRCS := $(wildcard man/*.scd)
+MANS := $(patsubst man/%.scd,$(OUT)/man/%,$(MAN_SRCS))
+UNITS := prtop-exporter prtop-host-exporter
+
+$(OUT)/man:
+	mkdir -p $@
+
+$(OUT)/man/%: man/%.scd | $(OUT)/man
+	scdoc <$< >$@
+
+man: $(MANS)
+
+install: $(OUT)/prtop $(MANS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 0755 $(OUT)/prtop $(DESTDIR)$(SBINDIR)/prtop
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/prtop $(DESTDIR)$(BASHCOMPDIR)/prtop
+	install -m 0644 deploy/prtop-alerts.yml deploy/grafana-prtop.json deploy/prometheus.yml \
+		$(DESTDIR)$(DATADIR)/
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/$$u.service \
+			>$(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service && \
+		install -m 0644 deploy/$$u.default $(DESTDIR)$(SYSCONFDIR)/default/$$u || exit 1; \
+	done
 
 format:
 	clang-format -i src/*.c include/*.h tools/*.c tests/unit/*.c

@@ -24,6 +24,10 @@
 #include "sampler.h"
 #include "ui.h"
 
+#ifndef PRTOP_SOURCE /* the Makefile defines it */
+#define PRTOP_SOURCE "unknown"
+#endif
+
 /* the options a command may declare */
 enum opt_bit {
 	O_INTERVAL = 1 << 0,  /* -d SECS, or the first positional */
@@ -579,7 +583,8 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (a.version) {
-		printf("prtop %s\n", PRTOP_VERSION);
+		/* the second line names the source: git describe, or debian/changelog's */
+		printf("prtop %s\nsource: %s\n", PRTOP_VERSION, PRTOP_SOURCE);
 		return output_status(stdout);
 	}
 	if (a.help) {
