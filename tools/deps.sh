@@ -11,7 +11,7 @@ set -eu
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev libcap-ng-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
-prometheus curl stress-ng systemd valgrind libclang-rt-14-dev"
+prometheus curl stress-ng systemd valgrind libclang-rt-14-dev dpkg-dev debhelper lintian scdoc bash-completion man-db"
 soak_pkgs="gnuplot-nox"
 kernel_pkgs="linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
