@@ -223,7 +223,7 @@ install: $(OUT)/prtop $(MANS)
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 $(OUT)/prtop $(DESTDIR)$(SBINDIR)/prtop
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 completion/prtop $(DESTDIR)$(BASHCOMPDIR)/prtop
+	install -m 0644 completion/prtop.bash $(DESTDIR)$(BASHCOMPDIR)/prtop
 	install -m 0644 deploy/prtop-alerts.yml deploy/grafana-prtop.json deploy/prometheus.yml \
 		$(DESTDIR)$(DATADIR)/
 	for u in $(UNITS); do \
