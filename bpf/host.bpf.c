@@ -24,6 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MADV_DONTNEED_		4
 #define MADV_DONTNEED_LOCKED_	24
 #define FALLOC_FL_PUNCH_HOLE_	0x02
+#define VM_DONTCOPY_		0x00020000 /* MADV_DONTFORK; the same bit since 2.6 */
 
 /* chunks marked per discard call at most (bpf_loop's bound): 64 GiB */
 #define MAX_CHUNKS_PER_CALL	32768
@@ -256,22 +257,6 @@ static long mark_chunk(__u64 i, void *data)
 	return 0;
 }
 
-/* does [start, end) touch guest RAM?  Unknown RAM: yes */
-static __always_inline bool in_ram(__u32 tgid, __u64 start, __u64 end)
-{
-	struct host_ram *r = bpf_map_lookup_elem(&ram, &tgid);
-
-	if (!r || !r->n)
-		return true;
-	for (int i = 0; i < HOST_RAM_RANGES; i++) {
-		if (i >= r->n)
-			break;
-		if (start < r->end[i] && end > r->start[i])
-			return true;
-	}
-	return false;
-}
-
 /* the inode behind the current process's descriptor fd; 0 if unknown */
 static __always_inline __u64 fd_inode(__u32 fd)
 {
@@ -287,17 +272,20 @@ static __always_inline __u64 fd_inode(__u32 fd)
 	return (__u64)BPF_CORE_READ(f, f_inode);
 }
 
-struct vma_file {
+/* what the VMA under a madvise address says */
+struct vma_info {
 	__u64 addr;  /* in: the madvise address */
 	__u64 inode; /* out: the file mapped there, 0 if anonymous */
 	__u64 off;   /* out: addr's byte offset in that file */
+	__u64 flags; /* out: vm_flags */
 };
 
-static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
-	struct vma_file *v = data;
+	struct vma_info *v = data;
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
+	v->flags = BPF_CORE_READ(vma, vm_flags);
 	if (!f)
 		return 0;
 	v->inode = (__u64)BPF_CORE_READ(f, f_inode);
@@ -305,20 +293,40 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 	return 0;
 }
 
-/* a madvise(DONTNEED) of exactly a hole this process punched: its zap */
-static __always_inline bool is_zap(__u32 tgid, __u32 tid, __u64 start, __u64 len)
+/*
+ * Does [start, end) touch guest RAM?  vma is the VMA at start, or NULL when
+ * it could not be looked up (bpf_find_vma gives up on a contended mm lock).
+ * Unknown RAM: yes.
+ */
+static __always_inline bool in_ram(__u32 tgid, const struct vma_info *vma, __u64 start,
+				   __u64 end)
 {
-	struct vma_file v = {.addr = start};
+	struct host_ram *r = bpf_map_lookup_elem(&ram, &tgid);
+
+	if (r && r->rule == HOST_RAM_BY_DONTFORK && vma)
+		return vma->flags & VM_DONTCOPY_;
+	if (!r || !r->n)
+		return true;
+	for (int i = 0; i < HOST_RAM_RANGES; i++) {
+		if (i >= r->n)
+			break;
+		if (start < r->end[i] && end > r->start[i])
+			return true;
+	}
+	return false;
+}
+
+/* a madvise(DONTNEED) of exactly a hole this process punched: its zap */
+static __always_inline bool is_zap(__u32 tgid, __u32 tid, const struct vma_info *vma, __u64 len)
+{
 	struct punch_key k = {.tgid = tgid};
 	__u64 *hole, *last;
-	long err;
 
-	err = bpf_find_vma(bpf_get_current_task_btf(), start, vma_file_cb, &v, 0);
-	if (!err && !v.inode)
+	if (vma && !vma->inode)
 		return false; /* anonymous memory: no hole there */
-	if (!err) {
-		k.inode = v.inode;
-		k.off = v.off;
+	if (vma) {
+		k.inode = vma->inode;
+		k.off = vma->off;
 		hole = bpf_map_lookup_elem(&punched, &k);
 		if (hole && *hole == len) {
 			bpf_map_delete_elem(&punched, &k);
@@ -339,6 +347,7 @@ static __always_inline int discard_exit(long ret)
 	struct host_vm_stats *st;
 	struct discard_call *c;
 	struct mark_ctx m = {};
+	struct vma_info vi = {}, *vma = NULL;
 	__u64 len, nchunks, now;
 	bool zap = false;
 	__u64 pg = page_size;
@@ -356,8 +365,13 @@ static __always_inline int discard_exit(long ret)
 	}
 	/* madvise rounds the length up to pages; fallocate takes bytes */
 	len = c->is_madvise ? (c->len + pg - 1) & ~(pg - 1) : c->len;
+	if (c->is_madvise) {
+		vi.addr = c->start;
+		if (!bpf_find_vma(bpf_get_current_task_btf(), c->start, vma_info_cb, &vi, 0))
+			vma = &vi;
+	}
 	/* a file offset is no address: punched holes count as guest RAM */
-	if (c->is_madvise && !in_ram(tgid, c->start, c->start + len)) {
+	if (c->is_madvise && !in_ram(tgid, vma, c->start, c->start + len)) {
 		st->other_bytes += len;
 		st->other_calls++;
 		goto out;
@@ -370,7 +384,7 @@ static __always_inline int discard_exit(long ret)
 			bpf_map_update_elem(&punched, &k, &len, BPF_ANY);
 		bpf_map_update_elem(&last_punch, &tid, &len, BPF_ANY);
 	} else if (c->method == HOST_M_DONTNEED) {
-		zap = is_zap(tgid, tid, c->start, len);
+		zap = is_zap(tgid, tid, vma, len);
 	}
 	if (zap) {
 		st->zap_bytes += len;

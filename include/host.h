@@ -53,11 +53,24 @@ struct host_vm_stats {
 	__u64 zap_calls;
 };
 
+/*
+ * How a discard is told to be guest RAM.  QEMU marks every RAM block
+ * MADV_DONTFORK as it maps it, before the guest runs: the flag on the VMA a
+ * madvise hits says it from the first call, even while the VMM is still
+ * mapping its RAM and the ranges below are not known yet (or are only a large
+ * region that is not RAM, such as TCG's code buffer).  Other VMMs are judged
+ * by the ranges.
+ */
+enum host_ram_rule {
+	HOST_RAM_BY_RANGES = 0,
+	HOST_RAM_BY_DONTFORK, /* VM_DONTCOPY on the VMA; ranges if it cannot be looked up */
+};
+
 /* guest RAM of one VMM, as the loader found it in /proc/PID/smaps */
 #define HOST_RAM_RANGES 16
 struct host_ram {
-	__u32 n; /* 0: unknown, every discard counts as guest RAM */
-	__u32 pad;
+	__u32 n;    /* 0: unknown, every discard counts as guest RAM (by ranges) */
+	__u32 rule; /* enum host_ram_rule */
 	__u64 start[HOST_RAM_RANGES];
 	__u64 end[HOST_RAM_RANGES];
 };

@@ -46,6 +46,7 @@ struct host_vm {
 	int ram_ranges;	      /* guest RAM ranges found; 0: unknown (all discards count) */
 	uint64_t ram_bytes;   /* their size */
 	const char *ram_rule; /* how they were told: "dontfork" or "size" */
+	bool ram_by_vma;      /* each discard judged by its VMA's MADV_DONTFORK */
 };
 
 struct host_snap {
@@ -97,6 +98,8 @@ bool host_parse_status(const char *text, uint64_t *rss, uint64_t *anon, uint64_t
  * or NULL when nothing qualifies (r->n = 0).
  */
 const char *host_parse_ram(const char *smaps, struct host_ram *r, uint64_t *bytes);
+/* how BPF tells guest RAM for a VMM kind whose smaps gave rule (NULL: none) */
+enum host_ram_rule host_ram_rule(const char *vmm, const char *rule);
 /* the age histogram slot of ms */
 int host_age_slot(uint64_t ms);
 /* the window between two samples, per VM (matched by pid and start time) */

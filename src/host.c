@@ -182,6 +182,8 @@ static void ram_refresh(struct host *h, struct host_vm *v)
 		return; /* keep what we had */
 	v->ram_rule = host_parse_ram(text, &r, &v->ram_bytes);
 	v->ram_ranges = r.n;
+	r.rule = host_ram_rule(v->vmm, v->ram_rule);
+	v->ram_by_vma = r.rule == HOST_RAM_BY_DONTFORK;
 	v->hugetlb = strstr(text, "anon_hugepage") || strstr(text, "/hugepages") ||
 		     strstr(text, "hugetlbfs");
 	free(text);
@@ -519,8 +521,11 @@ int host_sample(struct host *h, struct host_snap *s)
 		if (vs->gone)
 			continue;
 		read_stats(h, vs);
-		/* RAM blocks come and go (hotplug, virtio-mem): look again now and then */
-		if (++vs->samples % RAM_REFRESH_SAMPLES == 0)
+		/*
+		 * RAM blocks come and go (hotplug, virtio-mem): look again now
+		 * and then, and on every sample until the VMM has mapped some
+		 */
+		if (++vs->samples % RAM_REFRESH_SAMPLES == 0 || !vs->v.ram_ranges)
 			ram_refresh(h, &vs->v);
 		if (vs->v.st.kvm_faults != vs->kvm_seen) {
 			vs->kvm_seen = vs->v.st.kvm_faults;

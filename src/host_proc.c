@@ -313,6 +313,18 @@ static void ram_pass(const char *smaps, struct host_ram *r, bool want_dontfork)
 	}
 }
 
+/*
+ * QEMU marks all its RAM MADV_DONTFORK (unless it runs qtest, where no
+ * guest runs): its VMAs tell from the first discard, before its RAM shows in
+ * smaps.  Other VMMs by their VMAs too once smaps shows them marking RAM so.
+ */
+enum host_ram_rule host_ram_rule(const char *vmm, const char *rule)
+{
+	if (!strcmp(vmm, "qemu") || (rule && !strcmp(rule, "dontfork")))
+		return HOST_RAM_BY_DONTFORK;
+	return HOST_RAM_BY_RANGES;
+}
+
 const char *host_parse_ram(const char *smaps, struct host_ram *r, uint64_t *bytes)
 {
 	const char *rule = "dontfork";

@@ -92,7 +92,7 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 		fprintf(out, "; VMM's own memory %s in %llu (not counted)",
 			fmt_bytes(a, sizeof(a), v->st.other_bytes),
 			(unsigned long long)v->st.other_calls);
-	if (!v->ram_ranges)
+	if (!v->ram_ranges && !v->ram_by_vma)
 		fputs("; guest RAM not found: every discard counted", out);
 	if (v->hugetlb)
 		fputs("; RAM on hugetlbfs", out);
@@ -227,6 +227,9 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "guest_ram_ranges", json_object_new_int(v->ram_ranges));
 	json_object_object_add(o, "guest_ram_rule",
 			       v->ram_rule ? json_object_new_string(v->ram_rule) : NULL);
+	/* how each discard is judged: its VMA's MADV_DONTFORK, or the ranges */
+	json_object_object_add(o, "guest_ram_judged_by",
+			       json_object_new_string(v->ram_by_vma ? "dontfork" : "ranges"));
 	for (i = 0; i < HOST_SIZE_SLOTS; i++)
 		if (v->st.size_hist[i]) {
 			if (i == HOST_SIZE_SLOTS - 1)

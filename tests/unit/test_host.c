@@ -101,6 +101,12 @@ static void smaps(void)
 	CHECK(r.n == 1 && bytes == 256ULL << 20, "host: only the 256 MiB mapping is RAM");
 	CHECK(!host_parse_ram("1000-2000 rw-p 0 00:00 0\nVmFlags: rd wr\n", &r, &bytes) && !r.n,
 	      "host: no RAM found is unknown");
+	/* QEMU by its VMAs even before its RAM shows (and while TCG's buffer looks like RAM) */
+	CHECK(host_ram_rule("qemu", NULL) == HOST_RAM_BY_DONTFORK, "host: QEMU judged by dontfork at once");
+	CHECK(host_ram_rule("qemu", "size") == HOST_RAM_BY_DONTFORK, "host: QEMU judged by dontfork over size");
+	CHECK(host_ram_rule("firecracker", "size") == HOST_RAM_BY_RANGES, "host: a VMM without dontfork by ranges");
+	CHECK(host_ram_rule("firecracker", NULL) == HOST_RAM_BY_RANGES, "host: RAM unknown: by ranges (all count)");
+	CHECK(host_ram_rule("crosvm", "dontfork") == HOST_RAM_BY_DONTFORK, "host: any VMM marking dontfork by it");
 }
 
 static struct host_snap *snap(int n)
