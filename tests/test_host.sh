@@ -103,6 +103,20 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 # $run/snap-$fpr-NAME.json (read later: the last complete one counts).  No
 # python here: on a loaded host its start-up alone takes seconds, and the
 # moment of the snapshot is what matters
+# both_watch PID SECS: the JSON process and the exporter both list PID
+both_watch() {
+	_i=0
+	while [ $_i -lt $(($2 * 5)) ]; do
+		if grep -q "\"pid\":$1[,}]" "$hj" 2>/dev/null &&
+			curl -s -m 2 "http://$XADDR/metrics" 2>/dev/null | grep -q "pid=\"$1\""; then
+			return 0
+		fi
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 keep() {
 	tail -n 3 "$hj" >"$run/snap-$fpr-$1.json"
 }
@@ -302,9 +316,8 @@ elif what == "export":
         add("prtop_host_discarded_bytes_total", {"method": meth}, lambda v, k=meth: v["by_method"][k]["bytes"])
         add("prtop_host_discard_calls_total", {"method": meth}, lambda v, k=meth: v["by_method"][k]["calls"])
     add("prtop_host_discard_failed_total", {}, lambda v: v["discard_failed"])
-    # the VMM's own discards start with QEMU, before the exporter (started
-    # after the JSON process) attaches: it may have missed some, never more
-    add("prtop_host_other_discarded_bytes_total", {}, lambda v: v["other_discarded_bytes"], 0.0, 0.5, True)
+    # the VMM's own discards: QEMU waited (-S) until both watched it
+    add("prtop_host_other_discarded_bytes_total", {}, lambda v: v["other_discarded_bytes"])
     add("prtop_host_chunks_untracked_total", {}, lambda v: v["chunks_untracked"])
     les = sorted({float(k[1][0][1]) for k in m if k[0] == "prtop_host_discard_size_bytes_bucket" and k[1][0][1] != "+Inf"})
     for le in les:
@@ -385,7 +398,12 @@ boot() {
 		dev=on
 		QEMU_EXTRA="$QEMU_EXTRA -object memory-backend-memfd,id=ram0,size=${QEMU_MEM_MIB}M,share=on -machine memory-backend=ram0"
 	fi
-	if ! qemu_start "$log" "$run/initramfs.gz" "$dev" 300 2>"$run/qemu-$fpr.err"; then
+	# -S: QEMU waits, its vCPUs stopped, until both prtop processes watch
+	# it; they then count the same discards, QEMU's own at boot among them
+	sock=$run/monitor-$fpr.sock
+	rm -f "$sock"
+	if ! QEMU_MONITOR="unix:$sock,server,nowait" QEMU_EXTRA="$QEMU_EXTRA -S" \
+		qemu_start "$log" "$run/initramfs.gz" "$dev" 300 2>"$run/qemu-$fpr.err"; then
 		not_ok "host[$fpr]: QEMU did not start: $(tr '\n' ' ' <"$run/qemu-$fpr.err")"
 		return 1
 	fi
@@ -398,6 +416,11 @@ boot() {
 	"$PRTOP" host export -l "$XADDR" -d 1 >"$run/hostexp-$fpr.out" 2>&1 &
 	xp=$!
 	HOSTPIDS="$HOSTPIDS $xp"
+	if ! both_watch "$VMPID" 60; then
+		not_ok "host[$fpr]: prtop host and its exporter did not both watch QEMU within 60 s ($(tail -n 2 "$run/host-$fpr.err" "$run/hostexp-$fpr.out" | tr '\n' ' '))"
+		return 1
+	fi
+	qemu_hmp "$sock" cont >/dev/null
 	step "$log" "PRTOP-HOST settled" 300 "settling" || return 1
 	[ "$fpr" = on ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp-$fpr.out"
 	step "$log" "PRTOP-HOST held" 300 "touching $MIB MiB" || return 1
