@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Prometheus metrics of a snapshot (text format 0.0.4 or OpenMetrics
- * 1.0.0).  Every metric is always present with the same label sets, zero
- * when its probe is not attached (prtop_probe_attached says which), so
- * that series neither appear nor vanish between scrapes.
+ * 1.0.0).  A family is served only where the snapshot holds its figure
+ * (snap_has()): one whose probe is not attached is left out rather than
+ * served as a zero that would read as "nothing happened", and
+ * prtop_probe_attached says which probes are in.  So families may appear
+ * after start (a device or the hinting probe found later) and go away (a
+ * module unloaded); within a family the label sets stay the same.
  *
  * The BPF histograms are log-linear in ns (include/prtop.h); Prometheus
  * wants cumulative buckets with fixed bounds in seconds.  A source slot is
