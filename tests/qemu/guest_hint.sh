@@ -27,7 +27,11 @@ done
 if [ "$hint_bit" = 1 ]; then
 	hog 1024
 	mark "hog 1024 MiB held"
+else
+	# not offered: nothing to wait for but the migration (~7 s)
+	WINDOW=15
 fi
+mark "window $WINDOW"
 # a window longer than the test's, ended by SIGTERM: stat must still print
 # it and exit 0
 timeout $((WINDOW * 4 + 60)) "$PRTOP" stat --json -d $((WINDOW * 4)) >/tmp/hint.json 2>/tmp/hint.err &

@@ -75,3 +75,13 @@ hog() {
 		_i=$((_i + 1))
 	done
 }
+
+# balloon_bit N: feature bit N of the virtio balloon (1 or 0; empty without
+# a balloon): 3 free page hinting, 5 free page reporting
+balloon_bit() {
+	for _d in /sys/bus/virtio/devices/*; do
+		[ "$(cat "$_d/device" 2>/dev/null)" = 0x0005 ] || continue
+		cut -c$(($1 + 1)) "$_d/features"
+		return
+	done
+}
