@@ -10,24 +10,25 @@
 # (worker runs, reported bytes and reuse, one throughput point per
 # interval) and off (no batch); report FILE giving the same report the
 # recording printed; the SVG drawn here on the host from the guest's file
-# (valid XML, the series in it); bench --reps 2 with two settings to the
-# end, its JSON complete.
+# (valid XML, the series in it); bench --reps 2 with two settings (on, the
+# kernel's default order 9, and order=10) to the end, its JSON complete.
 #
 # Figures against truths prtop did not compute: report FILE's timeline,
-# totals and attribution recomputed here from the guest's file's own
-# lines; the SVG's vertices where their values put them on the
+# totals and attribution recomputed here from the file's own lines (here
+# and in the guest); the SVG's vertices where their values put them on the
 # panels' axes; bench's change_pct recomputed from the arms' means, the
 # overhead ratio from the on arm's with_prtop, the advice from the arms'
-# figures; one arm of the bench slowed by pf1 --slow, a known injected
-# cost (off +prtop), which the bench's interval must contain with the
-# right sign; the memory given back against the workload's freed bytes;
-# what was reported during the refault waits against what was freed; the
-# refault price positive, the difference of its two first-touch medians,
-# its 2 MiB figure 512 of its 4 KiB one, and its first touches of the
-# order of pf1's own time per touch.
+# figures; one arm of the guest bench slowed by pf1 --slow, a known injected
+# cost (off +prtop, in the guest), which the bench's interval must
+# contain with the right sign; the memory given
+# back against the kernel's reported_kib here and against the workload's
+# freed bytes in the guest; what was reported during the refault waits
+# against what was freed; the refault price positive, the difference of
+# its two first-touch medians, its 2 MiB figure 512 of its 4 KiB one, and
+# its first touches of the order of pf1's own time per touch.
 #
-# Knobs: PRTOP_PROFILE_BENCH_REPS (2), PRTOP_PROFILE_BENCH_ARGS (two
-# settings, a short pf1), PRTOP_PROFILE_SLOW (50: the injected share, %),
+# Knobs: PRTOP_PROFILE_BENCH_REPS (2), PRTOP_PROFILE_BENCH_ARGS (one
+# setting beside on, a short pf1), PRTOP_PROFILE_SLOW (50: the injected share, %),
 # PRTOP_PROFILE_KEEP=1 keeps $CACHE/qemu/profile, PRTOP_PROFILE_GUEST=0
 # runs this machine's part only.
 # shellcheck source=tests/lib.sh
@@ -163,7 +164,8 @@ PYEOF
 
 # check_bench FILE SLOW_ARM SLOW_PCT [REPORTED_KIB_DELTA]: bench --json's
 # figures against the arms' own numbers, the advice recomputed, the arm
-# pf1 slowed by SLOW_PCT % within the interval of -SLOW_PCT %; with
+# pf1 slowed by SLOW_PCT % within the interval of -SLOW_PCT % (SLOW_ARM -:
+# none); with
 # REPORTED_KIB_DELTA (the kernel's reported_kib over the whole bench, read
 # by the test), the memory given back bounded by it
 check_bench() {
@@ -225,6 +227,8 @@ if kib is not None:
     assert runs * 1.0 <= kib * 1024 * 1.01 + 65536, (runs, kib)
     assert kib < 65536 or runs * 5.0 >= kib * 1024 / 4, (runs, kib)
 # the arm with the injected cost: slowed by SLOW %, within its interval
+if slow_arm == "-":
+    sys.exit(0)
 name, prtop = slow_arm.replace(" +prtop", ""), slow_arm.endswith(" +prtop")
 a = [x for x in [base] + sets if x["name"] == name][0]
 c = a["with_prtop"] if prtop else a
@@ -266,6 +270,38 @@ check "record: a command that cannot run: 127 and why ($rc)" \
 "$PRTOP" record -o "$tmp/k.rec" -- sh -c 'kill -TERM $$' >/dev/null 2>&1
 rc=$?
 check "record: a command killed by SIGTERM: 143 ($rc)" test $rc -eq 143
+# pf1 recorded here: the report read back equals the file's own lines
+"$PRTOP" record -o "$tmp/p.rec" -- "$TOOLS/pf1" -t 1 -s 2 -w 1 >"$tmp/p.out" 2>"$tmp/p.err"
+rc=$?
+check "record pf1 here: exit 0 ($rc)" test $rc -eq 0
+check "report FILE recomputed from the file's samples and pf1's seconds (here)" \
+	recompute_report "$PRTOP" "$tmp/p.rec"
+# bench here, on real hardware: change_pct against the arms' means, and
+# the memory each arm gave back within the kernel's own reported_kib over
+# the whole bench (pf1 frees too little for this vendor kernel, which
+# reports after max_waiting_mib freed, to report much: a workload that
+# does, memhog 2400 MiB before pf1, took 86 s for one setting).  No
+# injected cost here: pf1 alone, with and without --slow 50, three pairs
+# back to back, fell by 38 to 63 % on this VM; the guest's bench judges it.
+ord=/sys/module/page_reporting/parameters/page_reporting_order
+if [ -w "$ord" ]; then
+	kib=/sys/module/page_reporting/parameters/reported_kib
+	k0=$(cat "$kib" 2>/dev/null)
+	o=$(cat "$ord")
+	"$PRTOP" bench --json --no-prtop --reps 5 --settle 0 --set "order=$o" -- \
+		"$TOOLS/pf1" -t 1 -s 1 -w 0 >"$tmp/hb.json" 2>"$tmp/hb.err"
+	rc=$?
+	k1=$(cat "$kib" 2>/dev/null)
+	check "bench here: exit 0 ($rc), order put back ($(cat "$ord"))" \
+		sh -c "test $rc -eq 0 && test $(cat "$ord") = $o"
+	check "bench here: change_pct from the arms' means, memory back within the kernel's reported_kib (+$((${k1:-0} - ${k0:-0})) KiB)" \
+		check_bench "$tmp/hb.json" - 0 ${k0:+$((k1 - k0))}
+else
+	echo "# no writable page_reporting_order here: bench not run on this machine"
+fi
+# no refault price here: with 2 x 2400 MiB freed and 4 s waits, this
+# vendor kernel reported 500 MiB during the waits and the price came out
+# negative (-1.1 us per 4 KiB) in 78 s; the guest's bench measures it
 expect_fail "record without a command" 2 "no command to run" "$PRTOP" record -o "$tmp/y.rec"
 expect_fail "record: bad interval" 2 "invalid interval" "$PRTOP" record -d 0 -- true
 expect_fail "record: a file in no directory: bad input, before attaching" 2 "no directory /nonexistent/dir/" \
@@ -293,7 +329,7 @@ mkdir -p "$run"
 qemu_kernel_or_say profile "$run" || exit 0
 {
 	echo "BENCH_REPS=${PRTOP_PROFILE_BENCH_REPS:-2}"
-	echo "BENCH_ARGS='${PRTOP_PROFILE_BENCH_ARGS:---set order=10 --set order=9 -- pf1 --thp -t 2 -s 3 -w 1 --slow $SLOW}'"
+	echo "BENCH_ARGS='${PRTOP_PROFILE_BENCH_ARGS:---set order=10 -- pf1 --thp -t 2 -s 3 -w 1 --slow $SLOW}'"
 	echo "SLOW_ARM='off +prtop'"
 	cat tests/qemu/guest_profile.sh
 } >"$run/guest.sh"
@@ -452,7 +488,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["baseline"]["name"] == "off", d["baseline"]
 names = [s["name"] for s in d["settings"]]
-assert names == ["on", "order=10", "order=9"], names
+assert names == ["on", "order=10"], names
 for s in d["settings"]:
     for k in ("ops_median", "stddev_pct", "change_pct", "ci95_pct", "with_prtop"):
         assert k in s, (k, s)
