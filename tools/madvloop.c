@@ -4,7 +4,10 @@
  * `prtop host`'s filter test and its overhead benchmark.  Each operation
  * writes one byte to every 4 KiB page of a private anonymous buffer and
  * hands the buffer back with madvise(MADV_DONTNEED), as a VMM discarding
- * reported guest memory would.  Prints "pid: N" at start, waits -w
+ * reported guest memory would.  The buffer is marked MADV_DONTFORK as QEMU
+ * marks guest RAM, so that `prtop host`, which tells QEMU's guest RAM by
+ * that mark, counts these discards as guest RAM also when the test names
+ * this process after QEMU.  Prints "pid: N" at start, waits -w
  * seconds (time for a tracer to attach), and after -s seconds of work
  * prints "ops: N" and "ops_per_s: N.N".  Exit status: 0, 1 on a runtime
  * error, 2 on bad arguments.
@@ -74,6 +77,10 @@ int main(int argc, char **argv)
 	buf = mmap(NULL, kib * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED) {
 		perror("madvloop: mmap");
+		return 1;
+	}
+	if (madvise(buf, kib * 1024, MADV_DONTFORK)) {
+		perror("madvloop: madvise(MADV_DONTFORK)");
 		return 1;
 	}
 	printf("pid: %d\n", (int)getpid());
