@@ -194,3 +194,19 @@ PY
 	*) not_ok "$1: $_msg" ;;
 	esac
 }
+
+# scrape_rounds PORT N FILE: N rounds, a second apart, of a /metrics scrape
+# (the last kept in FILE), an OpenMetrics one, /healthz and a 404 on the
+# exporter at 127.0.0.1:PORT; prints how many /metrics scrapes succeeded
+scrape_rounds() {
+	_ok=0 _i=0
+	while [ $_i -lt "$2" ]; do
+		curl -sf -o "$3" "http://127.0.0.1:$1/metrics" && _ok=$((_ok + 1))
+		curl -sf -o /dev/null -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$1/metrics"
+		curl -s -o /dev/null "http://127.0.0.1:$1/healthz"
+		curl -s -o /dev/null "http://127.0.0.1:$1/nope"
+		sleep 1
+		_i=$((_i + 1))
+	done
+	echo "$_ok"
+}

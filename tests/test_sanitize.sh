@@ -106,14 +106,7 @@ ASAN_OPTIONS="detect_leaks=1:log_path=$tmp/asan-export" \
 xpid=$!
 served() { curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"; }
 if wait_for 60 served; then
-	n=0
-	for i in 1 2 3; do
-		curl -sf -o "$tmp/metrics" "http://127.0.0.1:$port/metrics" && n=$((n + 1))
-		curl -sf -o /dev/null -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$port/metrics"
-		curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
-		curl -s -o /dev/null "http://127.0.0.1:$port/nope"
-		sleep 1
-	done
+	n=$(scrape_rounds "$port" 3 "$tmp/metrics")
 	kill -TERM "$xpid"
 	wait "$xpid"
 	rc=$?

@@ -45,14 +45,7 @@ $VG "$PRTOP" export -l "127.0.0.1:$port" -d 1 >"$tmp/export.out" 2>"$tmp/export.
 vpid=$!
 served() { curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"; }
 if wait_for 120 served; then
-	n=0
-	for i in 1 2 3 4 5; do
-		curl -sf -o "$tmp/metrics" "http://127.0.0.1:$port/metrics" && n=$((n + 1))
-		curl -sf -o /dev/null -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$port/metrics"
-		curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
-		curl -s -o /dev/null "http://127.0.0.1:$port/nope"
-		sleep 1
-	done
+	n=$(scrape_rounds "$port" 5 "$tmp/metrics")
 	kill -TERM "$vpid"
 	wait "$vpid"
 	rc=$?
