@@ -210,3 +210,15 @@ scrape_rounds() {
 	done
 	echo "$_ok"
 }
+
+# The kernel's own count of worker runs (this vendor kernel's `passes`):
+# passes_quiet waits, up to about 20 s, until it has stood still for 3 s,
+# so that no run in flight falls on either side of a window's edge
+PASSES=/sys/module/page_reporting/parameters/passes
+passes_settled() {
+	_a=$(cat "$PASSES"); sleep 3; [ "$_a" = "$(cat "$PASSES")" ]
+}
+passes_quiet() {
+	_i=0
+	while ! passes_settled && [ $_i -lt 6 ]; do _i=$((_i + 1)); done
+}

@@ -54,7 +54,6 @@ esac
 # saw; later frees give fresh ones.
 # The kernel's own count of runs (this vendor kernel's `passes`), read once
 # no run is pending, is what prtop's count must equal.
-PASSES=/sys/module/page_reporting/parameters/passes
 # the worker's delay: the module parameter (patch series v2, linux-next),
 # v1's sysctl, else upstream's 2 s constant
 delay_ms=$(cat /sys/module/page_reporting/parameters/page_reporting_delay_ms 2>/dev/null ||
@@ -72,9 +71,6 @@ avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 echo "# two frees of $free_mib MiB, worker delay $delay_ms ms"
 window_s=$(((2 * delay_ms + 14000) / 1000))
 [ "$window_s" -ge 20 ] || window_s=20
-passes_settled() {
-	_a=$(cat "$PASSES"); sleep 3; [ "$_a" = "$(cat "$PASSES")" ]
-}
 # This vendor kernel need not run its worker for a given free (its own
 # passes then stays put too; seen in 1 of 5 windows run back to back): a
 # window in which the kernel ran nothing judges nothing about prtop, so it
@@ -82,8 +78,7 @@ passes_settled() {
 window() {
 	passes0=""
 	if [ -r "$PASSES" ]; then
-		i=0
-		while ! passes_settled && [ $i -lt 6 ]; do i=$((i + 1)); done
+		passes_quiet
 		passes0=$(cat "$PASSES")
 		kib0=$(cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null)
 	fi
