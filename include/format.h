@@ -109,6 +109,22 @@ char *fmt_xcheck(char *buf, size_t len, const struct prtop_snapshot *s);
 /* the vendor publication callback, or NULL on kernels without the member */
 char *fmt_publish(char *buf, size_t len, const struct prtop_snapshot *s);
 
+/*
+ * Memory returned since start: "2.47 GiB", "2.47 GiB (kernel's counter)",
+ * or "n/a" where nothing counts it
+ */
+char *fmt_returned(char *buf, size_t len, const struct prtop_snapshot *s);
+/* its rate: "383.0 MiB/s", "383.0 MiB/s (kernel's counter)", or "n/a" */
+char *fmt_returned_rate(char *buf, size_t len, const struct prtop_snapshot *s,
+			const struct snap_rates *r);
+
+/*
+ * A kernel counter's value and rate in its unit: "292836272 KiB" and
+ * "104 MiB/s" for reported_kib, "3260" and "1.00/s" for passes
+ */
+char *fmt_param_count(char *buf, size_t len, const struct snap_param *p);
+char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double per_s);
+
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);
 

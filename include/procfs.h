@@ -57,6 +57,8 @@ int buddyinfo_read(const char *path, uint64_t blocks[PRTOP_ORDERS]);
 int params_read(const char *dir, struct snap_param *out, int max);
 /* meaning of a known upstream parameter, NULL for unknown ones */
 const char *param_meaning(const char *name);
+/* bytes per unit a parameter's name states ("_kib": 1024, "_mib", "_bytes"), 0 none */
+uint32_t param_unit_bytes(const char *name);
 
 /*
  * A small file's content (name relative to dfd, or AT_FDCWD), white space
@@ -72,6 +74,12 @@ int read_trimmed_at(int dfd, const char *name, char *out, size_t len);
  * dev gets the balloon's name ("virtio0"), or "" without one.
  */
 enum hint_offer virtio_hint_offer(const char *dir, char *dev, size_t len);
+
+/*
+ * One counter of /proc/vmstat (path, default "/proc/vmstat"): 0, -ENOENT
+ * when the kernel has no such line, or -errno.
+ */
+int vmstat_get(const char *path, const char *key, uint64_t *v);
 
 /* "6.18.44-fc" etc. from uname(2) */
 void kernel_release(char *buf, size_t len);

@@ -54,6 +54,7 @@ struct snap_param {
 	const char *meaning; /* NULL for unknown (vendor) parameters */
 	bool counter;	     /* read-only and a whole number: the kernel's own counter */
 	uint64_t count;	     /* its value, when counter */
+	uint32_t unit_bytes; /* a counter of this many bytes each (reported_kib: 1024), 0: a count */
 };
 
 struct snap_order {
@@ -164,6 +165,36 @@ struct snap_xcheck {
 	double window_s;
 };
 
+/*
+ * "Memory returned": the one figure for how much free memory went to the
+ * device, from the best source this kernel has.  Where report() is observed,
+ * prtop's own count; where it is not but the kernel counts (a vendor's
+ * reported_kib, the patch series' page_reporting_pages_reported), the
+ * kernel's counter; else unknown.
+ */
+enum returned_source {
+	RETURNED_UNKNOWN = 0, /* nothing counts it here */
+	RETURNED_PRTOP,	      /* prtop's count of report() */
+	RETURNED_KERNEL_KIB,  /* the module parameter reported_kib (vendor kernels) */
+	RETURNED_VMSTAT,      /* page_reporting_pages_reported in /proc/vmstat (patch series) */
+};
+
+struct snap_returned {
+	enum returned_source source;
+	uint64_t bytes; /* since prtop attached; meaningless when unknown */
+};
+
+/* what snap_returned_pick() chooses from: each count now and when prtop attached */
+struct returned_inputs {
+	bool prtop; /* report() observed (SG_REPORT) */
+	uint64_t prtop_bytes;
+	bool have_kib; /* reported_kib read now and at attach */
+	uint64_t kib, kib0;
+	bool have_vmstat; /* page_reporting_pages_reported read now and at attach */
+	uint64_t pages, pages0;
+	uint64_t page_size;
+};
+
 struct prtop_snapshot {
 	uint64_t mono_ns;			   /* CLOCK_MONOTONIC at collection */
 	uint64_t wall_ns;			   /* CLOCK_REALTIME at collection (-T, record) */
@@ -176,6 +207,7 @@ struct prtop_snapshot {
 	char device[128];	 /* "virtballoon_free_page_report [virtio_balloon]" or "" */
 	char device_reason[160]; /* why no device is known */
 	bool device_none;	 /* known: no device registered */
+	bool device_by_btf;	 /* device[] is the loaded driver's report() in BTF, not yet seen run */
 	char publish[128];	 /* vendor publication callback's name, "" none/unknown */
 	int publish_state;	 /* 0 no such member, 1 unknown yet, 2 NULL, 3 named */
 
@@ -208,6 +240,7 @@ struct prtop_snapshot {
 
 	struct snap_hint hint;
 	struct snap_xcheck xcheck;
+	struct snap_returned returned;
 
 	uint64_t drops; /* all lost events: ring buffer + table overflow + runs missed */
 };
@@ -220,6 +253,8 @@ struct snap_rates {
 	double worker_runs_per_s;
 	double notify_per_s;
 	double reused_bytes_per_s;
+	bool returned_known; /* both snapshots count returned memory from one source */
+	double returned_bytes_per_s;
 };
 
 static inline bool snap_has(const struct prtop_snapshot *s, enum snap_group g)
@@ -261,6 +296,12 @@ bool snap_counter_rate(const struct prtop_snapshot *prev, const struct prtop_sna
  * attach; a run in flight at either end may be one side's only.
  */
 void snap_cross_check(struct snap_xcheck *x, uint64_t kernel_runs, uint64_t started, uint64_t done);
+/* the best source of returned memory; a count that went down is unknown */
+void snap_returned_pick(struct snap_returned *r, const struct returned_inputs *in);
+/* "prtop", "kernel:reported_kib", "kernel:vmstat"; NULL when unknown (JSON, labels) */
+const char *returned_source_name(enum returned_source s);
+/* for people: "", "kernel's counter" (text), or the longer why (doctor) */
+const char *returned_source_note(enum returned_source s, bool long_form);
 /* order_low (the reporting order, else 9) and order_high from the snapshot's data */
 void snap_fill_orders(struct prtop_snapshot *s);
 /* rates from prev to cur; prev may be NULL (zero rates) */

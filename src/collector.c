@@ -26,6 +26,7 @@
 
 #define BUDDYINFO  "/proc/buddyinfo"
 #define PARAMS_DIR "/sys/module/page_reporting/parameters"
+#define VMSTAT	   "/proc/vmstat"
 
 /* ---- open / close ---- */
 
@@ -121,13 +122,14 @@ static void resolve_device(struct collector *c, uint64_t fn, uint64_t publish)
 	}
 }
 
-/* the vendor's `passes` counter, if the kernel keeps one */
-static bool read_passes(uint64_t *v)
+/* a vendor's counter parameter (`passes`, `reported_kib`), if the kernel keeps it */
+static bool read_param_count(const char *name, uint64_t *v)
 {
-	char buf[32];
+	char buf[32], path[128];
 	int64_t n;
 
-	if (read_trimmed_at(AT_FDCWD, PARAMS_DIR "/passes", buf, sizeof(buf)) ||
+	snprintf(path, sizeof(path), "%s/%s", PARAMS_DIR, name);
+	if (read_trimmed_at(AT_FDCWD, path, buf, sizeof(buf)) ||
 	    knob_parse_int(buf, &n) || n < 0)
 		return false;
 	*v = (uint64_t)n;
@@ -185,7 +187,9 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	}
 	attach_read_prdev(c);
 	resolve_device(c, c->skel->bss->stats.report_fn, c->skel->bss->stats.publish_fn);
-	c->have_passes0 = read_passes(&c->passes0);
+	c->have_passes0 = read_param_count("passes", &c->passes0);
+	c->have_kib0 = read_param_count("reported_kib", &c->kib0);
+	c->have_vmstat0 = !vmstat_get(VMSTAT, "page_reporting_pages_reported", &c->vmstat0);
 	/* names are resolved; the symbol table and the heap it grew can go */
 	ksyms_free(c->ksyms);
 	c->ksyms = NULL;
@@ -312,9 +316,14 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 		s->device_none = true;
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "no reporting device registered (pr_dev_info is NULL)");
-	} else if (r->name[0])
-		str_printf(s->device_reason, sizeof(s->device_reason),
-			   "confirmed at the first worker run; report() in BTF: %s", r->name);
+	} else if (r->name[0]) {
+		/* the loaded driver's report() is in BTF: name it, say it is not seen yet */
+		str_printf(s->device, sizeof(s->device), "%s%s%s%s", r->name,
+			   r->module[0] ? " [" : "", r->module, r->module[0] ? "]" : "");
+		s->device_by_btf = true;
+		snprintf(s->device_reason, sizeof(s->device_reason),
+			 "named by BTF; confirmed at the first worker run");
+	}
 	else
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "not known until the worker runs (pr_dev_info not in kallsyms)");
@@ -401,6 +410,29 @@ static void fill_xcheck(struct collector *c, struct prtop_snapshot *s)
 	x->window_s = (s->mono_ns - c->start_ns) / 1e9;
 }
 
+/* memory returned since attach, from the best source (snap_returned_pick) */
+static void fill_returned(struct collector *c, struct prtop_snapshot *s)
+{
+	struct returned_inputs in = {
+	    .prtop = snap_has(s, SG_REPORT),
+	    .prtop_bytes = s->c.report_bytes,
+	    .kib0 = c->kib0,
+	    .pages0 = c->vmstat0,
+	    .page_size = c->page_size,
+	};
+	int i;
+
+	for (i = 0; c->have_kib0 && i < s->nparams; i++)
+		if (s->params[i].counter && !strcmp(s->params[i].name, "reported_kib")) {
+			in.have_kib = true;
+			in.kib = s->params[i].count;
+		}
+	/* /proc/vmstat is read only where nothing better counts */
+	if (!in.prtop && !in.have_kib && c->have_vmstat0)
+		in.have_vmstat = !vmstat_get(VMSTAT, "page_reporting_pages_reported", &in.pages);
+	snap_returned_pick(&s->returned, &in);
+}
+
 void collector_sample(struct collector *c, struct prtop_snapshot *s)
 {
 	const struct prtop_bss_stats *st = &c->skel->bss->stats;
@@ -450,5 +482,6 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	snap_fill_orders(s);
 	fill_hint(c, s, st);
 	fill_xcheck(c, s);
+	fill_returned(c, s);
 	s->drops = s->c.events_dropped + s->reuse_forgotten + s->xcheck.missed;
 }

@@ -60,6 +60,11 @@ struct collector {
 	char publish[128];
 	bool have_passes0; /* the kernel's own run count when prtop attached */
 	uint64_t passes0;
+	/* the kernel's own counts of reported memory when prtop attached */
+	bool have_kib0; /* a vendor's reported_kib */
+	uint64_t kib0;
+	bool have_vmstat0; /* the patch series' page_reporting_pages_reported */
+	uint64_t vmstat0;
 };
 
 /* attach.c */

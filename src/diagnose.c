@@ -132,7 +132,7 @@ int diagnose(const struct prtop_snapshot *cur, const struct prtop_snapshot *base
 		    "no reporting device is registered: nothing is reported until a driver "
 		    "(virtio_balloon with free-page-reporting on the VMM's side, hv_balloon) "
 		    "registers one");
-	else if (!cur->device[0])
+	else if (!cur->device[0] || cur->device_by_btf)
 		add(&ds, DIAG_INFO, "device_unconfirmed",
 		    "the reporting device is not confirmed: %s",
 		    cur->device_reason[0] ? cur->device_reason : "unknown");

@@ -137,9 +137,13 @@ char *fmt_mib_per_s(char *buf, size_t len, double bytes_per_s)
 	return fmt_rate(buf, len, bytes_per_s / (1024.0 * 1024.0), " MiB/s");
 }
 
+/* plain decimals, never an exponent: "0.2 s", "1 s", "3600 s" */
 char *fmt_interval(char *buf, size_t len, double s)
 {
-	snprintf(buf, len, "%.3g s", s);
+	if (s >= 100)
+		snprintf(buf, len, "%.0f s", s);
+	else
+		snprintf(buf, len, "%.3g s", s);
 	return buf;
 }
 
@@ -362,6 +366,53 @@ char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s)
 char *fmt_known_mib_per_s(char *buf, size_t len, bool known, double bytes_per_s)
 {
 	return known ? fmt_mib_per_s(buf, len, bytes_per_s) : na(buf, len);
+}
+
+/* value plus the source's short note in brackets, when it has one */
+static char *with_source(char *buf, size_t len, const char *v, enum returned_source src)
+{
+	const char *note = returned_source_note(src, false);
+
+	snprintf(buf, len, *note ? "%s (%s)" : "%s", v, note);
+	return buf;
+}
+
+char *fmt_returned(char *buf, size_t len, const struct prtop_snapshot *s)
+{
+	char v[32];
+
+	if (s->returned.source == RETURNED_UNKNOWN)
+		return na(buf, len);
+	return with_source(buf, len, fmt_bytes(v, sizeof(v), s->returned.bytes),
+			   s->returned.source);
+}
+
+char *fmt_returned_rate(char *buf, size_t len, const struct prtop_snapshot *s,
+			const struct snap_rates *r)
+{
+	char v[32];
+
+	if (!r->returned_known)
+		return na(buf, len);
+	return with_source(buf, len, fmt_mib_per_s(v, sizeof(v), r->returned_bytes_per_s),
+			   s->returned.source);
+}
+
+char *fmt_param_count(char *buf, size_t len, const struct snap_param *p)
+{
+	if (p->unit_bytes == 1024)
+		snprintf(buf, len, "%llu KiB", (unsigned long long)p->count);
+	else if (p->unit_bytes)
+		fmt_bytes(buf, len, p->count * p->unit_bytes);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)p->count);
+	return buf;
+}
+
+char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double per_s)
+{
+	return p->unit_bytes ? fmt_mib_per_s(buf, len, per_s * p->unit_bytes)
+			     : fmt_per_s(buf, len, per_s);
 }
 
 char *fmt_wall(char *buf, size_t len, uint64_t wall_ns)

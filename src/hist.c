@@ -232,6 +232,62 @@ void snap_rates(const struct prtop_snapshot *prev, const struct prtop_snapshot *
 	out->worker_runs_per_s = rate(prev->c.worker_runs, cur->c.worker_runs, dt);
 	out->notify_per_s = rate(prev->c.notify_calls, cur->c.notify_calls, dt);
 	out->reused_bytes_per_s = rate(prev->reuse_bytes, cur->reuse_bytes, dt);
+	out->returned_known = prev->returned.source != RETURNED_UNKNOWN &&
+			      prev->returned.source == cur->returned.source &&
+			      cur->returned.bytes >= prev->returned.bytes;
+	if (out->returned_known)
+		out->returned_bytes_per_s = rate(prev->returned.bytes, cur->returned.bytes, dt);
+}
+
+void snap_returned_pick(struct snap_returned *r, const struct returned_inputs *in)
+{
+	*r = (struct snap_returned){RETURNED_UNKNOWN, 0};
+	if (in->prtop) {
+		*r = (struct snap_returned){RETURNED_PRTOP, in->prtop_bytes};
+		return;
+	}
+	/* a counter below its value at attach was reset: it says nothing */
+	if (in->have_kib && in->kib >= in->kib0) {
+		*r = (struct snap_returned){RETURNED_KERNEL_KIB, (in->kib - in->kib0) * 1024};
+		return;
+	}
+	if (in->have_vmstat && in->pages >= in->pages0 && in->page_size)
+		*r = (struct snap_returned){RETURNED_VMSTAT,
+					    (in->pages - in->pages0) * in->page_size};
+}
+
+const char *returned_source_name(enum returned_source s)
+{
+	switch (s) {
+	case RETURNED_PRTOP:
+		return "prtop";
+	case RETURNED_KERNEL_KIB:
+		return "kernel:reported_kib";
+	case RETURNED_VMSTAT:
+		return "kernel:vmstat";
+	default:
+		return NULL;
+	}
+}
+
+const char *returned_source_note(enum returned_source s, bool long_form)
+{
+	switch (s) {
+	case RETURNED_PRTOP:
+		return long_form ? "prtop's count of the device's report() calls" : "";
+	case RETURNED_KERNEL_KIB:
+		return long_form ? "the kernel's own counter: reported_kib in "
+				   "/sys/module/page_reporting/parameters"
+				 : "kernel's counter";
+	case RETURNED_VMSTAT:
+		return long_form ? "the kernel's own counter: page_reporting_pages_reported in "
+				   "/proc/vmstat"
+				 : "kernel's counter";
+	default:
+		return long_form ? "nothing counts it on this kernel: report() is not observed "
+				   "and the kernel keeps no counter of its own"
+				 : "";
+	}
 }
 
 /* the one rule for which orders the per-order tables cover */

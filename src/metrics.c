@@ -262,11 +262,29 @@ static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struc
 
 /* ---- the metrics ---- */
 
-static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
+/*
+ * Memory returned since prtop started, from its best source (the source
+ * label): prtop's count of report(), else the kernel's own counter
+ */
+static void put_returned(struct mbuf *b, const struct metrics_opts *o,
+			 const struct prtop_snapshot *s)
 {
 	static const struct fam bytes = {
 	    "prtop_reported_bytes", M_COUNTER, "bytes",
-	    "Bytes of free memory handed to the balloon device's report() callback."};
+	    "Bytes of free memory handed to the balloon device since prtop started; source "
+	    "\"prtop\": its count of report(), \"kernel:...\": the kernel's own counter."};
+	const char *src = returned_source_name(s->returned.source);
+	char l[64];
+
+	if (!src)
+		return;
+	fam_head(b, o, &bytes);
+	snprintf(l, sizeof(l), "{source=\"%s\"}", src);
+	fam_u64(b, &bytes, l, s->returned.bytes);
+}
+
+static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
+{
 	static const struct fam pages = {"prtop_reported_pages", M_COUNTER, NULL,
 					 "Base pages handed to the device's report() callback."};
 	static const struct fam batches = {
@@ -281,7 +299,6 @@ static void put_report(struct mbuf *b, const struct metrics_opts *o, const struc
 
 	if (!snap_has(s, SG_REPORT))
 		return;
-	fam_one(b, o, &bytes, s->c.report_bytes);
 	fam_one(b, o, &pages, s->c.report_pages);
 	fam_one(b, o, &batches, s->c.report_calls);
 	fam_one(b, o, &errors, s->c.report_errors);
@@ -495,9 +512,38 @@ static bool numeric(const char *v, double *out)
 }
 
 /*
+ * The kernel's own counters whose meaning is known get a family of their
+ * own, in base units; the rest stay under prtop_kernel_param{name} as the
+ * kernel keeps them.
+ */
+static const struct known_counter {
+	const char *param;
+	struct fam fam;
+} known_counters[] = {
+    {"reported_kib",
+     {"prtop_kernel_reported_bytes", M_COUNTER, "bytes",
+      "Memory reported to the device since boot: the kernel's own counter "
+      "(module parameter reported_kib, vendor kernels), in bytes."}},
+    {"passes",
+     {"prtop_kernel_worker_runs", M_COUNTER, NULL,
+      "Reporting worker runs since boot: the kernel's own counter "
+      "(module parameter passes, vendor kernels)."}},
+};
+
+static const struct known_counter *known_counter(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(known_counters); i++)
+		if (!strcmp(known_counters[i].param, name))
+			return &known_counters[i];
+	return NULL;
+}
+
+/*
  * One family with a sample per module parameter that fits it: numeric
- * parameters as gauges, or (counters) the read-only whole numbers the
- * kernel keeps as its own counters.
+ * settings as gauges, or (counters) the read-only whole numbers the kernel
+ * keeps as its own counters and prtop knows no meaning of.
  */
 static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
 			     const struct prtop_snapshot *s, bool counters)
@@ -510,7 +556,8 @@ static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const
 	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
 		const struct snap_param *p = &s->params[i];
 
-		if (counters ? !p->counter : !numeric(p->value, &v))
+		if (counters ? !p->counter || known_counter(p->name)
+			     : p->counter || !numeric(p->value, &v))
 			continue;
 		if (!any)
 			fam_head(b, o, f);
@@ -526,14 +573,23 @@ static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const
 static void put_params(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
 	static const struct fam par = {"prtop_module_parameter", M_GAUGE, NULL,
-				       "Numeric files in /sys/module/page_reporting/parameters."};
+				       "Numeric settings in /sys/module/page_reporting/parameters."};
 	static const struct fam kc = {
 	    "prtop_kernel_param", M_COUNTER, NULL,
-	    "The kernel's own counters: read-only numeric files in "
+	    "The kernel's own counters of unknown meaning: read-only numeric files in "
 	    "/sys/module/page_reporting/parameters (vendor kernels), as the kernel keeps them."};
+	const struct known_counter *k;
+	int i;
 
 	put_param_family(b, o, &par, s, false);
 	put_param_family(b, o, &kc, s, true);
+	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
+		const struct snap_param *p = &s->params[i];
+
+		if (p->counter && (k = known_counter(p->name)))
+			fam_one(b, o, &k->fam,
+				p->count * (p->unit_bytes ? p->unit_bytes : 1));
+	}
 }
 
 static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
@@ -619,6 +675,7 @@ static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct 
 
 int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct metrics_opts *o)
 {
+	put_returned(b, o, s);
 	put_report(b, o, s);
 	put_worker(b, o, s);
 	put_patch_only(b, o, s);

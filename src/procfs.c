@@ -559,6 +559,22 @@ const char *param_meaning(const char *name)
 	return NULL;
 }
 
+uint32_t param_unit_bytes(const char *name)
+{
+	static const struct {
+		const char *suffix;
+		uint32_t bytes;
+	} units[] = {{"_bytes", 1}, {"_kib", 1024}, {"_mib", 1024 * 1024}};
+	size_t n = name ? strlen(name) : 0, i, k;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		k = strlen(units[i].suffix);
+		if (n > k && !strcmp(name + n - k, units[i].suffix))
+			return units[i].bytes;
+	}
+	return 0;
+}
+
 int read_trimmed_at(int dfd, const char *name, char *out, size_t len)
 {
 	char buf[256];
@@ -658,6 +674,7 @@ int params_read(const char *dir, struct snap_param *out, int max)
 		read_param(dirfd(d), de->d_name, p->value, sizeof(p->value));
 		p->meaning = param_meaning(p->name);
 		p->counter = param_counter(dirfd(d), de->d_name, p->value, &p->count);
+		p->unit_bytes = param_unit_bytes(p->name);
 	}
 	if (n)
 		qsort(all, n, sizeof(*all), cmp_param);
@@ -669,6 +686,27 @@ int params_read(const char *dir, struct snap_param *out, int max)
 out:
 	free(all);
 	closedir(d);
+	return rc;
+}
+
+int vmstat_get(const char *path, const char *key, uint64_t *v)
+{
+	size_t klen = strlen(key);
+	char line[160], *end;
+	int rc = -ENOENT;
+	FILE *f;
+
+	f = fopen(path ? path : "/proc/vmstat", "re");
+	if (!f)
+		return -errno;
+	while (rc == -ENOENT && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ' ')
+			continue;
+		errno = 0;
+		*v = strtoull(line + klen + 1, &end, 10);
+		rc = errno || end == line + klen + 1 ? -EINVAL : 0;
+	}
+	fclose(f);
 	return rc;
 }
 

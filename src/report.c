@@ -17,6 +17,14 @@ static json_object *u64(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
+static json_object *fixed(double v, int decimals)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
 /* a counter that has a source, or null */
 static json_object *known(bool have, uint64_t v)
 {
@@ -128,12 +136,30 @@ static json_object *reuse_json(const struct prtop_snapshot *s)
 	return o;
 }
 
+/*
+ * Memory returned since attach from its best source, named; its rate over
+ * the window from prev (null without one)
+ */
+static void add_returned(json_object *d, const struct prtop_snapshot *s,
+			 const struct prtop_snapshot *prev)
+{
+	const char *src = returned_source_name(s->returned.source);
+	json_object *rate = NULL;
+	struct snap_rates r;
+
+	json_object_object_add(d, "reported_bytes_total", known(src, s->returned.bytes));
+	json_object_object_add(d, "reported_source", src ? json_object_new_string(src) : NULL);
+	snap_rates(prev, s, &r);
+	if (prev && r.interval_s > 0 && r.returned_known)
+		rate = fixed(r.returned_bytes_per_s, 1);
+	json_object_object_add(d, "reported_bytes_per_s", rate);
+}
+
 static void add_counters(json_object *d, const struct prtop_snapshot *s)
 {
 	bool rep = snap_has(s, SG_REPORT);
 	json_object *st = NULL;
 
-	json_object_object_add(d, "reported_bytes_total", known(rep, s->c.report_bytes));
 	json_object_object_add(d, "reported_pages_total", known(rep, s->c.report_pages));
 	json_object_object_add(d, "batches_total", known(rep, s->c.report_calls));
 	json_object_object_add(d, "report_errors_total", known(rep, s->c.report_errors));
@@ -214,14 +240,6 @@ static void put_json(FILE *out, json_object *d, unsigned int flags)
 }
 
 /* a number as text with a fixed precision: no float noise in the output */
-static json_object *fixed(double v, int decimals)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	return json_object_new_double_s(v, buf);
-}
-
 /* numeric parameters are numbers; Y/N and the rest stay strings */
 static json_object *param_value(const char *v)
 {
@@ -282,6 +300,15 @@ static json_object *counters_json(const struct prtop_snapshot *s, const struct p
 		json_object_object_add(c, "total", u64(s->params[i].count));
 		json_object_object_add(c, "per_s",
 				       snap_counter_rate(prev, s, i, &r) ? fixed(r, 3) : NULL);
+		/* a counter whose name states its unit, in bytes too */
+		if (s->params[i].unit_bytes) {
+			json_object_object_add(
+			    c, "bytes_total", u64(s->params[i].count * s->params[i].unit_bytes));
+			json_object_object_add(c, "bytes_per_s",
+					       snap_counter_rate(prev, s, i, &r)
+						   ? fixed(r * s->params[i].unit_bytes, 1)
+						   : NULL);
+		}
 		json_object_object_add(o, s->params[i].name, c);
 	}
 	return o;
@@ -379,7 +406,9 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
 	json_object_object_add(d, "device",
 			       s->device[0] ? json_object_new_string(s->device) : NULL);
-	if (!s->device[0])
+	json_object_object_add(d, "device_confirmed",
+			       json_object_new_boolean(s->device[0] && !s->device_by_btf));
+	if (!s->device[0] || s->device_by_btf)
 		json_object_object_add(d, "device_reason",
 				       json_object_new_string(s->device_reason));
 	if (s->publish_state)
@@ -390,6 +419,7 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	json_object_object_add(d, "page_size", u64(s->page_size));
 	json_object_object_add(d, "attach", attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
+	add_returned(d, s, prev);
 	add_counters(d, s);
 	add_patch_counters(d, s);
 	add_hists(d, s);
@@ -452,7 +482,8 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_
 	char line[320];
 
 	fprintf(out, "kernel   %s\n", s->kernel);
-	fprintf(out, "device   %s\n", s->device[0] ? s->device : s->device_reason);
+	fprintf(out, "device   %s%s\n", s->device[0] ? s->device : s->device_reason,
+		s->device_by_btf ? " (named by BTF, unconfirmed)" : "");
 	if (fmt_publish(line, sizeof(line), s))
 		fprintf(out, "publish  %s\n", line);
 	if (fmt_hint(line, sizeof(line), s))

@@ -22,7 +22,8 @@ static void text_header(FILE *out, const struct prtop_snapshot *cur,
 	fprintf(out, "prtop %s %s sample %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
 		(unsigned long long)cur->seq, secs, *when ? " " : "", when);
 	if (cur->device[0])
-		fprintf(out, "device: %s\n", cur->device);
+		fprintf(out, "device: %s%s\n", cur->device,
+			cur->device_by_btf ? " (named by BTF, unconfirmed)" : "");
 	else
 		fprintf(out, "device: none (%s)\n",
 			cur->device_reason[0] ? cur->device_reason : "unknown");
@@ -59,7 +60,7 @@ static void text_probes(FILE *out, const struct prtop_snapshot *s)
 static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 		       const struct prtop_snapshot *prev)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[64], b[32], c[32], d[32], e[32];
 	struct snap_rates r;
 
 	if (!prev) {
@@ -70,7 +71,7 @@ static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 	fprintf(out,
 		"rates: reported %s, batches %s, worker runs %s, "
 		"notifies %s, reused %s\n",
-		fmt_known_mib_per_s(a, sizeof(a), snap_has(cur, SG_REPORT), r.reported_bytes_per_s),
+		fmt_returned_rate(a, sizeof(a), cur, &r),
 		fmt_known_per_s(b, sizeof(b), snap_has(cur, SG_REPORT), r.batches_per_s),
 		fmt_known_per_s(c, sizeof(c), snap_has(cur, SG_WORKER), r.worker_runs_per_s),
 		fmt_known_per_s(d, sizeof(d), snap_has(cur, SG_NOTIFY), r.notify_per_s),
@@ -80,13 +81,17 @@ static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 static void text_totals(FILE *out, const struct prtop_snapshot *s)
 {
 	bool rep = snap_has(s, SG_REPORT);
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[64], b[48], c[32], d[32], e[32];
 
+	/* pages only where prtop counts report(): the kernel's counters give bytes */
+	if (rep)
+		snprintf(b, sizeof(b), " (%llu pages)", (unsigned long long)s->c.report_pages);
+	else
+		b[0] = '\0';
 	fprintf(out,
-		"totals: reported %s (%s pages), batches %s, "
+		"totals: reported %s%s, batches %s, "
 		"errors %s, worker runs %s, drops %llu\n",
-		fmt_known_bytes(a, sizeof(a), rep, s->c.report_bytes),
-		fmt_known_u64(b, sizeof(b), rep, s->c.report_pages),
+		fmt_returned(a, sizeof(a), s), b,
 		fmt_known_u64(c, sizeof(c), rep, s->c.report_calls),
 		fmt_known_u64(d, sizeof(d), rep, s->c.report_errors),
 		fmt_known_u64(e, sizeof(e), snap_has(s, SG_WORKER), s->c.worker_runs),
@@ -204,7 +209,7 @@ static void text_reuse(FILE *out, const struct prtop_snapshot *s)
 static void text_counters(FILE *out, const struct prtop_snapshot *cur,
 			  const struct prtop_snapshot *prev)
 {
-	char v[32];
+	char v[32], n[48];
 	bool any = false;
 	double r;
 	int i;
@@ -214,9 +219,10 @@ static void text_counters(FILE *out, const struct prtop_snapshot *cur,
 
 		if (!p->counter)
 			continue;
-		fprintf(out, "%s %s %llu (%s)", any ? "," : "kernel counters:", p->name,
-			(unsigned long long)p->count,
-			snap_counter_rate(prev, cur, i, &r) ? fmt_per_s(v, sizeof(v), r) : "n/a");
+		fprintf(out, "%s %s %s (%s)", any ? "," : "kernel counters:", p->name,
+			fmt_param_count(n, sizeof(n), p),
+			snap_counter_rate(prev, cur, i, &r) ? fmt_param_rate(v, sizeof(v), p, r)
+							    : "n/a");
 		any = true;
 	}
 	if (any)

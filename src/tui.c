@@ -34,6 +34,7 @@ struct tui {
 	struct sampler smp; /* samples, rates, interval, pause */
 	SCREEN *screen;
 	bool help, quit, dirty, color, timestamps;
+	bool compact; /* the screen is short: rows that hold only n/a are left out */
 	char msg[64]; /* transient note in the status line */
 	uint64_t msg_until;
 };
@@ -99,8 +100,27 @@ static void fill_line(int y, int attr)
  * label at column 0, then tokens two spaces apart, wrapping onto further
  * lines indented to LABEL_W.  Returns the next free line.
  */
-static int put_tokens(int y, int ymax, const char *label, int label_attr, const struct token *tok,
-		      int n)
+/* a token wider than a line, word by word from x; returns the next x (y moves) */
+static int put_long(int *y, int ymax, int x, const struct token *tok)
+{
+	char buf[640], *p, *save = NULL;
+	int w;
+
+	snprintf(buf, sizeof(buf), "%s", tok->s);
+	for (p = strtok_r(buf, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+		w = (int)fmt_width(p);
+		if (x > LABEL_W && x + w > COLS) {
+			if (++*y >= ymax)
+				return x;
+			x = LABEL_W;
+		}
+		x = put(*y, x, tok->attr, p) + 1;
+	}
+	return x + 1;
+}
+
+static int put_tokens_sep(int y, int ymax, const char *label, int label_attr,
+			  const struct token *tok, int n, int sep)
 {
 	int x, i, w;
 
@@ -108,16 +128,27 @@ static int put_tokens(int y, int ymax, const char *label, int label_attr, const 
 		return y;
 	put(y, 0, label_attr, label);
 	x = LABEL_W;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && y < ymax; i++) {
 		w = (int)fmt_width(tok[i].s);
+		/* wider than a line: wrapped at its words, never cut mid-word */
+		if (w > COLS - LABEL_W) {
+			x = put_long(&y, ymax, x, &tok[i]);
+			continue;
+		}
 		if (x > LABEL_W && x + w > COLS) {
 			if (++y >= ymax)
 				return y;
 			x = LABEL_W;
 		}
-		x = put(y, x, tok[i].attr, tok[i].s) + 2;
+		x = put(y, x, tok[i].attr, tok[i].s) + sep;
 	}
-	return y + 1;
+	return y < ymax ? y + 1 : y;
+}
+
+static int put_tokens(int y, int ymax, const char *label, int label_attr, const struct token *tok,
+		      int n)
+{
+	return put_tokens_sep(y, ymax, label, label_attr, tok, n, 2);
 }
 
 static int draw_header(struct tui *t, int ymax)
@@ -145,22 +176,61 @@ static int draw_header(struct tui *t, int ymax)
 
 	y = 1;
 	if (s->device[0])
-		snprintf(dev, sizeof(dev), "%s", s->device);
+		snprintf(dev, sizeof(dev), "%s%s", s->device,
+			 s->device_by_btf ? " (named by BTF, unconfirmed)" : "");
 	else
 		snprintf(dev, sizeof(dev), "none %s %s", fmt_dash(),
 			 s->device_reason[0] ? s->device_reason : "unknown");
 	if (y < ymax) {
 		char pub[160], note[180];
+		struct token tok[2] = {{dev, s->device[0] ? 0 : (int)A_DIM}, {note, A_DIM}};
+		int n = 1;
 
-		put(y, 0, A_BOLD, "device");
-		x = put(y, LABEL_W, s->device[0] ? 0 : A_DIM, dev);
 		if (fmt_publish(pub, sizeof(pub), s)) {
 			snprintf(note, sizeof(note), "publication: %s", pub);
-			put(y, x + 2, A_DIM, note);
+			n++;
 		}
-		y++;
+		y = put_tokens(y, ymax, "device", A_BOLD, tok, n);
 	}
 	return y;
+}
+
+/*
+ * The headline: memory returned since start and its rate, from the best
+ * source this kernel has (named), so that the one figure users ask for is
+ * on every screen size
+ */
+static int draw_headline(struct tui *t, int y, int ymax)
+{
+	const struct prtop_snapshot *s = t->smp.cur;
+	const char *note = returned_source_note(s->returned.source, false);
+	char v[32], r[32], l[3][96];
+	struct token tok[3];
+	int n = 0;
+
+	if (s->returned.source == RETURNED_UNKNOWN) {
+		tok[n++] = (struct token){"returned n/a (nothing counts it on this kernel: "
+					  "prtop doctor)", A_DIM};
+		return put_tokens(y, ymax, "memory", A_BOLD, tok, n);
+	}
+	snprintf(l[n], sizeof(l[n]), "returned %s", fmt_bytes(v, sizeof(v), s->returned.bytes));
+	if (snap_has(s, SG_REPORT))
+		snprintf(l[n] + strlen(l[n]), sizeof(l[n]) - strlen(l[n]), " (%s pages)",
+			 fmt_count(r, sizeof(r), s->c.report_pages));
+	tok[n] = (struct token){l[n], A_BOLD};
+	n++;
+	if (t->smp.have_prev && t->smp.rates.returned_known) {
+		snprintf(l[n], sizeof(l[n]), "%s",
+			 fmt_mib_per_s(r, sizeof(r), t->smp.rates.returned_bytes_per_s));
+		tok[n] = (struct token){l[n], 0};
+		n++;
+	}
+	if (*note) {
+		snprintf(l[n], sizeof(l[n]), "(%s)", note);
+		tok[n] = (struct token){l[n], A_DIM};
+		n++;
+	}
+	return put_tokens(y, ymax, "memory", A_BOLD, tok, n);
 }
 
 /* columns tokens take on one line, two spaces apart */
@@ -212,12 +282,13 @@ static int draw_probes(struct tui *t, int y, int ymax)
 	return put_tokens(y, ymax, "probes", A_BOLD, tok, n);
 }
 
+/* the headline has the returned memory; these lines the rest */
 static int draw_rates(struct tui *t, int y, int ymax)
 {
 	const struct snap_rates *r = &t->smp.rates;
 	const struct prtop_snapshot *s = t->smp.cur;
-	char v[5][32], l[5][64];
-	struct token tok[5];
+	char v[4][32], l[4][64];
+	struct token tok[4];
 	int i;
 
 	if (!t->smp.have_prev) {
@@ -226,50 +297,41 @@ static int draw_rates(struct tui *t, int y, int ymax)
 		tok[0].attr = A_DIM;
 		return put_tokens(y, ymax, "rates", A_BOLD, tok, 1);
 	}
-	snprintf(l[0], sizeof(l[0]), "reported %s",
-		 fmt_known_mib_per_s(v[0], sizeof(v[0]), snap_has(s, SG_REPORT),
-				     r->reported_bytes_per_s));
-	snprintf(l[1], sizeof(l[1]), "batches %s",
-		 fmt_known_per_s(v[1], sizeof(v[1]), snap_has(s, SG_REPORT), r->batches_per_s));
-	snprintf(l[2], sizeof(l[2]), "worker runs %s",
-		 fmt_known_per_s(v[2], sizeof(v[2]), snap_has(s, SG_WORKER), r->worker_runs_per_s));
-	snprintf(l[3], sizeof(l[3]), "notifies %s",
-		 fmt_known_per_s(v[3], sizeof(v[3]), snap_has(s, SG_NOTIFY), r->notify_per_s));
+	snprintf(l[0], sizeof(l[0]), "batches %s",
+		 fmt_known_per_s(v[0], sizeof(v[0]), snap_has(s, SG_REPORT), r->batches_per_s));
+	snprintf(l[1], sizeof(l[1]), "worker runs %s",
+		 fmt_known_per_s(v[1], sizeof(v[1]), snap_has(s, SG_WORKER), r->worker_runs_per_s));
+	snprintf(l[2], sizeof(l[2]), "notifies %s",
+		 fmt_known_per_s(v[2], sizeof(v[2]), snap_has(s, SG_NOTIFY), r->notify_per_s));
 	snprintf(
-	    l[4], sizeof(l[4]), "reused %s",
-	    fmt_known_mib_per_s(v[4], sizeof(v[4]), snap_has(s, SG_REUSE), r->reused_bytes_per_s));
-	for (i = 0; i < 5; i++) {
+	    l[3], sizeof(l[3]), "reused %s",
+	    fmt_known_mib_per_s(v[3], sizeof(v[3]), snap_has(s, SG_REUSE), r->reused_bytes_per_s));
+	for (i = 0; i < 4; i++) {
 		tok[i].s = l[i];
 		tok[i].attr = 0;
 	}
-	return put_tokens(y, ymax, "rates", A_BOLD, tok, 5);
+	return put_tokens(y, ymax, "rates", A_BOLD, tok, 4);
 }
 
 static int draw_totals(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
 	bool rep = snap_has(s, SG_REPORT);
-	char v[5][32], l[5][96];
-	struct token tok[5];
+	char v[3][32], l[4][96];
+	struct token tok[4];
 
-	snprintf(l[0], sizeof(l[0]), "reported %s (%s pages)",
-		 fmt_known_bytes(v[0], sizeof(v[0]), rep, s->c.report_bytes),
-		 rep ? fmt_count(v[1], sizeof(v[1]), s->c.report_pages) : "n/a");
-	snprintf(l[1], sizeof(l[1]), "batches %s",
-		 fmt_known_u64(v[2], sizeof(v[2]), rep, s->c.report_calls));
-	snprintf(l[2], sizeof(l[2]), "errors %s",
-		 fmt_known_u64(v[3], sizeof(v[3]), rep, s->c.report_errors));
-	snprintf(l[3], sizeof(l[3]), "worker runs %s",
-		 fmt_known_u64(v[4], sizeof(v[4]), snap_has(s, SG_WORKER), s->c.worker_runs));
-	snprintf(l[4], sizeof(l[4]), "drops %llu", (unsigned long long)s->drops);
+	snprintf(l[0], sizeof(l[0]), "batches %s",
+		 fmt_known_u64(v[0], sizeof(v[0]), rep, s->c.report_calls));
+	snprintf(l[1], sizeof(l[1]), "errors %s",
+		 fmt_known_u64(v[1], sizeof(v[1]), rep, s->c.report_errors));
+	snprintf(l[2], sizeof(l[2]), "worker runs %s",
+		 fmt_known_u64(v[2], sizeof(v[2]), snap_has(s, SG_WORKER), s->c.worker_runs));
+	snprintf(l[3], sizeof(l[3]), "drops %llu", (unsigned long long)s->drops);
 	tok[0] = (struct token){l[0], 0};
-	tok[1] = (struct token){l[1], 0};
-	tok[2] = (struct token){l[2], s->c.report_errors ? A_BOLD | color(t, C_BAD) : 0};
-	tok[3] = (struct token){l[3], 0};
-	tok[4] = (struct token){l[4], s->drops ? A_BOLD | color(t, C_BAD) : 0};
-	if (LABEL_W + tokens_width(tok, 5) > COLS) /* pages: optional */
-		snprintf(l[0], sizeof(l[0]), "reported %s", v[0]);
-	return put_tokens(y, ymax, "totals", A_BOLD, tok, 5);
+	tok[1] = (struct token){l[1], s->c.report_errors ? A_BOLD | color(t, C_BAD) : 0};
+	tok[2] = (struct token){l[2], 0};
+	tok[3] = (struct token){l[3], s->drops ? A_BOLD | color(t, C_BAD) : 0};
+	return put_tokens(y, ymax, "totals", A_BOLD, tok, 4);
 }
 
 /* one cell of a vertical bar: level 0..8 eighths */
@@ -319,6 +381,8 @@ static int draw_nents(struct tui *t, int y, int ymax, int rows)
 	int i, r, e;
 
 	if (y >= ymax)
+		return y;
+	if (t->compact && !snap_has(s, SG_REPORT))
 		return y;
 	put(y, 0, A_BOLD | color(t, C_TITLE), "batch size");
 	if (!snap_has(s, SG_REPORT)) {
@@ -371,6 +435,10 @@ static int draw_latency(struct tui *t, int y, int ymax, int x)
 	put(y++, x, A_BOLD | color(t, C_TITLE), line);
 	for (i = 0; i < FMT_LAT__COUNT && y < ymax; i++, y++) {
 		fmt_latency(t->smp.cur, i, &lat);
+		if (t->compact && !lat.attached) {
+			y--;
+			continue;
+		}
 		snprintf(line, sizeof(line), "%s %s %s %s %s",
 			 fmt_pad(l, sizeof(l), lat.label, 20, false),
 			 fmt_pad(a, sizeof(a), lat.count_s, 7, true),
@@ -417,6 +485,8 @@ static int draw_reuse(struct tui *t, int y, int ymax)
 	struct token tok[4];
 
 	if (!snap_has(s, SG_REUSE)) {
+		if (t->compact)
+			return y;
 		tok[0] = (struct token){"n/a (reported ranges are not tracked)", A_DIM};
 		return put_tokens(y, ymax, "reuse", A_BOLD, tok, 1);
 	}
@@ -471,7 +541,8 @@ static const char *counter_note(char *buf, size_t len, const struct tui *t, int 
 	char v[32];
 
 	if (snap_counter_rate(t->smp.have_prev ? t->smp.prev : NULL, t->smp.cur, i, &r))
-		snprintf(buf, len, "+%s, the kernel's counter", fmt_per_s(v, sizeof(v), r));
+		snprintf(buf, len, "+%s, the kernel's counter",
+			 fmt_param_rate(v, sizeof(v), &t->smp.cur->params[i], r));
 	else
 		snprintf(buf, len, "the kernel's counter");
 	return buf;
@@ -481,7 +552,7 @@ static int draw_params(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
 	char line[256];
-	int i, n, w = 0;
+	int i, k, n, w = 0, order[SNAP_MAX_PARAMS];
 
 	/* the title and at least two of them (or the only one), or nothing */
 	if (!s->nparams || ymax - y < (s->nparams > 1 ? 3 : 2))
@@ -491,12 +562,20 @@ static int draw_params(struct tui *t, int y, int ymax)
 		if ((int)strlen(s->params[i].name) > w)
 			w = (int)strlen(s->params[i].name);
 	n = s->nparams < SNAP_MAX_PARAMS ? s->nparams : SNAP_MAX_PARAMS;
-	for (i = 0; i < n && y < ymax; i++, y++) {
-		const struct snap_param *p = &s->params[i];
+	/* when not all fit, the kernel's counters (they move) before the settings */
+	for (i = 0, k = 0; i < n; i++)
+		if (ymax - y >= n || s->params[i].counter)
+			order[k++] = i;
+	for (i = 0; k < n && i < n; i++)
+		if (ymax - y < n && !s->params[i].counter)
+			order[k++] = i;
+	for (k = 0; k < n && y < ymax; k++, y++) {
+		const struct snap_param *p = &s->params[order[k]];
 		int x;
 
-		if (y == ymax - 1 && i < n - 1) {
-			snprintf(line, sizeof(line), "  ... %d more (prtop -b shows all)", n - i);
+		i = order[k];
+		if (y == ymax - 1 && k < n - 1) {
+			snprintf(line, sizeof(line), "  ... %d more (prtop -b shows all)", n - k);
 			put(y, 0, A_DIM, line);
 			break;
 		}
@@ -550,7 +629,7 @@ static void draw_help(struct tui *t)
 	    "  p         pause / resume the display",
 	    "            (events are still collected while paused)",
 	    "  h  ?      show / hide this help",
-	    "  +  -      sample interval (0.2 .. 60 s)",
+	    "  +  -      sample interval (0.2 .. 3600 s)",
 	    "  Ctrl-L    redraw the screen",
 	    "",
 	    "  n/a       probe not attached on this kernel:",
@@ -611,7 +690,11 @@ static void draw_body(struct tui *t, int y, int ymax)
 	else
 		tables += orders;
 	need = 1 + (bars ? rows + 1 : 0) + tables + 1; /* ... + reuse */
-	spare = ymax - y - need;
+	/* with the parameters (title, rows, a blank) it does not fit: n/a rows go first */
+	t->compact = ymax - y < need + t->smp.cur->xcheck.have +
+				   (t->smp.cur->nparams ? t->smp.cur->nparams + 2 : 0);
+	/* short of room: no blank lines, no taller bars; what is left goes to the parameters */
+	spare = t->compact ? 0 : ymax - y - need;
 	if (spare >= 1)
 		y++;
 	if (bars && spare >= 3)
@@ -681,6 +764,7 @@ static void draw(struct tui *t)
 		return;
 	}
 	y = draw_header(t, ymax);
+	y = draw_headline(t, y, ymax);
 	/* small screens keep the live figures: knobs and probes go first */
 	if (ymax - y >= BOILERPLATE_MIN) {
 		y = draw_knobs(t, y, ymax);

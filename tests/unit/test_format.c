@@ -88,6 +88,9 @@ static void test_counts_rates(void)
 		  "format: MiB without decimals above 10000");
 	CHECK_STR(fmt_interval(buf, sizeof(buf), 0.2), "0.2 s", "format: interval 0.2");
 	CHECK_STR(fmt_interval(buf, sizeof(buf), 1), "1 s", "format: interval 1");
+	CHECK_STR(fmt_interval(buf, sizeof(buf), 3600), "3600 s",
+		  "format: interval 3600, no exponent");
+	CHECK_STR(fmt_interval(buf, sizeof(buf), 120), "120 s", "format: interval 120");
 	CHECK_STR(fmt_uptime(buf, sizeof(buf), 42000000000ULL), "42s", "format: uptime 42s");
 	CHECK_STR(fmt_uptime(buf, sizeof(buf), 185000000000ULL), "3m05s", "format: uptime 3m05s");
 	CHECK_STR(fmt_uptime(buf, sizeof(buf), 7260000000000ULL), "2h01m", "format: uptime 2h01m");

@@ -270,8 +270,54 @@ static void test_cross_check(void)
 	CHECK_U64(x.extra, 2, "hist: cross-check: runs the kernel's count lacks");
 }
 
+/* the best source of returned memory, and a reset counter is unknown */
+static void test_returned(void)
+{
+	struct returned_inputs in = {.prtop = true, .prtop_bytes = 5 << 20, .have_kib = true,
+				     .kib = 9000, .kib0 = 1000, .have_vmstat = true,
+				     .pages = 300, .pages0 = 100, .page_size = 4096};
+	struct prtop_snapshot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct snap_returned r;
+	struct snap_rates rt;
+
+	snap_returned_pick(&r, &in);
+	CHECK(r.source == RETURNED_PRTOP && r.bytes == 5 << 20,
+	      "hist: returned: prtop's count of report() first");
+	in.prtop = false;
+	snap_returned_pick(&r, &in);
+	CHECK(r.source == RETURNED_KERNEL_KIB && r.bytes == 8000 * 1024ULL,
+	      "hist: returned: else the kernel's reported_kib since attach, in bytes");
+	in.kib = 999;
+	snap_returned_pick(&r, &in);
+	CHECK(r.source == RETURNED_VMSTAT && r.bytes == 200 * 4096ULL,
+	      "hist: returned: a reported_kib below its start says nothing; vmstat's pages next");
+	in.have_kib = false;
+	in.pages = 99;
+	snap_returned_pick(&r, &in);
+	CHECK(r.source == RETURNED_UNKNOWN, "hist: returned: no counter that holds: unknown");
+	CHECK(returned_source_name(RETURNED_UNKNOWN) == NULL &&
+		  !strcmp(returned_source_name(RETURNED_KERNEL_KIB), "kernel:reported_kib"),
+	      "hist: returned: source names, none for unknown");
+	if (!CHECK(a && b, "hist: returned: allocate snapshots"))
+		goto out;
+	a->mono_ns = 1000000000ULL;
+	b->mono_ns = 3000000000ULL;
+	a->returned = (struct snap_returned){RETURNED_KERNEL_KIB, 1 << 20};
+	b->returned = (struct snap_returned){RETURNED_KERNEL_KIB, 5 << 20};
+	snap_rates(a, b, &rt);
+	CHECK(rt.returned_known && rt.returned_bytes_per_s == 2 << 20,
+	      "hist: returned: 4 MiB in 2 s is 2 MiB/s");
+	a->returned.source = RETURNED_PRTOP;
+	snap_rates(a, b, &rt);
+	CHECK(!rt.returned_known, "hist: returned: no rate across a change of source");
+out:
+	free(a);
+	free(b);
+}
+
 void test_hist(void)
 {
+	test_returned();
 	test_cross_check();
 	test_names();
 	test_slot_bounds();

@@ -158,6 +158,7 @@ static void test_counters_and_hists(void)
 	if (!CHECK(s, "metrics: allocate a snapshot"))
 		return;
 	s->c.report_bytes = 123456789012ULL;
+	s->returned = (struct snap_returned){RETURNED_PRTOP, 123456789012ULL};
 	s->c.report_pages = 30141;
 	s->c.report_calls = 8;
 	s->c.report_errors = 1;
@@ -180,8 +181,8 @@ static void test_counters_and_hists(void)
 		free(s);
 		return;
 	}
-	CHECK_STR(value_of(t, "prtop_reported_bytes_total"), "123456789012",
-		  "metrics: reported bytes, exact 64-bit");
+	CHECK_STR(value_of(t, "prtop_reported_bytes_total{source=\"prtop\"}"), "123456789012",
+		  "metrics: reported bytes, exact 64-bit, prtop's count named as the source");
 	CHECK_STR(value_of(t, "prtop_reported_pages_total"), "30141", "metrics: reported pages");
 	CHECK_STR(value_of(t, "prtop_report_batches_total"), "8", "metrics: batches");
 	CHECK_STR(value_of(t, "prtop_report_errors_total"), "1", "metrics: errors");
@@ -223,15 +224,29 @@ static void test_counters_and_hists(void)
 	CHECK_STR(value_of(t, "prtop_samples_total"), "7", "metrics: samples taken");
 	CHECK(!strstr(t, "prtop_kernel_param"), "metrics: no kernel counter family without one");
 	mbuf_free(&b);
-	s->nparams = 1;
-	s->params[0] = (struct snap_param){"passes", "873", NULL, true, 873};
+	s->nparams = 4;
+	s->params[0] = (struct snap_param){"passes", "873", NULL, true, 873, 0};
+	s->params[1] = (struct snap_param){"reported_kib", "5000", NULL, true, 5000, 1024};
+	s->params[2] = (struct snap_param){"walked", "77", NULL, true, 77, 0};
+	s->params[3] = (struct snap_param){"max_waiting_mib", "1024", NULL, false, 0, 1 << 20};
 	t = render(s, false, &b);
-	CHECK_STR(value_of(t, "prtop_kernel_param_total{name=\"passes\"}"), "873",
-		  "metrics: the kernel's counter passes");
+	CHECK_STR(value_of(t, "prtop_kernel_worker_runs_total"), "873",
+		  "metrics: the kernel's counter passes, as worker runs");
+	CHECK_STR(value_of(t, "prtop_kernel_reported_bytes_total"), "5120000",
+		  "metrics: the kernel's reported_kib, in bytes");
+	CHECK_STR(value_of(t, "prtop_kernel_param_total{name=\"walked\"}"), "77",
+		  "metrics: a counter of unknown meaning as the kernel keeps it");
+	CHECK(!strstr(t, "name=\"passes\"") && !strstr(t, "name=\"reported_kib\""),
+	      "metrics: known counters are in no generic family");
+	CHECK(!strstr(t, "prtop_module_parameter{name=\"walked\"}"),
+	      "metrics: a counter is no gauge");
+	CHECK_STR(value_of(t, "prtop_module_parameter{name=\"max_waiting_mib\"}"), "1024",
+		  "metrics: a numeric setting is a gauge");
 	s->nparams = 0;
 	mbuf_free(&b);
 	set_probe(s, PROBE_REPORT, MODE_NONE);
 	set_probe(s, PROBE_NOTIFY, MODE_NONE);
+	s->returned = (struct snap_returned){RETURNED_UNKNOWN, 0};
 	t = render(s, false, &b);
 	CHECK(t && !strstr(t, "prtop_reported_bytes_total") &&
 		  !strstr(t, "prtop_report_duration_seconds") && !strstr(t, "prtop_notify_total") &&
@@ -239,6 +254,13 @@ static void test_counters_and_hists(void)
 	      "metrics: figures without a source are absent, not 0");
 	CHECK_STR(value_of(t, "prtop_probe_attached{probe=\"report\",mode=\"none\"}"), "0",
 		  "metrics: ... and prtop_probe_attached says so");
+	mbuf_free(&b);
+	s->returned = (struct snap_returned){RETURNED_KERNEL_KIB, 3 << 20};
+	t = render(s, false, &b);
+	CHECK_STR(value_of(t, "prtop_reported_bytes_total{source=\"kernel:reported_kib\"}"),
+		  "3145728", "metrics: returned memory from the kernel's counter, named");
+	CHECK(t && !strstr(t, "prtop_reported_pages_total"),
+	      "metrics: ... while prtop's own report() figures stay absent");
 	CHECK_STR(value_of(t, "prtop_free_reportable_bytes"), "2097152",
 		  "metrics: reportable free bytes: order 9 and above");
 	mbuf_free(&b);
@@ -358,6 +380,7 @@ static void test_formats(void)
 	s->knob_order = (struct snap_knob){
 	    .known = true, .value = 9, .unit = "order", .source = "module parameter"};
 	set_probe(s, PROBE_REPORT, MODE_FENTRY);
+	s->returned = (struct snap_returned){RETURNED_PRTOP, 0};
 	t = render(s, false, &a);
 	om = render(s, true, &b);
 	t2 = render(s, false, &c);

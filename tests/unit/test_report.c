@@ -120,7 +120,7 @@ static void unknown_agrees(void)
 		return;
 	t = render_text(s);
 	d = render_json(s);
-	CHECK(t && strstr(t, "totals: reported n/a (n/a pages), batches n/a, errors n/a, "
+	CHECK(t && strstr(t, "totals: reported n/a, batches n/a, errors n/a, "
 			     "worker runs 3"),
 	      "report: text: report() figures n/a, worker runs a number");
 	CHECK(d && is_null(d, "reported_bytes_total") && is_null(d, "batches_total") &&
@@ -143,10 +143,10 @@ static void counters(void)
 	prev->mono_ns = 1000000000ULL;
 	cur->mono_ns = 3000000000ULL;
 	prev->nparams = cur->nparams = 2;
-	prev->params[0] = (struct snap_param){"passes", "10", NULL, true, 10};
-	cur->params[0] = (struct snap_param){"passes", "14", NULL, true, 14};
-	prev->params[1] = (struct snap_param){"walked", "9", NULL, true, 9};
-	cur->params[1] = (struct snap_param){"walked", "3", NULL, true, 3};
+	prev->params[0] = (struct snap_param){"passes", "10", NULL, true, 10, 0};
+	cur->params[0] = (struct snap_param){"passes", "14", NULL, true, 14, 0};
+	prev->params[1] = (struct snap_param){"walked", "9", NULL, true, 9, 0};
+	cur->params[1] = (struct snap_param){"walked", "3", NULL, true, 3, 0};
 	CHECK(snap_counter_rate(prev, cur, 0, &r) && r == 2.0, "report: counter rate 4 in 2 s");
 	CHECK(!snap_counter_rate(prev, cur, 1, &r), "report: a counter that went down has no rate");
 	CHECK(!snap_counter_rate(NULL, cur, 0, &r), "report: no rate without a window");
@@ -162,6 +162,36 @@ static void counters(void)
 		  json_object_object_get_ex(c, "walked", &v) &&
 		  json_object_object_get(v, "per_s") == NULL,
 	      "report: JSON kernel_counters: total, per_s (null when unknown)");
+	json_object_put(d);
+	/* a counter whose name states its unit; memory returned from it, named */
+	cur->nparams = prev->nparams = 1;
+	prev->params[0] = (struct snap_param){"reported_kib", "100", NULL, true, 100, 1024};
+	cur->params[0] = (struct snap_param){"reported_kib", "4196", NULL, true, 4196, 1024};
+	prev->returned = (struct snap_returned){RETURNED_KERNEL_KIB, 0};
+	cur->returned = (struct snap_returned){RETURNED_KERNEL_KIB, 4096 * 1024};
+	t = render_text2(cur, prev);
+	CHECK(t && strstr(t, "kernel counters: reported_kib 4196 KiB (2.00 MiB/s)") &&
+		  strstr(t, "rates: reported 2.00 MiB/s (kernel's counter)") &&
+		  strstr(t, "totals: reported 4.00 MiB (kernel's counter), batches n/a"),
+	      "report: text names the kernel's counter as the source, with units");
+	free(t);
+	d = render_json2(cur, prev);
+	CHECK(d && json_object_get_int64(json_object_object_get(d, "reported_bytes_total")) ==
+			 4096 * 1024 &&
+		  !strcmp(json_object_get_string(json_object_object_get(d, "reported_source")),
+			  "kernel:reported_kib") &&
+		  json_object_get_double(json_object_object_get(d, "reported_bytes_per_s")) ==
+		      2097152.0 &&
+		  json_object_object_get_ex(d, "kernel_counters", &c) &&
+		  json_object_object_get_ex(c, "reported_kib", &v) &&
+		  json_object_get_int64(json_object_object_get(v, "bytes_total")) == 4196 * 1024,
+	      "report: JSON reported_bytes_total, its source and rate; bytes_total of reported_kib");
+	json_object_put(d);
+	cur->returned.source = prev->returned.source = RETURNED_UNKNOWN;
+	d = render_json2(cur, prev);
+	CHECK(d && json_object_object_get_ex(d, "reported_bytes_total", &v) && !v &&
+		  json_object_object_get_ex(d, "reported_source", &v) && !v,
+	      "report: nothing counts returned memory: reported_bytes_total and source null");
 	json_object_put(d);
 out:
 	free(prev);
@@ -310,6 +340,8 @@ static struct prtop_snapshot *snap_measured(void)
 	s->reuse_bytes = 512 * 4096;
 	s->reuse_ranges = 1;
 	snap_fill_orders(s);
+	/* as the collector does: report() observed, so prtop's count is what returned */
+	s->returned = (struct snap_returned){RETURNED_PRTOP, s->c.report_bytes};
 	return s;
 }
 
@@ -445,6 +477,7 @@ static void per_order(void)
 	free(t);
 
 	/* rates over 2 s: the whole 14 MiB and 2 MiB reused since an empty sample */
+	prev->returned.source = RETURNED_PRTOP;
 	prev->mono_ns = 1000000000ULL;
 	s->mono_ns = 3000000000ULL;
 	t = render_text2(s, prev);
