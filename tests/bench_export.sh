@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 epid=""
 trap '[ -n "$epid" ] && kill $epid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 url="http://127.0.0.1:$port/metrics"
 "$PRTOP" export --listen "127.0.0.1:$port" -d 1 >/dev/null 2>"$tmp/err" &
 epid=$!

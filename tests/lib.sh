@@ -212,7 +212,7 @@ scrape_rounds() {
 }
 
 # The kernel's own count of worker runs (this vendor kernel's `passes`):
-# passes_quiet waits, up to about 20 s, until it has stood still for 3 s,
+# passes_quiet [TRIES] waits, up to 3 s x (TRIES=6) + 3 s, until it has stood still for 3 s,
 # so that no run in flight falls on either side of a window's edge
 PASSES=/sys/module/page_reporting/parameters/passes
 passes_settled() {
@@ -220,5 +220,10 @@ passes_settled() {
 }
 passes_quiet() {
 	_i=0
-	while ! passes_settled && [ $_i -lt 6 ]; do _i=$((_i + 1)); done
+	while ! passes_settled && [ $_i -lt "${1:-6}" ]; do _i=$((_i + 1)); done
+}
+
+# a TCP port free on 127.0.0.1 now (the kernel picks it)
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

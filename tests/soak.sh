@@ -19,7 +19,7 @@ OUT=build/soak
 MEMHOG=${MEMHOG:-./build/tools/memhog}
 SOCK="prtop-soak-$$"
 T="tmux -L $SOCK"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$OUT"
 epid="" churn="" scraper=""
 

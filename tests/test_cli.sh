@@ -77,10 +77,10 @@ assert isinstance(p.get("page_reporting_order"), int), p
 
 # unknown is null, never 0: whatever prtop could not attach must read null
 check "figures of unattached probes are null, attached ones numbers" python3 -c '
-import json, sys
+import json, os, sys
 d = json.loads(open(sys.argv[1]).readline())
 att = d["attach_detail"]
-pairs = {"report": ["reported_bytes_total", "batches_total", "report_errors_total"],
+pairs = {"report": ["reported_pages_total", "batches_total", "report_errors_total"],
          "worker": ["worker_runs_total"], "notify": ["notify_total"],
          "cycle": ["cycles_total"], "drain": ["drains_total"]}
 for probe, keys in pairs.items():
@@ -89,6 +89,12 @@ for probe, keys in pairs.items():
             assert isinstance(d[k], int), (k, d[k])
         else:
             assert d[k] is None, (k, d[k], "probe %s not attached" % probe)
+# memory returned: prtop's count where report() is attached, else a kernel
+# counter this script can see, else unknown
+src = d["reported_source"]
+kib = os.path.exists("/sys/module/page_reporting/parameters/reported_kib")
+want = "prtop" if att["report"]["attached"] else "kernel:reported_kib" if kib else src
+assert src == want and (d["reported_bytes_total"] is None) == (src is None), (src, want, d["reported_bytes_total"])
 if not att["report"]["attached"]:
     assert d["batch_nents_hist"] is None and d["report_ns"]["count"] is None
     assert all(o["reported_bytes"] is None for o in d["per_order"])

@@ -130,7 +130,7 @@ def metric(tag, name, labels=""):
         if line.startswith(name + labels) and line[len(name + labels)] in " ,}":
             return float(line.split()[-1])
     return None
-vals = [metric("m%d" % i, "prtop_reported_bytes_total") for i in range(4)]
+vals = [metric("m%d" % i, "prtop_reported_bytes_total", '{source="prtop"') for i in range(4)]
 att = [metric("m%d" % i, "prtop_probe_attached", '{probe="report"') for i in range(4)]
 ok(att == [1, 1, 0, 1], "export: prtop_probe_attached{probe=\"report\"} %s (want 1 1 0 1)" % att)
 ok(None not in vals and all(b >= a for a, b in zip(vals, vals[1:])) and vals[3] > vals[2],

@@ -32,9 +32,6 @@ trap 'exit 1' INT TERM HUP
 start_watchdog 600 export
 
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # quiet NAME CMD...: check, showing CMD's output only when it fails
 quiet() {

@@ -102,7 +102,7 @@ san report-json 0 "$SAN/prtop" report --json "$tmp/r.rec"
 san report-svg 0 "$SAN/prtop" report --svg "$tmp/r.svg" "$tmp/r.rec"
 
 # export: scrapes in both formats, a health check, a 404, then SIGTERM
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 ASAN_OPTIONS="detect_leaks=1:log_path=$tmp/asan-export" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$tmp/ubsan-export" \
 	"$SAN/prtop" export -l "127.0.0.1:$port" -d 1 >"$tmp/export.out" 2>&1 &

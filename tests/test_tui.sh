@@ -195,10 +195,10 @@ def line(prefix):
     return None
 
 def rate(s):
-    """'12.3/s', '65536/s', '1.2k/s' -> per second"""
-    m = re.match(r"^\+?([0-9.]+)([kMG]?)/s$", s)
+    """'12.3/s', '65536/s', '1.2k/s', '+4.00 MiB/s' -> per second (bytes for MiB/s)"""
+    m = re.match(r"^\+?([0-9.]+)( MiB|[kMG]?)/s$", s)
     assert m, "not a rate: %r" % s
-    return float(m.group(1)) * {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}[m.group(2)]
+    return float(m.group(1)) * {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, " MiB": 1 << 20}[m.group(2)]
 
 p0, p1 = params(t0), params(t1)
 f0, f1 = free_mib(t0), free_mib(t1)
@@ -233,11 +233,13 @@ for name, (val, note) in sorted(rows.items()):
         if p0.get(name) == p1.get(name):
             say(rate(r) == 0, "params %s: rate %s, the counter stood still" % (name, r))
         continue
-    d = int(p0[name]) - int(pa[name])
+    # a counter whose name states its unit is shown in MiB/s
+    d = (int(p0[name]) - int(pa[name])) * (1024 if name.endswith("_kib") else 1)
     got = rate(r)
     want_lo, want_hi = d / hi, d / lo
-    # fmt_per_s keeps three significant digits
-    say(want_lo * 0.99 - 0.005 <= got <= want_hi * 1.01 + 0.005,
+    # fmt_per_s keeps three significant digits, MiB/s two decimals
+    slack = 0.005 * (1 << 20 if name.endswith("_kib") else 1)
+    say(want_lo * 0.99 - slack <= got <= want_hi * 1.01 + slack,
         "params %s: rate %s, the counter rose %d in %.1f..%.1f s (%.3g..%.3g/s)" %
         (name, r, d, lo, hi, want_lo, want_hi))
 
@@ -300,7 +302,14 @@ else:
     ok_rate = got == 0 or p0["passes"] != p1["passes"]
 say(ok_rate, "rates: worker runs %s, the kernel's passes rose %d (%s..%s around the sample)" %
     (got, d_pass, p0["passes"], p1["passes"]))
-for key, name in (("reported", "reported_bytes_total"), ("batches", "batches_total"),
+# the headline: memory returned, known exactly when -b -j has a source for it
+h = line("memory")
+m = re.match(r"^memory +returned (\S+)", h or "")
+say(bool(m) and (m.group(1) == "n/a") == (js["reported_bytes_total"] is None) and
+    (js["reported_source"] != "kernel:reported_kib" or "(kernel's counter)" in h),
+    "headline %r: known as in -b -j (%s, source %s)" % (h, js["reported_bytes_total"],
+                                                       js["reported_source"]))
+for key, name in (("batches", "batches_total"),
                   ("notifies", "notify_total"), ("reused", "reuse_bytes_total")):
     m = re.search(r"\b%s (\S+)" % key, r or "")
     say(bool(m) and (m.group(1) == "n/a") == (js[name] is None),

@@ -40,7 +40,7 @@ verdict "prtop knob (list)" "$tmp/knob.vg" $? 0
 $VG "$PRTOP" knob order=99 >"$tmp/knob2.out" 2>"$tmp/knob2.vg"
 verdict "prtop knob order=99 (refused)" "$tmp/knob2.vg" $? 2
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 $VG "$PRTOP" export -l "127.0.0.1:$port" -d 1 >"$tmp/export.out" 2>"$tmp/export.vg" &
 vpid=$!
 served() { curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"; }
