@@ -9,6 +9,7 @@
 #define PRTOP_FORMAT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "snapshot.h"
@@ -124,6 +125,14 @@ char *fmt_returned_rate(char *buf, size_t len, const struct prtop_snapshot *s,
  */
 char *fmt_param_count(char *buf, size_t len, const struct snap_param *p);
 char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double per_s);
+
+/*
+ * lead (already padded to its column), then text word by word, lines broken
+ * before FMT_TEXT_COLS with the rest indented to lead's width: every text
+ * output fits an 80-column terminal
+ */
+#define FMT_TEXT_COLS 80
+void fmt_print_wrapped(FILE *out, const char *lead, const char *text);
 
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);

@@ -81,6 +81,9 @@ enum hint_offer virtio_hint_offer(const char *dir, char *dev, size_t len);
  */
 int vmstat_get(const char *path, const char *key, uint64_t *v);
 
+/* one "Key:  N kB" line of /proc/meminfo (path, default /proc/meminfo) in bytes; 0 or -errno */
+int meminfo_get(const char *path, const char *key, uint64_t *bytes);
+
 /* "6.18.44-fc" etc. from uname(2) */
 void kernel_release(char *buf, size_t len);
 

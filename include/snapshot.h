@@ -223,6 +223,8 @@ struct prtop_snapshot {
 	struct snap_hist hist[PRTOP_H__COUNT];
 	struct snap_order order[PRTOP_ORDERS];
 	int max_order; /* highest order present in buddyinfo + 1 */
+	uint64_t mem_free; /* MemFree of /proc/meminfo in bytes, 0 unknown: free memory also
+			    * outside the free lists (per-CPU lists, memory a kernel keeps aside) */
 
 	/* reuse of reported memory (scan mode or exact mode) */
 	uint64_t reuse_bytes;		  /* bytes of reported ranges handed out again */

@@ -483,5 +483,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	fill_hint(c, s, st);
 	fill_xcheck(c, s);
 	fill_returned(c, s);
+	if (meminfo_get(NULL, "MemFree", &s->mem_free))
+		s->mem_free = 0;
 	s->drops = s->c.events_dropped + s->reuse_forgotten + s->xcheck.missed;
 }

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diagnose.h"
@@ -53,6 +54,53 @@ static void free_split(const struct prtop_snapshot *s, int order, uint64_t *all,
 	}
 }
 
+/*
+ * MemFree counts free memory the buddy free lists do not hold (per-CPU
+ * lists; memory some vendor kernels keep aside): say so where it is large,
+ * or the two figures read as a contradiction
+ */
+static void outside(struct diags *ds, const struct prtop_snapshot *cur, uint64_t lists)
+{
+	char a[32], b[32], c[32];
+
+	if (!cur->mem_free || cur->mem_free < lists + (256ULL << 20) ||
+	    cur->mem_free < lists + lists / 10)
+		return;
+	add(ds, DIAG_INFO, "outside_free_lists",
+	    "MemFree (%s) is %s more than the free lists (%s, /proc/buddyinfo): free memory "
+	    "held outside them (per-CPU lists, memory the kernel keeps aside) is not walked "
+	    "by reporting",
+	    fmt_bytes(a, sizeof(a), cur->mem_free), fmt_bytes(b, sizeof(b), cur->mem_free - lists),
+	    fmt_bytes(c, sizeof(c), lists));
+}
+
+/* a numeric module parameter, such as a vendor's max_waiting_mib */
+static bool param_num(const struct prtop_snapshot *s, const char *name, long long *v)
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
+		if (strcmp(s->params[i].name, name))
+			continue;
+		*v = strtoll(s->params[i].value, &end, 10);
+		return end != s->params[i].value && !*end;
+	}
+	return false;
+}
+
+/* memory returned over the window, when one source counted it throughout */
+static bool returned_delta(const struct prtop_snapshot *cur, const struct prtop_snapshot *base,
+			   uint64_t *d)
+{
+	if (cur->returned.source == RETURNED_UNKNOWN ||
+	    base->returned.source != cur->returned.source ||
+	    cur->returned.bytes < base->returned.bytes)
+		return false;
+	*d = cur->returned.bytes - base->returned.bytes;
+	return true;
+}
+
 static void free_lists(struct diags *ds, const struct prtop_snapshot *cur)
 {
 	char a[32], b[32];
@@ -70,6 +118,7 @@ static void free_lists(struct diags *ds, const struct prtop_snapshot *cur)
 		return;
 	}
 	free_split(cur, order, &all, &big);
+	outside(ds, cur, all);
 	if (all >= 64ULL << 20 && big * 4 < all)
 		add(ds, DIAG_PROBLEM, "fragmented",
 		    "free memory is fragmented: %s free, only %s of it in blocks of order >= %d, "
@@ -78,7 +127,8 @@ static void free_lists(struct diags *ds, const struct prtop_snapshot *cur)
 		    fmt_bytes(a, sizeof(a), all), fmt_bytes(b, sizeof(b), big), order);
 	else
 		add(ds, DIAG_INFO, "reportable",
-		    "%s of %s free memory is in blocks of order >= %d and can be reported",
+		    "%s of the %s on the free lists is in blocks of order >= %d, large enough "
+		    "to report (some of it may be reported already)",
 		    fmt_bytes(b, sizeof(b), big), fmt_bytes(a, sizeof(a), all), order);
 }
 
@@ -90,11 +140,43 @@ static const char *delay_text(char *buf, size_t len, const struct prtop_snapshot
 	return buf;
 }
 
+/*
+ * Nothing returned and no worker run in the window: name the reason where
+ * the kernel shows one (a vendor threshold on what must be freed first)
+ */
+static void idle(struct diags *ds, const struct prtop_snapshot *cur,
+		 const struct prtop_snapshot *base, double secs)
+{
+	long long wait_mib, order = cur->knob_order.known ? cur->knob_order.value : 9;
+	uint64_t all, big0 = 0, big = 0;
+	char a[64] = "", b[32];
+
+	if (snap_has(cur, SG_FREE_LISTS) && snap_has(base, SG_FREE_LISTS)) {
+		free_split(base, (int)order, &all, &big0);
+		free_split(cur, (int)order, &all, &big);
+		snprintf(a, sizeof(a), "; free memory of order >= %lld %s %s", order,
+			 big >= big0 ? "rose by" : "fell by",
+			 fmt_bytes(b, sizeof(b), big >= big0 ? big - big0 : big0 - big));
+	}
+	if (param_num(cur, "max_waiting_mib", &wait_mib) && wait_mib > 0) {
+		add(ds, DIAG_INFO, "below_threshold",
+		    "nothing was returned in %.1f s%s: this kernel reports only once more than "
+		    "max_waiting_mib = %lld MiB was freed since its last run; free more, or "
+		    "lower that vendor parameter in /sys/module/page_reporting/parameters",
+		    secs, a, wait_mib);
+		return;
+	}
+	add(ds, DIAG_INFO, "idle",
+	    "nothing was returned in %.1f s and the worker did not run%s: no block of order >= "
+	    "%lld was freed and left unreported (or it was before the window)",
+	    secs, a, order);
+}
+
 static void window(struct diags *ds, const struct prtop_snapshot *cur,
 		   const struct prtop_snapshot *base)
 {
 	double secs = (double)(cur->mono_ns - base->mono_ns) / 1e9;
-	uint64_t requests;
+	uint64_t requests, back;
 	char a[32];
 
 	if (snap_has(cur, SG_REPORT) && D(report_errors))
@@ -112,14 +194,25 @@ static void window(struct diags *ds, const struct prtop_snapshot *cur,
 		    "memory was freed (%llu requests in %.1f s) and the worker has not run yet: "
 		    "it runs %s after the first request, so the memory is returned after that",
 		    (unsigned long long)requests, secs, delay_text(a, sizeof(a), cur));
-	if (snap_has(cur, SG_REPORT) && D(report_bytes))
-		add(ds, DIAG_OK, "returning", "memory is being returned: %s reported in %.1f s",
-		    fmt_bytes(a, sizeof(a), D(report_bytes)), secs);
-	else if (snap_has(cur, SG_WORKER) && D(worker_runs) && snap_has(cur, SG_REPORT))
+	if (!returned_delta(cur, base, &back))
+		return;
+	if (back) {
+		bool own = cur->returned.source == RETURNED_PRTOP;
+
+		add(ds, DIAG_OK, "returning", "memory is being returned: %s in %.1f s%s%s%s",
+		    fmt_bytes(a, sizeof(a), back), secs, own ? "" : " (",
+		    own ? "" : returned_source_note(cur->returned.source, true), own ? "" : ")");
+		return;
+	}
+	if (snap_has(cur, SG_WORKER) && D(worker_runs)) {
 		add(ds, DIAG_INFO, "ran_empty",
 		    "the worker ran %llu times and reported nothing: the free blocks it found "
 		    "were reported already",
 		    (unsigned long long)D(worker_runs));
+		return;
+	}
+	if (!requests)
+		idle(ds, cur, base, secs);
 }
 
 int diagnose(const struct prtop_snapshot *cur, const struct prtop_snapshot *base, struct diag *out,
@@ -139,7 +232,7 @@ int diagnose(const struct prtop_snapshot *cur, const struct prtop_snapshot *base
 	free_lists(&ds, cur);
 	if (base)
 		window(&ds, cur, base);
-	if (!snap_has(cur, SG_REPORT))
+	if (!snap_has(cur, SG_REPORT) && cur->returned.source == RETURNED_UNKNOWN)
 		add(&ds, DIAG_INFO, "report_unseen",
 		    "what the device is handed cannot be seen on this kernel (probe report: see "
 		    "above), so whether batches succeed is unknown");

@@ -415,6 +415,37 @@ char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double p
 			     : fmt_per_s(buf, len, per_s);
 }
 
+void fmt_print_wrapped(FILE *out, const char *lead, const char *text)
+{
+	int indent = (int)fmt_width(lead), col = indent, w;
+	const char *p = text, *end;
+	char word[512];
+	size_t n;
+
+	fputs(lead, out);
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		end = strchr(p, ' ');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(word))
+			n = sizeof(word) - 1;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		w = (int)fmt_width(word);
+		if (col > indent && col + 1 + w > FMT_TEXT_COLS) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		}
+		fprintf(out, "%s%s", col > indent ? " " : "", word);
+		col += (col > indent) + w;
+		p += end ? (size_t)(end - p) : strlen(p);
+	}
+	fputc('\n', out);
+}
+
 char *fmt_wall(char *buf, size_t len, uint64_t wall_ns)
 {
 	time_t t = (time_t)(wall_ns / 1000000000ULL);

@@ -710,6 +710,28 @@ int vmstat_get(const char *path, const char *key, uint64_t *v)
 	return rc;
 }
 
+int meminfo_get(const char *path, const char *key, uint64_t *bytes)
+{
+	size_t klen = strlen(key);
+	unsigned long long kb;
+	char line[160];
+	int rc = -ENOENT;
+	FILE *f;
+
+	f = fopen(path ? path : "/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (rc == -ENOENT && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		rc = sscanf(line + klen + 1, "%llu kB", &kb) == 1 ? 0 : -EINVAL;
+		if (!rc)
+			*bytes = (uint64_t)kb * 1024;
+	}
+	fclose(f);
+	return rc;
+}
+
 #define VIRTIO_ID_BALLOON		5
 #define VIRTIO_BALLOON_F_FREE_PAGE_HINT 3
 

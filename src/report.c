@@ -449,13 +449,16 @@ static void diagnosis_print(FILE *out, const struct prtop_snapshot *s,
 {
 	struct diag d[DIAG_MAX];
 	int i, n = diagnose(s, base, d, DIAG_MAX);
+	char lead[32];
 
 	fprintf(out, "\nWhy memory is (not) returned");
 	if (base)
 		fprintf(out, " (watched %.1f s)", (double)(s->mono_ns - base->mono_ns) / 1e9);
 	fputs(":\n", out);
-	for (i = 0; i < n; i++)
-		fprintf(out, "  %-7s %s\n", diag_level_name(d[i].level), d[i].text);
+	for (i = 0; i < n; i++) {
+		snprintf(lead, sizeof(lead), "  %-7s ", diag_level_name(d[i].level));
+		fmt_print_wrapped(out, lead, d[i].text);
+	}
 }
 
 static json_object *diagnosis_json(const struct prtop_snapshot *s,
@@ -478,37 +481,51 @@ static json_object *diagnosis_json(const struct prtop_snapshot *s,
 
 void doctor_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_snapshot *base)
 {
+	char line[320], lead[48];
 	int i;
-	char line[320];
 
-	fprintf(out, "kernel   %s\n", s->kernel);
-	fprintf(out, "device   %s%s\n", s->device[0] ? s->device : s->device_reason,
-		s->device_by_btf ? " (named by BTF, unconfirmed)" : "");
+	size_t n;
+
+	fmt_print_wrapped(out, "kernel   ", s->kernel);
+	snprintf(line, sizeof(line), "%s%s", s->device[0] ? s->device : s->device_reason,
+		 s->device_by_btf ? " (named by BTF, unconfirmed)" : "");
+	fmt_print_wrapped(out, "device   ", line);
 	if (fmt_publish(line, sizeof(line), s))
-		fprintf(out, "publish  %s\n", line);
+		fmt_print_wrapped(out, "publish  ", line);
 	if (fmt_hint(line, sizeof(line), s))
-		fprintf(out, "hinting  %s\n", line);
+		fmt_print_wrapped(out, "hinting  ", line);
 	if (fmt_xcheck(line, sizeof(line), s))
-		fprintf(out, "check    %s\n", line);
-	fprintf(out, "startup  %.1f ms to attach (", s->startup_ns / 1e6);
-	for (i = 0; i < STARTUP__COUNT; i++)
-		fprintf(out, "%s%s %.1f", i ? ", " : "", startup_phase_name(i),
-			s->startup_phase_ns[i] / 1e6);
-	fputs(")\n\n", out);
+		fmt_print_wrapped(out, "check    ", line);
+	n = (size_t)snprintf(line, sizeof(line), "%.1f ms to attach (", s->startup_ns / 1e6);
+	for (i = 0; i < STARTUP__COUNT && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %.1f", i ? ", " : "",
+				      startup_phase_name(i), s->startup_phase_ns[i] / 1e6);
+	if (n < sizeof(line) - 1)
+		strcat(line, ")");
+	fmt_print_wrapped(out, "startup  ", line);
+	fputc('\n', out);
 	fprintf(out, "%-18s %-4s %s\n", "LAYER", "OK", "WHY");
-	for (i = 0; i < LAYER__COUNT; i++)
-		fprintf(out, "%-18s %-4s %s\n", layer_name(i), s->layer[i].ok ? "yes" : "no",
-			s->layer[i].why);
-	fprintf(out, "\n%-15s %-17s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
+	for (i = 0; i < LAYER__COUNT; i++) {
+		snprintf(lead, sizeof(lead), "%-18s %-4s ", layer_name(i),
+			 s->layer[i].ok ? "yes" : "no");
+		fmt_print_wrapped(out, lead, s->layer[i].why);
+	}
+	fprintf(out, "\n%-15s %-11s %s\n", "PROBE", "MODE", "ATTACHED TO / WHY NOT");
 	for (i = 0; i < PROBE__COUNT; i++) {
 		const struct probe_status *p = &s->probe[i];
 
-		fprintf(out, "%-15s %-17s %s\n", probe_name(i), attach_mode_name(p->mode),
-			p->attached ? p->detail : p->reason);
-		if (p->attached && p->reason[0])
-			fprintf(out, "%-15s %-17s note: %s\n", "", "", p->reason);
-		if (p->hint[0])
-			fprintf(out, "%-15s %-17s -> %s\n", "", "", p->hint);
+		snprintf(lead, sizeof(lead), "%-15s %-11s ", probe_name(i),
+			 attach_mode_name(p->mode));
+		fmt_print_wrapped(out, lead, p->attached ? p->detail : p->reason);
+		snprintf(lead, sizeof(lead), "%-27s ", "");
+		if (p->attached && p->reason[0]) {
+			snprintf(line, sizeof(line), "note: %s", p->reason);
+			fmt_print_wrapped(out, lead, line);
+		}
+		if (p->hint[0]) {
+			snprintf(line, sizeof(line), "-> %s", p->hint);
+			fmt_print_wrapped(out, lead, line);
+		}
 	}
 	diagnosis_print(out, s, base);
 }

@@ -227,3 +227,10 @@ passes_quiet() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# unwrapped FILE: text output with its wrapped lines (continuations start
+# with a space) joined back to the line they continue, for grep
+unwrapped() {
+	awk '/^ / && NR > 1 { sub(/^ +/, " "); printf "%s", $0; next }
+		{ if (NR > 1) print ""; printf "%s", $0 } END { print "" }' "$1"
+}

@@ -22,9 +22,11 @@ kernel_expect "$tmp"
 echo "# this kernel, found without prtop: kprobes $want_kprobe, fentry $want_fentry, patch tracepoints $want_patch, drain symbol '${drain:-none}'"
 
 # --- doctor agrees with that ---
-"$PRTOP" doctor >"$tmp/doctor" 2>&1
+"$PRTOP" doctor >"$tmp/doctor.txt" 2>&1
 check "doctor exits 0" test $? -eq 0
-sed 's/^/# /' "$tmp/doctor"
+sed 's/^/# /' "$tmp/doctor.txt"
+check "doctor: every line fits 80 columns" sh -c "! awk 'length(\$0) > 80' '$tmp/doctor.txt' | grep -q ."
+unwrapped "$tmp/doctor.txt" >"$tmp/doctor"
 "$PRTOP" doctor --json >"$tmp/doctor.json" 2>&1
 layer_ok() { json_get "$tmp/doctor.json" "'yes' if d['layers']['$1']['ok'] else 'no'"; }
 check "doctor: kprobes '$(layer_ok kprobe/kretprobe)' as sysfs says ($want_kprobe)" \
@@ -294,6 +296,58 @@ assert len(v) == 1 and lo > 0 and lo <= v[0] <= hi, (v, lo, hi)
 assert len(k) == 1 and k_before * 1024 <= k[0] <= k_after * 1024, (k, k_before, k_after)
 PYEOF
 	check "no BPF program left after the live view and exporter" wait_for 10 programs_gone "$base"
+fi
+
+# --- doctor's "why" against kernel states made on purpose: a free below this
+# vendor kernel's max_waiting_mib (nothing moves: the threshold is named), a
+# free above it (returned, the amount within 1 % of reported_kib's gain read
+# by the test), and the order's off value (11 on this kernel).  A window in
+# which the kernel ran its worker anyway is judged by what it did.
+PARAMS=/sys/module/page_reporting/parameters
+if [ -r "$PARAMS/max_waiting_mib" ] && [ "$(cat "$PARAMS/max_waiting_mib")" -gt 256 ] && [ -r "$KIB" ]; then
+	diag_window() { # MIB SECS: free MIB during a doctor window of SECS
+		passes_quiet
+		dk0=$(cat "$KIB") dp0=$(cat "$PASSES")
+		"$PRTOP" doctor --json -d "$2" >"$tmp/dw.json" 2>"$tmp/dw.err" &
+		_d=$!
+		sleep 1.5
+		"$TOOLS/memhog" -m "$1" -H 0.5 >/dev/null 2>&1
+		wait $_d
+		passes_quiet
+		dk1=$(cat "$KIB") dp1=$(cat "$PASSES")
+	}
+	diag_ids() { json_get "$tmp/dw.json" '" ".join(x["id"] for x in d["diagnosis"])'; }
+	below=$(($(cat "$PARAMS/max_waiting_mib") / 2))
+	diag_window "$below" 6
+	if [ "$dp1" = "$dp0" ]; then
+		check "doctor: a ${below} MiB free below max_waiting_mib moves nothing, and the threshold is named ($(diag_ids))" \
+			python3 -c '
+import json, sys
+d = [x for x in json.load(open(sys.argv[1]))["diagnosis"] if x["id"] == "below_threshold"]
+assert d and "max_waiting_mib = %s MiB" % sys.argv[2] in d[0]["text"], d
+' "$tmp/dw.json" "$(cat "$PARAMS/max_waiting_mib")"
+	else
+		echo "# the kernel ran its worker during the ${below} MiB window anyway (passes $dp0 -> $dp1): threshold not judged"
+	fi
+	diag_window "$free_mib" $((delay_ms / 1000 + 10))
+	check "doctor: a ${free_mib} MiB free is returned, the amount within 1 % of reported_kib's gain (+$((dk1 - dk0)) KiB; $(diag_ids))" \
+		python3 -c '
+import json, re, sys
+d = [x for x in json.load(open(sys.argv[1]))["diagnosis"] if x["id"] == "returning"]
+g = int(sys.argv[2]) * 1024
+assert d and g > 0, (d, g)
+m = re.search(r"returned: ([0-9.]+) (KiB|MiB|GiB) in", d[0]["text"])
+v = float(m.group(1)) * {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[m.group(2)]
+assert "reported_kib" in d[0]["text"] and abs(v - g) <= 0.01 * g, (d[0]["text"], g)
+' "$tmp/dw.json" $((dk1 - dk0))
+	order0=$(cat "$PARAMS/page_reporting_order")
+	if echo 11 >"$PARAMS/page_reporting_order" 2>/dev/null; then
+		"$PRTOP" doctor --json -d 0.5 >"$tmp/dw.json" 2>"$tmp/dw.err"
+		echo "$order0" >"$PARAMS/page_reporting_order"
+		check "doctor: order 11 is named as reporting switched off ($(diag_ids))" \
+			sh -c "echo '$(diag_ids)' | grep -qw order_above_top"
+		check "page_reporting_order restored to $order0" test "$(cat "$PARAMS/page_reporting_order")" = "$order0"
+	fi
 fi
 
 # --- signals: SIGTERM ends a long window at once, links released, and the

@@ -27,6 +27,73 @@ static void base_snap(struct prtop_snapshot *s)
 	set_probe(s, PROBE_REPORT, MODE_FENTRY);
 	set_probe(s, PROBE_WORKER, MODE_FENTRY);
 	set_probe(s, PROBE_NOTIFY, MODE_FENTRY);
+	s->returned.source = RETURNED_PRTOP; /* as the collector picks with report() seen */
+}
+
+static const struct diag *find(const struct diag *d, int n, const char *id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(d[i].id, id))
+			return &d[i];
+	return NULL;
+}
+
+/*
+ * A vendor kernel where report() is unseen: the kernel's counter says what
+ * returned; a window where nothing moved names the vendor threshold; MemFree
+ * above the free lists is explained
+ */
+static void vendor_kernel(void)
+{
+	static struct prtop_snapshot a, b;
+	const struct diag *x;
+	struct diag d[DIAG_MAX];
+	int n;
+
+	base_snap(&a);
+	set_probe(&a, PROBE_REPORT, MODE_NONE);
+	set_probe(&a, PROBE_NOTIFY, MODE_NONE);
+	a.returned = (struct snap_returned){RETURNED_KERNEL_KIB, 0};
+	a.order[10].free_pages = 1 << 18; /* 1 GiB */
+	a.nparams = 1;
+	str_copy(a.params[0].name, sizeof(a.params[0].name), "max_waiting_mib");
+	str_copy(a.params[0].value, sizeof(a.params[0].value), "1024");
+	b = a;
+	b.mono_ns = a.mono_ns + 8000000000ULL;
+	b.returned.bytes = 980ULL << 20;
+	b.c.worker_runs = 3;
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "returning");
+	CHECK(x && x->level == DIAG_OK && strstr(x->text, "980 MiB in 8.0 s") &&
+		  strstr(x->text, "reported_kib"),
+	      "diagnose: the kernel's counter shows memory returned, named (%s)", x ? x->text : "");
+	CHECK(!find(d, n, "report_unseen"), "diagnose: ... and report() unseen is no gap then");
+	b.returned.bytes = 0;
+	b.c.worker_runs = 0;
+	b.order[10].free_pages += 600 * 256; /* 600 MiB freed, no run */
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "below_threshold");
+	CHECK(x && strstr(x->text, "max_waiting_mib = 1024 MiB") && strstr(x->text, "rose by 600 MiB"),
+	      "diagnose: nothing moved: the vendor threshold named, with what was freed (%s)",
+	      x ? x->text : "");
+	b.nparams = 0;
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	CHECK(find(d, n, "idle") && !find(d, n, "below_threshold"),
+	      "diagnose: nothing moved, no threshold: idle");
+	b.mem_free = (1ULL << 30) + (600ULL << 20) + (9ULL << 30);
+	n = diagnose(&b, NULL, d, DIAG_MAX);
+	x = find(d, n, "outside_free_lists");
+	CHECK(x && strstr(x->text, "is 9.00 GiB more than the free lists (1.59 GiB"),
+	      "diagnose: MemFree above the free lists explained (%s)", x ? x->text : "");
+	b.mem_free = (1ULL << 30) + (700ULL << 20);
+	n = diagnose(&b, NULL, d, DIAG_MAX);
+	CHECK(!find(d, n, "outside_free_lists"), "diagnose: ... not for 100 MiB on per-CPU lists");
+	b.returned.source = RETURNED_UNKNOWN;
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	CHECK(find(d, n, "report_unseen") && !find(d, n, "returning") && !find(d, n, "idle"),
+	      "diagnose: nothing counts returned memory: unknown, no verdict");
 }
 
 void test_diagnose(void)
@@ -63,6 +130,7 @@ void test_diagnose(void)
 	b.c.report_calls = 10;
 	b.c.report_errors = 4;
 	b.c.report_bytes = 6 << 20;
+	b.returned.bytes = 6 << 20;
 	b.c.worker_runs = 1;
 	n = diagnose(&b, &a, d, DIAG_MAX);
 	CHECK(has(d, n, "batches_failing", DIAG_PROBLEM), "diagnose: failing batches");
@@ -77,7 +145,9 @@ void test_diagnose(void)
 	CHECK(!has(d, n, "pending", DIAG_INFO) && has(d, n, "ran_empty", DIAG_INFO),
 	      "diagnose: a run that reported nothing");
 	set_probe(&b, PROBE_REPORT, MODE_NONE);
+	b.returned.source = RETURNED_UNKNOWN;
 	n = diagnose(&b, &a, d, DIAG_MAX);
 	CHECK(has(d, n, "report_unseen", DIAG_INFO) && !has(d, n, "ran_empty", DIAG_INFO),
 	      "diagnose: without the report probe, batches are unknown");
+	vendor_kernel();
 }
