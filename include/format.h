@@ -133,6 +133,8 @@ char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double p
  */
 #define FMT_TEXT_COLS 80
 void fmt_print_wrapped(FILE *out, const char *lead, const char *text);
+/* one line as it is when it fits, else wrapped past its "label: " */
+void fmt_print_line(FILE *out, const char *line);
 
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);

@@ -446,6 +446,26 @@ void fmt_print_wrapped(FILE *out, const char *lead, const char *text)
 	fputc('\n', out);
 }
 
+void fmt_print_line(FILE *out, const char *line)
+{
+	const char *colon = strstr(line, ": ");
+	char lead[40];
+	size_t n;
+
+	if (fmt_width(line) <= FMT_TEXT_COLS) {
+		fprintf(out, "%s\n", line);
+		return;
+	}
+	/* continuation lines go past a short label, else two spaces in */
+	n = colon && colon - line < 24 ? (size_t)(colon - line) + 2 : 0;
+	memcpy(lead, line, n);
+	lead[n] = '\0';
+	if (!n)
+		fmt_print_wrapped(out, "", line);
+	else
+		fmt_print_wrapped(out, lead, line + n);
+}
+
 char *fmt_wall(char *buf, size_t len, uint64_t wall_ns)
 {
 	time_t t = (time_t)(wall_ns / 1000000000ULL);

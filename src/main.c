@@ -98,7 +98,8 @@ static const char *const doctor_help =
     "           processes found, and VMs that discard nothing\n";
 
 static const char *const export_help =
-    "Usage: prtop export [interval] [-l ADDR:PORT] [-d SECS] [--reuse-exact|--no-reuse] [-v]\n"
+    "Usage: prtop export [interval] [-l ADDR:PORT] [-d SECS]\n"
+    "                    [--reuse-exact|--no-reuse] [-v]\n"
     "\n"
     "Attach, sample every SECS seconds (default 1) and serve the latest\n"
     "sample to Prometheus until SIGINT or SIGTERM:\n"

@@ -254,8 +254,8 @@ static void text_params(FILE *out, const struct prtop_snapshot *s)
 	}
 }
 
-void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev,
-		const struct ui_opts *o)
+static void text_body(FILE *out, const struct prtop_snapshot *cur,
+		      const struct prtop_snapshot *prev, const struct ui_opts *o)
 {
 	text_header(out, cur, prev, o);
 	text_knobs(out, cur);
@@ -271,4 +271,30 @@ void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_
 	text_kernel_side(out, cur);
 	text_params(out, cur);
 	fputc('\n', out);
+}
+
+/*
+ * A frame, every line fitting 80 columns: the body is written to memory,
+ * then a longer line is wrapped at its words, indented past its "label: "
+ */
+void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev,
+		const struct ui_opts *o)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) { /* no memory for the frame: unwrapped beats nothing */
+		text_body(out, cur, prev, o);
+		return;
+	}
+	text_body(m, cur, prev, o);
+	if (fclose(m)) {
+		free(buf);
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fmt_print_line(out, line);
+	fputc('\n', out); /* the blank line between frames */
+	free(buf);
 }

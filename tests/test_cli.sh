@@ -89,7 +89,7 @@ for probe, keys in pairs.items():
             assert isinstance(d[k], int), (k, d[k])
         else:
             assert d[k] is None, (k, d[k], "probe %s not attached" % probe)
-# memory returned: prtop's count where report() is attached, else a kernel
+# memory returned: the count of prtop where report() is attached, else a kernel
 # counter this script can see, else unknown
 src = d["reported_source"]
 kib = os.path.exists("/sys/module/page_reporting/parameters/reported_kib")
@@ -209,3 +209,16 @@ fi
 check "leak check: no prtop host program left after SIGTERM and the pin's removal" programs_gone "$base"
 $PRTOP help host >"$tmp/h" 2>&1
 check "help host exits 0 with its usage" grep -q "^Usage: prtop host" "$tmp/h"
+
+# --- every command's text output fits an 80-column terminal (characters,
+# not bytes: "—" and "→" are one column each) ---
+widths=""
+for c in "-b -n 1 -d 0.5" "stat -d 0.5" "doctor -d 0.5" "doctor --host -d 0.5" "knob" \
+	"host -b 0.5 1" "--help" "stat --help" "doctor --help" "export --help" "knob --help" \
+	"host --help" "record --help" "report --help" "bench --help"; do
+	# shellcheck disable=SC2086
+	timeout 30 "$PRTOP" $c >"$tmp/w.out" 2>&1
+	w=$(python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] or [0]))' "$tmp/w.out")
+	[ "$w" -le 80 ] || widths="$widths '$c': $w;"
+done
+check "every command's text output fits 80 columns${widths:+ (wider:$widths)}" test -z "$widths"

@@ -13,6 +13,31 @@
 #include "ui.h"
 #include "unit.h"
 
+/*
+ * Text lines over 80 columns are wrapped, continuations indented: join
+ * them back so a check can look for a whole line (test_cli checks that
+ * every line fits)
+ */
+static char *unwrap(char *buf)
+{
+	char *r = buf, *w = buf;
+
+	if (!buf)
+		return NULL;
+	while (*r) {
+		if (r[0] == '\n' && r[1] == ' ' && r[2] == ' ' && r[-1] != '\n') {
+			while (r[1] == ' ')
+				r++;
+			*w++ = ' ';
+			r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return buf;
+}
+
 static char *render_text2(const struct prtop_snapshot *s, const struct prtop_snapshot *prev)
 {
 	char *buf = NULL;
@@ -23,7 +48,7 @@ static char *render_text2(const struct prtop_snapshot *s, const struct prtop_sna
 		return NULL;
 	text_frame(f, s, prev, NULL);
 	fclose(f);
-	return buf;
+	return unwrap(buf);
 }
 
 static json_object *render_json2(const struct prtop_snapshot *s, const struct prtop_snapshot *prev)
