@@ -96,7 +96,7 @@ fi
 
 # every probe:mode token of batch mode's probes line is on the screen (the
 # live view writes "-" for "—" when the locale is not UTF-8)
-tokens=$(sed -n 's/^probes: //p' "$tmp/batch" | head -n 1 | sed 's/ (.*//' |
+tokens=$(unwrapped "$tmp/batch" | sed -n 's/^probes: //p' | head -n 1 | sed 's/ (.*//' |
 	tr ' ' '\n' |
 	grep ':' | sed 's/\xe2\x80\x94/-/g')
 sed 's/\xe2\x80\x94/-/g' "$tmp/screen1" >"$tmp/screen1.ascii"
