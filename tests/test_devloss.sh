@@ -108,6 +108,15 @@ ok(gone_s is not None and 1 <= len(lost) <= gone_s + 2,
    "live: %d frames marked lost, one a second of the %s s the module was gone" %
    (len(lost), "%.1f" % gone_s if gone_s is not None else "?"))
 
+# --- doctor while no device is registered: that is its verdict, a problem ---
+try:
+    dg = json.load(open(d + "/doctor-gone.json"))
+    ids = {x["id"]: x["level"] for x in dg["diagnosis"]}
+except (OSError, ValueError, KeyError) as e:
+    dg, ids = None, {"unreadable": str(e)}
+ok(ids.get("no_device") == "problem" and "returning" not in ids,
+   "doctor: with virtio_balloon unloaded, 'no_device' is the problem named (%s)" % ids)
+
 # --- stat over the whole window ---
 s = json.load(open(d + "/stat.json"))
 ok(s["attach_detail"]["report"]["attached"] and s["reported_bytes_total"] >= 384 << 20,

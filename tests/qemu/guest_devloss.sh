@@ -38,7 +38,10 @@ scrape 1
 mark "before-unload"
 rmmod virtio_balloon
 mark "rmmod rc=$?"
-sleep 4
+# doctor's verdict while no device is registered (its window fills the wait)
+$PRTOP doctor --json -d 1 >/tmp/doctor-gone.json 2>/tmp/doctor-gone.err
+mark "doctor rc=$?"
+sleep 2
 scrape 2
 mark "while-gone $(grep -c virtio_balloon /proc/modules)"
 insmod /lib/modules/virtio_balloon.ko
@@ -60,6 +63,7 @@ mark "stat rc=$?"
 dump live /tmp/live.jsonl /tmp/live.err
 dump stat /tmp/stat.json /tmp/stat.err
 dump export /tmp/export.out /tmp/export.err
+dump doctor-gone /tmp/doctor-gone.json /tmp/doctor-gone.err
 for i in 0 1 2 3; do
 	grep -E '^prtop_(reported_bytes_total|probe_attached|batches_total)' "/tmp/m$i.txt" >"/tmp/m$i.sel"
 	dump "m$i" "/tmp/m$i.sel" /dev/null
