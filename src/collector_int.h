@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The collector's insides, shared by collector.c (open/poll/sample/close)
- * and attach.c (skeleton load, attach back-ends, layers).  Nothing outside
- * src/collector.c and src/attach.c sees this: the API stays opaque.
+ * and attach.c (skeleton load, attach back-ends, layers); host.c takes only
+ * attach_init_logging() from here.  Presentations never see this: the API
+ * stays opaque.
  */
 #ifndef PRTOP_COLLECTOR_INT_H
 #define PRTOP_COLLECTOR_INT_H

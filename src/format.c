@@ -215,8 +215,7 @@ double fmt_step_interval(double s, int dir)
 	return s < lo ? s : lo; /* never a step up */
 }
 
-/* length of the first two words of s */
-/* length of s shown in a style */
+/* length of s shown in a style: all, up to a comma, or its first two words */
 static int source_len(const char *s, int style)
 {
 	int n = (int)strcspn(s, ",");

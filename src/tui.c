@@ -243,7 +243,11 @@ static int tokens_width(const struct token *tok, int n)
 	return w;
 }
 
-/* full sources when they fit on one line, else up to a comma, else two words */
+/*
+ * Full sources when they fit on one line, else up to a comma (wrapping to
+ * a second line), else two words: "(upstream module)" says less than
+ * "(upstream module parameter)" for one line saved
+ */
 static int draw_knobs(struct tui *t, int y, int ymax)
 {
 	static const int styles[] = {FMT_KNOB_FULL, FMT_KNOB_CLAUSE, FMT_KNOB_BRIEF};
@@ -256,7 +260,8 @@ static int draw_knobs(struct tui *t, int y, int ymax)
 		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, styles[i]);
 		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, styles[i]);
 		fmt_knob(c, sizeof(c), "delay", &s->knob_delay_ms, "ms", styles[i]);
-		if (LABEL_W + tokens_width(tok, 3) <= COLS)
+		if (LABEL_W + tokens_width(tok, 3) <= COLS ||
+		    (styles[i] == FMT_KNOB_CLAUSE && LABEL_W + tokens_width(tok, 3) <= 2 * COLS))
 			break;
 	}
 	return put_tokens(y, ymax, "knobs", A_BOLD, tok, 3);
