@@ -335,6 +335,19 @@ assert v == sorted(v, key=float), v
 	fi
 fi
 
+# the text outputs in the guest (batch frame, doctor, knob) fit 80 columns
+if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
+	check "${Q}[on]: the guest's text outputs fit 80 columns ($(cd "$run/blocks-on" 2>/dev/null && ls text-*.json 2>/dev/null | tr '\n' ' '))" \
+		python3 -c '
+import sys
+w = {}
+for f in sys.argv[1:]:
+    lines = open(f, encoding="utf-8", errors="replace").read().split("\n")
+    w[f] = max(len(l) for l in lines)
+assert len(w) == 3 and max(w.values()) <= 80, w
+' "$run/blocks-on/text-batch.json" "$run/blocks-on/text-doctor.json" "$run/blocks-on/text-knob.json"
+fi
+
 # reuse phase of boot 1: ranges seen reported, then handed out again
 if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
 	eval "$(parse_reuse "$run/blocks-on/reuse.json")"

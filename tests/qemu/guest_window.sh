@@ -134,5 +134,10 @@ if [ $have_prtop = 1 ] && [ "$reporting" = 1 ]; then
 	dump reuse /tmp/reuse.json /tmp/reuse.err
 	kill -USR1 $mh 2>/dev/null
 	wait $mh
+	# the text outputs in a guest, for the host's 80-column check
+	"$PRTOP" -b -n 1 -d 0.5 >/tmp/text-batch.txt 2>&1
+	"$PRTOP" doctor -d 0.5 >/tmp/text-doctor.txt 2>&1
+	"$PRTOP" knob >/tmp/text-knob.txt 2>&1
+	for t in batch doctor knob; do dump "text-$t" "/tmp/text-$t.txt" /dev/null; done
 fi
 mark "done"
