@@ -133,6 +133,24 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.hint_shrink, p->hint_shrink);
 }
 
+/*
+ * Maps sized for what the plan attaches, not for the worst case: the exact
+ * reuse table (an LRU hash, 65536 ranges, preallocated by the kernel) and
+ * the batch ring buffer cost their creation time and memory only where a
+ * program of the plan writes them; elsewhere they stay at their minimum.
+ */
+static void size_maps(struct prtop_bpf *s, const struct plan *p, uint64_t page_size)
+{
+	if (!p->reuse_exact && !p->pt_alloc)
+		bpf_map__set_max_entries(s->maps.reported, 1);
+	if (!p->reuse_scan)
+		bpf_map__set_max_entries(s->maps.events, page_size);
+	if (!p->report_f && !p->report_k && !p->pt_report)
+		bpf_map__set_max_entries(s->maps.report_start, 1);
+	if (!p->hint_f && !p->hint_k && !p->hint_tp)
+		bpf_map__set_max_entries(s->maps.hint_start, 1);
+}
+
 static int page_reporting_order(void)
 {
 	char buf[32];
@@ -176,6 +194,7 @@ static int load_skel(struct collector *c, const struct plan *p, char *msg, size_
 		return err;
 	}
 	set_autoload(s, p);
+	size_maps(s, p, c->page_size);
 	set_rodata(c, s, p);
 	if (p->report_f) {
 		const char *fn = c->caps.fn[FN_REPORT].name;
@@ -211,7 +230,8 @@ int attach_load(struct collector *c, char *err, size_t len)
 	char why[256];
 	int ret;
 
-	plan_make(&c->caps, &po, true, &c->plan);
+	/* fentry_refused: the open's two-instruction probe was refused already */
+	plan_make(&c->caps, &po, !c->caps.fentry_refused, &c->plan);
 	ret = load_skel(c, &c->plan, why, sizeof(why));
 	if (!ret) {
 		c->fentry_used = plan_has_fentry(&c->plan);
