@@ -48,6 +48,7 @@
 #define HEAP_TRIM_DEFAULT (128 * 1024)
 #define HEAP_MMAP_MAX	  (32 << 20) /* the highest M_MMAP_THRESHOLD glibc takes */
 #define HUGE_PAGE	  (2UL << 20)
+#define ENOTSUPP	  524 /* the kernel's own, for a trampoline the arch cannot build */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
 #endif
@@ -96,7 +97,7 @@ static void heap_cool(void)
  * program on one of the functions the plan would put fentry on, before the
  * plan is made: learning it from a refused skeleton load cost a whole second
  * load (libbpf parsing the BTF again, every map created twice).  Only a
- * refusal the kernel gives for trampolines (EPERM, EACCES, ENOTSUP) counts;
+ * refusal the kernel gives for trampolines (EPERM, EACCES, ENOTSUP[P]) counts;
  * anything else leaves it to the real load, which still retries without
  * fentry.
  */
@@ -123,11 +124,14 @@ static void probe_fentry(struct kernel_caps *k, const struct btf *vmlinux)
 		close(fd);
 		return;
 	}
-	if (e != EPERM && e != EACCES && e != ENOTSUP && e != EOPNOTSUPP)
+	if (e != EPERM && e != EACCES && e != ENOTSUP && e != ENOTSUPP)
 		return;
 	k->fentry_refused = true;
 	snprintf(k->fentry_err, sizeof(k->fentry_err), "refused by the kernel at load (%s)",
-		 e == EPERM ? "EPERM" : e == EACCES ? "EACCES" : "ENOTSUP");
+		 e == EPERM	? "EPERM"
+		 : e == EACCES	? "EACCES"
+		 : e == ENOTSUP ? "ENOTSUP"
+				: "ENOTSUPP: no trampolines on this architecture");
 }
 
 /* the time since the last mark goes to phase ph */

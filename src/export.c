@@ -62,15 +62,16 @@ static int mhd_open(void)
 	return ret;
 }
 
-#define MHD_add_response_header				     dl_MHD_add_response_header
-#define MHD_create_response_from_buffer			     dl_MHD_create_response_from_buffer
-#define MHD_create_response_from_buffer_with_free_callback dl_MHD_create_response_from_buffer_with_free_callback
-#define MHD_destroy_response				     dl_MHD_destroy_response
-#define MHD_lookup_connection_value			     dl_MHD_lookup_connection_value
-#define MHD_queue_response				     dl_MHD_queue_response
-#define MHD_set_connection_option			     dl_MHD_set_connection_option
-#define MHD_start_daemon				     dl_MHD_start_daemon
-#define MHD_stop_daemon					     dl_MHD_stop_daemon
+#define MHD_add_response_header		dl_MHD_add_response_header
+#define MHD_create_response_from_buffer dl_MHD_create_response_from_buffer
+#define MHD_create_response_from_buffer_with_free_callback                                         \
+	dl_MHD_create_response_from_buffer_with_free_callback
+#define MHD_destroy_response	    dl_MHD_destroy_response
+#define MHD_lookup_connection_value dl_MHD_lookup_connection_value
+#define MHD_queue_response	    dl_MHD_queue_response
+#define MHD_set_connection_option   dl_MHD_set_connection_option
+#define MHD_start_daemon	    dl_MHD_start_daemon
+#define MHD_stop_daemon		    dl_MHD_stop_daemon
 
 #define HTTP_THREADS 4
 /*

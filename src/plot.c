@@ -48,24 +48,24 @@ static int cairo_open(char *err, size_t len)
 			   len);
 }
 
-#define cairo_create dl_cairo_create
-#define cairo_destroy dl_cairo_destroy
-#define cairo_line_to dl_cairo_line_to
-#define cairo_move_to dl_cairo_move_to
-#define cairo_paint dl_cairo_paint
-#define cairo_rectangle dl_cairo_rectangle
-#define cairo_select_font_face dl_cairo_select_font_face
-#define cairo_set_font_size dl_cairo_set_font_size
-#define cairo_set_line_width dl_cairo_set_line_width
-#define cairo_set_source_rgb dl_cairo_set_source_rgb
-#define cairo_show_text dl_cairo_show_text
-#define cairo_status_to_string dl_cairo_status_to_string
-#define cairo_stroke dl_cairo_stroke
-#define cairo_surface_destroy dl_cairo_surface_destroy
-#define cairo_surface_finish dl_cairo_surface_finish
-#define cairo_surface_status dl_cairo_surface_status
+#define cairo_create		 dl_cairo_create
+#define cairo_destroy		 dl_cairo_destroy
+#define cairo_line_to		 dl_cairo_line_to
+#define cairo_move_to		 dl_cairo_move_to
+#define cairo_paint		 dl_cairo_paint
+#define cairo_rectangle		 dl_cairo_rectangle
+#define cairo_select_font_face	 dl_cairo_select_font_face
+#define cairo_set_font_size	 dl_cairo_set_font_size
+#define cairo_set_line_width	 dl_cairo_set_line_width
+#define cairo_set_source_rgb	 dl_cairo_set_source_rgb
+#define cairo_show_text		 dl_cairo_show_text
+#define cairo_status_to_string	 dl_cairo_status_to_string
+#define cairo_stroke		 dl_cairo_stroke
+#define cairo_surface_destroy	 dl_cairo_surface_destroy
+#define cairo_surface_finish	 dl_cairo_surface_finish
+#define cairo_surface_status	 dl_cairo_surface_status
 #define cairo_svg_surface_create dl_cairo_svg_surface_create
-#define cairo_text_extents dl_cairo_text_extents
+#define cairo_text_extents	 dl_cairo_text_extents
 
 #define W	960.0
 #define H	800.0
