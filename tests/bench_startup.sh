@@ -4,7 +4,8 @@
 #   this build ($PRTOP), the previous one (BASE_REV, default: where this
 #   branch left main; built once into a cache directory) and a bpftrace
 #   one-liner when bpftrace is installed, RUNS runs each in rotating order;
-#   medians with their range, and ratios.  Then the live view's and the
+#   medians with their range, and ratios; /bin/true timed the same way
+#   says what starting any process costs on this machine.  Then the live view's and the
 #   exporter's resident memory (steady after LIVE_SECS, and the peak) for
 #   both builds, run at the same time.
 . tests/lib.sh
@@ -51,6 +52,7 @@ run() {
 	case $1 in
 	new) set -- new "$PRTOP" stat --json 0.2 ;;
 	base) set -- base "$BASE" stat --json 0.2 ;;
+	null) set -- null /bin/true ;;
 	bpftrace) set -- bpftrace "$BPFTRACE" -e 'tracepoint:workqueue:workqueue_execute_start { @runs = count(); } interval:ms:200 { exit(); }' ;;
 	esac
 	arm=$1
@@ -61,6 +63,10 @@ run() {
 	e=$(date +%s%N)
 	if [ $rc -ne 0 ]; then
 		echo "$arm: exit $rc: $(head -c 200 "$tmp/err")" >"$tmp/$arm.failed"
+		return
+	fi
+	if [ "$arm" = null ]; then
+		echo "$(((e - s) / 1000))" | awk '{printf "%.1f\n", $1 / 1000}' >>"$tmp/$arm"
 		return
 	fi
 	if [ "$arm" = bpftrace ]; then
@@ -81,7 +87,8 @@ print("%.1f" % (wall - d["window_s"] * 1000), sys.argv[3], d["startup_ms"],
 ' "$tmp/out" $(((e - s) / 1000)) "$(tail -n 1 "$tmp/peak")" >>"$tmp/$arm"
 }
 
-arms=new
+# null: /bin/true timed the same way, what starting any process costs here
+arms="new null"
 [ -n "$BASE" ] && arms="$arms base"
 [ -n "$BPFTRACE" ] && arms="$arms bpftrace"
 set -- $arms
@@ -105,10 +112,12 @@ figures() {
 		printf '%-30s %s\n' "$2" "n/a ($(cat "$tmp/$1.failed" 2>/dev/null || echo 'not run'))"
 		return
 	fi
-	printf '%-30s %8s ms  (%s)   %6.1f MB\n' "$2" "$(med "$1" 1)" "$(col "$tmp/$1" 1 | range)" \
-		"$(med "$1" 2 | awk '{print $1 / 1024}')"
+	printf '%-30s %8s ms  (%s)   %6.1f MB   %8s ms\n' "$2" "$(med "$1" 1)" \
+		"$(col "$tmp/$1" 1 | range)" "$(med "$1" 2 | awk '{print $1 / 1024}')" \
+		"$(echo "$(med "$1" 1) $null" | awk '$2 != "n/a" {printf "%.1f", $1 - $2}')"
 }
-echo "                               exec -> attached (median, range)   peak RSS (median)"
+null=$(med null 1)
+echo "                               exec -> attached (median, range)   peak RSS (median)   less /bin/true's start"
 figures new "this build"
 [ -n "$BASE" ] && figures base "previous build ($base_short)"
 if [ -n "$BPFTRACE" ]; then
@@ -116,6 +125,7 @@ if [ -n "$BPFTRACE" ]; then
 else
 	printf '%-30s %s\n' "bpftrace one-liner" "n/a (bpftrace is not installed)"
 fi
+echo "(/bin/true, timed the same way: $null ms from the shell's clock to its exit: starting a process on this machine)"
 for other in base bpftrace; do
 	[ -s "$tmp/$other" ] && [ -s "$tmp/new" ] || continue
 	printf '%-30s %8s x (exec -> attached)   %6s x (peak RSS)\n' "this build / $other" \
