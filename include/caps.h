@@ -55,8 +55,11 @@ struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_repo
  * the address of the registered device's report() when known (0: not
  * known), to pick among several implementations.
  */
-void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
-		const struct caps_reports *r, uint64_t registered_report);
+/* what the kernel's BTF says: first, so the BTF can go before kallsyms is in */
+void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux);
+/* then kallsyms, the reports found and the rest */
+void caps_probe(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r,
+		uint64_t registered_report);
 bool caps_btf_has_func(const struct btf *btf, const char *name);
 
 #endif /* PRTOP_CAPS_H */

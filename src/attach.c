@@ -181,13 +181,31 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct pl
 	s->rodata->hint_shrink_fn = ksym_addr(c->ksyms, "virtio_balloon_shrinker_scan");
 }
 
+/*
+ * libbpf 1.1 parses the kernel's BTF for its load and takes no parsed one
+ * from its caller; setting a tp_btf program's attach target (to its own
+ * tracepoint) makes it parse it at once and keep it for the load.  So the
+ * skeleton is opened early, while the kernel still formats kallsyms, and
+ * the load no longer waits for the parse.
+ */
+static struct prtop_bpf *preopened;
+
+void attach_preopen(void)
+{
+	preopened = prtop_bpf__open();
+	if (preopened)
+		bpf_program__set_attach_target(preopened->progs.worker_tp_start, 0,
+					       "workqueue_execute_start");
+}
+
 /* Open, configure and load; on failure -errno with the reason in msg. */
 static int load_skel(struct collector *c, const struct plan *p, char *msg, size_t len)
 {
 	struct prtop_bpf *s;
 	int err;
 
-	s = prtop_bpf__open();
+	s = preopened ? preopened : prtop_bpf__open();
+	preopened = NULL;
 	if (!s) {
 		err = -errno;
 		snprintf(msg, len, "opening the BPF object failed: %s", strerror(-err));
@@ -585,6 +603,8 @@ void attach_close(struct collector *c)
 	c->rb = NULL;
 	prtop_bpf__destroy(c->skel);
 	c->skel = NULL;
+	prtop_bpf__destroy(preopened); /* a failure between preopen and load */
+	preopened = NULL;
 	reuse_free(c->reuse);
 	c->reuse = NULL;
 }

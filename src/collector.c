@@ -109,20 +109,25 @@ static void probe_fentry(struct kernel_caps *k, const struct btf *vmlinux)
 	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY);
-	int id = -1, fd, e;
+	int id, fd, e = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]) && id <= 0; i++)
-		if (k->fn[fns[i]].in_btf && k->fn[fns[i]].in_ksyms)
-			id = btf__find_by_name_kind(vmlinux, k->fn[fns[i]].name, BTF_KIND_FUNC);
-	if (id <= 0)
-		return;
-	o.attach_btf_id = id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "prtop_fentry", "GPL", insns, 2, &o);
-	e = errno;
-	if (fd >= 0) {
-		close(fd);
-		return;
+	/* kallsyms is not read yet: a function inlined away answers ENOENT, try the next */
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (!k->fn[fns[i]].in_btf)
+			continue;
+		id = btf__find_by_name_kind(vmlinux, k->fn[fns[i]].name, BTF_KIND_FUNC);
+		if (id <= 0)
+			continue;
+		o.attach_btf_id = id;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "prtop_fentry", "GPL", insns, 2, &o);
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		if (e == EPERM || e == EACCES || e == ENOTSUP || e == ENOTSUPP)
+			break;
 	}
 	if (e != EPERM && e != EACCES && e != ENOTSUP && e != ENOTSUPP)
 		return;
@@ -143,10 +148,10 @@ static void phase_end(struct collector *c, enum startup_phase ph)
 	c->phase_mark = now;
 }
 
-static int preflight(struct collector *c, struct btf **vmlinux, struct caps_reports *r, char *err,
-		     size_t len)
+static int preflight(struct collector *c, struct caps_reports *r, char *err, size_t len)
 {
 	struct caps_ksyms_job job;
+	struct btf *vmlinux;
 	int e;
 
 	if (geteuid() != 0) {
@@ -163,14 +168,20 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 	}
 	caps_ksyms_start(&job); /* the kernel formats kallsyms while we parse BTF */
 	heap_warm();
-	*vmlinux = btf__load_vmlinux_btf();
+	vmlinux = btf__load_vmlinux_btf();
 	e = errno;
-	if (*vmlinux)
-		caps_find_reports(r, *vmlinux);
+	if (vmlinux) {
+		caps_find_reports(r, vmlinux);
+		caps_probe_btf(&c->caps, vmlinux);
+		probe_fentry(&c->caps, vmlinux);
+		/* the BTF (MBs) goes before libbpf parses its own copy into the same heap */
+		btf__free(vmlinux);
+		attach_preopen(); /* while the kernel still formats kallsyms */
+	}
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
 	phase_end(c, STARTUP_KALLSYMS);
-	if (!*vmlinux) {
+	if (!vmlinux) {
 		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
 		return -e;
 	}
@@ -180,8 +191,7 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 			 "kernel.kptr_restrict=0 or 1");
 		return -EPERM;
 	}
-	if (!ksyms_by_name(c->ksyms, "page_reporting_process") &&
-	    !caps_btf_has_func(*vmlinux, "page_reporting_process")) {
+	if (!ksyms_by_name(c->ksyms, "page_reporting_process") && !c->caps.fn[FN_PROCESS].in_btf) {
 		snprintf(err, len,
 			 "this kernel has no free page reporting (CONFIG_PAGE_REPORTING is not "
 			 "set): nothing to observe");
@@ -250,7 +260,6 @@ static bool any_event_probe(const struct collector *c)
 int collector_open(struct collector **out, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct collector *c = calloc(1, sizeof(*c));
-	struct btf *vmlinux = NULL;
 	struct caps_reports reports = {0};
 	uint64_t t0 = now_ns();
 	long psz = sysconf(_SC_PAGESIZE);
@@ -267,16 +276,11 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	c->page_size = psz > 0 ? (uint64_t)psz : 4096;
 	attach_init_logging(o->verbose);
 	kernel_release(c->kernel, sizeof(c->kernel));
-	ret = preflight(c, &vmlinux, &reports, err, errlen);
+	ret = preflight(c, &reports, err, errlen);
 	if (ret)
 		goto fail;
 	/* a second skeleton load only to choose among several report()s */
-	caps_probe(&c->caps, vmlinux, c->ksyms, &reports,
-		   reports.n > 1 ? attach_peek_report(c->ksyms) : 0);
-	probe_fentry(&c->caps, vmlinux);
-	/* everything after this reads the caps: the kernel's BTF (MBs) can go */
-	btf__free(vmlinux);
-	vmlinux = NULL;
+	caps_probe(&c->caps, c->ksyms, &reports, reports.n > 1 ? attach_peek_report(c->ksyms) : 0);
 	phase_end(c, STARTUP_CAPS);
 	ret = attach_load(c, err, errlen);
 	if (ret)
@@ -303,7 +307,6 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	*out = c;
 	return 0;
 fail:
-	btf__free(vmlinux);
 	collector_close(c);
 	heap_cool();
 	return ret < 0 ? ret : -EINVAL;
