@@ -62,8 +62,8 @@ static void heap_warm(void)
 
 	if (stat("/sys/kernel/btf/vmlinux", &st) || st.st_size <= 0)
 		return;
-	/* the raw file, libbpf's copy of it, the type index and some slack */
-	size = 2 * (size_t)st.st_size + (size_t)st.st_size / 4 + HUGE_PAGE;
+	/* the raw file, libbpf's copy of it, the type index: more is only more peak */
+	size = 2 * (size_t)st.st_size + (size_t)st.st_size / 8 + (1UL << 20);
 	if (size >= HEAP_MMAP_MAX) /* a block this size must come from the heap */
 		return;
 	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_MAX);
