@@ -152,6 +152,7 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 {
 	struct caps_ksyms_job job;
 	struct btf *vmlinux;
+	bool parsed;
 	int e;
 
 	if (geteuid() != 0) {
@@ -170,7 +171,8 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 	heap_warm();
 	vmlinux = btf__load_vmlinux_btf();
 	e = errno;
-	if (vmlinux) {
+	parsed = vmlinux != NULL;
+	if (parsed) {
 		caps_find_reports(r, vmlinux);
 		caps_probe_btf(&c->caps, vmlinux);
 		probe_fentry(&c->caps, vmlinux);
@@ -181,7 +183,7 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
 	phase_end(c, STARTUP_KALLSYMS);
-	if (!vmlinux) {
+	if (!parsed) {
 		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
 		return -e;
 	}
