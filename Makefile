@@ -27,7 +27,7 @@ ifeq ($(SANITIZE),1)
 OUT := build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += $(SAN_FLAGS)
-LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lcap-ng -lpthread -lm
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lcap-ng -lpthread -lm
 EXPORT := 1
 PLOT := 1
 else ifeq ($(STATIC),1)
@@ -42,7 +42,7 @@ EXPORT := 0
 PLOT := 0
 else
 OUT := build
-LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lcairo -lcap-ng -lpthread -lm
+LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lcap-ng -lpthread -lm
 EXPORT := 1
 PLOT := 1
 endif
@@ -69,6 +69,9 @@ endif
 ifneq ($(PLOT),1)
 SRCS := $(filter-out src/plot.c,$(SRCS))
 CFLAGS += -DPRTOP_NO_PLOT
+endif
+ifeq ($(EXPORT)$(PLOT),00)
+SRCS := $(filter-out src/dynlib.c,$(SRCS))
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root

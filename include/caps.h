@@ -51,12 +51,15 @@ void caps_ksyms_start(struct caps_ksyms_job *j);
 /* the symbols, or NULL; reads again for a report() the early filter missed */
 struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_reports *r);
 /*
- * Fill k from the kernel's BTF and those symbols.  registered_report is
- * the address of the registered device's report() when known (0: not
- * known), to pick among several implementations.
+ * Fill k in two steps: what the kernel's BTF says (clears k; first, so the
+ * BTF can be freed before the symbols are in), then the symbols, the
+ * reports found and the rest.  registered_report is the address of the
+ * registered device's report() when known (0: not known), to pick among
+ * several implementations.
  */
-void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
-		const struct caps_reports *r, uint64_t registered_report);
+void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux);
+void caps_probe(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r,
+		uint64_t registered_report);
 bool caps_btf_has_func(const struct btf *btf, const char *name);
 
 #endif /* PRTOP_CAPS_H */

@@ -133,6 +133,24 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.hint_shrink, p->hint_shrink);
 }
 
+/*
+ * Maps sized for what the plan attaches, not for the worst case: the exact
+ * reuse table (an LRU hash, 65536 ranges, preallocated by the kernel) and
+ * the batch ring buffer cost their creation time and memory only where a
+ * program of the plan writes them; elsewhere they stay at their minimum.
+ */
+static void size_maps(struct prtop_bpf *s, const struct plan *p, uint64_t page_size)
+{
+	if (!p->reuse_exact && !p->pt_alloc)
+		bpf_map__set_max_entries(s->maps.reported, 1);
+	if (!p->reuse_scan)
+		bpf_map__set_max_entries(s->maps.events, page_size);
+	if (!p->report_f && !p->report_k && !p->pt_report)
+		bpf_map__set_max_entries(s->maps.report_start, 1);
+	if (!p->hint_f && !p->hint_k && !p->hint_tp)
+		bpf_map__set_max_entries(s->maps.hint_start, 1);
+}
+
 static int page_reporting_order(void)
 {
 	char buf[32];
@@ -163,19 +181,38 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct pl
 	s->rodata->hint_shrink_fn = ksym_addr(c->ksyms, "virtio_balloon_shrinker_scan");
 }
 
+/*
+ * libbpf 1.1 parses the kernel's BTF for its load and takes no parsed one
+ * from its caller; setting a tp_btf program's attach target (to its own
+ * tracepoint) makes it parse it at once and keep it for the load.  So the
+ * skeleton is opened early, while the kernel still formats kallsyms, and
+ * the load no longer waits for the parse.
+ */
+static struct prtop_bpf *preopened;
+
+void attach_preopen(void)
+{
+	preopened = prtop_bpf__open();
+	if (preopened)
+		bpf_program__set_attach_target(preopened->progs.worker_tp_start, 0,
+					       "workqueue_execute_start");
+}
+
 /* Open, configure and load; on failure -errno with the reason in msg. */
 static int load_skel(struct collector *c, const struct plan *p, char *msg, size_t len)
 {
 	struct prtop_bpf *s;
 	int err;
 
-	s = prtop_bpf__open();
+	s = preopened ? preopened : prtop_bpf__open();
+	preopened = NULL;
 	if (!s) {
 		err = -errno;
 		snprintf(msg, len, "opening the BPF object failed: %s", strerror(-err));
 		return err;
 	}
 	set_autoload(s, p);
+	size_maps(s, p, c->page_size);
 	set_rodata(c, s, p);
 	if (p->report_f) {
 		const char *fn = c->caps.fn[FN_REPORT].name;
@@ -211,7 +248,8 @@ int attach_load(struct collector *c, char *err, size_t len)
 	char why[256];
 	int ret;
 
-	plan_make(&c->caps, &po, true, &c->plan);
+	/* fentry_refused: the open's two-instruction probe was refused already */
+	plan_make(&c->caps, &po, !c->caps.fentry_refused, &c->plan);
 	ret = load_skel(c, &c->plan, why, sizeof(why));
 	if (!ret) {
 		c->fentry_used = plan_has_fentry(&c->plan);
@@ -565,6 +603,8 @@ void attach_close(struct collector *c)
 	c->rb = NULL;
 	prtop_bpf__destroy(c->skel);
 	c->skel = NULL;
+	prtop_bpf__destroy(preopened); /* a failure between preopen and load */
+	preopened = NULL;
 	reuse_free(c->reuse);
 	c->reuse = NULL;
 }

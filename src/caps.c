@@ -300,8 +300,7 @@ static void caps_hint(struct kernel_caps *k, const struct ksyms *ks, const struc
 	k->publish_field = r->publish_field;
 }
 
-void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct ksyms *ks,
-		const struct caps_reports *r, uint64_t registered_report)
+void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux)
 {
 	int i;
 
@@ -311,10 +310,19 @@ void caps_probe(struct kernel_caps *k, const struct btf *vmlinux, const struct k
 			continue;
 		str_copy(k->fn[i].name, sizeof(k->fn[i].name), fn_names[i]);
 		k->fn[i].in_btf = caps_btf_has_func(vmlinux, fn_names[i]);
-		fill_syms(&k->fn[i], ks);
 	}
-	pick_report(k, r, ks, registered_report);
 	k->patch_tps = find_patch_tps(vmlinux);
+}
+
+void caps_probe(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r,
+		uint64_t registered_report)
+{
+	int i;
+
+	for (i = 0; i < FN__COUNT; i++)
+		if (fn_names[i])
+			fill_syms(&k->fn[i], ks);
+	pick_report(k, r, ks, registered_report);
 	k->kprobe_ok = !access(KPROBE_PMU, R_OK) || !access(KPROBE_EVENTS, W_OK);
 	if (!k->kprobe_ok)
 		str_copy(k->kprobe_err, sizeof(k->kprobe_err),

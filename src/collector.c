@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -30,6 +33,113 @@
 
 /* ---- open / close ---- */
 
+/*
+ * The kernel's BTF (5.5 MB on 6.18) is parsed twice on the way in: by the
+ * capability probing here and by libbpf's load (its CO-RE relocations and
+ * tp_btf targets; libbpf 1.1 takes no parsed BTF from its caller).  Each
+ * parse reads the file into one buffer and copies it into another: ~12 MB
+ * of fresh memory, faulted in page by page, and on a VM whose page faults
+ * are dear that was most of start-up (100 ms for the first parse here, 4 ms
+ * for the same parse into memory already faulted).  So the heap is grown
+ * once, in transparent huge pages where the kernel allows them, big blocks
+ * are taken from it rather than from fresh mmaps, and it is kept while
+ * opening: both parses land in warm memory.  heap_cool() gives it back.
+ */
+#define HEAP_MMAP_DEFAULT (128 * 1024) /* glibc's defaults */
+#define HEAP_TRIM_DEFAULT (128 * 1024)
+#define HEAP_MMAP_MAX	  (32 << 20) /* the highest M_MMAP_THRESHOLD glibc takes */
+#define HUGE_PAGE	  (2UL << 20)
+#define ENOTSUPP	  524 /* the kernel's own, for a trampoline the arch cannot build */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
+#endif
+
+static void heap_warm(void)
+{
+	struct stat st;
+	size_t size, i;
+	uintptr_t lo, hi;
+	char *p;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st) || st.st_size <= 0)
+		return;
+	/* the raw file, libbpf's copy of it, the type index: more is only more peak */
+	size = 2 * (size_t)st.st_size + (size_t)st.st_size / 8 + (1UL << 20);
+	if (size >= HEAP_MMAP_MAX) /* a block this size must come from the heap */
+		return;
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_MAX);
+	mallopt(M_TRIM_THRESHOLD, 2 * HEAP_MMAP_MAX);
+	p = malloc(size);
+	if (!p)
+		return;
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* best effort: THP may be off */
+	/* one call, not a fault per page (5 ms here against 10-30 ms); before 5.14, touch */
+	lo = ((uintptr_t)p + 4095) & ~4095UL;
+	hi = ((uintptr_t)p + size) & ~4095UL;
+	if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE))
+		for (i = 0; i < size; i += 4096)
+			((volatile char *)p)[i] = 0;
+	free(p);
+}
+
+/* attached: the parses are over, the heap goes back to the kernel */
+static void heap_cool(void)
+{
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_DEFAULT);
+	mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_DEFAULT);
+	malloc_trim(0);
+}
+
+/*
+ * Whether the kernel lets fentry programs load, asked with a two-instruction
+ * program on one of the functions the plan would put fentry on, before the
+ * plan is made: learning it from a refused skeleton load cost a whole second
+ * load (libbpf parsing the BTF again, every map created twice).  Only a
+ * refusal the kernel gives for trampolines (EPERM, EACCES, ENOTSUP[P]) counts;
+ * anything else leaves it to the real load, which still retries without
+ * fentry.
+ */
+static void probe_fentry(struct kernel_caps *k, const struct btf *vmlinux)
+{
+	static const enum plan_fn fns[] = {FN_NOTIFY, FN_PROCESS, FN_CYCLE, FN_DRAIN};
+	const struct bpf_insn insns[] = {
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, fd, e = 0;
+	size_t i;
+
+	/* kallsyms is not read yet: a function inlined away answers ENOENT, try the next */
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (!k->fn[fns[i]].in_btf)
+			continue;
+		id = btf__find_by_name_kind(vmlinux, k->fn[fns[i]].name, BTF_KIND_FUNC);
+		if (id <= 0)
+			continue;
+		o.attach_btf_id = id;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "prtop_fentry", "GPL", insns, 2, &o);
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		if (e == EPERM || e == EACCES || e == ENOTSUP || e == ENOTSUPP)
+			break;
+	}
+	if (e != EPERM && e != EACCES && e != ENOTSUP && e != ENOTSUPP)
+		return;
+	k->fentry_refused = true;
+	snprintf(k->fentry_err, sizeof(k->fentry_err), "refused by the kernel at load (%s)",
+		 e == EPERM	? "EPERM"
+		 : e == EACCES	? "EACCES"
+		 : e == ENOTSUP ? "ENOTSUP"
+				: "ENOTSUPP: no trampolines on this architecture");
+}
+
 /* the time since the last mark goes to phase ph */
 static void phase_end(struct collector *c, enum startup_phase ph)
 {
@@ -39,10 +149,11 @@ static void phase_end(struct collector *c, enum startup_phase ph)
 	c->phase_mark = now;
 }
 
-static int preflight(struct collector *c, struct btf **vmlinux, struct caps_reports *r, char *err,
-		     size_t len)
+static int preflight(struct collector *c, struct caps_reports *r, char *err, size_t len)
 {
 	struct caps_ksyms_job job;
+	struct btf *vmlinux;
+	bool parsed;
 	int e;
 
 	if (geteuid() != 0) {
@@ -58,14 +169,22 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 		return -ENOENT;
 	}
 	caps_ksyms_start(&job); /* the kernel formats kallsyms while we parse BTF */
-	*vmlinux = btf__load_vmlinux_btf();
+	heap_warm();
+	vmlinux = btf__load_vmlinux_btf();
 	e = errno;
-	if (*vmlinux)
-		caps_find_reports(r, *vmlinux);
+	parsed = vmlinux != NULL;
+	if (parsed) {
+		caps_find_reports(r, vmlinux);
+		caps_probe_btf(&c->caps, vmlinux);
+		probe_fentry(&c->caps, vmlinux);
+		/* the BTF (MBs) goes before libbpf parses its own copy into the same heap */
+		btf__free(vmlinux);
+		attach_preopen(); /* while the kernel still formats kallsyms */
+	}
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
 	phase_end(c, STARTUP_KALLSYMS);
-	if (!*vmlinux) {
+	if (!parsed) {
 		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
 		return -e;
 	}
@@ -75,8 +194,7 @@ static int preflight(struct collector *c, struct btf **vmlinux, struct caps_repo
 			 "kernel.kptr_restrict=0 or 1");
 		return -EPERM;
 	}
-	if (!ksyms_by_name(c->ksyms, "page_reporting_process") &&
-	    !caps_btf_has_func(*vmlinux, "page_reporting_process")) {
+	if (!ksyms_by_name(c->ksyms, "page_reporting_process") && !c->caps.fn[FN_PROCESS].in_btf) {
 		snprintf(err, len,
 			 "this kernel has no free page reporting (CONFIG_PAGE_REPORTING is not "
 			 "set): nothing to observe");
@@ -146,7 +264,6 @@ static bool any_event_probe(const struct collector *c)
 int collector_open(struct collector **out, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct collector *c = calloc(1, sizeof(*c));
-	struct btf *vmlinux = NULL;
 	struct caps_reports reports = {0};
 	uint64_t t0 = now_ns();
 	long psz = sysconf(_SC_PAGESIZE);
@@ -163,15 +280,11 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	c->page_size = psz > 0 ? (uint64_t)psz : 4096;
 	attach_init_logging(o->verbose);
 	kernel_release(c->kernel, sizeof(c->kernel));
-	ret = preflight(c, &vmlinux, &reports, err, errlen);
+	ret = preflight(c, &reports, err, errlen);
 	if (ret)
 		goto fail;
 	/* a second skeleton load only to choose among several report()s */
-	caps_probe(&c->caps, vmlinux, c->ksyms, &reports,
-		   reports.n > 1 ? attach_peek_report(c->ksyms) : 0);
-	/* everything after this reads the caps: the kernel's BTF (MBs) can go */
-	btf__free(vmlinux);
-	vmlinux = NULL;
+	caps_probe(&c->caps, c->ksyms, &reports, reports.n > 1 ? attach_peek_report(c->ksyms) : 0);
 	phase_end(c, STARTUP_CAPS);
 	ret = attach_load(c, err, errlen);
 	if (ret)
@@ -193,15 +306,15 @@ int collector_open(struct collector **out, const struct collector_opts *o, char 
 	/* names are resolved; the symbol table and the heap it grew can go */
 	ksyms_free(c->ksyms);
 	c->ksyms = NULL;
-	malloc_trim(0);
+	heap_cool();
 	phase_end(c, STARTUP_ATTACH);
 	c->start_ns = now_ns();
 	c->startup_ns = c->start_ns - t0;
 	*out = c;
 	return 0;
 fail:
-	btf__free(vmlinux);
 	collector_close(c);
+	heap_cool();
 	return ret < 0 ? ret : -EINVAL;
 }
 

@@ -71,6 +71,7 @@ struct collector {
 /* attach.c */
 void attach_init_logging(bool verbose);
 uint64_t attach_peek_report(const struct ksyms *ks);
+void attach_preopen(void);
 int attach_load(struct collector *c, char *err, size_t len);
 void attach_all(struct collector *c);
 void attach_describe_layers(struct collector *c);

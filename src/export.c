@@ -25,11 +25,53 @@
 #include <microhttpd.h>
 
 #include "clock.h"
+#include "dynlib.h"
 #include "export.h"
 #include "format.h"
 #include "metrics.h"
 #include "sampler.h"
 #include "ui.h"
+
+/* libmicrohttpd is opened by the exporters only (dynlib.h) */
+#define MHD_FNS(X)                                                                                 \
+	X(MHD_add_response_header)                                                                 \
+	X(MHD_create_response_from_buffer)                                                         \
+	X(MHD_create_response_from_buffer_with_free_callback)                                      \
+	X(MHD_destroy_response)                                                                    \
+	X(MHD_lookup_connection_value)                                                             \
+	X(MHD_queue_response)                                                                      \
+	X(MHD_set_connection_option)                                                               \
+	X(MHD_start_daemon)                                                                        \
+	X(MHD_stop_daemon)
+#define MHD_PTR(f) static __typeof__(f) *dl_##f;
+#define MHD_SYM(f) {#f, (void **)&dl_##f},
+MHD_FNS(MHD_PTR)
+
+static int mhd_open(void)
+{
+	static const struct dynlib_sym syms[] = {MHD_FNS(MHD_SYM)};
+	static int ret = 1;
+	char err[300];
+
+	if (ret == 1) {
+		ret = dynlib_open("libmicrohttpd.so.12", "libmicrohttpd12", syms,
+				  sizeof(syms) / sizeof(syms[0]), err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "prtop: %s\n", err);
+	}
+	return ret;
+}
+
+#define MHD_add_response_header		dl_MHD_add_response_header
+#define MHD_create_response_from_buffer dl_MHD_create_response_from_buffer
+#define MHD_create_response_from_buffer_with_free_callback                                         \
+	dl_MHD_create_response_from_buffer_with_free_callback
+#define MHD_destroy_response	    dl_MHD_destroy_response
+#define MHD_lookup_connection_value dl_MHD_lookup_connection_value
+#define MHD_queue_response	    dl_MHD_queue_response
+#define MHD_set_connection_option   dl_MHD_set_connection_option
+#define MHD_start_daemon	    dl_MHD_start_daemon
+#define MHD_stop_daemon		    dl_MHD_stop_daemon
 
 #define HTTP_THREADS 4
 /*
@@ -381,6 +423,8 @@ static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
 	sigset_t block, old;
 	struct MHD_Daemon *d;
 
+	if (mhd_open())
+		return NULL;
 	/* the HTTP threads inherit a mask without our stop signals */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

@@ -13,7 +13,59 @@
 #include <cairo/cairo.h>
 #include <cairo/cairo-svg.h>
 
+#include "dynlib.h"
 #include "record.h"
+
+/* cairo is opened by `report --svg` only (dynlib.h) */
+#define CAIRO_FNS(X)                                                                               \
+	X(cairo_create)                                                                            \
+	X(cairo_destroy)                                                                           \
+	X(cairo_line_to)                                                                           \
+	X(cairo_move_to)                                                                           \
+	X(cairo_paint)                                                                             \
+	X(cairo_rectangle)                                                                         \
+	X(cairo_select_font_face)                                                                  \
+	X(cairo_set_font_size)                                                                     \
+	X(cairo_set_line_width)                                                                    \
+	X(cairo_set_source_rgb)                                                                    \
+	X(cairo_show_text)                                                                         \
+	X(cairo_status_to_string)                                                                  \
+	X(cairo_stroke)                                                                            \
+	X(cairo_surface_destroy)                                                                   \
+	X(cairo_surface_finish)                                                                    \
+	X(cairo_surface_status)                                                                    \
+	X(cairo_svg_surface_create)                                                                \
+	X(cairo_text_extents)
+#define CAIRO_PTR(f) static __typeof__(f) *dl_##f;
+#define CAIRO_SYM(f) {#f, (void **)&dl_##f},
+CAIRO_FNS(CAIRO_PTR)
+
+static int cairo_open(char *err, size_t len)
+{
+	static const struct dynlib_sym syms[] = {CAIRO_FNS(CAIRO_SYM)};
+
+	return dynlib_open("libcairo.so.2", "libcairo2", syms, sizeof(syms) / sizeof(syms[0]), err,
+			   len);
+}
+
+#define cairo_create		 dl_cairo_create
+#define cairo_destroy		 dl_cairo_destroy
+#define cairo_line_to		 dl_cairo_line_to
+#define cairo_move_to		 dl_cairo_move_to
+#define cairo_paint		 dl_cairo_paint
+#define cairo_rectangle		 dl_cairo_rectangle
+#define cairo_select_font_face	 dl_cairo_select_font_face
+#define cairo_set_font_size	 dl_cairo_set_font_size
+#define cairo_set_line_width	 dl_cairo_set_line_width
+#define cairo_set_source_rgb	 dl_cairo_set_source_rgb
+#define cairo_show_text		 dl_cairo_show_text
+#define cairo_status_to_string	 dl_cairo_status_to_string
+#define cairo_stroke		 dl_cairo_stroke
+#define cairo_surface_destroy	 dl_cairo_surface_destroy
+#define cairo_surface_finish	 dl_cairo_surface_finish
+#define cairo_surface_status	 dl_cairo_surface_status
+#define cairo_svg_surface_create dl_cairo_svg_surface_create
+#define cairo_text_extents	 dl_cairo_text_extents
 
 #define W	960.0
 #define H	800.0
@@ -184,13 +236,16 @@ static void draw_panel(cairo_t *cr, const struct record *r, const struct panel *
 
 int plot_svg(const struct record *r, const char *path, char *err, size_t errlen)
 {
-	cairo_surface_t *sf = cairo_svg_surface_create(path, W, H);
 	double xmax = r->nint ? r->iv[r->nint - 1].t : 1;
+	cairo_surface_t *sf;
 	char title[700];
 	cairo_status_t st;
 	cairo_t *cr;
 	size_t i;
 
+	if (cairo_open(err, errlen))
+		return -ENOENT;
+	sf = cairo_svg_surface_create(path, W, H);
 	if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 			 cairo_status_to_string(cairo_surface_status(sf)));

@@ -285,6 +285,7 @@ struct ksyms *ksyms_load_fd(int fd)
 
 struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx)
 {
+	char buf[64 * 1024]; /* stdio's 4 KiB: 1300 reads of kallsyms, a fifth of its time */
 	struct ksyms *ks;
 	FILE *f;
 	int err;
@@ -292,6 +293,7 @@ struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx
 	f = fopen(path ? path : "/proc/kallsyms", "re");
 	if (!f)
 		return NULL;
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	ks = ksyms_parse_filtered(f, keep, ctx);
 	err = errno;
 	fclose(f);

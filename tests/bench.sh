@@ -4,7 +4,9 @@
 #   page_fault1-style throughput (tools/pf1) with no prtop, with prtop's
 #   default probes, and with the opt-in exact reuse hook (--reuse-exact),
 #   interleaved in rotating order; medians and ratios to the baseline.
-#   Startup: time from exec to attached (startup_ms) and to first data.
+#   Start-up and memory: tests/bench_startup.sh (this build beside the
+#   previous one and a bpftrace one-liner).  ROUNDS=0 skips pf1;
+#   BENCH_STARTUP_ONLY=1 stops after start-up and memory.
 . tests/lib.sh
 ROUNDS=${ROUNDS:-7}
 SECS=${SECS:-3}
@@ -47,7 +49,7 @@ ratio() {
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 base_progs=$(prog_count)
-echo "page_fault1-style: $PROCS processes, $SECS s a run, $ROUNDS rounds, rotating order"
+[ "$ROUNDS" -gt 0 ] && echo "page_fault1-style: $PROCS processes, $SECS s a run, $ROUNDS rounds, rotating order"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	case $((r % 3)) in
@@ -58,50 +60,20 @@ while [ $r -lt "$ROUNDS" ]; do
 	for m in $order; do run_mode $m; done
 	r=$((r + 1))
 done
-b=$(median "$tmp/base")
-printf '%-28s %14s %8s\n' "mode" "faults/s (med)" "ratio"
-printf '%-28s %14.0f %8.3f\n' "no prtop" "$b" 1
-ratio default "prtop (default probes)"
-ratio exact "prtop --reuse-exact"
+if [ "$ROUNDS" -gt 0 ]; then
+	b=$(median "$tmp/base")
+	printf '%-28s %14s %8s\n' "mode" "faults/s (med)" "ratio"
+	printf '%-28s %14.0f %8.3f\n' "no prtop" "$b" 1
+	ratio default "prtop (default probes)"
+	ratio exact "prtop --reuse-exact"
+fi
 
 echo
 # let the reporting worker finish with the memory pf1 freed: a busy worker
 # and zone locks are not what start-up costs on a quiet machine
-sleep 8
-echo "startup (9 runs of 'prtop stat --json -d 0.2'), medians in ms:"
-i=0
-while [ $i -lt 9 ]; do
-	s=$(date +%s%N)
-	"$PRTOP" stat --json -d 0.2 >"$tmp/s.json"
-	e2=$(date +%s%N)
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-p = d["startup_phases_ms"]
-print(d["startup_ms"], int(sys.argv[2]), *[p[k] for k in ("btf", "kallsyms", "caps", "load", "attach")])
-' "$tmp/s.json" $(((e2 - s) / 1000000)) >>"$tmp/startup"
-	i=$((i + 1))
-done
-col() { awk -v c="$1" '{print $c}' "$tmp/startup" >"$tmp/col"; median "$tmp/col"; }
-echo "  exec -> attached:      $(col 1)  (range $(awk '{print $1}' "$tmp/startup" | sort -n | sed -n '1p;$p' | paste -sd-))"
-echo "    kernel BTF parse:    $(col 3)"
-echo "    /proc/kallsyms read: $(col 4)"
-echo "    capabilities, plan:  $(col 5)"
-echo "    BPF load (verifier): $(col 6)"
-echo "    attach:              $(col 7)"
-echo "  exec -> first JSON out (incl. 200 ms window): $(col 2)"
-# memory: the live view in a real terminal (tmux), after 5 s of sampling
-if command -v tmux >/dev/null 2>&1; then
-	tmux -L prtop-bench-$$ new-session -d -s rss -x 120 -y 40 "$PRTOP -d 1"
-	sleep 5
-	rpid=$(pgrep -f "^$PRTOP -d 1\$" | head -n 1)
-	if [ -n "$rpid" ]; then
-		echo "live view memory: $(awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "RSS %.1f MB, peak %.1f MB (during attach)", r/1024, h/1024}' /proc/$rpid/status)"
-	else
-		echo "live view memory: n/a (the live view did not start in tmux)"
-	fi
-	tmux -L prtop-bench-$$ kill-server 2>/dev/null
-fi
+[ "$ROUNDS" -gt 0 ] && sleep 8
+sh tests/bench_startup.sh
+[ -n "$BENCH_STARTUP_ONLY" ] && exit 0
 echo
 sh tests/bench_export.sh
 echo

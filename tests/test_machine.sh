@@ -35,6 +35,13 @@ if [ "$want_patch" = no ]; then
 	check "doctor: fentry '$(layer_ok fentry/fexit)' as a test load says ($want_fentry)" \
 		test "$(layer_ok fentry/fexit)" = "$want_fentry"
 fi
+# where the kernel refuses trampolines prtop asks with a probe program first:
+# no skeleton load of fentry programs is refused (libbpf's own log, -v)
+if [ "$want_fentry" = no ]; then
+	"$PRTOP" stat -v --json 0.2 >/dev/null 2>"$tmp/v.err"
+	check "fentry refused here: no skeleton load refused ($(grep -c 'program load failed' "$tmp/v.err") in libbpf's log)" \
+		sh -c "! grep -q 'program load failed' '$tmp/v.err'"
+fi
 got_worker=$(json_get "$tmp/doctor.json" 'd["probes"]["worker"]["mode"]')
 check "doctor: worker attached via $want_worker (got $got_worker)" test "$got_worker" = "$want_worker"
 got_report=$(json_get "$tmp/doctor.json" 'd["probes"]["report"]["attached"]')
@@ -361,6 +368,16 @@ attached() { [ "$(prog_count)" -ge $((base + 2)) ]; }
 wait_for 30 attached
 sleep 1.5
 during=$(prog_count)
+# the kernel's view of this prtop's maps (fdinfo ids, bpftool): NAME's max_entries
+map_entries() {
+	for f in /proc/$spid/fdinfo/*; do
+		id=$(awk '/^map_id:/ {print $2}' "$f" 2>/dev/null)
+		[ -n "$id" ] && bpftool map show id "$id" 2>/dev/null |
+			awk -v n="name $1 " 'index($0, n) {f = 1} f && /max_entries/ {
+				for (i = 1; i < NF; i++) if ($i == "max_entries") print $(i + 1); exit }'
+	done | head -n 1
+}
+lru=$(map_entries reported)
 kill -TERM $spid
 i=0
 while kill -0 $spid 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
@@ -377,6 +394,14 @@ check "SIGTERM: exit 0 and the window's JSON (rc $rc, window_s $(json_get "$tmp/
 check "programs were attached during the run ($during)" test "$during" -ge $((base + 2))
 check "no BPF program left after SIGTERM" programs_gone "$base"
 check "no pinned object or probe event left behind" test "$(leak_state)" = "$leaks0"
+# the exact-reuse table (65536 ranges, preallocated) only for the probes that fill it
+rmode=$(json_get "$tmp/term.json" 'd["attach"]["reuse"]' 2>/dev/null)
+case $rmode in
+tracepoint | patch*) want_lru=65536 ;;
+*) want_lru=1 ;;
+esac
+check "exact-reuse table sized for the plan: $want_lru entries with reuse '$rmode' (kernel: ${lru:-none})" \
+	test "$lru" = "$want_lru"
 
 # --reuse-exact hooks every page allocation: never when report() is not
 # attached and the hook could only count zeros

@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Start-up and memory, side by side in one run (part of make bench):
+#   this build ($PRTOP), the previous one (BASE_REV, default: where this
+#   branch left main; built once into a cache directory) and a bpftrace
+#   one-liner when bpftrace is installed, RUNS runs each in rotating order;
+#   medians with their range, and ratios; /bin/true timed the same way
+#   says what starting any process costs on this machine.  Then the live view's and the
+#   exporter's resident memory (steady after LIVE_SECS, and the peak) for
+#   both builds, run at the same time.
+. tests/lib.sh
+RUNS=${RUNS:-9}
+LIVE_SECS=${LIVE_SECS:-30}
+mount_kernel_fs
+tmp=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	tmux -L prtop-bench-$$ kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+median() { sort -n | awk '{a[NR]=$1} END {if (!NR) print "n/a"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+range() { sort -n | sed -n '1p;$p' | paste -sd- -; }
+# col FILE N: column N of FILE
+col() { awk -v c="$2" '{print $c}' "$1"; }
+ratio() { [ "$1" = n/a ] || [ "$2" = n/a ] && { echo n/a; return; }; echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+
+# ---- the previous build ----
+here=$(git rev-parse HEAD 2>/dev/null)
+base_rev=${BASE_REV:-$(git merge-base HEAD main 2>/dev/null)}
+[ -n "$base_rev" ] && [ "$(git rev-parse "$base_rev")" = "$here" ] && base_rev=$(git rev-parse HEAD~1)
+base_short=$(git rev-parse --short=12 "$base_rev" 2>/dev/null)
+BASE=
+if [ -n "$base_short" ]; then
+	base_dir=${TMPDIR:-/tmp}/prtop-bench-base-$base_short
+	if [ ! -x "$base_dir/build/prtop" ]; then
+		rm -rf "$base_dir" && mkdir -p "$base_dir"
+		git archive "$base_rev" | tar -x -C "$base_dir"
+		make -C "$base_dir" -j2 all >"$tmp/base.log" 2>&1 ||
+			echo "previous build ($base_short) failed to build: $(tail -n 1 "$tmp/base.log")"
+	fi
+	[ -x "$base_dir/build/prtop" ] && BASE=$base_dir/build/prtop
+fi
+BPFTRACE=$(command -v bpftrace)
+
+# run ARM: one start, timed from exec; a line of figures into $tmp/ARM
+#   prtop arms: exec->attached wall ms, peak KB, collector_open->attached ms, phases
+#   bpftrace:   exec->attached wall ms, peak KB
+run() {
+	case $1 in
+	new) set -- new "$PRTOP" stat --json 0.2 ;;
+	base) set -- base "$BASE" stat --json 0.2 ;;
+	null) set -- null /bin/true ;;
+	bpftrace) set -- bpftrace "$BPFTRACE" -e 'tracepoint:workqueue:workqueue_execute_start { @runs = count(); } interval:ms:200 { exit(); }' ;;
+	esac
+	arm=$1
+	shift
+	s=$(date +%s%N)
+	/usr/bin/time -f %M -o "$tmp/peak" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	e=$(date +%s%N)
+	if [ $rc -ne 0 ]; then
+		echo "$arm: exit $rc: $(head -c 200 "$tmp/err")" >"$tmp/$arm.failed"
+		return
+	fi
+	if [ "$arm" = null ]; then
+		echo "$(((e - s) / 1000))" | awk '{printf "%.1f\n", $1 / 1000}' >>"$tmp/$arm"
+		return
+	fi
+	if [ "$arm" = bpftrace ]; then
+		# the one-liner's window is its 200 ms interval, from attach
+		echo "$(((e - s) / 1000)) $(tail -n 1 "$tmp/peak")" |
+			awk '{printf "%.1f %d\n", $1 / 1000 - 200, $2}' >>"$tmp/$arm"
+		return
+	fi
+	# the window (window_s) ends with the closing sample: exec->attached is
+	# the wall time less the window, an upper bound by the JSON and detach
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["startup_phases_ms"]
+wall = int(sys.argv[2]) / 1000
+print("%.1f" % (wall - d["window_s"] * 1000), sys.argv[3], d["startup_ms"],
+      *[p[k] for k in ("btf", "kallsyms", "caps", "load", "attach")])
+' "$tmp/out" $(((e - s) / 1000)) "$(tail -n 1 "$tmp/peak")" >>"$tmp/$arm"
+}
+
+# null: /bin/true timed the same way, what starting any process costs here
+arms="new null"
+[ -n "$BASE" ] && arms="$arms base"
+[ -n "$BPFTRACE" ] && arms="$arms bpftrace"
+set -- $arms
+n=$#
+echo "start-up: $RUNS runs each, rotating order: 'prtop stat --json 0.2' of this build${BASE:+ and the previous one ($base_short)}${BPFTRACE:+, and a bpftrace one-liner (one tracepoint, 200 ms)}"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	k=0
+	while [ $k -lt $n ]; do
+		j=$(((i + k) % n + 1))
+		eval "run \${$j}"
+		k=$((k + 1))
+	done
+	i=$((i + 1))
+done
+
+# figures ARM: "exec->attached median (range) peak-median" or n/a with why
+med() { [ -s "$tmp/$1" ] && col "$tmp/$1" "$2" | median || echo n/a; }
+figures() {
+	if [ -s "$tmp/$1.failed" ] || [ ! -s "$tmp/$1" ]; then
+		printf '%-30s %s\n' "$2" "n/a ($(cat "$tmp/$1.failed" 2>/dev/null || echo 'not run'))"
+		return
+	fi
+	printf '%-30s %8s ms  (%s)   %6.1f MB   %8s ms\n' "$2" "$(med "$1" 1)" \
+		"$(col "$tmp/$1" 1 | range)" "$(med "$1" 2 | awk '{print $1 / 1024}')" \
+		"$(echo "$(med "$1" 1) $null" | awk '$2 != "n/a" {printf "%.1f", $1 - $2}')"
+}
+null=$(med null 1)
+echo "                               exec -> attached (median, range)   peak RSS (median)   less /bin/true's start"
+figures new "this build"
+[ -n "$BASE" ] && figures base "previous build ($base_short)"
+if [ -n "$BPFTRACE" ]; then
+	figures bpftrace "bpftrace one-liner"
+else
+	printf '%-30s %s\n' "bpftrace one-liner" "n/a (bpftrace is not installed)"
+fi
+echo "(/bin/true, timed the same way: $null ms from the shell's clock to its exit: starting a process on this machine)"
+for other in base bpftrace; do
+	[ -s "$tmp/$other" ] && [ -s "$tmp/new" ] || continue
+	printf '%-30s %8s x (exec -> attached)   %6s x (peak RSS)\n' "this build / $other" \
+		"$(ratio "$(med new 1)" "$(med "$other" 1)")" "$(ratio "$(med new 2)" "$(med "$other" 2)")"
+done
+echo "in-process phases, medians in ms:  this build${BASE:+    previous}"
+phase() {
+	printf '  %-32s %8s' "$1" "$(med new "$2")"
+	[ -n "$BASE" ] && printf ' %12s' "$(med base "$2")"
+	echo
+}
+phase "collector_open -> attached" 3
+phase "kernel BTF parse (+ heap)" 4
+phase "/proc/kallsyms (wait)" 5
+phase "capabilities, plan" 6
+phase "BPF load (libbpf + verifier)" 7
+phase "attach" 8
+
+# ---- memory: the live view in a real terminal, the exporter scraped ----
+echo
+echo "memory after $LIVE_SECS s (this build${BASE:+ and the previous one, side by side}), steady RSS / peak (VmHWM):"
+port=$((20000 + $$ % 20000))
+start_mem() { # ARM BIN
+	tmux -L prtop-bench-$$ new-session -d -s "live-$1" -x 120 -y 40 "exec $2 -d 1"
+	"$2" export --listen "127.0.0.1:$3" -d 1 >/dev/null 2>"$tmp/export-$1.err" &
+	pids="$pids $!"
+	echo $! >"$tmp/export-$1.pid"
+}
+start_mem new "$PRTOP" $port
+[ -n "$BASE" ] && start_mem base "$BASE" $((port + 1))
+t=0
+while [ $t -lt "$LIVE_SECS" ]; do
+	sleep 1
+	curl -s -o /dev/null "http://127.0.0.1:$port/metrics"
+	[ -n "$BASE" ] && curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/metrics"
+	t=$((t + 1))
+done
+mem() { # PID: "RSS MB / peak MB"
+	if [ -z "$1" ] || [ ! -r "/proc/$1/status" ]; then
+		echo "n/a (not running)"
+		return
+	fi
+	awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%5.1f MB / %5.1f MB", r/1024, h/1024}' \
+		"/proc/$1/status"
+}
+show_mem() { # ARM BIN LABEL
+	lpid=$(pgrep -f "^$2 -d 1\$" | head -n 1)
+	printf '  %-30s live view %s   exporter %s\n' "$3" "$(mem "$lpid")" \
+		"$(mem "$(cat "$tmp/export-$1.pid")")"
+}
+show_mem new "$PRTOP" "this build"
+[ -n "$BASE" ] && show_mem base "$BASE" "previous build ($base_short)"
+btf=$(stat -c %s /sys/kernel/btf/vmlinux 2>/dev/null)
+echo "  the peak is the load: libbpf 1.1 reads the kernel's BTF ($((btf / 1048576)) MB here) into a buffer and copies it"
+exit 0
