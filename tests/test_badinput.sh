@@ -67,7 +67,7 @@ both|2|does not apply|export -T
 both|2|unknown knob 'bogus'|knob bogus
 both|2|unknown knob 'bogus'|knob bogus=1
 both|2|not an integer|knob order=abc
-both|2|out of range|knob order=99
+both|2|out of range|knob order=-1
 both|2|empty value|knob order=
 both|2|invalid option '--bogus'|knob --bogus
 both|2|go with NAME=VALUE|knob --persist
