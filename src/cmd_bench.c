@@ -231,8 +231,9 @@ static int apply_setting(struct bench *b, const struct setting *s, char *err, si
 
 /*
  * Reporting off: an order above the highest free list, where the kernel
- * takes it (6.1's module parameter takes any number; from 6.2 it is
- * bounded and refuses).  The truth is read back.
+ * takes it (6.1's module parameter takes any number, the bundled patch and
+ * some vendor kernels MAX_PAGE_ORDER + 1; mainline from 6.4 refuses it).
+ * The truth is read back.
  */
 static void probe_off(struct bench *b)
 {
@@ -720,7 +721,7 @@ static void print_json(struct bench *b, int base, const char *advice)
 #define REFAULT_MIN_SHARE 0.5
 /* a wait goes on past --wait, while the counter is short, up to this factor */
 #define REFAULT_WAIT_MAX 3
-#define VENDOR_WAITING "/sys/module/page_reporting/parameters/max_waiting_mib"
+#define VENDOR_WAITING	 "/sys/module/page_reporting/parameters/max_waiting_mib"
 
 struct refault_opts {
 	long mib;
@@ -737,11 +738,11 @@ struct refault_run {
 	long vendor_mib;     /* the vendor's max_waiting_mib, -1 without one */
 	struct collector *c; /* prtop, where report() is observed */
 	struct prtop_snapshot *snap;
-	const char *source;  /* "prtop", "kernel:reported_kib", "kernel:vmstat"; NULL */
-	uint64_t freed;	     /* bytes freed before the waits, retries included */
-	uint64_t reported;   /* bytes reported during them */
-	int retries;	     /* waits taken again (at most one) */
-	int short_waits;     /* waits that ended short of the share */
+	const char *source; /* "prtop", "kernel:reported_kib", "kernel:vmstat"; NULL */
+	uint64_t freed;	    /* bytes freed before the waits, retries included */
+	uint64_t reported;  /* bytes reported during them */
+	int retries;	    /* waits taken again (at most one) */
+	int short_waits;    /* waits that ended short of the share */
 	double waited_s;
 };
 
@@ -871,8 +872,8 @@ static bool wait_reported(struct refault_run *x, uint64_t len, bool retry)
 	x->waited_s += t;
 	x->freed += len;
 	x->reported += r;
-	progress("reported %.0f of %.0f MiB freed in %.1f s%s", r / 1048576.0, len / 1048576.0,
-		 t, r >= REFAULT_MIN_SHARE * (double)len ? "" : ": short of the share");
+	progress("reported %.0f of %.0f MiB freed in %.1f s%s", r / 1048576.0, len / 1048576.0, t,
+		 r >= REFAULT_MIN_SHARE * (double)len ? "" : ": short of the share");
 	return r >= REFAULT_MIN_SHARE * (double)len;
 }
 

@@ -40,13 +40,13 @@ struct rec_run {
 	int fd;	  /* the command's stdout */
 	bool eof; /* ... closed */
 	bool exited;
-	int status;	 /* waitpid() status once exited */
-	uint64_t exit_ns; /* when it was reaped (or its output ended, if later) */
+	int status;	   /* waitpid() status once exited */
+	uint64_t exit_ns;  /* when it was reaped (or its output ended, if later) */
 	uint64_t after_ns; /* --after: sampling goes on this long once it is done */
 	bool said_after;   /* the progress line for --after is out */
-	bool measured;	 /* will-it-scale said "measurement" */
-	uint64_t t0;	 /* when the command started */
-	char line[4096]; /* a partial line of its output */
+	bool measured;	   /* will-it-scale said "measurement" */
+	uint64_t t0;	   /* when the command started */
+	char line[4096];   /* a partial line of its output */
 	size_t len;
 	bool write_err;
 };
@@ -184,7 +184,8 @@ static bool idle(void *ctx, int wait_ms)
 		return true;
 	now = now_ns();
 	if (!r->said_after && isatty(STDERR_FILENO))
-		fprintf(stderr, "prtop record: the command is done; sampling %.0f s more (--after)\n",
+		fprintf(stderr,
+			"prtop record: the command is done; sampling %.0f s more (--after)\n",
 			r->after_ns / 1e9);
 	r->said_after = true;
 	return now >= r->exit_ns + r->after_ns;
@@ -453,11 +454,15 @@ const char *const record_help =
 int record_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"output", required_argument, NULL, 'o'}, {"interval", required_argument, NULL, 'd'},
-	    {"price", required_argument, NULL, 'P'},  {"reuse-exact", no_argument, NULL, 'X'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"interval", required_argument, NULL, 'd'},
+	    {"price", required_argument, NULL, 'P'},
+	    {"reuse-exact", no_argument, NULL, 'X'},
 	    {"after", required_argument, NULL, 'A'},
-	    {"no-reuse", no_argument, NULL, 'N'},     {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},	      {0},
+	    {"no-reuse", no_argument, NULL, 'N'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct collector_opts co = {0};
 	struct rec_run r = {.path = DEFAULT_OUT, .fd = -1};

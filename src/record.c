@@ -334,8 +334,7 @@ static void totals(struct reader *rd)
 	else
 		t->reported_bytes = rep_diff(&rd->rep_prev, &rd->rep_first);
 	if (t->reported_bytes.known)
-		str_copy(rd->r->reported_source, sizeof(rd->r->reported_source),
-			 rd->rep_prev.src);
+		str_copy(rd->r->reported_source, sizeof(rd->r->reported_source), rd->rep_prev.src);
 	t->batches = num_at(s, "batches_total");
 	t->worker_runs = num_at(s, "worker_runs_total");
 	t->reused_bytes = num_at(s, "reuse_bytes_total");
@@ -617,8 +616,7 @@ static json_object *totals_json(const struct rec_totals *t, const char *src)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "reported_bytes", jnum(t->reported_bytes));
-	json_object_object_add(o, "reported_source",
-			       src[0] ? json_object_new_string(src) : NULL);
+	json_object_object_add(o, "reported_source", src[0] ? json_object_new_string(src) : NULL);
 	json_object_object_add(o, "batches", jnum(t->batches));
 	json_object_object_add(o, "worker_runs", jnum(t->worker_runs));
 	json_object_object_add(o, "reused_bytes", jnum(t->reused_bytes));
@@ -687,7 +685,7 @@ void record_print_json(FILE *out, const struct record *r, const char *path)
 	json_object_object_add(d, "device",
 			       r->device[0] ? json_object_new_string(r->device) : NULL);
 	json_object_object_add(d, "device_source",
-			       !r->device[0]	     ? NULL
+			       !r->device[0]	    ? NULL
 			       : r->device_from_btf ? json_object_new_string("btf")
 						    : json_object_new_string("sample"));
 	json_object_object_add(d, "publication",
