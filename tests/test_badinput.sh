@@ -77,6 +77,7 @@ both|2|no command to run|record
 both|2|invalid option '--bogus'|record --bogus -- true
 both|2|option '-o' needs a value|record -o
 both|2|invalid|record -d 0 -- true
+both|2|invalid --after|record --after -1 -- true
 both|2|No such file or directory|record --price /nonexistent/price.json -- true
 both|2|no directory /nonexistent/dir/|record -o /nonexistent/dir/x.rec -- true
 both|2|is a directory|record -o /tmp -- true
