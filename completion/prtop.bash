@@ -48,7 +48,7 @@ _prtop()
 
 	case $prev in
 	-d | --interval | -n | --iterations | --reps | --settle | --until-ci | \
-		--max-minutes | --mib | --wait | --top | -l | --listen)
+		--max-minutes | --mib | --wait | --after | --top | -l | --listen)
 		return
 		;;
 	-o | --output | --price | --svg)
@@ -85,13 +85,14 @@ _prtop()
 		;;
 	knob) opts="-j --json --dry-run --persist -h --help" ;;
 	record)
-		opts="-o --output -d --interval --price --reuse-exact --no-reuse
-		      -v --verbose -h --help --"
+		opts="-o --output -d --interval --after --price --reuse-exact
+		      --no-reuse -v --verbose -h --help --"
 		;;
 	report) opts="-j --json --svg -h --help" ;;
 	bench)
 		opts="--reps --set --settle --no-prtop --overhead --until-ci
-		      --max-minutes --json --refault --mib --wait --thp -h --help --"
+		      --max-minutes --json --refault --mib --wait --thp -v --verbose
+		      -h --help --"
 		;;
 	host)
 		if [[ $sub == export ]]; then

@@ -11,8 +11,16 @@
  *   {"type":"sample","t":1.0,"snapshot":{...as prtop stat --json...}}
  *   {"type":"workload","t":1.0,"min":N,"max":N,"total":N,"measured":bool}
  *   {"type":"workload_average","t":..,"average":N}
- *   {"type":"end","t":..,"exit_status":N,"signal":N|null,"wall_s":..}
- * t is seconds since the command started.  A reader skips types it does not
+ *   {"type":"end","t":..,"exit_status":N,"signal":N|null,"wall_s":..,
+ *    "after_s":..}
+ * t is seconds since the command started; the end line's t is the end of
+ * the recording, wall_s the command's own time (--after samples past it).
+ *
+ * Memory returned: a sample's reported_bytes_total (bytes since prtop
+ * attached) from the source its reported_source names ("prtop",
+ * "kernel:reported_kib", "kernel:vmstat"); files from before that key take
+ * reported_bytes_total as prtop's, or else the kernel's
+ * kernel_counters.reported_kib.total (KiB) differences.  A reader skips types it does not
  * know; a newer major version is refused.
  */
 #ifndef PRTOP_RECORD_H
@@ -57,6 +65,14 @@ struct rec_interval {
 	struct opt_num reused_bs;
 };
 
+/* where the returned bytes come from: REC_SRC_* or a newer file's own name */
+#define REC_SRC_PRTOP	    "prtop"
+#define REC_SRC_KERNEL_KIB  "kernel:reported_kib"
+#define REC_SRC_KERNEL_VMST "kernel:vmstat"
+
+/* the source in words, for the report: "the kernel's reported_kib" */
+const char *record_source_words(const char *source);
+
 struct rec_totals {
 	struct opt_num reported_bytes, batches, worker_runs, reused_bytes, reused_blocks;
 	struct opt_num worker_ns, report_ns, reuse_age_p50_ns;
@@ -69,6 +85,9 @@ struct record {
 	char kernel[128];
 	char command[512];
 	char device[128];
+	bool device_from_btf; /* no sample named it: report()'s implementation in BTF */
+	char publication[128];
+	char reported_source[32]; /* of the returned bytes (REC_SRC_*); "" unknown */
 	double interval_s;
 	uint64_t page_size;
 	bool thp; /* the workload said it runs with THP */
@@ -86,6 +105,8 @@ struct record {
 	int exit_status;
 	int signal;
 	double wall_s;
+	double after_s; /* sampled this long after the command exited */
+	double end_t;	/* the recording's end */
 	struct rec_totals tot;
 };
 

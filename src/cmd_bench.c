@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,25 @@ struct bench {
 	char order_path[256];
 	char pf1[PATH_MAX];
 };
+
+/*
+ * Progress on stderr, a line per step that runs over a second or two:
+ * where stderr is a terminal, or with -v; silent in scripts and pipes.
+ */
+static bool progress_on;
+
+__attribute__((format(printf, 1, 2))) static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!progress_on)
+		return;
+	va_start(ap, fmt);
+	fputs("prtop bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
 
 /* ---- running one command ---- */
 
@@ -211,8 +231,9 @@ static int apply_setting(struct bench *b, const struct setting *s, char *err, si
 
 /*
  * Reporting off: an order above the highest free list, where the kernel
- * takes it (6.1's module parameter takes any number; from 6.2 it is
- * bounded and refuses).  The truth is read back.
+ * takes it (6.1's module parameter takes any number, the bundled patch and
+ * some vendor kernels MAX_PAGE_ORDER + 1; mainline from 6.4 refuses it).
+ * The truth is read back.
  */
 static void probe_off(struct bench *b)
 {
@@ -370,17 +391,20 @@ static int run_matrix(struct bench *b)
 	uint64_t start = now_ns();
 	int i, ret;
 
-	if (!b->json)
-		fprintf(stderr, "prtop bench: warm-up run (discarded)\n");
+	progress("warm-up run (discarded)");
 	ret = run_arm(b, &b->arm[0], false);
 	for (; !ret && b->rounds < b->reps && !prtop_stop; b->rounds++) {
 		if (enough(b, start))
 			break;
-		if (!b->json)
-			fprintf(stderr, "prtop bench: round %d of %d\n", b->rounds + 1, b->reps);
 		/* rotating order: a slow drift does not favour one arm */
-		for (i = 0; !ret && i < b->narm && !prtop_stop; i++)
-			ret = run_arm(b, &b->arm[(i + b->rounds) % b->narm], true);
+		for (i = 0; !ret && i < b->narm && !prtop_stop; i++) {
+			struct arm *a = &b->arm[(i + b->rounds) % b->narm];
+			char name[160];
+
+			progress("round %d of %d, arm %d of %d: %s", b->rounds + 1, b->reps, i + 1,
+				 b->narm, arm_name(b, a, name, sizeof(name)));
+			ret = run_arm(b, a, true);
+		}
 	}
 	restore(b);
 	if (!ret && b->rounds < 2)
@@ -685,12 +709,41 @@ static void print_json(struct bench *b, int base, const char *advice)
 
 /* ---- refault price ---- */
 
+/*
+ * The least share of the freed memory that must have been reported during
+ * the waits for a price to be printed.  The reported arm's touches are a
+ * mix of reported pages (the price) and pages the kernel had not reported
+ * yet (none), so with a share f reported the measured difference is about
+ * f times the real price: at 50 % it is at worst half of it, and the
+ * printed share says how far from all of it it is.  Below that the figure
+ * mostly measures the allocator and no one should quote it.
+ */
+#define REFAULT_MIN_SHARE 0.5
+/* a wait goes on past --wait, while the counter is short, up to this factor */
+#define REFAULT_WAIT_MAX 3
+#define VENDOR_WAITING	 "/sys/module/page_reporting/parameters/max_waiting_mib"
+
 struct refault_opts {
 	long mib;
 	int reps;
 	double wait_s;
 	bool thp;
 	bool json;
+};
+
+/* what counts reported memory here, and how much it did during the waits */
+struct refault_run {
+	const struct refault_opts *o;
+	long mib;	     /* freed each time: --mib, or more for a vendor threshold */
+	long vendor_mib;     /* the vendor's max_waiting_mib, -1 without one */
+	struct collector *c; /* prtop, where report() is observed */
+	struct prtop_snapshot *snap;
+	const char *source; /* "prtop", "kernel:reported_kib", "kernel:vmstat"; NULL */
+	uint64_t freed;	    /* bytes freed before the waits, retries included */
+	uint64_t reported;  /* bytes reported during them */
+	int retries;	    /* waits taken again (at most one) */
+	int short_waits;    /* waits that ended short of the share */
+	double waited_s;
 };
 
 /* map, first-touch every 4 KiB page, unmap; ns per 4 KiB of the touching */
@@ -713,6 +766,172 @@ static double touch_ns(size_t len, bool thp)
 	return (double)(t1 - t0) / (len / 4096.0);
 }
 
+/* the counter in bytes: prtop's report() bytes, else the kernel's own */
+static bool reported_bytes(struct refault_run *x, uint64_t *v)
+{
+	uint64_t kib;
+
+	if (x->c) {
+		collector_sample(x->c, x->snap);
+		*v = x->snap->c.report_bytes;
+		return true;
+	}
+	if (!kernel_kib(&kib))
+		return false;
+	*v = kib * 1024;
+	return true;
+}
+
+static void refault_source(struct refault_run *x)
+{
+	char err[512], buf[32];
+	struct collector_opts co = {0};
+	uint64_t v;
+
+	x->snap = calloc(1, sizeof(*x->snap));
+	if (x->snap && !collector_open(&x->c, &co, err, sizeof(err))) {
+		collector_sample(x->c, x->snap);
+		if (snap_has(x->snap, SG_REPORT)) {
+			x->source = "prtop";
+			return;
+		}
+		collector_close(x->c); /* report() is not observed: prtop counts nothing */
+		x->c = NULL;
+	}
+	if (!read_trimmed_at(AT_FDCWD, "/sys/module/page_reporting/parameters/reported_kib", buf,
+			     sizeof(buf)))
+		x->source = "kernel:reported_kib";
+	else if (vmstat_kib(&v))
+		x->source = "kernel:vmstat";
+}
+
+/*
+ * A vendor kernel that runs its worker only once more than max_waiting_mib
+ * was freed since its last run never reports a smaller free: free more
+ * than that (within half of what is available) and say so.
+ */
+static void refault_size(struct refault_run *x)
+{
+	char buf[32];
+	int64_t w;
+	long avail = -1;
+	char line[128];
+	FILE *f;
+
+	x->mib = x->o->mib;
+	x->vendor_mib = -1;
+	if (read_trimmed_at(AT_FDCWD, VENDOR_WAITING, buf, sizeof(buf)) ||
+	    knob_parse_int(buf, &w) || w < 0)
+		return;
+	x->vendor_mib = (long)w;
+	if (x->mib > w)
+		return;
+	f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &avail) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (avail < 0 || w + 128 > avail / 1024 / 2) {
+		progress("this kernel reports once more than max_waiting_mib (%lld MiB) was "
+			 "freed; half the available memory is less: freeing %ld MiB",
+			 (long long)w, x->mib);
+		return;
+	}
+	x->mib = (long)w + 128;
+	progress("this kernel reports once more than max_waiting_mib (%lld MiB) was freed: "
+		 "freeing %ld MiB, not %ld",
+		 (long long)w, x->mib, x->o->mib);
+}
+
+static double refault_share(const struct refault_run *x)
+{
+	return x->freed ? (double)x->reported / (double)x->freed : 0;
+}
+
+/*
+ * After a free of len bytes: wait --wait seconds, and on while the counter
+ * is short of the share, up to REFAULT_WAIT_MAX times that (twice as long
+ * on a retry).  Adds to freed and reported; true when the share was met.
+ */
+static bool wait_reported(struct refault_run *x, uint64_t len, bool retry)
+{
+	double max = x->o->wait_s * REFAULT_WAIT_MAX * (retry ? 2 : 1), t;
+	uint64_t r0 = 0, r = 0, t0 = now_ns();
+	bool have = reported_bytes(x, &r0);
+
+	for (;;) {
+		usleep(250000);
+		t = (now_ns() - t0) / 1e9;
+		if (have && reported_bytes(x, &r))
+			r = r >= r0 ? r - r0 : 0;
+		if (prtop_stop || t >= max ||
+		    (t >= x->o->wait_s && r >= REFAULT_MIN_SHARE * (double)len))
+			break;
+	}
+	x->waited_s += t;
+	x->freed += len;
+	x->reported += r;
+	progress("reported %.0f of %.0f MiB freed in %.1f s%s", r / 1048576.0, len / 1048576.0, t,
+		 r >= REFAULT_MIN_SHARE * (double)len ? "" : ": short of the share");
+	return r >= REFAULT_MIN_SHARE * (double)len;
+}
+
+/*
+ * The reported arm: free, wait for reporting, time the touches.  A wait
+ * that falls short is taken again once (freeing again, waiting longer).
+ * 1: measured; 0: measured, the wait short; -EAGAIN: short once more
+ * after the retry with the share under the least, so no price can come
+ * of the run and the touches are not timed; -ENOMEM.
+ */
+static int reported_touch(struct refault_run *x, size_t len, double *v)
+{
+	bool met;
+
+	if (touch_ns(len, x->o->thp) < 0)
+		return -ENOMEM;
+	met = wait_reported(x, len, false);
+	if (!met && !x->retries && !prtop_stop) {
+		x->retries++;
+		progress("freeing again and waiting up to %.0f s",
+			 x->o->wait_s * REFAULT_WAIT_MAX * 2);
+		if (touch_ns(len, x->o->thp) < 0)
+			return -ENOMEM;
+		met = wait_reported(x, len, true);
+	}
+	x->short_waits += !met;
+	if (!met && refault_share(x) < REFAULT_MIN_SHARE)
+		return -EAGAIN;
+	*v = touch_ns(len, x->o->thp);
+	return *v < 0 ? -ENOMEM : met;
+}
+
+/* why there is no price, or "" when there is one */
+static void refault_why(const struct refault_run *x, int reps, char *why, size_t len)
+{
+	char vendor[160] = "";
+
+	*why = '\0';
+	if (!x->source) {
+		snprintf(why, len,
+			 "nothing here counts reported memory (report() not observed, no kernel "
+			 "counter): a price could not be told from noise");
+		return;
+	}
+	if (reps < 2 || refault_share(x) >= REFAULT_MIN_SHARE)
+		return;
+	if (x->vendor_mib >= 0)
+		snprintf(vendor, sizeof(vendor),
+			 "; this kernel reports once more than max_waiting_mib (%ld MiB) was freed "
+			 "and may report less than that",
+			 x->vendor_mib);
+	snprintf(why, len,
+		 "only %.0f of %.0f MiB freed was reported during the waits (%.0f %%, under the "
+		 "%.0f %% a price needs, by %s; %.0f s of waits, %d taken again)%s",
+		 x->reported / 1048576.0, x->freed / 1048576.0, 100 * refault_share(x),
+		 100 * REFAULT_MIN_SHARE, x->source, x->waited_s, x->retries, vendor);
+}
+
 static json_object *price_json(const struct sample_stats *rep, const struct sample_stats *unr,
 			       double scale)
 {
@@ -728,101 +947,128 @@ static json_object *price_json(const struct sample_stats *rep, const struct samp
 	return o;
 }
 
+static int refault_json(const struct refault_run *x, int reps, const struct sample_stats *sr,
+			const struct sample_stats *su, const char *why)
+{
+	const struct refault_opts *o = x->o;
+	json_object *d = json_object_new_object(), *price = NULL;
+	bool priced = !*why;
+
+	json_object_object_add(d, "mib", json_object_new_int64(x->mib));
+	json_object_object_add(d, "mib_asked", json_object_new_int64(o->mib));
+	json_object_object_add(d, "reps", json_object_new_int(reps));
+	json_object_object_add(d, "thp", json_object_new_boolean(o->thp));
+	json_object_object_add(d, "wait_s", dbl(o->wait_s, 1));
+	json_object_object_add(d, "waited_s", dbl(x->waited_s, 1));
+	json_object_object_add(d, "retries", json_object_new_int(x->retries));
+	json_object_object_add(d, "short_waits", json_object_new_int(x->short_waits));
+	json_object_object_add(d, "reported_source",
+			       x->source ? json_object_new_string(x->source) : NULL);
+	json_object_object_add(d, "freed_before_waits_bytes",
+			       json_object_new_int64((int64_t)x->freed));
+	json_object_object_add(d, "reported_during_waits_bytes",
+			       x->source ? json_object_new_int64((int64_t)x->reported) : NULL);
+	/* the kernel's own figure, kept for files read by older scripts */
+	json_object_object_add(d, "kernel_reported_kib_during_waits",
+			       x->source && strcmp(x->source, "prtop")
+				   ? json_object_new_int64((int64_t)(x->reported / 1024))
+				   : NULL);
+	json_object_object_add(d, "reported_share",
+			       x->source && x->freed ? dbl(refault_share(x), 3) : NULL);
+	json_object_object_add(d, "min_share", dbl(REFAULT_MIN_SHARE, 2));
+	if (priced) {
+		price = json_object_new_object();
+		json_object_object_add(price, "ns_per_4k", dbl(sr->median - su->median, 1));
+		json_object_object_add(price, "ns_per_2m", dbl((sr->median - su->median) * 512, 1));
+	}
+	json_object_object_add(d, "price", price);
+	json_object_object_add(d, "why", priced ? NULL : json_object_new_string(why));
+	json_object_object_add(d, "ns_per_4k", priced ? price_json(sr, su, 1) : NULL);
+	json_object_object_add(d, "ns_per_2m", priced ? price_json(sr, su, 512) : NULL);
+	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY));
+	json_object_put(d);
+	if (!priced)
+		fprintf(stderr, "prtop bench: no refault price: %s\n", why);
+	return output_status(stdout) ? 1 : priced ? 0 : 1;
+}
+
+static int refault_text(const struct refault_run *x, int reps, const struct sample_stats *sr,
+			const struct sample_stats *su, const char *why)
+{
+	printf("prtop bench --refault: %ld MiB, %d repetitions, %s pages, %.0f s for reporting\n",
+	       x->mib, reps, x->o->thp ? "THP" : "4 KiB", x->o->wait_s);
+	if (*why) {
+		fflush(stdout);
+		fprintf(stderr, "prtop bench: no refault price: %s\n", why);
+		return 1;
+	}
+	printf("reported during the waits: %.0f of %.0f MiB freed (%.0f %%, %s)\n",
+	       x->reported / 1048576.0, x->freed / 1048576.0, 100 * refault_share(x),
+	       record_source_words(x->source));
+	printf("%-34s %12s %12s %12s\n", "first touch", "median", "min", "max");
+	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "reported memory, per 4 KiB", sr->median,
+	       sr->min, sr->max);
+	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "freed, not yet reported, per 4 KiB",
+	       su->median, su->min, su->max);
+	printf("refault price: %.0f ns per 4 KiB, %.1f us per 2 MiB\n", sr->median - su->median,
+	       (sr->median - su->median) * 512 / 1000);
+	printf("(%.2fx the unreported touch; with %.0f %% reported, the price of all of it is "
+	       "up to %.0f %% more)\n",
+	       su->median > 0 ? sr->median / su->median : 0, 100 * refault_share(x),
+	       refault_share(x) > 0 ? 100 * (1 / refault_share(x) - 1) : 0);
+	return output_status(stdout);
+}
+
 static int refault(const struct refault_opts *o)
 {
 	double rep[MAX_REPS], unr[MAX_REPS], v;
-	size_t len = (size_t)o->mib << 20;
-	struct sample_stats sr, su;
-	struct collector *c = NULL;
-	struct collector_opts co = {0};
-	struct prtop_snapshot *s0 = calloc(1, sizeof(*s0)), *s1 = calloc(1, sizeof(*s1));
-	char err[512];
-	bool have_rep = false, have_kib = true;
-	uint64_t reported = 0, kib = 0, k0 = 0, k1 = 0;
-	int i, k;
+	struct refault_run x = {.o = o};
+	struct sample_stats sr = {0}, su = {0};
+	char why[512] = "";
+	size_t len;
+	int i = 0, k, ret = 0;
 
-	if (!s0 || !s1)
-		return 1;
-	/* where report() can be seen, say how much was really reported during the waits */
-	if (!collector_open(&c, &co, err, sizeof(err)))
-		have_rep = true;
-	for (i = 0; i < o->reps && !prtop_stop; i++) {
+	refault_source(&x);
+	refault_size(&x);
+	len = (size_t)x.mib << 20;
+	for (; x.source && i < o->reps && !prtop_stop; i++) {
+		progress("refault repetition %d of %d (%ld MiB, %s pages)", i + 1, o->reps, x.mib,
+			 o->thp ? "THP" : "4 KiB");
 		for (k = 0; k < 2; k++) {
-			bool reported_arm = (i + k) % 2 == 0;
-
-			if (touch_ns(len, o->thp) < 0) { /* the memory, touched and freed */
-				fprintf(stderr, "prtop bench: mmap %ld MiB failed\n", o->mib);
-				goto out;
-			}
-			if (reported_arm) {
-				if (c)
-					collector_sample(c, s0);
-				have_kib &= kernel_kib(&k0);
-				usleep((useconds_t)(o->wait_s * 1e6));
-				have_kib &= kernel_kib(&k1) && k1 >= k0;
-				kib += k1 - k0;
-				if (c) {
-					collector_sample(c, s1);
-					have_rep &= snap_has(s1, SG_REPORT);
-					reported += s1->c.report_bytes - s0->c.report_bytes;
+			if ((i + k) % 2) { /* freed and touched at once: not reported */
+				if (touch_ns(len, o->thp) < 0 || (v = touch_ns(len, o->thp)) < 0) {
+					ret = -ENOMEM;
+					break;
 				}
-			}
-			v = touch_ns(len, o->thp);
-			if (reported_arm)
-				rep[i] = v;
-			else
 				unr[i] = v;
+				continue;
+			}
+			ret = reported_touch(&x, len, &rep[i]);
+			if (ret < 0)
+				break;
 		}
+		if (ret < 0)
+			break;
 	}
-out:
-	collector_close(c);
-	free(s0);
-	free(s1);
-	if (i < 2) {
+	collector_close(x.c);
+	free(x.snap);
+	if (ret == -ENOMEM) {
+		fprintf(stderr, "prtop bench: mmap %ld MiB failed\n", x.mib);
+		return 1;
+	}
+	/* refused early: the repetitions cut short are not counted */
+	if (x.source && i < 2 && ret != -EAGAIN) {
 		fprintf(stderr, "prtop bench: too few repetitions completed (%d)\n", i);
 		return 1;
 	}
-	stats_of(rep, i, &sr);
-	stats_of(unr, i, &su);
-	if (o->json) {
-		json_object *d = json_object_new_object();
-
-		json_object_object_add(d, "mib", json_object_new_int64(o->mib));
-		json_object_object_add(d, "reps", json_object_new_int(i));
-		json_object_object_add(d, "thp", json_object_new_boolean(o->thp));
-		json_object_object_add(d, "wait_s", dbl(o->wait_s, 1));
-		json_object_object_add(d, "reported_during_waits_bytes",
-				       have_rep ? json_object_new_int64((int64_t)reported) : NULL);
-		json_object_object_add(d, "kernel_reported_kib_during_waits",
-				       have_kib ? json_object_new_int64((int64_t)kib) : NULL);
-		json_object_object_add(d, "ns_per_4k", price_json(&sr, &su, 1));
-		json_object_object_add(d, "ns_per_2m", price_json(&sr, &su, 512));
-		printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY));
-		json_object_put(d);
-		return output_status(stdout);
+	refault_why(&x, ret == -EAGAIN ? 2 : i, why, sizeof(why));
+	if (!*why) {
+		stats_of(rep, i, &sr);
+		stats_of(unr, i, &su);
 	}
-	printf("prtop bench --refault: %ld MiB, %d repetitions, %s pages, %.0f s for reporting\n",
-	       o->mib, i, o->thp ? "THP" : "4 KiB", o->wait_s);
-	if (have_rep)
-		printf("reported during the waits: %.0f MiB (of %ld MiB freed each time)\n",
-		       reported / 1048576.0 / i, o->mib);
-	else if (have_kib)
-		printf(
-		    "reported during the waits: %.0f MiB by the kernel's own reported_kib (of %ld "
-		    "MiB freed each time; report() not observed here)\n",
-		    kib / 1024.0 / i, o->mib);
-	else
-		printf("reported during the waits: n/a (report() not observed here)\n");
-	printf("%-34s %12s %12s %12s\n", "first touch", "median", "min", "max");
-	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "reported memory, per 4 KiB", sr.median,
-	       sr.min, sr.max);
-	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "freed, not yet reported, per 4 KiB",
-	       su.median, su.min, su.max);
-	printf("refault price: %.0f ns per 4 KiB, %.1f us per 2 MiB (%.2fx the unreported "
-	       "touch)\n",
-	       sr.median - su.median, (sr.median - su.median) * 512 / 1000,
-	       su.median > 0 ? sr.median / su.median : 0);
-	return output_status(stdout);
+	if (o->json)
+		return refault_json(&x, i, &sr, &su, why);
+	return refault_text(&x, i, &sr, &su, why);
 }
 
 /* ---- options ---- */
@@ -832,6 +1078,7 @@ const char *const bench_help =
     "                   [--no-prtop | --overhead [--until-ci PCT]] [--max-minutes M]\n"
     "                   [--json] [-- CMD ARGS]\n"
     "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
+    "       (-v: progress on stderr where it is not a terminal too)\n"
     "\n"
     "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
     "(default: pf1 --thp -s 5 -w 1) with reporting off, on at the current\n"
@@ -850,9 +1097,13 @@ const char *const bench_help =
     "--refault times first touches of memory that reporting handed to the\n"
     "host (freed, then --wait seconds, default 6) against memory freed and\n"
     "touched again before the worker ran: the price per 4 KiB and per 2 MiB.\n"
+    "A price needs half of the freed memory reported during the waits (by\n"
+    "prtop's count of report(), else the kernel's counter): a wait goes on\n"
+    "up to 3x --wait while it is short, one is taken again, and a kernel's\n"
+    "max_waiting_mib is exceeded; short of half, no price (exit 1, why).\n"
     "\n"
-    "Exit status: 0; 1 when a run failed or the knobs cannot be written\n"
-    "(not root); 2 for bad options.\n";
+    "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
+    "root) or too little was reported for a refault price; 2 for bad options.\n";
 
 static int parse_set(struct bench *b, const char *arg)
 {
@@ -981,6 +1232,7 @@ int bench_main(int argc, char **argv)
 	    {"overhead", no_argument, NULL, 'O'},
 	    {"until-ci", required_argument, NULL, 'U'},
 	    {"max-minutes", required_argument, NULL, 'M'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {0},
 	};
 	static char *def_cmd[8];
@@ -995,8 +1247,12 @@ int bench_main(int argc, char **argv)
 	b.reps = 5;
 	b.settle_s = 3;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:jh", lo, NULL)) != -1) {
+	progress_on = isatty(STDERR_FILENO);
+	while ((o = getopt_long(argc, argv, "+:jhv", lo, NULL)) != -1) {
 		switch (o) {
+		case 'v':
+			progress_on = true;
+			break;
 		case 'r':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 2 || v > MAX_REPS)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * prtop record [-o FILE] [-d SECS] [--price FILE] -- CMD [ARGS]: run any
- * command and sample the snapshot every interval into FILE (record.h),
- * with the command's own throughput when it prints will-it-scale lines;
- * then print the report of the file, as `prtop report FILE` would.  The
- * exit status is the command's.
+ * prtop record [-o FILE] [-d SECS] [--after SECS] [--price FILE] -- CMD
+ * [ARGS]: run any command and sample the snapshot every interval into FILE
+ * (record.h), with the command's own throughput when it prints
+ * will-it-scale lines, and --after SECS more once it exited (what it freed
+ * at its exit is reported after the kernel's delay); then print the report
+ * of the file, as `prtop report FILE` would.  The exit status is the
+ * command's.  A command that cannot be started leaves no file.
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,10 +40,13 @@ struct rec_run {
 	int fd;	  /* the command's stdout */
 	bool eof; /* ... closed */
 	bool exited;
-	int status;	 /* waitpid() status once exited */
-	bool measured;	 /* will-it-scale said "measurement" */
-	uint64_t t0;	 /* when the command started */
-	char line[4096]; /* a partial line of its output */
+	int status;	   /* waitpid() status once exited */
+	uint64_t exit_ns;  /* when it was reaped (or its output ended, if later) */
+	uint64_t after_ns; /* --after: sampling goes on this long once it is done */
+	bool said_after;   /* the progress line for --after is out */
+	bool measured;	   /* will-it-scale said "measurement" */
+	uint64_t t0;	   /* when the command started */
+	char line[4096];   /* a partial line of its output */
 	size_t len;
 	bool write_err;
 };
@@ -146,45 +151,93 @@ static void drain(struct rec_run *r)
 
 static void reap(struct rec_run *r, int flags)
 {
-	if (!r->exited && waitpid(r->child, &r->status, flags) == r->child)
+	if (!r->exited && waitpid(r->child, &r->status, flags) == r->child) {
 		r->exited = true;
+		r->exit_ns = now_ns();
+	}
 }
 
-/* the sampler's idle time: the command's output and its exit */
+/* the command is over: exited and its output closed */
+static bool cmd_done(const struct rec_run *r)
+{
+	return r->eof && r->exited;
+}
+
+/*
+ * The sampler's idle time: the command's output and its exit, then the
+ * --after time.  Progress goes to stderr only when it is a terminal.
+ */
 static bool idle(void *ctx, int wait_ms)
 {
 	struct rec_run *r = ctx;
 	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+	uint64_t now;
 
 	if (!r->eof && poll(&p, 1, wait_ms) > 0)
 		drain(r);
 	else if (r->eof && wait_ms > 0)
 		usleep(wait_ms * 1000);
 	reap(r, WNOHANG);
-	return r->eof && r->exited;
+	if (!cmd_done(r))
+		return false;
+	if (!r->after_ns)
+		return true;
+	now = now_ns();
+	if (!r->said_after && isatty(STDERR_FILENO))
+		fprintf(stderr,
+			"prtop record: the command is done; sampling %.0f s more (--after)\n",
+			r->after_ns / 1e9);
+	r->said_after = true;
+	return now >= r->exit_ns + r->after_ns;
 }
 
-static pid_t spawn(char **argv, int *fd)
+/*
+ * Start the command with its stdout on a pipe.  exec()'s failure comes
+ * back on a second close-on-exec pipe (EOF: the exec worked), so a command
+ * that cannot run is known before anything is recorded: -errno then.
+ */
+static pid_t spawn(char **argv, int *fd, int *exec_err)
 {
-	int p[2];
+	int p[2], e[2], err = 0;
 	pid_t pid;
+	ssize_t n;
 
+	*exec_err = 0;
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
+	if (pipe2(e, O_CLOEXEC)) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
+		close(e[0]);
+		close(e[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		dup2(p[1], STDOUT_FILENO);
 		execvp(argv[0], argv);
-		fprintf(stderr, "prtop record: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		err = errno;
+		if (write(e[1], &err, sizeof(err)) != sizeof(err))
+			_exit(127);
+		_exit(err == ENOENT ? 127 : 126);
 	}
 	close(p[1]);
+	close(e[1]);
+	do
+		n = read(e[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(e[0]);
+	if (n == sizeof(err)) {
+		*exec_err = err;
+		close(p[0]);
+		return pid;
+	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	*fd = p[0];
 	return pid;
@@ -280,16 +333,19 @@ static void sample_line(struct rec_run *r, const struct sampler *smp)
 	put_line(r, o);
 }
 
+/* wall_s is the command's own time; t the end of the recording (--after later) */
 static void end_line(struct rec_run *r)
 {
 	json_object *o = typed("end", since(r, now_ns()));
 	bool sig = WIFSIGNALED(r->status);
+	uint64_t done = r->exit_ns ? r->exit_ns : now_ns();
 
 	json_object_object_add(
 	    o, "exit_status",
 	    json_object_new_int(sig ? 128 + WTERMSIG(r->status) : WEXITSTATUS(r->status)));
 	json_object_object_add(o, "signal", sig ? json_object_new_int(WTERMSIG(r->status)) : NULL);
-	json_object_object_add(o, "wall_s", json_object_new_double(since(r, now_ns())));
+	json_object_object_add(o, "wall_s", json_object_new_double(since(r, done)));
+	json_object_object_add(o, "after_s", json_object_new_double(r->after_ns / 1e9));
 	put_line(r, o);
 }
 
@@ -312,28 +368,49 @@ static void stop_child(struct rec_run *r)
 	reap(r, 0);
 }
 
-/* the header comes from the sampler's base snapshot: no extra sample */
+/*
+ * The header comes from the sampler's base snapshot: no extra sample.  The
+ * file is created once the command runs; a command that cannot be started
+ * returns its shell-style status (127 not found, 126 not runnable) with
+ * nothing written.
+ */
 static int run(struct collector *c, struct rec_run *r, char **argv, double interval,
 	       json_object *price)
 {
 	struct sampler_opts so = {.interval_s = interval, .idle = idle, .idle_ctx = r};
 	struct sampler smp;
-	int err;
+	int err, exec_err;
 
 	if (sampler_init(&smp, c, &so)) {
 		fprintf(stderr, "prtop record: out of memory\n");
 		json_object_put(price);
 		return -ENOMEM;
 	}
-	header(r, argv, interval, price, smp.cur);
 	r->t0 = now_ns();
-	r->child = spawn(argv, &r->fd);
+	r->child = spawn(argv, &r->fd, &exec_err);
 	if (r->child < 0) {
 		err = errno;
 		fprintf(stderr, "prtop record: cannot start %s: %s\n", argv[0], strerror(err));
-		sampler_free(&smp);
-		return -err;
+		goto fail;
 	}
+	if (exec_err) {
+		reap(r, 0);
+		fprintf(stderr, "prtop record: cannot run %s: %s; nothing recorded\n", argv[0],
+			strerror(exec_err));
+		sampler_free(&smp);
+		json_object_put(price);
+		return exec_err == ENOENT ? 127 : 126;
+	}
+	r->out = fopen(r->path, "w");
+	if (!r->out) {
+		err = errno;
+		fprintf(stderr, "prtop record: cannot write %s: %s\n", r->path, strerror(err));
+		stop_child(r);
+		close(r->fd);
+		goto fail;
+	}
+	header(r, argv, interval, price, smp.cur);
+	price = NULL;
 	sample_line(r, &smp); /* the base: counters at the start */
 	while (sampler_next(&smp))
 		sample_line(r, &smp);
@@ -346,11 +423,15 @@ static int run(struct collector *c, struct rec_run *r, char **argv, double inter
 	close(r->fd);
 	sampler_free(&smp);
 	return 0;
+fail:
+	sampler_free(&smp);
+	json_object_put(price);
+	return -err;
 }
 
 const char *const record_help =
-    "Usage: prtop record [-o FILE] [-d SECS] [--price FILE] [--reuse-exact|--no-reuse] [-v]\n"
-    "                    -- CMD [ARGS...]\n"
+    "Usage: prtop record [-o FILE] [-d SECS] [--after SECS] [--price FILE]\n"
+    "                    [--reuse-exact|--no-reuse] [-v] -- CMD [ARGS...]\n"
     "\n"
     "Run CMD and sample free page reporting every SECS seconds (default 1)\n"
     "into FILE (default " DEFAULT_OUT "; JSON Lines, format prtop-record v1), with\n"
@@ -361,24 +442,33 @@ const char *const record_help =
     "\n"
     "  -o, --output FILE  the record file\n"
     "  -d, --interval SECS  sampling interval (0.2 to 3600)\n"
+    "      --after SECS   keep sampling this long once CMD exited (0 to 3600,\n"
+    "                     default 0): what CMD freed at its exit is reported\n"
+    "                     after the kernel's delay (2 s, more on some kernels)\n"
     "      --price FILE   the refault price: JSON of 'prtop bench --refault --json'\n"
     "\n"
-    "Exit status: CMD's (128+N when a signal N ended it); 1 or 2 when prtop\n"
-    "itself could not start (not root, bad options, FILE not writable).\n";
+    "Exit status: CMD's (128+N when a signal N ended it; 127 when it is not\n"
+    "found, 126 when it cannot be run: no FILE is left then); 1 or 2 when\n"
+    "prtop itself could not start (not root, bad options, FILE not writable).\n";
 
 int record_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"output", required_argument, NULL, 'o'}, {"interval", required_argument, NULL, 'd'},
-	    {"price", required_argument, NULL, 'P'},  {"reuse-exact", no_argument, NULL, 'X'},
-	    {"no-reuse", no_argument, NULL, 'N'},     {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},	      {0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"interval", required_argument, NULL, 'd'},
+	    {"price", required_argument, NULL, 'P'},
+	    {"reuse-exact", no_argument, NULL, 'X'},
+	    {"after", required_argument, NULL, 'A'},
+	    {"no-reuse", no_argument, NULL, 'N'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct collector_opts co = {0};
 	struct rec_run r = {.path = DEFAULT_OUT, .fd = -1};
 	json_object *price = NULL;
 	struct collector *c = NULL;
-	double interval = 1;
+	double interval = 1, after = 0;
 	char err[512], *end;
 	int o, ret;
 
@@ -397,7 +487,17 @@ int record_main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'A':
+			after = strtod(optarg, &end);
+			if (!*optarg || *end || !isfinite(after) || after < 0 || after > 3600) {
+				fprintf(stderr, "prtop record: invalid --after '%s' (0 to 3600)\n",
+					optarg);
+				json_object_put(price);
+				return 2;
+			}
+			break;
 		case 'P':
+			json_object_put(price); /* the last --price counts */
 			price = read_price(optarg, err, sizeof(err));
 			if (!price) {
 				fprintf(stderr, "prtop record: %s\n", err);
@@ -441,16 +541,14 @@ int record_main(int argc, char **argv)
 		json_object_put(price);
 		return 1;
 	}
-	r.out = fopen(r.path, "w");
-	if (!r.out) {
-		fprintf(stderr, "prtop record: cannot write %s: %s\n", r.path, strerror(errno));
-		collector_close(c);
-		json_object_put(price);
-		return 1;
-	}
+	r.after_ns = (uint64_t)(after * 1e9);
 	prtop_signals_init();
 	ret = run(c, &r, argv + optind, interval, price);
 	collector_close(c);
+	if (ret > 0) /* the command could not be started: its status, no file */
+		return ret;
+	if (!r.out)
+		return 1;
 	if (fclose(r.out) || r.write_err) {
 		fprintf(stderr, "prtop record: writing %s failed\n", r.path);
 		return 1;

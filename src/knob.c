@@ -240,20 +240,10 @@ bool knob_order_unspecified(int64_t v)
 	return v == -1 || v == (int64_t)UINT32_MAX;
 }
 
-/* MAX_ORDER - 1 (MAX_PAGE_ORDER): /proc/buddyinfo has one column per order */
-static int max_order(const struct knob_paths *p)
-{
-	uint64_t blocks[PRTOP_ORDERS];
-	int n = buddyinfo_read(p->buddyinfo, blocks);
-
-	return n > 0 ? n - 1 : -1;
-}
-
 static void knob_order(const struct knob_paths *p, struct knob_info *k, bool ranges)
 {
 	struct stat st;
 	int64_t v;
-	int max;
 
 	info_init(k, "order", "order");
 	snprintf(k->path, sizeof(k->path), "%s/page_reporting_order", p->sysctl_dir);
@@ -274,11 +264,14 @@ static void knob_order(const struct knob_paths *p, struct knob_info *k, bool ran
 	k->unspecified = !k->read_err && !knob_parse_int(k->value, &v) && knob_order_unspecified(v);
 	if (!ranges)
 		return;
-	max = max_order(p);
-	if (max >= 0)
-		bound(k, 0, max, true, NULL);
-	else
-		bound(k, 0, INT_MAX, false, "?");
+	/*
+	 * The upper limit is the running kernel's, found by writing: mainline
+	 * from 6.4 takes 0..MAX_PAGE_ORDER, the bundled patch and some vendor
+	 * kernels also MAX_PAGE_ORDER + 1 (reporting off), 6.1 any unsigned
+	 * int.  A table (or /proc/buddyinfo's columns) would refuse values the
+	 * kernel accepts.  Only what no kernel takes is refused before writing.
+	 */
+	bound(k, 0, UINT32_MAX, false, "?");
 }
 
 static void core_knob(const struct knob_paths *p, int i, struct knob_info *k, bool ranges)
@@ -530,7 +523,17 @@ static int check_int(struct knob_set *s, const char *v, char *err, size_t len)
 		return -EINVAL;
 	}
 	if (rc == -ERANGE || x < k->min || x > k->max) {
-		snprintf(err, len, "%s: %.40s is out of range %s", k->name, v, k->range);
+		if (k->max_known)
+			snprintf(err, len, "%s: %.40s is out of range %s", k->name, v, k->range);
+		else if (rc != -ERANGE && x < k->min)
+			snprintf(err, len,
+				 "%s: %.40s is out of range: the least is %lld (the kernel checks "
+				 "the upper limit)",
+				 k->name, v, (long long)k->min);
+		else
+			snprintf(err, len,
+				 "%s: %.40s is out of range: the most any kernel takes is %lld",
+				 k->name, v, (long long)k->max);
 		return -ERANGE;
 	}
 	snprintf(s->value, sizeof(s->value), "%lld", (long long)x);

@@ -223,10 +223,16 @@ static void draw_panel(cairo_t *cr, const struct record *r, const struct panel *
 		}
 		cairo_stroke(cr);
 		{
-			char buf[96];
+			char buf[128];
 			cairo_text_extents_t ext;
 
-			snprintf(buf, sizeof(buf), "%s%s", s->name, any ? "" : ": not observed");
+			/* the returned bytes name their source, as the text report does */
+			bool rep = s->off == offsetof(struct rec_interval, rep_bs) &&
+				   r->reported_source[0];
+
+			snprintf(buf, sizeof(buf), "%s%s%s%s%s", s->name, rep ? " (" : "",
+				 rep ? record_source_words(r->reported_source) : "", rep ? ")" : "",
+				 any ? "" : ": not observed");
 			text(cr, lx, y0 - 8, buf, 12);
 			cairo_text_extents(cr, buf, &ext);
 			lx += ext.x_advance + 24;

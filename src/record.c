@@ -61,6 +61,11 @@ static struct opt_num num_at(json_object *o, const char *path)
 	return (struct opt_num){true, json_object_get_double(o)};
 }
 
+static bool has(json_object *o, const char *key)
+{
+	return o && json_object_object_get_ex(o, key, NULL);
+}
+
 static struct opt_num diff(struct opt_num a, struct opt_num b)
 {
 	return a.known && b.known && a.v >= b.v ? (struct opt_num){true, a.v - b.v}
@@ -72,11 +77,76 @@ static struct opt_num per_s(struct opt_num d, double dt)
 	return d.known && dt > 0 ? (struct opt_num){true, d.v / dt} : (struct opt_num){0};
 }
 
+/* ---- memory returned, and from where ---- */
+
+const char *record_source_words(const char *source)
+{
+	if (!source || !*source)
+		return "nothing counts it here";
+	if (!strcmp(source, REC_SRC_PRTOP))
+		return "prtop's count of report()";
+	if (!strcmp(source, REC_SRC_KERNEL_KIB))
+		return "the kernel's reported_kib";
+	if (!strcmp(source, REC_SRC_KERNEL_VMST))
+		return "the kernel's /proc/vmstat";
+	return source;
+}
+
+struct rep_at {
+	struct opt_num bytes; /* cumulative */
+	char src[32];	      /* "" unknown */
+	bool since_attach;    /* bytes count from prtop's attach (else from boot) */
+};
+
+/*
+ * A sample's returned bytes and their source: the sample's own
+ * reported_bytes_total where it names the source (reported_source);
+ * a file from before that key: reported_bytes_total is prtop's count,
+ * and where it is null the kernel's reported_kib (KiB since boot) is.
+ */
+static struct rep_at reported_at(json_object *s)
+{
+	struct rep_at a = {.since_attach = true};
+	const char *src;
+
+	if (has(s, "reported_source")) {
+		src = json_object_get_string(get(s, "reported_source"));
+		a.bytes = num_at(s, "reported_bytes_total");
+		if (src && a.bytes.known)
+			str_copy(a.src, sizeof(a.src), src);
+		else
+			a.bytes = (struct opt_num){0};
+		return a;
+	}
+	a.bytes = num_at(s, "reported_bytes_total");
+	if (a.bytes.known) {
+		str_copy(a.src, sizeof(a.src), REC_SRC_PRTOP);
+		return a;
+	}
+	a.bytes = num_at(s, "kernel_counters.reported_kib.total");
+	a.since_attach = false;
+	if (a.bytes.known) {
+		a.bytes.v *= 1024;
+		str_copy(a.src, sizeof(a.src), REC_SRC_KERNEL_KIB);
+	}
+	return a;
+}
+
+/* b -> a, when both are known and count the same thing */
+static struct opt_num rep_diff(const struct rep_at *a, const struct rep_at *b)
+{
+	if (!a->src[0] || strcmp(a->src, b->src))
+		return (struct opt_num){0};
+	return diff(a->bytes, b->bytes);
+}
+
 /* ---- reading ---- */
 
 struct reader {
 	struct record *r;
 	json_object *first, *prev, *last; /* snapshots */
+	struct rep_at rep_first, rep_prev;
+	bool device_seen; /* a sample named the device */
 	double prev_t;
 	double wis_t[4096]; /* the workload's seconds: when, and their totals */
 	double wis_total[4096];
@@ -122,6 +192,33 @@ static int grow(struct record *r, int *cap)
 	return 0;
 }
 
+/*
+ * The device: named by a sample once the worker has run; before that, on
+ * kernels where report() cannot be observed, BTF already names its
+ * implementation (the snapshot's device_reason says "report() in BTF:
+ * NAME"), shown as not confirmed.
+ */
+static void device(struct reader *rd, json_object *s)
+{
+	struct record *r = rd->r;
+	const char *d = json_object_get_string(get(s, "device"));
+	const char *why = json_object_get_string(get(s, "device_reason"));
+	const char *pub = json_object_get_string(get(s, "publication"));
+	const char *btf = why ? strstr(why, "report() in BTF: ") : NULL;
+
+	if (pub)
+		str_copy(r->publication, sizeof(r->publication), pub);
+	if (d) {
+		str_copy(r->device, sizeof(r->device), d);
+		r->device_from_btf = false;
+		rd->device_seen = true;
+	} else if (!rd->device_seen && btf) {
+		btf += strlen("report() in BTF: ");
+		str_printf(r->device, sizeof(r->device), "%.*s", (int)strcspn(btf, " ;,()"), btf);
+		r->device_from_btf = r->device[0] != '\0';
+	}
+}
+
 /* an interval from the previous sample to this one (counters are cumulative) */
 static int sample(struct reader *rd, json_object *o)
 {
@@ -129,15 +226,17 @@ static int sample(struct reader *rd, json_object *o)
 	double t = json_object_get_double(get(o, "t"));
 	struct record *r = rd->r;
 	struct rec_interval *iv;
+	struct rep_at rep;
 
 	if (!s)
 		return 0;
 	json_object_get(s);
-	if (!rd->first)
+	rep = reported_at(s);
+	if (!rd->first) {
 		rd->first = json_object_get(s);
-	/* the device may be named only once the worker has run */
-	if (json_object_get_string(get(s, "device")))
-		str_copy(r->device, sizeof(r->device), json_object_get_string(get(s, "device")));
+		rd->rep_first = rep;
+	}
+	device(rd, s);
 	if (rd->prev && t > rd->prev_t) {
 		if (grow(r, &rd->cap))
 			return -ENOMEM;
@@ -145,9 +244,7 @@ static int sample(struct reader *rd, json_object *o)
 		memset(iv, 0, sizeof(*iv));
 		iv->t = t;
 		iv->dt = t - rd->prev_t;
-		iv->rep_bs = per_s(diff(num_at(s, "reported_bytes_total"),
-					num_at(rd->prev, "reported_bytes_total")),
-				   iv->dt);
+		iv->rep_bs = per_s(rep_diff(&rep, &rd->rep_prev), iv->dt);
 		iv->batches_s = per_s(
 		    diff(num_at(s, "batches_total"), num_at(rd->prev, "batches_total")), iv->dt);
 		iv->runs_s = per_s(
@@ -160,6 +257,7 @@ static int sample(struct reader *rd, json_object *o)
 	if (rd->prev)
 		json_object_put(rd->prev);
 	rd->prev = s;
+	rd->rep_prev = rep;
 	rd->prev_t = t;
 	if (rd->last)
 		json_object_put(rd->last);
@@ -185,6 +283,8 @@ static void end(struct record *r, json_object *o)
 	r->exit_status = json_object_get_int(get(o, "exit_status"));
 	r->signal = sig ? json_object_get_int(sig) : 0;
 	r->wall_s = json_object_get_double(get(o, "wall_s"));
+	r->after_s = json_object_get_double(get(o, "after_s")); /* 0 in older files */
+	r->end_t = json_object_get_double(get(o, "t"));
 }
 
 /* the workload's throughput per interval: the mean of its seconds in it */
@@ -228,7 +328,13 @@ static void totals(struct reader *rd)
 
 	if (!s)
 		return;
-	t->reported_bytes = num_at(s, "reported_bytes_total");
+	/* since attach: the last sample's count; a counter from boot: its increase */
+	if (rd->rep_prev.since_attach)
+		t->reported_bytes = rd->rep_prev.bytes;
+	else
+		t->reported_bytes = rep_diff(&rd->rep_prev, &rd->rep_first);
+	if (t->reported_bytes.known)
+		str_copy(rd->r->reported_source, sizeof(rd->r->reported_source), rd->rep_prev.src);
 	t->batches = num_at(s, "batches_total");
 	t->worker_runs = num_at(s, "worker_runs_total");
 	t->reused_bytes = num_at(s, "reuse_bytes_total");
@@ -399,20 +505,30 @@ static void print_head(FILE *out, const struct record *r, const char *path)
 {
 	char ops[64] = "no will-it-scale lines: wall time and exit status only";
 
-	fprintf(out, "prtop report: %s (%s v%d), kernel %s\n", path, RECORD_FORMAT, r->version,
-		r->kernel);
-	fprintf(out, "device:  %s\n", r->device[0] ? r->device : "unknown");
+	fprintf(out, "prtop report: %s\n", path);
+	fprintf(out, "kernel:  %s (%s v%d)\n", r->kernel, RECORD_FORMAT, r->version);
+	if (!r->device[0])
+		fprintf(out, "device:  unknown (no sample named it)\n");
+	else if (r->device_from_btf)
+		fprintf(out, "device:  %s (from BTF; no worker run confirmed it)\n", r->device);
+	else
+		fprintf(out, "device:  %s\n", r->device);
+	if (r->publication[0])
+		fprintf(out, "publication: %s\n", r->publication);
 	if (r->have_ops)
 		snprintf(ops, sizeof(ops), "%.0f ops/s over the measured seconds%s", r->ops_mean,
 			 r->thp ? ", THP" : "");
+	fprintf(out, "command: %s\n", r->command);
 	if (!r->ended)
-		fprintf(out, "command: %s (recording cut short: no end line)\n", r->command);
+		fprintf(out, "end:     recording cut short: no end line\n");
 	else if (r->signal)
-		fprintf(out, "command: %s: killed by signal %d after %.1f s; %s\n", r->command,
-			r->signal, r->wall_s, ops);
+		fprintf(out, "end:     killed by signal %d after %.1f s\n", r->signal, r->wall_s);
 	else
-		fprintf(out, "command: %s: exit %d after %.1f s; %s\n", r->command, r->exit_status,
-			r->wall_s, ops);
+		fprintf(out, "end:     exit %d after %.1f s\n", r->exit_status, r->wall_s);
+	fprintf(out, "workload: %s\n", ops);
+	if (r->ended && r->after_s > 0)
+		fprintf(out, "after:   sampled %.1f s more once it exited (--after %g)\n",
+			r->end_t - r->wall_s, r->after_s);
 }
 
 static void print_timeline(FILE *out, const struct record *r)
@@ -420,12 +536,13 @@ static void print_timeline(FILE *out, const struct record *r)
 	char a[32], b[32], c[32], d[32], e[32];
 	int i;
 
-	fprintf(out, "\ntimeline %8s %12s %14s %10s %10s %13s\n", "t s", "ops/s", "reported MiB/s",
+	/* 73 columns */
+	fprintf(out, "\ntimeline %7s %10s %14s %9s %7s %12s\n", "t s", "ops/s", "reported MiB/s",
 		"batches/s", "runs/s", "reused MiB/s");
 	for (i = 0; i < r->nint; i++) {
 		const struct rec_interval *v = &r->iv[i];
 
-		fprintf(out, "timeline %8.1f %12s %14s %10s %10s %13s\n", v->t,
+		fprintf(out, "timeline %7.1f %10s %14s %9s %7s %12s\n", v->t,
 			num_or(a, sizeof(a), v->ops_s, "%.0f", 1),
 			num_or(b, sizeof(b), v->rep_bs, "%.1f", 1.0 / 1048576),
 			num_or(c, sizeof(c), v->batches_s, "%.2f", 1),
@@ -439,16 +556,20 @@ static void print_totals(FILE *out, const struct record *r)
 	const struct rec_totals *t = &r->tot;
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 
-	fprintf(out,
-		"\ntotals: reported %s MiB in %s batches, worker runs %s, reused %s MiB in %s "
-		"blocks (age p50 %s s); kernel's reported_kib +%s\n",
+	/* one figure group a line: each fits 80 columns */
+	fprintf(out, "\ntotals:  reported %s MiB (%s)\n",
 		num_or(a, sizeof(a), t->reported_bytes, "%.1f", 1.0 / 1048576),
-		num_or(b, sizeof(b), t->batches, "%.0f", 1),
+		record_source_words(r->reported_source));
+	fprintf(out, "         worker runs %s, batches %s\n",
 		num_or(c, sizeof(c), t->worker_runs, "%.0f", 1),
+		num_or(b, sizeof(b), t->batches, "%.0f", 1));
+	fprintf(out, "         reused %s MiB in %s blocks (age p50 %s s)\n",
 		num_or(d, sizeof(d), t->reused_bytes, "%.1f", 1.0 / 1048576),
 		num_or(e, sizeof(e), t->reused_blocks, "%.0f", 1),
-		num_or(f, sizeof(f), t->reuse_age_p50_ns, "%.2f", 1e-9),
-		num_or(g, sizeof(g), t->kernel_reported_kib, "%.0f", 1));
+		num_or(f, sizeof(f), t->reuse_age_p50_ns, "%.2f", 1e-9));
+	if (t->kernel_reported_kib.known)
+		fprintf(out, "         the kernel's reported_kib: +%s KiB\n",
+			num_or(g, sizeof(g), t->kernel_reported_kib, "%.0f", 1));
 	if (t->budget_exhausted.known)
 		fprintf(out, "walks: cycles %s, budget exhausted %s, boundary resets %s\n",
 			num_or(a, sizeof(a), t->cycles, "%.0f", 1),
@@ -468,8 +589,8 @@ static void print_costs(FILE *out, const struct record *r)
 			 (r->thp ? r->price_2m : r->price_4k).v, r->thp ? "2 MiB" : "4 KiB");
 	fprintf(out, "\nattribution over the %.1f s run%s\n", r->wall_s, price);
 	for (i = 0; i < REC_COSTS; i++) {
-		if (!c[i].seconds.known) {
-			fprintf(out, "  %-46s %10s  (%s)\n", c[i].what, "n/a", c[i].why);
+		if (!c[i].seconds.known) { /* the reason on its own line: 80 columns */
+			fprintf(out, "  %-46s %10s\n    (%s)\n", c[i].what, "n/a", c[i].why);
 			continue;
 		}
 		fprintf(out, "  %-46s %8.3f s  %6.2f %% of the run\n", c[i].what, c[i].seconds.v,
@@ -490,11 +611,12 @@ static json_object *jnum(struct opt_num n)
 	return n.known ? json_object_new_double(n.v) : NULL;
 }
 
-static json_object *totals_json(const struct rec_totals *t)
+static json_object *totals_json(const struct rec_totals *t, const char *src)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "reported_bytes", jnum(t->reported_bytes));
+	json_object_object_add(o, "reported_source", src[0] ? json_object_new_string(src) : NULL);
 	json_object_object_add(o, "batches", jnum(t->batches));
 	json_object_object_add(o, "worker_runs", jnum(t->worker_runs));
 	json_object_object_add(o, "reused_bytes", jnum(t->reused_bytes));
@@ -562,18 +684,25 @@ void record_print_json(FILE *out, const struct record *r, const char *path)
 	json_object_object_add(d, "kernel", json_object_new_string(r->kernel));
 	json_object_object_add(d, "device",
 			       r->device[0] ? json_object_new_string(r->device) : NULL);
+	json_object_object_add(d, "device_source",
+			       !r->device[0]	    ? NULL
+			       : r->device_from_btf ? json_object_new_string("btf")
+						    : json_object_new_string("sample"));
+	json_object_object_add(d, "publication",
+			       r->publication[0] ? json_object_new_string(r->publication) : NULL);
 	json_object_object_add(d, "command", json_object_new_string(r->command));
 	json_object_object_add(d, "exit_status",
 			       r->ended ? json_object_new_int(r->exit_status) : NULL);
 	json_object_object_add(d, "signal", r->signal ? json_object_new_int(r->signal) : NULL);
 	json_object_object_add(d, "wall_s", r->ended ? json_object_new_double(r->wall_s) : NULL);
+	json_object_object_add(d, "after_s", r->ended ? json_object_new_double(r->after_s) : NULL);
 	json_object_object_add(d, "ops_per_s_mean",
 			       r->have_ops ? json_object_new_double(r->ops_mean) : NULL);
 	json_object_object_add(d, "workload_average",
 			       r->have_average ? json_object_new_int64((int64_t)r->average) : NULL);
 	json_object_object_add(d, "workload_seconds", json_object_new_int(r->nwis));
 	json_object_object_add(d, "thp", json_object_new_boolean(r->thp));
-	json_object_object_add(d, "totals", totals_json(&r->tot));
+	json_object_object_add(d, "totals", totals_json(&r->tot, r->reported_source));
 	json_object_object_add(d, "timeline", timeline_json(r));
 	json_object_object_add(d, "attribution", costs_json(r));
 	fprintf(out, "%s\n",

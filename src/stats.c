@@ -85,10 +85,19 @@ void stats_lkp_head(FILE *out)
 		"±%stddev", "metric");
 }
 
+/* a plain decimal, never 2.6847e+06: whole numbers from 100 up, else 2 or 4 decimals */
+static const char *plain(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	snprintf(buf, len, "%.*f", a >= 100 ? 0 : a >= 1 ? 2 : 4, v);
+	return buf;
+}
+
 void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_stats *c,
 		   const char *metric)
 {
-	char ch[40];
+	char ch[40], bv[32], cv[32];
 	struct change d;
 
 	stats_change(b, c, &d);
@@ -97,8 +106,8 @@ void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_
 			 d.significant ? "" : "~");
 	else
 		snprintf(ch, sizeof(ch), "%s", "n/a");
-	fprintf(out, "%14.6g ±%6.1f%% %16s %14.6g ±%6.1f%%  %s\n", b->mean, b->stddev_pct, ch,
-		c->mean, c->stddev_pct, metric);
+	fprintf(out, "%14s ±%6.1f%% %16s %14s ±%6.1f%%  %s\n", plain(bv, sizeof(bv), b->mean),
+		b->stddev_pct, ch, plain(cv, sizeof(cv), c->mean), c->stddev_pct, metric);
 }
 
 /* the plausible loss in %: the measured loss, or its interval's upper end within noise */
@@ -134,11 +143,16 @@ int stats_advise(const struct advice_in *in, int n, char *buf, size_t len)
 			   : "no setting to compare against reporting off");
 		return -1;
 	}
-	snprintf(buf, len,
-		 "%s gives back the most memory per percent of throughput lost: %.1f MiB/s for "
-		 "%+.1f%% ±%.1f%%%s%s",
-		 in[pick].name, in[pick].mem_bytes_per_s / 1048576, in[pick].ops.pct,
-		 in[pick].ops.ci95_pct, in[pick].ops.significant ? "" : " (within noise)",
+	/* the wording follows the sign: a measured gain is not "throughput lost" */
+	snprintf(buf, len, "%s gives back the most memory %s: %.1f MiB/s for %+.1f%% ±%.1f%%%s%s",
+		 in[pick].name,
+		 !in[pick].ops.significant ? "for what it may cost in throughput"
+		 : in[pick].ops.pct < 0	   ? "per percent of throughput lost"
+					   : "and throughput rose with it",
+		 in[pick].mem_bytes_per_s / 1048576, in[pick].ops.pct, in[pick].ops.ci95_pct,
+		 !in[pick].ops.significant ? " (within noise)"
+		 : in[pick].ops.pct < 0	   ? " (a loss)"
+					   : " (a gain)",
 		 noisy == ranked ? "; every throughput difference is within noise: more "
 				   "repetitions or longer runs would tell them apart"
 				 : "");

@@ -67,7 +67,7 @@ both|2|does not apply|export -T
 both|2|unknown knob 'bogus'|knob bogus
 both|2|unknown knob 'bogus'|knob bogus=1
 both|2|not an integer|knob order=abc
-both|2|out of range|knob order=99
+both|2|out of range|knob order=-1
 both|2|empty value|knob order=
 both|2|invalid option '--bogus'|knob --bogus
 both|2|go with NAME=VALUE|knob --persist
@@ -77,6 +77,7 @@ both|2|no command to run|record
 both|2|invalid option '--bogus'|record --bogus -- true
 both|2|option '-o' needs a value|record -o
 both|2|invalid|record -d 0 -- true
+both|2|invalid --after|record --after -1 -- true
 both|2|No such file or directory|record --price /nonexistent/price.json -- true
 both|2|no directory /nonexistent/dir/|record -o /nonexistent/dir/x.rec -- true
 both|2|is a directory|record -o /tmp -- true

@@ -91,7 +91,7 @@ check "sanitized batch: two frames" test "$(grep -c '^prtop ' "$tmp/batch.out")"
 san doctor 0 sh -c '"$1" doctor -d 1; rc=$?; [ $rc -le 1 ]' sh "$SAN/prtop"
 san knob 0 "$SAN/prtop" knob
 san knob-json 0 "$SAN/prtop" knob -j
-san knob-refused 2 "$SAN/prtop" knob order=99
+san knob-refused 2 "$SAN/prtop" knob order=-1
 san host 0 "$SAN/prtop" host --json 1 2
 check "sanitized host: two JSON samples" \
 	python3 -c 'import json, sys; l = open(sys.argv[1]).read().splitlines(); [json.loads(x) for x in l]; sys.exit(len(l) != 2)' \

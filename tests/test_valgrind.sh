@@ -37,8 +37,8 @@ rc=$?
 verdict "prtop doctor -d 1" "$tmp/doctor.vg" $rc 0
 $VG "$PRTOP" knob >"$tmp/knob.out" 2>"$tmp/knob.vg"
 verdict "prtop knob (list)" "$tmp/knob.vg" $? 0
-$VG "$PRTOP" knob order=99 >"$tmp/knob2.out" 2>"$tmp/knob2.vg"
-verdict "prtop knob order=99 (refused)" "$tmp/knob2.vg" $? 2
+$VG "$PRTOP" knob order=-1 >"$tmp/knob2.out" 2>"$tmp/knob2.vg"
+verdict "prtop knob order=-1 (refused)" "$tmp/knob2.vg" $? 2
 
 port=$(free_port)
 $VG "$PRTOP" export -l "127.0.0.1:$port" -d 1 >"$tmp/export.out" 2>"$tmp/export.vg" &

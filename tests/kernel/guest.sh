@@ -274,13 +274,15 @@ knob_rejects() {
 	fi
 }
 knob_rejects 2 capacity=0
-knob_rejects 2 capacity=8 order=12
+knob_rejects 2 capacity=8 order=-1
 knob_rejects 2 delay_ms=500 capacity=-1
 knob_rejects 2 delay_ms=abc
 # the kernel's limits, which prtop leaves to the kernel: refused, and the
 # capacity written first is restored
 knob_rejects 1 capacity=16 delay_ms=50
 knob_rejects 1 capacity=513
+# the order's upper limit is the kernel's (the patch takes 0..NR_PAGE_ORDERS)
+knob_rejects 1 capacity=8 order=12
 if prtop knob --dry-run capacity=8 >/tmp/knob.out 2>&1 && [ "$(cat $V/page_reporting_capacity)" = 32 ]; then
 	ok "prtop knob --dry-run capacity=8 writes nothing: $(tr '\n' ' ' </tmp/knob.out)"
 else

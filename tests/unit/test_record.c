@@ -146,10 +146,99 @@ static void wis(void)
 	      "record: other lines are not will-it-scale's");
 }
 
+/*
+ * This machine's kind of kernel: report() not observed (reported_bytes_total
+ * null), the vendor's reported_kib counting from boot, the device named by
+ * BTF only; then a newer file whose samples name their source.
+ */
+static const char vendor[] =
+    "{\"type\":\"header\",\"format\":\"prtop-record\",\"version\":1,\"command\":[\"memhog\"]}\n"
+    "{\"type\":\"sample\",\"t\":0.0,\"snapshot\":{\"device\":null,\"device_reason\":"
+    "\"confirmed at the first worker run; report() in BTF: virtballoon_free_page_report\","
+    "\"reported_bytes_total\":null,\"kernel_counters\":{\"reported_kib\":{\"total\":1000}}}}\n"
+    "{\"type\":\"sample\",\"t\":1.0,\"snapshot\":{\"device\":null,\"device_reason\":"
+    "\"confirmed at the first worker run; report() in BTF: virtballoon_free_page_report\","
+    "\"reported_bytes_total\":null,\"kernel_counters\":{\"reported_kib\":{\"total\":1000}}}}\n"
+    "{\"type\":\"sample\",\"t\":3.0,\"snapshot\":{\"device\":null,\"publication\":\"pub_fn\","
+    "\"reported_bytes_total\":null,\"kernel_counters\":{\"reported_kib\":{\"total\":5096}}}}\n"
+    "{\"type\":\"end\",\"t\":3.0,\"exit_status\":0,\"signal\":null,\"wall_s\":1.5,"
+    "\"after_s\":1.5}\n";
+
+static const char sourced[] =
+    "{\"type\":\"header\",\"format\":\"prtop-record\",\"version\":1,\"command\":[\"memhog\"]}\n"
+    "{\"type\":\"sample\",\"t\":0.0,\"snapshot\":{\"device\":\"dev_a\","
+    "\"reported_bytes_total\":0,\"reported_source\":\"kernel:reported_kib\","
+    "\"kernel_counters\":{\"reported_kib\":{\"total\":7}}}}\n"
+    "{\"type\":\"sample\",\"t\":2.0,\"snapshot\":{\"device\":null,\"device_reason\":"
+    "\"report() in BTF: other\",\"reported_bytes_total\":8388608,"
+    "\"reported_source\":\"kernel:reported_kib\","
+    "\"kernel_counters\":{\"reported_kib\":{\"total\":999999}}}}\n"
+    "{\"type\":\"end\",\"t\":2.0,\"exit_status\":0,\"signal\":null,\"wall_s\":2.0}\n";
+
+static const char nothing[] =
+    "{\"type\":\"header\",\"format\":\"prtop-record\",\"version\":1,\"command\":[\"x\"]}\n"
+    "{\"type\":\"sample\",\"t\":0.0,\"snapshot\":{\"reported_bytes_total\":null,"
+    "\"reported_source\":null,\"kernel_counters\":{\"reported_kib\":{\"total\":1}}}}\n"
+    "{\"type\":\"sample\",\"t\":1.0,\"snapshot\":{\"reported_bytes_total\":null,"
+    "\"reported_source\":null,\"kernel_counters\":{\"reported_kib\":{\"total\":9}}}}\n";
+
+static void sources(void)
+{
+	const char *path = write("vendor.record", vendor);
+	struct record r;
+	char err[256] = "";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!path || !CHECK(!record_read(path, &r, err, sizeof(err)), "record: vendor (%s)", err))
+		return;
+	CHECK_STR(r.reported_source, REC_SRC_KERNEL_KIB, "record: kernel's reported_kib as source");
+	CHECK(r.iv[0].rep_bs.known && r.iv[0].rep_bs.v == 0 && r.iv[1].rep_bs.known &&
+		  r.iv[1].rep_bs.v == 4096.0 * 1024 / 2,
+	      "record: reported_kib differences x 1024 per second (%g)", r.iv[1].rep_bs.v);
+	CHECK(r.tot.reported_bytes.known && r.tot.reported_bytes.v == 4096.0 * 1024,
+	      "record: returned bytes: the counter's increase over the recording, in bytes");
+	CHECK_STR(r.device, "virtballoon_free_page_report", "record: device from BTF");
+	CHECK(r.device_from_btf, "record: device marked as named by BTF");
+	CHECK_STR(r.publication, "pub_fn", "record: publication");
+	CHECK(r.wall_s == 1.5 && r.after_s == 1.5 && r.end_t == 3.0, "record: --after in the end");
+	f = open_memstream(&text, &len);
+	if (f) {
+		record_print(f, &r, "vendor.record");
+		fclose(f);
+		CHECK(text && strstr(text, "reported 4.0 MiB (the kernel's reported_kib)") &&
+			  strstr(text, "virtballoon_free_page_report (from BTF;") &&
+			  strstr(text, "sampled 1.5 s more"),
+		      "record: the report names the source, the device's and --after");
+		free(text);
+	}
+	record_free(&r);
+
+	path = write("sourced.record", sourced);
+	if (!path || !CHECK(!record_read(path, &r, err, sizeof(err)), "record: sourced (%s)", err))
+		return;
+	CHECK(r.tot.reported_bytes.known && r.tot.reported_bytes.v == 8388608 &&
+		  r.iv[0].rep_bs.v == 4194304,
+	      "record: a sample's own reported_bytes_total where it names the source");
+	CHECK_STR(r.device, "dev_a", "record: a named device is kept over BTF's");
+	CHECK(!r.device_from_btf, "record: the sample named the device");
+	record_free(&r);
+
+	path = write("nothing.record", nothing);
+	if (!path || !CHECK(!record_read(path, &r, err, sizeof(err)), "record: nothing (%s)", err))
+		return;
+	CHECK(!r.tot.reported_bytes.known && !r.iv[0].rep_bs.known && !r.reported_source[0],
+	      "record: reported_source null: unknown, not the kernel's counter");
+	CHECK(!r.device[0], "record: no device named at all");
+	record_free(&r);
+}
+
 void test_record(void)
 {
 	wis();
 	reads_good();
+	sources();
 	no_price();
 	bad();
 }

@@ -111,6 +111,22 @@ static void lkp_row(void)
 		      bm, bsd, pct, ci, cm, csd);
 	}
 	free(buf);
+	/* large means print as plain decimals, not 2.6847e+06 */
+	{
+		static const double big[] = {2684699, 2684701}, big2[] = {2684799, 2684801};
+
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		if (!CHECK(f, "stats: memstream"))
+			return;
+		stats_of(big, 2, &b);
+		stats_of(big2, 2, &c);
+		stats_lkp_row(f, &b, &c, "ops");
+		fclose(f);
+		CHECK(buf && !strchr(buf, 'e') && strstr(buf, "2684700") && strstr(buf, "2684800"),
+		      "stats: LKP row in plain decimals (%s)", buf ? buf : "");
+		free(buf);
+	}
 }
 
 static void advisor(void)
@@ -137,6 +153,17 @@ static void advisor(void)
 	CHECK(stats_advise(in, 3, buf, sizeof(buf)) == 0 && strstr(buf, "within noise") &&
 		  strstr(buf, "every throughput difference is within noise"),
 	      "stats: advisor says plainly when all is noise (%s)", buf);
+	/* a significant gain is not called a loss */
+	in[1].ops.pct = 2.4;
+	in[1].ops.ci95_pct = 1;
+	in[1].ops.significant = true;
+	CHECK(stats_advise(in, 3, buf, sizeof(buf)) == 1 && !strstr(buf, "lost") &&
+		  strstr(buf, "throughput rose") && strstr(buf, "+2.4% ±1.0% (a gain)"),
+	      "stats: a gain is worded as a gain (%s)", buf);
+	in[1].ops.pct = -5;
+	CHECK(stats_advise(in, 3, buf, sizeof(buf)) == 1 && strstr(buf, "throughput lost") &&
+		  strstr(buf, "(a loss)"),
+	      "stats: a loss is worded as a loss (%s)", buf);
 	CHECK(stats_advise(in + 2, 1, buf, sizeof(buf)) == -1 && strstr(buf, "no advice"),
 	      "stats: no memory figures, no advice (%s)", buf);
 	CHECK(stats_advise(in, 0, buf, sizeof(buf)) == -1, "stats: nothing to compare");
