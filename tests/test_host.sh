@@ -22,10 +22,12 @@
 # first reporting pass and never touched since); rss_bytes is the VmRSS this script
 # reads from /proc in the same second (1 %); the VM is named by QEMU's
 # -name.  The same with guest RAM on a shared memfd (QEMU punches holes,
-# then unmaps: counted once, however late the unmap).  Reporting off: the
-# same run gives zero discards.  In every boot `prtop host export` runs
-# beside it and, scraped at a quiet moment, serves what the JSON of the
-# samples around the scrape says; both exit 0 on SIGTERM, the JSON whole.
+# then unmaps: counted once, however late the unmap), its window on a host
+# whose two cores stress-ng keeps busy (the unmap then comes late).
+# Reporting off: the same run gives zero discards.  In every boot `prtop
+# host export` runs beside it and, scraped at a quiet moment, serves what
+# the JSON of the samples around the scrape says; both exit 0 on SIGTERM,
+# the JSON whole.
 # Meanwhile `prtop host` by name (no --pid) sees QEMU and not
 # tools/madvloop, a process discarding memory in a loop.
 #
@@ -41,7 +43,7 @@ WINDOW=${PRTOP_HOST_WINDOW:-25}
 VMNAME=prtop-host-test
 XADDR=127.0.0.1:${PRTOP_HOST_PORT:-19465}
 
-require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool
+require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool stress-ng
 [ -x /bin/busybox ] || { not_ok "host: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 for f in "$PRTOP_STATIC" ./build-static/tools/memhog "$PRTOP" "$TOOLS/madvloop"; do
 	[ -x "$f" ] || { not_ok "host: $f missing (run: make all && make STATIC=1 all)"; exit 0; }
@@ -51,8 +53,9 @@ mount_kernel_fs
 run=$CACHE/qemu/host
 mkdir -p "$run"
 HOSTPIDS=""
+STRESS=""
 cleanup() {
-	for p in $HOSTPIDS; do kill "$p" 2>/dev/null; done
+	for p in $STRESS $HOSTPIDS; do kill "$p" 2>/dev/null; done
 	for p in $HOSTPIDS; do wait "$p" 2>/dev/null; done
 	qemu_stop
 }
@@ -384,11 +387,39 @@ step() {
 	return 1
 }
 
+# busy_start, busy_end: the memfd boot's window runs on a busy host (both
+# cores kept busy by stress-ng beside QEMU): there QEMU's hole punch and
+# its unmap of the same range drift apart.  busy_end checks in /proc/stat
+# that the cores were busy: less than 10 % of their time idle
+cpu_idle() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat; }
+busy_start() {
+	BUSY0=$(cpu_idle)
+	stress-ng --cpu 2 --timeout $((WINDOW + 150)) --quiet >"$run/stress-$fpr.out" 2>&1 &
+	STRESS=$!
+}
+busy_stop() {
+	[ -n "$STRESS" ] || return 0
+	kill "$STRESS" 2>/dev/null
+	wait "$STRESS" 2>/dev/null
+	STRESS=""
+}
+busy_end() {
+	BUSY1=$(cpu_idle)
+	busy_stop
+	idle=$(echo "$BUSY0 $BUSY1" | awk '{ t = $4 - $2; printf "%.1f", t ? ($3 - $1) * 100 / t : 100 }')
+	if within "$idle" 10; then
+		ok "host[$fpr]: the window ran on a busy host: stress-ng --cpu 2 beside QEMU, cores $idle % idle (< 10 %)"
+	else
+		not_ok "host[$fpr]: the window was not busy: cores $idle % idle under stress-ng --cpu 2 ($(tail -n 2 "$run/stress-$fpr.out" | tr '\n' ' '))"
+	fi
+}
+
 # boot on|off|memfd: one guest, prtop host -p QEMU from its start; sets D1 D2
 # R2 R3 RSS1 RSS2.  memfd: reporting on, guest RAM a shared memfd (QEMU then
 # punches holes instead of madvise)
 boot() {
 	fpr=$1
+	busy_stop # a boot before that failed in its window
 	log=$run/serial-$fpr.log
 	hj=$run/host-$fpr.jsonl
 	D1="" D2="" R2="" R3="" RSS1="" RSS2=""
@@ -424,13 +455,19 @@ boot() {
 	step "$log" "PRTOP-HOST settled" 300 "settling" || return 1
 	[ "$fpr" = on ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp-$fpr.out"
 	step "$log" "PRTOP-HOST held" 300 "touching $MIB MiB" || return 1
+	[ "$fpr" = memfd ] && busy_start
 	sleep 1.5
 	keep d1
 	RSS1=$(rss_note)
 	step "$log" "PRTOP-HOST window-end" $((WINDOW + 120)) "measurement window" || return 1
-	sleep 2
+	# at once: when the guest's prtop stat exits it frees its own memory, and
+	# the guest reports that 2 s later, outside its window (on a busy host
+	# the host's sample 2 s after the marker caught those 14 MiB); the
+	# window's own reports ended seconds before
+	sleep 0.2
 	keep d2
 	RSS2=$(rss_note)
+	[ "$fpr" = memfd ] && busy_end
 	curl -s -m 5 "http://$XADDR/metrics" >"$run/host-$fpr-r2.metrics"
 	step "$log" "PRTOP-HOST retouched" 300 "writing $MIB MiB again" || return 1
 	# quiet: the guest holds what it wrote and reports nothing for 6 s
