@@ -23,7 +23,8 @@
 # reads from /proc in the same second (1 %); the VM is named by QEMU's
 # -name.  The same with guest RAM on a shared memfd (QEMU punches holes,
 # then unmaps: counted once, however late the unmap), its window on a host
-# whose two cores stress-ng keeps busy (the unmap then comes late).
+# whose two cores stress-ng keeps busy (the unmap then comes late); and a
+# made-up VMM whose unmaps come 50 ms after its punches, from another thread.
 # Reporting off: the same run gives zero discards.  In every boot `prtop
 # host export` runs beside it and, scraped at a quiet moment, serves what
 # the JSON of the samples around the scrape says; both exit 0 on SIGTERM,
@@ -588,6 +589,63 @@ agree() {
 		not_ok "host[$fpr]: guest markers missing: freed '$tf' window-end '$te' rewriting '$tw' retouched '$tt'"
 	fi
 }
+
+# --- a late unmap of a punched hole: paired by range, not by time -----------
+# A VMM made for the purpose (python): RAM a 256 MiB shared memfd, 8 holes of
+# 2 MiB punched, each unmapped (MADV_DONTNEED) 50 ms later by another thread:
+# neither the time nor the thread pairs them, only the file range.  Truth:
+# the 8 holes the script punched, 16 MiB, and nothing else in its RAM
+late_vmm() {
+	python3 - "$1" <<'PYEOF'
+import ctypes, mmap, os, sys, threading, time
+go = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+size, hole, n = 256 << 20, 2 << 20, 8
+fd = os.memfd_create("late-vmm")
+os.ftruncate(fd, size)
+ram = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+print(os.getpid(), flush=True)
+while not os.path.exists(go):
+    time.sleep(0.05)
+for i in range(n):
+    off = i * 2 * hole
+    ram[off:off + hole] = b"\x01" * hole
+    if libc.fallocate(fd, 3, ctypes.c_long(off), ctypes.c_long(hole)):  # PUNCH_HOLE|KEEP_SIZE
+        print("fallocate: errno %d" % ctypes.get_errno(), flush=True)
+    time.sleep(0.05)
+    t = threading.Thread(target=ram.madvise, args=(mmap.MADV_DONTNEED, off, hole))
+    t.start()
+    t.join()
+print("done", flush=True)
+while os.path.exists(go):
+    time.sleep(0.05)
+PYEOF
+}
+lj=$run/late.jsonl
+rm -f "$run/late.go" "$run/late.out"
+late_vmm "$run/late.go" >"$run/late.out" 2>&1 &
+lp=$!
+i=0
+while [ ! -s "$run/late.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+lpid=$(head -n 1 "$run/late.out")
+"$PRTOP" host --json -p "$lpid" 0.5 >"$lj" 2>"$run/late.err" &
+ljp=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q '"guest_ram_bytes":268435456' "$lj" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+touch "$run/late.go"
+i=0
+while ! grep -q '^done' "$run/late.out" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1.2
+late=$(vm "$lj" "$lpid" '"%s %s %s %s %s" % (v["by_method"]["punch_hole"]["calls"], v["by_method"]["punch_hole"]["bytes"], v["by_method"]["dontneed"]["calls"], v["zap_calls"], v["discarded_bytes"])')
+rm -f "$run/late.go"
+wait "$lp"
+kill "$ljp" 2>/dev/null
+wait "$ljp"
+if [ "$late" = "8 16777216 0 8 16777216" ]; then
+	ok "host: 8 holes punched, each unmapped 50 ms later by another thread: 8 punch_hole (16 MiB), 8 zaps, no dontneed, 16 MiB discarded"
+else
+	not_ok "host: 8 holes of 2 MiB punched and unmapped 50 ms later: punch calls, bytes, dontneed calls, zaps, discarded '$late' (want '8 16777216 0 8 16777216'); $(tail -n 2 "$run/late.out" "$run/late.err" | tr '\n' ' ')"
+fi
 
 # --- reporting on: private anonymous RAM, madvise(MADV_DONTNEED) -----------
 boot on && agree on dontneed
