@@ -19,9 +19,10 @@
 # agree with MIB within 5 %, and their ages (median, and the exporter's
 # mean) lie between "rewriting" − "window-end" and the guest's uptime at
 # "retouched" (most of what the guest writes again was discarded by its
-# first reporting pass and never touched since); rss_bytes is the VmRSS this script
-# reads from /proc in the same second (1 %); the VM is named by QEMU's
-# -name.  The same with guest RAM on a shared memfd (QEMU punches holes,
+# first reporting pass and never touched since); rss_bytes is the VmRSS this
+# script reads from /proc in the same second (1 %); the VM is named by QEMU's
+# -name, and its identity (JSON and exporter labels) is the -name and -uuid
+# given here, manager qemu, no namespace (ns1_vm1 outside a pod).  The same with guest RAM on a shared memfd (QEMU punches holes,
 # then unmaps: counted once, however late the unmap), its window on a host
 # whose two cores stress-ng keeps busy (the unmap then comes late); and a
 # made-up VMM whose unmaps come 50 ms after its punches, from another thread.
@@ -41,7 +42,10 @@
 
 MIB=${PRTOP_HOST_MIB:-768}
 WINDOW=${PRTOP_HOST_WINDOW:-25}
-VMNAME=prtop-host-test
+# the name and UUID libvirt would pass; ns1_vm1 is how KubeVirt names the
+# domain of VM vm1 in namespace ns1, but without a pod's cgroup it is not one
+VMNAME=ns1_vm1
+VMUUID=5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10
 XADDR=127.0.0.1:${PRTOP_HOST_PORT:-19465}
 
 require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool stress-ng
@@ -191,6 +195,8 @@ def metrics(path, pid):
         if labels.pop("pid", None) != str(pid):
             continue
         labels.pop("vm", None)
+        for k in ("namespace", "name", "uuid"):
+            labels.pop(k, None)
         out[(m.group(1), tuple(sorted(labels.items())))] = float(m.group(3))
     return out
 
@@ -361,6 +367,30 @@ elif what == "export":
         ok("host[%s] export: %d series equal the JSON around the scrape (discards exactly, refaults and RSS within 1 %%)" % (fpr, len(want)))
     (ok if quiet else not_ok)("host[%s] export: no discard between the samples around the scrape (a quiet moment)" % fpr)
 
+elif what == "identity":
+    # identity: FPR JSONL METRICS PID NAME UUID: the JSON's identity and the
+    # exporter's identity labels are the -name and -uuid this script gave
+    # QEMU, by hand (manager qemu: no libvirt, no pod), no namespace
+    fpr, jl, mf, pid, name, uuid = args[0], args[1], args[2], int(args[3]), args[4], args[5]
+    v = vm_of(jl, pid)
+    want = {"manager": "qemu", "name": name, "namespace": None, "uuid": uuid, "pod_uid": None}
+    got = v.get("identity") if v else None
+    (ok if got == want else not_ok)("host[%s]: identity %s (want %s)" % (fpr, got, want))
+    sets, bad = 0, []
+    for line in open(mf, errors="replace"):
+        m = re.match(r'(prtop_host_[a-z_]+)\{([^}]*)\} ', line)
+        if not m:
+            continue
+        labels = dict(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"', m.group(2)))
+        if labels.get("pid") != str(pid):
+            continue
+        sets += 1
+        if labels.get("name") != name or labels.get("uuid") != uuid or "namespace" in labels:
+            bad.append(line.strip())
+    (ok if sets and not bad else not_ok)(
+        "host[%s] export: %d series of the VM, %d without name=\"%s\", uuid=\"%s\" and no namespace%s" % (
+            fpr, sets, len(bad), name, uuid, (": " + bad[0]) if bad else ""))
+
 elif what == "whole":
     # whole: FPR FILE PID: every line of the JSON Lines output is a whole
     # object with the VM in it, and the file ends with a newline
@@ -424,7 +454,7 @@ boot() {
 	log=$run/serial-$fpr.log
 	hj=$run/host-$fpr.jsonl
 	D1="" D2="" R2="" R3="" RSS1="" RSS2=""
-	QEMU_EXTRA="-name guest=$VMNAME,debug-threads=on"
+	QEMU_EXTRA="-name guest=$VMNAME,debug-threads=on -uuid $VMUUID"
 	dev=$fpr
 	if [ "$fpr" = memfd ]; then
 		dev=on
@@ -509,6 +539,7 @@ common() {
 		[ "$(cat "$run/host-$fpr.healthz" 2>/dev/null)" = 200 ]
 	hcheck export "$fpr" "$VMPID" "$run/host-$fpr.metrics" "$run/snap-$fpr-r3.json" "$run/snap-$fpr-after.json"
 	hcheck rss "$fpr" "$run/host-$fpr.last.jsonl" "$VMPID" "$run/rss-$fpr.txt"
+	hcheck identity "$fpr" "$run/host-$fpr.last.jsonl" "$run/host-$fpr.metrics" "$VMPID" "$VMNAME" "$VMUUID"
 }
 
 # agree MODE METHOD: the checks of a boot with reporting on, whose discards
@@ -694,10 +725,10 @@ esac
 # --- the exporter, scraped while the reporting-on guest ran ------------------
 cp "$run/host-on.metrics" "$run/host.metrics" 2>/dev/null
 if [ -s "$run/host.metrics" ]; then
-	line=$(grep "^prtop_host_discarded_bytes_total{vm=\"$VMNAME\",pid=\"$ON_PID\",method=\"dontneed\"}" "$run/host.metrics")
+	line=$(grep "^prtop_host_discarded_bytes_total{vm=\"$VMNAME\",pid=\"$ON_PID\",name=\"$VMNAME\",uuid=\"$VMUUID\",method=\"dontneed\"}" "$run/host.metrics")
 	val=${line##* }
 	if [ -n "$val" ] && [ "$val" -gt 0 ]; then
-		ok "host export: the VM's series has vm=\"$VMNAME\" and pid labels ($line)"
+		ok "host export: the VM's series has vm, pid, name and uuid labels ($line)"
 	else
 		not_ok "host export: no dontneed series for vm=$VMNAME pid=$ON_PID: $(grep prtop_host_discarded_bytes_total "$run/host.metrics" | head -3 | tr '\n' ' ')"
 	fi
