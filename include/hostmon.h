@@ -28,9 +28,28 @@ enum host_probe {
 	HP__COUNT,
 };
 
+/*
+ * Who a VM is to the software that manages it, from what the host shows
+ * (the VMM's command line, its cgroup, libvirt's pid files); "" is unknown.
+ * manager: "qemu" (QEMU started by hand or by a tool prtop does not know),
+ * "libvirt" (libvirt's pid file holds the pid, or the command line names
+ * libvirt's per-domain directory), "kubevirt" (a libvirt-style -name
+ * guest=<namespace>_<name> in a Kubernetes pod's cgroup), "firecracker",
+ * "cloud-hypervisor", "crosvm".  name and namespace are KubeVirt's split of
+ * the domain name; otherwise name is the VMM's own name of the VM.
+ */
+struct host_identity {
+	char manager[20];
+	char name[128];
+	char ns[64];	  /* Kubernetes namespace: a DNS label, at most 63 */
+	char uuid[40];	  /* QEMU's -uuid (libvirt's domain UUID), 8-4-4-4-12 hex */
+	char pod_uid[40]; /* the Kubernetes pod's UID, from the cgroup path */
+};
+
 struct host_vm {
 	pid_t pid;
-	char name[64]; /* QEMU's -name, Firecracker's --id, else comm */
+	char name[64]; /* QEMU's -name, Firecracker's --id, Cloud Hypervisor's socket, else comm */
+	struct host_identity id;
 	char comm[16];
 	char vmm[24];	      /* qemu, firecracker, cloud-hypervisor, crosvm, or comm (--pid) */
 	uint64_t start_ticks; /* /proc/PID/stat starttime: a reused pid is another VM */
@@ -68,6 +87,7 @@ struct host_opts {
 	bool verbose;	  /* libbpf diagnostics */
 	bool no_refaults; /* attach no fault probe: no cost per fault, refaults unknown */
 	const char *proc; /* "/proc"; tests point it elsewhere for the readers */
+	const char *libvirt_run; /* "/run/libvirt/qemu": libvirt's NAME.pid files */
 };
 
 struct host;
@@ -87,6 +107,22 @@ const char *host_probe_name(enum host_probe p);
 const char *host_vmm_kind(const char *comm, const char *exe_base);
 /* the VM's name from its command line (NUL-separated, len bytes), or "" */
 void host_vm_name(const char *cmdline, size_t len, char *out, size_t outlen);
+/* the Kubernetes pod UID in /proc/PID/cgroup text (v1 or v2; systemd or cgroupfs driver) */
+bool host_pod_uid(const char *cgroup, char *out, size_t outlen);
+/*
+ * The identity of a VMM of kind vmm (host_vmm_kind, or NULL) from its
+ * command line (NUL-separated, len bytes), its cgroup text (NULL: unknown)
+ * and whether libvirt's pid file for its -name holds its pid.
+ */
+void host_identity_parse(struct host_identity *id, const char *vmm, const char *cmdline,
+			 size_t len, const char *cgroup, bool libvirt_pidfile);
+/*
+ * The same, reading proc/PID/cgroup and libvirt_run/NAME.pid (NULL roots:
+ * "/proc", "/run/libvirt/qemu"): the one reader here, given its roots so the
+ * unit tests point it at fixture files.
+ */
+void host_identity_read(struct host_identity *id, const char *proc, const char *libvirt_run,
+			pid_t pid, const char *vmm, const char *cmdline, size_t len);
 /* VmRSS, RssAnon, RssFile, RssShmem from /proc/PID/status text; false without VmRSS */
 bool host_parse_status(const char *text, uint64_t *rss, uint64_t *anon, uint64_t *file,
 		       uint64_t *shmem);

@@ -289,6 +289,11 @@ static void vm_track(struct host *h, pid_t pid, uint64_t ticks, const char *kind
 	n = read_file(path, cmd, sizeof(cmd));
 	if (n > 0)
 		host_vm_name(cmd, (size_t)n, vs->v.name, sizeof(vs->v.name));
+	host_identity_read(&vs->v.id, proc_root(h), h->o.libvirt_run, pid, kind, cmd,
+			   n > 0 ? (size_t)n : 0);
+	/* Cloud Hypervisor has no name option: its API socket's name, if any */
+	if (!vs->v.name[0] && vs->v.id.name[0] && strcmp(vs->v.id.manager, "kubevirt"))
+		str_copy(vs->v.name, sizeof(vs->v.name), vs->v.id.name);
 	if (!vs->v.name[0])
 		str_copy(vs->v.name, sizeof(vs->v.name), comm);
 	ram_refresh(h, &vs->v);

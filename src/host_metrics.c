@@ -14,6 +14,9 @@
 #include "metrics.h"
 #include "metrics_int.h"
 
+/* a per-VM label set: vm, pid, the identity (escaped, up to 2x) and one more */
+#define HOST_LABELS_MAX 1024
+
 bool host_selected(const struct host_sel *sel, const struct host_vm *v)
 {
 	int i;
@@ -65,16 +68,38 @@ void host_select(struct host_sel *sel, const struct host_snap *s)
 	}
 }
 
-/* {vm="name",pid="123"} or {vm="other",pid=""}, plus extra ",k=\"v\"" */
+/* ",key=\"value\"" when value is known, else nothing */
+static size_t opt_label(char *out, size_t len, const char *key, const char *value)
+{
+	char esc[2 * sizeof(((struct host_identity *)0)->name) + 1];
+	int n;
+
+	if (!value[0] || !len)
+		return 0;
+	n = snprintf(out, len, ",%s=\"%s\"", key, label_esc(esc, sizeof(esc), value));
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/*
+ * {vm="name",pid="123"} or {vm="other",pid=""}, then where known the VM's
+ * identity under KubeVirt's label names (namespace, name) and uuid, so
+ * on(namespace, name) joins with kubevirt_vmi_* series; plus extra ",k=\"v\""
+ */
 static void vm_labels(char *out, size_t len, const struct host_vm *v, const char *extra)
 {
-	char name[160];
+	char name[160], id[HOST_LABELS_MAX];
+	size_t n = 0;
 
-	if (v)
-		snprintf(out, len, "{vm=\"%s\",pid=\"%d\"%s}",
-			 label_esc(name, sizeof(name), v->name), v->pid, extra ? extra : "");
-	else
+	if (!v) {
 		snprintf(out, len, "{vm=\"other\",pid=\"\"%s}", extra ? extra : "");
+		return;
+	}
+	id[0] = '\0';
+	n += opt_label(id + n, sizeof(id) - n, "namespace", v->id.ns);
+	n += opt_label(id + n, sizeof(id) - n, "name", v->id.name);
+	opt_label(id + n, sizeof(id) - n, "uuid", v->id.uuid);
+	snprintf(out, len, "{vm=\"%s\",pid=\"%d\"%s%s}", label_esc(name, sizeof(name), v->name),
+		 v->pid, id, extra ? extra : "");
 }
 
 /* the VMs with labels, then "other" (NULL) when some VM is not labelled */
@@ -175,7 +200,7 @@ static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const st
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
-	char l[320], m[64];
+	char l[HOST_LABELS_MAX + 96], m[64];
 	int k;
 
 	fam_head(b, o, f);
@@ -192,7 +217,7 @@ static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struc
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
-	char l[320];
+	char l[HOST_LABELS_MAX + 96];
 
 	fam_head(b, o, f);
 	while (vm_next(&it, &v)) {
@@ -211,7 +236,7 @@ static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct 
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
-	char l[320], e[64], n[40];
+	char l[HOST_LABELS_MAX + 96], e[64], n[40];
 	int i;
 
 	fam_head(b, o, f);
@@ -292,7 +317,7 @@ static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct 
 	static const struct fam nvms = {
 	    "prtop_host_vms", M_GAUGE, NULL,
 	    "VMM processes watched; labelled ones have series of their own."};
-	char l[400], extra[128], vmm[64];
+	char l[HOST_LABELS_MAX + 256], extra[128], vmm[64];
 	int i, nl = 0, n = 0;
 
 	fam_head(b, o, &info);

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pure parts of `prtop host`: which processes are VMMs, what a VM is
- * called, what /proc/PID/status says about its memory, and the window
- * between two samples.  No I/O here: the unit tests feed them text.
+ * called and who manages it, what /proc/PID/status says about its memory,
+ * and the window between two samples.  No I/O here but host_identity_read,
+ * which takes its roots as arguments: the unit tests feed text or fixture
+ * files.
  */
+#include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hostmon.h"
 
@@ -106,6 +111,273 @@ void host_vm_name(const char *cmdline, size_t len, char *out, size_t outlen)
 	v = arg_after(cmdline, len, "--id");
 	if (v)
 		copy_until(out, outlen, v, "");
+}
+
+/* "opt value" or "opt=value" (Cloud Hypervisor's argument parser takes both) */
+static const char *opt_value(const char *cmdline, size_t len, const char *opt)
+{
+	const char *p = cmdline, *end = cmdline + len, *v = arg_after(cmdline, len, opt);
+	size_t n = strlen(opt);
+
+	if (v)
+		return v;
+	while (p < end) {
+		size_t k = strnlen(p, (size_t)(end - p));
+
+		if (p + k >= end)
+			return NULL;
+		if (!strncmp(p, opt, n) && p[n] == '=')
+			return p + n + 1;
+		p += k + 1;
+	}
+	return NULL;
+}
+
+/* some argument contains both a and b (b after a) */
+static bool arg_has(const char *cmdline, size_t len, const char *a, const char *b)
+{
+	const char *p = cmdline, *end = cmdline + len;
+
+	while (p < end) {
+		size_t k = strnlen(p, (size_t)(end - p));
+		const char *x;
+
+		if (p + k >= end)
+			return false;
+		x = strstr(p, a);
+		if (x && strstr(x + strlen(a), b))
+			return true;
+		p += k + 1;
+	}
+	return false;
+}
+
+/* 8-4-4-4-12 hex digits, ending at a NUL or a comma */
+static bool is_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return !s[36] || s[36] == ',';
+}
+
+/* a Kubernetes namespace: a DNS label (RFC 1123), 1..63 characters */
+static bool is_dns_label(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/*
+ * One cgroup path component naming a pod: "pod<uid>" (cgroupfs driver,
+ * dashes) or "kubepods[-<qos>]-pod<uid with _>.slice" (systemd driver).
+ */
+static bool pod_component(const char *c, size_t n, char *out, size_t outlen)
+{
+	char uid[40];
+	const char *u;
+	size_t k, i;
+
+	if (n > 4 && !strncmp(c, "pod", 3)) {
+		u = c + 3;
+		k = n - 3;
+	} else if (n > 6 && !strncmp(c, "kubepods", 8) && !memcmp(c + n - 6, ".slice", 6)) {
+		u = NULL;
+		for (i = 8; i + 4 <= n - 6; i++)
+			if (!memcmp(c + i, "-pod", 4))
+				u = c + i + 4;
+		if (!u)
+			return false;
+		k = (size_t)(c + n - 6 - u);
+	} else {
+		return false;
+	}
+	if (k != 36)
+		return false;
+	for (i = 0; i < k; i++)
+		uid[i] = u[i] == '_' ? '-' : u[i];
+	uid[k] = '\0';
+	if (!is_uuid(uid) || outlen < sizeof(uid))
+		return false;
+	memcpy(out, uid, k + 1);
+	return true;
+}
+
+bool host_pod_uid(const char *cgroup, char *out, size_t outlen)
+{
+	const char *line = cgroup;
+
+	out[0] = '\0';
+	while (line && *line) {
+		const char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line);
+		const char *path = memchr(line, ':', (size_t)(end - line));
+		const char *c;
+
+		/* "ID:CONTROLLERS:PATH": the path after the second colon */
+		if (path)
+			path = memchr(path + 1, ':', (size_t)(end - path - 1));
+		c = path ? path + 1 : end;
+		/* the pod is a component below a "kubepods..." one */
+		while (c < end) {
+			const char *slash = memchr(c, '/', (size_t)(end - c));
+			size_t n = (size_t)((slash ? slash : end) - c);
+
+			if (!strncmp(c, "kubepods", 8) && n >= 8) {
+				const char *d = c;
+
+				while (d < end) {
+					const char *s2 = memchr(d, '/', (size_t)(end - d));
+					size_t m = (size_t)((s2 ? s2 : end) - d);
+
+					if (pod_component(d, m, out, outlen))
+						return true;
+					d += m + 1;
+				}
+				break;
+			}
+			c += n + 1;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+/* Cloud Hypervisor's --api-socket "path=/x/NAME.sock" or "/x/NAME.sock": NAME */
+static void api_socket_name(const char *v, char *out, size_t outlen)
+{
+	char path[256];
+	const char *base;
+	size_t n;
+
+	out[0] = '\0';
+	if (!strncmp(v, "path=", 5))
+		v += 5;
+	else if (strchr(v, '='))
+		return; /* fd=N: no name */
+	copy_until(path, sizeof(path), v, ",");
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".sock"))
+		n -= 5;
+	else if (n > 7 && !strcmp(base + n - 7, ".socket"))
+		n -= 7;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, base, n);
+	out[n] = '\0';
+}
+
+static void set(char *out, size_t outlen, const char *s)
+{
+	copy_until(out, outlen, s, "");
+}
+
+static void qemu_identity(struct host_identity *id, const char *cmdline, size_t len,
+			  bool libvirt_pidfile)
+{
+	const char *v = arg_after(cmdline, len, "-uuid"), *us, *nv;
+	char dom[sizeof(id->name)];
+	bool guest_form, libvirt;
+
+	if (v && is_uuid(v))
+		copy_until(id->uuid, sizeof(id->uuid), v, ",");
+	host_vm_name(cmdline, len, dom, sizeof(dom));
+	nv = arg_after(cmdline, len, "-name");
+	guest_form = nv && (!strncmp(nv, "guest=", 6) || strstr(nv, ",guest="));
+	/* libvirt keeps each domain's files in <its qemu dir>/domain-<id>-<name> */
+	libvirt = libvirt_pidfile || arg_has(cmdline, len, "libvirt/", "/domain-");
+	us = strchr(dom, '_');
+	if (id->pod_uid[0] && (libvirt || guest_form) && us &&
+	    is_dns_label(dom, (size_t)(us - dom)) && us[1]) {
+		set(id->manager, sizeof(id->manager), "kubevirt");
+		copy_until(id->ns, sizeof(id->ns), dom, "_");
+		set(id->name, sizeof(id->name), us + 1);
+		return;
+	}
+	set(id->manager, sizeof(id->manager), libvirt ? "libvirt" : "qemu");
+	set(id->name, sizeof(id->name), dom);
+}
+
+void host_identity_parse(struct host_identity *id, const char *vmm, const char *cmdline,
+			 size_t len, const char *cgroup, bool libvirt_pidfile)
+{
+	const char *v;
+
+	memset(id, 0, sizeof(*id));
+	if (cgroup)
+		host_pod_uid(cgroup, id->pod_uid, sizeof(id->pod_uid));
+	if (!vmm)
+		return; /* a process given by --pid that is no VMM prtop knows */
+	if (!strcmp(vmm, "qemu")) {
+		qemu_identity(id, cmdline, len, libvirt_pidfile);
+		return;
+	}
+	set(id->manager, sizeof(id->manager), vmm);
+	if (!strcmp(vmm, "firecracker")) {
+		v = opt_value(cmdline, len, "--id");
+		if (v)
+			set(id->name, sizeof(id->name), v);
+	} else if (!strcmp(vmm, "cloud-hypervisor")) {
+		v = opt_value(cmdline, len, "--api-socket");
+		if (v)
+			api_socket_name(v, id->name, sizeof(id->name));
+	}
+}
+
+/* up to len - 1 bytes of a small file, NUL-terminated; -1 if unreadable */
+static ssize_t slurp(const char *path, char *buf, size_t len)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got < len - 1 && (n = read(fd, buf + got, len - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+void host_identity_read(struct host_identity *id, const char *proc, const char *libvirt_run,
+			pid_t pid, const char *vmm, const char *cmdline, size_t len)
+{
+	char path[512], cg[8192], dom[64], pidtxt[32];
+	bool pidfile = false;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", proc ? proc : "/proc", pid);
+	n = slurp(path, cg, sizeof(cg));
+	if (vmm && !strcmp(vmm, "qemu")) {
+		host_vm_name(cmdline, len, dom, sizeof(dom));
+		/* a name that is a file name in libvirt's directory, nothing else */
+		if (dom[0] && !strchr(dom, '/') && strcmp(dom, ".") && strcmp(dom, "..")) {
+			char *end;
+			long p;
+
+			snprintf(path, sizeof(path), "%s/%s.pid",
+				 libvirt_run ? libvirt_run : "/run/libvirt/qemu", dom);
+			if (slurp(path, pidtxt, sizeof(pidtxt)) > 0) {
+				p = strtol(pidtxt, &end, 10);
+				pidfile = end != pidtxt && p == pid;
+			}
+		}
+	}
+	host_identity_parse(id, vmm, cmdline, len, n > 0 ? cg : NULL, pidfile);
 }
 
 static bool field_kib(const char *text, const char *key, uint64_t *out)

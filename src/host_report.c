@@ -190,6 +190,25 @@ static struct json_object *u64(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
+
+/* a string, or null when unknown ("") */
+static struct json_object *str_or_null(const char *s)
+{
+	return s[0] ? json_object_new_string(s) : NULL;
+}
+
+/* who manages the VM; null where the host does not show it */
+static struct json_object *identity_json(const struct host_identity *id)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "manager", str_or_null(id->manager));
+	json_object_object_add(o, "name", str_or_null(id->name));
+	json_object_object_add(o, "namespace", str_or_null(id->ns));
+	json_object_object_add(o, "uuid", str_or_null(id->uuid));
+	json_object_object_add(o, "pod_uid", str_or_null(id->pod_uid));
+	return o;
+}
 static struct json_object *vm_json(const struct host_vm *v, const struct host_snap *prev,
 				   double secs, bool refaults)
 {
@@ -205,6 +224,7 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "name", json_object_new_string(v->name));
 	json_object_object_add(o, "comm", json_object_new_string(v->comm));
 	json_object_object_add(o, "vmm", json_object_new_string(v->vmm));
+	json_object_object_add(o, "identity", identity_json(&v->id));
 	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
 	json_object_object_add(o, "backing",
 			       json_object_new_string(v->hugetlb ? "hugetlbfs" : "pages"));

@@ -19,13 +19,17 @@
 # agree with MIB within 5 %, and their ages (median, and the exporter's
 # mean) lie between "rewriting" − "window-end" and the guest's uptime at
 # "retouched" (most of what the guest writes again was discarded by its
-# first reporting pass and never touched since); rss_bytes is the VmRSS this script
-# reads from /proc in the same second (1 %); the VM is named by QEMU's
-# -name.  The same with guest RAM on a shared memfd (QEMU punches holes,
-# then unmaps: counted once, however late the unmap).  Reporting off: the
-# same run gives zero discards.  In every boot `prtop host export` runs
-# beside it and, scraped at a quiet moment, serves what the JSON of the
-# samples around the scrape says; both exit 0 on SIGTERM, the JSON whole.
+# first reporting pass and never touched since); rss_bytes is the VmRSS this
+# script reads from /proc in the same second (1 %); the VM is named by QEMU's
+# -name, and its identity (JSON and exporter labels) is the -name and -uuid
+# given here, manager qemu, no namespace (ns1_vm1 outside a pod).  The same with guest RAM on a shared memfd (QEMU punches holes,
+# then unmaps: counted once, however late the unmap), its window on a host
+# whose two cores stress-ng keeps busy (the unmap then comes late); and a
+# made-up VMM whose unmaps come 50 ms after its punches, from another thread.
+# Reporting off: the same run gives zero discards.  In every boot `prtop
+# host export` runs beside it and, scraped at a quiet moment, serves what
+# the JSON of the samples around the scrape says; both exit 0 on SIGTERM,
+# the JSON whole.
 # Meanwhile `prtop host` by name (no --pid) sees QEMU and not
 # tools/madvloop, a process discarding memory in a loop.
 #
@@ -38,10 +42,13 @@
 
 MIB=${PRTOP_HOST_MIB:-768}
 WINDOW=${PRTOP_HOST_WINDOW:-25}
-VMNAME=prtop-host-test
+# the name and UUID libvirt would pass; ns1_vm1 is how KubeVirt names the
+# domain of VM vm1 in namespace ns1, but without a pod's cgroup it is not one
+VMNAME=ns1_vm1
+VMUUID=5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10
 XADDR=127.0.0.1:${PRTOP_HOST_PORT:-19465}
 
-require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool
+require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool stress-ng
 [ -x /bin/busybox ] || { not_ok "host: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 for f in "$PRTOP_STATIC" ./build-static/tools/memhog "$PRTOP" "$TOOLS/madvloop"; do
 	[ -x "$f" ] || { not_ok "host: $f missing (run: make all && make STATIC=1 all)"; exit 0; }
@@ -51,8 +58,9 @@ mount_kernel_fs
 run=$CACHE/qemu/host
 mkdir -p "$run"
 HOSTPIDS=""
+STRESS=""
 cleanup() {
-	for p in $HOSTPIDS; do kill "$p" 2>/dev/null; done
+	for p in $STRESS $HOSTPIDS; do kill "$p" 2>/dev/null; done
 	for p in $HOSTPIDS; do wait "$p" 2>/dev/null; done
 	qemu_stop
 }
@@ -187,6 +195,8 @@ def metrics(path, pid):
         if labels.pop("pid", None) != str(pid):
             continue
         labels.pop("vm", None)
+        for k in ("namespace", "name", "uuid"):
+            labels.pop(k, None)
         out[(m.group(1), tuple(sorted(labels.items())))] = float(m.group(3))
     return out
 
@@ -357,6 +367,30 @@ elif what == "export":
         ok("host[%s] export: %d series equal the JSON around the scrape (discards exactly, refaults and RSS within 1 %%)" % (fpr, len(want)))
     (ok if quiet else not_ok)("host[%s] export: no discard between the samples around the scrape (a quiet moment)" % fpr)
 
+elif what == "identity":
+    # identity: FPR JSONL METRICS PID NAME UUID: the JSON's identity and the
+    # exporter's identity labels are the -name and -uuid this script gave
+    # QEMU, by hand (manager qemu: no libvirt, no pod), no namespace
+    fpr, jl, mf, pid, name, uuid = args[0], args[1], args[2], int(args[3]), args[4], args[5]
+    v = vm_of(jl, pid)
+    want = {"manager": "qemu", "name": name, "namespace": None, "uuid": uuid, "pod_uid": None}
+    got = v.get("identity") if v else None
+    (ok if got == want else not_ok)("host[%s]: identity %s (want %s)" % (fpr, got, want))
+    sets, bad = 0, []
+    for line in open(mf, errors="replace"):
+        m = re.match(r'(prtop_host_[a-z_]+)\{([^}]*)\} ', line)
+        if not m:
+            continue
+        labels = dict(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"', m.group(2)))
+        if labels.get("pid") != str(pid):
+            continue
+        sets += 1
+        if labels.get("name") != name or labels.get("uuid") != uuid or "namespace" in labels:
+            bad.append(line.strip())
+    (ok if sets and not bad else not_ok)(
+        "host[%s] export: %d series of the VM, %d without name=\"%s\", uuid=\"%s\" and no namespace%s" % (
+            fpr, sets, len(bad), name, uuid, (": " + bad[0]) if bad else ""))
+
 elif what == "whole":
     # whole: FPR FILE PID: every line of the JSON Lines output is a whole
     # object with the VM in it, and the file ends with a newline
@@ -384,15 +418,43 @@ step() {
 	return 1
 }
 
+# busy_start, busy_end: the memfd boot's window runs on a busy host (both
+# cores kept busy by stress-ng beside QEMU): there QEMU's hole punch and
+# its unmap of the same range drift apart.  busy_end checks in /proc/stat
+# that the cores were busy: less than 10 % of their time idle
+cpu_idle() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat; }
+busy_start() {
+	BUSY0=$(cpu_idle)
+	stress-ng --cpu 2 --timeout $((WINDOW + 150)) --quiet >"$run/stress-$fpr.out" 2>&1 &
+	STRESS=$!
+}
+busy_stop() {
+	[ -n "$STRESS" ] || return 0
+	kill "$STRESS" 2>/dev/null
+	wait "$STRESS" 2>/dev/null
+	STRESS=""
+}
+busy_end() {
+	BUSY1=$(cpu_idle)
+	busy_stop
+	idle=$(echo "$BUSY0 $BUSY1" | awk '{ t = $4 - $2; printf "%.1f", t ? ($3 - $1) * 100 / t : 100 }')
+	if within "$idle" 10; then
+		ok "host[$fpr]: the window ran on a busy host: stress-ng --cpu 2 beside QEMU, cores $idle % idle (< 10 %)"
+	else
+		not_ok "host[$fpr]: the window was not busy: cores $idle % idle under stress-ng --cpu 2 ($(tail -n 2 "$run/stress-$fpr.out" | tr '\n' ' '))"
+	fi
+}
+
 # boot on|off|memfd: one guest, prtop host -p QEMU from its start; sets D1 D2
 # R2 R3 RSS1 RSS2.  memfd: reporting on, guest RAM a shared memfd (QEMU then
 # punches holes instead of madvise)
 boot() {
 	fpr=$1
+	busy_stop # a boot before that failed in its window
 	log=$run/serial-$fpr.log
 	hj=$run/host-$fpr.jsonl
 	D1="" D2="" R2="" R3="" RSS1="" RSS2=""
-	QEMU_EXTRA="-name guest=$VMNAME,debug-threads=on"
+	QEMU_EXTRA="-name guest=$VMNAME,debug-threads=on -uuid $VMUUID"
 	dev=$fpr
 	if [ "$fpr" = memfd ]; then
 		dev=on
@@ -424,13 +486,19 @@ boot() {
 	step "$log" "PRTOP-HOST settled" 300 "settling" || return 1
 	[ "$fpr" = on ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp-$fpr.out"
 	step "$log" "PRTOP-HOST held" 300 "touching $MIB MiB" || return 1
+	[ "$fpr" = memfd ] && busy_start
 	sleep 1.5
 	keep d1
 	RSS1=$(rss_note)
 	step "$log" "PRTOP-HOST window-end" $((WINDOW + 120)) "measurement window" || return 1
-	sleep 2
+	# at once: when the guest's prtop stat exits it frees its own memory, and
+	# the guest reports that 2 s later, outside its window (on a busy host
+	# the host's sample 2 s after the marker caught those 14 MiB); the
+	# window's own reports ended seconds before
+	sleep 0.2
 	keep d2
 	RSS2=$(rss_note)
+	[ "$fpr" = memfd ] && busy_end
 	curl -s -m 5 "http://$XADDR/metrics" >"$run/host-$fpr-r2.metrics"
 	step "$log" "PRTOP-HOST retouched" 300 "writing $MIB MiB again" || return 1
 	# quiet: the guest holds what it wrote and reports nothing for 6 s
@@ -471,6 +539,7 @@ common() {
 		[ "$(cat "$run/host-$fpr.healthz" 2>/dev/null)" = 200 ]
 	hcheck export "$fpr" "$VMPID" "$run/host-$fpr.metrics" "$run/snap-$fpr-r3.json" "$run/snap-$fpr-after.json"
 	hcheck rss "$fpr" "$run/host-$fpr.last.jsonl" "$VMPID" "$run/rss-$fpr.txt"
+	hcheck identity "$fpr" "$run/host-$fpr.last.jsonl" "$run/host-$fpr.metrics" "$VMPID" "$VMNAME" "$VMUUID"
 }
 
 # agree MODE METHOD: the checks of a boot with reporting on, whose discards
@@ -552,6 +621,63 @@ agree() {
 	fi
 }
 
+# --- a late unmap of a punched hole: paired by range, not by time -----------
+# A VMM made for the purpose (python): RAM a 256 MiB shared memfd, 8 holes of
+# 2 MiB punched, each unmapped (MADV_DONTNEED) 50 ms later by another thread:
+# neither the time nor the thread pairs them, only the file range.  Truth:
+# the 8 holes the script punched, 16 MiB, and nothing else in its RAM
+late_vmm() {
+	python3 - "$1" <<'PYEOF'
+import ctypes, mmap, os, sys, threading, time
+go = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+size, hole, n = 256 << 20, 2 << 20, 8
+fd = os.memfd_create("late-vmm")
+os.ftruncate(fd, size)
+ram = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+print(os.getpid(), flush=True)
+while not os.path.exists(go):
+    time.sleep(0.05)
+for i in range(n):
+    off = i * 2 * hole
+    ram[off:off + hole] = b"\x01" * hole
+    if libc.fallocate(fd, 3, ctypes.c_long(off), ctypes.c_long(hole)):  # PUNCH_HOLE|KEEP_SIZE
+        print("fallocate: errno %d" % ctypes.get_errno(), flush=True)
+    time.sleep(0.05)
+    t = threading.Thread(target=ram.madvise, args=(mmap.MADV_DONTNEED, off, hole))
+    t.start()
+    t.join()
+print("done", flush=True)
+while os.path.exists(go):
+    time.sleep(0.05)
+PYEOF
+}
+lj=$run/late.jsonl
+rm -f "$run/late.go" "$run/late.out"
+late_vmm "$run/late.go" >"$run/late.out" 2>&1 &
+lp=$!
+i=0
+while [ ! -s "$run/late.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+lpid=$(head -n 1 "$run/late.out")
+"$PRTOP" host --json -p "$lpid" 0.5 >"$lj" 2>"$run/late.err" &
+ljp=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q '"guest_ram_bytes":268435456' "$lj" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+touch "$run/late.go"
+i=0
+while ! grep -q '^done' "$run/late.out" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1.2
+late=$(vm "$lj" "$lpid" '"%s %s %s %s %s" % (v["by_method"]["punch_hole"]["calls"], v["by_method"]["punch_hole"]["bytes"], v["by_method"]["dontneed"]["calls"], v["zap_calls"], v["discarded_bytes"])')
+rm -f "$run/late.go"
+wait "$lp"
+kill "$ljp" 2>/dev/null
+wait "$ljp"
+if [ "$late" = "8 16777216 0 8 16777216" ]; then
+	ok "host: 8 holes punched, each unmapped 50 ms later by another thread: 8 punch_hole (16 MiB), 8 zaps, no dontneed, 16 MiB discarded"
+else
+	not_ok "host: 8 holes of 2 MiB punched and unmapped 50 ms later: punch calls, bytes, dontneed calls, zaps, discarded '$late' (want '8 16777216 0 8 16777216'); $(tail -n 2 "$run/late.out" "$run/late.err" | tr '\n' ' ')"
+fi
+
 # --- reporting on: private anonymous RAM, madvise(MADV_DONTNEED) -----------
 boot on && agree on dontneed
 # --- reporting on, RAM a shared memfd: fallocate(PUNCH_HOLE), then a zap ---
@@ -599,10 +725,10 @@ esac
 # --- the exporter, scraped while the reporting-on guest ran ------------------
 cp "$run/host-on.metrics" "$run/host.metrics" 2>/dev/null
 if [ -s "$run/host.metrics" ]; then
-	line=$(grep "^prtop_host_discarded_bytes_total{vm=\"$VMNAME\",pid=\"$ON_PID\",method=\"dontneed\"}" "$run/host.metrics")
+	line=$(grep "^prtop_host_discarded_bytes_total{vm=\"$VMNAME\",pid=\"$ON_PID\",name=\"$VMNAME\",uuid=\"$VMUUID\",method=\"dontneed\"}" "$run/host.metrics")
 	val=${line##* }
 	if [ -n "$val" ] && [ "$val" -gt 0 ]; then
-		ok "host export: the VM's series has vm=\"$VMNAME\" and pid labels ($line)"
+		ok "host export: the VM's series has vm, pid, name and uuid labels ($line)"
 	else
 		not_ok "host export: no dontneed series for vm=$VMNAME pid=$ON_PID: $(grep prtop_host_discarded_bytes_total "$run/host.metrics" | head -3 | tr '\n' ' ')"
 	fi

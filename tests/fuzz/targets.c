@@ -16,7 +16,7 @@
  *   persist   knob_persist merging into existing config files (the input)
  *   record    record_read, then every view of it, and wis_parse per line
  *   http      export_route and Accept negotiation
- *   host      the host side's /proc readers and label escaping
+ *   host      the host side's /proc readers, VM identities and label escaping
  */
 #include <ftw.h>
 #include <limits.h>
@@ -319,9 +319,12 @@ static void fuzz_http(const uint8_t *d, size_t n)
 
 static void fuzz_host(const uint8_t *d, size_t n)
 {
-	char *s = str(d, n), name[64], esc[256];
+	static const char *const kinds[] = {"qemu", "firecracker", "cloud-hypervisor", NULL};
+	char *s = str(d, n), name[64], esc[2 * sizeof(((struct host_identity *)0)->name) + 1];
 	uint64_t rss, anon, file, shmem, bytes;
+	struct host_identity id;
 	struct host_ram r;
+	size_t k;
 
 	host_vm_name((const char *)d, n, name, sizeof(name));
 	label_esc(esc, sizeof(esc), name);
@@ -329,6 +332,14 @@ static void fuzz_host(const uint8_t *d, size_t n)
 	host_parse_status(s, &rss, &anon, &file, &shmem);
 	host_parse_ram(s, &r, &bytes);
 	host_vmm_kind(s, s + strlen(s) / 2);
+	/* the input as a command line and as a cgroup file; the identity's labels */
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		host_identity_parse(&id, kinds[k], (const char *)d, n, s, k & 1);
+		label_esc(esc, sizeof(esc), id.ns);
+		label_esc(esc, sizeof(esc), id.name);
+		label_esc(esc, sizeof(esc), id.uuid);
+	}
+	host_pod_uid(s, name, sizeof(name));
 	free(s);
 }
 

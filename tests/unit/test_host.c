@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pure parts of prtop host: which processes are VMMs, VM names from
- * command lines, /proc/PID/status and smaps, window deltas, the exporter's
- * sticky top-N with "other", and the JSON a window gives.
+ * command lines, who manages a VM (command lines, cgroup paths and libvirt's
+ * pid files as fixture files), /proc/PID/status and smaps, window deltas, the
+ * exporter's sticky top-N with "other", and the JSON a window gives.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -60,6 +62,166 @@ static void names(void)
 		CHECK_STR(out, "", "host: a command line cut inside the name");
 		free(g);
 	}
+}
+
+/* argv as the kernel shows it in /proc/PID/cmdline: NUL after every word */
+#define CMDLINE(s) s, sizeof(s) - 1
+
+/* libvirt 9's QEMU (virsh start web1), as in /proc/PID/cmdline */
+static const char libvirt_cmd[] =
+	"/usr/bin/qemu-system-x86_64\0-name\0guest=web1,debug-threads=on\0-S\0-object\0"
+	"{\"qom-type\":\"secret\",\"id\":\"masterKey0\",\"format\":\"raw\",\"file\":"
+	"\"/var/lib/libvirt/qemu/domain-3-web1/master-key.aes\"}\0-machine\0pc-q35-7.2\0"
+	"-uuid\0c7a5fdbd-cdaf-9455-926a-d65c16db1809\0-no-user-config\0-nodefaults\0";
+/* KubeVirt's virt-launcher: libvirt in the pod, domain <namespace>_<name> */
+static const char kubevirt_cmd[] =
+	"/usr/libexec/qemu-kvm\0-name\0guest=ns1_vm1,debug-threads=on\0-S\0-object\0"
+	"{\"qom-type\":\"secret\",\"id\":\"masterKey0\",\"format\":\"raw\",\"file\":"
+	"\"/var/run/kubevirt-private/libvirt/qemu/lib/domain-1-ns1_vm1/master-key.aes\"}\0"
+	"-uuid\0a5a2e5f4-47a5-5a4b-9b0e-f26dd2c5a0a1\0";
+/* QEMU by hand with libvirt's options (tests/test_host.sh) */
+static const char hand_cmd[] = "qemu-system-x86_64\0-name\0guest=ns1_vm1,debug-threads=on\0"
+			       "-uuid\0 5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10\0-m\0001024\0";
+static const char hand_uuid_cmd[] = "qemu-system-x86_64\0-name\0guest=ns1_vm1,debug-threads=on\0"
+				    "-uuid\0005f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10\0-m\0001024\0";
+/* the pod's UID 8b0e1a2c-1d3e-4f5a-9b6c-7d8e9f0a1b2c in both drivers' spellings */
+static const char cg_v2_systemd[] =
+	"0::/kubepods.slice/kubepods-burstable.slice/"
+	"kubepods-burstable-pod8b0e1a2c_1d3e_4f5a_9b6c_7d8e9f0a1b2c.slice/"
+	"cri-containerd-4f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9.scope\n";
+static const char cg_v1_cgroupfs[] =
+	"12:pids:/kubepods/burstable/pod8b0e1a2c-1d3e-4f5a-9b6c-7d8e9f0a1b2c/4f1b2c3d4e5f\n"
+	"11:memory:/kubepods/burstable/pod8b0e1a2c-1d3e-4f5a-9b6c-7d8e9f0a1b2c/4f1b2c3d4e5f\n"
+	"1:name=systemd:/kubepods/burstable/pod8b0e1a2c-1d3e-4f5a-9b6c-7d8e9f0a1b2c/4f1b2c3d4e5f\n"
+	"0::/\n";
+static const char cg_v1_guaranteed[] =
+	"5:cpuset:/kubepods.slice/kubepods-pod8b0e1a2c_1d3e_4f5a_9b6c_7d8e9f0a1b2c.slice/"
+	"crio-4f1b2c3d.scope\n";
+static const char cg_libvirt[] = "0::/machine.slice/machine-qemu\\x2d1\\x2dns1_vm1.scope/libvirt/emulator\n";
+#define POD_UID "8b0e1a2c-1d3e-4f5a-9b6c-7d8e9f0a1b2c"
+
+static void check_id(const struct host_identity *id, const char *manager, const char *ns,
+		     const char *name, const char *uuid, const char *pod, const char *what)
+{
+	CHECK_STR(id->manager, manager, "host identity: %s: manager", what);
+	CHECK_STR(id->ns, ns, "host identity: %s: namespace", what);
+	CHECK_STR(id->name, name, "host identity: %s: name", what);
+	CHECK_STR(id->uuid, uuid, "host identity: %s: uuid", what);
+	CHECK_STR(id->pod_uid, pod, "host identity: %s: pod_uid", what);
+}
+
+static void pod_uids(void)
+{
+	char uid[40];
+
+	CHECK(host_pod_uid(cg_v2_systemd, uid, sizeof(uid)), "host identity: cgroup v2, systemd driver");
+	CHECK_STR(uid, POD_UID, "host identity: v2 pod UID with dashes for underscores");
+	CHECK(host_pod_uid(cg_v1_cgroupfs, uid, sizeof(uid)), "host identity: cgroup v1, cgroupfs driver");
+	CHECK_STR(uid, POD_UID, "host identity: v1 pod UID");
+	CHECK(host_pod_uid(cg_v1_guaranteed, uid, sizeof(uid)), "host identity: a guaranteed pod");
+	CHECK_STR(uid, POD_UID, "host identity: guaranteed pod UID");
+	CHECK(host_pod_uid("0::/../../kubepods/besteffort/pod" POD_UID "/abc\n", uid, sizeof(uid)),
+	      "host identity: a path seen from another cgroup namespace");
+	CHECK(!host_pod_uid(cg_libvirt, uid, sizeof(uid)) && !uid[0],
+	      "host identity: libvirt's machine.slice is no pod");
+	CHECK(!host_pod_uid("0::/kubepods.slice/kubepods-burstable.slice\n", uid, sizeof(uid)),
+	      "host identity: kubepods without a pod");
+	CHECK(!host_pod_uid("0::/user.slice/pod" POD_UID "\n", uid, sizeof(uid)),
+	      "host identity: a pod-like name outside kubepods");
+	CHECK(!host_pod_uid("0::/kubepods/burstable/podnot-a-uid\n", uid, sizeof(uid)),
+	      "host identity: a pod component without a UID");
+	CHECK(!host_pod_uid("0::/kubepods/burstable/pod" POD_UID "0/x\n", uid, sizeof(uid)),
+	      "host identity: a UID one character too long");
+	CHECK(!host_pod_uid("", uid, sizeof(uid)), "host identity: an empty cgroup file");
+}
+
+static void identities(void)
+{
+	static const char fc[] = "firecracker\0--api-sock\0/run/fc.sock\0--id\0fc-vm-1\0";
+	static const char ch1[] = "cloud-hypervisor\0--api-socket\0path=/run/ch/chvm2.sock\0"
+				  "--kernel\0/k\0";
+	static const char ch2[] = "cloud-hypervisor\0--api-socket=/tmp/ch-a.socket\0";
+	static const char ch3[] = "cloud-hypervisor\0--api-socket\0fd=3\0";
+	static const char bad_uuid[] = "qemu\0-name\0web3\0-uuid\0not-a-uuid\0";
+	static const char upper_ns[] = "qemu\0-name\0guest=NS_vm,debug-threads=on\0";
+	struct host_identity id;
+
+	host_identity_parse(&id, "qemu", CMDLINE(libvirt_cmd), cg_libvirt, false);
+	check_id(&id, "libvirt", "", "web1", "c7a5fdbd-cdaf-9455-926a-d65c16db1809", "",
+		 "libvirt by its domain directory");
+	host_identity_parse(&id, "qemu", CMDLINE(kubevirt_cmd), cg_v2_systemd, false);
+	check_id(&id, "kubevirt", "ns1", "vm1", "a5a2e5f4-47a5-5a4b-9b0e-f26dd2c5a0a1", POD_UID,
+		 "KubeVirt, cgroup v2");
+	host_identity_parse(&id, "qemu", CMDLINE(kubevirt_cmd), cg_v1_cgroupfs, false);
+	check_id(&id, "kubevirt", "ns1", "vm1", "a5a2e5f4-47a5-5a4b-9b0e-f26dd2c5a0a1", POD_UID,
+		 "KubeVirt, cgroup v1");
+	host_identity_parse(&id, "qemu", CMDLINE(kubevirt_cmd), cg_libvirt, false);
+	check_id(&id, "libvirt", "", "ns1_vm1", "a5a2e5f4-47a5-5a4b-9b0e-f26dd2c5a0a1", "",
+		 "ns_name without a pod stays libvirt");
+	host_identity_parse(&id, "qemu", CMDLINE(kubevirt_cmd), NULL, false);
+	check_id(&id, "libvirt", "", "ns1_vm1", "a5a2e5f4-47a5-5a4b-9b0e-f26dd2c5a0a1", "",
+		 "cgroup unreadable");
+	host_identity_parse(&id, "qemu", CMDLINE(hand_uuid_cmd), NULL, false);
+	check_id(&id, "qemu", "", "ns1_vm1", "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10", "",
+		 "QEMU by hand");
+	host_identity_parse(&id, "qemu", CMDLINE(hand_uuid_cmd), NULL, true);
+	check_id(&id, "libvirt", "", "ns1_vm1", "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10", "",
+		 "libvirt by its pid file");
+	host_identity_parse(&id, "qemu", CMDLINE(hand_cmd), NULL, false);
+	CHECK_STR(id.uuid, "", "host identity: a -uuid that is no UUID (leading space) is unknown");
+	host_identity_parse(&id, "qemu", CMDLINE(bad_uuid), NULL, false);
+	check_id(&id, "qemu", "", "web3", "", "", "-uuid not-a-uuid");
+	host_identity_parse(&id, "qemu", CMDLINE(upper_ns), cg_v2_systemd, false);
+	check_id(&id, "qemu", "", "NS_vm", "", POD_UID, "no DNS label before _: no namespace");
+	host_identity_parse(&id, "firecracker", CMDLINE(fc), cg_v1_cgroupfs, false);
+	check_id(&id, "firecracker", "", "fc-vm-1", "", POD_UID, "Firecracker --id");
+	host_identity_parse(&id, "cloud-hypervisor", CMDLINE(ch1), NULL, false);
+	check_id(&id, "cloud-hypervisor", "", "chvm2", "", "", "Cloud Hypervisor path=");
+	host_identity_parse(&id, "cloud-hypervisor", CMDLINE(ch2), NULL, false);
+	check_id(&id, "cloud-hypervisor", "", "ch-a", "", "", "Cloud Hypervisor --api-socket=");
+	host_identity_parse(&id, "cloud-hypervisor", CMDLINE(ch3), NULL, false);
+	check_id(&id, "cloud-hypervisor", "", "", "", "", "Cloud Hypervisor fd=");
+	host_identity_parse(&id, NULL, CMDLINE(libvirt_cmd), cg_v2_systemd, false);
+	check_id(&id, "", "", "", "", POD_UID, "not a VMM (--pid): no manager");
+	host_identity_parse(&id, "qemu", libvirt_cmd, 20, NULL, false);
+	check_id(&id, "qemu", "", "", "", "", "a truncated command line");
+}
+
+/* the reader through fixture files: PROC/PID/cgroup and RUN/NAME.pid */
+static void identity_files(void)
+{
+	const char *base = unit_tmpdir();
+	char proc[4200], piddir[4300], run[4200];
+	struct host_identity id;
+
+	if (!base)
+		return;
+	snprintf(proc, sizeof(proc), "%s/proc", base);
+	snprintf(piddir, sizeof(piddir), "%s/4242", proc);
+	snprintf(run, sizeof(run), "%s/run-libvirt-qemu", base);
+	mkdir(proc, 0755);
+	mkdir(piddir, 0755);
+	mkdir(run, 0755);
+	host_identity_read(&id, proc, run, 4242, "qemu", CMDLINE(hand_uuid_cmd));
+	check_id(&id, "qemu", "", "ns1_vm1", "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10", "",
+		 "files: no cgroup file, no pid file");
+	unit_write_file(run, "ns1_vm1.pid", "4243\n", 5);
+	host_identity_read(&id, proc, run, 4242, "qemu", CMDLINE(hand_uuid_cmd));
+	CHECK_STR(id.manager, "qemu", "host identity: files: a pid file of another pid");
+	unit_write_file(run, "ns1_vm1.pid", "4242\n", 5);
+	host_identity_read(&id, proc, run, 4242, "qemu", CMDLINE(hand_uuid_cmd));
+	CHECK_STR(id.manager, "libvirt", "host identity: files: libvirt's pid file holds the pid");
+	unit_write_file(piddir, "cgroup", cg_v2_systemd, sizeof(cg_v2_systemd) - 1);
+	host_identity_read(&id, proc, run, 4242, "qemu", CMDLINE(hand_uuid_cmd));
+	check_id(&id, "kubevirt", "ns1", "vm1", "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10", POD_UID,
+		 "files: pid file and a pod cgroup");
+	unit_write_file(piddir, "cgroup", cg_libvirt, sizeof(cg_libvirt) - 1);
+	host_identity_read(&id, proc, run, 4242, "qemu", CMDLINE(hand_uuid_cmd));
+	check_id(&id, "libvirt", "", "ns1_vm1", "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10", "",
+		 "files: libvirt's machine.slice cgroup");
+	host_identity_read(&id, proc, run, 4242, "firecracker",
+			   CMDLINE("firecracker\0--id\0fc1\0"));
+	check_id(&id, "firecracker", "", "fc1", "", "", "files: Firecracker");
 }
 
 static void status(void)
@@ -336,6 +498,53 @@ static void size_hist(void)
 	free(s);
 }
 
+/* the identity in the exporter's labels (escaped) and in the JSON (null where unknown) */
+static void identity_out(void)
+{
+	struct host_snap *s = snap(2);
+	struct host_sel sel = {.top = 2};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+	struct json_object *o, *v, *id, *x;
+
+	snprintf(s->vm[0].id.manager, sizeof(s->vm[0].id.manager), "kubevirt");
+	snprintf(s->vm[0].id.ns, sizeof(s->vm[0].id.ns), "ns1");
+	snprintf(s->vm[0].id.name, sizeof(s->vm[0].id.name), "vm1");
+	snprintf(s->vm[0].id.uuid, sizeof(s->vm[0].id.uuid), "5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10");
+	snprintf(s->vm[0].id.pod_uid, sizeof(s->vm[0].id.pod_uid), POD_UID);
+	snprintf(s->vm[1].id.manager, sizeof(s->vm[1].id.manager), "qemu");
+	snprintf(s->vm[1].id.name, sizeof(s->vm[1].id.name), "a\"b\\c\nd");
+	host_select(&sel, s);
+	CHECK(!host_metrics_render(&b, s, &sel, &mo), "host identity: metrics rendered");
+	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
+				       "namespace=\"ns1\",name=\"vm1\",uuid=\"5f0c1d1e-3b7a-4c55-"
+				       "9a51-2d4c3e8b9f10\",method=\"dontneed\"} 1048576"),
+	      "host identity: namespace, name, uuid labels on a VM's counter");
+	CHECK(b.data && strstr(b.data, "prtop_host_rss_bytes{vm=\"vm1\",pid=\"101\","
+				       "name=\"a\\\"b\\\\c\\nd\"} 1048576"),
+	      "host identity: a name escaped, no namespace or uuid label when unknown");
+	CHECK(b.data && strstr(b.data, "prtop_host_vm_info{vm=\"vm0\",pid=\"100\",namespace=\"ns1\","),
+	      "host identity: on the info series too");
+	mbuf_free(&b);
+	o = host_json(s, NULL);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	id = v ? json_object_object_get(v, "identity") : NULL;
+	CHECK_STR(id ? json_object_get_string(json_object_object_get(id, "manager")) : "", "kubevirt",
+		  "host identity json: manager");
+	CHECK_STR(id ? json_object_get_string(json_object_object_get(id, "namespace")) : "", "ns1",
+		  "host identity json: namespace");
+	CHECK_STR(id ? json_object_get_string(json_object_object_get(id, "pod_uid")) : "", POD_UID,
+		  "host identity json: pod_uid");
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 1);
+	id = v ? json_object_object_get(v, "identity") : NULL;
+	CHECK(id && json_object_object_get_ex(id, "namespace", &x) && !x &&
+		  json_object_object_get_ex(id, "uuid", &x) && !x &&
+		  json_object_object_get_ex(id, "pod_uid", &x) && !x,
+	      "host identity json: unknown namespace, uuid, pod_uid are null");
+	json_object_put(o);
+	free(s);
+}
+
 void test_host(void)
 {
 	size_hist();
@@ -346,4 +555,8 @@ void test_host(void)
 	delta();
 	top_n();
 	json();
+	pod_uids();
+	identities();
+	identity_files();
+	identity_out();
 }
