@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "knob.h"
 #include "str.h"
 
@@ -99,10 +100,16 @@ static void widen(int *w, const char *s)
 		*w = l;
 }
 
+/* the table names the source up to its first comma; the notes below say the rest */
+static int source_len(const struct knob_info *k)
+{
+	return (int)strcspn(k->source, ",");
+}
+
 static void print_table(const struct knob_info *k, int n)
 {
 	int wn = 4, wv = 5, wu = 4, wr = 5, i;
-	char needs[128] = "";
+	char needs[128] = "", note[320];
 
 	for (i = 0; i < n; i++) {
 		widen(&wn, k[i].name);
@@ -113,22 +120,29 @@ static void print_table(const struct knob_info *k, int n)
 	printf("%-*s  %-*s  %-*s  %-*s  %s\n", wn, "NAME", wv, "VALUE", wu, "UNIT", wr, "RANGE",
 	       "SOURCE");
 	for (i = 0; i < n; i++) {
-		printf("%-*s  %-*s  %-*s  %-*s  %s\n", wn, k[i].name, wv, k[i].value, wu,
-		       unit_of(&k[i]), wr, k[i].range, k[i].source);
+		printf("%-*s  %-*s  %-*s  %-*s  %.*s\n", wn, k[i].name, wv, k[i].value, wu,
+		       unit_of(&k[i]), wr, k[i].range, source_len(&k[i]), k[i].source);
 		if (k[i].kind == KNOB_CONSTANT)
 			snprintf(needs + strlen(needs), sizeof(needs) - strlen(needs), "%s%s",
 				 needs[0] ? " and " : "", k[i].name);
 	}
-	if (needs[0])
-		printf("note: %s can only be changed with the bundled kernel patch "
-		       "(patches/ in prtop's source); order works on any kernel\n",
-		       needs);
+	if (needs[0]) {
+		snprintf(note, sizeof(note),
+			 "%s can only be changed with the bundled kernel patch (patches/ in "
+			 "prtop's source); order works on any kernel",
+			 needs);
+		fmt_print_wrapped(stdout, "note: ", note);
+	}
 	if (k[2].kind == KNOB_MISSING)
-		printf("note: this kernel has no free page reporting (CONFIG_PAGE_REPORTING)\n");
-	if (k[2].unspecified)
-		printf("note: order %s is the \"unspecified\" sentinel: the device that registers "
-		       "decides its order\n",
-		       k[2].value);
+		fmt_print_wrapped(stdout, "note: ",
+				  "this kernel has no free page reporting (CONFIG_PAGE_REPORTING)");
+	if (k[2].unspecified) {
+		snprintf(note, sizeof(note),
+			 "order %s is the \"unspecified\" sentinel: the device that registers "
+			 "decides its order",
+			 k[2].value);
+		fmt_print_wrapped(stdout, "note: ", note);
+	}
 }
 
 static int list_cmd(const struct knob_paths *p, bool json)

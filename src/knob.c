@@ -294,6 +294,23 @@ static bool listed(const struct knob_info *k, int n, const char *name)
 	return false;
 }
 
+/* a vendor parameter's unit, where its name says it (reported_kib, max_waiting_mib, min_free_ms) */
+static const char *unit_by_name(const char *name)
+{
+	static const struct {
+		const char *suffix, *unit;
+	} units[] = {{"_kib", "KiB"}, {"_mib", "MiB"}, {"_ms", "ms"}, {"_bytes", "bytes"}};
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t l = strlen(units[i].suffix);
+
+		if (n > l && !strcmp(name + n - l, units[i].suffix))
+			return units[i].unit;
+	}
+	return "";
+}
+
 static int add_params(const struct knob_paths *p, struct knob_info *out, int n, int max)
 {
 	struct snap_param prm[SNAP_MAX_PARAMS];
@@ -310,7 +327,7 @@ static int add_params(const struct knob_paths *p, struct knob_info *out, int n, 
 		if (!strcmp(prm[i].name, "page_reporting_order") ||
 		    !strcmp(prm[i].name, "page_reporting_delay_ms") || listed(out, n, prm[i].name))
 			continue;
-		info_init(k, prm[i].name, "");
+		info_init(k, prm[i].name, unit_by_name(prm[i].name));
 		if (path_join(k->path, sizeof(k->path), dir, prm[i].name) ||
 		    !knob_exists(k->path, &st))
 			continue;

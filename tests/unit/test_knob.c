@@ -87,6 +87,8 @@ static bool tree_make(struct tree *t, const char *name, bool patched, bool debug
 	ok &= put(t->params, "page_reporting_order", "9\n", 0644);
 	ok &= put(t->params, "free_bitmap_enable", "Y\n", 0644);
 	ok &= put(t->params, "passes", "834\n", 0444);
+	ok &= put(t->params, "reported_kib", "4096\n", 0444);
+	ok &= put(t->params, "max_waiting_mib", "1024\n", 0644);
 	if (patched) {
 		ok &= put(t->sysctl, "page_reporting_capacity", "32\n", 0644);
 		ok &= put(t->sysctl, "page_reporting_delay_ms", "2000\n", 0644);
@@ -171,8 +173,8 @@ static void test_list_unpatched(void)
 	if (!tree_make(&t, "unpatched", false, false))
 		return;
 	n = knob_list(&t.p, k, KNOB_MAX);
-	CHECK_U64(n, 5, "knob: unpatched lists 3 knobs and 2 parameters");
-	if (n != 5)
+	CHECK_U64(n, 7, "knob: unpatched lists 3 knobs and 4 parameters");
+	if (n != 7)
 		return;
 	CHECK_STR(k[0].name, "capacity", "knob: capacity first");
 	CHECK_STR(k[1].name, "delay_ms", "knob: delay_ms second");
@@ -201,6 +203,11 @@ static void test_list_unpatched(void)
 	CHECK(r && r->kind == KNOB_READONLY && !r->writable && !strcmp(r->value, "834") &&
 		  !strcmp(r->source, KNOB_SOURCE_READONLY),
 	      "knob: read-only vendor parameter");
+	v = by_name(k, n, "reported_kib");
+	CHECK(v && !strcmp(v->unit, "KiB"), "knob: reported_kib's unit is KiB, from its name");
+	v = by_name(k, n, "max_waiting_mib");
+	CHECK(v && !strcmp(v->unit, "MiB"), "knob: max_waiting_mib's unit is MiB, from its name");
+	CHECK(r && !r->unit[0], "knob: passes has no unit in its name, none is made up");
 	CHECK(!knob_patched(&t.p), "knob: unpatched tree is not patched");
 
 	CHECK(knob_read(&t.p, "capacity", &val, &src, &patched) == 0 && val == 32 && !patched &&
@@ -233,7 +240,7 @@ static void test_list_patched(void)
 	if (!tree_make(&t, "patched", true, true))
 		return;
 	n = knob_list(&t.p, k, KNOB_MAX);
-	CHECK_U64(n, 10, "knob: patched lists 3 knobs, 2 parameters, 5 counters");
+	CHECK_U64(n, 12, "knob: patched lists 3 knobs, 4 parameters, 5 counters");
 	if (n < 3)
 		return;
 	CHECK(k[0].kind == KNOB_SYSCTL && k[0].writable, "knob: patched capacity is a sysctl");
@@ -649,7 +656,7 @@ static void test_v2(void)
 	    "balloon_inflate 0\n",
 	    0444);
 	n = knob_list(&t.p, k, KNOB_MAX);
-	CHECK_U64(n, 10, "knob: v2 lists 3 knobs, 2 parameters, 5 vmstat counters");
+	CHECK_U64(n, 12, "knob: v2 lists 3 knobs, 4 parameters, 5 vmstat counters");
 	c = by_name(k, n, "capacity");
 	d = by_name(k, n, "delay_ms");
 	o = by_name(k, n, "order");
