@@ -54,6 +54,7 @@ struct host_vm {
 	char vmm[24];	      /* qemu, firecracker, cloud-hypervisor, crosvm, or comm (--pid) */
 	uint64_t start_ticks; /* /proc/PID/stat starttime: a reused pid is another VM */
 	bool alive;
+	bool known_vmm;			   /* vmm is a kind prtop knows, not a --pid's comm */
 	struct host_vm_stats st;	   /* summed over CPUs */
 	uint64_t refaulted_bytes;	   /* discarded pages found back in memory */
 	uint64_t age_hist[HOST_AGE_SLOTS]; /* discard -> refault, bytes per slot */
@@ -79,15 +80,18 @@ struct host_snap {
 	uint64_t chunks_tracked; /* 2 MiB chunks with discarded pages pending */
 	bool discovering;	 /* VMMs found by name (no --pid) */
 	int vms_dropped;	 /* VMMs beyond HOST_MAX_VMS */
+	int kvm_device; /* /dev/kvm: 1 there, 0 absent (no KVM guest can run), -1 unknown */
+	bool in_guest;	/* the hypervisor CPU flag: this host is itself a VM */
 };
 
 struct host_opts {
 	pid_t pids[HOST_MAX_PIDS];
-	int npids;	  /* 0: find VMMs by name */
-	bool verbose;	  /* libbpf diagnostics */
-	bool no_refaults; /* attach no fault probe: no cost per fault, refaults unknown */
-	const char *proc; /* "/proc"; tests point it elsewhere for the readers */
+	int npids;		 /* 0: find VMMs by name */
+	bool verbose;		 /* libbpf diagnostics */
+	bool no_refaults;	 /* attach no fault probe: no cost per fault, refaults unknown */
+	const char *proc;	 /* "/proc"; tests point it elsewhere for the readers */
 	const char *libvirt_run; /* "/run/libvirt/qemu": libvirt's NAME.pid files */
+	const char *dev_kvm;	 /* "/dev/kvm" */
 };
 
 struct host;
@@ -114,8 +118,8 @@ bool host_pod_uid(const char *cgroup, char *out, size_t outlen);
  * command line (NUL-separated, len bytes), its cgroup text (NULL: unknown)
  * and whether libvirt's pid file for its -name holds its pid.
  */
-void host_identity_parse(struct host_identity *id, const char *vmm, const char *cmdline,
-			 size_t len, const char *cgroup, bool libvirt_pidfile);
+void host_identity_parse(struct host_identity *id, const char *vmm, const char *cmdline, size_t len,
+			 const char *cgroup, bool libvirt_pidfile);
 /*
  * The same, reading proc/PID/cgroup and libvirt_run/NAME.pid (NULL roots:
  * "/proc", "/run/libvirt/qemu"): the one reader here, given its roots so the

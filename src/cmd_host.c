@@ -27,7 +27,8 @@
 const char *const host_help =
     "Usage: prtop host [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T] [-p PID]...\n"
     "                  [--no-refaults] [-v]\n"
-    "       prtop host export [-l ADDR:PORT] [-d SECS] [--top N] [-p PID]... [--no-refaults] [-v]\n"
+    "       prtop host export [-l ADDR:PORT] [-d SECS] [--top N] [-p PID]...\n"
+    "                         [--no-refaults] [-v]\n"
     "\n"
     "The hypervisor's half of free page reporting: per VM, the guest memory its\n"
     "VMM gives back to the host kernel (madvise DONTNEED/REMOVE/FREE, fallocate\n"
@@ -412,6 +413,21 @@ out:
 }
 #endif
 
+/* a --pid that is no VMM prtop knows is watched, but the user is told */
+static void warn_unknown_vmms(const struct host_snap *s)
+{
+	int i;
+
+	for (i = 0; i < s->nvms; i++)
+		if (!s->vm[i].known_vmm)
+			fprintf(stderr,
+				"prtop host: warning: pid %d (%s) is not a VMM prtop knows "
+				"(qemu-system-*,\n  qemu-kvm, firecracker, cloud-hypervisor, "
+				"crosvm): its discards are counted,\n  but its guest RAM may be "
+				"told wrongly\n",
+				s->vm[i].pid, s->vm[i].comm);
+}
+
 int host_main(int argc, char **argv)
 {
 	struct host_args a = {.interval_s = 1};
@@ -463,6 +479,7 @@ int host_main(int argc, char **argv)
 		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
 	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
 	host_sample(l.h, l.cur);
+	warn_unknown_vmms(l.cur);
 	l.next_ns = now_ns() + l.interval_ns;
 #ifndef PRTOP_NO_EXPORT
 	if (a.export) {

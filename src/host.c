@@ -60,7 +60,9 @@ struct host {
 	size_t npend, cap;
 	struct probe_status probe[HP__COUNT];
 	char kernel[65];
-	bool fault_btf; /* the fault program is the tp_btf one */
+	int kvm_device; /* host_snap's */
+	bool in_guest;
+	bool fault_btf;		 /* the fault program is the tp_btf one */
 	uint64_t chunks_deleted; /* chunk entries removed here (BPF counts insertions) */
 };
 
@@ -83,6 +85,28 @@ static ssize_t read_file(const char *path, char *buf, size_t len)
 static const char *proc_root(const struct host *h)
 {
 	return h->o.proc ? h->o.proc : "/proc";
+}
+
+/*
+ * What doctor --host tells about the machine itself: without /dev/kvm no
+ * KVM guest runs, so kvm_page_fault cannot fire; with the hypervisor CPU
+ * flag the machine is a VM, its VMs nested.
+ */
+static void machine_facts(struct host *h)
+{
+	const char *kvm = h->o.dev_kvm ? h->o.dev_kvm : "/dev/kvm";
+	char path[256], line[4096];
+	FILE *f;
+
+	h->kvm_device = !access(kvm, F_OK) ? 1 : errno == ENOENT ? 0 : -1;
+	snprintf(path, sizeof(path), "%s/cpuinfo", proc_root(h));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (!h->in_guest && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5) && strstr(line, " hypervisor"))
+			h->in_guest = true;
+	fclose(f);
 }
 
 /* starttime (field 22) of /proc/PID/stat: tells a reused pid apart */
@@ -285,6 +309,7 @@ static void vm_track(struct host *h, pid_t pid, uint64_t ticks, const char *kind
 	vs->v.alive = true;
 	str_copy(vs->v.comm, sizeof(vs->v.comm), comm);
 	str_copy(vs->v.vmm, sizeof(vs->v.vmm), kind ? kind : comm);
+	vs->v.known_vmm = kind != NULL;
 	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root(h), pid);
 	n = read_file(path, cmd, sizeof(cmd));
 	if (n > 0)
@@ -543,6 +568,8 @@ int host_sample(struct host *h, struct host_snap *s)
 	s->mono_ns = now;
 	s->wall_s = time(NULL);
 	str_copy(s->kernel, sizeof(s->kernel), h->kernel);
+	s->kvm_device = h->kvm_device;
+	s->in_guest = h->in_guest;
 	for (i = 0; i < h->nvms; i++) {
 		if (!h->vms[i].gone)
 			read_rss(h, &h->vms[i].v);
@@ -750,6 +777,7 @@ int host_open(struct host **out, const struct host_opts *o, char *err, size_t er
 		goto nomem;
 	if (!uname(&u))
 		str_copy(h->kernel, sizeof(h->kernel), u.release);
+	machine_facts(h);
 	attach_init_logging(o->verbose);
 	e = host_load(h);
 	if (e) {

@@ -48,14 +48,34 @@ static const char *size_name(char *buf, size_t len, int slot)
 	return buf;
 }
 
-static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
+/* who the VM is: its full name, its VMM, and its manager's names where known */
+static void vm_who(FILE *out, const struct host_vm *v)
 {
-	char a[32], n[16];
-	long med;
-	int m, i;
+	const struct host_identity *id = &v->id;
+
+	if (id->ns[0])
+		fprintf(out, "%s/%s", id->ns, id->name[0] ? id->name : v->name);
+	else
+		fputs(id->name[0] ? id->name : v->name, out);
+	fprintf(out, " (%s", v->vmm);
+	if (!v->known_vmm)
+		fputs(": not a VMM prtop knows", out);
+	if (id->manager[0] && strcmp(id->manager, v->vmm))
+		fprintf(out, ", %s", id->manager);
+	if (id->uuid[0])
+		fprintf(out, ", uuid %s", id->uuid);
+	if (id->pod_uid[0])
+		fprintf(out, ", pod %s", id->pod_uid);
+	fputc(')', out);
+}
+
+static void vm_methods(FILE *out, const struct host_vm *v)
+{
+	char a[32];
+	int m;
 	bool any = false;
 
-	fputs("        methods:", out);
+	fputs("; methods:", out);
 	for (m = 0; m < HOST_M__COUNT; m++) {
 		if (!v->st.calls[m])
 			continue;
@@ -68,8 +88,15 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 		fputs(" none yet", out);
 	if (v->st.failed)
 		fprintf(out, "; %llu refused", (unsigned long long)v->st.failed);
+}
+
+static void vm_sizes(FILE *out, const struct host_vm *v)
+{
+	char n[16];
+	int i;
+	bool any = false;
+
 	fputs("; sizes (up to):", out);
-	any = false;
 	for (i = 0; i < HOST_SIZE_SLOTS; i++) {
 		if (!v->st.size_hist[i])
 			continue;
@@ -79,43 +106,66 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 	}
 	if (!any)
 		fputs(" -", out);
+}
+
+/* the VM's detail: who it is, then how it discards, wrapped under its row */
+static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
+{
+	char a[32], *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	long med;
+
+	if (!m)
+		return;
+	vm_who(m, v);
+	vm_methods(m, v);
+	vm_sizes(m, v);
 	if (refaults_known) {
 		med = host_age_median_ms(v);
 		if (med >= 0)
-			fprintf(out, "; refault age median < %s",
+			fprintf(m, "; refault age median < %s",
 				fmt_ns(a, sizeof(a), (uint64_t)med * 1000000));
 	}
 	if (v->st.zap_calls)
-		fprintf(out, "; %llu punched holes also unmapped",
+		fprintf(m, "; %llu punched holes also unmapped",
 			(unsigned long long)v->st.zap_calls);
 	if (v->st.other_calls)
-		fprintf(out, "; VMM's own memory %s in %llu (not counted)",
+		fprintf(m, "; VMM's own memory %s in %llu (not counted)",
 			fmt_bytes(a, sizeof(a), v->st.other_bytes),
 			(unsigned long long)v->st.other_calls);
 	if (!v->ram_ranges && !v->ram_by_vma)
-		fputs("; guest RAM not found: every discard counted", out);
+		fputs("; guest RAM not found: every discard counted", m);
 	if (v->hugetlb)
-		fputs("; RAM on hugetlbfs", out);
+		fputs("; RAM on hugetlbfs", m);
 	if (!v->alive)
-		fputs("; exited", out);
-	fputc('\n', out);
+		fputs("; exited", m);
+	if (fclose(m) == 0 && text)
+		fmt_print_wrapped(out, "        ", text);
+	free(text);
 }
 
 static void probes_line(FILE *out, const struct host_snap *s)
 {
 	int i;
 
-	fputs("probes:", out);
+	char line[512] = "probes:", why[512];
+	size_t n;
+
 	for (i = 0; i < HP__COUNT; i++) {
 		const struct probe_status *p = &s->probe[i];
 
-		fprintf(out, "%s %s %s", i ? "," : "", host_probe_name(i),
-			p->attached ? attach_mode_name(p->mode) : "n/a");
+		n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, "%s %s %s", i ? "," : "", host_probe_name(i),
+			 p->attached ? attach_mode_name(p->mode) : "n/a");
 	}
-	fputc('\n', out);
-	for (i = 0; i < HP__COUNT; i++)
-		if (!s->probe[i].attached)
-			fprintf(out, "  %s: %s\n", host_probe_name(i), s->probe[i].reason);
+	fmt_print_line(out, line);
+	for (i = 0; i < HP__COUNT; i++) {
+		if (s->probe[i].attached)
+			continue;
+		snprintf(why, sizeof(why), "  %s: ", host_probe_name(i));
+		fmt_print_wrapped(out, why, s->probe[i].reason);
+	}
 }
 
 static char *signed_bytes(char *buf, size_t len, int64_t v)
@@ -147,20 +197,22 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 		fprintf(out, "  %s", t);
 	}
 	fputc('\n', out);
-	fprintf(out, "%7s %-16s %-8s %11s %11s %11s %11s %10s %11s\n", "PID", "NAME", "VMM",
-		"DISCARD/s", "REFAULT/s", "DISCARDED", "REFAULTED", "RSS", "RSS CHANGE");
+	/* 80 columns: the name is cut here and written whole on the detail line */
+	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME", "DISCARD/s",
+		"REFAULT/s", "DISCARDED", "REFAULTED", "RSS", "RSS CHANGE");
 	if (!cur->nvms)
-		fprintf(out, "  (no VMM process: %s)\n",
-			cur->discovering ? "none of qemu-system-*, firecracker, cloud-hypervisor, "
-					   "crosvm runs"
-					 : "the --pid processes are gone");
+		fmt_print_wrapped(out, "  ",
+				  cur->discovering
+				      ? "(no VMM process: none of qemu-system-*, "
+					"qemu-kvm, firecracker, cloud-hypervisor, "
+					"crosvm runs)"
+				      : "(no VMM process: the --pid processes are gone)");
 	for (i = 0; i < cur->nvms; i++) {
 		const struct host_vm *v = &cur->vm[i];
 		struct host_vm_delta dl;
 
 		host_delta(&dl, v, prev, secs);
-		fprintf(out, "%7d %-16.16s %-8.8s %11s %11s %11s %11s %10s %11s\n", v->pid, v->name,
-			v->vmm,
+		fprintf(out, "%7d %-10.10s %10s %10s %9s %9s %8s %10s\n", v->pid, v->name,
 			secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
 					    : fmt_dash(),
 			!refaults ? "n/a"
@@ -189,7 +241,6 @@ static struct json_object *u64(uint64_t v)
 {
 	return json_object_new_uint64(v);
 }
-
 
 /* a string, or null when unknown ("") */
 static struct json_object *str_or_null(const char *s)
@@ -224,6 +275,7 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "name", json_object_new_string(v->name));
 	json_object_object_add(o, "comm", json_object_new_string(v->comm));
 	json_object_object_add(o, "vmm", json_object_new_string(v->vmm));
+	json_object_object_add(o, "vmm_known", json_object_new_boolean(v->known_vmm));
 	json_object_object_add(o, "identity", identity_json(&v->id));
 	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
 	json_object_object_add(o, "backing",
@@ -350,39 +402,61 @@ struct json_object *host_json(const struct host_snap *cur, const struct host_sna
 
 void host_doctor_print(FILE *out, const struct host_snap *s)
 {
+	char lead[40], line[512];
 	int i, idle = 0;
 
 	fprintf(out, "prtop doctor --host: kernel %s\n\n", s->kernel);
 	for (i = 0; i < HP__COUNT; i++) {
 		const struct probe_status *p = &s->probe[i];
 
-		fprintf(out, "  %-16s %-11s %s\n", host_probe_name(i),
-			p->attached ? attach_mode_name(p->mode) : "n/a", p->detail);
+		snprintf(lead, sizeof(lead), "  %-16s %-11s ", host_probe_name(i),
+			 p->attached ? attach_mode_name(p->mode) : "n/a");
+		fmt_print_wrapped(out, lead, p->detail);
 		if (!p->attached) {
-			fprintf(out, "  %-16s why: %s\n", "", p->reason);
+			fmt_print_wrapped(out, "                   why: ", p->reason);
 			if (p->hint[0])
-				fprintf(out, "  %-16s do:  %s\n", "", p->hint);
+				fmt_print_wrapped(out, "                   do:  ", p->hint);
+		} else if (i == HP_KVM_FAULT && s->kvm_device == 0) {
+			fmt_print_wrapped(out, "                   note: ",
+					  "no /dev/kvm on this machine: no KVM guest runs here, so "
+					  "this probe cannot fire; the refaults of TCG and other "
+					  "userspace VMMs come through page_fault_user");
 		}
 	}
-	fprintf(out, "\nVMM processes: %d%s\n", s->nvms,
-		s->discovering ? " (qemu-system-*, firecracker, cloud-hypervisor, crosvm)" : "");
+	if (s->in_guest) {
+		fputc('\n', out);
+		fmt_print_wrapped(out, "",
+				  "This machine is itself a virtual machine (the hypervisor CPU "
+				  "flag): its VMs are nested, and what they give back returns to "
+				  "this guest's free memory, which its own free page reporting may "
+				  "pass on to the hypervisor below.");
+	}
+	fprintf(out, "\nVMM processes: %d\n", s->nvms);
+	if (s->discovering)
+		fmt_print_wrapped(out, "  ",
+				  "(found by name: qemu-system-*, qemu-kvm, firecracker, "
+				  "cloud-hypervisor, crosvm)");
 	for (i = 0; i < s->nvms; i++) {
 		const struct host_vm *v = &s->vm[i];
 
-		fprintf(out, "  %d %s (%s)%s\n", v->pid, v->name, v->vmm,
-			v->hugetlb ? ": RAM on hugetlbfs: a report smaller than its page size "
-				     "cannot be discarded"
-				   : "");
+		snprintf(line, sizeof(line), "%d %s (%s)%s%s", v->pid, v->name, v->vmm,
+			 v->known_vmm ? "" : ": not a VMM prtop knows; every discard is counted",
+			 v->hugetlb ? ": RAM on hugetlbfs: a report smaller than its page size "
+				      "cannot be discarded"
+				    : "");
+		fmt_print_wrapped(out, "  ", line);
 		idle += !host_vm_calls(v);
 	}
-	if (idle)
-		fprintf(
-		    out,
-		    "\n%d VM(s) discarded nothing while watched.  If their guests report (prtop "
-		    "stat in the guest\nshows reported bytes), discards are inhibited (QEMU: VFIO "
-		    "or postcopy; see virtio_balloon_inhibited),\nthe VMM ignores reports "
-		    "(free-page-reporting=off), or the guest RAM is hugetlbfs-backed.\n",
-		    idle);
+	if (idle) {
+		snprintf(line, sizeof(line),
+			 "%d VM(s) discarded nothing while watched.  If their guests report "
+			 "(prtop stat in the guest shows reported bytes), discards are inhibited "
+			 "(QEMU: VFIO or postcopy; see virtio_balloon_inhibited), the VMM ignores "
+			 "reports (free-page-reporting=off), or the guest RAM is hugetlbfs-backed.",
+			 idle);
+		fputc('\n', out);
+		fmt_print_wrapped(out, "", line);
+	}
 }
 
 struct json_object *host_doctor_json(const struct host_snap *s)
@@ -392,5 +466,8 @@ struct json_object *host_doctor_json(const struct host_snap *s)
 	json_object_object_add(o, "kernel", json_object_new_string(s->kernel));
 	json_object_object_add(o, "probes", probes_json(s));
 	json_object_object_add(o, "vms", json_object_new_int(s->nvms));
+	json_object_object_add(o, "kvm_device",
+			       s->kvm_device < 0 ? NULL : json_object_new_boolean(s->kvm_device));
+	json_object_object_add(o, "in_guest", json_object_new_boolean(s->in_guest));
 	return o;
 }

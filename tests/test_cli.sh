@@ -213,6 +213,10 @@ check "help host exits 0 with its usage" grep -q "^Usage: prtop host" "$tmp/h"
 # --- every command's text output fits an 80-column terminal (characters,
 # not bytes: "—" and "→" are one column each) ---
 widths=""
+# a process that looks like a VMM, so host's frame has a VM row and its detail
+cp "$TOOLS/madvloop" "$tmp/qemu-system-x86_64"
+"$tmp/qemu-system-x86_64" -s 20 >/dev/null 2>&1 &
+wpid=$!
 for c in "-b -n 1 -d 0.5" "stat -d 0.5" "doctor -d 0.5" "doctor --host -d 0.5" "knob" \
 	"host -b 0.5 1" "--help" "stat --help" "doctor --help" "export --help" "knob --help" \
 	"host --help" "record --help" "report --help" "bench --help"; do
@@ -220,5 +224,45 @@ for c in "-b -n 1 -d 0.5" "stat -d 0.5" "doctor -d 0.5" "doctor --host -d 0.5" "
 	timeout 30 "$PRTOP" $c >"$tmp/w.out" 2>&1
 	w=$(python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] or [0]))' "$tmp/w.out")
 	[ "$w" -le 80 ] || widths="$widths '$c': $w;"
+	case $c in host\ -b*) cp "$tmp/w.out" "$tmp/w-host.out" ;; esac
 done
+# host -p: a process prtop does not know as a VMM is watched with a warning;
+# the fake VMM above, known by its name, without one
+"$PRTOP" host -p 1 -b 0.3 1 >"$tmp/p1.out" 2>"$tmp/p1.err"
+check "host -p 1: pid 1 is watched and the warning says it is no known VMM (rc $?)" \
+	grep -q "warning: pid 1 (.*) is not a VMM prtop knows" "$tmp/p1.err"
+"$PRTOP" host -p "$wpid" -j 0.3 1 >"$tmp/p2.out" 2>"$tmp/p2.err"
+check "host -p on a qemu-system-* process: no warning, JSON vmm qemu, vmm_known true" \
+	sh -c "! grep -q 'not a VMM' '$tmp/p2.err' && python3 -c '
+import json, sys
+v = json.loads(open(sys.argv[1]).readline())[\"vms\"][0]
+assert v[\"vmm\"] == \"qemu\" and v[\"vmm_known\"] is True, v
+' '$tmp/p2.out'"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+# doctor --host on this machine: /dev/kvm and the hypervisor flag, read here
+"$PRTOP" doctor --host -d 0.3 >"$tmp/dh.out" 2>&1
+"$PRTOP" doctor --host -j -d 0.3 >"$tmp/dh.json" 2>&1
+unwrapped "$tmp/dh.out" >"$tmp/dh.txt"
+if [ -e /dev/kvm ]; then kvm=true; else kvm=false; fi
+if grep -q '^flags.* hypervisor' /proc/cpuinfo; then guest=true; else guest=false; fi
+check "doctor --host -j: kvm_device $kvm and in_guest $guest, as this script reads them" \
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["kvm_device"] is (sys.argv[2] == "true") and d["in_guest"] is (sys.argv[3] == "true"), d
+' "$tmp/dh.json" "$kvm" "$guest"
+if [ $kvm = false ]; then
+	check "doctor --host: without /dev/kvm it says kvm_page_fault cannot fire" \
+		grep -q 'note: no /dev/kvm on this machine: .* this probe cannot fire' "$tmp/dh.txt"
+else
+	check "doctor --host: with /dev/kvm no note on kvm_page_fault" \
+		sh -c "! grep -q 'no /dev/kvm' '$tmp/dh.out'"
+fi
+if [ $guest = true ]; then
+	check "doctor --host: says the machine is itself a virtual machine" \
+		grep -q '^This machine is itself a virtual machine' "$tmp/dh.txt"
+fi
+check "the width check's host frame had the VM's row and detail" \
+	grep -q "^ *$wpid qemu-syste .*\$" "$tmp/w-host.out"
 check "every command's text output fits 80 columns${widths:+ (wider:$widths)}" test -z "$widths"
