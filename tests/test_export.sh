@@ -348,7 +348,6 @@ while read -r m p; do
 		! grep -q "^$m[{ ]" "$tmp/metrics" || wrong="$wrong $m"
 	fi
 done <<'EOF'
-prtop_reported_bytes_total report
 prtop_reported_pages_total report
 prtop_report_batches_total report
 prtop_report_errors_total report
@@ -371,6 +370,20 @@ prtop_events_dropped_total -
 prtop_build_info -
 EOF
 check "figures without an attached probe are absent, not 0${wrong:+ (present:$wrong)}" test -z "$wrong"
+# memory returned has one series, named by what counts it: prtop's report
+# probe, else the kernel's own counter, else none at all
+if grep -q '^prtop_probe_attached{probe="report",.*} 1$' "$tmp/metrics"; then
+	want_src=prtop
+elif [ -r /sys/module/page_reporting/parameters/reported_kib ]; then
+	want_src=kernel:reported_kib
+elif grep -q '^page_reporting_pages_reported ' /proc/vmstat; then
+	want_src=kernel:vmstat
+else
+	want_src=""
+fi
+got_src=$(sed -n 's/^prtop_reported_bytes_total{source="\([^"]*\)"} .*/\1/p' "$tmp/metrics" | tr '\n' ' ')
+check "prtop_reported_bytes_total: one series, source '${want_src:-absent}' (got '$got_src')" \
+	test "$got_src" = "${want_src:+$want_src }"
 check "every documented metric is in the scrape${missing:+ (missing:$missing)}" test -z "$missing"
 check "worker probe attached via $want_worker (found without prtop)" \
 	grep -q "^prtop_probe_attached{probe=\"worker\",mode=\"$want_worker\"} 1$" "$tmp/metrics"

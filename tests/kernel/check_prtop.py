@@ -19,6 +19,7 @@ PRTOP-ATTACHED marker and before PRTOP-STOP, and all events in the trace.
 Prints one "ok - " / "not ok - " line per check and "# " lines with the
 numbers.  Usage: check_prtop.py BLOCKS_DIR [BASE]
 """
+import re
 import json
 import os
 import sys
@@ -475,6 +476,8 @@ def check_batch(d):
     except OSError as e:
         ok("batch view", False, str(e))
         return
+    # the frame wraps at 80 columns: a continuation line is indented
+    text = re.sub(r"\n +", " ", text)
     knobs = [l for l in text.split("\n") if l.startswith("knobs:")]
     ok("batch view: knob values from the patch's sysctl and module parameters",
        bool(knobs) and knobs[-1].count("patch sysctl") == 1
