@@ -182,21 +182,24 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 {
 	bool refaults = cur->probe[HP_PAGEMAP].attached;
 	double secs = window_s(cur, prev);
-	char a[32], b[32], c[32], d[32], e[32], f[32], t[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], t[32], head[256];
+	size_t n;
 	int i;
 
-	fprintf(out, "prtop host  kernel %s  VMs %d (%s)", cur->kernel, cur->nvms,
-		cur->discovering ? "found by name" : "--pid");
-	if (secs > 0)
-		fprintf(out, "  window %.1f s", secs);
-	if (timestamp) {
+	/* "label: text" so that a long kernel release wraps under it at 80 columns */
+	n = (size_t)snprintf(head, sizeof(head), "prtop host %s: %d VM%s (%s)", cur->kernel,
+			     cur->nvms, cur->nvms == 1 ? "" : "s",
+			     cur->discovering ? "by name" : "--pid");
+	if (secs > 0 && n < sizeof(head))
+		n += (size_t)snprintf(head + n, sizeof(head) - n, ", window %.1f s", secs);
+	if (timestamp && n < sizeof(head)) {
 		struct tm tm;
 		time_t w = cur->wall_s;
 
 		strftime(t, sizeof(t), "%F %T", localtime_r(&w, &tm));
-		fprintf(out, "  %s", t);
+		snprintf(head + n, sizeof(head) - n, ", %s", t);
 	}
-	fputc('\n', out);
+	fmt_print_line(out, head);
 	/* 80 columns: the name is cut here and written whole on the detail line */
 	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME", "DISCARD/s",
 		"REFAULT/s", "DISCARDED", "REFAULTED", "RSS", "RSS CHANGE");

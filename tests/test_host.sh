@@ -116,6 +116,7 @@ both_watch() {
 	_i=0
 	while [ $_i -lt $(($2 * 5)) ]; do
 		if grep -q "\"pid\":$1[,}]" "$hj" 2>/dev/null &&
+			{ [ -z "$tp" ] || grep -q "^ *$1 " "$run/host-$fpr.txt" 2>/dev/null; } &&
 			curl -s -m 2 "http://$XADDR/metrics" 2>/dev/null | grep -q "pid=\"$1\""; then
 			return 0
 		fi
@@ -391,6 +392,51 @@ elif what == "identity":
         "host[%s] export: %d series of the VM, %d without name=\"%s\", uuid=\"%s\" and no namespace%s" % (
             fpr, sets, len(bad), name, uuid, (": " + bad[0]) if bad else ""))
 
+elif what == "text":
+    # text: FPR TXT JSONL PID NAME UUID: prtop host -b's frames of the same
+    # run fit 80 columns, the VM's detail line names it whole with its UUID,
+    # and its last frame's DISCARDED is the JSON's figure as the frame rounds
+    # it (3 significant digits).  Refaults are not compared: each process
+    # finds them by its own pagemap reads, at its own times
+    fpr, tf, jl, pid, name, uuid = args[0], args[1], args[2], int(args[3]), args[4], args[5]
+    text = open(tf, errors="replace").read()
+    wide = max((len(l) for l in text.split("\n")), default=0)
+    frames = [f for f in re.split(r"(?m)^prtop host ", text) if f.strip()]
+    last = frames[-1].split("\n") if frames else []
+    row = [i for i, l in enumerate(last) if re.match(r" *%d " % pid, l)]
+    unit = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+    def parse(tok):
+        n, u = tok.split()
+        return float(n) * unit[u]
+
+    v = vm_of(jl, pid)
+    good, why = wide <= 80 and bool(row) and v is not None, "frames %d, widest %d, row %s" % (len(frames), wide, bool(row))
+    if good:
+        l = last[row[0]]
+        disc = parse(l[41:50])
+        detail = last[row[0] + 1].strip() if row[0] + 1 < len(last) else ""
+        # the JSON samples within 2 s of the frame's time (-T): the two
+        # processes sample on their own ticks
+        import time
+        m = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", last[0])
+        t = time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")) if m else 0
+        near = []
+        for line in open(jl, errors="replace"):
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if abs(d.get("time", 0) - t) <= 2:
+                near += [x["discarded_bytes"] for x in d["vms"] if x.get("pid") == pid]
+        # 3 significant digits: 0.5 % of the value; a unit (1024x) or
+        # factor error is far outside
+        match = [jd for jd in near if abs(disc - jd) <= 0.006 * jd + 1024]
+        good = bool(match) and detail.startswith("%s (qemu, uuid %s)" % (name, uuid))
+        why = "discarded %s vs the JSON within 2 s %s, detail '%s'" % (
+            l[41:50].strip(), near[:4], detail[:60])
+    (ok if good else not_ok)("host[%s]: text frames fit 80 columns, name the VM whole with its UUID, and show the JSON's figures: %s" % (fpr, why))
+
 elif what == "whole":
     # whole: FPR FILE PID: every line of the JSON Lines output is a whole
     # object with the VM in it, and the file ends with a newline
@@ -478,6 +524,13 @@ boot() {
 	"$PRTOP" host export -l "$XADDR" -d 1 >"$run/hostexp-$fpr.out" 2>&1 &
 	xp=$!
 	HOSTPIDS="$HOSTPIDS $xp"
+	# the text frames of the same run: 80 columns, the same figures as the JSON
+	tp=""
+	if [ "$fpr" = on ]; then
+		"$PRTOP" host -b -T 1 -p "$VMPID" >"$run/host-$fpr.txt" 2>"$run/host-$fpr-txt.err" &
+		tp=$!
+		HOSTPIDS="$HOSTPIDS $tp"
+	fi
 	if ! both_watch "$VMPID" 60; then
 		not_ok "host[$fpr]: prtop host and its exporter did not both watch QEMU within 60 s ($(tail -n 2 "$run/host-$fpr.err" "$run/hostexp-$fpr.out" | tr '\n' ' '))"
 		return 1
@@ -514,9 +567,11 @@ boot() {
 	XRC=$?
 	qemu_wait_marker "$log" "PRTOP-HOST done" 30
 	cp "$hj" "$run/host-$fpr.last.jsonl"
+	[ -n "$tp" ] && kill "$tp" 2>/dev/null
 	kill "$hp" 2>/dev/null
 	wait "$hp"
 	HOST_RC=$?
+	[ -n "$tp" ] && wait "$tp"
 	HOSTPIDS=""
 	qemu_stop
 	rm -rf "$run/blocks-$fpr"
@@ -540,6 +595,7 @@ common() {
 	hcheck export "$fpr" "$VMPID" "$run/host-$fpr.metrics" "$run/snap-$fpr-r3.json" "$run/snap-$fpr-after.json"
 	hcheck rss "$fpr" "$run/host-$fpr.last.jsonl" "$VMPID" "$run/rss-$fpr.txt"
 	hcheck identity "$fpr" "$run/host-$fpr.last.jsonl" "$run/host-$fpr.metrics" "$VMPID" "$VMNAME" "$VMUUID"
+	[ "$fpr" = on ] && hcheck text "$fpr" "$run/host-$fpr.txt" "$run/host-$fpr.last.jsonl" "$VMPID" "$VMNAME" "$VMUUID"
 }
 
 # agree MODE METHOD: the checks of a boot with reporting on, whose discards
