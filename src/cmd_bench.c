@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "format.h"
 #include "knob.h"
 #include "procfs.h"
 #include "record.h"
@@ -571,16 +572,22 @@ static void print_block(struct bench *b, struct arm *base, struct arm *cur, cons
 static void print_text(struct bench *b, int base, const char *advice)
 {
 	char t[400], n1[160], n2[160];
+	size_t n;
 	int i;
 
-	printf("prtop bench: %s", b->cmd[0]);
-	for (i = 1; b->cmd[i]; i++)
-		printf(" %s", b->cmd[i]);
-	printf("\n%d repetitions per arm in rotating order after a discarded warm-up run; %.0f s "
-	       "settle after each setting; ops per task per second\n%s\n",
-	       b->rounds, b->settle_s, b->off_how);
-	printf("(%%change is of the means; ±ci95 its 95 %% interval (Welch); ~ marks a change "
-	       "within noise)\n");
+	n = (size_t)snprintf(t, sizeof(t), "%s", b->cmd[0]);
+	for (i = 1; b->cmd[i] && n < sizeof(t); i++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, " %s", b->cmd[i]);
+	fmt_print_wrapped(stdout, "prtop bench: ", t);
+	snprintf(t, sizeof(t),
+		 "%d repetitions per arm in rotating order after a discarded warm-up run; %.0f s "
+		 "settle after each setting; ops per task per second",
+		 b->rounds, b->settle_s);
+	fmt_print_wrapped(stdout, "", t);
+	fmt_print_wrapped(stdout, "", b->off_how);
+	fmt_print_wrapped(stdout, "",
+			  "(%change is of the means; ±ci95 its 95 % interval (Welch); ~ marks a "
+			  "change within noise)");
 	for (i = 0; i < b->nset; i++) {
 		struct arm *a = find_arm(b, i, false), *p = find_arm(b, i, true);
 
@@ -604,10 +611,12 @@ static void print_text(struct bench *b, int base, const char *advice)
 		print_block(b, a, p, t);
 	}
 	overhead_line(b, t, sizeof(t));
-	printf("\n%s\n", t);
+	putchar('\n');
+	fmt_print_wrapped(stdout, "", t);
 	mem_source(b, t, sizeof(t));
-	printf("memory given back: %s\n", t);
-	printf("\nadvice: %s\n", advice);
+	fmt_print_wrapped(stdout, "memory given back: ", t);
+	putchar('\n');
+	fmt_print_wrapped(stdout, "advice: ", advice);
 }
 
 static json_object *dbl(double v, int decimals)
@@ -947,6 +956,15 @@ static json_object *price_json(const struct sample_stats *rep, const struct samp
 	return o;
 }
 
+/* the refusal, on stderr, wrapped at 80 columns under "prtop bench: " */
+static void no_price(const char *why)
+{
+	char t[600];
+
+	snprintf(t, sizeof(t), "no refault price: %s", why);
+	fmt_print_wrapped(stderr, "prtop bench: ", t);
+}
+
 static int refault_json(const struct refault_run *x, int reps, const struct sample_stats *sr,
 			const struct sample_stats *su, const char *why)
 {
@@ -988,7 +1006,7 @@ static int refault_json(const struct refault_run *x, int reps, const struct samp
 	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY));
 	json_object_put(d);
 	if (!priced)
-		fprintf(stderr, "prtop bench: no refault price: %s\n", why);
+		no_price(why);
 	return output_status(stdout) ? 1 : priced ? 0 : 1;
 }
 
@@ -997,14 +1015,16 @@ static int refault_text(const struct refault_run *x, int reps, const struct samp
 {
 	printf("prtop bench --refault: %ld MiB, %d repetitions, %s pages, %.0f s for reporting\n",
 	       x->mib, reps, x->o->thp ? "THP" : "4 KiB", x->o->wait_s);
+	char t[400];
+
 	if (*why) {
 		fflush(stdout);
-		fprintf(stderr, "prtop bench: no refault price: %s\n", why);
+		no_price(why);
 		return 1;
 	}
-	printf("reported during the waits: %.0f of %.0f MiB freed (%.0f %%, %s)\n",
-	       x->reported / 1048576.0, x->freed / 1048576.0, 100 * refault_share(x),
-	       record_source_words(x->source));
+	snprintf(t, sizeof(t), "%.0f of %.0f MiB freed (%.0f %%, %s)", x->reported / 1048576.0,
+		 x->freed / 1048576.0, 100 * refault_share(x), record_source_words(x->source));
+	fmt_print_wrapped(stdout, "reported during the waits: ", t);
 	printf("%-34s %12s %12s %12s\n", "first touch", "median", "min", "max");
 	printf("%-34s %9.0f ns %9.0f ns %9.0f ns\n", "reported memory, per 4 KiB", sr->median,
 	       sr->min, sr->max);
@@ -1012,10 +1032,12 @@ static int refault_text(const struct refault_run *x, int reps, const struct samp
 	       su->median, su->min, su->max);
 	printf("refault price: %.0f ns per 4 KiB, %.1f us per 2 MiB\n", sr->median - su->median,
 	       (sr->median - su->median) * 512 / 1000);
-	printf("(%.2fx the unreported touch; with %.0f %% reported, the price of all of it is "
-	       "up to %.0f %% more)\n",
-	       su->median > 0 ? sr->median / su->median : 0, 100 * refault_share(x),
-	       refault_share(x) > 0 ? 100 * (1 / refault_share(x) - 1) : 0);
+	snprintf(t, sizeof(t),
+		 "(%.2fx the unreported touch; with %.0f %% reported, the price of all of it is "
+		 "up to %.0f %% more)",
+		 su->median > 0 ? sr->median / su->median : 0, 100 * refault_share(x),
+		 refault_share(x) > 0 ? 100 * (1 / refault_share(x) - 1) : 0);
+	fmt_print_wrapped(stdout, "", t);
 	return output_status(stdout);
 }
 

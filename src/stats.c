@@ -81,7 +81,8 @@ void stats_change(const struct sample_stats *b, const struct sample_stats *c, st
 
 void stats_lkp_head(FILE *out)
 {
-	fprintf(out, "%14s %9s %16s %14s %9s  %s\n", "base", "±%stddev", "%change ±ci95", "value",
+	/* 80 columns with a 20-character metric name */
+	fprintf(out, "%10s %8s %17s %10s %8s  %s\n", "base", "±%stddev", "%change ±ci95", "value",
 		"±%stddev", "metric");
 }
 
@@ -101,12 +102,14 @@ void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_
 	struct change d;
 
 	stats_change(b, c, &d);
-	if (d.known)
-		snprintf(ch, sizeof(ch), "%+.1f%% ±%.1f%%%s", d.pct, d.ci95_pct,
-			 d.significant ? "" : "~");
-	else
+	if (!d.known)
 		snprintf(ch, sizeof(ch), "%s", "n/a");
-	fprintf(out, "%14s ±%6.1f%% %16s %14s ±%6.1f%%  %s\n", plain(bv, sizeof(bv), b->mean),
+	else if (d.ci95_pct >= 999.95) /* an interval this wide says only "noise" */
+		snprintf(ch, sizeof(ch), "%+.0f%% ±>999%%%s", d.pct, d.significant ? "" : "~");
+	else
+		snprintf(ch, sizeof(ch), "%+.*f%% ±%.1f%%%s", fabs(d.pct) >= 999.95 ? 0 : 1, d.pct,
+			 d.ci95_pct, d.significant ? "" : "~");
+	fprintf(out, "%10s ±%5.1f%% %17s %10s ±%5.1f%%  %s\n", plain(bv, sizeof(bv), b->mean),
 		b->stddev_pct, ch, plain(cv, sizeof(cv), c->mean), c->stddev_pct, metric);
 }
 

@@ -373,6 +373,18 @@ if [ -w "$ord" ]; then
 		sh -c "test $rc -eq 0 && test $(cat "$ord") = $o"
 	check "bench here: change_pct from the arms' means, memory back within the kernel's reported_kib (+$((${k1:-0} - ${k0:-0})) KiB)" \
 		check_bench "$tmp/hb.json" - 0 ${k0:+$((k1 - k0))}
+	# its text: 80 columns, the table's %change the JSON's within its rounding
+	"$PRTOP" bench --no-prtop --reps 2 --settle 0 --set "order=$o" -- \
+		"$TOOLS/pf1" -t 1 -s 1 -w 0 >"$tmp/hb.txt" 2>"$tmp/hb.txterr"
+	check "bench here, text: every line within 80 columns, an LKP row and the advice" python3 -c '
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+w = max(len(l) for l in lines)
+rows = [l for l in lines if l.rstrip().endswith("ops_per_task (pf1)")]
+assert w <= 80, (w, [l for l in lines if len(l) > 80][:2])
+assert rows and re.match(r" *\d+ \u00b1 *[\d.]+% +[-+][\d.]+% \u00b1", rows[0]), rows
+assert any(l.startswith("advice: ") for l in lines), lines[-3:]
+' "$tmp/hb.txt"
 else
 	echo "# no writable page_reporting_order here: bench not run on this machine"
 fi
@@ -394,7 +406,9 @@ if [ -r "$RKIB" ]; then
 	check "bench --refault here: a price with at least min_share reported by the kernel's own count, or a refusal with exit 1, why and price null (reported_kib +$((k1 - k0)) KiB)" python3 -c '
 import json, sys
 d, rc, kib = json.load(open(sys.argv[1])), int(sys.argv[3]), int(sys.argv[4])
-err = open(sys.argv[2]).read().splitlines()
+# wrapped at 80 columns: a continuation line is indented
+err = open(sys.argv[2]).read().replace("\n ", " ").splitlines()
+err = [" ".join(l.split()) for l in err]
 assert d["min_share"] == 0.5 and d["reported_source"] == "kernel:reported_kib", d
 freed, during = d["freed_before_waits_bytes"], d["reported_during_waits_bytes"]
 assert freed >= 2 * d["mib"] << 20 or d["why"], d
@@ -408,7 +422,7 @@ if d["price"] is not None:
 else:
     print("# refused: %s" % d["why"])
     assert rc == 1 and d["why"] and d["ns_per_4k"] is None and d["reported_share"] < d["min_share"], (rc, d)
-    assert err == ["prtop bench: no refault price: " + d["why"]], err
+    assert err == [" ".join(("prtop bench: no refault price: " + d["why"]).split())], err
 ' "$tmp/rf.json" "$tmp/rf.err" $rc $((k1 - k0))
 fi
 expect_fail "record without a command" 2 "no command to run" "$PRTOP" record -o "$tmp/y.rec"
