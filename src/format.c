@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Human-readable formatting shared by the live view and batch output. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -414,6 +415,34 @@ char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double p
 			     : fmt_per_s(buf, len, per_s);
 }
 
+/* whether q starts with a unit ("MiB", "ms", "%", ...) that is not part of a longer word */
+static bool unit_at(const char *q)
+{
+	static const char *const units[] = {"B",  "KiB", "MiB", "GiB", "TiB", "ns",  "us",
+					    "ms", "s",	 "min", "h",   "%",   "pages"};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		n = strlen(units[i]);
+		if (!strncmp(q, units[i], n) && !isalnum((unsigned char)q[n]))
+			return true;
+	}
+	return !strncmp(q, "\u00b5s", 3); /* µs */
+}
+
+/* the end of the word at p: a number keeps its unit ("101 MiB" is not broken) */
+static const char *word_end(const char *p)
+{
+	const char *end = strchr(p, ' ');
+
+	if (end && end > p && isdigit((unsigned char)end[-1]) && unit_at(end + 1)) {
+		const char *next = strchr(end + 1, ' ');
+
+		return next;
+	}
+	return end;
+}
+
 void fmt_print_wrapped(FILE *out, const char *lead, const char *text)
 {
 	int indent = (int)fmt_width(lead), col = indent, w;
@@ -427,7 +456,7 @@ void fmt_print_wrapped(FILE *out, const char *lead, const char *text)
 			p++;
 		if (!*p)
 			break;
-		end = strchr(p, ' ');
+		end = word_end(p);
 		n = end ? (size_t)(end - p) : strlen(p);
 		if (n >= sizeof(word))
 			n = sizeof(word) - 1;

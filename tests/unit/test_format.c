@@ -226,6 +226,25 @@ static void test_snapshot_fields(void)
 	free(s);
 }
 
+static void test_wrapped(void)
+{
+	/* 8 + 68 columns, then "101 MiB": the number would end the line, its unit begin the next */
+	static const char text[] = "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee "
+				   "ffffffffff gg 101 MiB in 788 (not counted)";
+	char *buf = NULL, *nl;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!CHECK(f, "format: memstream"))
+		return;
+	fmt_print_wrapped(f, "        ", text);
+	fclose(f);
+	nl = buf ? strchr(buf, '\n') : NULL;
+	CHECK(nl && nl - buf <= FMT_TEXT_COLS && strstr(nl, "\n        101 MiB in 788"),
+	      "format: a wrapped line keeps a number with its unit (%s)", buf ? buf : "");
+	free(buf);
+}
+
 void test_format(void)
 {
 	fmt_set_ascii(false);
@@ -234,4 +253,5 @@ void test_format(void)
 	test_counts_rates();
 	test_pad_interval();
 	test_snapshot_fields();
+	test_wrapped();
 }
