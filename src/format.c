@@ -418,7 +418,7 @@ char *fmt_param_rate(char *buf, size_t len, const struct snap_param *p, double p
 /* whether q starts with a unit ("MiB", "ms", "%", ...) that is not part of a longer word */
 static bool unit_at(const char *q)
 {
-	static const char *const units[] = {"B",  "KiB", "MiB", "GiB", "TiB", "ns",  "us",
+	static const char *const units[] = {"B",  "KiB", "MiB", "GiB", "TiB", "ns",   "us",
 					    "ms", "s",	 "min", "h",   "%",   "pages"};
 	size_t i, n;
 
