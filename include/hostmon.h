@@ -58,7 +58,7 @@ struct host_vm {
 	struct host_vm_stats st;	   /* summed over CPUs */
 	uint64_t refaulted_bytes;	   /* discarded pages found back in memory */
 	uint64_t age_hist[HOST_AGE_SLOTS]; /* discard -> refault, bytes per slot */
-	uint64_t age_sum_ms_x_pages;	   /* for the mean age */
+	uint64_t age_sum_ms_x_pages;	   /* ms x 4 KiB refaulted: the histogram's sum */
 	uint64_t pagemap_errors;
 	bool rss_known;
 	uint64_t rss_kib, rss_anon_kib, rss_file_kib, rss_shmem_kib;
@@ -142,6 +142,15 @@ const char *host_parse_ram(const char *smaps, struct host_ram *r, uint64_t *byte
 enum host_ram_rule host_ram_rule(const char *vmm, const char *rule);
 /* the age histogram slot of ms */
 int host_age_slot(uint64_t ms);
+/*
+ * Which of a chunk's npages discarded pages (bits) are back, by their
+ * pagemap entries pm[0..npages): present and mapped by this process alone
+ * (a read maps the shared zero page, which costs the host nothing).  Their
+ * bits are cleared; returns how many.
+ */
+uint64_t host_chunk_back(__u64 bits[HOST_CHUNK_WORDS], const uint64_t *pm, uint32_t npages);
+/* pages of 1 << page_shift bytes found back ms after their discard */
+void host_count_refault(struct host_vm *v, uint64_t pages, uint32_t page_shift, uint64_t ms);
 /* the window between two samples, per VM (matched by pid and start time) */
 struct host_vm_delta {
 	const struct host_vm *cur;

@@ -545,9 +545,97 @@ static void identity_out(void)
 	free(s);
 }
 
+/*
+ * The kernel's page size (include/host.h), 4, 16 and 64 KiB: madvise rounds
+ * a length up to whole pages, a 2 MiB chunk holds 512, 128 or 32 of them,
+ * its pagemap entries (8 bytes a page) start at chunk x 2 MiB / page x 8,
+ * and a page found back is that many bytes.  The age histogram observes
+ * 4 KiB at a time whatever the page: 3 pages back after 1.5 s are 3 x
+ * page / 4 KiB observations and 1.5 s each in _sum.
+ */
+static void page_sizes(void)
+{
+	static const struct {
+		uint32_t shift, chunk_pages;
+		uint64_t page;
+	} ps[] = {{12, 512, 4096}, {14, 128, 16384}, {16, 32, 65536}};
+	const uint64_t present = 1ULL << 63, exclusive = 1ULL << 56;
+	unsigned i;
+
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		uint64_t page = ps[i].page, kib = page / 1024, pm[HOST_CHUNK_PAGES] = {0}, left = 0;
+		__u64 bits[HOST_CHUNK_WORDS] = {0};
+		uint32_t n = ps[i].chunk_pages, k;
+		struct host_snap *s = snap(1);
+		struct host_sel sel = {.top = 1};
+		struct metrics_opts mo = {.version = "t"};
+		struct mbuf b = {0};
+		char want[64];
+
+		CHECK_U64(host_page_round(1, ps[i].shift), page,
+			  "host: %llu KiB pages: madvise of 1 byte discards a page",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(4096, ps[i].shift), page,
+			  "host: %llu KiB pages: madvise of 4 KiB discards a page",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(2 * page, ps[i].shift), 2 * page,
+			  "host: %llu KiB pages: whole pages stay as they are",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(2 * page + 1, ps[i].shift), 3 * page,
+			  "host: %llu KiB pages: one byte more is one page more",
+			  (unsigned long long)kib);
+		CHECK_U64(host_chunk_pages(ps[i].shift), n, "host: %llu KiB pages: %u in 2 MiB",
+			  (unsigned long long)kib, n);
+		CHECK_U64(host_pagemap_off(3, ps[i].shift), 3ULL * n * 8,
+			  "host: %llu KiB pages: chunk 3's pagemap entries at 3 x %u x 8",
+			  (unsigned long long)kib, n);
+
+		/* every page discarded; back: every 4th (present, ours), not the
+		 * shared ones (every 4th + 1) nor the absent */
+		for (k = 0; k < n; k++) {
+			bits[k / 64] |= 1ULL << (k % 64);
+			pm[k] = k % 4 == 0 ? present | exclusive : k % 4 == 1 ? present : 0;
+		}
+		CHECK_U64(host_chunk_back(bits, pm, n), n / 4,
+			  "host: %llu KiB pages: a quarter of the chunk's pages back",
+			  (unsigned long long)kib);
+		for (k = 0; k < HOST_CHUNK_WORDS; k++)
+			left += (uint64_t)__builtin_popcountll(bits[k]);
+		CHECK_U64(left, n - n / 4, "host: %llu KiB pages: the others still discarded",
+			  (unsigned long long)kib);
+
+		host_count_refault(&s->vm[0], 3, ps[i].shift, 1500);
+		CHECK_U64(s->vm[0].refaulted_bytes, 3 * page,
+			  "host: %llu KiB pages: 3 pages back are 3 pages of bytes",
+			  (unsigned long long)kib);
+		host_select(&sel, s);
+		if (CHECK(!host_metrics_render(&b, s, &sel, &mo) && b.data,
+			  "host: %llu KiB pages: metrics rendered", (unsigned long long)kib)) {
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)(3 * page));
+			CHECK_STR(sample(b.data, "prtop_host_refaulted_bytes_total{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refaulted_bytes_total",
+				  (unsigned long long)kib);
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)(3 * page / 4096));
+			CHECK_STR(sample(b.data, "prtop_host_refault_age_seconds_count{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refault ages observed per 4 KiB",
+				  (unsigned long long)kib);
+			snprintf(want, sizeof(want), "%.10g", 1.5 * (double)(3 * page / 4096));
+			CHECK_STR(sample(b.data, "prtop_host_refault_age_seconds_sum{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refault age _sum 1.5 s each",
+				  (unsigned long long)kib);
+		}
+		mbuf_free(&b);
+		free(s);
+	}
+}
+
 void test_host(void)
 {
 	size_hist();
+	page_sizes();
 	kinds();
 	names();
 	status();
