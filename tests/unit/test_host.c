@@ -341,9 +341,10 @@ static void top_n(void)
 	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
 				       "method=\"dontneed\"} 1099511627776"),
 	      "host: a labelled VM's counter");
+	/* vm0's 1 TiB stays in "other", which counted it before vm0 got a label */
 	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"other\",pid=\"\","
-				       "method=\"dontneed\"} 2097152"),
-	      "host: the rest summed as other (vm1 only: vm3 exited)");
+				       "method=\"dontneed\"} 1099513724928"),
+	      "host: the rest summed as other (vm1, and vm0 until labelled: never down)");
 	CHECK(b.data &&
 		  strstr(b.data, "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
 				 "le=\"+Inf\"}"),
@@ -390,6 +391,8 @@ static void json(void)
 	free(a);
 	free(b);
 }
+
+#define HOST_LABELS_TEST 300
 
 /* the value of the /metrics sample named exactly series, or "(missing)" */
 static const char *sample(const char *text, const char *series)
@@ -546,6 +549,158 @@ static void identity_out(void)
 }
 
 /*
+ * Every counter sample of vm="other" in before is in after, not lower: a
+ * decrease is a counter reset to Prometheus.  The gauge (RSS) may fall.
+ * Returns how many broke the rule; names the first in why.
+ */
+static int other_went_down(const char *before, const char *after, char *why, size_t len)
+{
+	const char *p = before;
+	int bad = 0;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n'), *sp;
+		char series[HOST_LABELS_TEST];
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		sp = memchr(p, ' ', n);
+		if (p[0] != '#' && sp && (size_t)(sp - p) < sizeof(series) &&
+		    memmem(p, (size_t)(sp - p), "vm=\"other\"", strlen("vm=\"other\"")) &&
+		    strncmp(p, "prtop_host_rss_bytes", 20)) {
+			const char *got;
+
+			snprintf(series, sizeof(series), "%.*s", (int)(sp - p), p);
+			got = sample(after, series);
+			if (!strcmp(got, "(missing)") || strtod(got, NULL) < strtod(sp + 1, NULL)) {
+				if (!bad++)
+					snprintf(why, len, "%s: %.*s then %s", series,
+						 (int)(n - (size_t)(sp - p) - 1), sp + 1, got);
+			}
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return bad;
+}
+
+static void check_monotonic(const char *before, const char *after, const char *when)
+{
+	char why[1024] = "";
+	int bad = other_went_down(before, after, why, sizeof(why));
+
+	if (bad)
+		CHECK(false, "host other: no series lower %s (%d lower or missing, first %s)", when,
+		      bad, why);
+	else
+		CHECK(true, "host other: no series lower %s", when);
+}
+
+static char *render(const struct host_snap *s, const struct host_sel *sel)
+{
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+
+	if (host_metrics_render(&b, s, sel, &mo) || !b.data) {
+		mbuf_free(&b);
+		return strdup("");
+	}
+	return b.data; /* the caller frees */
+}
+
+static void grow(struct host_vm *v, uint64_t mib)
+{
+	v->st.bytes[HOST_M_DONTNEED] += mib << 20;
+	v->st.calls[HOST_M_DONTNEED] += mib;
+	v->st.size_hist[9] += mib;
+	v->st.failed++;
+	v->st.other_bytes += 4096;
+	v->st.chunks_untracked++;
+	v->refaulted_bytes += 8192;
+	v->age_hist[3] += 8192;
+	v->age_sum_ms_x_pages += 2 * 5;
+}
+
+/*
+ * vm="other" never goes down (top 2 of vm0..vm3 with 1..4 MiB: vm3 and vm2
+ * labelled, vm0 and vm1 in "other", 3 MiB):
+ *  1. vm1 exits after one more MiB, vm0 adds one: other 3 + 1 + 1 = 5 MiB
+ *  2. labelled vm3 exits: its series end (not moved into "other", which
+ *     would count them twice); vm0, one more MiB, takes its place: "other"
+ *     keeps the 6 MiB it counted and is still served with no VM left in it;
+ *     vm0's series are its own counters (3 MiB), as the JSON's
+ *  3. vm0 adds one: its series 4 MiB, "other" still 6
+ *  4. vm4 comes with 7 MiB, no place free: "other" 6 + 7 = 13 MiB
+ * and across every step no sample of "other" (bytes, calls, failures, size
+ * and age histograms, refaults) is lower than before.
+ */
+static void other_monotonic(void)
+{
+	struct host_snap *s = snap(5);
+	struct host_sel *sel = calloc(1, sizeof(*sel));
+	char *before, *after;
+	const char *dn =
+	    "prtop_host_discarded_bytes_total{vm=\"other\",pid=\"\",method=\"dontneed\"}";
+	const char *vm0 =
+	    "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\",method=\"dontneed\"}";
+	int i;
+
+	s->nvms = 4; /* vm4 comes later */
+	for (i = 0; i < 5; i++) {
+		s->vm[i].st.bytes[HOST_M_DONTNEED] = 0;
+		s->vm[i].st.calls[HOST_M_DONTNEED] = 0;
+		grow(&s->vm[i], (uint64_t)i + 1);
+	}
+	sel->top = 2;
+	host_select(sel, s);
+	before = render(s, sel);
+	CHECK_STR(sample(before, dn), "3145728", "host other: vm0 and vm1, 3 MiB");
+
+	grow(&s->vm[1], 1);
+	s->vm[1].alive = false; /* its last sample */
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, dn), "5242880", "host other: keeps an exited VM's share, 5 MiB");
+	check_monotonic(before, after, "after a VM in it exited");
+	free(before);
+	before = after;
+
+	s->vm[3].alive = false;
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK(sel->n == 2 && host_selected(sel, &s->vm[0]),
+	      "host other: vm0 labelled in vm3's place");
+	CHECK_STR(sample(after, dn), "6291456",
+		  "host other: keeps what it counted of a VM given a label, 6 MiB");
+	CHECK_STR(sample(after, vm0), "3145728", "host other: vm0's series are its own, 3 MiB");
+	CHECK(!strstr(after, "vm=\"vm3\""), "host other: an exited labelled VM's series end");
+	check_monotonic(before, after, "after one of its VMs got a label");
+	free(before);
+	before = after;
+
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, vm0), "4194304", "host other: vm0 grows in its own series");
+	CHECK_STR(sample(after, dn), "6291456", "host other: not in other's");
+	check_monotonic(before, after, "with no VM left in it");
+	free(before);
+	before = after;
+
+	s->nvms = 5;
+	grow(&s->vm[4], 2); /* 7 MiB in all */
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, dn), "13631488",
+		  "host other: a VM new to it adds all it did, 13 MiB");
+	check_monotonic(before, after, "when a VM joins it");
+	free(before);
+	free(after);
+	free(sel);
+	free(s);
+}
+
+/*
  * The kernel's page size (include/host.h), 4, 16 and 64 KiB: madvise rounds
  * a length up to whole pages, a 2 MiB chunk holds 512, 128 or 32 of them,
  * its pagemap entries (8 bytes a page) start at chunk x 2 MiB / page x 8,
@@ -636,6 +791,7 @@ void test_host(void)
 {
 	size_hist();
 	page_sizes();
+	other_monotonic();
 	kinds();
 	names();
 	status();
