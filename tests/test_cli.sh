@@ -267,6 +267,14 @@ check "the width check's host frame had the VM's row and detail" \
 	grep -q "^ *$wpid qemu-syste .*\$" "$tmp/w-host.out"
 check "every command's text output fits 80 columns${widths:+ (wider:$widths)}" test -z "$widths"
 
+# --- a command returns its status to main, which alone exits ---
+check "no exit() below main (src/main.c alone ends the process)" \
+	sh -c "! grep -n '\(^\|[^_a-z]\)exit *(' src/*.c | grep -v '^src/main\.c:'"
+$PRTOP host -h >"$tmp/h" 2>&1
+rc=$?
+check "host -h exits 0 with its usage (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q '^Usage: prtop host' '$tmp/h'"
+
 # --- the build: editing a header a BPF object includes rebuilds that object
 # and its skeleton (make -W pretends the header changed; nothing is touched).
 # Each object is up to date first, or the second answer would say nothing. ---
