@@ -113,8 +113,8 @@ struct {
 	__type(value, __u64);
 } last_punch SEC(".maps");
 
-/* the kernel's page size: madvise rounds lengths up to it (the loader sets it) */
-const volatile __u64 page_size = 4096;
+/* the kernel's page size as a shift (the loader sets it): madvise rounds to it */
+const volatile __u32 page_shift = 12;
 
 __u64 events_lost;
 __u64 chunks_inserted; /* the loader subtracts what it deletes: chunks tracked */
@@ -211,7 +211,7 @@ struct mark_ctx {
 	__u64 untracked;
 };
 
-/* set bits [lo, hi) of a chunk's 512-bit page map */
+/* set bits [lo, hi) of a chunk's page map (a bit per page) */
 static __always_inline void set_bits(struct host_chunk *c, __u32 lo, __u32 hi)
 {
 	for (int w = 0; w < HOST_CHUNK_WORDS; w++) {
@@ -251,7 +251,7 @@ static long mark_chunk(__u64 i, void *data)
 	hi = m->end - cstart;
 	if (hi > 1ULL << HOST_CHUNK_SHIFT)
 		hi = 1ULL << HOST_CHUNK_SHIFT;
-	set_bits(c, lo >> 12, hi >> 12);
+	set_bits(c, lo >> page_shift, hi >> page_shift);
 	c->discard_ns = m->now;
 	c->fault_ns = 0;
 	return 0;
@@ -289,7 +289,7 @@ static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 	if (!f)
 		return 0;
 	v->inode = (__u64)BPF_CORE_READ(f, f_inode);
-	v->off = BPF_CORE_READ(vma, vm_pgoff) * page_size + (v->addr - BPF_CORE_READ(vma, vm_start));
+	v->off = (BPF_CORE_READ(vma, vm_pgoff) << page_shift) + (v->addr - BPF_CORE_READ(vma, vm_start));
 	return 0;
 }
 
@@ -350,7 +350,7 @@ static __always_inline int discard_exit(long ret)
 	struct vma_info vi = {}, *vma = NULL;
 	__u64 len, nchunks, now;
 	bool zap = false;
-	__u64 pg = page_size;
+	__u64 pg = 1ULL << page_shift;
 
 	c = bpf_map_lookup_elem(&inflight, &tid);
 	if (!c)
@@ -364,7 +364,7 @@ static __always_inline int discard_exit(long ret)
 		goto out;
 	}
 	/* madvise rounds the length up to pages; fallocate takes bytes */
-	len = c->is_madvise ? (c->len + pg - 1) & ~(pg - 1) : c->len;
+	len = c->is_madvise ? host_page_round(c->len, page_shift) : c->len;
 	if (c->is_madvise) {
 		vi.addr = c->start;
 		if (!bpf_find_vma(bpf_get_current_task_btf(), c->start, vma_info_cb, &vi, 0))

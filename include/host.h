@@ -26,10 +26,43 @@ enum host_method {
 /* pids the watch bitmap covers: the kernel's PID_MAX_LIMIT on 64-bit */
 #define HOST_PID_LIMIT (4 * 1024 * 1024)
 
-/* refault tracking works on 2 MiB chunks of a VMM's address space */
+/*
+ * refault tracking works on 2 MiB chunks of a VMM's address space, one bit
+ * per page of the kernel's size: 512 of 4 KiB, 128 of 16 KiB, 32 of 64 KiB
+ */
 #define HOST_CHUNK_SHIFT 21
-#define HOST_CHUNK_PAGES 512 /* 4 KiB pages per chunk */
+#define HOST_CHUNK_PAGES 512 /* at most: 4 KiB pages */
 #define HOST_CHUNK_WORDS (HOST_CHUNK_PAGES / 64)
+
+/*
+ * The kernel's page size as a shift (12, 14 or 16: arm64, ppc64 and
+ * loongarch hosts may run 16 or 64 KiB pages), which the loader reads with
+ * sysconf(_SC_PAGESIZE).  These are shared by bpf/host.bpf.c, src/host.c
+ * and the unit tests, so the arithmetic is tested where it runs.
+ */
+/* madvise rounds a length up to whole pages */
+static inline __u64 host_page_round(__u64 len, __u32 page_shift)
+{
+	__u64 page = 1ULL << page_shift;
+
+	return (len + page - 1) & ~(page - 1);
+}
+
+/* the pages of a 2 MiB chunk, never more than its bits */
+static inline __u32 host_chunk_pages(__u32 page_shift)
+{
+	if (page_shift <= HOST_CHUNK_SHIFT - 9)
+		return HOST_CHUNK_PAGES;
+	if (page_shift >= HOST_CHUNK_SHIFT)
+		return 1;
+	return 1U << (HOST_CHUNK_SHIFT - page_shift);
+}
+
+/* where in /proc/PID/pagemap (8 bytes a page) a chunk's first page is */
+static inline __u64 host_pagemap_off(__u64 chunk, __u32 page_shift)
+{
+	return ((chunk << HOST_CHUNK_SHIFT) >> page_shift) * 8;
+}
 
 /* per VMM process (per CPU; the loader sums) */
 struct host_vm_stats {
@@ -85,7 +118,7 @@ struct host_chunk_key {
 struct host_chunk {
 	__u64 discard_ns;	      /* latest discard into it (CLOCK_MONOTONIC) */
 	__u64 fault_ns;		      /* first fault after it, 0: none yet */
-	__u64 bits[HOST_CHUNK_WORDS]; /* discarded, not yet refaulted */
+	__u64 bits[HOST_CHUNK_WORDS]; /* discarded pages not yet refaulted */
 	__u32 queued;		      /* an event is out; the loader re-arms */
 	__u32 pad;
 };

@@ -58,7 +58,7 @@ struct host_vm {
 	struct host_vm_stats st;	   /* summed over CPUs */
 	uint64_t refaulted_bytes;	   /* discarded pages found back in memory */
 	uint64_t age_hist[HOST_AGE_SLOTS]; /* discard -> refault, bytes per slot */
-	uint64_t age_sum_ms_x_pages;	   /* for the mean age */
+	uint64_t age_sum_ms_x_pages;	   /* ms x 4 KiB refaulted: the histogram's sum */
 	uint64_t pagemap_errors;
 	bool rss_known;
 	uint64_t rss_kib, rss_anon_kib, rss_file_kib, rss_shmem_kib;
@@ -142,6 +142,15 @@ const char *host_parse_ram(const char *smaps, struct host_ram *r, uint64_t *byte
 enum host_ram_rule host_ram_rule(const char *vmm, const char *rule);
 /* the age histogram slot of ms */
 int host_age_slot(uint64_t ms);
+/*
+ * Which of a chunk's npages discarded pages (bits) are back, by their
+ * pagemap entries pm[0..npages): present and mapped by this process alone
+ * (a read maps the shared zero page, which costs the host nothing).  Their
+ * bits are cleared; returns how many.
+ */
+uint64_t host_chunk_back(__u64 bits[HOST_CHUNK_WORDS], const uint64_t *pm, uint32_t npages);
+/* pages of 1 << page_shift bytes found back ms after their discard */
+void host_count_refault(struct host_vm *v, uint64_t pages, uint32_t page_shift, uint64_t ms);
 /* the window between two samples, per VM (matched by pid and start time) */
 struct host_vm_delta {
 	const struct host_vm *cur;
@@ -159,10 +168,21 @@ const char *host_method_name(enum host_method m);
 
 /* ---- the exporter's bounded cardinality (src/host_metrics.c) ---- */
 #define HOST_TOP_DEFAULT 20
+/* a VM's counters as the exporter serves them (its gauges are not here) */
+struct host_counts {
+	uint64_t bytes[HOST_M__COUNT], calls[HOST_M__COUNT];
+	uint64_t failed, other_bytes, chunks_untracked, discarded;
+	uint64_t size_hist[HOST_SIZE_SLOTS];
+	uint64_t refaulted_bytes, age_hist[HOST_AGE_SLOTS], age_sum_ms_x_pages;
+};
 /*
  * The VMs that get a label of their own: at most top, sticky (a VM keeps its
- * label until it exits, so its counters never jump between its series and
- * "other"); free places go to the most active unlabelled VMs.
+ * label until it exits); free places go to the most active unlabelled VMs.
+ * A labelled VM's series are its own counters, as the JSON's; they end
+ * when it exits.  vm="other" is a counter of the exporter's own: what the
+ * unlabelled VMs added while they were unlabelled, so it never goes down
+ * when one of them exits or is given a label (Prometheus would read that
+ * as a reset), and once shown it stays.
  */
 struct host_sel {
 	int top;
@@ -171,7 +191,16 @@ struct host_sel {
 		pid_t pid;
 		uint64_t start_ticks;
 	} in[HOST_MAX_VMS];
+	struct host_counts other;
+	bool other_shown;
+	int nled; /* the unlabelled VMs, each with what "other" has of it */
+	struct {
+		pid_t pid;
+		uint64_t start_ticks;
+		struct host_counts counted;
+	} led[HOST_MAX_VMS];
 };
+/* once a sample, before rendering it: labels, then what "other" adds */
 void host_select(struct host_sel *sel, const struct host_snap *s);
 bool host_selected(const struct host_sel *sel, const struct host_vm *v);
 

@@ -71,7 +71,7 @@ struct host_args {
 	struct host_opts ho;
 	double interval_s;
 	long count;
-	bool batch, json, timestamp, export;
+	bool batch, json, timestamp, export, help;
 	const char *listen;
 	int top;
 };
@@ -81,24 +81,11 @@ static int usage(const char *fmt, const char *what)
 	return usage_fail("host", fmt, what);
 }
 
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int add_pid(struct host_args *a, const char *s)
 {
 	double v;
 
-	if (parse_num(s, 1, 4194304, &v) || v != (long)v)
+	if (parse_number(s, 1, 4194304, &v) || v != (long)v)
 		return usage("invalid pid '%s': give a process id", s);
 	if (a->ho.npids >= HOST_MAX_PIDS)
 		return usage("%s", "too many --pid (at most 64)");
@@ -135,13 +122,12 @@ static int parse(int argc, char **argv, struct host_args *a)
 	while ((o = getopt_long(argc, argv, ":d:n:bjTp:l:vh", lo, NULL)) != -1) {
 		switch (o) {
 		case 'd':
-			if (parse_num(optarg, 0.2, 3600, &a->interval_s))
-				return usage("invalid interval '%s': give seconds from 0.2 to 3600",
-					     optarg);
+			if (parse_interval("host", optarg, &a->interval_s))
+				return 2;
 			d_seen = true;
 			break;
 		case 'n':
-			if (parse_num(optarg, 1, 1e12, &v) || v != (long)v)
+			if (parse_number(optarg, 1, 1e12, &v) || v != (long)v)
 				return usage("invalid count '%s': give a whole number >= 1",
 					     optarg);
 			a->count = (long)v;
@@ -163,7 +149,7 @@ static int parse(int argc, char **argv, struct host_args *a)
 			a->listen = optarg;
 			break;
 		case 't':
-			if (parse_num(optarg, 1, HOST_MAX_VMS, &v) || v != (int)v)
+			if (parse_number(optarg, 1, HOST_MAX_VMS, &v) || v != (int)v)
 				return usage(
 				    "invalid --top '%s': give a whole number from 1 to 256",
 				    optarg);
@@ -176,8 +162,8 @@ static int parse(int argc, char **argv, struct host_args *a)
 			a->ho.no_refaults = true;
 			break;
 		case 'h':
-			fputs(host_help, stdout);
-			exit(output_status(stdout));
+			a->help = true;
+			return 0;
 		case ':':
 			return usage("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -196,13 +182,12 @@ static int parse(int argc, char **argv, struct host_args *a)
 		if (pos == 0) {
 			if (d_seen)
 				return usage("%s", "the interval is given twice (-d and SECS)");
-			if (parse_num(s, 0.2, 3600, &a->interval_s))
-				return usage("invalid interval '%s': give seconds from 0.2 to 3600",
-					     s);
+			if (parse_interval("host", s, &a->interval_s))
+				return 2;
 		} else {
 			if (a->count)
 				return usage("%s", "the count is given twice (-n and COUNT)");
-			if (parse_num(s, 1, 1e12, &v) || v != (long)v)
+			if (parse_number(s, 1, 1e12, &v) || v != (long)v)
 				return usage("invalid count '%s': give a whole number >= 1", s);
 			a->count = (long)v;
 		}
@@ -438,6 +423,10 @@ int host_main(int argc, char **argv)
 	ret = parse(argc, argv, &a);
 	if (ret)
 		return ret;
+	if (a.help) {
+		fputs(host_help, stdout);
+		return output_status(stdout);
+	}
 	if (!a.export && !a.batch && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "prtop: standard output is not a terminal: use -b for plain-text "
 				"batch mode\n");

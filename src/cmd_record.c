@@ -254,15 +254,11 @@ static int check_out(const char *path)
 	const char *slash = strrchr(path, '/');
 	struct stat st;
 
-	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "prtop record: -o %s is a directory: give a file name\n", path);
-		return 2;
-	}
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return usage_fail("record", "-o %s is a directory: give a file name", path);
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "prtop record: -o %s: no directory %s\n", path, dir);
-		return 2;
-	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return usage_fail("record", "-o %s: no directory %s", path, dir);
 	if (access(dir, W_OK) || (!access(path, F_OK) && access(path, W_OK))) {
 		fprintf(stderr, "prtop record: cannot write %s: %s\n", path, strerror(errno));
 		return 1;
@@ -469,7 +465,7 @@ int record_main(int argc, char **argv)
 	json_object *price = NULL;
 	struct collector *c = NULL;
 	double interval = 1, after = 0;
-	char err[512], *end;
+	char err[512];
 	int o, ret;
 
 	opterr = 0;
@@ -479,30 +475,24 @@ int record_main(int argc, char **argv)
 			r.path = optarg;
 			break;
 		case 'd':
-			interval = strtod(optarg, &end);
-			if (*end || !isfinite(interval) || interval < 0.2 || interval > 3600) {
-				fprintf(stderr,
-					"prtop record: invalid interval '%s' (0.2 to 3600)\n",
-					optarg);
+			if (parse_interval("record", optarg, &interval)) {
+				json_object_put(price);
 				return 2;
 			}
 			break;
 		case 'A':
-			after = strtod(optarg, &end);
-			if (!*optarg || *end || !isfinite(after) || after < 0 || after > 3600) {
-				fprintf(stderr, "prtop record: invalid --after '%s' (0 to 3600)\n",
-					optarg);
+			if (parse_number(optarg, 0, 3600, &after)) {
 				json_object_put(price);
-				return 2;
+				return usage_fail(
+				    "record", "invalid --after '%s': give seconds from 0 to 3600",
+				    optarg);
 			}
 			break;
 		case 'P':
 			json_object_put(price); /* the last --price counts */
 			price = read_price(optarg, err, sizeof(err));
-			if (!price) {
-				fprintf(stderr, "prtop record: %s\n", err);
-				return 2;
-			}
+			if (!price)
+				return usage_fail("record", "%s", err);
 			break;
 		case 'X':
 			co.reuse_exact = true;
@@ -514,21 +504,22 @@ int record_main(int argc, char **argv)
 			co.verbose = true;
 			break;
 		case 'h':
+			json_object_put(price);
 			fputs(record_help, stdout);
 			return output_status(stdout);
 		default:
+			json_object_put(price);
 			return usage_bad_option("record", o, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "prtop record: no command to run (prtop record -- CMD ARGS)\n");
 		json_object_put(price);
-		return 2;
+		return usage_fail("record", "%s", "no command to run (prtop record -- CMD ARGS)");
 	}
 	if (co.reuse_exact && co.no_reuse) {
-		fprintf(stderr, "prtop record: --reuse-exact and --no-reuse exclude each other\n");
 		json_object_put(price);
-		return 2;
+		return usage_fail("record", "%s",
+				  "--reuse-exact and --no-reuse exclude each other");
 	}
 	ret = check_out(r.path);
 	if (ret) {

@@ -26,8 +26,6 @@
 #include "str.h"
 #include "host.skel.h"
 
-#define PM_PRESENT   (1ULL << 63)
-#define PM_EXCLUSIVE (1ULL << 56)
 /* a fault is traced before its page is mapped: look only at older ones */
 #define RESOLVE_AFTER_NS 20000000ULL
 /* guest RAM is looked up again every this many samples */
@@ -63,6 +61,7 @@ struct host {
 	int kvm_device; /* host_snap's */
 	bool in_guest;
 	bool fault_btf;		 /* the fault program is the tp_btf one */
+	uint32_t page_shift;	 /* the kernel's page size, 1 << page_shift */
 	uint64_t chunks_deleted; /* chunk entries removed here (BPF counts insertions) */
 };
 
@@ -437,56 +436,39 @@ static void queue_all_chunks(struct host *h, uint32_t tgid)
 	}
 }
 
-static void count_refault(struct host_vm *v, const struct host_chunk *c, uint64_t pages,
-			  uint64_t now)
-{
-	uint64_t at = c->fault_ns ? c->fault_ns : now;
-	uint64_t ms = at > c->discard_ns ? (at - c->discard_ns) / 1000000 : 0;
-
-	v->refaulted_bytes += pages * 4096;
-	v->age_hist[host_age_slot(ms)] += pages * 4096;
-	v->age_sum_ms_x_pages += ms * pages;
-}
-
 /*
- * Which of the chunk's discarded pages are back: present and mapped by
- * this process alone.  A read of discarded memory maps the shared zero
- * page, which costs the host nothing and is not counted.  Returns false
- * when the fault is too recent to judge (try again next sample).
+ * Which of the chunk's discarded pages are back (host_chunk_back).
+ * Returns false when the fault is too recent to judge (try again next
+ * sample).
  */
 static bool resolve(struct host *h, struct vm_state *vs, uint64_t chunk, uint64_t now)
 {
 	int fd = bpf_map__fd(h->skel->maps.chunks);
 	struct host_chunk_key k = {.tgid = vs->v.pid, .chunk = chunk};
-	uint64_t pm[HOST_CHUNK_PAGES], pages = 0, left = 0;
+	uint32_t npages = host_chunk_pages(h->page_shift);
+	uint64_t pm[HOST_CHUNK_PAGES], pages, left = 0, at, ms;
+	size_t want = npages * sizeof(pm[0]);
 	struct host_chunk c;
-	int w, b;
+	int w;
 
 	if (bpf_map_lookup_elem(fd, &k, &c))
 		return true; /* forgotten already */
 	if (c.fault_ns && now - c.fault_ns < RESOLVE_AFTER_NS)
 		return false;
 	if (vs->pagemap_fd < 0 ||
-	    pread(vs->pagemap_fd, pm, sizeof(pm), (off_t)((chunk << HOST_CHUNK_SHIFT) >> 12) * 8) !=
-		(ssize_t)sizeof(pm)) {
+	    pread(vs->pagemap_fd, pm, want, (off_t)host_pagemap_off(chunk, h->page_shift)) !=
+		(ssize_t)want) {
 		vs->v.pagemap_errors++;
 		return true;
 	}
-	for (w = 0; w < HOST_CHUNK_WORDS; w++) {
-		for (b = 0; b < 64; b++) {
-			uint64_t e = pm[w * 64 + b], bit = 1ULL << b;
-
-			if (!(c.bits[w] & bit))
-				continue;
-			if ((e & PM_PRESENT) && (e & PM_EXCLUSIVE)) {
-				c.bits[w] &= ~bit;
-				pages++;
-			}
-		}
+	pages = host_chunk_back(c.bits, pm, npages);
+	for (w = 0; w < HOST_CHUNK_WORDS; w++)
 		left |= c.bits[w];
+	if (pages) {
+		at = c.fault_ns ? c.fault_ns : now;
+		ms = at > c.discard_ns ? (at - c.discard_ns) / 1000000 : 0;
+		host_count_refault(&vs->v, pages, h->page_shift, ms);
 	}
-	if (pages)
-		count_refault(&vs->v, &c, pages, now);
 	/*
 	 * A discard between our lookup and this write would be lost: the
 	 * window is a few microseconds against reports seconds apart.
@@ -728,7 +710,7 @@ static int host_load(struct host *h)
 		h->skel = host_bpf__open();
 		if (!h->skel)
 			return errno ? errno : ENOMEM;
-		h->skel->rodata->page_size = (__u64)sysconf(_SC_PAGESIZE);
+		h->skel->rodata->page_shift = h->page_shift;
 		bpf_program__set_autoload(h->skel->progs.host_fault_btf, pass == 0);
 		bpf_program__set_autoload(h->skel->progs.host_fault, pass == 1);
 		err = host_bpf__load(h->skel);
@@ -746,6 +728,7 @@ int host_open(struct host **out, const struct host_opts *o, char *err, size_t er
 {
 	struct utsname u;
 	struct host *h;
+	long ps;
 	int e, i;
 
 	*out = NULL;
@@ -765,6 +748,8 @@ int host_open(struct host **out, const struct host_opts *o, char *err, size_t er
 	if (!h)
 		goto nomem;
 	h->o = *o;
+	ps = sysconf(_SC_PAGESIZE);
+	h->page_shift = ps > 0 ? (uint32_t)__builtin_ctzl((unsigned long)ps) : 12;
 	h->ncpus = libbpf_num_possible_cpus();
 	if (h->ncpus <= 0) {
 		snprintf(err, errlen, "cannot tell the number of possible CPUs: %s",

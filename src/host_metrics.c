@@ -4,7 +4,9 @@
  * A pure function of the snapshot and the label selection.  Per-VM series
  * carry vm (the VM's name) and pid; VMs beyond the selection are summed
  * into vm="other", so the number of series stays bounded however many VMs
- * the host runs.
+ * the host runs.  "other" is counted by host_select(), sample by sample:
+ * what a VM added while unlabelled stays there when it exits or gets a
+ * label of its own, so every _total is monotonic for the process's life.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,9 +34,111 @@ static uint64_t activity(const struct host_vm *v)
 	return host_vm_discarded(v) + v->refaulted_bytes;
 }
 
+static void counts_of(struct host_counts *c, const struct host_vm *v)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < HOST_M__COUNT; i++) {
+		c->bytes[i] = v->st.bytes[i];
+		c->calls[i] = v->st.calls[i];
+	}
+	c->failed = v->st.failed;
+	c->other_bytes = v->st.other_bytes;
+	c->chunks_untracked = v->st.chunks_untracked;
+	c->discarded = host_vm_discarded(v);
+	for (i = 0; i < HOST_SIZE_SLOTS; i++)
+		c->size_hist[i] = v->st.size_hist[i];
+	c->refaulted_bytes = v->refaulted_bytes;
+	for (i = 0; i < HOST_AGE_SLOTS; i++)
+		c->age_hist[i] = v->age_hist[i];
+	c->age_sum_ms_x_pages = v->age_sum_ms_x_pages;
+}
+
+/*
+ * Add to acc what v's counters grew by since counted, and count them: a
+ * counter read lower than before adds nothing and is not counted twice
+ * when it grows back
+ */
+static void count_into(struct host_counts *acc, struct host_counts *counted,
+		       const struct host_vm *v)
+{
+	struct host_counts cur;
+	uint64_t *a = (uint64_t *)acc, *c = (uint64_t *)counted, *n = (uint64_t *)&cur;
+	size_t i;
+
+	counts_of(&cur, v);
+	for (i = 0; i < sizeof(cur) / sizeof(uint64_t); i++)
+		if (n[i] > c[i]) {
+			a[i] += n[i] - c[i];
+			c[i] = n[i];
+		}
+}
+
+static const struct host_vm *vm_in(const struct host_snap *s, pid_t pid, uint64_t start_ticks)
+{
+	int i;
+
+	for (i = 0; i < s->nvms; i++)
+		if (s->vm[i].pid == pid && s->vm[i].start_ticks == start_ticks)
+			return &s->vm[i];
+	return NULL;
+}
+
+/*
+ * "other" between two samples: its VMs' growth (an exited one's last
+ * counters too), then what VMs new to it did since prtop watches them.
+ * A VM that leaves it, exited or labelled, leaves its share behind.
+ */
+static void count_other(struct host_sel *sel, const struct host_snap *s, bool before_labels)
+{
+	int i, j;
+
+	if (before_labels) {
+		for (i = j = 0; i < sel->nled; i++) {
+			const struct host_vm *v =
+			    vm_in(s, sel->led[i].pid, sel->led[i].start_ticks);
+
+			if (v)
+				count_into(&sel->other, &sel->led[i].counted, v);
+			if (v && v->alive)
+				sel->led[j++] = sel->led[i];
+		}
+		sel->nled = j;
+		return;
+	}
+	for (i = j = 0; i < sel->nled; i++) {
+		const struct host_vm *v = vm_in(s, sel->led[i].pid, sel->led[i].start_ticks);
+
+		if (v && !host_selected(sel, v))
+			sel->led[j++] = sel->led[i];
+	}
+	sel->nled = j;
+	for (i = 0; i < s->nvms && sel->nled < HOST_MAX_VMS; i++) {
+		const struct host_vm *v = &s->vm[i];
+
+		if (!v->alive || host_selected(sel, v))
+			continue;
+		for (j = 0; j < sel->nled; j++)
+			if (sel->led[j].pid == v->pid && sel->led[j].start_ticks == v->start_ticks)
+				break;
+		if (j < sel->nled)
+			continue;
+		sel->led[j].pid = v->pid;
+		sel->led[j].start_ticks = v->start_ticks;
+		memset(&sel->led[j].counted, 0, sizeof(sel->led[j].counted));
+		count_into(&sel->other, &sel->led[j].counted, v);
+		sel->nled++;
+	}
+	if (sel->nled)
+		sel->other_shown = true;
+}
+
 void host_select(struct host_sel *sel, const struct host_snap *s)
 {
 	int i, j;
+
+	count_other(sel, s, true);
 
 	/* drop VMs that are no longer there */
 	for (i = j = 0; i < sel->n; i++) {
@@ -66,6 +170,7 @@ void host_select(struct host_sel *sel, const struct host_snap *s)
 		sel->in[sel->n].start_ticks = best->start_ticks;
 		sel->n++;
 	}
+	count_other(sel, s, false);
 }
 
 /* ",key=\"value\"" when value is known, else nothing */
@@ -125,6 +230,10 @@ static bool vm_next(struct vm_iter *it, const struct host_vm **v)
 	if (it->other_done)
 		return false;
 	it->other_done = true;
+	if (it->sel->other_shown) {
+		*v = NULL;
+		return true;
+	}
 	for (i = 0; i < it->s->nvms; i++)
 		if (it->s->vm[i].alive && !host_selected(it->sel, &it->s->vm[i])) {
 			*v = NULL;
@@ -133,66 +242,71 @@ static bool vm_next(struct vm_iter *it, const struct host_vm **v)
 	return false;
 }
 
-/* sum of f over the VMs v stands for (one VM, or every unlabelled one) */
-typedef uint64_t (*vm_field)(const struct host_vm *v, int arg);
+/* the counters of a series: a labelled VM's own, or "other"'s (v NULL) */
+static const struct host_counts *series(struct host_counts *tmp, const struct host_sel *sel,
+					const struct host_vm *v)
+{
+	if (!v)
+		return &sel->other;
+	counts_of(tmp, v);
+	return tmp;
+}
 
-static uint64_t over(const struct host_snap *s, const struct host_sel *sel, const struct host_vm *v,
-		     vm_field f, int arg)
+typedef uint64_t (*vm_field)(const struct host_counts *c, int arg);
+
+static uint64_t f_bytes(const struct host_counts *c, int m)
+{
+	return c->bytes[m];
+}
+static uint64_t f_calls(const struct host_counts *c, int m)
+{
+	return c->calls[m];
+}
+static uint64_t f_failed(const struct host_counts *c, int m)
+{
+	return c->failed;
+}
+static uint64_t f_refaulted(const struct host_counts *c, int m)
+{
+	return c->refaulted_bytes;
+}
+static uint64_t f_size(const struct host_counts *c, int i)
+{
+	return c->size_hist[i];
+}
+static uint64_t f_discarded(const struct host_counts *c, int m)
+{
+	return c->discarded;
+}
+static uint64_t f_age(const struct host_counts *c, int i)
+{
+	return c->age_hist[i] / 4096;
+}
+static uint64_t f_age_sum(const struct host_counts *c, int m)
+{
+	return c->age_sum_ms_x_pages;
+}
+static uint64_t f_other(const struct host_counts *c, int m)
+{
+	return c->other_bytes;
+}
+static uint64_t f_untracked(const struct host_counts *c, int m)
+{
+	return c->chunks_untracked;
+}
+
+/* a gauge: one VM's RSS, or the unlabelled VMs' now (v NULL) */
+static uint64_t rss(const struct host_snap *s, const struct host_sel *sel, const struct host_vm *v)
 {
 	uint64_t sum = 0;
 	int i;
 
 	if (v)
-		return f(v, arg);
+		return v->rss_known ? v->rss_kib * 1024 : 0;
 	for (i = 0; i < s->nvms; i++)
-		if (s->vm[i].alive && !host_selected(sel, &s->vm[i]))
-			sum += f(&s->vm[i], arg);
+		if (s->vm[i].alive && !host_selected(sel, &s->vm[i]) && s->vm[i].rss_known)
+			sum += s->vm[i].rss_kib * 1024;
 	return sum;
-}
-
-static uint64_t f_bytes(const struct host_vm *v, int m)
-{
-	return v->st.bytes[m];
-}
-static uint64_t f_calls(const struct host_vm *v, int m)
-{
-	return v->st.calls[m];
-}
-static uint64_t f_failed(const struct host_vm *v, int m)
-{
-	return v->st.failed;
-}
-static uint64_t f_refaulted(const struct host_vm *v, int m)
-{
-	return v->refaulted_bytes;
-}
-static uint64_t f_rss(const struct host_vm *v, int m)
-{
-	return v->rss_known ? v->rss_kib * 1024 : 0;
-}
-static uint64_t f_size(const struct host_vm *v, int i)
-{
-	return v->st.size_hist[i];
-}
-static uint64_t f_discarded(const struct host_vm *v, int m)
-{
-	return host_vm_discarded(v);
-}
-static uint64_t f_age(const struct host_vm *v, int i)
-{
-	return v->age_hist[i] / 4096;
-}
-static uint64_t f_age_sum(const struct host_vm *v, int m)
-{
-	return v->age_sum_ms_x_pages;
-}
-static uint64_t f_other(const struct host_vm *v, int m)
-{
-	return v->st.other_bytes;
-}
-static uint64_t f_untracked(const struct host_vm *v, int m)
-{
-	return v->st.chunks_untracked;
 }
 
 static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
@@ -200,29 +314,35 @@ static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const st
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
+	struct host_counts tmp;
 	char l[HOST_LABELS_MAX + 96], m[64];
 	int k;
 
 	fam_head(b, o, f);
-	while (vm_next(&it, &v))
+	while (vm_next(&it, &v)) {
+		const struct host_counts *c = series(&tmp, sel, v);
+
 		for (k = 0; k < HOST_M__COUNT; k++) {
 			snprintf(m, sizeof(m), ",method=\"%s\"", host_method_name(k));
 			vm_labels(l, sizeof(l), v, m);
-			fam_u64(b, f, l, over(s, sel, v, fn, k));
+			fam_u64(b, f, l, fn(c, k));
 		}
+	}
 }
 
+/* one sample per series: fn of its counters, or the RSS gauge (fn NULL) */
 static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
 		       const struct host_sel *sel, const struct fam *f, vm_field fn)
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
+	struct host_counts tmp;
 	char l[HOST_LABELS_MAX + 96];
 
 	fam_head(b, o, f);
 	while (vm_next(&it, &v)) {
 		vm_labels(l, sizeof(l), v, NULL);
-		fam_u64(b, f, l, over(s, sel, v, fn, 0));
+		fam_u64(b, f, l, fn ? fn(series(&tmp, sel, v), 0) : rss(s, sel, v));
 	}
 }
 
@@ -236,15 +356,17 @@ static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct 
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
+	struct host_counts tmp;
 	char l[HOST_LABELS_MAX + 96], e[64], n[40];
 	int i;
 
 	fam_head(b, o, f);
 	while (vm_next(&it, &v)) {
+		const struct host_counts *c = series(&tmp, sel, v);
 		uint64_t cum = 0;
 
 		for (i = 0; i < nslots; i++) {
-			cum += over(s, sel, v, slot, i);
+			cum += slot(c, i);
 			if (i == nslots - 1)
 				snprintf(e, sizeof(e), ",le=\"+Inf\"");
 			else
@@ -254,7 +376,7 @@ static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct 
 		}
 		vm_labels(l, sizeof(l), v, NULL);
 		mbuf_printf(b, "%s_count%s %llu\n", f->name, l, (unsigned long long)cum);
-		snprintf(n, sizeof(n), "%.10g", (double)over(s, sel, v, sum, 0) * sum_scale);
+		snprintf(n, sizeof(n), "%.10g", (double)sum(c, 0) * sum_scale);
 		mbuf_printf(b, "%s_sum%s %s\n", f->name, l, n);
 	}
 }
@@ -290,8 +412,8 @@ static void put_vms(struct mbuf *b, const struct metrics_opts *o, const struct h
 	static const struct fam age = {
 	    "prtop_host_refault_age_seconds", M_HISTOGRAM, "seconds",
 	    "Time from discard to refault, one observation per 4 KiB page."};
-	static const struct fam rss = {"prtop_host_rss_bytes", M_GAUGE, "bytes",
-				       "Resident memory of the VMM process (VmRSS)."};
+	static const struct fam rss_fam = {"prtop_host_rss_bytes", M_GAUGE, "bytes",
+					   "Resident memory of the VMM process (VmRSS)."};
 	static const struct fam untracked = {
 	    "prtop_host_chunks_untracked", M_COUNTER, NULL,
 	    "Discarded 2 MiB chunks whose refaults cannot be told (tracking table full)."};
@@ -306,7 +428,7 @@ static void put_vms(struct mbuf *b, const struct metrics_opts *o, const struct h
 		put_hist(b, o, s, sel, &age, f_age, HOST_AGE_SLOTS, le_age, f_age_sum, 1e-3);
 		put_per_vm(b, o, s, sel, &untracked, f_untracked);
 	}
-	put_per_vm(b, o, s, sel, &rss, f_rss);
+	put_per_vm(b, o, s, sel, &rss_fam, NULL);
 }
 
 static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,

@@ -423,6 +423,37 @@ int host_age_slot(uint64_t ms)
 	return s;
 }
 
+#define PM_PRESENT   (1ULL << 63)
+#define PM_EXCLUSIVE (1ULL << 56)
+
+uint64_t host_chunk_back(__u64 bits[HOST_CHUNK_WORDS], const uint64_t *pm, uint32_t npages)
+{
+	uint64_t back = 0;
+	uint32_t i;
+
+	if (npages > HOST_CHUNK_PAGES)
+		npages = HOST_CHUNK_PAGES;
+	for (i = 0; i < npages; i++) {
+		__u64 bit = 1ULL << (i % 64);
+
+		if ((bits[i / 64] & bit) && (pm[i] & PM_PRESENT) && (pm[i] & PM_EXCLUSIVE)) {
+			bits[i / 64] &= ~bit;
+			back++;
+		}
+	}
+	return back;
+}
+
+void host_count_refault(struct host_vm *v, uint64_t pages, uint32_t page_shift, uint64_t ms)
+{
+	uint64_t bytes = pages << page_shift;
+
+	v->refaulted_bytes += bytes;
+	v->age_hist[host_age_slot(ms)] += bytes;
+	/* the age histogram observes 4 KiB at a time, whatever the page size */
+	v->age_sum_ms_x_pages += ms * (bytes / 4096);
+}
+
 static uint64_t over_methods(const __u64 *per_method)
 {
 	uint64_t sum = 0;

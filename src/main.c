@@ -209,19 +209,6 @@ static int usage_error(const char *cmd, const char *fmt, const char *what)
 	return usage_fail(cmd, fmt, what);
 }
 
-static int parse_interval(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0.2 || v > 3600)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_count(const char *s, long *out)
 {
 	char *end;
@@ -252,10 +239,7 @@ static void saw(struct seen *s, enum opt_bit b, const char *spelling)
 
 static int set_interval(const struct cmd *c, struct args *a, const char *v)
 {
-	if (parse_interval(v, &a->ui.interval_s))
-		return usage_error(c->name, "invalid interval '%s': give seconds from 0.2 to 3600",
-				   v);
-	return 0;
+	return parse_interval(c->name, v, &a->ui.interval_s);
 }
 
 static int set_count(const struct cmd *c, struct args *a, const char *v)

@@ -78,6 +78,11 @@ both|2|invalid option '--bogus'|record --bogus -- true
 both|2|option '-o' needs a value|record -o
 both|2|invalid|record -d 0 -- true
 both|2|invalid --after|record --after -1 -- true
+both|2|^prtop record: invalid interval '0': give seconds from 0.2 to 3600 (see 'prtop help record')$|record -d 0 -- true
+both|2|^prtop record: --reuse-exact and --no-reuse exclude each other (see 'prtop help record')$|record --reuse-exact --no-reuse -- true
+both|2|(see 'prtop help record')$|record --price /nonexistent/price.json -- true
+both|2|(see 'prtop help record')$|record -o /tmp -- true
+both|2|^prtop host: invalid interval '0.05': give seconds from 0.2 to 3600 (see 'prtop help host')$|host -b 0.05
 both|2|No such file or directory|record --price /nonexistent/price.json -- true
 both|2|no directory /nonexistent/dir/|record -o /nonexistent/dir/x.rec -- true
 both|2|is a directory|record -o /tmp -- true

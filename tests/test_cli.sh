@@ -266,3 +266,33 @@ fi
 check "the width check's host frame had the VM's row and detail" \
 	grep -q "^ *$wpid qemu-syste .*\$" "$tmp/w-host.out"
 check "every command's text output fits 80 columns${widths:+ (wider:$widths)}" test -z "$widths"
+
+# --- a command returns its status to main, which alone exits ---
+check "no exit() below main (src/main.c alone ends the process)" \
+	sh -c "! grep -n '\(^\|[^_a-z]\)exit *(' src/*.c | grep -v '^src/main\.c:'"
+$PRTOP host -h >"$tmp/h" 2>&1
+rc=$?
+check "host -h exits 0 with its usage (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q '^Usage: prtop host' '$tmp/h'"
+
+# --- the build: editing a header a BPF object includes rebuilds that object
+# and its skeleton (make -W pretends the header changed; nothing is touched).
+# Each object is up to date first, or the second answer would say nothing. ---
+bmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "$@"; }
+for src in bpf/*.bpf.c; do
+	obj=build/$(basename "$src" .c).o
+	skel=build/$(basename "$src" .bpf.c).skel.h
+	heads=$(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$src" | while read -r h; do
+		[ -f "include/$h" ] && echo "include/$h"; done)
+	check "make: $obj has headers of ours to depend on" test -n "$heads"
+	for h in $heads; do
+		bmake -q "$skel" >/dev/null 2>&1
+		up=$?
+		bmake -q -W "$h" "$obj" >/dev/null 2>&1
+		o=$?
+		bmake -q -W "$h" "$skel" >/dev/null 2>&1
+		s=$?
+		check "make: editing $h rebuilds $obj and $skel (up to date $up, then $o/$s)" \
+			test "$up $o $s" = "0 1 1"
+	done
+done

@@ -341,9 +341,10 @@ static void top_n(void)
 	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
 				       "method=\"dontneed\"} 1099511627776"),
 	      "host: a labelled VM's counter");
+	/* vm0's 1 TiB stays in "other", which counted it before vm0 got a label */
 	CHECK(b.data && strstr(b.data, "prtop_host_discarded_bytes_total{vm=\"other\",pid=\"\","
-				       "method=\"dontneed\"} 2097152"),
-	      "host: the rest summed as other (vm1 only: vm3 exited)");
+				       "method=\"dontneed\"} 1099513724928"),
+	      "host: the rest summed as other (vm1, and vm0 until labelled: never down)");
 	CHECK(b.data &&
 		  strstr(b.data, "prtop_host_discard_size_bytes_bucket{vm=\"vm0\",pid=\"100\","
 				 "le=\"+Inf\"}"),
@@ -390,6 +391,8 @@ static void json(void)
 	free(a);
 	free(b);
 }
+
+#define HOST_LABELS_TEST 300
 
 /* the value of the /metrics sample named exactly series, or "(missing)" */
 static const char *sample(const char *text, const char *series)
@@ -545,9 +548,250 @@ static void identity_out(void)
 	free(s);
 }
 
+/*
+ * Every counter sample of vm="other" in before is in after, not lower: a
+ * decrease is a counter reset to Prometheus.  The gauge (RSS) may fall.
+ * Returns how many broke the rule; names the first in why.
+ */
+static int other_went_down(const char *before, const char *after, char *why, size_t len)
+{
+	const char *p = before;
+	int bad = 0;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n'), *sp;
+		char series[HOST_LABELS_TEST];
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		sp = memchr(p, ' ', n);
+		if (p[0] != '#' && sp && (size_t)(sp - p) < sizeof(series) &&
+		    memmem(p, (size_t)(sp - p), "vm=\"other\"", strlen("vm=\"other\"")) &&
+		    strncmp(p, "prtop_host_rss_bytes", 20)) {
+			const char *got;
+
+			snprintf(series, sizeof(series), "%.*s", (int)(sp - p), p);
+			got = sample(after, series);
+			if (!strcmp(got, "(missing)") || strtod(got, NULL) < strtod(sp + 1, NULL)) {
+				if (!bad++)
+					snprintf(why, len, "%s: %.*s then %s", series,
+						 (int)(n - (size_t)(sp - p) - 1), sp + 1, got);
+			}
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return bad;
+}
+
+static void check_monotonic(const char *before, const char *after, const char *when)
+{
+	char why[1024] = "";
+	int bad = other_went_down(before, after, why, sizeof(why));
+
+	if (bad)
+		CHECK(false, "host other: no series lower %s (%d lower or missing, first %s)", when,
+		      bad, why);
+	else
+		CHECK(true, "host other: no series lower %s", when);
+}
+
+static char *render(const struct host_snap *s, const struct host_sel *sel)
+{
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+
+	if (host_metrics_render(&b, s, sel, &mo) || !b.data) {
+		mbuf_free(&b);
+		return strdup("");
+	}
+	return b.data; /* the caller frees */
+}
+
+static void grow(struct host_vm *v, uint64_t mib)
+{
+	v->st.bytes[HOST_M_DONTNEED] += mib << 20;
+	v->st.calls[HOST_M_DONTNEED] += mib;
+	v->st.size_hist[9] += mib;
+	v->st.failed++;
+	v->st.other_bytes += 4096;
+	v->st.chunks_untracked++;
+	v->refaulted_bytes += 8192;
+	v->age_hist[3] += 8192;
+	v->age_sum_ms_x_pages += 2 * 5;
+}
+
+/*
+ * vm="other" never goes down (top 2 of vm0..vm3 with 1..4 MiB: vm3 and vm2
+ * labelled, vm0 and vm1 in "other", 3 MiB):
+ *  1. vm1 exits after one more MiB, vm0 adds one: other 3 + 1 + 1 = 5 MiB
+ *  2. labelled vm3 exits: its series end (not moved into "other", which
+ *     would count them twice); vm0, one more MiB, takes its place: "other"
+ *     keeps the 6 MiB it counted and is still served with no VM left in it;
+ *     vm0's series are its own counters (3 MiB), as the JSON's
+ *  3. vm0 adds one: its series 4 MiB, "other" still 6
+ *  4. vm4 comes with 7 MiB, no place free: "other" 6 + 7 = 13 MiB
+ * and across every step no sample of "other" (bytes, calls, failures, size
+ * and age histograms, refaults) is lower than before.
+ */
+static void other_monotonic(void)
+{
+	struct host_snap *s = snap(5);
+	struct host_sel *sel = calloc(1, sizeof(*sel));
+	char *before, *after;
+	const char *dn =
+	    "prtop_host_discarded_bytes_total{vm=\"other\",pid=\"\",method=\"dontneed\"}";
+	const char *vm0 =
+	    "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\",method=\"dontneed\"}";
+	int i;
+
+	s->nvms = 4; /* vm4 comes later */
+	for (i = 0; i < 5; i++) {
+		s->vm[i].st.bytes[HOST_M_DONTNEED] = 0;
+		s->vm[i].st.calls[HOST_M_DONTNEED] = 0;
+		grow(&s->vm[i], (uint64_t)i + 1);
+	}
+	sel->top = 2;
+	host_select(sel, s);
+	before = render(s, sel);
+	CHECK_STR(sample(before, dn), "3145728", "host other: vm0 and vm1, 3 MiB");
+
+	grow(&s->vm[1], 1);
+	s->vm[1].alive = false; /* its last sample */
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, dn), "5242880", "host other: keeps an exited VM's share, 5 MiB");
+	check_monotonic(before, after, "after a VM in it exited");
+	free(before);
+	before = after;
+
+	s->vm[3].alive = false;
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK(sel->n == 2 && host_selected(sel, &s->vm[0]),
+	      "host other: vm0 labelled in vm3's place");
+	CHECK_STR(sample(after, dn), "6291456",
+		  "host other: keeps what it counted of a VM given a label, 6 MiB");
+	CHECK_STR(sample(after, vm0), "3145728", "host other: vm0's series are its own, 3 MiB");
+	CHECK(!strstr(after, "vm=\"vm3\""), "host other: an exited labelled VM's series end");
+	check_monotonic(before, after, "after one of its VMs got a label");
+	free(before);
+	before = after;
+
+	grow(&s->vm[0], 1);
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, vm0), "4194304", "host other: vm0 grows in its own series");
+	CHECK_STR(sample(after, dn), "6291456", "host other: not in other's");
+	check_monotonic(before, after, "with no VM left in it");
+	free(before);
+	before = after;
+
+	s->nvms = 5;
+	grow(&s->vm[4], 2); /* 7 MiB in all */
+	host_select(sel, s);
+	after = render(s, sel);
+	CHECK_STR(sample(after, dn), "13631488",
+		  "host other: a VM new to it adds all it did, 13 MiB");
+	check_monotonic(before, after, "when a VM joins it");
+	free(before);
+	free(after);
+	free(sel);
+	free(s);
+}
+
+/*
+ * The kernel's page size (include/host.h), 4, 16 and 64 KiB: madvise rounds
+ * a length up to whole pages, a 2 MiB chunk holds 512, 128 or 32 of them,
+ * its pagemap entries (8 bytes a page) start at chunk x 2 MiB / page x 8,
+ * and a page found back is that many bytes.  The age histogram observes
+ * 4 KiB at a time whatever the page: 3 pages back after 1.5 s are 3 x
+ * page / 4 KiB observations and 1.5 s each in _sum.
+ */
+static void page_sizes(void)
+{
+	static const struct {
+		uint32_t shift, chunk_pages;
+		uint64_t page;
+	} ps[] = {{12, 512, 4096}, {14, 128, 16384}, {16, 32, 65536}};
+	const uint64_t present = 1ULL << 63, exclusive = 1ULL << 56;
+	unsigned i;
+
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		uint64_t page = ps[i].page, kib = page / 1024, pm[HOST_CHUNK_PAGES] = {0}, left = 0;
+		__u64 bits[HOST_CHUNK_WORDS] = {0};
+		uint32_t n = ps[i].chunk_pages, k;
+		struct host_snap *s = snap(1);
+		struct host_sel sel = {.top = 1};
+		struct metrics_opts mo = {.version = "t"};
+		struct mbuf b = {0};
+		char want[64];
+
+		CHECK_U64(host_page_round(1, ps[i].shift), page,
+			  "host: %llu KiB pages: madvise of 1 byte discards a page",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(4096, ps[i].shift), page,
+			  "host: %llu KiB pages: madvise of 4 KiB discards a page",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(2 * page, ps[i].shift), 2 * page,
+			  "host: %llu KiB pages: whole pages stay as they are",
+			  (unsigned long long)kib);
+		CHECK_U64(host_page_round(2 * page + 1, ps[i].shift), 3 * page,
+			  "host: %llu KiB pages: one byte more is one page more",
+			  (unsigned long long)kib);
+		CHECK_U64(host_chunk_pages(ps[i].shift), n, "host: %llu KiB pages: %u in 2 MiB",
+			  (unsigned long long)kib, n);
+		CHECK_U64(host_pagemap_off(3, ps[i].shift), 3ULL * n * 8,
+			  "host: %llu KiB pages: chunk 3's pagemap entries at 3 x %u x 8",
+			  (unsigned long long)kib, n);
+
+		/* every page discarded; back: every 4th (present, ours), not the
+		 * shared ones (every 4th + 1) nor the absent */
+		for (k = 0; k < n; k++) {
+			bits[k / 64] |= 1ULL << (k % 64);
+			pm[k] = k % 4 == 0 ? present | exclusive : k % 4 == 1 ? present : 0;
+		}
+		CHECK_U64(host_chunk_back(bits, pm, n), n / 4,
+			  "host: %llu KiB pages: a quarter of the chunk's pages back",
+			  (unsigned long long)kib);
+		for (k = 0; k < HOST_CHUNK_WORDS; k++)
+			left += (uint64_t)__builtin_popcountll(bits[k]);
+		CHECK_U64(left, n - n / 4, "host: %llu KiB pages: the others still discarded",
+			  (unsigned long long)kib);
+
+		host_count_refault(&s->vm[0], 3, ps[i].shift, 1500);
+		CHECK_U64(s->vm[0].refaulted_bytes, 3 * page,
+			  "host: %llu KiB pages: 3 pages back are 3 pages of bytes",
+			  (unsigned long long)kib);
+		host_select(&sel, s);
+		if (CHECK(!host_metrics_render(&b, s, &sel, &mo) && b.data,
+			  "host: %llu KiB pages: metrics rendered", (unsigned long long)kib)) {
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)(3 * page));
+			CHECK_STR(sample(b.data, "prtop_host_refaulted_bytes_total{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refaulted_bytes_total",
+				  (unsigned long long)kib);
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)(3 * page / 4096));
+			CHECK_STR(sample(b.data, "prtop_host_refault_age_seconds_count{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refault ages observed per 4 KiB",
+				  (unsigned long long)kib);
+			snprintf(want, sizeof(want), "%.10g", 1.5 * (double)(3 * page / 4096));
+			CHECK_STR(sample(b.data, "prtop_host_refault_age_seconds_sum{vm=\"vm0\","
+						 "pid=\"100\"}"),
+				  want, "host: %llu KiB pages: refault age _sum 1.5 s each",
+				  (unsigned long long)kib);
+		}
+		mbuf_free(&b);
+		free(s);
+	}
+}
+
 void test_host(void)
 {
 	size_hist();
+	page_sizes();
+	other_monotonic();
 	kinds();
 	names();
 	status();
