@@ -215,7 +215,7 @@ check "help host exits 0 with its usage" grep -q "^Usage: prtop host" "$tmp/h"
 widths=""
 # a process that looks like a VMM, so host's frame has a VM row and its detail
 cp "$TOOLS/madvloop" "$tmp/qemu-system-x86_64"
-"$tmp/qemu-system-x86_64" -s 20 >/dev/null 2>&1 &
+"$tmp/qemu-system-x86_64" -s 300 >/dev/null 2>&1 &
 wpid=$!
 for c in "-b -n 1 -d 0.5" "stat -d 0.5" "doctor -d 0.5" "doctor --host -d 0.5" "knob" \
 	"host -b 0.5 1" "--help" "stat --help" "doctor --help" "export --help" "knob --help" \
