@@ -1,25 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The files in deploy/ rendered from the mixin:
 //   jsonnet -S -m deploy deploy/mixin/render.jsonnet   (make mixin)
-// Both the rules and the alerts go into one rule file, group by group
-// (recording rules first), as Prometheus refuses a group name twice in a
-// file.
 local m = import 'mixin.libsonnet';
 local out = import 'lib/manifest.libsonnet';
-
-local merged =
-  local all = m.prometheusAlerts.groups + m.prometheusRules.groups;
-  local names = std.foldl(function(a, g) if std.member(a, g.name) then a else a + [g.name], all, []);
-  {
-    groups: [
-      local alerts = std.filter(function(g) g.name == n, m.prometheusAlerts.groups);
-      local records = std.filter(function(g) g.name == n, m.prometheusRules.groups);
-      std.foldl(function(a, g) a + g, records + alerts, {}) {
-        rules: std.flattenArrays([g.rules for g in records + alerts]),
-      }
-      for n in names
-    ],
-  };
 
 local header = |||
   # SPDX-License-Identifier: GPL-2.0
@@ -41,6 +24,6 @@ local dashOrder = [
 ];
 
 {
-  'prtop-alerts.yml': out.rules(merged, header),
+  'prtop-alerts.yml': out.rules(out.ruleFile(m), header),
   'grafana-prtop.json': out.json(m.grafanaDashboards['grafana-prtop.json'], dashOrder),
 }

@@ -7,9 +7,9 @@
 // mixin's own objects.
 {
   // ---- JSON: two-space indent, keys in the order of `order` ----
-  local rank(order, k) =
-    local i = std.find(k, order);
-    if std.length(i) > 0 then i[0] else std.length(order),
+  // order, a list of keys, as {key: its place}; rank() puts others last
+  local places(order) = { [order[i]]: i for i in std.range(0, std.length(order) - 1) },
+  local rank(p, k) = if std.objectHas(p, k) then p[k] else 1000,
 
   local json(v, ind, order) =
     if std.isArray(v) then
@@ -26,7 +26,7 @@
     else std.manifestJson(v),
 
   // json(value, order): the document (jsonnet -S adds the final newline)
-  json(v, order=[]):: json(v, '', order),
+  json(v, order=[]):: json(v, '', places(order)),
 
   // ---- YAML for Prometheus rule files ----
   // A rule's keys come in Prometheus' documented order; labels sorted,
@@ -47,8 +47,11 @@
   local isDigit(c) = c >= '0' && c <= '9',
   // in block context a plain scalar may hold these, brackets and quotes
   // too, as long as it starts with a letter and holds no ": " or " #"
-  local plainChars = chars('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' +
-                           '_-./ ()=<>+,;:!~*$|[]{}"\''),
+  local plainChars = {
+    [c]: true
+    for c in chars('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' +
+                   '_-./ ()=<>+,;:!~*$|[]{}"\'')
+  },
   local yamlWords = ['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null'],
   // a Prometheus duration such as 5m or 1h
   local isDuration(s) =
@@ -56,7 +59,7 @@
     std.length(c) >= 2 && all([isDigit(x) for x in c[:std.length(c) - 1]]) &&
     std.member('smhdwy', c[std.length(c) - 1]),
   local isPlain(s) =
-    s != '' && all([std.member(plainChars, c) for c in chars(s)]) &&
+    s != '' && all([std.objectHas(plainChars, c) for c in chars(s)]) &&
     (isLetter(s[0]) || isDuration(s)) && s[std.length(s) - 1] != ' ' &&
     s[std.length(s) - 1] != ':' && std.length(std.findSubstr(': ', s)) == 0 &&
     std.length(std.findSubstr(' #', s)) == 0 &&
@@ -108,11 +111,11 @@
   local map(ind, key, m, order) =
     ind + key + ':\n' + std.join('', [
       scalar(sp(ind) + '  ', k, m[k])
-      for k in std.sort(std.sort(std.objectFields(m)), keyF=function(k) rank(order, k))
+      for k in std.sort(std.sort(std.objectFields(m)), keyF=function(k) rank(places(order), k))
     ]),
 
   local rule(ind, r) =
-    local ks = std.sort(std.sort(std.objectFields(r)), keyF=function(k) rank(ruleOrder, k));
+    local ks = std.sort(std.sort(std.objectFields(r)), keyF=function(k) rank(places(ruleOrder), k));
     comment(ind, r) + std.join('', [
       local first = k == ks[0];
       local at = if first then ind + '- ' else ind + '  ';
@@ -136,6 +139,23 @@
       rule('      ', r)
       for i in std.range(0, std.length(g.rules) - 1)
     ]),
+
+  // ruleFile(mixin): its rules and alerts as one rule file, group by group
+  // (recording rules first), as Prometheus refuses a group name twice in a
+  // file
+  ruleFile(m)::
+    local all = m.prometheusAlerts.groups + m.prometheusRules.groups;
+    local names = std.foldl(function(a, g) if std.member(a, g.name) then a else a + [g.name], all, []);
+    {
+      groups: [
+        local alerts = std.filter(function(g) g.name == n, m.prometheusAlerts.groups);
+        local records = std.filter(function(g) g.name == n, m.prometheusRules.groups);
+        std.foldl(function(a, g) a + g, records + alerts, {}) {
+          rules: std.flattenArrays([g.rules for g in records + alerts]),
+        }
+        for n in names
+      ],
+    },
 
   // rules(doc, header): header lines, then {groups: [...]} as YAML, less
   // the final newline that jsonnet -S adds
