@@ -121,3 +121,11 @@ if wait "$kvjob"; then
 else
 	not_ok "jsonnet cannot render tests/deploy/kubevirt.jsonnet: $(head -c 400 "$tmp/kv.err")"
 fi
+
+# --- the Kubernetes manifest ---
+# kubectl apply --dry-run=client still asks an API server for discovery
+# ("unable to recognize ... connection refused" with no cluster, Debian's
+# kubernetes-client 1.20 as well as newer ones), so it cannot check the
+# manifest here; tests/deploy/k8s_check.py checks its fields and values
+# against what prtop host needs (the systemd unit's capabilities)
+python3 tests/deploy/k8s_check.py deploy/kubernetes/prtop-host.yaml deploy/prtop-host-exporter.service
