@@ -232,6 +232,10 @@ install: $(OUT)/prtop $(MANS)
 	install -m 0644 completion/prtop.bash $(DESTDIR)$(BASHCOMPDIR)/prtop
 	install -m 0644 deploy/prtop-alerts.yml deploy/grafana-prtop.json deploy/prometheus.yml \
 		$(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/kubernetes $(DESTDIR)$(DATADIR)/mixin/lib
+	install -m 0644 deploy/kubernetes/prtop-host.yaml $(DESTDIR)$(DATADIR)/kubernetes/
+	install -m 0644 deploy/mixin/*.libsonnet deploy/mixin/render.jsonnet $(DESTDIR)$(DATADIR)/mixin/
+	install -m 0644 deploy/mixin/lib/*.libsonnet $(DESTDIR)$(DATADIR)/mixin/lib/
 	for u in $(UNITS); do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/$$u.service \
 			>$(DESTDIR)$(UNITDIR)/$$u.service && \
