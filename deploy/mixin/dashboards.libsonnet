@@ -6,27 +6,23 @@ local p = import 'lib/promql.libsonnet';
 // panels laid out in rows, two 12-wide panels a line unless w says
 // otherwise; ids and grid positions are given in order
 local layout(rows) =
+  // the cursor [x, y, height of the current line] and the positions so far
+  // (an array: jsonnet re-evaluates an object's fields at every access)
   local step(acc, item) =
+    local x0 = acc[0], y0 = acc[1], h0 = acc[2];
     if item.type == 'row' then
-      local y = if acc.x == 0 then acc.y else acc.y + acc.h;
-      acc {
-        panels+: [item { id: acc.id, gridPos: { x: 0, y: y, w: 24, h: 1 } }],
-        id: acc.id + 1, x: 0, y: y + 1, h: 0,
-      }
+      local y = if x0 == 0 then y0 else y0 + h0;
+      [0, y + 1, 0, acc[3] + [{ x: 0, y: y, w: 24, h: 1 }]]
     else
-      local w = std.get(item, 'w', 12);
-      local wrap = acc.x + w > 24;
-      local x = if wrap then 0 else acc.x;
-      local y = if wrap then acc.y + acc.h else acc.y;
-      local next = x + w;
-      acc {
-        panels+: [item { id: acc.id, gridPos: { x: x, y: y, w: w, h: 8 } }],
-        id: acc.id + 1,
-        x: if next >= 24 then 0 else next,
-        y: if next >= 24 then y + 8 else y,
-        h: if next >= 24 then 0 else 8,
-      };
-  std.foldl(step, rows, { panels: [], id: 1, x: 0, y: 0, h: 0 }).panels;
+      local w = item.w;
+      local wrap = x0 + w > 24;
+      local x = if wrap then 0 else x0;
+      local y = if wrap then y0 + h0 else y0;
+      local full = x + w >= 24;
+      [if full then 0 else x + w, if full then y + 8 else y, if full then 0 else 8,
+       acc[3] + [{ x: x, y: y, w: w, h: 8 }]];
+  local pos = std.foldl(step, rows, [0, 0, 0, []])[3];
+  [rows[i] { id: i + 1, gridPos: pos[i] } for i in std.range(0, std.length(rows) - 1)];
 
 local row(title) = { type: 'row', title: title, collapsed: false, panels: [] };
 

@@ -11,6 +11,10 @@
   local places(order) = { [order[i]]: i for i in std.range(0, std.length(order) - 1) },
   local rank(p, k) = if std.objectHas(p, k) then p[k] else 1000,
 
+  // s as a JSON string: std.escapeStringJson's text, from the native
+  // manifester (std.escapeStringJson goes through std.format: slow)
+  local quote(s) = local t = std.toString([s]); std.substr(t, 1, std.length(t) - 2),
+
   local json(v, ind, order) =
     if std.isArray(v) then
       if std.length(v) == 0 then '[]'
@@ -19,11 +23,11 @@
       local ks = std.sort(std.sort(std.objectFields(v)), keyF=function(k) rank(order, k));
       if std.length(ks) == 0 then '{}'
       else '{\n' + std.join(',\n', [
-        ind + '  ' + std.escapeStringJson(k) + ': ' + json(v[k], ind + '  ', order)
+        ind + '  ' + quote(k) + ': ' + json(v[k], ind + '  ', order)
         for k in ks
       ]) + '\n' + ind + '}'
-    else if std.isString(v) then std.escapeStringJson(v)
-    else std.manifestJson(v),
+    else if std.isString(v) then quote(v)
+    else std.toString(v),
 
   // json(value, order): the document (jsonnet -S adds the final newline)
   json(v, order=[]):: json(v, '', places(order)),
@@ -43,6 +47,11 @@
 
   local all(xs) = std.foldl(function(a, b) a && b, xs, true),
   local chars(s) = std.stringChars(s),
+  // how often the two-character string p occurs in s (std.findSubstr
+  // slices s at every index: seconds for this file)
+  local pairs(s, p) =
+    std.length(std.filter(function(i) s[i] == p[0] && s[i + 1] == p[1],
+                          std.range(0, std.length(s) - 2))),
   local isLetter(c) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'),
   local isDigit(c) = c >= '0' && c <= '9',
   // in block context a plain scalar may hold these, brackets and quotes
@@ -61,17 +70,17 @@
   local isPlain(s) =
     s != '' && all([std.objectHas(plainChars, c) for c in chars(s)]) &&
     (isLetter(s[0]) || isDuration(s)) && s[std.length(s) - 1] != ' ' &&
-    s[std.length(s) - 1] != ':' && std.length(std.findSubstr(': ', s)) == 0 &&
-    std.length(std.findSubstr(' #', s)) == 0 &&
+    s[std.length(s) - 1] != ':' && pairs(s, ': ') == 0 &&
+    pairs(s, ' #') == 0 &&
     // Prometheus' own examples quote templated text: so does this
-    std.length(std.findSubstr('{{', s)) == 0 &&
+    pairs(s, '{{') == 0 &&
     !std.member(yamlWords, std.asciiLower(s)),
   // greedy word wrap at width; false when folding would change the text
   local foldable(s) =
-    std.length(std.findSubstr('  ', s)) == 0 && s[0] != ' ' && s[std.length(s) - 1] != ' ',
+    pairs(s, '  ') == 0 && s[0] != ' ' && s[std.length(s) - 1] != ' ',
   local wrap(s, ind) =
     // a template such as {{ $value | humanize }} stays on one line
-    local open(w) = std.length(std.findSubstr('{{', w)) > std.length(std.findSubstr('}}', w));
+    local open(w) = pairs(w, '{{') > pairs(w, '}}');
     local words = std.foldl(function(ws, w)
       local n = std.length(ws);
       if n > 0 && open(ws[n - 1]) then ws[:n - 1] + [ws[n - 1] + ' ' + w] else ws + [w],
@@ -89,7 +98,7 @@
   // "key: value" after ind ("      " or "      - "), value a string
   local scalar(ind, key, s) =
     local head = ind + key + ':';
-    if std.length(std.findSubstr('\n', s)) > 0 then
+    if std.member(chars(s), '\n') then
       assert s[0] != ' ' : 'a multi-line value starts with a space: %s' % key;
       local trailing = s[std.length(s) - 1] == '\n';
       local body = if trailing then s[:std.length(s) - 1] else s;
@@ -100,7 +109,7 @@
     else if isPlain(s) then
       head + ' ' + s + '\n'
     else
-      head + ' ' + std.escapeStringJson(s) + '\n',
+      head + ' ' + quote(s) + '\n',
 
   local comment(ind, o) =
     if std.objectHasAll(o, 'comment') then
