@@ -9,6 +9,7 @@
 # (deploy/kubernetes/) hold what prtop host needs and nothing more.
 . tests/lib.sh
 require jsonnet promtool python3
+python3 -c 'import yaml' 2>/dev/null || { not_ok "python3 has no yaml module (run: sh tools/deps.sh test)"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
