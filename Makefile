@@ -14,6 +14,9 @@
 # make run        deps, build, run the live view on this machine
 # make install    prtop, man pages (scdoc), bash completion, systemd units and
 #                 /usr/share/prtop's deploy files under $(DESTDIR)$(PREFIX)
+# make mixin      render deploy/prtop-alerts.yml and deploy/grafana-prtop.json
+#                 from deploy/mixin/ (jsonnet); tests/test_deploy.sh checks
+#                 that the committed files are what it renders
 
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -82,7 +85,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))
 
 .PHONY: all deps test-deps check test bench soak fuzz fuzz-build mutate run clean format \
-	install man FORCE
+	install man mixin FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -229,12 +232,22 @@ install: $(OUT)/prtop $(MANS)
 	install -m 0644 completion/prtop.bash $(DESTDIR)$(BASHCOMPDIR)/prtop
 	install -m 0644 deploy/prtop-alerts.yml deploy/grafana-prtop.json deploy/prometheus.yml \
 		$(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/kubernetes $(DESTDIR)$(DATADIR)/mixin/lib
+	install -m 0644 deploy/kubernetes/prtop-host.yaml $(DESTDIR)$(DATADIR)/kubernetes/
+	install -m 0644 deploy/mixin/*.libsonnet deploy/mixin/render.jsonnet $(DESTDIR)$(DATADIR)/mixin/
+	install -m 0644 deploy/mixin/lib/*.libsonnet $(DESTDIR)$(DATADIR)/mixin/lib/
 	for u in $(UNITS); do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/$$u.service \
 			>$(DESTDIR)$(UNITDIR)/$$u.service && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service && \
 		install -m 0644 deploy/$$u.default $(DESTDIR)$(SYSCONFDIR)/default/$$u || exit 1; \
 	done
+
+# the mixin is the source of the rule file and the dashboard; jsonnet -m
+# writes each file only when its text changed
+mixin:
+	@command -v jsonnet >/dev/null || { echo "error: jsonnet missing (apt-get install jsonnet)"; exit 1; }
+	jsonnet -S -m deploy deploy/mixin/render.jsonnet
 
 format:
 	clang-format -i src/*.c include/*.h tools/*.c tests/unit/*.c

@@ -44,7 +44,9 @@ for f in /usr/sbin/prtop /usr/share/bash-completion/completions/prtop \
 	/lib/systemd/system/prtop-exporter.service /lib/systemd/system/prtop-host-exporter.service \
 	/etc/default/prtop-exporter /etc/default/prtop-host-exporter \
 	/usr/share/prtop/prtop-alerts.yml /usr/share/prtop/grafana-prtop.json \
-	/usr/share/prtop/prometheus.yml /usr/share/man/man8/prtop.8.gz \
+	/usr/share/prtop/prometheus.yml /usr/share/prtop/kubernetes/prtop-host.yaml \
+	/usr/share/prtop/mixin/mixin.libsonnet /usr/share/prtop/mixin/render.jsonnet \
+	/usr/share/prtop/mixin/lib/manifest.libsonnet /usr/share/man/man8/prtop.8.gz \
 	/usr/share/doc/prtop/copyright /usr/share/doc/prtop/README.Debian; do
 	grep -qx "$f" "$tmp/files" || missing="$missing $f"
 done
