@@ -27,8 +27,13 @@ trap 'qemu_stop' EXIT
 trap 'exit 1' INT TERM HUP
 
 qemu_kernel_or_say devloss "$run" || exit 0
-# the dynamic prtop and every library it loads, at the same paths
-libs=$(ldd "$PRTOP" | awk '$2 == "=>" && $3 ~ /^\// {print "-f " $3 ":" $3} $1 ~ /^\// {print "-f " $1 ":" $1}')
+# the dynamic prtop and every library it loads, at the same paths: also
+# libmicrohttpd and its own, which the exporter opens when it runs (ldd of
+# prtop does not list them)
+mhd=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && $NF ~ /^\// { print $NF; exit }')
+libs=$(for f in "$PRTOP" $mhd; do ldd "$f"; done |
+	awk '$2 == "=>" && $3 ~ /^\// {print "-f " $3 ":" $3} $1 ~ /^\// {print "-f " $1 ":" $1}' | sort -u)
+[ -n "$mhd" ] && libs="$libs -f $mhd:$mhd"
 # shellcheck disable=SC2086
 if ! sh tests/qemu/mkinitramfs.sh -o "$run/initramfs.gz" -m "$QEMU_MODDIR" -s tests/qemu/guest_devloss.sh \
 	-f "$PRTOP_STATIC:/bin/prtop" -f "$PRTOP:/bin/prtop-dyn" -f ./build-static/tools/memhog \
