@@ -166,6 +166,7 @@ int main(void)
 	test_record();
 	test_host();
 	test_diagnose();
+	test_backlog();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -66,5 +66,6 @@ void test_stats(void);
 void test_record(void);
 void test_host(void);
 void test_diagnose(void);
+void test_backlog(void);
 
 #endif /* PRTOP_UNIT_H */
