@@ -2,14 +2,18 @@
 /*
  * Tests for src/backlog.c: the kpageflags scan of reported free blocks (a
  * temporary file laid out like /proc/kpageflags), the drain rate over a
- * window, the backlog and its time to return.
+ * window, the backlog and its time to return, and how unknown figures are
+ * shown (n/a, null, absent).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <json-c/json.h>
 #include "backlog.h"
+#include "format.h"
+#include "ui.h"
 #include "unit.h"
 
 #define NPFN	   8192
@@ -211,9 +215,54 @@ static void test_figures(void)
 	      "backlog: more reported than reportable (reads apart) is no backlog, returned now");
 }
 
+static void test_shown(void)
+{
+	struct prtop_snapshot *s = calloc(1, sizeof(*s));
+	char buf[256], e[32];
+	json_object *d, *bl, *v;
+
+	if (!s)
+		return;
+	snprintf(s->kernel, sizeof(s->kernel), "6.18");
+	s->page_size = 4096;
+	snprintf(s->backlog.why, sizeof(s->backlog.why), "/proc/kpageflags unreadable: x");
+	CHECK_STR(fmt_backlog_line(buf, sizeof(buf), s), "n/a (/proc/kpageflags unreadable: x)",
+		  "backlog text: unknown is n/a with why");
+	d = snap_json(s, NULL, 0);
+	bl = d && json_object_object_get_ex(d, "backlog", &bl) ? bl : NULL;
+	CHECK(bl && json_object_object_get_ex(bl, "bytes", &v) && !v &&
+		  json_object_object_get_ex(bl, "time_to_return_s", &v) && !v &&
+		  json_object_object_get_ex(bl, "drain_bytes_per_s", &v) && !v,
+	      "backlog JSON: unknown figures are null");
+	json_object_put(d);
+	backlog_figures(&s->backlog, 1536 * MIB, 512 * MIB);
+	s->backlog.drain_known = true;
+	s->backlog.drain_bytes_per_s = 128.0 * MIB;
+	s->backlog.drain_window_s = 10;
+	backlog_eta(&s->backlog);
+	CHECK_STR(fmt_backlog_line(buf, sizeof(buf), s),
+		  "1.00 GiB unreported of 1.50 GiB reportable, drain 128 MiB/s, ~8.00 s to return "
+		  "(estimates)",
+		  "backlog text: figures, labelled estimates");
+	s->backlog.drain_bytes_per_s = 0;
+	backlog_eta(&s->backlog);
+	CHECK_STR(fmt_backlog_eta(e, sizeof(e), &s->backlog), "n/a",
+		  "backlog text: not draining: time to return n/a, never 0");
+	d = snap_json(s, NULL, 0);
+	bl = d && json_object_object_get_ex(d, "backlog", &bl) ? bl : NULL;
+	CHECK(bl && json_object_object_get_ex(bl, "bytes", &v) &&
+		  json_object_get_int64(v) == (int64_t)(1024 * MIB) &&
+		  json_object_object_get_ex(bl, "estimate", &v) && json_object_get_boolean(v) &&
+		  json_object_object_get_ex(bl, "time_to_return_s", &v) && !v,
+	      "backlog JSON: bytes, estimate true, time to return null when not draining");
+	json_object_put(d);
+	free(s);
+}
+
 void test_backlog(void)
 {
 	test_scan();
 	test_drain();
 	test_figures();
+	test_shown();
 }
