@@ -195,6 +195,7 @@ struct snap_backlog {
 	uint64_t reported_free_bytes; /* ... of which flagged reported (kpageflags) */
 	uint64_t bytes;		      /* reportable - reported, not yet reported */
 	uint64_t scan_ns;	      /* the kpageflags read took this long */
+	uint64_t at_ns;		      /* mono_ns of the sample that scanned */
 	bool drain_known;	      /* memory returned counted over a window */
 	double drain_bytes_per_s;     /* memory returned per second over it */
 	double drain_window_s;

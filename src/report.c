@@ -170,6 +170,8 @@ static json_object *backlog_json(const struct prtop_snapshot *s)
 	json_object_object_add(o, "estimate", json_object_new_boolean(true));
 	json_object_object_add(o, "method", json_object_new_string("buddyinfo-kpageflags"));
 	json_object_object_add(o, "scan_ms", b->known ? fixed(b->scan_ns / 1e6, 1) : NULL);
+	json_object_object_add(o, "age_s",
+			       b->known ? fixed((s->mono_ns - b->at_ns) / 1e9, 3) : NULL);
 	if (!b->known)
 		json_object_object_add(o, "why", json_object_new_string(b->why));
 	json_object_object_add(o, "drain_bytes_per_s",
