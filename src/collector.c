@@ -556,9 +556,9 @@ static void fill_returned(struct collector *c, struct prtop_snapshot *s)
 /*
  * The backlog (backlog.h): buddyinfo's free blocks of order >= the
  * reporting order less those kpageflags shows reported.  A scan costs
- * about 45 ms of CPU for 24 GiB (25,000 reads; 80-130 ms the first time,
+ * 45-50 ms of CPU for 24 GiB (25,000 reads; 80-130 ms the first time,
  * when every head is read whole), so it runs at most once every
- * BACKLOG_EVERY_NS, the reporting delay: about 2 % of one CPU.  Samples in
+ * BACKLOG_EVERY_NS, the reporting delay: about 2.5 % of one CPU.  Samples in
  * between show the last scan with its age.  The drain rate is memory
  * returned over the last DRAIN_WINDOW_NS, from every sample.
  */
