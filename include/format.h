@@ -120,6 +120,18 @@ char *fmt_returned_rate(char *buf, size_t len, const struct prtop_snapshot *s,
 			const struct snap_rates *r);
 
 /*
+ * The backlog's time to return: "~9.4 s", "0 s" with no backlog, "n/a"
+ * when unknown or not draining
+ */
+char *fmt_backlog_eta(char *buf, size_t len, const struct snap_backlog *b);
+/*
+ * Batch text's backlog line after "backlog: ": "1.20 GiB unreported of
+ * 10.0 GiB reportable, drain 128 MiB/s, ~9.4 s to return (estimates)", or
+ * "n/a (why)"
+ */
+char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s);
+
+/*
  * A kernel counter's value and rate in its unit: "292836272 KiB" and
  * "104 MiB/s" for reported_kib, "3260" and "1.00/s" for passes
  */

@@ -184,6 +184,26 @@ struct snap_returned {
 	uint64_t bytes; /* since prtop attached; meaningless when unknown */
 };
 
+/*
+ * The reporting backlog (backlog.h): free memory in blocks the worker would
+ * report that is not reported yet, the pace memory is returned at, and the
+ * time the backlog takes at that pace.  Estimates, from reads apart in time.
+ */
+struct snap_backlog {
+	bool known;		      /* buddyinfo and kpageflags read: bytes below hold */
+	uint64_t reportable_bytes;    /* free in blocks of order >= the reporting order */
+	uint64_t reported_free_bytes; /* ... of which flagged reported (kpageflags) */
+	uint64_t bytes;		      /* reportable - reported, not yet reported */
+	uint64_t scan_ns;	      /* the kpageflags read took this long */
+	uint64_t at_ns;		      /* mono_ns of the sample that scanned */
+	bool drain_known;	      /* memory returned counted over a window */
+	double drain_bytes_per_s;     /* memory returned per second over it */
+	double drain_window_s;
+	bool eta_known; /* no backlog, or one that drains */
+	double eta_s;	/* bytes / drain_bytes_per_s */
+	char why[96];	/* why unknown */
+};
+
 /* what snap_returned_pick() chooses from: each count now and when prtop attached */
 struct returned_inputs {
 	bool prtop; /* report() observed (SG_REPORT) */
@@ -243,6 +263,7 @@ struct prtop_snapshot {
 	struct snap_hint hint;
 	struct snap_xcheck xcheck;
 	struct snap_returned returned;
+	struct snap_backlog backlog;
 
 	uint64_t drops; /* all lost events: ring buffer + table overflow + runs missed */
 };

@@ -8,6 +8,7 @@
 #ifndef PRTOP_COLLECTOR_INT_H
 #define PRTOP_COLLECTOR_INT_H
 
+#include "backlog.h"
 #include "caps.h"
 #include "collector.h"
 #include "plan.h"
@@ -66,6 +67,13 @@ struct collector {
 	uint64_t kib0;
 	bool have_vmstat0; /* the patch series' page_reporting_pages_reported */
 	uint64_t vmstat0;
+	/* the backlog: /proc/kpageflags (opened while privileged), the last scan */
+	int kpf_fd;
+	int kpf_errno; /* why it could not be opened */
+	struct snap_backlog backlog;
+	struct backlog_cache heads; /* the reported heads the last scan found */
+	uint64_t backlog_ns;	    /* when it was scanned, 0 never */
+	struct drain_window drain;
 };
 
 /* attach.c */

@@ -398,6 +398,36 @@ char *fmt_returned_rate(char *buf, size_t len, const struct prtop_snapshot *s,
 			   s->returned.source);
 }
 
+char *fmt_backlog_eta(char *buf, size_t len, const struct snap_backlog *b)
+{
+	char v[32];
+
+	if (!b->eta_known)
+		return na(buf, len);
+	if (!b->bytes) {
+		snprintf(buf, len, "0 s");
+		return buf;
+	}
+	snprintf(buf, len, "~%s", fmt_ns(v, sizeof(v), (uint64_t)(b->eta_s * 1e9)));
+	return buf;
+}
+
+char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s)
+{
+	const struct snap_backlog *b = &s->backlog;
+	char v[32], r[32], d[32], e[32];
+
+	if (!b->known) {
+		snprintf(buf, len, "n/a (%s)", b->why);
+		return buf;
+	}
+	snprintf(buf, len, "%s unreported of %s reportable, drain %s, %s to return (estimates)",
+		 fmt_bytes(v, sizeof(v), b->bytes), fmt_bytes(r, sizeof(r), b->reportable_bytes),
+		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s),
+		 fmt_backlog_eta(e, sizeof(e), b));
+	return buf;
+}
+
 char *fmt_param_count(char *buf, size_t len, const struct snap_param *p)
 {
 	if (p->unit_bytes == 1024)

@@ -283,6 +283,50 @@ static void put_returned(struct mbuf *b, const struct metrics_opts *o,
 	fam_u64(b, &bytes, l, s->returned.bytes);
 }
 
+static void fam_one_dbl(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, double v)
+{
+	fam_head(b, o, f);
+	fam_dbl(b, f, NULL, v);
+}
+
+/*
+ * The backlog (backlog.h), estimates: each family only when it is known,
+ * the time to return only when the backlog drains (or is empty)
+ */
+static void put_backlog(struct mbuf *b, const struct metrics_opts *o,
+			const struct prtop_snapshot *s)
+{
+	static const struct fam bytes = {
+	    "prtop_report_backlog_bytes", M_GAUGE, "bytes",
+	    "Free memory in blocks of page_reporting_order or above not reported yet "
+	    "(estimate: /proc/buddyinfo less the reported blocks /proc/kpageflags shows)."};
+	static const struct fam rep = {
+	    "prtop_free_reported_bytes", M_GAUGE, "bytes",
+	    "Free memory in blocks flagged reported, of page_reporting_order or above "
+	    "(/proc/kpageflags: KPF_BUDDY and KPF_UPTODATE, which PG_reported aliases)."};
+	static const struct fam scan = {"prtop_report_backlog_scan_seconds", M_GAUGE, "seconds",
+					"Time the last /proc/kpageflags scan took."};
+	static const struct fam drain = {
+	    "prtop_report_backlog_drain_bytes_per_second", M_GAUGE, NULL,
+	    "Memory returned per second over the last 10 s, from the source "
+	    "prtop_reported_bytes_total names."};
+	static const struct fam eta = {
+	    "prtop_report_backlog_drain_seconds", M_GAUGE, "seconds",
+	    "Estimated time to return the backlog at the drain rate; absent when it does not "
+	    "drain."};
+	const struct snap_backlog *bl = &s->backlog;
+
+	if (bl->known) {
+		fam_one(b, o, &bytes, bl->bytes);
+		fam_one(b, o, &rep, bl->reported_free_bytes);
+		fam_one_dbl(b, o, &scan, bl->scan_ns / 1e9);
+	}
+	if (bl->drain_known)
+		fam_one_dbl(b, o, &drain, bl->drain_bytes_per_s);
+	if (bl->eta_known)
+		fam_one_dbl(b, o, &eta, bl->eta_s);
+}
+
 static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
 	static const struct fam pages = {"prtop_reported_pages", M_COUNTER, NULL,
@@ -676,6 +720,7 @@ static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct 
 int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct metrics_opts *o)
 {
 	put_returned(b, o, s);
+	put_backlog(b, o, s);
 	put_report(b, o, s);
 	put_worker(b, o, s);
 	put_patch_only(b, o, s);

@@ -155,6 +155,33 @@ static void add_returned(json_object *d, const struct prtop_snapshot *s,
 	json_object_object_add(d, "reported_bytes_per_s", rate);
 }
 
+/*
+ * The backlog (backlog.h), labelled an estimate: its two reads are apart in
+ * time, and the time to return assumes the drain keeps its pace
+ */
+static json_object *backlog_json(const struct prtop_snapshot *s)
+{
+	const struct snap_backlog *b = &s->backlog;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bytes", known(b->known, b->bytes));
+	json_object_object_add(o, "reportable_bytes", known(b->known, b->reportable_bytes));
+	json_object_object_add(o, "reported_free_bytes", known(b->known, b->reported_free_bytes));
+	json_object_object_add(o, "estimate", json_object_new_boolean(true));
+	json_object_object_add(o, "method", json_object_new_string("buddyinfo-kpageflags"));
+	json_object_object_add(o, "scan_ms", b->known ? fixed(b->scan_ns / 1e6, 1) : NULL);
+	json_object_object_add(o, "age_s",
+			       b->known ? fixed((s->mono_ns - b->at_ns) / 1e9, 3) : NULL);
+	if (!b->known)
+		json_object_object_add(o, "why", json_object_new_string(b->why));
+	json_object_object_add(o, "drain_bytes_per_s",
+			       b->drain_known ? fixed(b->drain_bytes_per_s, 1) : NULL);
+	json_object_object_add(o, "drain_window_s",
+			       b->drain_known ? fixed(b->drain_window_s, 3) : NULL);
+	json_object_object_add(o, "time_to_return_s", b->eta_known ? fixed(b->eta_s, 1) : NULL);
+	return o;
+}
+
 static void add_counters(json_object *d, const struct prtop_snapshot *s)
 {
 	bool rep = snap_has(s, SG_REPORT);
@@ -420,6 +447,7 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	json_object_object_add(d, "attach", attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
 	add_returned(d, s, prev);
+	json_object_object_add(d, "backlog", backlog_json(s));
 	add_counters(d, s);
 	add_patch_counters(d, s);
 	add_hists(d, s);

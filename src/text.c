@@ -98,6 +98,13 @@ static void text_totals(FILE *out, const struct prtop_snapshot *s)
 		(unsigned long long)s->drops);
 }
 
+static void text_backlog(FILE *out, const struct prtop_snapshot *s)
+{
+	char a[256];
+
+	fprintf(out, "backlog: %s\n", fmt_backlog_line(a, sizeof(a), s));
+}
+
 /* what only the patch's tracepoints give; nothing without them */
 static void text_patch(FILE *out, const struct prtop_snapshot *s)
 {
@@ -262,6 +269,7 @@ static void text_body(FILE *out, const struct prtop_snapshot *cur,
 	text_probes(out, cur);
 	text_rates(out, cur, prev);
 	text_totals(out, cur);
+	text_backlog(out, cur);
 	text_patch(out, cur);
 	text_nents(out, cur);
 	text_latency(out, cur);

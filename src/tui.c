@@ -233,6 +233,34 @@ static int draw_headline(struct tui *t, int y, int ymax)
 	return put_tokens(y, ymax, "memory", A_BOLD, tok, n);
 }
 
+/*
+ * Below the headline: free memory in reportable blocks not reported yet,
+ * the pace memory is returned at, and when the backlog is back at that
+ * pace (backlog.h).  Unknown, it gives way on a short screen.
+ */
+static int draw_backlog(struct tui *t, int y, int ymax)
+{
+	const struct snap_backlog *b = &t->smp.cur->backlog;
+	char v[32], d[32], e[32], l[3][112];
+	struct token tok[3];
+
+	if (!b->known) {
+		if (t->compact)
+			return y;
+		snprintf(l[0], sizeof(l[0]), "n/a (%s)", b->why);
+		tok[0] = (struct token){l[0], A_DIM};
+		return put_tokens(y, ymax, "backlog", A_BOLD, tok, 1);
+	}
+	snprintf(l[0], sizeof(l[0]), "%s unreported", fmt_bytes(v, sizeof(v), b->bytes));
+	snprintf(l[1], sizeof(l[1]), "drain %s",
+		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s));
+	snprintf(l[2], sizeof(l[2]), "%s to return (estimates)", fmt_backlog_eta(e, sizeof(e), b));
+	tok[0] = (struct token){l[0], A_BOLD};
+	tok[1] = (struct token){l[1], 0};
+	tok[2] = (struct token){l[2], b->eta_known ? 0 : (int)A_DIM};
+	return put_tokens(y, ymax, "backlog", A_BOLD, tok, 3);
+}
+
 /* columns tokens take on one line, two spaces apart */
 static int tokens_width(const struct token *tok, int n)
 {
@@ -770,6 +798,7 @@ static void draw(struct tui *t)
 	}
 	y = draw_header(t, ymax);
 	y = draw_headline(t, y, ymax);
+	y = draw_backlog(t, y, ymax);
 	/* small screens keep the live figures: knobs and probes go first */
 	if (ymax - y >= BOILERPLATE_MIN) {
 		y = draw_knobs(t, y, ymax);

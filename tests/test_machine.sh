@@ -302,7 +302,96 @@ print("# /metrics %s, prtop_kernel_reported_bytes_total %s; the kernel's gain %d
 assert len(v) == 1 and lo > 0 and lo <= v[0] <= hi, (v, lo, hi)
 assert len(k) == 1 and k_before * 1024 <= k[0] <= k_after * 1024, (k, k_before, k_after)
 PYEOF
+	# the backlog's row right under the headline, and its families (their
+	# figures are checked against the test's own reads further down)
+	check "80x24 live view: the backlog row under the headline ($(grep '^backlog' "$tmp/rscreen" | head -n 1))" \
+		sh -c "grep -A1 '^memory ' '$tmp/rscreen' | grep -qE '^backlog +[0-9.]+ (B|KiB|MiB|GiB) unreported +drain '"
+	check "/metrics: prtop_report_backlog_bytes and prtop_free_reported_bytes, within prtop_free_reportable_bytes" \
+		python3 -c '
+import sys
+v = {l.split()[0]: float(l.split()[1]) for l in open(sys.argv[1]) if l[0] != "#"}
+assert 0 <= v["prtop_report_backlog_bytes"] <= v["prtop_free_reportable_bytes"], v
+assert 0 < v["prtop_free_reported_bytes"] and v["prtop_report_backlog_scan_seconds"] < 5, v
+' "$tmp/rm.txt"
 	check "no BPF program left after the live view and exporter" wait_for 10 programs_gone "$base"
+fi
+
+# --- the backlog (free memory in reportable blocks not reported yet) and
+# its drain, against the test's own reads: tests/backlog_watch.py runs
+# prtop -b -j -T -d 0.5, frees 2 x max_waiting_mib (so this vendor kernel
+# reports it), then reads every PFN's flags itself (kpf_truth.py: the free
+# blocks rebuilt from all 6 M pages, not prtop's stride) again and again,
+# logging reported_kib every 0.1 s.  A scan of prtop's that ran inside one
+# of the test's reads must give the same bytes within 8 MiB (four 2 MiB
+# blocks of churn buddyinfo's total does not show) plus what moved during
+# that read (reported_kib's gain, the range of buddyinfo's total), reads
+# where that comes to over 72 MiB left out: a unit or factor slip, or blocks
+# sized wrong, is off by more (the reported part is ~9 GiB; the backlog a
+# few hundred MiB after the free).  The drain
+# rate times its window must lie within reported_kib's gain over that
+# window as the test logged it, the window shrunk and grown by the log's
+# step (+-1 MiB of rounding).  About 35 s.
+ORDER_NOW=$(cat /sys/module/page_reporting/parameters/page_reporting_order 2>/dev/null)
+if [ -r /proc/kpageflags ] && [ -r "$KIB" ] && [ -n "$ORDER_NOW" ] && [ "$ORDER_NOW" -le 10 ]; then
+	bl_mib=$((2 * wait_mib))
+	[ $bl_mib -ge 1024 ] || bl_mib=1024
+	[ $bl_mib -gt $((avail_mib / 2)) ] && bl_mib=$((avail_mib / 2))
+	python3 tests/backlog_watch.py "$PRTOP" "$TOOLS/memhog" $bl_mib "$ORDER_NOW" 10 "$tmp/bl.json" \
+		2>"$tmp/bl.err"
+	check "backlog watch ran (prtop samples and the test's reads)" \
+		python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["samples"] >= 10 and d["reads"] >= 3, d' "$tmp/bl.json"
+	python3 - "$tmp/bl.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+M = 1 << 20
+print("# backlog: %d MiB freed, %d samples, %d reads of every page, the test's largest backlog %d MiB, scan_ms %s"
+      % (d["free_mib"], d["samples"], d["reads"], d["max_truth_bytes"] // M,
+         sorted(d["scan_ms"])[len(d["scan_ms"]) // 2] if d["scan_ms"] else None))
+for p in d["pairs"][:: max(1, len(d["pairs"]) // 6)]:
+    print("# %s prtop backlog %d MiB (test %d), reported %d MiB (test %d), reportable %d MiB (test %d), within %d MiB"
+          % (p["time"][11:], p["bytes"] // M, p["truth_bytes"] // M, p["reported"] // M,
+             p["truth_reported"] // M, p["reportable"] // M, p["truth_reportable"] // M, p["tol"] // M))
+PYEOF
+	if [ "$(json_get "$tmp/bl.json" 'len(d["pairs"])')" -ge 1 ]; then
+		check "backlog: prtop's backlog, reported and reportable bytes within 8 MiB (+ what moved) of the test's own kpageflags and buddyinfo reads ($(json_get "$tmp/bl.json" 'len(d["pairs"])') scans)" \
+			python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [p for p in d["pairs"] if max(abs(p["bytes"] - p["truth_bytes"]),
+       abs(p["reported"] - p["truth_reported"]), abs(p["reportable"] - p["truth_reportable"])) > p["tol"]]
+assert not bad, bad
+' "$tmp/bl.json"
+	else
+		echo "# backlog: no prtop scan fell inside a read of the test's with under 72 MiB moving: not judged"
+	fi
+	# judged where the kernel returned something: a gain of 4 MiB or more
+	if [ "$(json_get "$tmp/bl.json" 'max([x["lo"] for x in d["drain"]] or [0]) >> 20')" -ge 4 ]; then
+		check "backlog: the drain rate over its window is reported_kib's gain over it as the test logged it (+-1 MiB; $(json_get "$tmp/bl.json" 'len(d["drain"])') samples, up to $(json_get "$tmp/bl.json" 'max(x["lo"] for x in d["drain"]) >> 20') MiB)" \
+			python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+M = 1 << 20
+bad = [x for x in d["drain"] if not x["lo"] - M <= x["gain"] <= x["hi"] + M]
+assert not bad, bad
+' "$tmp/bl.json"
+	else
+		echo "# backlog: the kernel returned under 4 MiB in every drain window: the drain rate not judged"
+	fi
+	check "backlog: the time to return is the backlog over the drain, null where it does not drain" \
+		python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for x in d["drain"]:
+    rate = x["gain"] / x["window_s"]
+    if x["bytes"] is None:
+        assert x["eta"] is None, x
+    elif x["bytes"] == 0:
+        assert x["eta"] == 0, x
+    elif rate < 1:
+        assert x["eta"] is None, x
+    else:
+        assert abs(x["eta"] - x["bytes"] / rate) <= 0.05 + 0.01 * x["eta"], x
+' "$tmp/bl.json"
 fi
 
 # --- doctor's "why" against kernel states made on purpose: a free below this

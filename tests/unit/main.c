@@ -167,6 +167,7 @@ int main(void)
 	test_host();
 	test_diagnose();
 	test_usage();
+	test_backlog();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -263,6 +263,35 @@ static void test_counters_and_hists(void)
 	      "metrics: ... while prtop's own report() figures stay absent");
 	CHECK_STR(value_of(t, "prtop_free_reportable_bytes"), "2097152",
 		  "metrics: reportable free bytes: order 9 and above");
+	CHECK(t && !strstr(t, "prtop_report_backlog") && !strstr(t, "prtop_free_reported_bytes"),
+	      "metrics: an unknown backlog is absent, not 0");
+	mbuf_free(&b);
+	s->backlog = (struct snap_backlog){.known = true,
+					   .reportable_bytes = 3u << 30,
+					   .reported_free_bytes = 1u << 30,
+					   .bytes = 2u << 30,
+					   .scan_ns = 25000000,
+					   .drain_known = true,
+					   .drain_bytes_per_s = 128 << 20,
+					   .drain_window_s = 10};
+	t = render(s, false, &b);
+	CHECK(t && !strstr(t, "prtop_report_backlog_drain_seconds"),
+	      "metrics: a time to return only when known");
+	mbuf_free(&b);
+	s->backlog.eta_known = true;
+	s->backlog.eta_s = 16;
+	t = render(s, false, &b);
+	CHECK_STR(value_of(t, "prtop_report_backlog_bytes"), "2147483648",
+		  "metrics: the backlog in bytes");
+	CHECK_STR(value_of(t, "prtop_free_reported_bytes"), "1073741824",
+		  "metrics: reported free memory in bytes");
+	CHECK_STR(value_of(t, "prtop_report_backlog_drain_bytes_per_second"), "134217728",
+		  "metrics: the drain in bytes per second");
+	CHECK_STR(value_of(t, "prtop_report_backlog_drain_seconds"), "16",
+		  "metrics: the time to return in seconds");
+	CHECK_STR(value_of(t, "prtop_report_backlog_scan_seconds"), "0.025",
+		  "metrics: the scan's cost in seconds");
+	s->backlog = (struct snap_backlog){0};
 	mbuf_free(&b);
 	free(s);
 }

@@ -67,5 +67,6 @@ void test_record(void);
 void test_host(void);
 void test_diagnose(void);
 void test_usage(void);
+void test_backlog(void);
 
 #endif /* PRTOP_UNIT_H */
