@@ -117,6 +117,10 @@ enum { KNOB_OK = 0, KNOB_EFAIL = 1, KNOB_EINPUT = 2 };
 /* knob_validate()'s -errno as that exit code (-ENOENT, -EINVAL, -ERANGE, -EROFS, ... -> 2) */
 int knob_exit_code(int err);
 
+struct json_object;
+/* one knob as `prtop knob -j` lists it: value, unit, range, min, max, source, ... */
+struct json_object *knob_info_json(const struct knob_info *k);
+
 /*
  * Parse and check every set[i].arg; fills value and info.  On error
  * returns -errno with one line in err, and nothing is written: -ENOENT

@@ -46,7 +46,7 @@ static const char *kind_name(enum knob_kind k)
 	return names[k];
 }
 
-static json_object *info_json(const struct knob_info *k)
+struct json_object *knob_info_json(const struct knob_info *k)
 {
 	json_object *o = json_object_new_object();
 	json_object *v = NULL;
@@ -79,7 +79,7 @@ static int print_json(const struct knob_paths *p, const struct knob_info *k, int
 
 	json_object_object_add(d, "patched", json_object_new_boolean(knob_patched(p)));
 	for (i = 0; i < n; i++)
-		json_object_array_add(a, info_json(&k[i]));
+		json_object_array_add(a, knob_info_json(&k[i]));
 	json_object_object_add(d, "knobs", a);
 	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));

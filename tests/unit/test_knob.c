@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "knob.h"
+#include <json-c/json.h>
+
 #include "unit.h"
 
 struct tree {
@@ -209,6 +211,24 @@ static void test_list_unpatched(void)
 	CHECK(v && !strcmp(v->unit, "MiB"), "knob: max_waiting_mib's unit is MiB, from its name");
 	CHECK(r && !r->unit[0], "knob: passes has no unit in its name, none is made up");
 	CHECK(!knob_patched(&t.p), "knob: unpatched tree is not patched");
+	/* JSON: min and max as the kernel's range gives them, null where unknown */
+	{
+		struct knob_info b = *o;
+		struct json_object *j;
+
+		b.bounded = b.max_known = true;
+		b.min = 1;
+		b.max = 512;
+		j = knob_info_json(&b);
+		CHECK(j && json_object_get_int64(json_object_object_get(j, "min")) == 1 &&
+			  json_object_get_int64(json_object_object_get(j, "max")) == 512,
+		      "knob -j: min 1 and max 512 of a 1..512 range");
+		json_object_put(j);
+		j = knob_info_json(o);
+		CHECK(j && json_object_object_get(j, "max") == NULL,
+		      "knob -j: max null where the kernel checks the upper limit");
+		json_object_put(j);
+	}
 
 	CHECK(knob_read(&t.p, "capacity", &val, &src, &patched) == 0 && val == 32 && !patched &&
 		  !strcmp(src, KNOB_SOURCE_CONSTANT),
