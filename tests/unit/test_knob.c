@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "knob.h"
 #include <json-c/json.h>
 
+#include "knob.h"
 #include "unit.h"
 
 struct tree {
