@@ -346,16 +346,21 @@ left() {
 		if [ -e "$droot$f" ] || [ -L "$droot$f" ]; then echo "$f"; fi
 	done <"$tmp/pfiles"
 }
+# (dh_installdeb makes every file under /etc a conffile: dpkg -r keeps
+# them, the package stays known as config-files, and only dpkg -P, which
+# also runs the postrm's purge of deb-systemd-helper's state, removes them)
 inroot dpkg -r prtop >"$tmp/dpkg-r" 2>&1
 rc=$?
 left >"$tmp/left.r"
-check "in the root: dpkg -r prtop (status $rc) leaves only the conffiles: $(tr '\n' ' ' <"$tmp/left.r")" \
-	sh -c "[ $rc -eq 0 ] && [ -s '$tmp/conffiles' ] && cmp -s '$tmp/left.r' '$tmp/conffiles'"
+st=$(inroot dpkg-query -W -f='${Status}' prtop 2>&1)
+check "in the root: dpkg -r prtop (status $rc, then '$st') leaves only the conffiles: $(tr '\n' ' ' <"$tmp/left.r")" \
+	sh -c "[ $rc -eq 0 ] && [ '$st' = 'deinstall ok config-files' ] && [ -s '$tmp/conffiles' ] && cmp -s '$tmp/left.r' '$tmp/conffiles'"
 inroot dpkg -P prtop >"$tmp/dpkg-p" 2>&1
 rc=$?
 left >"$tmp/left.p"
-check "in the root: dpkg -P prtop (status $rc) removes the conffiles too: none of the $(wc -l <"$tmp/pfiles") files left$(sed 's/^/ /' "$tmp/left.p" | tr -d '\n')" \
-	sh -c "[ $rc -eq 0 ] && [ ! -s '$tmp/left.p' ]"
+st=$(inroot dpkg-query -W -f='${Status}' prtop 2>/dev/null)
+check "in the root: dpkg -P prtop (status $rc${st:+, then '$st'}) removes the conffiles too: none of the $(wc -l <"$tmp/pfiles") files left$(sed 's/^/ /' "$tmp/left.p" | tr -d '\n')" \
+	sh -c "[ $rc -eq 0 ] && [ -z '$st' ] && [ ! -s '$tmp/left.p' ]"
 # and nothing else either: the tree as before dpkg -i, but for dpkg's own
 # records, its log, man-db's index and /run (a tmpfs on a booted system;
 # here systemd-analyze verify leaves its units-load stamp in it)
