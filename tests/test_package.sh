@@ -33,6 +33,8 @@ umount_root() {
 }
 cleanup() {
 	umount_root
+	# a root half made when the run was stopped
+	[ -z "${new:-}" ] || rm -f "$new"
 	if findmnt -rn -o TARGET | grep -q "^$tmp/"; then
 		echo "# mounts left under $tmp: not removing it"
 	else
@@ -181,16 +183,19 @@ if [ -s "$tarball" ]; then
 	ok "Debian 12 root from the cache: $(basename "$tarball") (include: $pkgs)"
 else
 	mkdir -p "$rootdir"
-	rm -f "$rootdir"/new-*.tar
+	# a run killed while making its root leaves its tarball: gone after a
+	# day; one still being made by another run keeps its own name
+	find "$rootdir" -name 'new-*.tar' -mmin +1440 -delete
+	new=$rootdir/new-$key-$$.tar
 	start=$(date +%s)
-	if mmdebstrap --variant=apt --include="$pkgs" bookworm "$rootdir/new-$key.tar" "$sources" \
+	if mmdebstrap --variant=apt --include="$pkgs" bookworm "$new" "$sources" \
 		>"$tmp/mmdebstrap.log" 2>&1; then
 		# one root at a time: the one this package list needs
 		rm -f "$rootdir"/bookworm-*.tar
-		mv "$rootdir/new-$key.tar" "$tarball"
+		mv "$new" "$tarball"
 		ok "mmdebstrap made a Debian 12 root from $sources in $(($(date +%s) - start)) s, $(($(stat -c %s "$tarball") / 1048576)) MiB (include: $pkgs)"
 	else
-		rm -f "$rootdir/new-$key.tar"
+		rm -f "$new"
 		not_ok "mmdebstrap failed to make a Debian 12 root from $sources:"
 		tail -n 20 "$tmp/mmdebstrap.log" | sed 's/^/#   /'
 		exit 0
