@@ -221,12 +221,13 @@ for m in /proc /sys /sys/kernel/security /sys/kernel/tracing /sys/kernel/debug /
 	mountpoint -q "$m" || continue
 	mkdir -p "$droot$m"
 	if mount -o bind,ro "$m" "$droot$m"; then
-		mounted="$mounted $m"
+		mounted="$mounted $m($(findmnt -n -o OPTIONS "$droot$m" | cut -d, -f1))"
 	else
 		not_ok "bind-mounting $m read-only into the root failed"
 	fi
 done
-ok "the root sees this machine's kernel through read-only bind mounts:$mounted"
+check "the root sees this machine's kernel through read-only bind mounts:$mounted" \
+	sh -c "echo '$mounted' | grep -q '/sys(ro)' && ! echo '$mounted' | grep -q '(rw)'"
 
 # --- install with the root's own dpkg ---
 # inside the chroot rather than dpkg --root: the root's dpkg (bookworm's),
