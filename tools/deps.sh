@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages prtop needs, only those that are missing.
 #   sh tools/deps.sh build   compiler, libbpf, bpftool, libraries
-#   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools, jsonnet and
+#   sh tools/deps.sh test    build + QEMU, busybox, tmux, Prometheus tools, jsonnet,
+#                            mmdebstrap (the package test's Debian 12 root) and
 #                            what building the patched test kernel needs
 #   sh tools/deps.sh kernel  the same as test
 #   sh tools/deps.sh soak    test + gnuplot (make soak's plot)
@@ -11,7 +12,8 @@ set -eu
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev libcap-ng-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
-prometheus jsonnet python3-yaml curl stress-ng systemd valgrind libclang-rt-14-dev dpkg-dev debhelper lintian scdoc bash-completion man-db"
+prometheus jsonnet python3-yaml curl stress-ng systemd valgrind libclang-rt-14-dev dpkg-dev debhelper lintian scdoc bash-completion man-db \
+mmdebstrap"
 soak_pkgs="gnuplot-nox"
 kernel_pkgs="linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
