@@ -72,6 +72,7 @@ CFLAGS += -DPRTOP_NO_PLOT
 endif
 ifeq ($(EXPORT)$(PLOT),00)
 SRCS := $(filter-out src/dynlib.c,$(SRCS))
+CFLAGS += -DPRTOP_NO_DYNLIB
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
