@@ -188,7 +188,10 @@ fi
 QEMU_PID=$PID1 # for qemu_alive and qemu_wait_marker
 
 hj=$run/host.jsonl
-"$PRTOP" host --json -p "$PID1" -p "$PID2" 1 >"$hj" 2>"$run/host.err" &
+# prtop reads libvirt's statistics over the read-only socket, as a
+# monitoring agent would
+LIBVIRT_DEFAULT_URI="qemu+unix:///system?socket=$lv/sock/libvirt-sock-ro" \
+	"$PRTOP" host --json -p "$PID1" -p "$PID2" 1 >"$hj" 2>"$run/host.err" &
 HOSTPIDS="$HOSTPIDS $!"
 "$PRTOP" host -b -T 1 -p "$PID1" >"$run/host.txt" 2>"$run/host-txt.err" &
 HOSTPIDS="$HOSTPIDS $!"
@@ -239,7 +242,10 @@ if step "PRTOP-VIRT held" 300 "touching $MIB MiB"; then
 		sleep 2
 		keep d2
 		RSS2=$(rss_kib)
-		virsh dommemstat "$DOM" >"$run/dommemstat.txt" 2>&1
+		for d in "$DOM" "$DOM2"; do
+			date +%s.%N >"$run/dommemstat-$d.txt"
+			virsh dommemstat "$d" >>"$run/dommemstat-$d.txt" 2>&1
+		done
 		sleep 1.2
 		keep stats
 		D1=$(vm "$run/snap-d1.json" "$PID1" 'v["discarded_bytes"]')
@@ -259,6 +265,56 @@ idcheck() {
 }
 idcheck "$PID1" "$DOM" "$UUID1"
 idcheck "$PID2" "$DOM2" "$UUID2"
+
+# --- libvirt's statistics beside prtop's ------------------------------------
+# mstats NAME PID: the JSON's manager_stats of the sample nearest the time
+# `virsh dommemstat NAME` ran is what it printed: actual exactly, rss and
+# usable within 2 % (the guest is quiet then, its balloon stats 2 s old at
+# most), null where virsh printed none
+mstats() {
+	python3 - "$hj" "$2" "$run/dommemstat-$1.txt" "$1" <<'PYEOF'
+import json, sys
+path, pid, dm, name = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+lines = open(dm).read().split("\n")
+t, virsh = float(lines[0]), {}
+for l in lines[1:]:
+    if len(l.split()) == 2:
+        virsh[l.split()[0]] = int(l.split()[1]) * 1024
+best = None
+for line in open(path, errors="replace"):
+    try:
+        d = json.loads(line)
+    except ValueError:
+        continue
+    v = [x for x in d["vms"] if x["pid"] == pid]
+    if v and (best is None or abs(d["time"] - t) < abs(best[0] - t)):
+        best = (d["time"], v[0].get("manager_stats"))
+ms = best[1] if best else None
+bad = []
+if not ms or ms.get("source") != "libvirt":
+    bad.append("manager_stats %s" % (ms,))
+else:
+    for k, tol in (("actual", 0), ("rss", 0.02), ("usable", 0.02)):
+        got, want = ms.get(k + "_bytes"), virsh.get(k)
+        if want is None or got is None:
+            if want != got:
+                bad.append("%s %s, virsh %s" % (k, got, want))
+        elif abs(got - want) > tol * want:
+            bad.append("%s %d, virsh %d" % (k, got, want))
+shown = ", ".join("%s %s" % (k, virsh.get(k)) for k in ("actual", "rss", "usable"))
+msg = "libvirt: %s: manager_stats %.1f s from virsh dommemstat says what it says (%s)" % (
+    name, abs(best[0] - t) if best else -1, shown)
+print(("not ok - %s: %s" % (msg, "; ".join(bad))) if bad else ("ok - " + msg))
+PYEOF
+}
+if [ -s "$run/dommemstat-$DOM.txt" ]; then
+	mstats "$DOM" "$PID1"
+	mstats "$DOM2" "$PID2"
+	grep -q "^usable " "$run/dommemstat-$DOM.txt" ||
+		not_ok "libvirt: the running guest's balloon gave no usable figure: $(tr '\n' ' ' <"$run/dommemstat-$DOM.txt")"
+else
+	not_ok "libvirt: no virsh dommemstat taken"
+fi
 
 # --- discards vs the fall of QEMU's RSS --------------------------------------
 echo "# discards D1=$D1 D2=$D2; QEMU VmRSS $RSS1 -> $RSS2 KiB"
