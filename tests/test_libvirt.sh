@@ -54,6 +54,9 @@ lv=$(mktemp -d /tmp/prtop-libvirt.XXXXXX)
 export LIBVIRT_DEFAULT_URI="qemu+unix:///system?socket=$lv/sock/libvirt-sock"
 HOSTPIDS=""
 LVPID=""
+# libvirtd makes /run/libvirt: gone again after the test if it was not there
+RUN_NEW=""
+[ -e /run/libvirt ] || RUN_NEW=1
 cleanup() {
 	for p in $HOSTPIDS; do kill "$p" 2>/dev/null; done
 	for p in $HOSTPIDS; do wait "$p" 2>/dev/null; done
@@ -77,6 +80,7 @@ cleanup() {
 		rm -f "/run/libvirt/qemu/$d.pid" "/run/libvirt/qemu/$d.xml"
 	done
 	LVPID=""
+	[ -n "$RUN_NEW" ] && ! pgrep -x libvirtd >/dev/null && rm -rf /run/libvirt
 	[ -n "$lv" ] && rm -rf "$lv"
 	lv=""
 }
