@@ -556,6 +556,9 @@ static void manager_stats(void)
 	const unsigned long long vals[] = {17268, 2097152, 1866424, 1796269345, 301748};
 	struct host_manager_stats ms;
 	struct host_snap *s = snap(2);
+	struct host_sel sel = {.top = 2};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
 	struct json_object *o, *v, *m, *x;
 
 	host_manager_stats_parse(&ms, tags, vals, 5);
@@ -584,6 +587,24 @@ static void manager_stats(void)
 	CHECK(v && json_object_object_get_ex(v, "manager_stats", &x) && !x,
 	      "host manager stats json: null for a VM no manager answered for");
 	json_object_put(o);
+	host_select(&sel, s);
+	CHECK(!host_metrics_render(&b, s, &sel, &mo), "host manager stats: metrics rendered");
+	CHECK(b.data &&
+		  strstr(b.data, "prtop_host_manager_memory_bytes{vm=\"vm0\",pid=\"100\","
+				 "stat=\"actual\"} 2147483648\n") &&
+		  strstr(b.data, "prtop_host_manager_memory_bytes{vm=\"vm0\",pid=\"100\","
+				 "stat=\"rss\"} 1048576\n"),
+	      "host manager stats export: actual and rss in bytes");
+	CHECK(b.data && !strstr(b.data, "stat=\"usable\"") &&
+		  !strstr(b.data, "vm=\"vm1\",pid=\"101\",stat"),
+	      "host manager stats export: no series where the manager gave nothing");
+	mbuf_free(&b);
+	s->vm[0].ms.known = false;
+	host_select(&sel, s);
+	CHECK(!host_metrics_render(&b, s, &sel, &mo) && b.data &&
+		  !strstr(b.data, "prtop_host_manager_memory_bytes"),
+	      "host manager stats export: no family without a manager's answer");
+	mbuf_free(&b);
 	free(s);
 }
 
