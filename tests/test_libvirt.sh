@@ -15,8 +15,9 @@
 # ns1_vm1 is KubeVirt's form of a name, but no pod's cgroup holds it);
 # the discards between "held" and "settled" agree with the fall of the
 # VmRSS of the QEMU libvirt started (read from /proc here) within 5 %;
-# `manager_stats` in the JSON is what `virsh dommemstat` says of the same
-# domain at the same moment.  Everything this script starts is stopped on
+# `manager_stats` in the JSON, and prtop_host_manager_memory_bytes of
+# `prtop host export`, are what `virsh dommemstat` says of the same domain
+# at the same moment.  Everything this script starts is stopped on
 # every way out: domains destroyed and undefined, libvirtd killed, its
 # files removed.
 #
@@ -37,7 +38,7 @@ MIB=${PRTOP_LIBVIRT_MIB:-768}
 DOM=prtop-libvirt
 DOM2=ns1_vm1
 
-require libvirtd virsh unshare "$QEMU_BIN" cpio gzip python3 timeout awk
+require libvirtd virsh unshare "$QEMU_BIN" cpio gzip python3 timeout awk curl
 [ -x /bin/busybox ] || { not_ok "libvirt: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 for f in "$PRTOP_STATIC" ./build-static/tools/memhog "$PRTOP"; do
 	[ -x "$f" ] || { not_ok "libvirt: $f missing (run: make all && make STATIC=1 all)"; exit 0; }
@@ -197,6 +198,10 @@ hj=$run/host.jsonl
 LIBVIRT_DEFAULT_URI="qemu+unix:///system?socket=$lv/sock/libvirt-sock-ro" \
 	"$PRTOP" host --json -p "$PID1" -p "$PID2" 1 >"$hj" 2>"$run/host.err" &
 HOSTPIDS="$HOSTPIDS $!"
+XADDR=127.0.0.1:$(free_port)
+LIBVIRT_DEFAULT_URI="qemu+unix:///system?socket=$lv/sock/libvirt-sock-ro" \
+	"$PRTOP" host export -l "$XADDR" -d 1 -p "$PID1" -p "$PID2" >"$run/hostexp.out" 2>&1 &
+HOSTPIDS="$HOSTPIDS $!"
 "$PRTOP" host -b -T 1 -p "$PID1" >"$run/host.txt" 2>"$run/host-txt.err" &
 HOSTPIDS="$HOSTPIDS $!"
 i=0
@@ -250,6 +255,7 @@ if step "PRTOP-VIRT held" 300 "touching $MIB MiB"; then
 			date +%s.%N >"$run/dommemstat-$d.txt"
 			virsh dommemstat "$d" >>"$run/dommemstat-$d.txt" 2>&1
 		done
+		curl -s -m 5 "http://$XADDR/metrics" >"$run/host.metrics"
 		sleep 1.2
 		keep stats
 		D1=$(vm "$run/snap-d1.json" "$PID1" 'v["discarded_bytes"]')
@@ -311,9 +317,43 @@ msg = "libvirt: %s: manager_stats %.1f s from virsh dommemstat says what it says
 print(("not ok - %s: %s" % (msg, "; ".join(bad))) if bad else ("ok - " + msg))
 PYEOF
 }
+# xstats NAME UUID: the exporter's prtop_host_manager_memory_bytes of the
+# domain (found by its name and uuid labels), scraped right after virsh
+# dommemstat, is what virsh printed, the same way
+xstats() {
+	python3 - "$run/host.metrics" "$run/dommemstat-$1.txt" "$1" "$2" <<'PYEOF'
+import re, sys
+mf, dm, name, uuid = sys.argv[1:5]
+virsh = {}
+for l in open(dm).read().split("\n")[1:]:
+    if len(l.split()) == 2:
+        virsh[l.split()[0]] = int(l.split()[1]) * 1024
+got = {}
+for line in open(mf, errors="replace"):
+    m = re.match(r'prtop_host_manager_memory_bytes\{([^}]*)\} (\S+)$', line.strip())
+    if not m:
+        continue
+    lab = dict(re.findall(r'([a-z_]+)="([^"]*)"', m.group(1)))
+    if lab.get("name") == name and lab.get("uuid") == uuid:
+        got[lab.get("stat")] = float(m.group(2))
+bad = []
+for k, tol in (("actual", 0), ("rss", 0.02), ("usable", 0.02)):
+    g, w = got.get(k), virsh.get(k)
+    if g is None or w is None:
+        if g != w:
+            bad.append("%s %s, virsh %s" % (k, g, w))
+    elif abs(g - w) > tol * w:
+        bad.append("%s %d, virsh %d" % (k, g, w))
+msg = "libvirt: %s: the exporter's prtop_host_manager_memory_bytes{name, uuid} is what virsh dommemstat says (%s)" % (
+    name, ", ".join("%s %d" % kv for kv in sorted(got.items())))
+print(("not ok - %s: %s" % (msg, "; ".join(bad))) if bad else ("ok - " + msg))
+PYEOF
+}
 if [ -s "$run/dommemstat-$DOM.txt" ]; then
 	mstats "$DOM" "$PID1"
 	mstats "$DOM2" "$PID2"
+	xstats "$DOM" "$UUID1"
+	xstats "$DOM2" "$UUID2"
 	grep -q "^usable " "$run/dommemstat-$DOM.txt" ||
 		not_ok "libvirt: the running guest's balloon gave no usable figure: $(tr '\n' ' ' <"$run/dommemstat-$DOM.txt")"
 else
