@@ -14,7 +14,7 @@
 
 #include "hostmon.h"
 
-#ifndef PRTOP_NO_DYNLIB
+#if !defined(PRTOP_NO_DYNLIB) && !defined(PRTOP_NO_LIBVIRT)
 #include "dynlib.h"
 
 /* virDomainMemoryStatStruct */
@@ -122,7 +122,7 @@ void host_libvirt_free(struct host_libvirt *lv)
 	free(lv);
 }
 
-#else /* a static build has no dlopen: no manager's statistics */
+#else /* a static build has no dlopen, a sanitizer build no libvirt (Makefile) */
 
 struct host_libvirt *host_libvirt_new(void)
 {
