@@ -30,6 +30,9 @@ ifeq ($(SANITIZE),1)
 OUT := build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += $(SAN_FLAGS)
+# no libvirt here: ASan's xdr_* interceptors take libtirpc's calls from
+# libvirt.so.0 to glibc's old SunRPC, whose XDR is another layout (a crash)
+SAN_DEFS := -DPRTOP_NO_LIBVIRT
 LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lcap-ng -lpthread -lm
 EXPORT := 1
 PLOT := 1
@@ -51,7 +54,7 @@ PLOT := 1
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += $(SAN_FLAGS)
+CFLAGS += $(SAN_FLAGS) $(SAN_DEFS)
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUT) -D_GNU_SOURCE \
 	  -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux \
@@ -75,6 +78,7 @@ CFLAGS += -DPRTOP_NO_PLOT
 endif
 ifeq ($(EXPORT)$(PLOT),00)
 SRCS := $(filter-out src/dynlib.c,$(SRCS))
+CFLAGS += -DPRTOP_NO_DYNLIB
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root

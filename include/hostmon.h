@@ -46,6 +46,18 @@ struct host_identity {
 	char pod_uid[40]; /* the Kubernetes pod's UID, from the cgroup path */
 };
 
+/*
+ * What the VM's manager says of its memory, as `virsh dommemstat` shows it
+ * (libvirt's virDomainMemoryStats): KiB, -1 where it gives none.  actual:
+ * the balloon's size as the guest sees it; usable: what the guest could
+ * use without swapping (its balloon driver's stats); rss: QEMU's resident
+ * memory as libvirt reads it.  known: the manager answered this sample.
+ */
+struct host_manager_stats {
+	bool known;
+	int64_t actual_kib, rss_kib, usable_kib;
+};
+
 struct host_vm {
 	pid_t pid;
 	char name[64]; /* QEMU's -name, Firecracker's --id, Cloud Hypervisor's socket, else comm */
@@ -67,6 +79,7 @@ struct host_vm {
 	uint64_t ram_bytes;   /* their size */
 	const char *ram_rule; /* how they were told: "dontfork" or "size" */
 	bool ram_by_vma;      /* each discard judged by its VMA's MADV_DONTFORK */
+	struct host_manager_stats ms;
 };
 
 struct host_snap {
@@ -106,6 +119,20 @@ int host_drop_caps(struct host *h, char *kept, size_t len);
 
 const char *host_probe_name(enum host_probe p);
 
+/*
+ * libvirt's own statistics of the domains it manages (src/host_libvirt.c):
+ * libvirt.so.0 is opened when the first VM whose manager is libvirt is
+ * seen, never before (no libvirt: nothing changes), and a read-only
+ * connection (LIBVIRT_DEFAULT_URI, else libvirt's default) is asked for
+ * that domain's memory statistics by its UUID each sample.  A failed
+ * connection is tried again after 10 s.
+ */
+struct host_libvirt;
+struct host_libvirt *host_libvirt_new(void);
+/* v->ms for this sample (known false unless libvirt answered) */
+void host_libvirt_stats(struct host_libvirt *lv, struct host_vm *v, uint64_t now_ns);
+void host_libvirt_free(struct host_libvirt *lv);
+
 /* ---- pure helpers (src/host_proc.c, unit tested) ---- */
 /* the VMM kind for a process name ("qemu-system-x86" -> "qemu"), or NULL */
 const char *host_vmm_kind(const char *comm, const char *exe_base);
@@ -127,6 +154,13 @@ void host_identity_parse(struct host_identity *id, const char *vmm, const char *
  */
 void host_identity_read(struct host_identity *id, const char *proc, const char *libvirt_run,
 			pid_t pid, const char *vmm, const char *cmdline, size_t len);
+/*
+ * libvirt's memory statistics (n pairs of tag and value, as
+ * virDomainMemoryStats fills them) -> ms: actual, rss, usable, -1 for those
+ * absent.  known is set: the manager answered.
+ */
+void host_manager_stats_parse(struct host_manager_stats *ms, const int *tags,
+			      const unsigned long long *vals, int n);
 /* VmRSS, RssAnon, RssFile, RssShmem from /proc/PID/status text; false without VmRSS */
 bool host_parse_status(const char *text, uint64_t *rss, uint64_t *anon, uint64_t *file,
 		       uint64_t *shmem);

@@ -63,6 +63,7 @@ struct host {
 	bool fault_btf;		 /* the fault program is the tp_btf one */
 	uint32_t page_shift;	 /* the kernel's page size, 1 << page_shift */
 	uint64_t chunks_deleted; /* chunk entries removed here (BPF counts insertions) */
+	struct host_libvirt *lv; /* libvirt's statistics of its domains */
 };
 
 /* ---- /proc ---- */
@@ -553,8 +554,10 @@ int host_sample(struct host *h, struct host_snap *s)
 	s->kvm_device = h->kvm_device;
 	s->in_guest = h->in_guest;
 	for (i = 0; i < h->nvms; i++) {
-		if (!h->vms[i].gone)
+		if (!h->vms[i].gone) {
 			read_rss(h, &h->vms[i].v);
+			host_libvirt_stats(h->lv, &h->vms[i].v, now);
+		}
 		s->vm[s->nvms++] = h->vms[i].v;
 	}
 	memcpy(s->probe, h->probe, sizeof(s->probe));
@@ -785,6 +788,7 @@ int host_open(struct host **out, const struct host_opts *o, char *err, size_t er
 		host_close(h);
 		return -1;
 	}
+	h->lv = host_libvirt_new();
 	*out = h;
 	return 0;
 nomem:
@@ -815,5 +819,6 @@ void host_close(struct host *h)
 	host_bpf__destroy(h->skel);
 	free(h->pend);
 	free(h->pcpu);
+	host_libvirt_free(h->lv);
 	free(h);
 }

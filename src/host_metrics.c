@@ -462,6 +462,39 @@ static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct 
 	fam_u64(b, &nvms, "{labelled=\"no\"}", n - nl);
 }
 
+/* what a labelled VM's manager says of its memory (JSON manager_stats), where it answered */
+static void put_manager(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
+			const struct host_sel *sel)
+{
+	static const struct fam mgr = {
+	    "prtop_host_manager_memory_bytes", M_GAUGE, "bytes",
+	    "The VM's memory as its manager reports it: stat actual (the balloon's size), rss "
+	    "(the VMM's resident memory), usable (what the guest could use); libvirt's "
+	    "dommemstat."};
+	static const char *const stat[] = {"actual", "rss", "usable"};
+	char l[HOST_LABELS_MAX + 96], extra[32];
+	bool head = false;
+	int i, k;
+
+	for (i = 0; i < s->nvms; i++) {
+		const struct host_vm *v = &s->vm[i];
+		const int64_t kib[] = {v->ms.actual_kib, v->ms.rss_kib, v->ms.usable_kib};
+
+		if (!v->alive || !v->ms.known || !host_selected(sel, v))
+			continue;
+		for (k = 0; k < 3; k++) {
+			if (kib[k] < 0)
+				continue;
+			if (!head)
+				fam_head(b, o, &mgr);
+			head = true;
+			snprintf(extra, sizeof(extra), ",stat=\"%s\"", stat[k]);
+			vm_labels(l, sizeof(l), v, extra);
+			fam_u64(b, &mgr, l, (uint64_t)kib[k] * 1024);
+		}
+	}
+}
+
 static void put_host_self(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s)
 {
 	static const struct fam att = {
@@ -493,6 +526,7 @@ int host_metrics_render(struct mbuf *b, const struct host_snap *s, const struct 
 {
 	put_vms(b, o, s, sel);
 	put_info(b, o, s, sel);
+	put_manager(b, o, s, sel);
 	put_host_self(b, o, s);
 	if (o->openmetrics)
 		mbuf_printf(b, "# EOF\n");

@@ -380,6 +380,32 @@ void host_identity_read(struct host_identity *id, const char *proc, const char *
 	host_identity_parse(id, vmm, cmdline, len, n > 0 ? cg : NULL, pidfile);
 }
 
+/* libvirt's virDomainMemoryStatTags: a stable ABI */
+enum {
+	LV_STAT_ACTUAL_BALLOON = 6,
+	LV_STAT_RSS = 7,
+	LV_STAT_USABLE = 8,
+};
+
+void host_manager_stats_parse(struct host_manager_stats *ms, const int *tags,
+			      const unsigned long long *vals, int n)
+{
+	int i;
+
+	ms->known = true;
+	ms->actual_kib = ms->rss_kib = ms->usable_kib = -1;
+	for (i = 0; i < n; i++) {
+		int64_t v = vals[i] > INT64_MAX ? INT64_MAX : (int64_t)vals[i];
+
+		if (tags[i] == LV_STAT_ACTUAL_BALLOON)
+			ms->actual_kib = v;
+		else if (tags[i] == LV_STAT_RSS)
+			ms->rss_kib = v;
+		else if (tags[i] == LV_STAT_USABLE)
+			ms->usable_kib = v;
+	}
+}
+
 static bool field_kib(const char *text, const char *key, uint64_t *out)
 {
 	const char *p = text;

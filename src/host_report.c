@@ -263,6 +263,29 @@ static struct json_object *identity_json(const struct host_identity *id)
 	json_object_object_add(o, "pod_uid", str_or_null(id->pod_uid));
 	return o;
 }
+
+/* a KiB figure in bytes, null when absent */
+static struct json_object *kib_or_null(int64_t kib)
+{
+	return kib < 0 ? NULL
+		       : json_object_new_int64(kib > INT64_MAX / 1024 ? INT64_MAX : kib * 1024);
+}
+
+/* what the VM's manager says of its memory; null when it said nothing */
+static struct json_object *manager_stats_json(const struct host_vm *v)
+{
+	struct json_object *o;
+
+	if (!v->ms.known)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "source", json_object_new_string(v->id.manager));
+	json_object_object_add(o, "actual_bytes", kib_or_null(v->ms.actual_kib));
+	json_object_object_add(o, "rss_bytes", kib_or_null(v->ms.rss_kib));
+	json_object_object_add(o, "usable_bytes", kib_or_null(v->ms.usable_kib));
+	return o;
+}
+
 static struct json_object *vm_json(const struct host_vm *v, const struct host_snap *prev,
 				   double secs, bool refaults)
 {
@@ -280,6 +303,7 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "vmm", json_object_new_string(v->vmm));
 	json_object_object_add(o, "vmm_known", json_object_new_boolean(v->known_vmm));
 	json_object_object_add(o, "identity", identity_json(&v->id));
+	json_object_object_add(o, "manager_stats", manager_stats_json(v));
 	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
 	json_object_object_add(o, "backing",
 			       json_object_new_string(v->hugetlb ? "hugetlbfs" : "pages"));

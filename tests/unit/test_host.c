@@ -548,6 +548,66 @@ static void identity_out(void)
 	free(s);
 }
 
+/* libvirt's memory statistics: the three figures, and manager_stats in the JSON */
+static void manager_stats(void)
+{
+	/* some of virsh dommemstat's figures of a guest with balloon stats, KiB */
+	const int tags[] = {3, 6, 8, 9, 7};
+	const unsigned long long vals[] = {17268, 2097152, 1866424, 1796269345, 301748};
+	struct host_manager_stats ms;
+	struct host_snap *s = snap(2);
+	struct host_sel sel = {.top = 2};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf b = {0};
+	struct json_object *o, *v, *m, *x;
+
+	host_manager_stats_parse(&ms, tags, vals, 5);
+	CHECK(ms.known && ms.actual_kib == 2097152 && ms.rss_kib == 301748 &&
+		  ms.usable_kib == 1866424,
+	      "host manager stats: actual, rss, usable by their tags, wherever they come");
+	/* a paused domain, no balloon driver yet: actual and rss only */
+	host_manager_stats_parse(&ms, tags + 1, vals + 1, 1);
+	CHECK(ms.known && ms.actual_kib == 2097152 && ms.rss_kib == -1 && ms.usable_kib == -1,
+	      "host manager stats: what libvirt does not give is -1");
+	s->vm[0].ms = ms;
+	s->vm[0].ms.rss_kib = 1024;
+	snprintf(s->vm[0].id.manager, sizeof(s->vm[0].id.manager), "libvirt");
+	o = host_json(s, NULL);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	m = v ? json_object_object_get(v, "manager_stats") : NULL;
+	CHECK(m && json_object_object_get_ex(m, "actual_bytes", &x) &&
+		  json_object_get_int64(x) == 2097152LL * 1024 &&
+		  json_object_object_get_ex(m, "rss_bytes", &x) &&
+		  json_object_get_int64(x) == 1048576 &&
+		  json_object_object_get_ex(m, "usable_bytes", &x) && !x,
+	      "host manager stats json: bytes, null where libvirt gave none");
+	CHECK_STR(m ? json_object_get_string(json_object_object_get(m, "source")) : "", "libvirt",
+		  "host manager stats json: its source is the VM's manager");
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 1);
+	CHECK(v && json_object_object_get_ex(v, "manager_stats", &x) && !x,
+	      "host manager stats json: null for a VM no manager answered for");
+	json_object_put(o);
+	host_select(&sel, s);
+	CHECK(!host_metrics_render(&b, s, &sel, &mo), "host manager stats: metrics rendered");
+	CHECK(b.data &&
+		  strstr(b.data, "prtop_host_manager_memory_bytes{vm=\"vm0\",pid=\"100\","
+				 "stat=\"actual\"} 2147483648\n") &&
+		  strstr(b.data, "prtop_host_manager_memory_bytes{vm=\"vm0\",pid=\"100\","
+				 "stat=\"rss\"} 1048576\n"),
+	      "host manager stats export: actual and rss in bytes");
+	CHECK(b.data && !strstr(b.data, "stat=\"usable\"") &&
+		  !strstr(b.data, "vm=\"vm1\",pid=\"101\",stat"),
+	      "host manager stats export: no series where the manager gave nothing");
+	mbuf_free(&b);
+	s->vm[0].ms.known = false;
+	host_select(&sel, s);
+	CHECK(!host_metrics_render(&b, s, &sel, &mo) && b.data &&
+		  !strstr(b.data, "prtop_host_manager_memory_bytes"),
+	      "host manager stats export: no family without a manager's answer");
+	mbuf_free(&b);
+	free(s);
+}
+
 /*
  * Every counter sample of vm="other" in before is in after, not lower: a
  * decrease is a counter reset to Prometheus.  The gauge (RSS) may fall.
@@ -803,4 +863,5 @@ void test_host(void)
 	identities();
 	identity_files();
 	identity_out();
+	manager_stats();
 }
