@@ -248,8 +248,7 @@ static bool read_param_count(const char *name, uint64_t *v)
 	int64_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", PARAMS_DIR, name);
-	if (read_trimmed_at(AT_FDCWD, path, buf, sizeof(buf)) ||
-	    knob_parse_int(buf, &n) || n < 0)
+	if (read_trimmed_at(AT_FDCWD, path, buf, sizeof(buf)) || knob_parse_int(buf, &n) || n < 0)
 		return false;
 	*v = (uint64_t)n;
 	return true;
@@ -443,8 +442,7 @@ static void fill_device(struct collector *c, struct prtop_snapshot *s,
 		s->device_by_btf = true;
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "named by BTF; confirmed at the first worker run");
-	}
-	else
+	} else
 		snprintf(s->device_reason, sizeof(s->device_reason),
 			 "not known until the worker runs (pr_dev_info not in kallsyms)");
 }
@@ -562,17 +560,35 @@ static void fill_returned(struct collector *c, struct prtop_snapshot *s)
  * between show the last scan with its age.  The drain rate is memory
  * returned over the last DRAIN_WINDOW_NS, from every sample.
  */
-#define BACKLOG_EVERY_NS (NSEC_PER_SEC * 9 / 5) /* 2 s, less jitter */
-#define DRAIN_WINDOW_NS	 (10 * NSEC_PER_SEC)
+#define BACKLOG_EVERY_NS   (NSEC_PER_SEC * 9 / 5) /* 2 s, less jitter */
+#define DRAIN_WINDOW_NS	   (10 * NSEC_PER_SEC)
+#define BACKLOG_COST_SHARE 40 /* a scan at most every 40x its own time: 2.5 % */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
 
 static void fill_backlog(struct collector *c, struct prtop_snapshot *s)
 {
 	struct snap_backlog *b = &s->backlog;
-	uint64_t reportable = 0, pages = 0, heads = 0, t0;
+	uint64_t reportable = 0, pages = 0, heads = 0, t0, cpu0, every;
 	int i, top = s->max_order - 1, err;
 
 	drain_push(&c->drain, s->mono_ns, s->returned.source, s->returned.bytes);
-	if (c->backlog_ns && s->mono_ns - c->backlog_ns < BACKLOG_EVERY_NS) {
+	/*
+	 * The scan reads one entry per 2 MiB: 25,000 here, half a million for
+	 * 1 TiB.  Its cadence stretches with its CPU time so that it stays
+	 * under 2.5 % of one CPU however large the guest.
+	 */
+	every = c->backlog_cpu_ns * BACKLOG_COST_SHARE;
+	if (every < BACKLOG_EVERY_NS)
+		every = BACKLOG_EVERY_NS;
+	if (c->backlog_ns && s->mono_ns - c->backlog_ns < every) {
 		*b = c->backlog;
 	} else if (c->kpf_fd < 0) {
 		snprintf(b->why, sizeof(b->why), "/proc/kpageflags unreadable: %s",
@@ -585,6 +601,7 @@ static void fill_backlog(struct collector *c, struct prtop_snapshot *s)
 		for (i = (int)s->knob_order.value; i <= top && i < PRTOP_ORDERS; i++)
 			reportable += s->order[i].free_pages;
 		t0 = now_ns();
+		cpu0 = thread_cpu_ns();
 		/* an order above the largest block: nothing is reportable */
 		err = s->knob_order.value > top
 			  ? 0
@@ -595,6 +612,7 @@ static void fill_backlog(struct collector *c, struct prtop_snapshot *s)
 		else
 			backlog_figures(b, reportable * s->page_size, pages * s->page_size);
 		b->scan_ns = now_ns() - t0;
+		c->backlog_cpu_ns = thread_cpu_ns() - cpu0;
 		b->at_ns = s->mono_ns;
 		c->backlog = *b;
 		c->backlog_ns = s->mono_ns;

@@ -73,6 +73,7 @@ struct collector {
 	struct snap_backlog backlog;
 	struct backlog_cache heads; /* the reported heads the last scan found */
 	uint64_t backlog_ns;	    /* when it was scanned, 0 never */
+	uint64_t backlog_cpu_ns;    /* the CPU time its scan took */
 	struct drain_window drain;
 };
 
