@@ -136,6 +136,8 @@ void host_libvirt_free(struct host_libvirt *lv);
 /* ---- pure helpers (src/host_proc.c, unit tested) ---- */
 /* the VMM kind for a process name ("qemu-system-x86" -> "qemu"), or NULL */
 const char *host_vmm_kind(const char *comm, const char *exe_base);
+/* the names host_vmm_kind() knows, as the user is told them */
+#define HOST_VMM_NAMES "qemu-system-*, qemu-kvm, firecracker, cloud-hypervisor, crosvm"
 /* the VM's name from its command line (NUL-separated, len bytes), or "" */
 void host_vm_name(const char *cmdline, size_t len, char *out, size_t outlen);
 /* the Kubernetes pod UID in /proc/PID/cgroup text (v1 or v2; systemd or cgroupfs driver) */

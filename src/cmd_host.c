@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "export.h"
+#include "format.h"
 #include "hostmon.h"
 #include "metrics.h"
 #include "ui.h"
@@ -401,16 +402,18 @@ out:
 /* a --pid that is no VMM prtop knows is watched, but the user is told */
 static void warn_unknown_vmms(const struct host_snap *s)
 {
+	char t[256];
 	int i;
 
-	for (i = 0; i < s->nvms; i++)
-		if (!s->vm[i].known_vmm)
-			fprintf(stderr,
-				"prtop host: warning: pid %d (%s) is not a VMM prtop knows "
-				"(qemu-system-*,\n  qemu-kvm, firecracker, cloud-hypervisor, "
-				"crosvm): its discards are counted,\n  but its guest RAM may be "
-				"told wrongly\n",
-				s->vm[i].pid, s->vm[i].comm);
+	for (i = 0; i < s->nvms; i++) {
+		if (s->vm[i].known_vmm)
+			continue;
+		snprintf(t, sizeof(t),
+			 "pid %d (%s) is not a VMM prtop knows (" HOST_VMM_NAMES
+			 "): its discards are counted, but its guest RAM may be told wrongly",
+			 s->vm[i].pid, s->vm[i].comm);
+		fmt_print_wrapped(stderr, "prtop host: warning: ", t);
+	}
 }
 
 int host_main(int argc, char **argv)

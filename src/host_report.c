@@ -206,9 +206,7 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 	if (!cur->nvms)
 		fmt_print_wrapped(out, "  ",
 				  cur->discovering
-				      ? "(no VMM process: none of qemu-system-*, "
-					"qemu-kvm, firecracker, cloud-hypervisor, "
-					"crosvm runs)"
+				      ? "(no VMM process: none of " HOST_VMM_NAMES " runs)"
 				      : "(no VMM process: the --pid processes are gone)");
 	for (i = 0; i < cur->nvms; i++) {
 		const struct host_vm *v = &cur->vm[i];
@@ -460,9 +458,7 @@ void host_doctor_print(FILE *out, const struct host_snap *s)
 	}
 	fprintf(out, "\nVMM processes: %d\n", s->nvms);
 	if (s->discovering)
-		fmt_print_wrapped(out, "  ",
-				  "(found by name: qemu-system-*, qemu-kvm, firecracker, "
-				  "cloud-hypervisor, crosvm)");
+		fmt_print_wrapped(out, "  ", "(found by name: " HOST_VMM_NAMES ")");
 	for (i = 0; i < s->nvms; i++) {
 		const struct host_vm *v = &s->vm[i];
 
