@@ -164,6 +164,21 @@ print("\n".join(l for l in out.replace("\r", "").split("\n")[1:] if l.strip()))
 PYEOF
 }
 
+# qemu_wait_prelaunch SOCKET TIMEOUT_S: wait until QEMU started with -S has
+# finished its set-up and waits for "cont".  Its pid file is written once the
+# options are parsed, before the machine is built, and building it allocates,
+# trims and discards; the monitor answers only from the main loop, after
+# that.  1 on timeout
+qemu_wait_prelaunch() {
+	_end=$(($(qemu_now_ms) + $2 * 1000))
+	while [ "$(qemu_now_ms)" -lt "$_end" ]; do
+		qemu_hmp "$1" "info status" 2>/dev/null | grep -q "paused" && return 0
+		qemu_alive || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
 # qemu_blocks LOG DIR: every "PRTOP-JSON-BEGIN TAG" .. "PRTOP-JSON-END TAG"
 # block of the serial log (tests/qemu/guest_lib.sh: dump) -> DIR/TAG.json,
 # and its "PRTOP-ERR TAG: " lines -> DIR/TAG.err
