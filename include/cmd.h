@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the command table (src/main.c) hands a command. */
+/* The command table (src/main.c), the commands and the options they share. */
 #ifndef PRTOP_CMD_H
 #define PRTOP_CMD_H
 
@@ -21,14 +21,72 @@ struct args {
 	const char *listen; /* export --listen */
 };
 
-/* commands that parse their own arguments (argv[0] is the command's name) */
+/*
+ * One row of the command table (src/main.c).  Every command parses its own
+ * arguments: argv[0] is its name ("prtop" for the live view, which has none).
+ */
+struct cmd {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+	const char *const *help;
+};
+
+/* the command called NAME ("" the live view), or NULL */
+const struct cmd *cmd_find(const char *name);
+/* prtop's own help: the live view's usage and every command's summary */
+void cmd_overview(FILE *out);
+/* "prtop VERSION" and the source it was built from */
+void cmd_version(FILE *out);
+
+/*
+ * The options the attaching commands (live, stat, doctor, export) share,
+ * each declaring the ones it takes: one that does not apply is a usage
+ * error, never silently ignored (src/options.c)
+ */
+enum opt_bit {
+	O_INTERVAL = 1 << 0,  /* -d SECS, or the first positional */
+	O_COUNT = 1 << 1,     /* -n N, or the second positional */
+	O_BATCH = 1 << 2,     /* -b */
+	O_JSON = 1 << 3,      /* -j */
+	O_LISTEN = 1 << 4,    /* -l ADDR:PORT */
+	O_REUSE = 1 << 5,     /* --reuse-exact, --no-reuse */
+	O_TIMESTAMP = 1 << 6, /* -T */
+	O_HOST = 1 << 7,      /* doctor --host */
+	O_COLLECT = O_REUSE,  /* what every attaching command takes besides -v */
+};
+
+struct cmd_opts {
+	const char *name;
+	unsigned int opts;  /* enum opt_bit */
+	int positional;	    /* how many of [interval [count]] */
+	double interval_s;  /* the default interval */
+};
+
+/*
+ * Parse argv into *a.  true: run the command.  false: *status is the exit
+ * status (help or the version printed, or bad input: 2).
+ */
+bool args_parse(const struct cmd_opts *o, int argc, char **argv, struct args *a, int *status);
+/* open and attach (one line on stderr if not); drop: then drop capabilities */
+int args_attach(struct args *a, struct collector **c, bool drop);
+
+/* the commands (src/cmd_*.c) */
+int live_main(int argc, char **argv);
+int stat_main(int argc, char **argv);
+int doctor_main(int argc, char **argv);
+int export_main(int argc, char **argv);
+int knob_main(int argc, char **argv);
+int help_main(int argc, char **argv);
 int record_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
 int host_main(int argc, char **argv);
 /* prtop doctor --host */
 int host_doctor(bool json, bool verbose);
-extern const char *const record_help, *const report_help, *const bench_help, *const host_help;
+extern const char *const live_help, *const stat_help, *const doctor_help, *const export_help,
+    *const knob_help, *const help_help, *const record_help, *const report_help,
+    *const bench_help, *const host_help;
 /*
  * Bad input: "prtop CMD: MESSAGE (see 'prtop help CMD')" on one line;
  * returns 2, the exit status for bad input.  cmd may be "" (prtop itself).

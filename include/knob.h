@@ -148,7 +148,4 @@ int knob_persist(const struct knob_paths *p, const struct knob_set *set, int n, 
 /* parse an integer: optional '-', decimal digits only; 0, -EINVAL, -ERANGE */
 int knob_parse_int(const char *s, int64_t *v);
 
-/* `prtop knob ...`: argv[0] is "knob"; returns the exit code */
-int knob_main(int argc, char **argv, const char *help);
-
 #endif /* PRTOP_KNOB_H */

@@ -262,13 +262,44 @@ fail:
 	return rc;
 }
 
+const char *const knob_help =
+    "Usage: prtop knob [-j]                  list every knob\n"
+    "       prtop knob [-j] NAME...          print their values\n"
+    "       prtop knob [--dry-run] [--persist] NAME=VALUE...\n"
+    "\n"
+    "The page reporting knobs: capacity (entries per report), delay_ms (request\n"
+    "-> run delay), order (lowest order reported), then the other files in\n"
+    "/sys/module/page_reporting/parameters and the bundled patch's debugfs\n"
+    "counters.  The list shows value, unit, range and source: patch sysctl,\n"
+    "upstream module parameter, vendor parameter, or read-only.  Without the\n"
+    "bundled kernel patch (patches/) capacity and delay_ms are compile-time\n"
+    "constants; order can be set on any kernel with page reporting.  NAME may\n"
+    "be spelled as prtop prints it anywhere: order, page_reporting_order,\n"
+    "vm.page_reporting_order, page_reporting.page_reporting_order.\n"
+    "\n"
+    "Setting checks every NAME=VALUE first and writes all of them or none\n"
+    "(if the kernel still refuses one, those written are restored); it prints\n"
+    "'NAME: OLD -> NEW' for each.  Needs root.\n"
+    "\n"
+    "  -j, --json      machine-readable list (value, unit, range, min, max,\n"
+    "                  source, kind, path, writable, needs_patch)\n"
+    "      --dry-run   check and print, write nothing\n"
+    "      --persist   also keep the values across reboots: sysctls in\n"
+    "                  /etc/sysctl.d/90-prtop.conf, module parameters in\n"
+    "                  /etc/tmpfiles.d/90-prtop.conf (built-in page_reporting)\n"
+    "                  or /etc/modprobe.d/90-prtop.conf (a loadable module)\n"
+    "\n"
+    "Exit status: 0 done; 1 not root, or a write or persist failed (nothing\n"
+    "changed unless it says so); 2 unknown knob, bad value, read-only, or a\n"
+    "knob that needs the bundled patch (nothing written).\n";
+
 static int knob_usage(const char *fmt, const char *what)
 {
 	usage_fail("knob", fmt, what);
 	return KNOB_EINPUT;
 }
 
-int knob_main(int argc, char **argv, const char *help)
+int knob_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},	 {"verbose", no_argument, NULL, 'v'},
@@ -299,7 +330,7 @@ int knob_main(int argc, char **argv, const char *help)
 			persist = true;
 			break;
 		case 'h':
-			fputs(help, stdout);
+			fputs(knob_help, stdout);
 			return KNOB_OK;
 		default:
 			return knob_usage("invalid option '%s'", argv[optind - 1]);

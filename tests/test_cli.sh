@@ -269,7 +269,17 @@ check "every command's text output fits 80 columns${widths:+ (wider:$widths)}" t
 
 # --- a command returns its status to main, which alone exits ---
 check "no exit() below main (src/main.c alone ends the process)" \
-	sh -c "! grep -n '\(^\|[^_a-z]\)exit *(' src/*.c | grep -v '^src/main\.c:'"
+	sh -c "! grep -n '\(^\|[^_a-z]\)exit *(' src/*.c | grep -v '^src/main\.c:' |
+		grep -v '^src/[^:]*:[0-9]*: *\"'"
+# --- one table: every command prtop lists is one src/cmd_NAME.c with NAME_main ---
+cmdfiles=""
+for name in live $($PRTOP help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+	grep -q "^int ${name}_main(int argc, char \*\*argv)" "src/cmd_$name.c" 2>/dev/null ||
+		cmdfiles="$cmdfiles $name"
+	grep -q "${name}_main" src/main.c || cmdfiles="$cmdfiles $name(not in the table)"
+done
+check "every command is one src/cmd_NAME.c with its NAME_main in main.c's table${cmdfiles:+ (not:$cmdfiles)}" \
+	test -z "$cmdfiles"
 $PRTOP host -h >"$tmp/h" 2>&1
 rc=$?
 check "host -h exits 0 with its usage (exit $rc)" \
