@@ -252,8 +252,15 @@ static void wait_reported(struct ret_ctx *x, struct ret_round *r, uint64_t c0, u
 
 	for (;;) {
 		usleep((useconds_t)(RET_SAMPLE_S * 1e6));
-		if (!counter(x, &c))
+		t = (now_ns() - t0) / 1e9;
+		if (!counter(x, &c)) { /* unreadable for now: still bounded in time */
+			r->end = prtop_stop		? "interrupted"
+				 : t >= x->o->timeout_s ? "timeout"
+							: NULL;
+			if (r->end)
+				break;
 			continue;
+		}
 		t = (now_ns() - t0) / 1e9;
 		r->raw = c > c0 ? (double)(c - c0) : 0;
 		r->net = r->raw - r->bg_bps * t > 0 ? r->raw - r->bg_bps * t : 0;
