@@ -18,6 +18,7 @@ struct return_opts {
 	double timeout_s; /* the longest wait of one round */
 	double within_s;  /* the goal: 90 % back within this; 0: no advice */
 	bool json;
+	bool no_prtop; /* the kernel's counter only: nothing attached */
 	bool progress; /* a line per round on stderr */
 };
 

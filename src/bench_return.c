@@ -150,7 +150,9 @@ static void pick_source(struct ret_ctx *x)
 	uint64_t v;
 
 	x->snap = calloc(1, sizeof(*x->snap));
-	if (!x->snap || collector_open(&x->c, &co, err, sizeof(err))) {
+	if (x->o->no_prtop) {
+		snprintf(x->no_worker, sizeof(x->no_worker), "--no-prtop: prtop not attached");
+	} else if (!x->snap || collector_open(&x->c, &co, err, sizeof(err))) {
 		snprintf(x->no_worker, sizeof(x->no_worker), "prtop could not attach: %s",
 			 x->snap ? err : "out of memory");
 		x->c = NULL;

@@ -1138,7 +1138,7 @@ const char *const bench_help =
     "                   [--json] [-- CMD ARGS]\n"
     "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
     "       prtop bench --return [--mib N] [--reps R] [--set NAME=V[,NAME=V...]]...\n"
-    "                   [--return-within SECS] [--timeout SECS] [--json]\n"
+    "                   [--return-within SECS] [--timeout SECS] [--no-prtop] [--json]\n"
     "       (-v: progress on stderr where it is not a terminal too)\n"
     "\n"
     "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
@@ -1169,7 +1169,8 @@ const char *const bench_help =
     "5) at the current settings and each --set; a round ends at 99 %, after 6 s\n"
     "(or 3 delays) without growth, or at --timeout (default 120 s).  With\n"
     "--return-within SECS the advice names the setting of least measured cost\n"
-    "whose 90 % time is within SECS by its interval's upper bound.\n"
+    "whose 90 % time is within SECS by its interval's upper bound; --no-prtop\n"
+    "attaches nothing (the kernel's counter, no worker run time).\n"
     "\n"
     "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
     "root) or too little was reported for a refault price; 2 for bad options.\n";
@@ -1410,9 +1411,9 @@ int bench_main(int argc, char **argv)
 		fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
 		return 2;
 	}
-	if (return_mode_on && (refault_mode || overhead || optind < argc || !with_prtop)) {
-		fprintf(stderr, "prtop bench: --return takes no command and no --refault, "
-				"--overhead or --no-prtop\n");
+	if (return_mode_on && (refault_mode || overhead || optind < argc)) {
+		fprintf(stderr, "prtop bench: --return takes no command and no --refault or "
+				"--overhead\n");
 		return 2;
 	}
 	if (!return_mode_on && (rt.within_s > 0 || timeout_given)) {
@@ -1441,6 +1442,7 @@ int bench_main(int argc, char **argv)
 	if (return_mode_on) {
 		rt.mib = mib_given ? ro.mib : 0;
 		rt.json = b.json;
+		rt.no_prtop = !with_prtop;
 		rt.progress = progress_on;
 		return return_mode(&b, &rt);
 	}
