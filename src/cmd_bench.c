@@ -1173,7 +1173,8 @@ const char *const bench_help =
     "attaches nothing (the kernel's counter, no worker run time).\n"
     "\n"
     "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
-    "root) or too little was reported for a refault price; 2 for bad options.\n";
+    "root), too little was reported for a refault price, nothing counts\n"
+    "reported memory for --return, or a signal stopped it; 2 for bad options.\n";
 
 static int parse_set(struct bench *b, const char *arg)
 {
