@@ -9,7 +9,7 @@
 # agree with reported_kib's growth within 2 %.  Then the text output with
 # a --set (80 columns, "not reached" where the counter shows it was not: 64
 # MiB is under this kernel's max_waiting_mib), the knob put back, and put
-# back on SIGTERM too (those two attach nothing: --no-prtop).  About 60 s.
+# back on SIGTERM too (those two attach nothing: --no-prtop).  About 40 s.
 . tests/lib.sh
 require python3
 tmp=$(mktemp -d)
