@@ -91,7 +91,8 @@ _prtop()
 	report) opts="-j --json --svg -h --help" ;;
 	bench)
 		opts="--reps --set --settle --no-prtop --overhead --until-ci
-		      --max-minutes --json --refault --mib --wait --thp -v --verbose
+		      --max-minutes --json --refault --mib --wait --thp --return
+		      --return-within --timeout -v --verbose
 		      -h --help --"
 		;;
 	host)

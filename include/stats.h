@@ -56,4 +56,27 @@ struct advice_in {
  */
 int stats_advise(const struct advice_in *in, int n, char *buf, size_t len);
 
+/* the 95 % interval of the mean (Student's t, n - 1); false below two values */
+bool stats_interval(const struct sample_stats *s, double *lo, double *hi);
+
+/* a setting as the return advisor sees it (prtop bench --return) */
+struct return_in {
+	const char *name;
+	int rounds;		 /* rounds run */
+	struct sample_stats t90; /* seconds to 90 % returned, over the rounds that got there */
+	bool cost_known;
+	struct sample_stats cost; /* the measured cost per round (the caller names its unit) */
+};
+
+/*
+ * The return goal in one sentence, into buf: of the settings that return
+ * 90 % within within_s in every round, by their interval's upper bound,
+ * the one of least mean cost (cost_unit names it, "ms of worker run
+ * time"); plainly when none meets the goal, when the costs of those that
+ * meet it differ within noise, or when no cost was measured.  Returns the
+ * index chosen, or -1 when none meets the goal.
+ */
+int stats_advise_return(const struct return_in *in, int n, double within_s, const char *cost_unit,
+			char *buf, size_t len);
+
 #endif /* PRTOP_STATS_H */

@@ -9,6 +9,8 @@
  *   prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]
  *	the price of touching memory the host dropped: first touches of
  *	reported memory against memory freed but not reported yet
+ *   prtop bench --return [--mib N] [--reps R] [--set ...]... [--return-within SECS]
+ *	how soon a large free is reported, per setting (src/bench_return.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "bench_return.h"
 #include "clock.h"
 #include "cmd.h"
 #include "format.h"
@@ -1093,6 +1096,40 @@ static int refault(const struct refault_opts *o)
 	return refault_text(&x, i, &sr, &su, why);
 }
 
+/* ---- --return: the settings as hooks for src/bench_return.c ---- */
+
+static int return_apply(void *ctx, int i, char *err, size_t len)
+{
+	struct bench *b = ctx;
+
+	*err = '\0';
+	return apply_setting(b, &b->set[i], err, len);
+}
+
+static void return_restore(void *ctx)
+{
+	restore(ctx);
+}
+
+/* the current settings ("on") first, then each --set; no off arm: nothing returns there */
+static int return_mode(struct bench *b, const struct return_opts *o)
+{
+	struct return_settings rs = {.apply = return_apply, .restore = return_restore, .ctx = b};
+	struct knob_info k;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!knob_find(NULL, core[i], &k))
+			str_copy(b->orig[i], sizeof(b->orig[i]), k.value);
+	memmove(&b->set[1], &b->set[0], sizeof(b->set[0]) * (size_t)b->nset);
+	b->set[0] = (struct setting){0};
+	snprintf(b->set[0].name, sizeof(b->set[0].name), "on");
+	rs.n = ++b->nset;
+	for (i = 0; i < rs.n; i++)
+		rs.name[i] = b->set[i].name;
+	return bench_return(o, &rs);
+}
+
 /* ---- options ---- */
 
 const char *const bench_help =
@@ -1100,6 +1137,8 @@ const char *const bench_help =
     "                   [--no-prtop | --overhead [--until-ci PCT]] [--max-minutes M]\n"
     "                   [--json] [-- CMD ARGS]\n"
     "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
+    "       prtop bench --return [--mib N] [--reps R] [--set NAME=V[,NAME=V...]]...\n"
+    "                   [--return-within SECS] [--timeout SECS] [--no-prtop] [--json]\n"
     "       (-v: progress on stderr where it is not a terminal too)\n"
     "\n"
     "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
@@ -1124,8 +1163,18 @@ const char *const bench_help =
     "up to 3x --wait while it is short, one is taken again, and a kernel's\n"
     "max_waiting_mib is exceeded; short of half, no price (exit 1, why).\n"
     "\n"
+    "--return frees --mib MiB at once (default 1024, THP-aligned) and times\n"
+    "until 50, 90 and 99 % of it is reported (prtop's count of report(), else\n"
+    "the kernel's reported_kib or /proc/vmstat counter), --reps rounds (default\n"
+    "5) at the current settings and each --set; a round ends at 99 %, after 6 s\n"
+    "(or 3 delays) without growth, or at --timeout (default 120 s).  With\n"
+    "--return-within SECS the advice names the setting of least measured cost\n"
+    "whose 90 % time is within SECS by its interval's upper bound; --no-prtop\n"
+    "attaches nothing (the kernel's counter, no worker run time).\n"
+    "\n"
     "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
-    "root) or too little was reported for a refault price; 2 for bad options.\n";
+    "root), too little was reported for a refault price, nothing counts\n"
+    "reported memory for --return, or a signal stopped it; 2 for bad options.\n";
 
 static int parse_set(struct bench *b, const char *arg)
 {
@@ -1255,11 +1304,16 @@ int bench_main(int argc, char **argv)
 	    {"until-ci", required_argument, NULL, 'U'},
 	    {"max-minutes", required_argument, NULL, 'M'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"return", no_argument, NULL, 'E'},
+	    {"return-within", required_argument, NULL, 'W'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {0},
 	};
 	static char *def_cmd[8];
 	static struct bench b;
 	struct refault_opts ro = {.mib = 512, .reps = 10, .wait_s = 6};
+	struct return_opts rt = {.reps = 5, .timeout_s = 120};
+	bool return_mode_on = false, mib_given = false, timeout_given = false;
 	bool refault_mode = false, with_prtop = true, reps_given = false, overhead = false;
 	char advice[512], *end;
 	int o, base, ret;
@@ -1279,7 +1333,7 @@ int bench_main(int argc, char **argv)
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 2 || v > MAX_REPS)
 				goto bad;
-			b.reps = ro.reps = (int)v;
+			b.reps = ro.reps = rt.reps = (int)v;
 			reps_given = true;
 			break;
 		case 's':
@@ -1306,6 +1360,21 @@ int bench_main(int argc, char **argv)
 			if (*end || v < 2 || v > 1 << 20)
 				goto bad;
 			ro.mib = v;
+			mib_given = true;
+			break;
+		case 'E':
+			return_mode_on = true;
+			break;
+		case 'W':
+			rt.within_s = strtod(optarg, &end);
+			if (*end || !(rt.within_s > 0) || rt.within_s > 3600)
+				goto bad;
+			break;
+		case 't':
+			rt.timeout_s = strtod(optarg, &end);
+			if (*end || !(rt.timeout_s >= 1) || rt.timeout_s > 3600)
+				goto bad;
+			timeout_given = true;
 			break;
 		case 'n':
 			with_prtop = false;
@@ -1343,6 +1412,15 @@ int bench_main(int argc, char **argv)
 		fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
 		return 2;
 	}
+	if (return_mode_on && (refault_mode || overhead || optind < argc)) {
+		fprintf(stderr, "prtop bench: --return takes no command and no --refault or "
+				"--overhead\n");
+		return 2;
+	}
+	if (!return_mode_on && (rt.within_s > 0 || timeout_given)) {
+		fprintf(stderr, "prtop bench: --return-within and --timeout go with --return\n");
+		return 2;
+	}
 	if (b.until_ci > 0 && !overhead) {
 		fprintf(stderr, "prtop bench: --until-ci goes with --overhead\n");
 		return 2;
@@ -1362,6 +1440,13 @@ int bench_main(int argc, char **argv)
 		return 1;
 	}
 	prtop_signals_init();
+	if (return_mode_on) {
+		rt.mib = mib_given ? ro.mib : 0;
+		rt.json = b.json;
+		rt.no_prtop = !with_prtop;
+		rt.progress = progress_on;
+		return return_mode(&b, &rt);
+	}
 	if (refault_mode) {
 		if (!reps_given)
 			ro.reps = 10;
@@ -1406,7 +1491,7 @@ int bench_main(int argc, char **argv)
 bad:
 	fprintf(stderr,
 		"prtop bench: invalid value '%s' (--reps 2..%d, --settle and --wait "
-		"0..600 s, --mib 2..1048576)\n",
+		"0..600 s, --mib 2..1048576, --return-within 0..3600 s, --timeout 1..3600 s)\n",
 		optarg, MAX_REPS);
 	return 2;
 }

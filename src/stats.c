@@ -161,3 +161,95 @@ int stats_advise(const struct advice_in *in, int n, char *buf, size_t len)
 				 : "");
 	return pick;
 }
+
+bool stats_interval(const struct sample_stats *s, double *lo, double *hi)
+{
+	double hw;
+
+	if (s->n < 2)
+		return false;
+	hw = t975(s->n - 1) * s->stddev / sqrt(s->n);
+	*lo = s->mean - hw;
+	*hi = s->mean + hw;
+	return true;
+}
+
+/* 90 % in every round, and the interval's upper bound within the goal */
+static bool return_meets(const struct return_in *r, double within_s, double *hi)
+{
+	double lo;
+
+	return r->t90.n == r->rounds && stats_interval(&r->t90, &lo, hi) && *hi <= within_s;
+}
+
+/* none meets the goal: the fastest that got to 90 % every time, if any */
+static int return_none(const struct return_in *in, int n, double within_s, char *buf, size_t len)
+{
+	double lo, hi, best_hi = 0;
+	int i, best = -1;
+
+	for (i = 0; i < n; i++)
+		if (in[i].t90.n == in[i].rounds && stats_interval(&in[i].t90, &lo, &hi) &&
+		    (best < 0 || hi < best_hi)) {
+			best = i;
+			best_hi = hi;
+		}
+	if (best < 0)
+		snprintf(buf, len,
+			 "no setting meets the goal of 90 %% within %.1f s: none returned 90 %% in "
+			 "every round (two or more) within the timeout",
+			 within_s);
+	else
+		snprintf(buf, len,
+			 "no setting meets the goal of 90 %% within %.1f s: the fastest, %s, "
+			 "takes %.1f s (95 %% interval up to %.1f s)",
+			 within_s, in[best].name, in[best].t90.mean, best_hi);
+	return -1;
+}
+
+int stats_advise_return(const struct return_in *in, int n, double within_s, const char *cost_unit,
+			char *buf, size_t len)
+{
+	double hi, pick_hi = 0;
+	int i, pick = -1, meet = 0, unknown = 0, same = 0;
+	struct change d;
+
+	for (i = 0; i < n; i++) {
+		if (!return_meets(&in[i], within_s, &hi))
+			continue;
+		meet++;
+		unknown += !in[i].cost_known || in[i].cost.n < 1;
+	}
+	/* the cheapest that meets it; the first given when a cost is unknown */
+	for (i = 0; i < n; i++) {
+		if (!return_meets(&in[i], within_s, &hi))
+			continue;
+		if (pick < 0 || (!unknown && in[i].cost.mean < in[pick].cost.mean)) {
+			pick = i;
+			pick_hi = hi;
+		}
+	}
+	if (pick < 0)
+		return return_none(in, n, within_s, buf, len);
+	if (unknown) {
+		snprintf(buf, len,
+			 "%s meets the goal: 90 %% in %.1f s (up to %.1f s); its cost was not "
+			 "measured, so of the %d setting%s that meet it the first given is named",
+			 in[pick].name, in[pick].t90.mean, pick_hi, meet, meet == 1 ? "" : "s");
+		return pick;
+	}
+	/* who else meets it at a cost not told apart from the pick's */
+	for (i = 0; i < n; i++) {
+		if (i == pick || !return_meets(&in[i], within_s, &hi))
+			continue;
+		stats_change(&in[pick].cost, &in[i].cost, &d);
+		same += !d.known || !d.significant;
+	}
+	snprintf(buf, len,
+		 "%s meets the goal at the least cost: 90 %% in %.1f s (up to %.1f s), %.1f %s%s",
+		 in[pick].name, in[pick].t90.mean, pick_hi, in[pick].cost.mean, cost_unit,
+		 !same		    ? ""
+		 : same == meet - 1 ? "; every setting that meets it costs the same within noise"
+				    : "; some that meet it cost the same within noise");
+	return pick;
+}

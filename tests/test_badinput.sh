@@ -98,6 +98,10 @@ both|2|unknown knob 'bogus'|bench --set bogus=1
 both|2|invalid value|bench --max-minutes -1
 both|2|--until-ci goes with --overhead|bench --until-ci 2
 both|2|takes no command and no --set|bench --refault --set order=9
+both|2|go with --return|bench --return-within 5
+both|2|takes no command and no --refault|bench --return --refault
+both|2|invalid value|bench --return --timeout 0
+both|2|invalid value|bench --return --return-within -1
 both|2|invalid --top|host export --top 0
 both|2|invalid|host -p 0
 both|2|invalid|host -p abc
@@ -114,6 +118,7 @@ nobody|1|needs root|knob order=9
 nobody|1|needs root|knob --persist order=9
 nobody|1|needs root|record -o out.rec -- true
 nobody|1|needs root|bench --reps 2
+nobody|1|needs root|bench --return --mib 64
 nobody|1|needs root|host -b 1 1
 nobody|1|needs root|host export -l 127.0.0.1:19998
 EOF2

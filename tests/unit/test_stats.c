@@ -169,10 +169,94 @@ static void advisor(void)
 	CHECK(stats_advise(in, 0, buf, sizeof(buf)) == -1, "stats: nothing to compare");
 }
 
+static void interval(void)
+{
+	static const double v[] = {10, 12, 11, 13};
+	struct sample_stats s;
+	double lo = 0, hi = 0;
+
+	/* mean 11.5, sd sqrt(5/3), t(3) 3.182: 11.5 +- 3.182 x 1.291 / 2 */
+	stats_of(v, 4, &s);
+	CHECK(stats_interval(&s, &lo, &hi), "stats: interval of the mean known");
+	CHECK_DBL(hi - 11.5, 3.182 * sqrt(5.0 / 3) / 2, 1e-9, "stats: interval's half-width");
+	CHECK_DBL(lo + hi, 23, 1e-9, "stats: interval centred on the mean");
+	stats_of(v, 1, &s);
+	CHECK(!stats_interval(&s, &lo, &hi), "stats: one value has no interval");
+}
+
+static void return_advisor(void)
+{
+	/* t90 per round; cost in ms of worker run time per round */
+	static const double slow[] = {10.2, 10.4, 10.3}, fast[] = {1.2, 1.4, 1.3},
+			    mid[] = {4.0, 4.2, 4.1};
+	static const double c_slow[] = {50, 52, 51}, c_fast[] = {200, 210, 205},
+			    c_mid[] = {90, 92, 91}, c_mid_noisy[] = {20, 400, 100};
+	struct return_in in[3] = {{.name = "on", .rounds = 3, .cost_known = true},
+				  {.name = "delay_ms=250", .rounds = 3, .cost_known = true},
+				  {.name = "delay_ms=1000", .rounds = 3, .cost_known = true}};
+	char buf[512];
+
+	stats_of(slow, 3, &in[0].t90);
+	stats_of(fast, 3, &in[1].t90);
+	stats_of(mid, 3, &in[2].t90);
+	stats_of(c_slow, 3, &in[0].cost);
+	stats_of(c_fast, 3, &in[1].cost);
+	stats_of(c_mid, 3, &in[2].cost);
+	/* within 5 s: 250 and 1000 meet it (upper bounds 1.55 and 4.35 s), 1000 is cheaper */
+	CHECK(stats_advise_return(in, 3, 5, "ms", buf, sizeof(buf)) == 2 &&
+		  strstr(buf, "delay_ms=1000 meets the goal at the least cost") &&
+		  strstr(buf, "4.1 s") && !strstr(buf, "noise"),
+	      "stats: return advisor picks the cheapest that meets the goal (%s)", buf);
+	/* within 2 s: only 250 */
+	CHECK(stats_advise_return(in, 3, 2, "ms", buf, sizeof(buf)) == 1 &&
+		  strstr(buf, "delay_ms=250"),
+	      "stats: return advisor: only the fast one meets a tight goal (%s)", buf);
+	/* within 30 s: all meet, on is cheapest */
+	CHECK(stats_advise_return(in, 3, 30, "ms", buf, sizeof(buf)) == 0 &&
+		  strstr(buf, "on meets"),
+	      "stats: return advisor: a loose goal keeps the cheapest (%s)", buf);
+	/* within 1 s: none; the fastest named with its upper bound */
+	CHECK(stats_advise_return(in, 3, 1, "ms", buf, sizeof(buf)) == -1 &&
+		  strstr(buf, "no setting meets the goal") && strstr(buf, "delay_ms=250") &&
+		  strstr(buf, "up to 1.5 s"),
+	      "stats: return advisor says plainly when none meets it (%s)", buf);
+	/* the upper bound decides, not the mean: 4.1 s with a wide interval misses 5 s */
+	{
+		static const double wide[] = {2.0, 6.2};
+		struct return_in w = in[2];
+
+		w.rounds = 2;
+		stats_of(wide, 2, &w.t90);
+		CHECK(stats_advise_return(&w, 1, 5, "ms", buf, sizeof(buf)) == -1 &&
+			  strstr(buf, "takes 4.1 s"),
+		      "stats: return advisor goes by the interval's upper bound (%s)", buf);
+	}
+	/* a round that never got to 90 %: that setting cannot meet any goal */
+	in[1].rounds = 4;
+	CHECK(stats_advise_return(in, 3, 2, "ms", buf, sizeof(buf)) == -1,
+	      "stats: return advisor: a round short of 90 %% fails the goal (%s)", buf);
+	in[1].rounds = 3;
+	/* costs within noise */
+	stats_of(c_mid_noisy, 3, &in[2].cost);
+	CHECK(stats_advise_return(in, 3, 5, "ms", buf, sizeof(buf)) == 2 &&
+		  strstr(buf, "same within noise"),
+	      "stats: return advisor says when costs differ within noise (%s)", buf);
+	/* no cost measured: the first given that meets it, said so */
+	in[1].cost_known = false;
+	CHECK(stats_advise_return(in, 3, 5, "ms", buf, sizeof(buf)) == 1 &&
+		  strstr(buf, "not measured"),
+	      "stats: return advisor without costs names the first that meets it (%s)", buf);
+	CHECK(stats_advise_return(in, 0, 5, "ms", buf, sizeof(buf)) == -1 &&
+		  strstr(buf, "none returned"),
+	      "stats: return advisor with nothing to rank (%s)", buf);
+}
+
 void test_stats(void)
 {
 	basics();
 	change();
 	lkp_row();
 	advisor();
+	interval();
+	return_advisor();
 }

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * prtop bench --return: free N MiB at once and time until 50, 90 and
+ * 99 % of it is reported, per setting, over rounds (src/bench_return.c).
+ * The settings are the matrix's (src/cmd_bench.c), handed over as hooks.
+ */
+#ifndef PRTOP_BENCH_RETURN_H
+#define PRTOP_BENCH_RETURN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RETURN_MAX_SETTINGS 10
+
+struct return_opts {
+	long mib;	  /* freed each round; 0: the default */
+	int reps;	  /* rounds per setting */
+	double timeout_s; /* the longest wait of one round */
+	double within_s;  /* the goal: 90 % back within this; 0: no advice */
+	bool json;
+	bool no_prtop; /* the kernel's counter only: nothing attached */
+	bool progress; /* a line per round on stderr */
+};
+
+struct return_settings {
+	int n;
+	const char *name[RETURN_MAX_SETTINGS]; /* [0] is the current settings, "on" */
+	/* set setting i (restoring first); 0 or -errno with err filled */
+	int (*apply)(void *ctx, int i, char *err, size_t len);
+	/* back to the values before the bench */
+	void (*restore)(void *ctx);
+	void *ctx;
+};
+
+/* the exit status: 0; 1 when it cannot measure or was stopped */
+int bench_return(const struct return_opts *o, const struct return_settings *s);
+
+#endif /* PRTOP_BENCH_RETURN_H */

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prtop bench --return: how soon freed memory is reported.
+ *
+ * Each round maps N MiB aligned to 2 MiB with THP asked for, touches every
+ * page, measures the reported counter's background rate for a second,
+ * then frees it all with one munmap() and samples the counter every
+ * 50 ms until 99 % of it was reported, the counter stopped growing, or
+ * the timeout.  Whole huge pages go back to the buddy allocator as
+ * order-9 blocks, which any page_reporting_order up to 9 reports; other
+ * frees in the machine move the counter too, and the rate before the
+ * free, taken as steady, is subtracted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "bench_return.h"
+#include "clock.h"
+#include "collector.h"
+#include "format.h"
+#include "knob.h"
+#include "procfs.h"
+#include "record.h"
+#include "snapshot.h"
+#include "stats.h"
+#include "ui.h"
+
+#define RET_SAMPLE_S   0.05 /* the counter's sampling interval */
+#define RET_BASE_S     1.0  /* the background rate's window before the free */
+#define RET_STALL_MIN  6.0  /* no growth this long ends a round (3 default delays) */
+#define RET_STALL_DELS 3    /* ... or this many of the set delay, if longer */
+#define RET_HUGE       (2UL << 20)
+#define RET_KIB_PATH   "/sys/module/page_reporting/parameters/reported_kib"
+#define RET_PASSES     "/sys/module/page_reporting/parameters/passes"
+#define RET_WAITING    "/sys/module/page_reporting/parameters/max_waiting_mib"
+
+static const double share_at[3] = {0.5, 0.9, 0.99};
+static const char *const share_name[3] = {"50 %", "90 %", "99 %"};
+
+struct ret_round {
+	double t[3];	  /* s from the free to the share; < 0 not reached */
+	double reached;	  /* the highest share seen */
+	double raw;	  /* the counter's growth over the wait, bytes */
+	double net;	  /* less the background */
+	double bg_bps;	  /* the background, bytes per second */
+	double free_s;	  /* munmap() itself */
+	double waited_s;  /* from the free to the round's end */
+	double freed_at;  /* CLOCK_REALTIME, s */
+	double ended_at;  /* CLOCK_REALTIME, s */
+	double worker_ms; /* page_reporting_process run time over the wait */
+	double reused;	  /* reported memory handed out again, bytes */
+	double passes;	  /* the vendor kernel's worker passes */
+	bool worker_known, reuse_known, passes_known;
+	const char *end;
+};
+
+struct ret_ctx {
+	const struct return_opts *o;
+	const struct return_settings *s;
+	struct collector *c;
+	struct prtop_snapshot *snap;
+	const char *source; /* REC_SRC_*; NULL: nothing counts reported memory */
+	char no_worker[600];
+	long mib;
+	long waiting_mib; /* the vendor's max_waiting_mib, -1 without */
+	double stall_s;
+	struct ret_round *r[RETURN_MAX_SETTINGS];
+	int n[RETURN_MAX_SETTINGS];
+};
+
+__attribute__((format(printf, 2, 3))) static void say(const struct ret_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->o->progress)
+		return;
+	va_start(ap, fmt);
+	fputs("prtop bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static double wall_s(void)
+{
+	return clock_ns(CLOCK_REALTIME) / 1e9;
+}
+
+static bool read_u64(const char *path, uint64_t *v)
+{
+	char buf[32];
+	int64_t n;
+
+	if (read_trimmed_at(AT_FDCWD, path, buf, sizeof(buf)) || knob_parse_int(buf, &n) || n < 0)
+		return false;
+	*v = (uint64_t)n;
+	return true;
+}
+
+/* the patch series' page_reporting_pages_reported, in bytes */
+static bool vmstat_bytes(uint64_t *v)
+{
+	unsigned long long pages;
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "page_reporting_pages_reported %llu", &pages) == 1;
+	fclose(f);
+	if (found)
+		*v = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	return found;
+}
+
+/* reported bytes so far, from the source chosen */
+static bool counter(struct ret_ctx *x, uint64_t *v)
+{
+	if (!x->source)
+		return false;
+	if (!strcmp(x->source, REC_SRC_PRTOP)) {
+		collector_sample(x->c, x->snap);
+		*v = x->snap->c.report_bytes;
+		return true;
+	}
+	if (!strcmp(x->source, REC_SRC_KERNEL_KIB)) {
+		if (!read_u64(RET_KIB_PATH, v))
+			return false;
+		*v *= 1024;
+		return true;
+	}
+	return vmstat_bytes(v);
+}
+
+/* prtop where report() is observed, else the kernel's own counter */
+static void pick_source(struct ret_ctx *x)
+{
+	struct collector_opts co = {0};
+	char err[512];
+	uint64_t v;
+
+	x->snap = calloc(1, sizeof(*x->snap));
+	if (x->o->no_prtop) {
+		snprintf(x->no_worker, sizeof(x->no_worker), "--no-prtop: prtop not attached");
+	} else if (!x->snap || collector_open(&x->c, &co, err, sizeof(err))) {
+		snprintf(x->no_worker, sizeof(x->no_worker), "prtop could not attach: %s",
+			 x->snap ? err : "out of memory");
+		x->c = NULL;
+	} else {
+		collector_sample(x->c, x->snap);
+		if (snap_has(x->snap, SG_REPORT))
+			x->source = REC_SRC_PRTOP;
+		if (!snap_has(x->snap, SG_WORKER))
+			snprintf(x->no_worker, sizeof(x->no_worker),
+				 "the worker's runs are not observed on this kernel");
+	}
+	if (!x->source && read_u64(RET_KIB_PATH, &v))
+		x->source = REC_SRC_KERNEL_KIB;
+	else if (!x->source && vmstat_bytes(&v))
+		x->source = REC_SRC_KERNEL_VMST;
+}
+
+/* 3 times the delay of the setting in force, at least RET_STALL_MIN */
+static double stall_of(void)
+{
+	int64_t ms;
+
+	if (knob_read(NULL, "delay_ms", &ms, NULL, NULL) || ms <= 0)
+		return RET_STALL_MIN;
+	return ms / 1000.0 * RET_STALL_DELS > RET_STALL_MIN ? ms / 1000.0 * RET_STALL_DELS
+							    : RET_STALL_MIN;
+}
+
+/* THP-aligned, every page touched; the mapping's start in *base */
+static char *map_touched(size_t len, void **base, size_t *maplen)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t a;
+	size_t off;
+	char *p;
+
+	*maplen = len + RET_HUGE;
+	*base = mmap(NULL, *maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*base == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)*base + RET_HUGE - 1) & ~(RET_HUGE - 1);
+	p = (char *)a;
+	madvise(p, len, MADV_HUGEPAGE);
+	for (off = 0; off < len; off += (size_t)page)
+		p[off] = 1;
+	return p;
+}
+
+/* the worker's run time, reuse and passes at one end of a round */
+struct ret_mark {
+	uint64_t worker_ns, reused, passes;
+	bool worker, reuse, passes_known;
+};
+
+static void mark(struct ret_ctx *x, struct ret_mark *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->passes_known = read_u64(RET_PASSES, &m->passes);
+	if (!x->c)
+		return;
+	collector_sample(x->c, x->snap);
+	m->worker = snap_has(x->snap, SG_WORKER);
+	m->reuse = snap_has(x->snap, SG_REUSE);
+	m->worker_ns = x->snap->hist[PRTOP_H_WORKER_RUN].sum;
+	m->reused = x->snap->reuse_bytes;
+}
+
+static void mark_deltas(struct ret_round *r, const struct ret_mark *a, const struct ret_mark *b)
+{
+	r->worker_known = a->worker && b->worker && b->worker_ns >= a->worker_ns;
+	r->worker_ms = r->worker_known ? (double)(b->worker_ns - a->worker_ns) / 1e6 : 0;
+	r->reuse_known = a->reuse && b->reuse && b->reused >= a->reused;
+	r->reused = r->reuse_known ? (double)(b->reused - a->reused) : 0;
+	r->passes_known = a->passes_known && b->passes_known && b->passes >= a->passes;
+	r->passes = r->passes_known ? (double)(b->passes - a->passes) : 0;
+}
+
+/* the counter's rate over RET_BASE_S before the free, bytes per second */
+static double background(struct ret_ctx *x)
+{
+	uint64_t b0 = 0, b1 = 0, t0 = now_ns(), t1;
+
+	if (!counter(x, &b0))
+		return 0;
+	usleep((useconds_t)(RET_BASE_S * 1e6));
+	t1 = now_ns();
+	if (!counter(x, &b1) || b1 < b0)
+		return 0;
+	return (double)(b1 - b0) / ((t1 - t0) / 1e9);
+}
+
+/* sample until 99 %, RET_STALL without growth, the timeout or a signal */
+static void wait_reported(struct ret_ctx *x, struct ret_round *r, uint64_t c0, uint64_t t0,
+			  double len)
+{
+	double t = 0, last_growth = 0, share;
+	uint64_t c, prev = c0;
+	int k;
+
+	for (;;) {
+		usleep((useconds_t)(RET_SAMPLE_S * 1e6));
+		t = (now_ns() - t0) / 1e9;
+		if (!counter(x, &c)) { /* unreadable for now: still bounded in time */
+			r->end = prtop_stop		? "interrupted"
+				 : t >= x->o->timeout_s ? "timeout"
+							: NULL;
+			if (r->end)
+				break;
+			continue;
+		}
+		t = (now_ns() - t0) / 1e9;
+		r->raw = c > c0 ? (double)(c - c0) : 0;
+		r->net = r->raw - r->bg_bps * t > 0 ? r->raw - r->bg_bps * t : 0;
+		share = r->net / len;
+		if (share > r->reached)
+			r->reached = share;
+		for (k = 0; k < 3; k++)
+			if (r->t[k] < 0 && share >= share_at[k])
+				r->t[k] = t;
+		if (c > prev)
+			last_growth = t;
+		prev = c;
+		r->end = prtop_stop			 ? "interrupted"
+			 : r->t[2] >= 0			 ? "99 % reached"
+			 : t - last_growth >= x->stall_s ? "no growth"
+			 : t >= x->o->timeout_s		 ? "timeout"
+							 : NULL;
+		if (r->end)
+			break;
+	}
+	r->waited_s = t;
+}
+
+static int one_round(struct ret_ctx *x, struct ret_round *r)
+{
+	size_t len = (size_t)x->mib << 20, maplen;
+	struct ret_mark m0, m1;
+	uint64_t c0 = 0, t0;
+	void *base;
+
+	memset(r, 0, sizeof(*r));
+	r->t[0] = r->t[1] = r->t[2] = -1;
+	if (!map_touched(len, &base, &maplen))
+		return -ENOMEM;
+	r->bg_bps = background(x);
+	mark(x, &m0);
+	counter(x, &c0);
+	r->freed_at = wall_s();
+	t0 = now_ns();
+	munmap(base, maplen);
+	r->free_s = (now_ns() - t0) / 1e9;
+	wait_reported(x, r, c0, t0, (double)len);
+	r->ended_at = wall_s();
+	mark(x, &m1);
+	mark_deltas(r, &m0, &m1);
+	return 0;
+}
+
+/* ---- the figures over rounds ---- */
+
+/* one share's seconds over the rounds that got there */
+static int t_stats(const struct ret_ctx *x, int s, int k, struct sample_stats *st)
+{
+	double v[x->n[s] > 0 ? x->n[s] : 1];
+	int i, m = 0;
+
+	for (i = 0; i < x->n[s]; i++)
+		if (x->r[s][i].t[k] >= 0)
+			v[m++] = x->r[s][i].t[k];
+	stats_of(v, m, st);
+	return m;
+}
+
+enum ret_field { F_WORKER, F_PASSES, F_REUSED, F_NET, F_RAW, F_REACHED, F_BG };
+
+/* a per-round figure over the rounds; false when a round did not know it */
+static bool f_stats(const struct ret_ctx *x, int s, enum ret_field f, struct sample_stats *st)
+{
+	double v[x->n[s] > 0 ? x->n[s] : 1];
+	int i;
+
+	for (i = 0; i < x->n[s]; i++) {
+		const struct ret_round *r = &x->r[s][i];
+
+		if ((f == F_WORKER && !r->worker_known) || (f == F_PASSES && !r->passes_known) ||
+		    (f == F_REUSED && !r->reuse_known))
+			return false;
+		v[i] = f == F_WORKER   ? r->worker_ms
+		       : f == F_PASSES ? r->passes
+		       : f == F_REUSED ? r->reused
+		       : f == F_NET    ? r->net
+		       : f == F_RAW    ? r->raw
+		       : f == F_BG     ? r->bg_bps
+				       : r->reached;
+	}
+	stats_of(v, x->n[s], st);
+	return x->n[s] > 0;
+}
+
+/* the advisor's cost: the worker's run time, else the kernel's passes */
+static const char *cost_of(const struct ret_ctx *x, int s, struct sample_stats *st)
+{
+	if (f_stats(x, s, F_WORKER, st))
+		return "ms of worker run time per round";
+	if (f_stats(x, s, F_PASSES, st))
+		return "worker passes per round";
+	return NULL;
+}
+
+static void advise(const struct ret_ctx *x, char *buf, size_t len)
+{
+	struct return_in in[RETURN_MAX_SETTINGS];
+	const char *unit = NULL, *u;
+	int s;
+
+	for (s = 0; s < x->s->n; s++) {
+		memset(&in[s], 0, sizeof(in[s]));
+		in[s].name = x->s->name[s];
+		in[s].rounds = x->n[s];
+		t_stats(x, s, 1, &in[s].t90);
+		u = cost_of(x, s, &in[s].cost);
+		/* costs in different units do not compare */
+		in[s].cost_known = u && (!unit || !strcmp(u, unit));
+		unit = unit ? unit : u;
+	}
+	stats_advise_return(in, x->s->n, x->o->within_s, unit ? unit : "", buf, len);
+}
+
+/* ---- text ---- */
+
+static void text_share(const struct ret_ctx *x, int s, int k)
+{
+	struct sample_stats st, sr;
+	char iv[64];
+	double lo, hi;
+	int m = t_stats(x, s, k, &st);
+
+	f_stats(x, s, F_REACHED, &sr);
+	if (!m) {
+		snprintf(iv, sizeof(iv), "not reached (at most %.1f %%)", 100 * sr.max);
+		printf("  %-6s %-39s   0 of %d\n", share_name[k], iv, x->n[s]);
+		return;
+	}
+	if (m == x->n[s] && stats_interval(&st, &lo, &hi))
+		/* seconds are never negative: the interval is cut at 0 */
+		snprintf(iv, sizeof(iv), "%.2f..%.2f s", lo > 0 ? lo : 0, hi);
+	else
+		snprintf(iv, sizeof(iv), "n/a");
+	printf("  %-6s %10.2f s %24s   %d of %d\n", share_name[k], st.mean, iv, m, x->n[s]);
+}
+
+static void text_setting(const struct ret_ctx *x, int s)
+{
+	struct sample_stats st, sr, sn;
+	char t[900], w[700], p[64], u[64];
+	int k;
+
+	printf("\n[%s]\n", x->s->name[s]);
+	printf("  %-6s %12s %26s   %s\n", "share", "mean", "95 % interval", "rounds");
+	for (k = 0; k < 3; k++)
+		text_share(x, s, k);
+	f_stats(x, s, F_REACHED, &sr);
+	f_stats(x, s, F_NET, &sn);
+	snprintf(t, sizeof(t),
+		 "%.0f of %ld MiB (%.1f %%, least %.1f %%) by the rounds' ends; a round "
+		 "ends at 99 %%, after %.0f s without growth or at %.0f s",
+		 sn.mean / 1048576, x->mib, 100 * sr.mean, 100 * sr.min, x->stall_s,
+		 x->o->timeout_s);
+	fmt_print_wrapped(stdout, "  reported: ", t);
+	if (sr.max > 1.01)
+		fmt_print_wrapped(stdout, "  ",
+				  "(over 100 %: free memory that had waited unreported, merged "
+				  "with the freed blocks or below the kernel's threshold, went "
+				  "with it; the shares are of the counter's growth)");
+	if (f_stats(x, s, F_WORKER, &st))
+		snprintf(w, sizeof(w), "%.1f ms per round", st.mean);
+	else
+		snprintf(w, sizeof(w), "n/a (%s)", x->no_worker);
+	snprintf(p, sizeof(p), "%s", "n/a");
+	if (f_stats(x, s, F_PASSES, &st))
+		snprintf(p, sizeof(p), "%.1f per round", st.mean);
+	snprintf(u, sizeof(u), "%s", "n/a");
+	if (f_stats(x, s, F_REUSED, &st))
+		snprintf(u, sizeof(u), "%.1f MiB per round", st.mean / 1048576);
+	snprintf(t, sizeof(t), "%s; kernel's passes %s; refaults (reported memory reused) %s", w, p,
+		 u);
+	fmt_print_wrapped(stdout, "  worker run time: ", t);
+}
+
+/* LKP's A/B rows of one setting against the first */
+static void text_ab(const struct ret_ctx *x, int s)
+{
+	static const char *const metric[3] = {"t50_s", "t90_s", "t99_s"};
+	struct sample_stats sb, sc;
+	int k;
+
+	printf("\n[%s] vs [%s]\n", x->s->name[s], x->s->name[0]);
+	stats_lkp_head(stdout);
+	for (k = 0; k < 3; k++) {
+		if (t_stats(x, 0, k, &sb) != x->n[0] || t_stats(x, s, k, &sc) != x->n[s]) {
+			printf("%10s %8s %17s %10s %8s  %s\n", "", "", "not every round", "", "",
+			       metric[k]);
+			continue;
+		}
+		stats_lkp_row(stdout, &sb, &sc, metric[k]);
+	}
+	if (f_stats(x, 0, F_WORKER, &sb) && f_stats(x, s, F_WORKER, &sc))
+		stats_lkp_row(stdout, &sb, &sc, "worker_ms");
+	if (f_stats(x, 0, F_PASSES, &sb) && f_stats(x, s, F_PASSES, &sc))
+		stats_lkp_row(stdout, &sb, &sc, "passes");
+	f_stats(x, 0, F_REACHED, &sb);
+	f_stats(x, s, F_REACHED, &sc);
+	stats_lkp_row(stdout, &sb, &sc, "reported_share");
+}
+
+static void text_out(const struct ret_ctx *x, const char *advice)
+{
+	struct sample_stats bg;
+	double most = 0;
+	char t[600];
+	int s;
+
+	for (s = 0; s < x->s->n; s++)
+		if (f_stats(x, s, F_BG, &bg) && bg.max > most)
+			most = bg.max;
+	snprintf(t, sizeof(t),
+		 "%ld MiB freed at once (THP-aligned), %d round%s per setting in rotating order; "
+		 "seconds from the free, the reported share sampled every %.2f s",
+		 x->mib, x->n[0], x->n[0] == 1 ? "" : "s", RET_SAMPLE_S);
+	fmt_print_wrapped(stdout, "prtop bench --return: ", t);
+	snprintf(t, sizeof(t), "%s%s", record_source_words(x->source),
+		 strcmp(x->source, REC_SRC_PRTOP) ? " (report() is not observed here)" : "");
+	fmt_print_wrapped(stdout, "reported, by: ", t);
+	snprintf(t, sizeof(t),
+		 "the counter's rate over %.0f s before each free is taken as steady and "
+		 "subtracted (at most %.0f KiB/s here)",
+		 RET_BASE_S, most / 1024);
+	fmt_print_wrapped(stdout, "other frees: ", t);
+	if (x->waiting_mib >= 0 && x->waiting_mib > x->mib) {
+		snprintf(t, sizeof(t),
+			 "this kernel reports once max_waiting_mib (%ld MiB) was freed: a free "
+			 "of %ld MiB may not be reported at all",
+			 x->waiting_mib, x->mib);
+		fmt_print_wrapped(stdout, "note: ", t);
+	}
+	for (s = 0; s < x->s->n; s++)
+		text_setting(x, s);
+	for (s = 1; s < x->s->n; s++)
+		text_ab(x, s);
+	if (advice) {
+		putchar('\n');
+		fmt_print_wrapped(stdout, "advice: ", advice);
+	}
+}
+
+/* ---- JSON ---- */
+
+static json_object *dbl(double v, int decimals)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static json_object *round_json(const struct ret_round *r, double len)
+{
+	json_object *o = json_object_new_object();
+	static const char *const key[3] = {"t50_s", "t90_s", "t99_s"};
+	int k;
+
+	json_object_object_add(o, "freed_at_unix_s", dbl(r->freed_at, 3));
+	json_object_object_add(o, "ended_at_unix_s", dbl(r->ended_at, 3));
+	for (k = 0; k < 3; k++)
+		json_object_object_add(o, key[k], r->t[k] >= 0 ? dbl(r->t[k], 3) : NULL);
+	json_object_object_add(o, "freed_bytes", json_object_new_int64((int64_t)len));
+	json_object_object_add(o, "reported_bytes", json_object_new_int64((int64_t)r->net));
+	json_object_object_add(o, "counter_delta_bytes", json_object_new_int64((int64_t)r->raw));
+	json_object_object_add(o, "reached_share", dbl(r->reached, 4));
+	json_object_object_add(o, "background_bytes_per_s", dbl(r->bg_bps, 0));
+	json_object_object_add(o, "munmap_s", dbl(r->free_s, 3));
+	json_object_object_add(o, "waited_s", dbl(r->waited_s, 2));
+	json_object_object_add(o, "end", json_object_new_string(r->end ? r->end : "?"));
+	json_object_object_add(o, "worker_ms", r->worker_known ? dbl(r->worker_ms, 3) : NULL);
+	json_object_object_add(o, "passes",
+			       r->passes_known ? json_object_new_int64((int64_t)r->passes) : NULL);
+	json_object_object_add(o, "refault_bytes",
+			       r->reuse_known ? json_object_new_int64((int64_t)r->reused) : NULL);
+	return o;
+}
+
+static json_object *share_json(const struct ret_ctx *x, int s, int k)
+{
+	json_object *o = json_object_new_object();
+	struct sample_stats st;
+	double lo, hi;
+	int m = t_stats(x, s, k, &st);
+	bool iv = m == x->n[s] && stats_interval(&st, &lo, &hi);
+
+	json_object_object_add(o, "mean", m ? dbl(st.mean, 3) : NULL);
+	json_object_object_add(o, "ci95_lo", iv ? dbl(lo, 3) : NULL);
+	json_object_object_add(o, "ci95_hi", iv ? dbl(hi, 3) : NULL);
+	json_object_object_add(o, "rounds_reached", json_object_new_int(m));
+	return o;
+}
+
+static json_object *mean_or_null(const struct ret_ctx *x, int s, enum ret_field f, int dec)
+{
+	struct sample_stats st;
+
+	return f_stats(x, s, f, &st) ? dbl(st.mean, dec) : NULL;
+}
+
+static json_object *setting_json(const struct ret_ctx *x, int s)
+{
+	static const char *const key[3] = {"t50_s", "t90_s", "t99_s"};
+	json_object *o = json_object_new_object(), *rs = json_object_new_array();
+	int i, k;
+
+	json_object_object_add(o, "name", json_object_new_string(x->s->name[s]));
+	json_object_object_add(o, "rounds", json_object_new_int(x->n[s]));
+	for (k = 0; k < 3; k++)
+		json_object_object_add(o, key[k], share_json(x, s, k));
+	json_object_object_add(o, "reached_share_mean", mean_or_null(x, s, F_REACHED, 4));
+	json_object_object_add(o, "worker_ms_mean", mean_or_null(x, s, F_WORKER, 3));
+	json_object_object_add(o, "passes_mean", mean_or_null(x, s, F_PASSES, 2));
+	json_object_object_add(o, "refault_bytes_mean", mean_or_null(x, s, F_REUSED, 0));
+	for (i = 0; i < x->n[s]; i++)
+		json_object_array_add(rs, round_json(&x->r[s][i], (double)((size_t)x->mib << 20)));
+	json_object_object_add(o, "per_round", rs);
+	return o;
+}
+
+static void json_out(const struct ret_ctx *x, const char *advice)
+{
+	json_object *d = json_object_new_object(), *sets = json_object_new_array();
+	int s;
+
+	json_object_object_add(d, "mode", json_object_new_string("return"));
+	json_object_object_add(d, "mib", json_object_new_int64(x->mib));
+	json_object_object_add(d, "reps", json_object_new_int(x->n[0]));
+	json_object_object_add(d, "reported_source", json_object_new_string(x->source));
+	json_object_object_add(d, "sample_s", dbl(RET_SAMPLE_S, 2));
+	json_object_object_add(d, "background_window_s", dbl(RET_BASE_S, 1));
+	json_object_object_add(d, "stall_s", dbl(x->stall_s, 1));
+	json_object_object_add(d, "timeout_s", dbl(x->o->timeout_s, 1));
+	json_object_object_add(d, "max_waiting_mib",
+			       x->waiting_mib >= 0 ? json_object_new_int64(x->waiting_mib) : NULL);
+	json_object_object_add(d, "worker_unknown_why",
+			       *x->no_worker ? json_object_new_string(x->no_worker) : NULL);
+	for (s = 0; s < x->s->n; s++)
+		json_object_array_add(sets, setting_json(x, s));
+	json_object_object_add(d, "settings", sets);
+	json_object_object_add(d, "within_s", x->o->within_s > 0 ? dbl(x->o->within_s, 2) : NULL);
+	json_object_object_add(d, "advice", advice ? json_object_new_string(advice) : NULL);
+	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(d);
+}
+
+/* ---- the run ---- */
+
+static long avail_mib(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+/* rounds in rotating order, so a slow drift does not favour one setting */
+static int run_rounds(struct ret_ctx *x)
+{
+	char err[512];
+	int i, j, s, ret = 0;
+
+	for (i = 0; i < x->o->reps && !ret && !prtop_stop; i++)
+		for (j = 0; j < x->s->n && !ret && !prtop_stop; j++) {
+			s = (i + j) % x->s->n;
+			ret = x->s->apply(x->s->ctx, s, err, sizeof(err));
+			if (ret) {
+				fprintf(stderr, "prtop bench: setting %s: %s\n", x->s->name[s],
+					*err ? err : strerror(-ret));
+				break;
+			}
+			x->stall_s = stall_of();
+			say(x, "round %d of %d: %s, freeing %ld MiB", i + 1, x->o->reps,
+			    x->s->name[s], x->mib);
+			ret = one_round(x, &x->r[s][x->n[s]]);
+			if (!ret && !prtop_stop)
+				x->n[s]++;
+		}
+	x->s->restore(x->s->ctx);
+	if (ret == -ENOMEM)
+		fprintf(stderr, "prtop bench: mapping %ld MiB failed: give a smaller --mib\n",
+			x->mib);
+	return ret ? 1 : prtop_stop ? 1 : 0;
+}
+
+static int size_it(struct ret_ctx *x)
+{
+	uint64_t w;
+	long avail = avail_mib();
+
+	x->waiting_mib = read_u64(RET_WAITING, &w) ? (long)w : -1;
+	x->mib = x->o->mib > 0 ? x->o->mib : 1024;
+	if (!x->o->mib && x->waiting_mib > x->mib)
+		x->mib = x->waiting_mib + 128;
+	if (avail >= 0 && x->mib > avail / 2) {
+		fprintf(stderr,
+			"prtop bench: %ld MiB is more than half of the %ld MiB available: give a "
+			"smaller --mib\n",
+			x->mib, avail);
+		return 1;
+	}
+	return 0;
+}
+
+int bench_return(const struct return_opts *o, const struct return_settings *s)
+{
+	struct ret_ctx x = {.o = o, .s = s};
+	char advice[600];
+	int i, ret = 1;
+
+	if (size_it(&x))
+		return 1;
+	pick_source(&x);
+	if (!x.source) {
+		fputs("prtop bench: cannot time the return: nothing here counts reported memory "
+		      "(report() is not observed, and the kernel has neither reported_kib nor "
+		      "page_reporting_pages_reported in /proc/vmstat)\n",
+		      stderr);
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		x.r[i] = calloc((size_t)o->reps, sizeof(*x.r[i]));
+		if (!x.r[i])
+			goto out;
+	}
+	ret = run_rounds(&x);
+	for (i = 0; i < s->n && !ret; i++)
+		if (x.n[i] < 1)
+			ret = 1;
+	if (ret) {
+		fprintf(stderr, "prtop bench: stopped before every round was run: nothing to "
+				"report (the knobs are restored)\n");
+		goto out;
+	}
+	if (o->within_s > 0)
+		advise(&x, advice, sizeof(advice));
+	if (o->json)
+		json_out(&x, o->within_s > 0 ? advice : NULL);
+	else
+		text_out(&x, o->within_s > 0 ? advice : NULL);
+	ret = output_status(stdout);
+out:
+	for (i = 0; i < s->n; i++)
+		free(x.r[i]);
+	collector_close(x.c);
+	free(x.snap);
+	return ret;
+}

@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# prtop bench --return on this machine, against what the test itself sees:
+# it polls the kernel's reported_kib and MemFree every 0.1 s while prtop
+# frees 1 GiB twice.  The free is where MemFree jumps (not prtop's own
+# timestamp); the 90 % time is where reported_kib, less its rate before the
+# free, first reaches 90 % of 1 GiB; prtop's must agree within one polling
+# interval each side plus prtop's 50 ms sampling.  The amount reported must
+# agree with reported_kib's growth within 2 %.  Then the text output with
+# a --set (80 columns, "not reached" where the counter shows it was not: 64
+# MiB is under this kernel's max_waiting_mib), the knob put back, and put
+# back on SIGTERM too (those two attach nothing: --no-prtop).  About 40 s.
+. tests/lib.sh
+require python3
+tmp=$(mktemp -d)
+watch_pid=
+trap '[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+kib=/sys/module/page_reporting/parameters/reported_kib
+order=/sys/module/page_reporting/parameters/page_reporting_order
+
+if [ ! -r "$kib" ] || [ "$(id -u)" != 0 ]; then
+	ok "return: skipped: needs root and a kernel with reported_kib (this machine's vendor kernel)"
+	exit 0
+fi
+
+# the watcher: wall time, reported_kib, MemFree (KiB), every 0.1 s
+python3 - "$tmp/watch" "$tmp/stop" <<'EOF' &
+import os, sys, time
+out, stop = sys.argv[1], sys.argv[2]
+kib = '/sys/module/page_reporting/parameters/reported_kib'
+with open(out, 'w') as f:
+    while not os.path.exists(stop):
+        k = int(open(kib).read())
+        free = next(int(l.split()[1]) for l in open('/proc/meminfo') if l.startswith('MemFree:'))
+        f.write('%.3f %d %d\n' % (time.time(), k, free))
+        f.flush()
+        time.sleep(0.1)
+EOF
+watch_pid=$!
+sleep 0.5
+"$PRTOP" bench --return --mib 1024 --reps 2 --json >"$tmp/ret.json" 2>"$tmp/ret.err"
+rc=$?
+touch "$tmp/stop"
+wait "$watch_pid"
+watch_pid=
+check "return: exits 0 ($(head -c 300 "$tmp/ret.err"))" test $rc -eq 0
+
+# one line per check: "ok|not ok NAME"
+python3 - "$tmp/ret.json" "$tmp/watch" <<'EOF' | sed 's/^ok /ok - /; s/^not ok /not ok - /'
+import json, sys
+POLL, SAMPLE = 0.1, 0.05
+d = json.load(open(sys.argv[1]))
+w = [tuple(float(x) for x in l.split()) for l in open(sys.argv[2]) if l.strip()]
+def say(good, name):
+    print(('ok ' if good else 'not ok ') + 'return: ' + name)
+say(d['reported_source'] == 'kernel:reported_kib',
+    "the source named is reported_kib (report() unseen here): %s" % d['reported_source'])
+rounds = d['settings'][0]['per_round']
+say(len(rounds) == 2, "two rounds at the current settings (%d)" % len(rounds))
+for i, r in enumerate(rounds, 1):
+    freed = 1 << 30
+    say(r['freed_bytes'] == freed, "round %d: 1 GiB freed (%s)" % (i, r['freed_bytes']))
+    # the free as MemFree shows it: the first sample up 512 MiB on the one before
+    jumps = [j for j in range(1, len(w)) if w[j][2] - w[j - 1][2] > freed / 1024 / 2
+             and abs(w[j][0] - r['freed_at_unix_s']) < 5]
+    if not jumps:
+        say(False, "round %d: MemFree never jumped near the free" % i)
+        continue
+    j = jumps[0]
+    t_free = w[j][0]
+    say(w[j][2] - w[j - 1][2] < freed / 1024 * 1.2,
+        "round %d: MemFree rose %.0f MiB at once, about the freed 1024"
+        % (i, (w[j][2] - w[j - 1][2]) / 1024))
+    # reported_kib at the free, its rate over the second before
+    k0 = w[j - 1][1]
+    before = [s for s in w if t_free - 1.2 <= s[0] <= w[j - 1][0]]
+    rate = (k0 - before[0][1]) / (w[j - 1][0] - before[0][0]) if len(before) > 1 else 0
+    cross = next((s for s in w[j:] if s[1] - k0 - rate * (s[0] - t_free) >= 0.9 * freed / 1024),
+                 None)
+    if cross is None or r['t90_s'] is None:
+        say(cross is None and r['t90_s'] is None,
+            "round %d: 90 %% not reached by either (prtop %s)" % (i, r['t90_s']))
+    else:
+        mine = cross[0] - t_free
+        tol = 2 * POLL + SAMPLE + 0.05
+        say(abs(mine - r['t90_s']) <= tol,
+            "round %d: 90 %% after %.2f s, as reported_kib shows (%.2f s, within %.2f s)"
+            % (i, r['t90_s'], mine, tol))
+    # the counter's growth from the free to the round's end, as the watcher saw
+    # it: its first sample after the end (a round ends on the step to 99 %)
+    end = [s for s in w if s[0] >= r['ended_at_unix_s']]
+    seen = (end[0][1] - k0) * 1024 if end else 0
+    say(seen > 0 and abs(r['counter_delta_bytes'] - seen) <= 0.02 * seen,
+        "round %d: reported %.0f MiB, reported_kib grew %.0f MiB (2 %%)"
+        % (i, r['counter_delta_bytes'] / 1048576, seen / 1048576))
+    say(r['reported_bytes'] <= r['counter_delta_bytes'] and
+        r['reported_bytes'] >= r['counter_delta_bytes'] - r['background_bytes_per_s'] * r['waited_s'] - 1,
+        "round %d: the background is subtracted: %.0f of %.0f MiB"
+        % (i, r['reported_bytes'] / 1048576, r['counter_delta_bytes'] / 1048576))
+    ts = [r[k] for k in ('t50_s', 't90_s', 't99_s') if r[k] is not None]
+    say(ts == sorted(ts), "round %d: 50 <= 90 <= 99 %% times (%s)" % (i, ts))
+s = d['settings'][0]['t90_s']
+known = [r['t90_s'] for r in rounds if r['t90_s'] is not None]
+if len(known) == 2:
+    m = sum(known) / 2
+    say(abs(s['mean'] - m) < 0.01 and s['ci95_lo'] <= m <= s['ci95_hi'],
+        "90 %% mean %.2f s of the rounds' %s, inside its interval" % (s['mean'], known))
+else:
+    say(s['ci95_lo'] is None, "no interval where a round did not reach 90 %")
+EOF
+
+# text, with a setting: 80 columns, the knob put back, "not reached" when so
+before=$(cat "$order")
+k0=$(cat "$kib")
+"$PRTOP" bench --return --mib 64 --reps 2 --set order=10 --timeout 1 --return-within 10 --no-prtop \
+	>"$tmp/ret.txt" 2>&1
+rc=$?
+k1=$(cat "$kib")
+sed 's/^/# /' "$tmp/ret.txt"
+check "return: text run exits 0" test $rc -eq 0
+check "return: text fits 80 columns" sh -c "! awk 'length(\$0) > 80' '$tmp/ret.txt' | grep -q ."
+check "return: order put back ($(cat "$order"), was $before)" test "$(cat "$order")" = "$before"
+check "return: an A/B block for the setting and an advice line" \
+	sh -c "grep -q '^\[order=10\] vs \[on\]' '$tmp/ret.txt' && grep -q '^advice: ' '$tmp/ret.txt'"
+# 4 rounds of 64 MiB: under 90 % of one round's in all, no round can have reached 90 %
+if [ $((k1 - k0)) -lt $((64 * 1024 * 9 / 10)) ]; then
+	check "return: 90 % not reached, and said so (reported_kib grew $((k1 - k0)) KiB)" \
+		sh -c "[ \$(grep -c '^  90 %  *not reached' '$tmp/ret.txt') -eq 2 ]"
+fi
+
+# SIGTERM in the middle: the knob put back, exit 1
+"$PRTOP" bench --return --mib 64 --reps 2 --set order=10 --timeout 1 --no-prtop >/dev/null 2>&1 &
+pid=$!
+wait_for 10 sh -c "[ \"\$(cat $order)\" = 10 ]"
+kill -TERM $pid
+wait $pid
+rc=$?
+check "return: SIGTERM: exit 1 ($rc), order put back ($(cat "$order"), was $before)" \
+	sh -c "[ $rc -eq 1 ] && [ \"\$(cat $order)\" = '$before' ]"
