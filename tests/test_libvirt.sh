@@ -38,7 +38,8 @@ MIB=${PRTOP_LIBVIRT_MIB:-768}
 DOM=prtop-libvirt
 DOM2=ns1_vm1
 
-require libvirtd virsh unshare "$QEMU_BIN" cpio gzip python3 timeout awk curl
+require libvirtd virsh unshare "$QEMU_BIN" cpio gzip python3 timeout awk curl prometheus \
+	prometheus-libvirt-exporter
 [ -x /bin/busybox ] || { not_ok "libvirt: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 for f in "$PRTOP_STATIC" ./build-static/tools/memhog "$PRTOP"; do
 	[ -x "$f" ] || { not_ok "libvirt: $f missing (run: make all && make STATIC=1 all)"; exit 0; }
@@ -204,6 +205,28 @@ LIBVIRT_DEFAULT_URI="qemu+unix:///system?socket=$lv/sock/libvirt-sock-ro" \
 HOSTPIDS="$HOSTPIDS $!"
 "$PRTOP" host -b -T 1 -p "$PID1" >"$run/host.txt" 2>"$run/host-txt.err" &
 HOSTPIDS="$HOSTPIDS $!"
+# a real Prometheus scrapes prtop host export and Debian's libvirt exporter
+# (libvirt's own figures, labelled by domain), for the joins checked below
+LXADDR=127.0.0.1:$(free_port)
+prometheus-libvirt-exporter --web.listen-address="$LXADDR" \
+	--libvirt.uri="qemu+unix:///system?socket=$lv/sock/libvirt-sock-ro" >"$run/libvirt-exporter.out" 2>&1 &
+HOSTPIDS="$HOSTPIDS $!"
+PADDR=127.0.0.1:$(free_port)
+rm -rf "$run/tsdb"
+cat >"$run/prom.yml" <<EOF
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: prtop-host
+    static_configs:
+      - targets: ['$XADDR']
+  - job_name: libvirt
+    static_configs:
+      - targets: ['$LXADDR']
+EOF
+prometheus --config.file="$run/prom.yml" --storage.tsdb.path="$run/tsdb" \
+	--web.listen-address="$PADDR" --log.level=warn >"$run/prom.log" 2>&1 &
+HOSTPIDS="$HOSTPIDS $!"
 i=0
 while [ $i -lt 300 ] && ! { grep -q "\"pid\":${PID1}[,}]" "$hj" 2>/dev/null && grep -q "^ *$PID1 " "$run/host.txt" 2>/dev/null; }; do
 	sleep 0.2
@@ -242,22 +265,130 @@ step() {
 	return 1
 }
 
+# joins: the docs' libvirt joins, evaluated by the real Prometheus over both
+# exporters' series (prtop's name label, libvirt's domain label): one result
+# per domain, and for the test's domain the value the test computes from what
+# it read itself (VmRSS, virsh dominfo, prtop host's JSON) then, within 2 %
+JOIN_RSS='prtop_host_rss_bytes{job="prtop-host"}
+  / on (name) group_left ()
+label_replace(libvirt_domain_info_memory_usage_bytes{job="libvirt"}, "name", "$1", "domain", "(.+)")'
+JOIN_MAX='sum by (name, uuid) (prtop_host_discarded_bytes_total{job="prtop-host"})
+  / on (name) group_left ()
+label_replace(libvirt_domain_info_maximum_memory_bytes{job="libvirt"}, "name", "$1", "domain", "(.+)")'
+joins() {
+	python3 - "$PADDR" "$DOM" "$DOM2" "$run" "$hj" "$PID1" "$JOIN_RSS" "$JOIN_MAX" <<'PYEOF'
+import json, sys, time, urllib.parse, urllib.request
+addr, dom, dom2, run, hj, pid, q_rss, q_max = sys.argv[1:]
+pid = int(pid)
+
+def query(q):
+    u = "http://%s/api/v1/query?%s" % (addr, urllib.parse.urlencode({"query": q}))
+    with urllib.request.urlopen(u, timeout=5) as r:
+        return {x["metric"].get("name"): float(x["value"][1]) for x in json.load(r)["data"]["result"]}
+
+def dominfo(d, key):
+    for l in open("%s/dominfo-%s.txt" % (run, d)):
+        if l.startswith(key + ":"):
+            return int(l.split()[-2]) * 1024
+
+# both exporters scraped every 1 s; wait until both domains are joined
+end, res = time.time() + 15, {}
+while time.time() < end:
+    try:
+        res = {"rss": query(q_rss), "max": query(q_max)}
+    except Exception as e:
+        res = {"error": str(e)}
+    if all(len(res.get(k, {})) == 2 for k in ("rss", "max")):
+        break
+    time.sleep(1)
+with open("%s/joins.json" % run, "w") as f:
+    json.dump(res, f, indent=1)
+if "error" in res:
+    print("not ok - libvirt: Prometheus did not answer the joins: %s" % res["error"])
+    sys.exit(0)
+names = sorted(res["rss"])
+msg = "libvirt: the RSS join on (name) with libvirt_domain_info_memory_usage_bytes has one result per domain (%s)" % names
+print(("ok - " if names == sorted([dom, dom2]) else "not ok - ") + msg)
+rss = int(open("%s/rss-join.txt" % run).read().split()[0]) * 1024
+want = rss / dominfo(dom, "Used memory")
+got = res["rss"].get(dom)
+ok = got is not None and abs(got - want) <= 0.02 * want
+print(("ok - " if ok else "not ok - ") +
+      "libvirt: %s: QEMU RSS / libvirt's memory in use %s, the test's VmRSS / virsh dominfo 'Used memory' %.4f (2 %%)" % (dom, got, want))
+last = None
+for line in open(hj, errors="replace"):
+    try:
+        last = json.loads(line)
+    except ValueError:
+        pass
+v = [x for x in (last or {}).get("vms", []) if x.get("pid") == pid]
+disc = v[0]["discarded_bytes"] if v else None
+got = res["max"].get(dom)
+want = disc / dominfo(dom, "Max memory") if disc is not None else None
+ok = got is not None and want is not None and abs(got - want) <= 0.02 * want
+print(("ok - " if ok else "not ok - ") +
+      "libvirt: %s: discarded / libvirt's maximum memory %s, prtop host's JSON / virsh dominfo 'Max memory' %s (2 %%; names %s)" % (
+          dom, got, want, sorted(res["max"])))
+PYEOF
+}
+
+# host_quiet QUIET_S MAX_S: wait (up to MAX_S) until prtop host's JSON has
+# shown the same discarded bytes for the test's domain for QUIET_S seconds
+host_quiet() {
+	python3 - "$hj" "$PID1" "$1" "$2" <<'PYEOF'
+import json, sys, time
+path, pid, quiet, most = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+end, last, since = time.time() + most, None, time.time()
+while time.time() < end:
+    cur = None
+    for line in open(path, errors="replace"):
+        try:
+            v = [x for x in json.loads(line).get("vms", []) if x.get("pid") == pid]
+        except ValueError:
+            continue
+        if v:
+            cur = v[0].get("discarded_bytes")
+    if cur != last:
+        last, since = cur, time.time()
+    elif time.time() - since >= quiet:
+        break
+    time.sleep(0.5)
+PYEOF
+}
+
 D1="" D2="" RSS1="" RSS2=""
 if step "PRTOP-VIRT held" 300 "touching $MIB MiB"; then
 	sleep 2
 	keep d1
 	RSS1=$(rss_kib)
 	if step "PRTOP-VIRT settled" 180 "freeing $MIB MiB"; then
-		sleep 2
-		keep d2
-		RSS2=$(rss_kib)
-		for d in "$DOM" "$DOM2"; do
-			date +%s.%N >"$run/dommemstat-$d.txt"
-			virsh dommemstat "$d" >>"$run/dommemstat-$d.txt" 2>&1
+		# the figures compared below are read together at a quiet moment:
+		# the guest may still report a last block seconds after it
+		# settled (one run: 40 MiB 8 s later, between virsh's reading
+		# and the exporter's sample), so wait for 4 s without a discard
+		# and read again if one came while reading
+		tries=0
+		while :; do
+			host_quiet 4 30
+			keep d2
+			RSS2=$(rss_kib)
+			for d in "$DOM" "$DOM2"; do
+				date +%s.%N >"$run/dommemstat-$d.txt"
+				virsh dommemstat "$d" >>"$run/dommemstat-$d.txt" 2>&1
+			done
+			curl -s -m 5 "http://$XADDR/metrics" >"$run/host.metrics"
+			for d in "$DOM" "$DOM2"; do
+				virsh dominfo "$d" >"$run/dominfo-$d.txt" 2>&1
+			done
+			rss_kib >"$run/rss-join.txt"
+			sleep 1.2
+			keep stats
+			tries=$((tries + 1))
+			[ "$(vm "$run/snap-d2.json" "$PID1" 'v["discarded_bytes"]')" = \
+				"$(vm "$run/snap-stats.json" "$PID1" 'v["discarded_bytes"]')" ] && break
+			[ $tries -ge 3 ] && break
 		done
-		curl -s -m 5 "http://$XADDR/metrics" >"$run/host.metrics"
-		sleep 1.2
-		keep stats
+		joins
 		D1=$(vm "$run/snap-d1.json" "$PID1" 'v["discarded_bytes"]')
 		D2=$(vm "$run/snap-d2.json" "$PID1" 'v["discarded_bytes"]')
 	fi
