@@ -41,6 +41,7 @@
 #define MAX_SETTINGS 8
 #define MAX_ARMS     (2 * (MAX_SETTINGS + 2))
 #define MAX_REPS     400
+#define MAX_REPS_TEXT "400" /* MAX_REPS in words for messages */
 #define MAX_SETS     4 /* NAME=V per --set */
 
 struct setting {
@@ -1287,6 +1288,39 @@ static int setup(struct bench *b, bool with_prtop, bool overhead)
 	return 0;
 }
 
+/* what each option with a number takes, for the one line bad input gets */
+static const char *number_range(int o)
+{
+	switch (o) {
+	case 'r':
+		return "a whole number from 2 to " MAX_REPS_TEXT;
+	case 'S':
+	case 'w':
+		return "seconds from 0 to 600";
+	case 'm':
+		return "a whole number of MiB from 2 to 1048576";
+	case 'W':
+		return "seconds above 0, up to 3600";
+	case 't':
+		return "seconds from 1 to 3600";
+	case 'U':
+		return "a percentage above 0, up to 100";
+	case 'M':
+		return "minutes above 0, up to 1440";
+	}
+	return "see the ranges in 'prtop help bench'";
+}
+
+static int bad_value(const struct option *lo, int o, const char *v)
+{
+	const char *name = "?";
+
+	for (; lo->name; lo++)
+		if (lo->val == o)
+			name = lo->name;
+	return usage_fail("bench", "invalid --%s '%s': give %s", name, v, number_range(o));
+}
+
 int bench_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -1315,9 +1349,9 @@ int bench_main(int argc, char **argv)
 	struct return_opts rt = {.reps = 5, .timeout_s = 120};
 	bool return_mode_on = false, mib_given = false, timeout_given = false;
 	bool refault_mode = false, with_prtop = true, reps_given = false, overhead = false;
-	char advice[512], *end;
+	char advice[512];
 	int o, base, ret;
-	long v;
+	double v;
 
 	memset(&b, 0, sizeof(b));
 	b.reps = 5;
@@ -1330,8 +1364,7 @@ int bench_main(int argc, char **argv)
 			progress_on = true;
 			break;
 		case 'r':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 2 || v > MAX_REPS)
+			if (parse_number(optarg, 2, MAX_REPS, &v) || v != (int)v)
 				goto bad;
 			b.reps = ro.reps = rt.reps = (int)v;
 			reps_given = true;
@@ -1346,33 +1379,28 @@ int bench_main(int argc, char **argv)
 			}
 			break;
 		case 'S':
-			b.settle_s = strtod(optarg, &end);
-			if (*end || b.settle_s < 0 || b.settle_s > 600)
+			if (parse_number(optarg, 0, 600, &b.settle_s))
 				goto bad;
 			break;
 		case 'w':
-			ro.wait_s = strtod(optarg, &end);
-			if (*end || ro.wait_s < 0 || ro.wait_s > 600)
+			if (parse_number(optarg, 0, 600, &ro.wait_s))
 				goto bad;
 			break;
 		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 2 || v > 1 << 20)
+			if (parse_number(optarg, 2, 1 << 20, &v) || v != (long)v)
 				goto bad;
-			ro.mib = v;
+			ro.mib = (long)v;
 			mib_given = true;
 			break;
 		case 'E':
 			return_mode_on = true;
 			break;
 		case 'W':
-			rt.within_s = strtod(optarg, &end);
-			if (*end || !(rt.within_s > 0) || rt.within_s > 3600)
+			if (parse_number(optarg, 0, 3600, &rt.within_s) || !(rt.within_s > 0))
 				goto bad;
 			break;
 		case 't':
-			rt.timeout_s = strtod(optarg, &end);
-			if (*end || !(rt.timeout_s >= 1) || rt.timeout_s > 3600)
+			if (parse_number(optarg, 1, 3600, &rt.timeout_s))
 				goto bad;
 			timeout_given = true;
 			break;
@@ -1383,13 +1411,11 @@ int bench_main(int argc, char **argv)
 			overhead = true;
 			break;
 		case 'U':
-			b.until_ci = strtod(optarg, &end);
-			if (*end || !(b.until_ci > 0) || b.until_ci > 100)
+			if (parse_number(optarg, 0, 100, &b.until_ci) || !(b.until_ci > 0))
 				goto bad;
 			break;
 		case 'M':
-			b.max_minutes = strtod(optarg, &end);
-			if (*end || !(b.max_minutes > 0) || b.max_minutes > 1440)
+			if (parse_number(optarg, 0, 1440, &b.max_minutes) || !(b.max_minutes > 0))
 				goto bad;
 			break;
 		case 'j':
@@ -1489,9 +1515,5 @@ int bench_main(int argc, char **argv)
 		print_text(&b, base, advice);
 	return output_status(stdout);
 bad:
-	fprintf(stderr,
-		"prtop bench: invalid value '%s' (--reps 2..%d, --settle and --wait "
-		"0..600 s, --mib 2..1048576, --return-within 0..3600 s, --timeout 1..3600 s)\n",
-		optarg, MAX_REPS);
-	return 2;
+	return bad_value(lo, o, optarg);
 }

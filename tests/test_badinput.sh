@@ -92,16 +92,16 @@ both|2|is a directory|report /tmp
 both|2|which record file|report
 both|2|one record file at a time|report a b
 both|2|invalid option '--bogus'|report --bogus x
-both|2|invalid value|bench --reps 0
+both|2|invalid --reps '0': give a whole number|bench --reps 0
 both|2|--set wants NAME=V|bench --set order
 both|2|unknown knob 'bogus'|bench --set bogus=1
-both|2|invalid value|bench --max-minutes -1
+both|2|invalid --max-minutes '-1'|bench --max-minutes -1
 both|2|--until-ci goes with --overhead|bench --until-ci 2
 both|2|takes no command and no --set|bench --refault --set order=9
 both|2|go with --return|bench --return-within 5
 both|2|takes no command and no --refault|bench --return --refault
-both|2|invalid value|bench --return --timeout 0
-both|2|invalid value|bench --return --return-within -1
+both|2|invalid --timeout '0'|bench --return --timeout 0
+both|2|invalid --return-within '-1'|bench --return --return-within -1
 both|2|invalid --top|host export --top 0
 both|2|invalid|host -p 0
 both|2|invalid|host -p abc

@@ -434,7 +434,7 @@ expect_fail "report: not a record: bad input" 2 "not a prtop record file" "$PRTO
 expect_fail "report: missing file: bad input" 2 "cannot open /nonexistent" "$PRTOP" report /nonexistent
 expect_fail "bench: bad --set" 2 "wants NAME=V" "$PRTOP" bench --set order
 expect_fail "bench: unknown knob in --set" 2 "unknown knob" "$PRTOP" bench --set frob=1 -- true
-expect_fail "bench: --reps 1" 2 "invalid value '1'" "$PRTOP" bench --reps 1
+expect_fail "bench: --reps 1" 2 "invalid --reps '1'" "$PRTOP" bench --reps 1
 if command -v setpriv >/dev/null 2>&1; then
 	expect_fail "bench: not root" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups "$PRTOP" bench --refault
