@@ -26,13 +26,13 @@ tmp=$(mktemp -d)
 pp=
 trap 'kill $pp 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
-# cpu_ticks PID: utime + stime of PID (clock ticks)
-cpu_ticks() {
-	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null
+# cpu_ns PID: CPU time of PID's threads so far (ns, /proc/PID/task/*/schedstat)
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 
 # one_run MODE: madvloop's ops/s beside prtop host in MODE, and prtop's
-# CPU ticks over madvloop's run
+# CPU time (ns) over madvloop's run
 one_run() {
 	pp=
 	"$TOOLS/madvloop" -s "$SECS" -w 2 >"$tmp/out" 2>&1 &
@@ -49,11 +49,11 @@ one_run() {
 	# madvloop waits 2 s, then works: prtop's CPU is counted over the work
 	sleep 2
 	t0=0
-	[ -n "$pp" ] && t0=$(cpu_ticks $pp)
+	[ -n "$pp" ] && t0=$(cpu_ns $pp)
 	wait $mp
 	t1=0
 	if [ -n "$pp" ]; then
-		t1=$(cpu_ticks $pp)
+		t1=$(cpu_ns $pp)
 		kill -0 $pp 2>/dev/null || echo "prtop host did not run: $(head -c 200 "$tmp/err")" >"$tmp/$1.failed"
 		kill -TERM $pp
 		wait $pp 2>/dev/null
@@ -77,7 +77,6 @@ secs = float(sys.argv[3])
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 12]
 if not rows:
     print("no complete rounds"); sys.exit(0)
-tick = os.sysconf("SC_CLK_TCK")
 print("%-36s %8s %6s  %-20s %s" % ("mode", "ops/s", "ratio", "range, stddev", "prtop CPU"))
 print("%-36s %8.0f %6.3f" % ("no prtop", statistics.median(r[0] for r in rows), 1))
 for i, (m, label) in enumerate((("nofault", "prtop host --no-refaults"),
@@ -90,7 +89,7 @@ for i, (m, label) in enumerate((("nofault", "prtop host --no-refaults"),
         print("%-36s %8s %6s  (%s)" % (label, "-", "n/a", open(f).read().strip())); continue
     rat = [r[2 * i] / r[0] for r in rows if r[0] > 0]
     sd = 100 * statistics.stdev(rat) / statistics.mean(rat) if len(rat) > 1 else 0
-    cpu = statistics.median(r[2 * i + 1] for r in rows) * 1000.0 / tick / secs
+    cpu = statistics.median(r[2 * i + 1] for r in rows) / 1e6 / secs
     print("%-36s %8.0f %6.3f  %.3f..%.3f ±%.1f %%  %.1f ms/s" % (label, statistics.median(r[2 * i] for r in rows),
           statistics.median(rat), min(rat), max(rat), sd, cpu))
 PYEOF
