@@ -208,6 +208,17 @@ struct host_loop {
 	long frames;
 };
 
+/*
+ * The first sample due after now on the grid of whole intervals of the
+ * monotonic clock: two prtop host on one machine (the view and the
+ * exporter) then scan at the same moments, and the refault ages they find
+ * by PAGEMAP_SCAN, known to the interval, agree
+ */
+static uint64_t next_on_grid(uint64_t now, uint64_t interval)
+{
+	return (now / interval + 1) * interval;
+}
+
 /* wait until the next sample is due (or a key, in the live view), then take it */
 static bool loop_next(struct host_loop *l, bool live, bool *quit)
 {
@@ -243,7 +254,7 @@ static bool loop_next(struct host_loop *l, bool live, bool *quit)
 	host_sample(l->h, l->cur);
 	l->next_ns += l->interval_ns;
 	if (l->next_ns < now_ns())
-		l->next_ns = now_ns() + l->interval_ns; /* we were stopped: no burst */
+		l->next_ns = next_on_grid(now_ns(), l->interval_ns); /* we were stopped: no burst */
 	return true;
 }
 
@@ -476,7 +487,7 @@ int host_main(int argc, char **argv)
 	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
 	host_sample(l.h, l.cur);
 	warn_unknown_vmms(l.cur);
-	l.next_ns = now_ns() + l.interval_ns;
+	l.next_ns = next_on_grid(now_ns(), l.interval_ns);
 #ifndef PRTOP_NO_EXPORT
 	if (a.export) {
 		ret = run_export(&l, &a, fd, spec);
