@@ -65,7 +65,7 @@ echo "prtop host overhead: madvloop (256 KiB write + MADV_DONTNEED), $SECS s a r
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	# rotate the order: each mode runs first, second, ... in turn
-	order=$(echo $MODES | awk -v k=$((r % 6)) '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + k) % NF) + 1) }')
+	order=$(echo "$MODES" | awk -v k=$((r % 6)) '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + k) % NF) + 1) }')
 	for m in $order; do eval "v_$m=\$(one_run $m)"; done
 	# shellcheck disable=SC2154 # set by the eval above
 	echo "$v_base $v_nofault $v_filtered $v_watched $v_filtered_f $v_watched_f" >>"$tmp/rounds"
