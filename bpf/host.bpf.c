@@ -7,9 +7,12 @@
  * A successful discard (madvise DONTNEED/REMOVE/FREE, fallocate punch
  * hole) is counted by method and size; madvise discards also mark their
  * 4 KiB pages in `chunks` (per 2 MiB chunk of the VMM's address space).
- * The first user page fault into such a chunk sends one event; the loader
- * then reads /proc/PID/pagemap for the chunk to see which discarded pages
- * came back (a fault may map one page or a whole 2 MiB THP) and re-arms it.
+ * At each sample the loader asks the kernel which of their pages are
+ * present (PAGEMAP_SCAN): no fault program is loaded.  Where that ioctl is
+ * missing, the first user page fault into such a chunk sends one event;
+ * the loader then reads /proc/PID/pagemap for the chunk to see which
+ * discarded pages came back (a fault may map one page or a whole 2 MiB
+ * THP) and re-arms it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -396,8 +399,12 @@ static __always_inline int discard_exit(long ret)
 		}
 		st->size_hist[size_slot(len)]++;
 	}
-	/* a punched hole's zap gives its address: its refaults are tracked too */
-	if (!c->is_madvise || !len)
+	/*
+	 * A punched hole's zap gives its address: its refaults are tracked
+	 * too.  MADV_FREE leaves its pages mapped until the kernel needs them:
+	 * present is no refault there, so it is not followed
+	 */
+	if (!c->is_madvise || !len || c->method == HOST_M_FREE)
 		goto out;
 	m.tgid = tgid;
 	m.start = c->start & ~(pg - 1);

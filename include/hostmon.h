@@ -29,6 +29,19 @@ enum host_probe {
 };
 
 /*
+ * How refaults are found.  SCAN: at each sample, the PAGEMAP_SCAN ioctl
+ * (6.7+) on the VMM's pagemap says which discarded pages are present; no
+ * page fault of any process is traced.  FAULTS: the fault tracepoints send
+ * an event per armed chunk and pagemap is read then (kernels without the
+ * ioctl, or PRTOP_HOST_REFAULTS=faults).  NONE: --no-refaults.
+ */
+enum host_refaults {
+	HOST_REFAULTS_SCAN = 0,
+	HOST_REFAULTS_FAULTS,
+	HOST_REFAULTS_NONE,
+};
+
+/*
  * Who a VM is to the software that manages it, from what the host shows
  * (the VMM's command line, its cgroup, libvirt's pid files); "" is unknown.
  * manager: "qemu" (QEMU started by hand or by a tool prtop does not know),
@@ -95,13 +108,26 @@ struct host_snap {
 	int vms_dropped;	 /* VMMs beyond HOST_MAX_VMS */
 	int kvm_device; /* /dev/kvm: 1 there, 0 absent (no KVM guest can run), -1 unknown */
 	bool in_guest;	/* the hypervisor CPU flag: this host is itself a VM */
+	enum host_refaults refaults;
+	/*
+	 * SCAN: discarded chunks this sample left for a later one (at most
+	 * HOST_SCAN_CHUNKS a sample): their refaults are found late, with
+	 * their ages too old by the wait, or missed if discarded again by then
+	 */
+	uint64_t chunks_unscanned;
+	uint64_t scan_errors; /* PAGEMAP_SCAN or chunk map reads that failed */
 };
+
+/* SCAN: chunks asked about per sample at most (2 MiB each: 32 GiB) */
+#define HOST_SCAN_CHUNKS 16384
 
 struct host_opts {
 	pid_t pids[HOST_MAX_PIDS];
 	int npids;		 /* 0: find VMMs by name */
 	bool verbose;		 /* libbpf diagnostics */
 	bool no_refaults;	 /* attach no fault probe: no cost per fault, refaults unknown */
+	/* "faults", "scan" or "auto" (NULL): PRTOP_HOST_REFAULTS, see enum host_refaults */
+	const char *refaults;
 	const char *proc;	 /* "/proc"; tests point it elsewhere for the readers */
 	const char *libvirt_run; /* "/run/libvirt/qemu": libvirt's NAME.pid files */
 	const char *dev_kvm;	 /* "/dev/kvm" */
@@ -185,6 +211,28 @@ int host_age_slot(uint64_t ms);
  * bits are cleared; returns how many.
  */
 uint64_t host_chunk_back(__u64 bits[HOST_CHUNK_WORDS], const uint64_t *pm, uint32_t npages);
+/*
+ * A range [start, end) of present pages, as PAGEMAP_SCAN returns it (the
+ * layout of the kernel's struct page_region).
+ */
+struct host_region {
+	__u64 start, end, categories;
+};
+/*
+ * Which of chunk's discarded pages (bits) are back by the n ranges of
+ * present pages PAGEMAP_SCAN gave for it (pages of 1 << page_shift bytes;
+ * ranges outside the chunk are ignored).  Their bits are cleared; returns
+ * how many.
+ */
+uint64_t host_chunk_back_regions(__u64 bits[HOST_CHUNK_WORDS], uint64_t chunk,
+				 const struct host_region *r, size_t n, uint32_t page_shift);
+/*
+ * The age in ms of a page discarded at discard_ns and found back by the
+ * scan at now_ns, whose previous scan (0: none, or it skipped the chunk)
+ * was at prev_ns: the fault came between the later of the discard and
+ * that scan, and now; the middle of that stretch is taken.
+ */
+uint64_t host_scan_age_ms(uint64_t discard_ns, uint64_t prev_ns, uint64_t now_ns);
 /* pages of 1 << page_shift bytes found back ms after their discard */
 void host_count_refault(struct host_vm *v, uint64_t pages, uint32_t page_shift, uint64_t ms);
 /* the window between two samples, per VM (matched by pid and start time) */

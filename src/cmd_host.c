@@ -49,8 +49,8 @@ const char *const host_help =
     "                    a figure prtop cannot observe is null\n"
     "  -T, --timestamp   wall-clock time on every frame\n"
     "  -p, --pid PID     watch this process (repeatable); no discovery by name\n"
-    "      --no-refaults do not trace page faults: every process's faults then\n"
-    "                    cost nothing extra, and refaulted bytes are unknown\n"
+    "      --no-refaults do not look for refaults (no scan, no fault probe):\n"
+    "                    refaulted bytes are then unknown\n"
     "  -v, --verbose     libbpf diagnostics on stderr\n"
     "\n"
     "export serves the same per VM at /metrics with labels vm (name) and pid:\n"
@@ -58,10 +58,13 @@ const char *const host_help =
     "      --top N             VMs with series of their own (default 20, 1..256);\n"
     "                          the rest are summed as vm=\"other\"\n"
     "\n"
-    "Refaults are told by /proc/PID/pagemap when a user page fault (TCG, any\n"
-    "userspace VMM) or a KVM page fault hits a discarded range; KVM guests'\n"
-    "ages are then known to the sampling interval only.  'prtop doctor --host'\n"
-    "shows every probe and why one is missing.\n"
+    "Refaults: at each sample the PAGEMAP_SCAN ioctl (Linux 6.7+) on the VMM's\n"
+    "/proc/PID/pagemap says which discarded pages are back; no page fault of\n"
+    "any process is traced, and ages are known to the sampling interval.\n"
+    "Without it, or with PRTOP_HOST_REFAULTS=faults, a user page fault (TCG,\n"
+    "any userspace VMM) or a KVM page fault into a discarded range makes prtop\n"
+    "read pagemap then.  'prtop doctor --host' shows every probe and why one\n"
+    "is missing.\n"
     "\n"
     "Exit status: 0 done; 1 not root, nothing to observe, or a --pid gone at\n"
     "start; 2 bad input.\n";
@@ -205,6 +208,17 @@ struct host_loop {
 	long frames;
 };
 
+/*
+ * The first sample due after now on the grid of whole intervals of the
+ * monotonic clock: two prtop host on one machine (the view and the
+ * exporter) then scan at the same moments, and the refault ages they find
+ * by PAGEMAP_SCAN, known to the interval, agree
+ */
+static uint64_t next_on_grid(uint64_t now, uint64_t interval)
+{
+	return (now / interval + 1) * interval;
+}
+
 /* wait until the next sample is due (or a key, in the live view), then take it */
 static bool loop_next(struct host_loop *l, bool live, bool *quit)
 {
@@ -240,7 +254,7 @@ static bool loop_next(struct host_loop *l, bool live, bool *quit)
 	host_sample(l->h, l->cur);
 	l->next_ns += l->interval_ns;
 	if (l->next_ns < now_ns())
-		l->next_ns = now_ns() + l->interval_ns; /* we were stopped: no burst */
+		l->next_ns = next_on_grid(now_ns(), l->interval_ns); /* we were stopped: no burst */
 	return true;
 }
 
@@ -426,6 +440,7 @@ int host_main(int argc, char **argv)
 	ret = parse(argc, argv, &a);
 	if (ret)
 		return ret;
+	a.ho.refaults = getenv("PRTOP_HOST_REFAULTS");
 	if (a.help) {
 		fputs(host_help, stdout);
 		return output_status(stdout);
@@ -472,7 +487,7 @@ int host_main(int argc, char **argv)
 	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
 	host_sample(l.h, l.cur);
 	warn_unknown_vmms(l.cur);
-	l.next_ns = now_ns() + l.interval_ns;
+	l.next_ns = next_on_grid(now_ns(), l.interval_ns);
 #ifndef PRTOP_NO_EXPORT
 	if (a.export) {
 		ret = run_export(&l, &a, fd, spec);
@@ -493,7 +508,7 @@ out:
 /* prtop doctor --host: attach, take one sample, say what is and is not seen */
 int host_doctor(bool json, bool verbose)
 {
-	struct host_opts o = {.verbose = verbose};
+	struct host_opts o = {.verbose = verbose, .refaults = getenv("PRTOP_HOST_REFAULTS")};
 	struct host_snap *s = calloc(1, sizeof(*s));
 	struct host *h;
 	char err[512];

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
+#include <linux/fs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -25,6 +27,28 @@
 #include "privs.h"
 #include "str.h"
 #include "host.skel.h"
+
+/*
+ * PAGEMAP_SCAN (Linux 6.7) as its ABI fixes it: the struct carries its own
+ * size, so a copy of the layout works with headers older than the kernel.
+ */
+struct host_scan_arg {
+	__u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	__u64 category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#ifdef PAGEMAP_SCAN
+_Static_assert(sizeof(struct host_scan_arg) == sizeof(struct pm_scan_arg), "pm_scan_arg");
+_Static_assert(sizeof(struct host_region) == sizeof(struct page_region), "page_region");
+#define HOST_PAGEMAP_SCAN PAGEMAP_SCAN
+#else
+#define HOST_PAGEMAP_SCAN _IOWR('f', 16, struct host_scan_arg)
+#endif
+#define HOST_PAGE_IS_PRESENT (1 << 3)
+#define HOST_PAGE_IS_PFNZERO (1 << 5)
+/* the most ranges of present pages in a chunk: every other page */
+#define SCAN_REGIONS (HOST_CHUNK_PAGES / 2 + 1)
+/* chunk map entries read per system call */
+#define SCAN_BATCH 1024
 
 /* a fault is traced before its page is mapped: look only at older ones */
 #define RESOLVE_AFTER_NS 20000000ULL
@@ -64,6 +88,17 @@ struct host {
 	uint32_t page_shift;	 /* the kernel's page size, 1 << page_shift */
 	uint64_t chunks_deleted; /* chunk entries removed here (BPF counts insertions) */
 	struct host_libvirt *lv; /* libvirt's statistics of its domains */
+	/* refaults by PAGEMAP_SCAN (HOST_REFAULTS_SCAN) */
+	enum host_refaults refaults;
+	char scan_why[160];	  /* why the scan is not used, when it could be asked for */
+	uint64_t scan_prev_ns;	  /* the previous sample's scan; 0: none yet */
+	bool scan_prev_whole;	  /* it asked about every chunk */
+	__u32 scan_token;	  /* where the walk of the chunk map goes on */
+	bool scan_token_set;
+	uint64_t unscanned, scan_errors;
+	struct host_chunk_key *bkeys; /* SCAN_BATCH of each */
+	struct host_chunk *bvals;
+	struct host_region regions[SCAN_REGIONS];
 };
 
 /* ---- /proc ---- */
@@ -499,6 +534,127 @@ static void resolve_pending(struct host *h, uint64_t now)
 	h->npend = keep;
 }
 
+/*
+ * Refaults by PAGEMAP_SCAN: at each sample, every armed chunk of a watched
+ * VMM is asked which of its pages are present (and not the shared zero
+ * page, which a read of discarded memory maps at no cost to the host).
+ * The discarded ones among them are refaults; their fault came after the
+ * previous scan.  One ioctl per chunk, a walk of its page table under the
+ * VMM's mmap lock for reading.
+ */
+static int scan_present(int fd, uint64_t start, uint64_t end, struct host_region *r, size_t cap,
+			size_t *n)
+{
+	struct host_scan_arg a = {
+	    .size = sizeof(a),
+	    .category_mask = HOST_PAGE_IS_PRESENT | HOST_PAGE_IS_PFNZERO,
+	    .category_inverted = HOST_PAGE_IS_PFNZERO,
+	};
+	long got;
+
+	*n = 0;
+	/* the answer holds at most every other page of a chunk: one call */
+	a.start = start;
+	a.end = end;
+	a.vec = (uintptr_t)r;
+	a.vec_len = cap;
+	got = ioctl(fd, HOST_PAGEMAP_SCAN, &a);
+	if (got < 0)
+		return -errno;
+	*n = (size_t)got;
+	return 0;
+}
+
+static void scan_chunk(struct host *h, const struct host_chunk_key *k, struct host_chunk *c,
+		       uint64_t now)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	uint64_t start = k->chunk << HOST_CHUNK_SHIFT, back, ms;
+	struct vm_state *vs = vm_find(h, (pid_t)k->tgid);
+	struct host_chunk fresh;
+	size_t n;
+	__u64 left = 0;
+	int w;
+
+	if (!vs || vs->gone)
+		return; /* its chunks go with it (vm_untrack) */
+	if (vs->pagemap_fd < 0 ||
+	    scan_present(vs->pagemap_fd, start, start + (1ULL << HOST_CHUNK_SHIFT), h->regions,
+			 SCAN_REGIONS, &n)) {
+		vs->v.pagemap_errors++;
+		return;
+	}
+	back = host_chunk_back_regions(c->bits, k->chunk, h->regions, n, h->page_shift);
+	if (!back)
+		return;
+	/*
+	 * A discard into the chunk since the batch was read changed its
+	 * time: leave it to the next sample rather than write its marks away
+	 */
+	if (bpf_map_lookup_elem(fd, k, &fresh) || fresh.discard_ns != c->discard_ns)
+		return;
+	ms = host_scan_age_ms(c->discard_ns, h->scan_prev_whole ? h->scan_prev_ns : 0, now);
+	host_count_refault(&vs->v, back, h->page_shift, ms);
+	for (w = 0; w < HOST_CHUNK_WORDS; w++)
+		left |= c->bits[w];
+	if (!left)
+		chunk_delete(h, fd, k);
+	else
+		bpf_map_update_elem(fd, k, c, BPF_EXIST);
+}
+
+/*
+ * Every armed chunk, at most HOST_SCAN_CHUNKS a sample: the walk of the map
+ * goes on where the last sample left it, so each chunk is asked in turn.
+ */
+static void scan_refaults(struct host *h, uint64_t now)
+{
+	int fd = bpf_map__fd(h->skel->maps.chunks);
+	uint64_t total = h->skel->bss->chunks_inserted - h->chunks_deleted, seen = 0;
+	bool wrapped = !h->scan_token_set, capped = false;
+	__u32 out, i, n;
+	int err;
+
+	while (seen < total) {
+		n = SCAN_BATCH;
+		if (seen + n > HOST_SCAN_CHUNKS)
+			n = HOST_SCAN_CHUNKS - (__u32)seen;
+		if (!n) {
+			capped = true;
+			break;
+		}
+		err = bpf_map_lookup_batch(fd, h->scan_token_set ? &h->scan_token : NULL, &out,
+					   h->bkeys, h->bvals, &n, NULL);
+		if (err && errno == ENOSPC) {
+			/* a bucket holds more than n: the next sample goes on here */
+			capped = true;
+			break;
+		}
+		if (err && errno != ENOENT) {
+			h->scan_errors++;
+			h->scan_token_set = false;
+			capped = true;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			scan_chunk(h, &h->bkeys[i], &h->bvals[i], now);
+		seen += n;
+		if (!err) {
+			h->scan_token = out;
+			h->scan_token_set = true;
+			continue;
+		}
+		/* the end of the map: from its start again, once */
+		h->scan_token_set = false;
+		if (wrapped)
+			break;
+		wrapped = true;
+	}
+	h->unscanned = capped && total > seen ? total - seen : 0;
+	h->scan_prev_whole = !h->unscanned && !capped;
+	h->scan_prev_ns = now;
+}
+
 /* ---- counters ---- */
 
 static void read_stats(struct host *h, struct vm_state *vs)
@@ -527,7 +683,8 @@ int host_sample(struct host *h, struct host_snap *s)
 
 	reap(h);
 	discover(h);
-	ring_buffer__consume(h->rb);
+	if (h->refaults == HOST_REFAULTS_FAULTS)
+		ring_buffer__consume(h->rb);
 	for (i = 0; i < h->nvms; i++) {
 		struct vm_state *vs = &h->vms[i];
 
@@ -540,13 +697,16 @@ int host_sample(struct host *h, struct host_snap *s)
 		 */
 		if (++vs->samples % RAM_REFRESH_SAMPLES == 0 || !vs->v.ram_ranges)
 			ram_refresh(h, &vs->v);
-		if (vs->v.st.kvm_faults != vs->kvm_seen) {
+		if (h->refaults == HOST_REFAULTS_FAULTS && vs->v.st.kvm_faults != vs->kvm_seen) {
 			vs->kvm_seen = vs->v.st.kvm_faults;
 			queue_all_chunks(h, vs->v.pid);
 		}
 	}
 	now = now_ns();
-	resolve_pending(h, now);
+	if (h->refaults == HOST_REFAULTS_FAULTS)
+		resolve_pending(h, now);
+	else if (h->refaults == HOST_REFAULTS_SCAN)
+		scan_refaults(h, now);
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = now;
 	s->wall_s = time(NULL);
@@ -565,6 +725,9 @@ int host_sample(struct host *h, struct host_snap *s)
 	s->chunks_tracked = h->skel->bss->chunks_inserted - h->chunks_deleted;
 	s->discovering = !h->o.npids;
 	s->vms_dropped = h->dropped;
+	s->refaults = h->refaults;
+	s->chunks_unscanned = h->unscanned;
+	s->scan_errors = h->scan_errors;
 	return 0;
 }
 
@@ -635,6 +798,28 @@ static void attach_pair(struct host *h, enum host_probe id, struct bpf_program *
 	host_set_probe(h, id, err, detail, NULL, NULL);
 }
 
+/*
+ * The scan finds refaults at each sample: no page fault of any process is
+ * traced, so the fault probes are left out on purpose (not loaded at all)
+ */
+static void attach_scan(struct host *h)
+{
+	static const char why[] =
+	    "not needed: PAGEMAP_SCAN finds refaults at each sample, so no process's "
+	    "page faults are traced";
+	static const char hint[] = "PRTOP_HOST_REFAULTS=faults traces faults instead (ages to "
+				   "the fault, at a cost to every process's faults)";
+
+	host_set_probe(h, HP_FAULT, -ENOENT, "page_fault_user", why, hint);
+	host_set_probe(h, HP_KVM_FAULT, -ENOENT, "kvm_page_fault", why, hint);
+	host_set_probe(h, HP_PAGEMAP, 0, "ioctl PAGEMAP_SCAN on /proc/PID/pagemap, each sample",
+		       NULL, NULL);
+	h->probe[HP_PAGEMAP].mode = MODE_SCAN;
+	str_copy(h->probe[HP_PAGEMAP].reason, sizeof(h->probe[HP_PAGEMAP].reason),
+		 "refault ages are known to the sampling interval: a page found back "
+		 "faulted since the sample before");
+}
+
 static void host_attach_all(struct host *h)
 {
 	struct host_bpf *sk = h->skel;
@@ -654,6 +839,10 @@ static void host_attach_all(struct host *h)
 		host_set_probe(h, HP_PAGEMAP, -ENOENT, "/proc/PID/pagemap",
 			       "not asked for (--no-refaults)",
 			       "leave out --no-refaults to see refaults");
+		return;
+	}
+	if (h->refaults == HOST_REFAULTS_SCAN) {
+		attach_scan(h);
 		return;
 	}
 	if (h->fault_btf)
@@ -680,7 +869,70 @@ static void host_attach_all(struct host *h)
 			       "no fault tracepoint attached: refaults cannot be told",
 			       "see the page_fault_user and kvm_page_fault probes");
 	else
-		host_set_probe(h, HP_PAGEMAP, 0, "/proc/PID/pagemap", NULL, NULL);
+		host_set_probe(h, HP_PAGEMAP, 0, "/proc/PID/pagemap on a fault", NULL, NULL);
+	/* attached, and why not the scan: doctor shows it as a note */
+	if (h->probe[HP_PAGEMAP].attached && h->scan_why[0])
+		str_copy(h->probe[HP_PAGEMAP].reason, sizeof(h->probe[HP_PAGEMAP].reason),
+			 h->scan_why);
+}
+
+/*
+ * Does this kernel answer PAGEMAP_SCAN as prtop asks it?  Asked of our own
+ * pagemap about a page of our own: 0, or the errno (ENOTTY: before 6.7;
+ * EINVAL: a category or the struct size it does not know).
+ */
+static int scan_works(void)
+{
+	static char page[1 << 16] __attribute__((aligned(1 << 16)));
+	struct host_region r[2] = {0};
+	size_t n;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return errno;
+	*(volatile char *)page = 1;
+	err = -scan_present(fd, (uintptr_t)page, (uintptr_t)page + 4096, r, 2, &n);
+	close(fd);
+	if (!err && n != 1)
+		err = EIO; /* a page just written is not present: do not trust it */
+	return err;
+}
+
+/* how refaults are found: PRTOP_HOST_REFAULTS, else the scan where it works */
+static int refaults_choose(struct host *h, char *err, size_t len)
+{
+	const char *want = h->o.refaults ? h->o.refaults : "auto";
+	int e;
+
+	if (h->o.no_refaults) {
+		h->refaults = HOST_REFAULTS_NONE;
+		return 0;
+	}
+	if (strcmp(want, "auto") && strcmp(want, "scan") && strcmp(want, "faults")) {
+		snprintf(err, len, "PRTOP_HOST_REFAULTS='%s': give scan, faults or auto", want);
+		return -1;
+	}
+	if (!strcmp(want, "faults")) {
+		h->refaults = HOST_REFAULTS_FAULTS;
+		snprintf(h->scan_why, sizeof(h->scan_why),
+			 "faults are traced, not scanned: PRTOP_HOST_REFAULTS=faults");
+		return 0;
+	}
+	e = scan_works();
+	if (!e) {
+		h->refaults = HOST_REFAULTS_SCAN;
+		return 0;
+	}
+	if (!strcmp(want, "scan")) {
+		snprintf(err, len, "PRTOP_HOST_REFAULTS=scan, but PAGEMAP_SCAN failed: %s%s",
+			 strerror(e), e == ENOTTY ? " (it needs Linux 6.7 or later)" : "");
+		return -1;
+	}
+	h->refaults = HOST_REFAULTS_FAULTS;
+	snprintf(h->scan_why, sizeof(h->scan_why),
+		 "faults are traced: PAGEMAP_SCAN on /proc/PID/pagemap failed here (%s%s)",
+		 strerror(e), e == ENOTTY ? ": it needs Linux 6.7 or later" : "");
+	return 0;
 }
 
 static int preflight(char *err, size_t len)
@@ -709,13 +961,16 @@ static int host_load(struct host *h)
 {
 	int pass, err = 0;
 
+	bool faults = h->refaults == HOST_REFAULTS_FAULTS;
+
 	for (pass = 0; pass < 2; pass++) {
 		h->skel = host_bpf__open();
 		if (!h->skel)
 			return errno ? errno : ENOMEM;
 		h->skel->rodata->page_shift = h->page_shift;
-		bpf_program__set_autoload(h->skel->progs.host_fault_btf, pass == 0);
-		bpf_program__set_autoload(h->skel->progs.host_fault, pass == 1);
+		bpf_program__set_autoload(h->skel->progs.host_fault_btf, faults && pass == 0);
+		bpf_program__set_autoload(h->skel->progs.host_fault, faults && pass == 1);
+		bpf_program__set_autoload(h->skel->progs.host_kvm_fault, faults);
 		err = host_bpf__load(h->skel);
 		if (!err) {
 			h->fault_btf = pass == 0;
@@ -766,6 +1021,19 @@ int host_open(struct host **out, const struct host_opts *o, char *err, size_t er
 	if (!uname(&u))
 		str_copy(h->kernel, sizeof(h->kernel), u.release);
 	machine_facts(h);
+	if (refaults_choose(h, err, errlen)) {
+		host_close(h);
+		return -1;
+	}
+	if (h->refaults == HOST_REFAULTS_SCAN) {
+		h->bkeys = calloc(SCAN_BATCH, sizeof(*h->bkeys));
+		h->bvals = calloc(SCAN_BATCH, sizeof(*h->bvals));
+		if (!h->bkeys || !h->bvals) {
+			host_close(h);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	attach_init_logging(o->verbose);
 	e = host_load(h);
 	if (e) {
@@ -818,6 +1086,8 @@ void host_close(struct host *h)
 	ring_buffer__free(h->rb);
 	host_bpf__destroy(h->skel);
 	free(h->pend);
+	free(h->bkeys);
+	free(h->bvals);
 	free(h->pcpu);
 	host_libvirt_free(h->lv);
 	free(h);

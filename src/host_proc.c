@@ -470,6 +470,46 @@ uint64_t host_chunk_back(__u64 bits[HOST_CHUNK_WORDS], const uint64_t *pm, uint3
 	return back;
 }
 
+uint64_t host_chunk_back_regions(__u64 bits[HOST_CHUNK_WORDS], uint64_t chunk,
+				 const struct host_region *r, size_t n, uint32_t page_shift)
+{
+	uint64_t base = chunk << HOST_CHUNK_SHIFT, back = 0;
+	uint32_t npages = host_chunk_pages(page_shift), i, lo, hi;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t s = r[k].start > base ? r[k].start : base;
+		uint64_t e = r[k].end < base + (1ULL << HOST_CHUNK_SHIFT)
+				 ? r[k].end
+				 : base + (1ULL << HOST_CHUNK_SHIFT);
+
+		if (s >= e)
+			continue;
+		lo = (uint32_t)((s - base) >> page_shift);
+		hi = (uint32_t)((e - base + (1ULL << page_shift) - 1) >> page_shift);
+		if (hi > npages)
+			hi = npages;
+		for (i = lo; i < hi; i++) {
+			__u64 bit = 1ULL << (i % 64);
+
+			if (bits[i / 64] & bit) {
+				bits[i / 64] &= ~bit;
+				back++;
+			}
+		}
+	}
+	return back;
+}
+
+uint64_t host_scan_age_ms(uint64_t discard_ns, uint64_t prev_ns, uint64_t now_ns)
+{
+	uint64_t from = prev_ns > discard_ns ? prev_ns : discard_ns;
+
+	if (now_ns <= from)
+		return 0;
+	return (from - discard_ns + (now_ns - from) / 2) / 1000000;
+}
+
 void host_count_refault(struct host_vm *v, uint64_t pages, uint32_t page_shift, uint64_t ms)
 {
 	uint64_t bytes = pages << page_shift;

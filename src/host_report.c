@@ -145,6 +145,19 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 	free(text);
 }
 
+/* a fault probe left out because the scan finds refaults (its reason says so) */
+static bool unused(const struct host_snap *s, int probe)
+{
+	return s->refaults == HOST_REFAULTS_SCAN && (probe == HP_FAULT || probe == HP_KVM_FAULT);
+}
+
+static const char *refault_method(const struct host_snap *s)
+{
+	if (!s->probe[HP_PAGEMAP].attached)
+		return NULL;
+	return s->refaults == HOST_REFAULTS_SCAN ? "pagemap_scan" : "page_faults";
+}
+
 static void probes_line(FILE *out, const struct host_snap *s)
 {
 	int i;
@@ -157,11 +170,13 @@ static void probes_line(FILE *out, const struct host_snap *s)
 
 		n = strlen(line);
 		snprintf(line + n, sizeof(line) - n, "%s %s %s", i ? "," : "", host_probe_name(i),
-			 p->attached ? attach_mode_name(p->mode) : "n/a");
+			 p->attached	      ? attach_mode_name(p->mode)
+			 : unused(s, i) ? "unused"
+					: "n/a");
 	}
 	fmt_print_line(out, line);
 	for (i = 0; i < HP__COUNT; i++) {
-		if (s->probe[i].attached)
+		if (s->probe[i].attached || unused(s, i))
 			continue;
 		snprintf(why, sizeof(why), "  %s: ", host_probe_name(i));
 		fmt_print_wrapped(out, why, s->probe[i].reason);
@@ -230,6 +245,9 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 	if (cur->vms_dropped)
 		fprintf(out, "  %d more VMM processes not watched (limit %d)\n", cur->vms_dropped,
 			HOST_MAX_VMS);
+	if (cur->chunks_unscanned)
+		fprintf(out, "  %llu discarded chunks left for a later sample (at most %d a sample)\n",
+			(unsigned long long)cur->chunks_unscanned, HOST_SCAN_CHUNKS);
 	if (cur->events_lost)
 		fprintf(out, "  %llu refault events lost: refaulted bytes are a lower bound\n",
 			(unsigned long long)cur->events_lost);
@@ -401,6 +419,23 @@ static struct json_object *probes_json(const struct host_snap *s)
 	return p;
 }
 
+/*
+ * How refaults are found, and so what an age means: PAGEMAP_SCAN finds a
+ * page back at a sample, its fault somewhere since the sample before
+ * (resolution: the interval); a traced fault is timed to the fault
+ */
+static void refaults_json(struct json_object *o, const struct host_snap *s, double secs)
+{
+	const char *m = refault_method(s);
+	bool scan = m && s->refaults == HOST_REFAULTS_SCAN;
+
+	json_object_object_add(o, "refault_method", m ? json_object_new_string(m) : NULL);
+	json_object_object_add(o, "refault_age_resolution_s",
+			       scan && secs > 0 ? json_object_new_double(secs) : NULL);
+	json_object_object_add(o, "chunks_unscanned", scan ? u64(s->chunks_unscanned) : NULL);
+	json_object_object_add(o, "refault_scan_errors", scan ? u64(s->scan_errors) : NULL);
+}
+
 struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev)
 {
 	struct json_object *o = json_object_new_object(), *vms = json_object_new_array();
@@ -419,6 +454,7 @@ struct json_object *host_json(const struct host_snap *cur, const struct host_sna
 	json_object_object_add(o, "vms_not_watched", json_object_new_int(cur->vms_dropped));
 	json_object_object_add(o, "refault_events_lost", u64(cur->events_lost));
 	json_object_object_add(o, "chunks_tracked", u64(cur->chunks_tracked));
+	refaults_json(o, cur, secs);
 	json_object_object_add(o, "probes", probes_json(cur));
 	return o;
 }
@@ -441,6 +477,13 @@ void host_doctor_print(FILE *out, const struct host_snap *s)
 			fmt_print_wrapped(out, "                   why: ", p->reason);
 			if (p->hint[0])
 				fmt_print_wrapped(out, "                   do:  ", p->hint);
+			if (i == HP_KVM_FAULT && s->kvm_device == 0 && unused(s, i))
+				fmt_print_wrapped(out, "                   note: ",
+						  "no /dev/kvm on this machine: no KVM guest runs "
+						  "here, so this probe cannot fire; the scan finds "
+						  "the refaults of TCG and other userspace VMMs");
+		} else if (p->reason[0]) {
+			fmt_print_wrapped(out, "                   note: ", p->reason);
 		} else if (i == HP_KVM_FAULT && s->kvm_device == 0) {
 			fmt_print_wrapped(out, "                   note: ",
 					  "no /dev/kvm on this machine: no KVM guest runs here, so "
@@ -492,5 +535,6 @@ struct json_object *host_doctor_json(const struct host_snap *s)
 	json_object_object_add(o, "kvm_device",
 			       s->kvm_device < 0 ? NULL : json_object_new_boolean(s->kvm_device));
 	json_object_object_add(o, "in_guest", json_object_new_boolean(s->in_guest));
+	refaults_json(o, s, 0);
 	return o;
 }

@@ -31,7 +31,10 @@
 # the JSON of the samples around the scrape says; both exit 0 on SIGTERM,
 # the JSON whole.
 # Meanwhile `prtop host` by name (no --pid) sees QEMU and not
-# tools/madvloop, a process discarding memory in a loop.
+# tools/madvloop, a process discarding memory in a loop.  Refaults are
+# found by PAGEMAP_SCAN at each sample: bpftool shows no page fault program
+# loaded or attached while the prtop host processes watch QEMU, and the
+# JSON names the method.
 #
 # Knobs: PRTOP_HOST_MIB (768), PRTOP_HOST_WINDOW (25 s).  Logs stay in
 # $PRTOP_CACHE/qemu/host/.
@@ -48,7 +51,7 @@ VMNAME=ns1_vm1
 VMUUID=5f0c1d1e-3b7a-4c55-9a51-2d4c3e8b9f10
 XADDR=127.0.0.1:${PRTOP_HOST_PORT:-19465}
 
-require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool stress-ng
+require "$QEMU_BIN" cpio gzip python3 timeout setsid awk curl promtool stress-ng bpftool
 [ -x /bin/busybox ] || { not_ok "host: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 for f in "$PRTOP_STATIC" ./build-static/tools/memhog "$PRTOP" "$TOOLS/madvloop"; do
 	[ -x "$f" ] || { not_ok "host: $f missing (run: make all && make STATIC=1 all)"; exit 0; }
@@ -491,6 +494,25 @@ busy_end() {
 	fi
 }
 
+# fault_progs_check: PAGEMAP_SCAN works on this kernel, so no prtop host
+# loads a page fault program, let alone attaches one: bpftool (not prtop)
+# lists the programs loaded and what they are attached to, while the prtop
+# host processes of this boot watch QEMU (their madvise programs are there)
+fault_progs_check() {
+	{
+		bpftool prog show
+		bpftool link show
+		bpftool perf show
+	} >"$run/bpf-$fpr.txt" 2>&1
+	_ours=$(grep -c "name host_madvise_e" "$run/bpf-$fpr.txt")
+	_faults=$(grep -E "name host_(fault|kvm_fault)|page_fault_user|kvm_page_fault" "$run/bpf-$fpr.txt" | tr '\n' ' ')
+	if [ "$_ours" -ge 2 ] && [ -z "$_faults" ]; then
+		ok "host[$fpr]: bpftool: $_ours prtop host madvise programs loaded, no page fault program loaded or attached"
+	else
+		not_ok "host[$fpr]: bpftool: $_ours madvise programs (want >= 2), fault programs or attachments '$_faults' (want none)"
+	fi
+}
+
 # boot on|off|memfd: one guest, prtop host -p QEMU from its start; sets D1 D2
 # R2 R3 RSS1 RSS2.  memfd: reporting on, guest RAM a shared memfd (QEMU then
 # punches holes instead of madvise)
@@ -542,6 +564,7 @@ boot() {
 		not_ok "host[$fpr]: prtop host and its exporter did not both watch QEMU within 60 s ($(tail -n 2 "$run/host-$fpr.err" "$run/hostexp-$fpr.out" | tr '\n' ' '))"
 		return 1
 	fi
+	fault_progs_check
 	qemu_hmp "$sock" cont >/dev/null
 	step "$log" "PRTOP-HOST settled" 300 "settling" || return 1
 	[ "$fpr" = on ] && caps_check "host export: capabilities dropped after attaching" "$xp" "$run/hostexp-$fpr.out"
@@ -641,6 +664,9 @@ agree() {
 		not_ok "host[$fpr]: refaulted bytes unknown (R2='$R2' R3='$R3')"
 	fi
 	last=$run/host-$fpr.last.jsonl
+	how=$(vm "$last" "$VMPID" '"%s %s %s" % (d["refault_method"], d["probes"]["page_fault_user"]["attached"], d["probes"]["pagemap"]["mode"])')
+	check "host[$fpr]: refaults found by PAGEMAP_SCAN, no fault probe (method, page_fault_user attached, pagemap mode: '$how')" \
+		[ "$how" = "pagemap_scan False scan" ]
 	name=$(vm "$last" "$VMPID" 'v["name"]')
 	check "host[$fpr]: the VM is named by QEMU's -name ($VMNAME; got '$name')" [ "$name" = "$VMNAME" ]
 	sizes=$(vm "$last" "$VMPID" '" ".join("%s:%s" % kv for kv in sorted(v["discard_size_le_bytes"].items(), key=lambda kv: float(kv[0])))')

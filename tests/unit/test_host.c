@@ -847,10 +847,77 @@ static void page_sizes(void)
 	}
 }
 
+
+/*
+ * Refaults by PAGEMAP_SCAN: the ranges of present pages the kernel gives
+ * for a chunk against the chunk's discarded pages, in each page size.
+ * Chunk 5 (10 MiB in); discarded: pages 0..7 and the last one; present:
+ * pages 2..3, 6..12 (only 6, 7 of them discarded), one range across the
+ * chunk's end (its last page) and one wholly in chunk 4 (ignored).  Back:
+ * 2, 3, 6, 7 and the last: 5 pages; page 0, 1, 4 and 5 stay discarded.
+ */
+static void scan_regions(void)
+{
+	static const uint32_t shifts[] = {12, 14, 16};
+	unsigned i;
+
+	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		uint32_t sh = shifts[i], n = host_chunk_pages(sh), k;
+		uint64_t base = 5ULL << HOST_CHUNK_SHIFT, pg = 1ULL << sh, left = 0;
+		__u64 bits[HOST_CHUNK_WORDS] = {0};
+		struct host_region r[] = {
+		    {base + 2 * pg, base + 4 * pg, 0},
+		    {base + 6 * pg, base + 13 * pg, 0},
+		    {base + (n - 1) * pg, base + (n + 3) * pg, 0},
+		    {base - 4 * pg, base, 0},
+		};
+
+		for (k = 0; k < 8; k++)
+			bits[k / 64] |= 1ULL << (k % 64);
+		bits[(n - 1) / 64] |= 1ULL << ((n - 1) % 64);
+		CHECK_U64(host_chunk_back_regions(bits, 5, r, 4, sh), 5,
+			  "host scan: %u KiB pages: 5 discarded pages among the present ranges",
+			  (1U << sh) / 1024);
+		for (k = 0; k < HOST_CHUNK_WORDS; k++)
+			left += (uint64_t)__builtin_popcountll(bits[k]);
+		CHECK_U64(left, 4, "host scan: %u KiB pages: pages 0, 1, 4, 5 still discarded",
+			  (1U << sh) / 1024);
+		CHECK_U64(bits[0] & 0xff, 0x33, "host scan: %u KiB pages: the very bits left",
+			  (1U << sh) / 1024);
+		CHECK_U64(host_chunk_back_regions(bits, 5, r, 4, sh), 0,
+			  "host scan: %u KiB pages: found once, not again", (1U << sh) / 1024);
+		CHECK_U64(host_chunk_back_regions(bits, 5, NULL, 0, sh), 0,
+			  "host scan: %u KiB pages: nothing present, nothing back",
+			  (1U << sh) / 1024);
+	}
+}
+
+/*
+ * The age of a page the scan finds back: its fault came after the later of
+ * its discard and the scan before; the middle of that to now is taken, in
+ * ms.  Discarded at 10 s, scans at 40 s and 41 s: 30.5 s.  Discarded
+ * between the two scans (40.6 s): 0.2 s.  No scan before: from the discard.
+ */
+static void scan_ages(void)
+{
+	const uint64_t s = 1000000000ULL;
+
+	CHECK_U64(host_scan_age_ms(10 * s, 40 * s, 41 * s), 30500,
+		  "host scan: discarded long before the last scan: 30.5 s old");
+	CHECK_U64(host_scan_age_ms(40 * s + 600000000ULL, 40 * s, 41 * s), 200,
+		  "host scan: discarded between the scans: 0.2 s old");
+	CHECK_U64(host_scan_age_ms(10 * s, 0, 12 * s), 1000,
+		  "host scan: no scan before: the middle from the discard, 1 s");
+	CHECK_U64(host_scan_age_ms(12 * s, 0, 12 * s), 0,
+		  "host scan: found at the discard's own moment: 0, never negative");
+}
+
 void test_host(void)
 {
 	size_hist();
 	page_sizes();
+	scan_regions();
+	scan_ages();
 	other_monotonic();
 	kinds();
 	names();
