@@ -255,6 +255,8 @@ static const uint64_t *largest_zone(const struct prtop_snapshot *s, int order)
 	uint64_t best = 0;
 	int z, o, at = -1;
 
+	if (order < 0 || order >= PRTOP_ORDERS)
+		return NULL;
 	for (z = 0; z < s->nzones && z < SNAP_MAX_ZONES; z++) {
 		uint64_t b = 0;
 
