@@ -457,8 +457,7 @@ static void drain_text(char *t, size_t len, const struct drain_in *in,
 	case BOUND_DELAY:
 		snprintf(t, len,
 			 "%s unreported at the window's start fits in one pass (%s per pass "
-			 "every %.2f s): it waits the delay for the next; bound: the delay; "
-			 "shorter: %s",
+			 "every %.2f s): it waits the delay for the next; bound: %s",
 			 bl, pp, v->interval_s, sooner(k2, sizeof(k2), in));
 		return;
 	default:

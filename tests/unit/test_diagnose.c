@@ -243,9 +243,29 @@ static void drain_doctor(void)
 	CHECK(x && strstr(x->text, "'prtop knob capacity=64' gives 32 blocks more") &&
 		  strstr(x->text, "the delay (2000 ms: 'prtop knob delay_ms=500')"),
 	      "doctor: knobs this kernel offers, as commands (%s)", x ? x->text : "");
+	a.backlog.bytes = 200ULL << 20;
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "drain_bound");
+	CHECK(x && x->dv.bound == BOUND_DELAY &&
+		  strstr(x->text, "200 MiB unreported at the window's start fits in one pass "
+				  "(256 MiB per pass every 2.05 s)") &&
+		  strstr(x->text, "bound: the delay (2000 ms: 'prtop knob delay_ms=500')"),
+	      "doctor: a backlog one pass takes: the delay (%s)", x ? x->text : "");
+	a.backlog.bytes = 1536ULL << 20;
 	b.c.worker_runs = b.c.worker_runs_done = 0;
 	n = diagnose(&b, &a, d, DIAG_MAX);
 	CHECK(!find(d, n, "drain_bound"), "doctor: memory returned with no pass ended: no pace");
+	b.returned.bytes = 0;
+	b.nparams = 1;
+	str_copy(b.params[0].name, sizeof(b.params[0].name), "max_waiting_mib");
+	str_copy(b.params[0].value, sizeof(b.params[0].value), "1024");
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "drain_bound");
+	CHECK(x && x->dv.bound == BOUND_WAITING &&
+		  strstr(x->text, "1.50 GiB waits unreported and no pass ran in 6.2 s") &&
+		  strstr(x->text, "max_waiting_mib = 1024 MiB"),
+	      "doctor: memory waits, no pass: the vendor threshold (%s)", x ? x->text : "");
+	b.nparams = 0;
 	b.returned.source = RETURNED_UNKNOWN;
 	b.c.worker_runs = b.c.worker_runs_done = 3;
 	n = diagnose(&b, &a, d, DIAG_MAX);
