@@ -42,7 +42,8 @@ struct drain_in {
 	double rtt_s;		/* report()'s round trip (p50), < 0 unknown */
 	double batches;		/* report() calls over the window, < 0 unknown */
 	bool backlog_known;
-	uint64_t backlog; /* unreported at the window's start (else its end) */
+	uint64_t backlog; /* to report from the window's start: unreported then, or
+			   * returned in it + unreported at its end, the more */
 	uint64_t budget;  /* the upstream rule's bytes per pass for the largest zone, 0 unknown */
 	uint64_t budget_calls; /* report() calls it allows a list of its largest order */
 	uint64_t capacity;     /* blocks per batch: the knob, else 32 */

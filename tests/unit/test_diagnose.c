@@ -217,6 +217,7 @@ static void drain_doctor(void)
 	a.backlog.known = true;
 	a.backlog.bytes = 1536ULL << 20;
 	b = a;
+	b.backlog.bytes = 768ULL << 20; /* what the 3 passes left */
 	b.mono_ns = a.mono_ns + 6150000000ULL;
 	b.returned.bytes = 768ULL << 20;
 	b.c.worker_runs = b.c.worker_runs_done = 3;
@@ -230,7 +231,7 @@ static void drain_doctor(void)
 		  x->din.budget == 640ULL << 20 && !strcmp(x->din.delay_from, "seen"),
 	      "doctor: the drain's bound from a window (%s)", x ? x->text : "");
 	CHECK(x &&
-		  strstr(x->text, "1.50 GiB unreported at the window's start: 256 MiB per pass "
+		  strstr(x->text, "1.50 GiB to report from the window's start: 256 MiB per pass "
 				  "every 2.05 s = 125 MiB/s, so 6 passes, about 12 s; bound: the "
 				  "per-pass budget") &&
 		  strstr(x->text, "the rule allows 640 MiB here") &&
@@ -243,15 +244,29 @@ static void drain_doctor(void)
 	CHECK(x && strstr(x->text, "'prtop knob capacity=64' gives 32 blocks more") &&
 		  strstr(x->text, "the delay (2000 ms: 'prtop knob delay_ms=500')"),
 	      "doctor: knobs this kernel offers, as commands (%s)", x ? x->text : "");
+	b.backlog.bytes = 768ULL << 20; /* half of it returned, half waits: as the start */
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "drain_bound");
+	CHECK(x && x->din.backlog == 1536ULL << 20,
+	      "doctor: to report: what waited at the start, or returned + left, the more");
+	a.backlog.bytes = 224ULL << 20; /* the free not on the lists yet at the start */
+	n = diagnose(&b, &a, d, DIAG_MAX);
+	x = find(d, n, "drain_bound");
+	CHECK(x && x->din.backlog == 1536ULL << 20 && x->dv.bound == BOUND_BUDGET,
+	      "doctor: ... a start that missed part of the free is made up from its end");
 	a.backlog.bytes = 200ULL << 20;
+	b.backlog.bytes = 0;
+	b.returned.bytes = 200ULL << 20;
+	b.c.worker_runs = b.c.worker_runs_done = 1;
 	n = diagnose(&b, &a, d, DIAG_MAX);
 	x = find(d, n, "drain_bound");
 	CHECK(x && x->dv.bound == BOUND_DELAY &&
-		  strstr(x->text, "200 MiB unreported at the window's start fits in one pass "
-				  "(256 MiB per pass every 2.05 s)") &&
+		  strstr(x->text, "200 MiB to report from the window's start fits in one pass "
+				  "(200 MiB per pass every 2.05 s)") &&
 		  strstr(x->text, "bound: the delay (2000 ms: 'prtop knob delay_ms=500')"),
 	      "doctor: a backlog one pass takes: the delay (%s)", x ? x->text : "");
-	a.backlog.bytes = 1536ULL << 20;
+	a.backlog.bytes = b.backlog.bytes = 1536ULL << 20;
+	b.returned.bytes = 768ULL << 20;
 	b.c.worker_runs = b.c.worker_runs_done = 0;
 	n = diagnose(&b, &a, d, DIAG_MAX);
 	CHECK(!find(d, n, "drain_bound"), "doctor: memory returned with no pass ended: no pace");
