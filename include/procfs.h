@@ -49,6 +49,9 @@ const struct ksym *ksyms_clone_of(const struct ksyms *ks, const char *name);
  */
 int buddyinfo_parse(FILE *f, uint64_t blocks[PRTOP_ORDERS]);
 int buddyinfo_read(const char *path, uint64_t blocks[PRTOP_ORDERS]);
+/* the same, and each zone's line apart (up to max_zones; *nzones of them) */
+int buddyinfo_read_zones(const char *path, uint64_t blocks[PRTOP_ORDERS],
+			 uint64_t (*zones)[PRTOP_ORDERS], int max_zones, int *nzones);
 
 /*
  * Every file in dir (default /sys/module/page_reporting/parameters), sorted

@@ -48,6 +48,7 @@ struct probe_status {
 };
 
 #define SNAP_MAX_PARAMS 32
+#define SNAP_MAX_ZONES	16 /* buddyinfo lines kept apart (nodes x zones) */
 struct snap_param {
 	char name[64];
 	char value[64];
@@ -243,6 +244,9 @@ struct prtop_snapshot {
 	struct snap_hist hist[PRTOP_H__COUNT];
 	struct snap_order order[PRTOP_ORDERS];
 	int max_order; /* highest order present in buddyinfo + 1 */
+	/* free blocks per order of each node's zone apart: the per-pass budget is per zone */
+	uint64_t zone_blocks[SNAP_MAX_ZONES][PRTOP_ORDERS];
+	int nzones;
 	uint64_t mem_free; /* MemFree of /proc/meminfo in bytes, 0 unknown: free memory also
 			    * outside the free lists (per-CPU lists, memory a kernel keeps aside) */
 

@@ -656,7 +656,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	if (st->last_run.seen)
 		s->last_run = st->last_run;
 
-	n = buddyinfo_read(BUDDYINFO, blocks);
+	n = buddyinfo_read_zones(BUDDYINFO, blocks, s->zone_blocks, SNAP_MAX_ZONES, &s->nzones);
 	s->max_order = n > 0 ? n : 0;
 	snap_set_avail(s);
 	s->avail[SG_FREE_LISTS] &= n > 0;

@@ -4,6 +4,7 @@
  * a window of observation.  Each rule looks only at figures the snapshot
  * says it has (snap_has); what cannot be told is not guessed at.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "diagnose.h"
 #include "format.h"
+#include "knob.h"
 
 struct diags {
 	struct diag *d;
@@ -24,6 +26,7 @@ __attribute__((format(printf, 4, 5))) static void add(struct diags *ds, enum dia
 
 	if (ds->n >= ds->max)
 		return;
+	memset(&ds->d[ds->n], 0, sizeof(ds->d[ds->n]));
 	ds->d[ds->n].level = l;
 	ds->d[ds->n].id = id;
 	va_start(ap, fmt);
@@ -215,6 +218,290 @@ static void window(struct diags *ds, const struct prtop_snapshot *cur,
 		idle(ds, cur, base, secs);
 }
 
+/* ---- what bounds the drain of a large free ---- */
+
+#define LARGE_BACKLOG	  (64ULL << 20) /* less drains within a pass or two: not judged */
+#define UPSTREAM_CAPACITY 32		/* PAGE_REPORTING_CAPACITY */
+#define UPSTREAM_DELAY_S  2.0		/* PAGE_REPORTING_DELAY, 2 * HZ */
+
+uint64_t pass_budget(const uint64_t blocks[PRTOP_ORDERS], int order, uint64_t capacity,
+		     uint64_t page_size, uint64_t *calls)
+{
+	uint64_t bytes = 0, most = 0;
+	int o;
+
+	*calls = 0;
+	if (!capacity || order < 0)
+		return 0;
+	for (o = order; o < PRTOP_ORDERS; o++) {
+		uint64_t nr = blocks[o], n;
+
+		if (!nr)
+			continue;
+		/* the walk stops once budget < 0: budget + 1 calls were made */
+		n = (nr + 16 * capacity - 1) / (16 * capacity) + 1;
+		bytes += n * capacity * (page_size << o);
+		if (nr * (page_size << o) > most) {
+			most = nr * (page_size << o);
+			*calls = n;
+		}
+	}
+	return bytes;
+}
+
+/* the zone with the most free memory of order >= order: where a large free lands */
+static const uint64_t *largest_zone(const struct prtop_snapshot *s, int order)
+{
+	uint64_t best = 0;
+	int z, o, at = -1;
+
+	if (order < 0 || order >= PRTOP_ORDERS)
+		return NULL;
+	for (z = 0; z < s->nzones && z < SNAP_MAX_ZONES; z++) {
+		uint64_t b = 0;
+
+		for (o = order; o < PRTOP_ORDERS; o++)
+			b += s->zone_blocks[z][o] << o;
+		if (b > best) {
+			best = b;
+			at = z;
+		}
+	}
+	return at < 0 ? NULL : s->zone_blocks[at];
+}
+
+static bool settable(const struct snap_knob *k)
+{
+	return k->known && k->source && strcmp(k->source, KNOB_SOURCE_CONSTANT) &&
+	       strcmp(k->source, KNOB_SOURCE_READONLY) && strcmp(k->source, KNOB_SOURCE_MISSING);
+}
+
+static double p50_s(const struct prtop_snapshot *s, enum snap_group g, int h)
+{
+	if (!snap_has(s, g) || !s->hist[h].count)
+		return -1;
+	return (double)hist_percentile(&s->hist[h], 50) / 1e9;
+}
+
+/* runs that ended over the window: prtop's, else the kernel's passes */
+static bool window_passes(const struct prtop_snapshot *cur, const struct prtop_snapshot *base,
+			  uint64_t *n)
+{
+	long long a, b;
+
+	if (snap_has(cur, SG_WORKER)) {
+		*n = D(worker_runs_done);
+		return true;
+	}
+	if (!param_num(cur, "passes", &a) || !param_num(base, "passes", &b) || a < b)
+		return false;
+	*n = (uint64_t)(a - b);
+	return true;
+}
+
+bool drain_inputs(const struct prtop_snapshot *cur, const struct prtop_snapshot *base,
+		  struct drain_in *in)
+{
+	const struct snap_backlog *b0 = &base->backlog, *b1 = &cur->backlog;
+	uint64_t cap = UPSTREAM_CAPACITY;
+	const uint64_t *zone;
+	int order;
+
+	memset(in, 0, sizeof(*in));
+	in->end_ns = cur->mono_ns;
+	in->window_s = (double)(cur->mono_ns - base->mono_ns) / 1e9;
+	if (in->window_s <= 0 || !returned_delta(cur, base, &in->bytes) ||
+	    !window_passes(cur, base, &in->passes) || (!b0->known && !b1->known))
+		return false;
+	in->backlog_known = true;
+	in->backlog = b0->known ? b0->bytes : 0;
+	/*
+	 * Memory freed as the window begins may reach the free lists only
+	 * later (a vendor kernel keeps some aside: outside_free_lists), so what
+	 * the window returned and what still waits at its end was there to
+	 * report too: at 3 GiB freed here the first scan has seen 224 MiB of
+	 * the 684 MiB the next 3 passes returned
+	 */
+	if (b1->known && in->bytes + b1->bytes > in->backlog)
+		in->backlog = in->bytes + b1->bytes;
+	in->delay_from = "seen";
+	in->delay_s = p50_s(cur, SG_DELAY, PRTOP_H_REQ_DELAY);
+	if (in->delay_s < 0 && cur->knob_delay_ms.known) {
+		in->delay_s = (double)cur->knob_delay_ms.value / 1e3;
+		in->delay_from = "knob";
+	} else if (in->delay_s < 0) {
+		in->delay_s = UPSTREAM_DELAY_S;
+		in->delay_from = "upstream";
+	}
+	in->run_s = p50_s(cur, SG_WORKER, PRTOP_H_WORKER_RUN);
+	in->rtt_s = p50_s(cur, SG_REPORT, PRTOP_H_REPORT);
+	in->batches = snap_has(cur, SG_REPORT) ? (double)D(report_calls) : -1;
+	if (cur->knob_capacity.known && cur->knob_capacity.value > 0)
+		cap = (uint64_t)cur->knob_capacity.value;
+	in->capacity = cap;
+	in->capacity_settable = settable(&cur->knob_capacity);
+	in->delay_settable = settable(&cur->knob_delay_ms);
+	order =
+	    cur->knob_order.known && !cur->knob_order.unspecified ? (int)cur->knob_order.value : 9;
+	zone = largest_zone(base, order);
+	if (zone)
+		in->budget = pass_budget(zone, order, cap, cur->page_size, &in->budget_calls);
+	if (!param_num(cur, "max_waiting_mib", &in->max_waiting_mib))
+		in->max_waiting_mib = -1;
+	return true;
+}
+
+/* a pass's own time against the interval: the device, or the pass itself */
+static enum drain_bound slow_pass(const struct drain_in *in, double run_s)
+{
+	double in_report;
+
+	if (in->rtt_s < 0 || in->batches < 0 || !in->passes)
+		return BOUND_PASS;
+	in_report = in->batches / (double)in->passes * in->rtt_s;
+	return in_report * 2 >= run_s ? BOUND_DEVICE : BOUND_PASS;
+}
+
+bool drain_bound(const struct drain_in *in, struct drain_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (!in->backlog_known || in->backlog < LARGE_BACKLOG)
+		return false;
+	if (!in->passes || !in->bytes) {
+		/* memory waits and no pass came in a window longer than the delay */
+		if (in->passes || in->max_waiting_mib <= 0 || in->window_s < in->delay_s + 1)
+			return false;
+		v->bound = BOUND_WAITING;
+		return true;
+	}
+	v->per_pass = (double)in->bytes / (double)in->passes;
+	/* a pass is requested again at its end and runs a delay later */
+	v->interval_s = in->run_s >= 0 ? in->delay_s + in->run_s : in->window_s / in->passes;
+	v->rate = v->per_pass / v->interval_s;
+	v->passes_needed = (uint64_t)ceil((double)in->backlog / v->per_pass);
+	v->eta_s = (double)v->passes_needed * v->interval_s;
+	if (in->run_s >= 0 && in->run_s * 2 >= v->interval_s)
+		v->bound = slow_pass(in, in->run_s);
+	else if (v->passes_needed <= 1)
+		v->bound = BOUND_DELAY;
+	else if (in->budget_calls && in->budget_calls <= 2)
+		v->bound = BOUND_CAPACITY;
+	else
+		v->bound = BOUND_BUDGET;
+	return true;
+}
+
+const char *drain_bound_name(enum drain_bound b)
+{
+	static const char *const n[] = {"none",	  "budget", "capacity",	      "delay",
+					"device", "pass",   "max_waiting_mib"};
+
+	return (unsigned)b < sizeof(n) / sizeof(n[0]) ? n[b] : "none";
+}
+
+/* the knobs that change the pace, as this kernel offers them */
+static const char *more_per_pass(char *buf, size_t len, const struct drain_in *in)
+{
+	if (in->capacity_settable)
+		snprintf(buf, len,
+			 "capacity (%llu: 'prtop knob capacity=%llu' gives %llu blocks more "
+			 "a list and pass)",
+			 (unsigned long long)in->capacity, (unsigned long long)in->capacity * 2,
+			 (unsigned long long)in->capacity);
+	else
+		snprintf(buf, len,
+			 "capacity (%llu, a compile-time constant here: the bundled patch "
+			 "makes it a knob)",
+			 (unsigned long long)in->capacity);
+	return buf;
+}
+
+static const char *sooner(char *buf, size_t len, const struct drain_in *in)
+{
+	if (in->delay_settable)
+		snprintf(buf, len, "the delay (%.0f ms: 'prtop knob delay_ms=500')",
+			 in->delay_s * 1e3);
+	else
+		snprintf(buf, len,
+			 "the delay (%.1f s, a constant here: the bundled patch, or upstream's "
+			 "page_reporting_delay_ms where the kernel has it, makes it a knob)",
+			 in->delay_s);
+	return buf;
+}
+
+static void drain_text(char *t, size_t len, const struct drain_in *in,
+		       const struct drain_verdict *v)
+{
+	char bl[32], pp[32], r[32], k1[176], k2[176], bu[64] = "";
+
+	fmt_bytes(bl, sizeof(bl), in->backlog);
+	fmt_bytes(pp, sizeof(pp), (uint64_t)v->per_pass);
+	fmt_bytes(r, sizeof(r), (uint64_t)v->rate);
+	if (in->budget)
+		snprintf(bu, sizeof(bu), "; the rule allows %s here",
+			 fmt_bytes(k1, sizeof(k1), in->budget));
+	switch (v->bound) {
+	case BOUND_WAITING:
+		snprintf(t, len,
+			 "%s waits unreported and no pass ran in %.1f s: this kernel starts one "
+			 "only once more than max_waiting_mib = %lld MiB was freed since its "
+			 "last; bound: max_waiting_mib; lower it in "
+			 "/sys/module/page_reporting/parameters/max_waiting_mib",
+			 bl, in->window_s, in->max_waiting_mib);
+		return;
+	case BOUND_DEVICE:
+	case BOUND_PASS:
+		snprintf(t, len,
+			 "%s per pass every %.2f s = %s/s; a pass takes %.2f s of that%s; "
+			 "bound: %s%s",
+			 pp, v->interval_s, r, in->run_s,
+			 v->bound == BOUND_PASS ? " and report() is unseen here, so whether the "
+						  "device's round trip is why is unknown"
+						: ", most of it in report()",
+			 v->bound == BOUND_PASS ? "the pass's own time"
+						: "the device's round trip (the host's work on "
+						  "each batch); fewer, larger batches: ",
+			 v->bound == BOUND_PASS ? "" : more_per_pass(k2, sizeof(k2), in));
+		return;
+	case BOUND_DELAY:
+		snprintf(t, len,
+			 "%s to report from the window's start fits in one pass (%s per pass "
+			 "every %.2f s): it waits the delay for the next; bound: %s",
+			 bl, pp, v->interval_s, sooner(k2, sizeof(k2), in));
+		return;
+	default:
+		break;
+	}
+	snprintf(t, len,
+		 "%s to report from the window's start: %s per pass every %.2f s = %s/s, so "
+		 "%llu passes, about %.0f s; bound: %s%s); more per pass: %s; or passes more "
+		 "often: %s",
+		 bl, pp, v->interval_s, r, (unsigned long long)v->passes_needed, v->eta_s,
+		 v->bound == BOUND_CAPACITY
+		     ? "the capacity (the free area is small: each list gets 2 batches a pass"
+		     : "the per-pass budget (a list gives 1/16 of its zone's free blocks of its "
+		       "order, and one batch more, a pass",
+		 bu, more_per_pass(k1, sizeof(k1), in), sooner(k2, sizeof(k2), in));
+}
+
+static void drain(struct diags *ds, const struct prtop_snapshot *cur,
+		  const struct prtop_snapshot *base)
+{
+	struct drain_in in;
+	struct drain_verdict v;
+	struct diag *d;
+
+	if (ds->n >= ds->max || !drain_inputs(cur, base, &in) || !drain_bound(&in, &v))
+		return;
+	d = &ds->d[ds->n++];
+	d->level = DIAG_INFO;
+	d->id = "drain_bound";
+	d->has_drain = true;
+	d->din = in;
+	d->dv = v;
+	drain_text(d->text, sizeof(d->text), &in, &v);
+}
+
 int diagnose(const struct prtop_snapshot *cur, const struct prtop_snapshot *base, struct diag *out,
 	     int max)
 {
@@ -230,8 +517,10 @@ int diagnose(const struct prtop_snapshot *cur, const struct prtop_snapshot *base
 		    "the reporting device is not confirmed: %s",
 		    cur->device_reason[0] ? cur->device_reason : "unknown");
 	free_lists(&ds, cur);
-	if (base)
+	if (base) {
 		window(&ds, cur, base);
+		drain(&ds, cur, base);
+	}
 	if (!snap_has(cur, SG_REPORT) && cur->returned.source == RETURNED_UNKNOWN)
 		add(&ds, DIAG_INFO, "report_unseen",
 		    "what the device is handed cannot be seen on this kernel (probe report: see "

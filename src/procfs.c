@@ -506,50 +506,78 @@ static bool blank(const char *s)
 	return *skip_space(s) == '\0' || *skip_space(s) == '\n';
 }
 
-int buddyinfo_parse(FILE *f, uint64_t blocks[PRTOP_ORDERS])
+/*
+ * zones (may be NULL) gets each node's zone line apart, up to max_zones of
+ * them: the kernel's per-pass budget is worked out per zone
+ */
+static int parse_zones(FILE *f, uint64_t blocks[PRTOP_ORDERS], uint64_t (*zones)[PRTOP_ORDERS],
+		       int max_zones, int *nzones)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	int orders = 0, rc = -EINVAL;
+	int orders = 0, rc = -EINVAL, nz = 0;
 
 	memset(blocks, 0, PRTOP_ORDERS * sizeof(blocks[0]));
 	if (!f)
 		return -EINVAL;
 	while (getline(&line, &cap, f) > 0) {
-		int n;
+		uint64_t one[PRTOP_ORDERS] = {0};
+		int n, i;
 
 		if (blank(line))
 			continue;
-		n = parse_buddy_line(line, blocks);
+		n = parse_buddy_line(line, one);
 		if (n < 0) {
 			rc = n;
 			goto fail;
 		}
+		for (i = 0; i < PRTOP_ORDERS; i++)
+			blocks[i] =
+			    one[i] > UINT64_MAX - blocks[i] ? UINT64_MAX : blocks[i] + one[i];
+		if (zones && nz < max_zones)
+			memcpy(zones[nz++], one, sizeof(one));
 		if (n > orders)
 			orders = n;
 	}
 	if (ferror(f) || orders == 0)
 		goto fail;
 	free(line);
+	if (nzones)
+		*nzones = nz;
 	return orders < PRTOP_ORDERS ? orders : PRTOP_ORDERS;
 fail:
 	free(line);
 	memset(blocks, 0, PRTOP_ORDERS * sizeof(blocks[0]));
+	if (nzones)
+		*nzones = 0;
+	return rc;
+}
+
+int buddyinfo_parse(FILE *f, uint64_t blocks[PRTOP_ORDERS])
+{
+	return parse_zones(f, blocks, NULL, 0, NULL);
+}
+
+int buddyinfo_read_zones(const char *path, uint64_t blocks[PRTOP_ORDERS],
+			 uint64_t (*zones)[PRTOP_ORDERS], int max_zones, int *nzones)
+{
+	FILE *f = fopen(path ? path : "/proc/buddyinfo", "re");
+	int rc;
+
+	if (nzones)
+		*nzones = 0;
+	if (!f) {
+		memset(blocks, 0, PRTOP_ORDERS * sizeof(blocks[0]));
+		return -errno;
+	}
+	rc = parse_zones(f, blocks, zones, max_zones, nzones);
+	fclose(f);
 	return rc;
 }
 
 int buddyinfo_read(const char *path, uint64_t blocks[PRTOP_ORDERS])
 {
-	FILE *f = fopen(path ? path : "/proc/buddyinfo", "re");
-	int rc;
-
-	if (!f) {
-		memset(blocks, 0, PRTOP_ORDERS * sizeof(blocks[0]));
-		return -errno;
-	}
-	rc = buddyinfo_parse(f, blocks);
-	fclose(f);
-	return rc;
+	return buddyinfo_read_zones(path, blocks, NULL, 0, NULL);
 }
 
 /* ---- module parameters ---- */

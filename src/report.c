@@ -489,6 +489,37 @@ static void diagnosis_print(FILE *out, const struct prtop_snapshot *s,
 	}
 }
 
+/*
+ * drain_bound's figures and what they came from, so that a test can hold
+ * them against the kernel's own counters over the same window
+ */
+static json_object *drain_json(const struct diag *d)
+{
+	const struct drain_in *in = &d->din;
+	const struct drain_verdict *v = &d->dv;
+	bool paced = v->bound != BOUND_WAITING;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bound", json_object_new_string(drain_bound_name(v->bound)));
+	json_object_object_add(o, "window_s", fixed(in->window_s, 3));
+	json_object_object_add(o, "end_mono_s", fixed(in->end_ns / 1e9, 3));
+	json_object_object_add(o, "returned_bytes", u64(in->bytes));
+	json_object_object_add(o, "passes", u64(in->passes));
+	json_object_object_add(o, "backlog_bytes", u64(in->backlog));
+	json_object_object_add(o, "per_pass_bytes", paced ? u64((uint64_t)v->per_pass) : NULL);
+	json_object_object_add(o, "interval_s", paced ? fixed(v->interval_s, 3) : NULL);
+	json_object_object_add(o, "rate_bytes_per_s", paced ? u64((uint64_t)v->rate) : NULL);
+	json_object_object_add(o, "passes_needed", paced ? u64(v->passes_needed) : NULL);
+	json_object_object_add(o, "eta_s", paced ? fixed(v->eta_s, 1) : NULL);
+	json_object_object_add(o, "delay_s", fixed(in->delay_s, 3));
+	json_object_object_add(o, "delay_from", json_object_new_string(in->delay_from));
+	json_object_object_add(o, "run_s", in->run_s >= 0 ? fixed(in->run_s, 4) : NULL);
+	json_object_object_add(o, "report_rtt_s", in->rtt_s >= 0 ? fixed(in->rtt_s, 6) : NULL);
+	json_object_object_add(o, "budget_bytes", in->budget ? u64(in->budget) : NULL);
+	json_object_object_add(o, "capacity", u64(in->capacity));
+	return o;
+}
+
 static json_object *diagnosis_json(const struct prtop_snapshot *s,
 				   const struct prtop_snapshot *base)
 {
@@ -502,6 +533,8 @@ static json_object *diagnosis_json(const struct prtop_snapshot *s,
 		json_object_object_add(o, "id", json_object_new_string(d[i].id));
 		json_object_object_add(o, "level", json_object_new_string(diag_level_name(d[i].level)));
 		json_object_object_add(o, "text", json_object_new_string(d[i].text));
+		if (d[i].has_drain)
+			json_object_object_add(o, "drain", drain_json(&d[i]));
 		json_object_array_add(a, o);
 	}
 	return a;

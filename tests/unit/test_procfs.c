@@ -257,6 +257,33 @@ static bool all_zero(const uint64_t *b)
 	return true;
 }
 
+/* each zone's line apart, for the per-zone budget; the sums as before */
+static void test_buddyinfo_zones(void)
+{
+	static const char text[] = "Node 0, zone      DMA      0      0      0      0      0  "
+				   "    0      0      0      1      1      3 \n"
+				   "Node 0, zone    DMA32      1      1      4      2      5  "
+				   "    4      3      3      4      2    752 \n"
+				   "Node 0, zone   Normal   2032   1833    952    443    302  "
+				   "  219     48     11     11     37    407 \n";
+	char path[] = "/tmp/prtop-buddy-XXXXXX";
+	uint64_t blocks[PRTOP_ORDERS], zones[2][PRTOP_ORDERS];
+	int fd = mkstemp(path), nz = -1, rc;
+
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text),
+	      "procfs: buddyinfo zones: a file to read");
+	if (fd >= 0)
+		close(fd);
+	rc = buddyinfo_read_zones(path, blocks, zones, 2, &nz);
+	CHECK(rc == 11 && nz == 2, "procfs: buddyinfo zones: two kept of three (%d, %d)", rc, nz);
+	CHECK(zones[0][10] == 3 && zones[1][10] == 752 && zones[1][9] == 2,
+	      "procfs: buddyinfo zones: DMA and DMA32 apart");
+	CHECK_U64(blocks[10], 3 + 752 + 407, "procfs: buddyinfo zones: the sum over all three");
+	unlink(path);
+	rc = buddyinfo_read_zones(path, blocks, zones, 2, &nz);
+	CHECK(rc < 0 && nz == 0, "procfs: buddyinfo zones: no file, no zones");
+}
+
 static void test_buddyinfo_good(void)
 {
 	static const char two_nodes[] = "Node 0, zone      DMA      0      0      0      0      0  "
@@ -507,6 +534,7 @@ void test_procfs(void)
 	test_kallsyms_bad();
 	test_kallsyms_live();
 	test_buddyinfo_good();
+	test_buddyinfo_zones();
 	test_buddyinfo_bad();
 	test_params();
 	test_uname();
