@@ -20,6 +20,7 @@
 #include "collector.h"
 #include "export.h"
 #include "format.h"
+#include "history.h"
 #include "knob.h"
 #include "sampler.h"
 #include "ui.h"
@@ -38,6 +39,7 @@ enum opt_bit {
 	O_REUSE = 1 << 5,     /* --reuse-exact, --no-reuse */
 	O_TIMESTAMP = 1 << 6, /* -T */
 	O_HOST = 1 << 7,      /* doctor --host */
+	O_HISTORY = 1 << 8,   /* --history N, --json-log FILE (the live view) */
 	O_COLLECT = O_REUSE,  /* what every attaching command takes besides -v */
 };
 
@@ -52,7 +54,7 @@ struct cmd {
 
 static const char *const live_help =
     "Usage: prtop [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T]\n"
-    "             [--reuse-exact | --no-reuse] [-v]\n"
+    "             [--history N] [--json-log FILE] [--reuse-exact | --no-reuse] [-v]\n"
     "\n"
     "Watch Linux free page reporting live: batches and bytes handed to the\n"
     "balloon device, worker runs and delays, per-order free and reported\n"
@@ -64,6 +66,10 @@ static const char *const live_help =
     "  -b, --batch           plain-text frames, no escape codes (for logs)\n"
     "  -j, --json            one JSON object per sample (JSON Lines); implies -b\n"
     "  -T, --timestamp       wall-clock time on every frame\n"
+    "      --history N       keep N samples of history (the live view's strips;\n"
+    "                        default 300) and add them to -j frames as history\n"
+    "      --json-log FILE   the live view also appends each frame to FILE as\n"
+    "                        a -j line\n"
     "      --reuse-exact     count reuse of reported memory exactly, with a\n"
     "                        hook on every page allocation (costs throughput)\n"
     "      --no-reuse        do not track reuse of reported memory\n"
@@ -161,7 +167,7 @@ static int cmd_doctor(struct args *a);
 static int cmd_export(struct args *a);
 
 static const struct cmd cmds[] = {
-    {"", cmd_live, O_INTERVAL | O_COUNT | O_BATCH | O_JSON | O_TIMESTAMP | O_COLLECT, 2,
+    {"", cmd_live, O_INTERVAL | O_COUNT | O_BATCH | O_JSON | O_TIMESTAMP | O_HISTORY | O_COLLECT, 2,
      "live view (the default; -b plain text, -j JSON Lines)", &live_help},
     {"stat", cmd_stat, O_INTERVAL | O_JSON | O_TIMESTAMP | O_COLLECT, 1,
      "attach, wait SECS, print one report and exit", &stat_help},
@@ -225,7 +231,7 @@ static int parse_count(const char *s, long *out)
 /* the option's bit, and how the user spelled it (for "does not apply") */
 struct seen {
 	unsigned int bits;
-	const char *spelling[8];
+	const char *spelling[16];
 };
 
 static void saw(struct seen *s, enum opt_bit b, const char *spelling)
@@ -281,7 +287,7 @@ static int check_applies(const struct cmd *c, const struct seen *seen)
 	char msg[160];
 	int i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 16; i++) {
 		if (!(seen->bits & (1u << i)) || (c->opts & (1u << i)))
 			continue;
 		snprintf(msg, sizeof(msg), "option '%s' does not apply to 'prtop%s%s'",
@@ -303,6 +309,8 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 	    {"reuse-exact", no_argument, NULL, 'E'},
 	    {"no-reuse", no_argument, NULL, 'R'},
 	    {"host", no_argument, NULL, 'H'},
+	    {"history", required_argument, NULL, 'Y'},
+	    {"json-log", required_argument, NULL, 'L'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -310,6 +318,7 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 	};
 	struct seen seen = {0};
 	int o, ret;
+	long n;
 
 	optind = 1;
 	opterr = 0;
@@ -357,6 +366,19 @@ static int parse_args(const struct cmd *c, int argc, char **argv, struct args *a
 		case 'H':
 			saw(&seen, O_HOST, spelling);
 			a->host = true;
+			break;
+		case 'Y':
+			saw(&seen, O_HISTORY, spelling);
+			if (parse_count(optarg, &n) || n > HIST_MAX_SLOTS)
+				return usage_error(c->name,
+						   "invalid history '%s': give samples from 1 "
+						   "to 86400",
+						   optarg);
+			a->ui.history = (int)n;
+			break;
+		case 'L':
+			saw(&seen, O_HISTORY, spelling);
+			a->ui.json_log = optarg;
 			break;
 		case 'v':
 			a->copts.verbose = true;
@@ -470,6 +492,12 @@ static int cmd_live(struct args *a)
 
 	if (a->json)
 		a->batch = true; /* JSON Lines are a stream, not a screen */
+	if (a->batch && a->ui.json_log)
+		return usage_fail("",
+				  "--json-log is the live view's: -b -j alone writes JSON Lines");
+	if (a->batch && a->ui.history && !a->json)
+		return usage_fail("", "--history is drawn in the live view and written in -j "
+				      "frames, not in -b text: add -j");
 	if (!a->batch && !isatty(STDOUT_FILENO)) {
 		fprintf(
 		    stderr,
