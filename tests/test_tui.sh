@@ -646,9 +646,16 @@ while True:
 	if wait_for 15 sh -c "$T capture-pane -p -t h1 | grep -q 'sample [3-9]'" &&
 		wait_for 5 sh -c "$T capture-pane -p -t h2 | grep -q 'sample [3-9]'"; then
 		echo "# history: screens up at $(date +%T.%N | cut -c1-12)"
+		kib0=$(cat "$KIB")
 		"$TOOLS/memhog" -m 1800 -H 0 -q >/dev/null 2>&1
 		echo "# history: memhog done at $(date +%T.%N | cut -c1-12)"
-		# until reported_kib stands still for 2 s (at most 20 s)
+		# until reported_kib rises (the worker runs 2 s after the free,
+		# at most 10 s), then until it stands still for 2 s (at most 20 s)
+		_i=0
+		while [ $_i -lt 20 ] && [ "$(cat "$KIB")" = "$kib0" ]; do
+			sleep 0.5
+			_i=$((_i + 1))
+		done
 		_i=0
 		last=$(cat "$KIB")
 		still=0
