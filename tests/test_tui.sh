@@ -63,6 +63,21 @@ fi
 timeout 30 "$PRTOP" -b -j -n 2 -d 1 >"$tmp/batch.jsonl" 2>"$tmp/batch.jerr"
 check "batch: prtop -b -j -n 2 -d 1 gives 2 JSON lines" \
 	sh -c "python3 -c 'import json,sys; assert len([json.loads(l) for l in open(sys.argv[1])]) == 2' '$tmp/batch.jsonl'"
+# --history N in -b -j frames: the last N slots, oldest first, the newest
+# the frame's own (its rate the one the frame has)
+timeout 30 "$PRTOP" -b -j -n 3 -d 0.5 --history 2 >"$tmp/hist.jsonl" 2>"$tmp/hist.err"
+check "batch: -b -j --history 2 keeps 2 slots, the newest the frame's own rates" \
+	python3 -c '
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1])]
+h = [x["history"] for x in f]
+assert [len(x["t_s"]) for x in h] == [1, 2, 2], h
+for x, y in zip(f, h):
+    r = x["reported_bytes_per_s"]
+    assert (r is None) == (y["returned_mib_per_s"][-1] is None), (r, y)
+    assert r is None or abs(r / 1048576 - y["returned_mib_per_s"][-1]) <= 0.001, (r, y)
+assert h[1]["t_s"][1] == h[2]["t_s"][0] and h[2]["t_s"][0] < h[2]["t_s"][1], h
+' "$tmp/hist.jsonl"
 for sect in device knobs probes rates totals nents latency order reuse; do
 	if grep -q "^$sect" "$tmp/batch"; then
 		ok "batch: frame has a '$sect' line"
