@@ -782,11 +782,6 @@ static int orders_shown(const struct prtop_snapshot *s)
 	return n;
 }
 
-/*
- * The body below the header lines: bars, tables, reuse, parameters.  The
- * fixed parts come first; blank lines and taller bars only from what is
- * left, so that 80x24 still shows everything but the parameters.
- */
 static bool body_bars(const struct tui *t)
 {
 	return snap_has(t->smp.cur, SG_REPORT) && nents_count(t->smp.cur->nents_hist);
@@ -804,6 +799,12 @@ static int body_need(const struct tui *t)
 	return 1 + (body_bars(t) ? 3 : 0) + tables + 1; /* ... + reuse */
 }
 
+/*
+ * The body below the header lines and strips: bars, tables, reuse,
+ * parameters.  The fixed parts come first; blank lines and taller bars only
+ * from what is left, so that 80x24 still shows everything but the
+ * parameters and the n/a rows.
+ */
 static void draw_body(struct tui *t, int y, int ymax)
 {
 	bool bars = body_bars(t);
