@@ -48,10 +48,10 @@ _prtop()
 
 	case $prev in
 	-d | --interval | -n | --iterations | --reps | --settle | --until-ci | \
-		--max-minutes | --mib | --wait | --after | --top | -l | --listen)
+		--max-minutes | --mib | --wait | --after | --top | -l | --listen | --history)
 		return
 		;;
-	-o | --output | --price | --svg)
+	-o | --output | --price | --svg | --json-log)
 		_filedir
 		return
 		;;
@@ -72,7 +72,8 @@ _prtop()
 	case $cmd in
 	"" | live)
 		opts="-d --interval -n --iterations -b --batch -j --json -T --timestamp
-		      --reuse-exact --no-reuse -v --verbose -h --help --version"
+		      --history --json-log --reuse-exact --no-reuse -v --verbose -h --help
+		      --version"
 		;;
 	stat)
 		opts="-d --interval -j --json -T --timestamp --reuse-exact --no-reuse

@@ -53,6 +53,7 @@ enum opt_bit {
 	O_REUSE = 1 << 5,     /* --reuse-exact, --no-reuse */
 	O_TIMESTAMP = 1 << 6, /* -T */
 	O_HOST = 1 << 7,      /* doctor --host */
+	O_HISTORY = 1 << 8,   /* --history N, --json-log FILE (the live view) */
 	O_COLLECT = O_REUSE,  /* what every attaching command takes besides -v */
 };
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "collector.h"
+#include "history.h"
 
 /*
  * Called while waiting for the next sample, after each collector poll: may
@@ -24,6 +25,7 @@ struct sampler_opts {
 	long count;	    /* samples to deliver, 0: until stopped */
 	bool deliver_base;  /* the first sample is a frame (live view, exporter) */
 	bool final_on_stop; /* a signal still gets a last sample (stat's window) */
+	int history;	    /* slots of history to keep (history.h), 0: none */
 	sampler_idle_fn idle;
 	void *idle_ctx;
 };
@@ -40,9 +42,10 @@ struct sampler {
 	bool have_prev; /* prev holds the sample before cur */
 	struct prtop_snapshot *prev, *cur;
 	struct snap_rates rates; /* prev -> cur; zero without prev */
+	struct history hist;	 /* one slot per delivered sample (o.history slots) */
 };
 
-/* Take the base sample; -ENOMEM (nothing to free) or 0. */
+/* Take the base sample; -ENOMEM or -EINVAL (nothing to free) or 0. */
 int sampler_init(struct sampler *s, struct collector *c, const struct sampler_opts *o);
 /*
  * Wait until the next sample is due (polling the collector), take it, and

@@ -7,15 +7,23 @@
 #include "collector.h"
 
 struct ui_opts {
-	double interval_s; /* -d */
-	long iterations;   /* -n, 0 = forever */
-	bool timestamps;   /* -T: wall-clock time on every frame */
+	double interval_s;    /* -d */
+	long iterations;      /* -n, 0 = forever */
+	bool timestamps;      /* -T: wall-clock time on every frame */
+	int history;	      /* --history N, 0: none (the live view keeps HIST_DEFAULT_SLOTS) */
+	const char *json_log; /* --json-log FILE: the live view's frames as JSON Lines too */
 };
 
 /* ncurses live view; returns process exit code */
 int tui_run(struct collector *c, const struct ui_opts *o);
 /* batch mode: one plain-text frame (or JSON line) per interval, no escape codes */
 int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out);
+/*
+ * One JSON line of the sampler's latest sample (as -b -j), with its
+ * "history" when the sampler keeps one; write errors: output_status()
+ */
+struct sampler;
+void json_frame(FILE *out, const struct sampler *smp, unsigned int flags);
 /* one frame of text (shared by batch mode and stat); prev may be NULL */
 void text_frame(FILE *out, const struct prtop_snapshot *cur, const struct prtop_snapshot *prev,
 		const struct ui_opts *o);

@@ -5,13 +5,30 @@
  * that goes away ends it like any filter.
  */
 #include <stdio.h>
+#include <json-c/json.h>
 
 #include "sampler.h"
 #include "ui.h"
 
+void json_frame(FILE *out, const struct sampler *smp, unsigned int flags)
+{
+	int f = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PLAIN;
+	struct json_object *d;
+
+	if (!smp->hist.cap) {
+		json_print(out, smp->cur, smp->prev, flags | JSON_COMPACT);
+		return;
+	}
+	d = snap_json(smp->cur, smp->prev, flags | JSON_COMPACT);
+	json_object_object_add(d, "history", history_json(&smp->hist));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(d, f));
+	json_object_put(d);
+}
+
 int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out)
 {
-	struct sampler_opts so = {.interval_s = o->interval_s, .count = o->iterations};
+	struct sampler_opts so = {
+	    .interval_s = o->interval_s, .count = o->iterations, .history = o->history};
 	unsigned int flags = JSON_COMPACT | (o->timestamps ? JSON_TIME : 0);
 	struct sampler smp;
 	int rc = 0;
@@ -22,7 +39,7 @@ int batch_run(struct collector *c, const struct ui_opts *o, bool json, FILE *out
 	}
 	while (sampler_next(&smp)) {
 		if (json)
-			json_print(out, smp.cur, smp.prev, flags);
+			json_frame(out, &smp, flags);
 		else
 			text_frame(out, smp.cur, smp.prev, o);
 		if (fflush(out) || ferror(out)) {

@@ -12,7 +12,7 @@
 
 const char *const live_help =
     "Usage: prtop [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T]\n"
-    "             [--reuse-exact | --no-reuse] [-v]\n"
+    "             [--history N] [--json-log FILE] [--reuse-exact | --no-reuse] [-v]\n"
     "\n"
     "Watch Linux free page reporting live: batches and bytes handed to the\n"
     "balloon device, worker runs and delays, per-order free and reported\n"
@@ -24,6 +24,10 @@ const char *const live_help =
     "  -b, --batch           plain-text frames, no escape codes (for logs)\n"
     "  -j, --json            one JSON object per sample (JSON Lines); implies -b\n"
     "  -T, --timestamp       wall-clock time on every frame\n"
+    "      --history N       keep N samples of history (the live view's strips;\n"
+    "                        default 300) and add them to -j frames as history\n"
+    "      --json-log FILE   the live view also appends each frame to FILE as\n"
+    "                        a -j line\n"
     "      --reuse-exact     count reuse of reported memory exactly, with a\n"
     "                        hook on every page allocation (costs throughput)\n"
     "      --no-reuse        do not track reuse of reported memory\n"
@@ -33,7 +37,7 @@ const char *const live_help =
 
 static const struct cmd_opts opts = {
     .name = "",
-    .opts = O_INTERVAL | O_COUNT | O_BATCH | O_JSON | O_TIMESTAMP | O_COLLECT,
+    .opts = O_INTERVAL | O_COUNT | O_BATCH | O_JSON | O_TIMESTAMP | O_HISTORY | O_COLLECT,
     .positional = 2,
     .interval_s = 1.0,
 };
@@ -45,6 +49,12 @@ static int run(struct args *a)
 
 	if (a->json)
 		a->batch = true; /* JSON Lines are a stream, not a screen */
+	if (a->batch && a->ui.json_log)
+		return usage_fail("",
+				  "--json-log is the live view's: -b -j alone writes JSON Lines");
+	if (a->batch && a->ui.history && !a->json)
+		return usage_fail("", "--history is drawn in the live view and written in -j "
+				      "frames, not in -b text: add -j");
 	if (!a->batch && !isatty(STDOUT_FILENO)) {
 		fprintf(
 		    stderr,

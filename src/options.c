@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "collector.h"
+#include "history.h"
 
 static int usage_error(const char *cmd, const char *fmt, const char *what)
 {
@@ -20,7 +21,7 @@ static int usage_error(const char *cmd, const char *fmt, const char *what)
 /* the option's bit, and how the user spelled it (for "does not apply") */
 struct seen {
 	unsigned int bits;
-	const char *spelling[8];
+	const char *spelling[16];
 };
 
 static void saw(struct seen *s, enum opt_bit b, const char *spelling)
@@ -79,7 +80,7 @@ static int check_applies(const struct cmd_opts *o, const struct seen *seen)
 	char msg[160];
 	int i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 16; i++) {
 		if (!(seen->bits & (1u << i)) || (o->opts & (1u << i)))
 			continue;
 		snprintf(msg, sizeof(msg), "option '%s' does not apply to 'prtop%s%s'",
@@ -101,6 +102,8 @@ static int parse(const struct cmd_opts *o, int argc, char **argv, struct args *a
 	    {"reuse-exact", no_argument, NULL, 'E'},
 	    {"no-reuse", no_argument, NULL, 'R'},
 	    {"host", no_argument, NULL, 'H'},
+	    {"history", required_argument, NULL, 'Y'},
+	    {"json-log", required_argument, NULL, 'L'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -108,6 +111,7 @@ static int parse(const struct cmd_opts *o, int argc, char **argv, struct args *a
 	};
 	struct seen seen = {0};
 	int ch, ret;
+	double n;
 
 	optind = 1;
 	opterr = 0;
@@ -155,6 +159,19 @@ static int parse(const struct cmd_opts *o, int argc, char **argv, struct args *a
 		case 'H':
 			saw(&seen, O_HOST, spelling);
 			a->host = true;
+			break;
+		case 'Y':
+			saw(&seen, O_HISTORY, spelling);
+			if (parse_number(optarg, 1, HIST_MAX_SLOTS, &n) || n != (int)n)
+				return usage_error(o->name,
+						   "invalid history '%s': give samples from 1 "
+						   "to 86400",
+						   optarg);
+			a->ui.history = (int)n;
+			break;
+		case 'L':
+			saw(&seen, O_HISTORY, spelling);
+			a->ui.json_log = optarg;
 			break;
 		case 'v':
 			a->copts.verbose = true;

@@ -27,6 +27,14 @@ int sampler_init(struct sampler *s, struct collector *c, const struct sampler_op
 		sampler_free(s);
 		return -ENOMEM;
 	}
+	if (o->history) {
+		int err = history_init(&s->hist, o->history);
+
+		if (err) {
+			sampler_free(s);
+			return err;
+		}
+	}
 	collector_sample(c, s->cur);
 	s->last_ns = s->cur->mono_ns;
 	s->next_ns = s->last_ns + s->interval_ns;
@@ -39,6 +47,7 @@ void sampler_free(struct sampler *s)
 	free(s->prev);
 	free(s->cur);
 	s->prev = s->cur = NULL;
+	history_free(&s->hist);
 }
 
 static bool stopping(const struct sampler *s)
@@ -106,6 +115,14 @@ static bool deliver(struct sampler *s)
 		snap_rates(s->prev, s->cur, &s->rates);
 	else
 		memset(&s->rates, 0, sizeof(s->rates));
+	if (s->hist.cap) {
+		double v[HF__COUNT];
+		bool known[HF__COUNT];
+
+		history_sample(s->cur, &s->rates, s->have_prev, v, known);
+		history_push(&s->hist, (double)(s->cur->mono_ns - s->cur->start_ns) / 1e9, v,
+			     known);
+	}
 	return true;
 }
 

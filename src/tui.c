@@ -4,6 +4,7 @@
  * It only reads snapshots; between samples it keeps the collector polling
  * (also while paused) and reads keys in short slices.
  */
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <ncursesw/curses.h>
 #include "clock.h"
 #include "format.h"
+#include "history.h"
 #include "sampler.h"
 #include "ui.h"
 
@@ -22,6 +24,8 @@
 #define MIN_LINES    8
 /* lines below the header needed to show knobs and probes too */
 #define BOILERPLATE_MIN 18
+#define HIST_LABEL_W	11 /* "reportable " */
+#define HIST_SCALE_W	19 /* " max 99999.9 MiB/s" */
 
 enum tui_color {
 	C_GOOD = 1, /* attached probes, bars */
@@ -37,6 +41,9 @@ struct tui {
 	bool compact; /* the screen is short: rows that hold only n/a are left out */
 	char msg[64]; /* transient note in the status line */
 	uint64_t msg_until;
+	FILE *log; /* --json-log */
+	const char *log_path;
+	int log_err; /* errno of the write that stopped the log */
 };
 
 struct token {
@@ -313,6 +320,74 @@ static int draw_probes(struct tui *t, int y, int ymax)
 		n++;
 	}
 	return put_tokens(y, ymax, "probes", A_BOLD, tok, n);
+}
+
+/*
+ * One glyph per level: UTF-8 has the eight eighth blocks (levels 1..8),
+ * ASCII seven characters (1..7).  Level 0 is a gap: unknown, or no sample.
+ */
+static const char *strip_cell(int level, int *top)
+{
+	static const char *const utf8[] = {
+	    " ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+	};
+	static const char *const ascii[] = {" ", ".", ":", "-", "=", "+", "*", "#"};
+	bool a = fmt_is_ascii();
+
+	*top = a ? 7 : 8;
+	if (level < 0 || level > *top)
+		level = 0;
+	return a ? ascii[level] : utf8[level];
+}
+
+/* "max 12.3 MiB/s" for the strip's scale, or "max n/a" */
+static void strip_scale(char *buf, size_t len, enum hist_fig f, bool known, double max)
+{
+	const struct hist_fig_info *fi = history_fig(f);
+
+	if (!known)
+		snprintf(buf, len, "max n/a");
+	else
+		snprintf(buf, len, "max %.*f %s", f == HF_RUNS ? 2 : 1, max, fi->unit);
+}
+
+/*
+ * A strip of one figure: one cell per sample, the newest at the right, as
+ * many as the width allows; each cell's height is its value against the
+ * largest known value shown (history_level()), unknown a gap
+ */
+static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
+{
+	const struct history *h = &t->smp.hist;
+	int w = COLS - HIST_LABEL_W - HIST_SCALE_W, i, first, top;
+	char scale[48];
+	double max = 0, v;
+	bool known;
+
+	if (y >= ymax || w < 8)
+		return y;
+	known = history_max(h, f, w, &max);
+	put(y, 0, A_BOLD, history_fig(f)->label);
+	first = h->n > w ? h->n - w : 0;
+	strip_cell(0, &top);
+	for (i = first; i < h->n; i++) {
+		int level = history_get(h, f, i, &v) ? history_level(v, max, top) : 0;
+
+		put(y, HIST_LABEL_W + w - (h->n - i), color(t, C_GOOD), strip_cell(level, &top));
+	}
+	strip_scale(scale, sizeof(scale), f, known, max);
+	put(y, HIST_LABEL_W + w + 1, known ? 0 : (int)A_DIM, scale);
+	return y + 1;
+}
+
+/* the first n strips, most wanted first: memory returned, reportable, runs, reuse */
+static int draw_history(struct tui *t, int y, int ymax, int n)
+{
+	int f;
+
+	for (f = 0; f < n && f < HF__COUNT && y < ymax; f++)
+		y = draw_strip(t, y, ymax, f);
+	return y;
 }
 
 /* the headline has the returned memory; these lines the rest */
@@ -707,22 +782,34 @@ static int orders_shown(const struct prtop_snapshot *s)
 	return n;
 }
 
-/*
- * The body below the header lines: bars, tables, reuse, parameters.  The
- * fixed parts come first; blank lines and taller bars only from what is
- * left, so that 80x24 still shows everything but the parameters.
- */
-static void draw_body(struct tui *t, int y, int ymax)
+static bool body_bars(const struct tui *t)
 {
-	bool bars = snap_has(t->smp.cur, SG_REPORT) && nents_count(t->smp.cur->nents_hist);
+	return snap_has(t->smp.cur, SG_REPORT) && nents_count(t->smp.cur->nents_hist);
+}
+
+/* the lines the body needs without blank lines, taller bars or parameters */
+static int body_need(const struct tui *t)
+{
 	int tables = 1 + FMT_LAT__COUNT, orders = 1 + orders_shown(t->smp.cur);
-	int need, spare, rows = bars ? 2 : 0, yl, yo;
 
 	if (COLS >= SIDE_BY_SIDE)
 		tables = tables > orders ? tables : orders;
 	else
 		tables += orders;
-	need = 1 + (bars ? rows + 1 : 0) + tables + 1; /* ... + reuse */
+	return 1 + (body_bars(t) ? 3 : 0) + tables + 1; /* ... + reuse */
+}
+
+/*
+ * The body below the header lines and strips: bars, tables, reuse,
+ * parameters.  The fixed parts come first; blank lines and taller bars only
+ * from what is left, so that 80x24 still shows everything but the
+ * parameters and the n/a rows.
+ */
+static void draw_body(struct tui *t, int y, int ymax)
+{
+	bool bars = body_bars(t);
+	int need = body_need(t), spare, rows = bars ? 2 : 0, yl, yo;
+
 	/* with the parameters (title, rows, a blank) it does not fit: n/a rows go first */
 	t->compact = ymax - y < need + t->smp.cur->xcheck.have +
 				   (t->smp.cur->nparams ? t->smp.cur->nparams + 2 : 0);
@@ -807,6 +894,12 @@ static void draw(struct tui *t)
 	y = draw_rates(t, y, ymax);
 	y = draw_totals(t, y, ymax);
 	y = draw_walks(t, y, ymax);
+	/* every strip that leaves the body its lines; the first one always */
+	if (t->smp.hist.cap) {
+		int n = ymax - y - body_need(t) - t->smp.cur->xcheck.have;
+
+		y = draw_history(t, y, ymax, n < 1 ? 1 : n);
+	}
 	draw_body(t, y, ymax);
 	draw_status(t);
 	if (t->help)
@@ -897,6 +990,36 @@ static bool tui_idle(void *ctx, int wait_ms)
 	return t->quit;
 }
 
+/*
+ * --json-log: the frame just drawn as a -j line, history included, so the
+ * screen can be compared with its data.  A write error stops the log (the
+ * screen goes on) and is reported at exit.
+ */
+static void log_frame(struct tui *t)
+{
+	if (!t->log)
+		return;
+	json_frame(t->log, &t->smp, t->timestamps ? JSON_TIME : 0);
+	if (fflush(t->log) || ferror(t->log)) {
+		t->log_err = errno ? errno : EIO;
+		fclose(t->log);
+		t->log = NULL;
+		note(t, "--json-log: write failed, log stopped");
+	}
+}
+
+static int log_close(struct tui *t)
+{
+	if (t->log && fclose(t->log) && !t->log_err)
+		t->log_err = errno ? errno : EIO;
+	t->log = NULL;
+	if (!t->log_err)
+		return 0;
+	fprintf(stderr, "prtop: writing %s (--json-log) failed: %s; the log is incomplete\n",
+		t->log_path, strerror(t->log_err));
+	return 1;
+}
+
 static bool start_curses(struct tui *t)
 {
 	t->screen = newterm(NULL, stdout, stdin);
@@ -922,17 +1045,25 @@ static bool start_curses(struct tui *t)
 
 int tui_run(struct collector *c, const struct ui_opts *o)
 {
-	struct tui t = {.timestamps = o->timestamps};
+	struct tui t = {.timestamps = o->timestamps, .log_path = o->json_log};
 	struct sampler_opts so = {
 	    .interval_s = o->interval_s,
 	    .count = o->iterations,
 	    .deliver_base = true,
+	    .history = o->history ? o->history : HIST_DEFAULT_SLOTS,
 	    .idle = tui_idle,
 	    .idle_ctx = &t,
 	};
 
+	if (o->json_log && !(t.log = fopen(o->json_log, "a"))) {
+		fprintf(stderr, "prtop: cannot open %s for --json-log: %s; give a writable file\n",
+			o->json_log, strerror(errno));
+		return 1;
+	}
 	if (sampler_init(&t.smp, c, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
+		if (t.log)
+			fclose(t.log);
 		return 1;
 	}
 	if (!start_curses(&t)) {
@@ -941,12 +1072,16 @@ int tui_run(struct collector *c, const struct ui_opts *o)
 			"terminal (TERM=%s); try prtop -b\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		sampler_free(&t.smp);
+		if (t.log)
+			fclose(t.log);
 		return 1;
 	}
-	while (sampler_next(&t.smp))
+	while (sampler_next(&t.smp)) {
 		draw(&t);
+		log_frame(&t);
+	}
 	endwin();
 	delscreen(t.screen);
 	sampler_free(&t.smp);
-	return 0;
+	return log_close(&t);
 }

@@ -63,6 +63,21 @@ fi
 timeout 30 "$PRTOP" -b -j -n 2 -d 1 >"$tmp/batch.jsonl" 2>"$tmp/batch.jerr"
 check "batch: prtop -b -j -n 2 -d 1 gives 2 JSON lines" \
 	sh -c "python3 -c 'import json,sys; assert len([json.loads(l) for l in open(sys.argv[1])]) == 2' '$tmp/batch.jsonl'"
+# --history N in -b -j frames: the last N slots, oldest first, the newest
+# the frame's own (its rate the one the frame has)
+timeout 30 "$PRTOP" -b -j -n 3 -d 0.5 --history 2 >"$tmp/hist.jsonl" 2>"$tmp/hist.err"
+check "batch: -b -j --history 2 keeps 2 slots, the newest the frame's own rates" \
+	python3 -c '
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1])]
+h = [x["history"] for x in f]
+assert [len(x["t_s"]) for x in h] == [1, 2, 2], h
+for x, y in zip(f, h):
+    r = x["reported_bytes_per_s"]
+    assert (r is None) == (y["returned_mib_per_s"][-1] is None), (r, y)
+    assert r is None or abs(r / 1048576 - y["returned_mib_per_s"][-1]) <= 0.001, (r, y)
+assert h[1]["t_s"][1] == h[2]["t_s"][0] and h[2]["t_s"][0] < h[2]["t_s"][1], h
+' "$tmp/hist.jsonl"
 for sect in device knobs probes rates totals nents latency order reuse; do
 	if grep -q "^$sect" "$tmp/batch"; then
 		ok "batch: frame has a '$sect' line"
@@ -478,6 +493,229 @@ else
 	not_ok "tui 60x15: screen appears: $(head -c 300 "$tmp/small.err")"
 fi
 $T kill-session -t small 2>/dev/null
+
+# ---- history strips against their own data and the kernel's counter ------
+# Two live views with --history and --json-log (each frame also as a -j
+# line): 120x40 under UTF-8, 80x24 under LC_ALL=C.  memhog frees 2400 MiB,
+# more than this kernel's max_waiting_mib (1024), so the kernel reports; the
+# test logs reported_kib itself every 20 ms.  Each strip's cells must be the
+# levels recomputed from the -j line of the frame on screen (hist.py: the
+# scaling rule), unknown a gap; the returned MiB/s slots must match the rise
+# of reported_kib between the samples' times (-T).  About 20 s.
+cat >"$tmp/hist.py" <<'HISTEOF'
+# hist.py SCREEN JSONL KIBLOG COLS ASCII NAME: prints ok / not ok lines
+import json, math, sys, datetime
+scr = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
+frames = {}
+for l in open(sys.argv[2]):
+    if l.strip():
+        j = json.loads(l)
+        frames[j["sample"]] = j
+kib = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if len(l.split()) == 2]
+cols, ascii_, name = int(sys.argv[4]), sys.argv[5] == "1", sys.argv[6]
+fails = []
+def say(good, what):
+    print("%s - history %s: %s" % ("ok" if good else "not ok", name, what))
+    if not good:
+        fails.append(what)
+
+LABEL_W, SCALE_W = 11, 19
+TOP = 7 if ascii_ else 8
+GLYPH = " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+FIGS = [("returned", "returned_mib_per_s", "MiB/s", 1), ("reportable", "reportable_mib", "MiB", 1),
+        ("runs", "worker_runs_per_s", "/s", 2), ("reused", "reused_mib_per_s", "MiB/s", 1)]
+
+def level(v, mx):
+    # history.h: 1 + floor(v / max * (top - 1) + 0.5), clamped; 1 for 0
+    if not (mx > 0) or not (v > 0):
+        return 1
+    return 1 + min(TOP - 1, int(math.floor(v / mx * (TOP - 1) + 0.5)))
+
+sample = None
+for l in scr:
+    if " sample " in l:
+        sample = int(l.split(" sample ")[1].split()[0])
+        break
+js = frames.get(sample)
+say(js is not None and "history" in js, "the -j line of sample %s is in the log" % sample)
+if js is None:
+    sys.exit(1)
+h = js["history"]
+w = cols - LABEL_W - SCALE_W
+shown = 0
+for label, key, unit, dec in FIGS:
+    line = next((l for l in scr if l.startswith(label + " ")), None)
+    if line is None:
+        continue
+    shown += 1
+    vals = h[key][-w:]
+    known = [v for v in vals if v is not None]
+    mx = max(known) if known else None
+    want = "".join(GLYPH[0] if v is None else GLYPH[level(v, mx)] for v in vals)
+    want = " " * (w - len(vals)) + want
+    got = line[LABEL_W:LABEL_W + w]
+    say(got == want, "%s strip equals the levels of its %d -j values, max %s (screen %r, want %r)"
+        % (label, len(vals), mx, got[-24:], want[-24:]))
+    scale = "max n/a" if mx is None else "max %.*f %s" % (dec, mx, unit)
+    say(line[LABEL_W + w + 1:].rstrip() == scale, "%s scale %r (want %r)"
+        % (label, line[LABEL_W + w + 1:].rstrip(), scale))
+    gaps = sum(1 for v in vals if v is None)
+    zeros = sum(1 for v in vals if v == 0)
+    say(got.count(GLYPH[0]) == gaps + w - len(vals) and got.count(GLYPH[1]) >= zeros,
+        "%s: %d unknown slots are gaps, %d known zeros the baseline" % (label, gaps, zeros))
+rows = len(scr) - (scr[-1] == "")
+say(shown >= (4 if cols >= 120 and rows >= 40 else 1), "%d strips on a %dx%d screen" % (shown, cols, rows))
+say(all(ord(c) < 128 for l in scr for c in l) if ascii_ else
+    any(c in GLYPH[1:] for l in scr for c in l), "LC_ALL=C screen is ASCII only" if ascii_
+    else "UTF-8 screen draws eighth blocks")
+
+# unknown is null, never 0: no window before the first sample; a figure
+# without a source (null in -j) null in every slot
+n = len(h["t_s"])
+first = js["sample"] - n + 1
+if first == 1:
+    say(all(h[k][0] is None for k in ("returned_mib_per_s", "worker_runs_per_s", "reused_mib_per_s")),
+        "the first sample's rates are null (no window yet)")
+for key, src in (("reused_mib_per_s", "reuse_bytes_total"), ("worker_runs_per_s", "worker_runs_total"),
+                 ("returned_mib_per_s", "reported_bytes_total")):
+    if js[src] is None:
+        say(all(v is None for v in h[key]), "%s all null: %s is null" % (key, src))
+
+# returned MiB/s against reported_kib read by the test: each slot is the
+# rise between two samples' times (-T); the test's reads bracket them
+def ts(j):
+    return datetime.datetime.strptime(j["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+def kib_at(t, side):
+    # the last read before t - 0.1 s, or the first after t + 0.1 s
+    if side < 0:
+        c = [k for (tt, k) in kib if tt <= t - 0.1]
+        return c[-1] if c else None
+    c = [k for (tt, k) in kib if tt >= t + 0.1]
+    return c[0] if c else None
+checked = moved = 0
+total_got = total_lo = total_hi = 0.0
+for i, v in enumerate(h["returned_mib_per_s"]):
+    a, b = frames.get(first + i - 1), frames.get(first + i)
+    if v is None or a is None or b is None:
+        continue
+    ta, tb = ts(a), ts(b)
+    lo_a, hi_a, lo_b, hi_b = kib_at(ta, 1), kib_at(ta, -1), kib_at(tb, -1), kib_at(tb, 1)
+    if None in (lo_a, hi_a, lo_b, hi_b):
+        continue
+    dt = h["t_s"][i] - h["t_s"][i - 1]
+    got = v * dt  # MiB
+    lo, hi = (lo_b - lo_a) / 1024, (hi_b - hi_a) / 1024
+    ok_ = lo * 0.99 - 0.01 <= got <= hi * 1.01 + 0.01
+    checked += 1
+    moved += hi > 1
+    total_got += got
+    total_lo += lo
+    total_hi += hi
+    if not ok_:
+        say(False, "sample %d: returned %.3f MiB/s x %.3f s = %.1f MiB, reported_kib rose %.1f..%.1f MiB"
+            % (first + i, v, dt, got, lo, hi))
+say(checked >= 5 and moved >= 1 and not [f for f in fails if f.startswith("sample")],
+    "returned MiB/s of %d slots (%d with reporting) within reported_kib's rise between their samples"
+    % (checked, moved))
+# the slots' sum telescopes: from the earliest sample at which
+# reported_kib stood still (within the test's reads around it) to the
+# latest, bracketed only there; 0.5 % + 2 MiB for the values' and times'
+# rounding (MB for MiB is 4.6 % off)
+def still(i):
+    f = frames.get(first + i)
+    if f is None:
+        return None
+    a, b = kib_at(ts(f), -1), kib_at(ts(f), 1)
+    return ts(f) if a is not None and a == b else None
+ends = [i for i in range(n) if still(i) is not None]
+if len(ends) >= 2 and ends[-1] > ends[0]:
+    i0, i1 = ends[0], ends[-1]
+    span = range(i0 + 1, i1 + 1)
+    vals = [h["returned_mib_per_s"][i] for i in span]
+    total = sum(v * (h["t_s"][i] - h["t_s"][i - 1]) for i, v in zip(span, vals) if v is not None)
+    rise = (kib_at(still(i1), -1) - kib_at(still(i0), -1)) / 1024
+    say(None not in vals and total > 64 and abs(total - rise) <= rise * 0.005 + 2,
+        "returned over samples %d..%d: %.1f MiB; reported_kib rose %.1f MiB between them"
+        % (first + i0, first + i1, total, rise))
+else:
+    say(False, "two samples at which reported_kib stood still (%s)" % ends)
+sys.exit(1 if fails else 0)
+HISTEOF
+KIB=/sys/module/page_reporting/parameters/reported_kib
+if [ -r "$KIB" ]; then
+	# reported_kib with the wall-clock time, every 20 ms, until killed
+	python3 -c '
+import sys, time
+out = open(sys.argv[2], "w", buffering=1)
+while True:
+    out.write("%.3f %s\n" % (time.time(), open(sys.argv[1]).read().strip()))
+    time.sleep(0.02)' "$KIB" "$tmp/kib.log" &
+	kiblog=$!
+	$T new-session -d -s h1 -x 120 -y 40 -c "$PWD" \
+		"LC_ALL=C.UTF-8 $PRTOP -d 1 -T --history 90 --json-log '$tmp/h1.jsonl' 2>'$tmp/h1.err'; echo \$? >'$tmp/h1.rc'"
+	$T new-session -d -s h2 -x 80 -y 24 -c "$PWD" \
+		"LC_ALL=C $PRTOP -d 1 -T --history 90 --json-log '$tmp/h2.jsonl' 2>'$tmp/h2.err'; echo \$? >'$tmp/h2.rc'"
+	hscr() { $T capture-pane -p -t "$1" 2>/dev/null; }
+	hsample() { hscr "$1" | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1; }
+	if wait_for 15 sh -c "$T capture-pane -p -t h1 | grep -q 'sample [3-9]'" &&
+		wait_for 5 sh -c "$T capture-pane -p -t h2 | grep -q 'sample [3-9]'"; then
+		echo "# history: screens up at $(date +%T.%N | cut -c1-12)"
+		# 2400 MiB (as above), again once if the kernel reported under 64 MiB
+		# (memory other work took meanwhile): too little to tell MB from MiB
+		try=0
+		while [ $try -lt 2 ]; do
+			try=$((try + 1))
+			kib0=$(cat "$KIB")
+			"$TOOLS/memhog" -m 2400 -H 0 -q >/dev/null 2>&1
+			echo "# history: memhog done at $(date +%T.%N | cut -c1-12)"
+			# until reported_kib rises (the worker runs 2 s after the free,
+			# at most 10 s), then until it stands still for 2 s (at most 20 s)
+			_i=0
+			while [ $_i -lt 20 ] && [ "$(cat "$KIB")" = "$kib0" ]; do
+				sleep 0.5
+				_i=$((_i + 1))
+			done
+			_i=0
+			last=$(cat "$KIB")
+			still=0
+			while [ $_i -lt 40 ] && [ $still -lt 4 ]; do
+				sleep 0.5
+				now=$(cat "$KIB")
+				if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; fi
+				last=$now
+				_i=$((_i + 1))
+			done
+			[ $(((last - kib0) / 1024)) -ge 64 ] && break
+		done
+		echo "# history: reporting settled at $(date +%T.%N | cut -c1-12)"
+		for s in h1 h2; do
+			n0=$(hsample $s)
+			wait_for 3 sh -c "test \"\$($T capture-pane -p -t $s | sed -n 's/.*sample \([0-9][0-9]*\).*/\1/p' | head -n 1)\" -gt '$n0'"
+			hscr $s >"$tmp/$s.screen"
+		done
+		sleep 0.3
+		kill "$kiblog" 2>/dev/null
+		wait "$kiblog" 2>/dev/null
+		python3 "$tmp/hist.py" "$tmp/h1.screen" "$tmp/h1.jsonl" "$tmp/kib.log" 120 0 120x40 ||
+			sed 's/^/# /' "$tmp/h1.screen"
+		python3 "$tmp/hist.py" "$tmp/h2.screen" "$tmp/h2.jsonl" "$tmp/kib.log" 80 1 "80x24 LC_ALL=C" ||
+			sed 's/^/# /' "$tmp/h2.screen"
+		for s in h1 h2; do
+			$T send-keys -t $s q
+			wait_for 3 sh -c "! $T has-session -t $s 2>/dev/null"
+			check "history $s: q exits with status 0 (got '$(cat "$tmp/$s.rc" 2>/dev/null)')" \
+				test "$(cat "$tmp/$s.rc" 2>/dev/null)" = 0
+		done
+	else
+		not_ok "history: screens appear: $(head -c 300 "$tmp/h1.err" "$tmp/h2.err" 2>/dev/null)"
+	fi
+	kill "$kiblog" 2>/dev/null
+	$T kill-session -t h1 2>/dev/null
+	$T kill-session -t h2 2>/dev/null
+else
+	not_ok "history: no $KIB on this kernel to check returned MiB/s against"
+fi
 
 # ---- prtop host's live view, with a process that looks like a VMM ----------
 # madvloop copied under a VMM's name: found by its executable's name, its

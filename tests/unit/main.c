@@ -168,6 +168,7 @@ int main(void)
 	test_diagnose();
 	test_usage();
 	test_backlog();
+	test_history();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -68,5 +68,6 @@ void test_host(void);
 void test_diagnose(void);
 void test_usage(void);
 void test_backlog(void);
+void test_history(void);
 
 #endif /* PRTOP_UNIT_H */
