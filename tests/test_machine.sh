@@ -407,7 +407,7 @@ if [ -r "$PARAMS/max_waiting_mib" ] && [ "$(cat "$PARAMS/max_waiting_mib")" -gt 
 		"$PRTOP" doctor --json -d "$2" >"$tmp/dw.json" 2>"$tmp/dw.err" &
 		_d=$!
 		sleep 1.5
-		"$TOOLS/memhog" -m "$1" -H 0.5 >/dev/null 2>&1
+		"$TOOLS/memhog" -m "$1" -H 1 >/dev/null 2>&1
 		wait $_d
 		# at the doctor's end, and once the kernel is done: a large free may
 		# still be draining when the window ends
