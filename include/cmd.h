@@ -71,6 +71,18 @@ struct cmd_opts {
 bool args_parse(const struct cmd_opts *o, int argc, char **argv, struct args *a, int *status);
 /* open and attach (one line on stderr if not); drop: then drop capabilities */
 int args_attach(struct args *a, struct collector **c, bool drop);
+/* an attaching command's main: parse argv, then run it */
+int args_main(const struct cmd_opts *o, int argc, char **argv, int (*run)(struct args *a));
+
+struct prtop_snapshot;
+/* how a one-sample command shows its sample */
+typedef void args_show_fn(const struct args *a, const struct prtop_snapshot *cur,
+			  const struct prtop_snapshot *prev);
+/*
+ * Attach, sample one window of a->ui.interval_s (a signal ends it early and
+ * the sample still comes) and show it: stat and doctor.  The exit status.
+ */
+int args_one_sample(struct args *a, bool drop, args_show_fn *show);
 
 /* the commands (src/cmd_*.c) */
 int live_main(int argc, char **argv);

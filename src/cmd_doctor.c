@@ -7,8 +7,6 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "collector.h"
-#include "sampler.h"
 #include "ui.h"
 
 const char *const doctor_help =
@@ -33,43 +31,25 @@ static const struct cmd_opts opts = {
     .interval_s = 3.0,
 };
 
+static void show(const struct args *a, const struct prtop_snapshot *cur,
+		 const struct prtop_snapshot *prev)
+{
+	if (a->json)
+		doctor_json(stdout, cur, prev);
+	else
+		doctor_print(stdout, cur, prev);
+}
+
 static int run(struct args *a)
 {
-	struct sampler_opts so = {.count = 1, .final_on_stop = true};
-	struct collector *c;
-	struct sampler smp;
-	int ret;
-
 	if (a->host)
 		return host_doctor(a->json, a->copts.verbose);
+	/* every attach layer is tried, for the table of layers */
 	a->copts.test_layers = true;
-	if (args_attach(a, &c, false))
-		return 1;
-	so.interval_s = a->ui.interval_s;
-	if (sampler_init(&smp, c, &so)) {
-		fprintf(stderr, "prtop: out of memory\n");
-		collector_close(c);
-		return 1;
-	}
-	if (sampler_next(&smp)) {
-		if (a->json)
-			doctor_json(stdout, smp.cur, smp.prev);
-		else
-			doctor_print(stdout, smp.cur, smp.prev);
-	}
-	ret = output_status(stdout);
-	sampler_free(&smp);
-	collector_close(c);
-	return ret;
+	return args_one_sample(a, false, show);
 }
 
 int doctor_main(int argc, char **argv)
 {
-	struct args a = {0};
-	int status;
-
-	if (!args_parse(&opts, argc, argv, &a, &status))
-		return status;
-	prtop_signals_init();
-	return run(&a);
+	return args_main(&opts, argc, argv, run);
 }

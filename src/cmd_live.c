@@ -70,11 +70,5 @@ static int run(struct args *a)
 
 int live_main(int argc, char **argv)
 {
-	struct args a = {0};
-	int status;
-
-	if (!args_parse(&opts, argc, argv, &a, &status))
-		return status;
-	prtop_signals_init();
-	return run(&a);
+	return args_main(&opts, argc, argv, run);
 }

@@ -6,8 +6,6 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "collector.h"
-#include "sampler.h"
 #include "ui.h"
 
 const char *const stat_help =
@@ -29,41 +27,21 @@ static const struct cmd_opts opts = {
     .interval_s = 1.0,
 };
 
+static void show(const struct args *a, const struct prtop_snapshot *cur,
+		 const struct prtop_snapshot *prev)
+{
+	if (a->json)
+		json_print(stdout, cur, prev, a->ui.timestamps ? JSON_TIME : 0);
+	else
+		text_frame(stdout, cur, prev, &a->ui);
+}
+
 static int run(struct args *a)
 {
-	/* SIGINT/SIGTERM end the window early; the report still comes */
-	struct sampler_opts so = {
-	    .interval_s = a->ui.interval_s, .count = 1, .final_on_stop = true};
-	struct collector *c;
-	struct sampler smp;
-	int ret = 0;
-
-	if (args_attach(a, &c, true))
-		return 1;
-	if (sampler_init(&smp, c, &so)) {
-		fprintf(stderr, "prtop: out of memory\n");
-		collector_close(c);
-		return 1;
-	}
-	if (sampler_next(&smp)) {
-		if (a->json)
-			json_print(stdout, smp.cur, smp.prev, a->ui.timestamps ? JSON_TIME : 0);
-		else
-			text_frame(stdout, smp.cur, smp.prev, &a->ui);
-	}
-	ret = output_status(stdout);
-	sampler_free(&smp);
-	collector_close(c);
-	return ret;
+	return args_one_sample(a, true, show);
 }
 
 int stat_main(int argc, char **argv)
 {
-	struct args a = {0};
-	int status;
-
-	if (!args_parse(&opts, argc, argv, &a, &status))
-		return status;
-	prtop_signals_init();
-	return run(&a);
+	return args_main(&opts, argc, argv, run);
 }

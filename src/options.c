@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "collector.h"
 #include "history.h"
+#include "sampler.h"
 
 static int usage_error(const char *cmd, const char *fmt, const char *what)
 {
@@ -240,4 +241,38 @@ int args_attach(struct args *a, struct collector **c, bool drop)
 	if (a->copts.verbose)
 		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
 	return 0;
+}
+
+int args_main(const struct cmd_opts *o, int argc, char **argv, int (*run)(struct args *a))
+{
+	struct args a = {0};
+	int status;
+
+	if (!args_parse(o, argc, argv, &a, &status))
+		return status;
+	prtop_signals_init();
+	return run(&a);
+}
+
+int args_one_sample(struct args *a, bool drop, args_show_fn *show)
+{
+	struct sampler_opts so = {
+	    .interval_s = a->ui.interval_s, .count = 1, .final_on_stop = true};
+	struct collector *c;
+	struct sampler smp;
+	int ret;
+
+	if (args_attach(a, &c, drop))
+		return 1;
+	if (sampler_init(&smp, c, &so)) {
+		fprintf(stderr, "prtop: out of memory\n");
+		collector_close(c);
+		return 1;
+	}
+	if (sampler_next(&smp))
+		show(a, smp.cur, smp.prev);
+	ret = output_status(stdout);
+	sampler_free(&smp);
+	collector_close(c);
+	return ret;
 }
