@@ -151,4 +151,8 @@ void fmt_print_line(FILE *out, const char *line);
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);
 
+struct json_object;
+/* v as a JSON number written with exactly `decimals` decimals */
+struct json_object *fmt_json_fixed(double v, int decimals);
+
 #endif /* PRTOP_FORMAT_H */

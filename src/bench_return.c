@@ -108,19 +108,12 @@ static bool read_u64(const char *path, uint64_t *v)
 /* the patch series' page_reporting_pages_reported, in bytes */
 static bool vmstat_bytes(uint64_t *v)
 {
-	unsigned long long pages;
-	char line[128];
-	bool found = false;
-	FILE *f = fopen("/proc/vmstat", "re");
+	uint64_t pages;
 
-	if (!f)
+	if (vmstat_get(NULL, "page_reporting_pages_reported", &pages))
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "page_reporting_pages_reported %llu", &pages) == 1;
-	fclose(f);
-	if (found)
-		*v = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
-	return found;
+	*v = pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	return true;
 }
 
 /* reported bytes so far, from the source chosen */
@@ -510,33 +503,26 @@ static void text_out(const struct ret_ctx *x, const char *advice)
 
 /* ---- JSON ---- */
 
-static json_object *dbl(double v, int decimals)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	return json_object_new_double_s(v, buf);
-}
-
 static json_object *round_json(const struct ret_round *r, double len)
 {
 	json_object *o = json_object_new_object();
 	static const char *const key[3] = {"t50_s", "t90_s", "t99_s"};
 	int k;
 
-	json_object_object_add(o, "freed_at_unix_s", dbl(r->freed_at, 3));
-	json_object_object_add(o, "ended_at_unix_s", dbl(r->ended_at, 3));
+	json_object_object_add(o, "freed_at_unix_s", fmt_json_fixed(r->freed_at, 3));
+	json_object_object_add(o, "ended_at_unix_s", fmt_json_fixed(r->ended_at, 3));
 	for (k = 0; k < 3; k++)
-		json_object_object_add(o, key[k], r->t[k] >= 0 ? dbl(r->t[k], 3) : NULL);
+		json_object_object_add(o, key[k], r->t[k] >= 0 ? fmt_json_fixed(r->t[k], 3) : NULL);
 	json_object_object_add(o, "freed_bytes", json_object_new_int64((int64_t)len));
 	json_object_object_add(o, "reported_bytes", json_object_new_int64((int64_t)r->net));
 	json_object_object_add(o, "counter_delta_bytes", json_object_new_int64((int64_t)r->raw));
-	json_object_object_add(o, "reached_share", dbl(r->reached, 4));
-	json_object_object_add(o, "background_bytes_per_s", dbl(r->bg_bps, 0));
-	json_object_object_add(o, "munmap_s", dbl(r->free_s, 3));
-	json_object_object_add(o, "waited_s", dbl(r->waited_s, 2));
+	json_object_object_add(o, "reached_share", fmt_json_fixed(r->reached, 4));
+	json_object_object_add(o, "background_bytes_per_s", fmt_json_fixed(r->bg_bps, 0));
+	json_object_object_add(o, "munmap_s", fmt_json_fixed(r->free_s, 3));
+	json_object_object_add(o, "waited_s", fmt_json_fixed(r->waited_s, 2));
 	json_object_object_add(o, "end", json_object_new_string(r->end ? r->end : "?"));
-	json_object_object_add(o, "worker_ms", r->worker_known ? dbl(r->worker_ms, 3) : NULL);
+	json_object_object_add(o, "worker_ms",
+			       r->worker_known ? fmt_json_fixed(r->worker_ms, 3) : NULL);
 	json_object_object_add(o, "passes",
 			       r->passes_known ? json_object_new_int64((int64_t)r->passes) : NULL);
 	json_object_object_add(o, "refault_bytes",
@@ -552,9 +538,9 @@ static json_object *share_json(const struct ret_ctx *x, int s, int k)
 	int m = t_stats(x, s, k, &st);
 	bool iv = m == x->n[s] && stats_interval(&st, &lo, &hi);
 
-	json_object_object_add(o, "mean", m ? dbl(st.mean, 3) : NULL);
-	json_object_object_add(o, "ci95_lo", iv ? dbl(lo, 3) : NULL);
-	json_object_object_add(o, "ci95_hi", iv ? dbl(hi, 3) : NULL);
+	json_object_object_add(o, "mean", m ? fmt_json_fixed(st.mean, 3) : NULL);
+	json_object_object_add(o, "ci95_lo", iv ? fmt_json_fixed(lo, 3) : NULL);
+	json_object_object_add(o, "ci95_hi", iv ? fmt_json_fixed(hi, 3) : NULL);
 	json_object_object_add(o, "rounds_reached", json_object_new_int(m));
 	return o;
 }
@@ -563,7 +549,7 @@ static json_object *mean_or_null(const struct ret_ctx *x, int s, enum ret_field 
 {
 	struct sample_stats st;
 
-	return f_stats(x, s, f, &st) ? dbl(st.mean, dec) : NULL;
+	return f_stats(x, s, f, &st) ? fmt_json_fixed(st.mean, dec) : NULL;
 }
 
 static json_object *setting_json(const struct ret_ctx *x, int s)
@@ -595,10 +581,10 @@ static void json_out(const struct ret_ctx *x, const char *advice)
 	json_object_object_add(d, "mib", json_object_new_int64(x->mib));
 	json_object_object_add(d, "reps", json_object_new_int(x->n[0]));
 	json_object_object_add(d, "reported_source", json_object_new_string(x->source));
-	json_object_object_add(d, "sample_s", dbl(RET_SAMPLE_S, 2));
-	json_object_object_add(d, "background_window_s", dbl(RET_BASE_S, 1));
-	json_object_object_add(d, "stall_s", dbl(x->stall_s, 1));
-	json_object_object_add(d, "timeout_s", dbl(x->o->timeout_s, 1));
+	json_object_object_add(d, "sample_s", fmt_json_fixed(RET_SAMPLE_S, 2));
+	json_object_object_add(d, "background_window_s", fmt_json_fixed(RET_BASE_S, 1));
+	json_object_object_add(d, "stall_s", fmt_json_fixed(x->stall_s, 1));
+	json_object_object_add(d, "timeout_s", fmt_json_fixed(x->o->timeout_s, 1));
 	json_object_object_add(d, "max_waiting_mib",
 			       x->waiting_mib >= 0 ? json_object_new_int64(x->waiting_mib) : NULL);
 	json_object_object_add(d, "worker_unknown_why",
@@ -606,7 +592,8 @@ static void json_out(const struct ret_ctx *x, const char *advice)
 	for (s = 0; s < x->s->n; s++)
 		json_object_array_add(sets, setting_json(x, s));
 	json_object_object_add(d, "settings", sets);
-	json_object_object_add(d, "within_s", x->o->within_s > 0 ? dbl(x->o->within_s, 2) : NULL);
+	json_object_object_add(d, "within_s",
+			       x->o->within_s > 0 ? fmt_json_fixed(x->o->within_s, 2) : NULL);
 	json_object_object_add(d, "advice", advice ? json_object_new_string(advice) : NULL);
 	printf("%s\n", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -292,19 +292,12 @@ static void mem_deltas(struct arm *a, const struct prtop_snapshot *s0,
 /* the patch series' page_reporting_pages_reported (base pages) in KiB */
 static bool vmstat_kib(uint64_t *v)
 {
-	unsigned long long pages;
-	char line[128];
-	bool found = false;
-	FILE *f = fopen("/proc/vmstat", "re");
+	uint64_t pages;
 
-	if (!f)
+	if (vmstat_get(NULL, "page_reporting_pages_reported", &pages))
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "page_reporting_pages_reported %llu", &pages) == 1;
-	fclose(f);
-	if (found)
-		*v = (uint64_t)pages * ((uint64_t)sysconf(_SC_PAGESIZE) / 1024);
-	return found;
+	*v = pages * ((uint64_t)sysconf(_SC_PAGESIZE) / 1024);
+	return true;
 }
 
 /* what the kernel itself says it reported: a vendor's reported_kib, else vmstat's */
@@ -623,14 +616,6 @@ static void print_text(struct bench *b, int base, const char *advice)
 	fmt_print_wrapped(stdout, "advice: ", advice);
 }
 
-static json_object *dbl(double v, int decimals)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	return json_object_new_double_s(v, buf);
-}
-
 static json_object *arm_json(struct bench *b, int setting, int base)
 {
 	struct arm *a = find_arm(b, setting, false), *p = find_arm(b, setting, true);
@@ -645,36 +630,38 @@ static json_object *arm_json(struct bench *b, int setting, int base)
 	stats_change(&sb, &sc, &ch);
 	json_object_object_add(o, "name", json_object_new_string(b->set[setting].name));
 	json_object_object_add(o, "runs", json_object_new_int(sc.n));
-	json_object_object_add(o, "ops_median", dbl(sc.median, 1));
-	json_object_object_add(o, "ops_mean", dbl(sc.mean, 1));
-	json_object_object_add(o, "stddev_pct", dbl(sc.stddev_pct, 2));
+	json_object_object_add(o, "ops_median", fmt_json_fixed(sc.median, 1));
+	json_object_object_add(o, "ops_mean", fmt_json_fixed(sc.mean, 1));
+	json_object_object_add(o, "stddev_pct", fmt_json_fixed(sc.stddev_pct, 2));
 	json_object_object_add(o, "change_pct",
-			       setting != base && ch.known ? dbl(ch.pct, 2) : NULL);
+			       setting != base && ch.known ? fmt_json_fixed(ch.pct, 2) : NULL);
 	json_object_object_add(o, "ci95_pct",
-			       setting != base && ch.known ? dbl(ch.ci95_pct, 2) : NULL);
+			       setting != base && ch.known ? fmt_json_fixed(ch.ci95_pct, 2) : NULL);
 	json_object_object_add(o, "significant",
 			       setting != base && ch.known ? json_object_new_boolean(ch.significant)
 							   : NULL);
 	json_object_object_add(o, "memory_back_bytes_per_s",
-			       mem_back(b, setting, &mem) ? dbl(mem, 0) : NULL);
+			       mem_back(b, setting, &mem) ? fmt_json_fixed(mem, 0) : NULL);
 	if (p) {
 		pj = json_object_new_object();
 		stats_of(p->ops, p->n, &sp);
 		stats_change(&sc, &sp, &ch);
-		json_object_object_add(pj, "ops_median", dbl(sp.median, 1));
-		json_object_object_add(pj, "stddev_pct", dbl(sp.stddev_pct, 2));
-		json_object_object_add(pj, "change_pct", ch.known ? dbl(ch.pct, 2) : NULL);
-		json_object_object_add(pj, "ci95_pct", ch.known ? dbl(ch.ci95_pct, 2) : NULL);
+		json_object_object_add(pj, "ops_median", fmt_json_fixed(sp.median, 1));
+		json_object_object_add(pj, "stddev_pct", fmt_json_fixed(sp.stddev_pct, 2));
+		json_object_object_add(pj, "change_pct",
+				       ch.known ? fmt_json_fixed(ch.pct, 2) : NULL);
+		json_object_object_add(pj, "ci95_pct",
+				       ch.known ? fmt_json_fixed(ch.ci95_pct, 2) : NULL);
 		if (p->nmem) {
 			stats_of(p->rep_bs, p->nmem, &sp);
 			json_object_object_add(pj, "reported_bytes_per_s",
-					       p->rep_known ? dbl(sp.mean, 0) : NULL);
+					       p->rep_known ? fmt_json_fixed(sp.mean, 0) : NULL);
 			stats_of(p->reused_bs, p->nmem, &sp);
 			json_object_object_add(pj, "reused_bytes_per_s",
-					       p->reused_known ? dbl(sp.mean, 0) : NULL);
+					       p->reused_known ? fmt_json_fixed(sp.mean, 0) : NULL);
 			stats_of(p->worker_ms_s, p->nmem, &sp);
 			json_object_object_add(pj, "worker_ms_per_s",
-					       p->worker_known ? dbl(sp.mean, 3) : NULL);
+					       p->worker_known ? fmt_json_fixed(sp.mean, 3) : NULL);
 		}
 		json_object_object_add(o, "with_prtop", pj);
 	}
@@ -707,8 +694,8 @@ static void print_json(struct bench *b, int base, const char *advice)
 
 		if (overhead_ratio(b, &c)) {
 			ov = json_object_new_object();
-			json_object_object_add(ov, "ratio", dbl(1 + c.pct / 100, 4));
-			json_object_object_add(ov, "ci95_pct", dbl(c.ci95_pct, 2));
+			json_object_object_add(ov, "ratio", fmt_json_fixed(1 + c.pct / 100, 4));
+			json_object_object_add(ov, "ci95_pct", fmt_json_fixed(c.ci95_pct, 2));
 			json_object_object_add(ov, "significant",
 					       json_object_new_boolean(c.significant));
 		}
@@ -950,13 +937,14 @@ static json_object *price_json(const struct sample_stats *rep, const struct samp
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "reported_median", dbl(rep->median * scale, 1));
-	json_object_object_add(o, "reported_min", dbl(rep->min * scale, 1));
-	json_object_object_add(o, "reported_max", dbl(rep->max * scale, 1));
-	json_object_object_add(o, "unreported_median", dbl(unr->median * scale, 1));
-	json_object_object_add(o, "unreported_min", dbl(unr->min * scale, 1));
-	json_object_object_add(o, "unreported_max", dbl(unr->max * scale, 1));
-	json_object_object_add(o, "price_median", dbl((rep->median - unr->median) * scale, 1));
+	json_object_object_add(o, "reported_median", fmt_json_fixed(rep->median * scale, 1));
+	json_object_object_add(o, "reported_min", fmt_json_fixed(rep->min * scale, 1));
+	json_object_object_add(o, "reported_max", fmt_json_fixed(rep->max * scale, 1));
+	json_object_object_add(o, "unreported_median", fmt_json_fixed(unr->median * scale, 1));
+	json_object_object_add(o, "unreported_min", fmt_json_fixed(unr->min * scale, 1));
+	json_object_object_add(o, "unreported_max", fmt_json_fixed(unr->max * scale, 1));
+	json_object_object_add(o, "price_median",
+			       fmt_json_fixed((rep->median - unr->median) * scale, 1));
 	return o;
 }
 
@@ -980,8 +968,8 @@ static int refault_json(const struct refault_run *x, int reps, const struct samp
 	json_object_object_add(d, "mib_asked", json_object_new_int64(o->mib));
 	json_object_object_add(d, "reps", json_object_new_int(reps));
 	json_object_object_add(d, "thp", json_object_new_boolean(o->thp));
-	json_object_object_add(d, "wait_s", dbl(o->wait_s, 1));
-	json_object_object_add(d, "waited_s", dbl(x->waited_s, 1));
+	json_object_object_add(d, "wait_s", fmt_json_fixed(o->wait_s, 1));
+	json_object_object_add(d, "waited_s", fmt_json_fixed(x->waited_s, 1));
 	json_object_object_add(d, "retries", json_object_new_int(x->retries));
 	json_object_object_add(d, "short_waits", json_object_new_int(x->short_waits));
 	json_object_object_add(d, "reported_source",
@@ -996,12 +984,14 @@ static int refault_json(const struct refault_run *x, int reps, const struct samp
 				   ? json_object_new_int64((int64_t)(x->reported / 1024))
 				   : NULL);
 	json_object_object_add(d, "reported_share",
-			       x->source && x->freed ? dbl(refault_share(x), 3) : NULL);
-	json_object_object_add(d, "min_share", dbl(REFAULT_MIN_SHARE, 2));
+			       x->source && x->freed ? fmt_json_fixed(refault_share(x), 3) : NULL);
+	json_object_object_add(d, "min_share", fmt_json_fixed(REFAULT_MIN_SHARE, 2));
 	if (priced) {
 		price = json_object_new_object();
-		json_object_object_add(price, "ns_per_4k", dbl(sr->median - su->median, 1));
-		json_object_object_add(price, "ns_per_2m", dbl((sr->median - su->median) * 512, 1));
+		json_object_object_add(price, "ns_per_4k",
+				       fmt_json_fixed(sr->median - su->median, 1));
+		json_object_object_add(price, "ns_per_2m",
+				       fmt_json_fixed((sr->median - su->median) * 512, 1));
 	}
 	json_object_object_add(d, "price", price);
 	json_object_object_add(d, "why", priced ? NULL : json_object_new_string(why));

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <json-c/json.h>
+
 #include "format.h"
 
 static bool ascii_only;
@@ -603,4 +605,12 @@ char *fmt_publish(char *buf, size_t len, const struct prtop_snapshot *s)
 	default:
 		return NULL;
 	}
+}
+
+struct json_object *fmt_json_fixed(double v, int decimals)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
 }

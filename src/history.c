@@ -10,6 +10,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "format.h"
 #include "history.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -156,14 +157,6 @@ int history_level(double v, double max, int top)
 	return 1 + (int)e;
 }
 
-static json_object *fixed(double v)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%.*f", HIST_DECIMALS, v);
-	return json_object_new_double_s(v, buf);
-}
-
 json_object *history_json(const struct history *h)
 {
 	json_object *o = json_object_new_object(), *a;
@@ -172,12 +165,13 @@ json_object *history_json(const struct history *h)
 
 	a = json_object_new_array();
 	for (i = 0; i < h->n; i++)
-		json_object_array_add(a, fixed(history_time(h, i)));
+		json_object_array_add(a, fmt_json_fixed(history_time(h, i), HIST_DECIMALS));
 	json_object_object_add(o, "t_s", a);
 	for (f = 0; f < HF__COUNT; f++) {
 		a = json_object_new_array();
 		for (i = 0; i < h->n; i++)
-			json_object_array_add(a, history_get(h, f, i, &v) ? fixed(v) : NULL);
+			json_object_array_add(
+			    a, history_get(h, f, i, &v) ? fmt_json_fixed(v, HIST_DECIMALS) : NULL);
 		json_object_object_add(o, figs[f].key, a);
 	}
 	return o;

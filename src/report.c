@@ -17,14 +17,6 @@ static json_object *u64(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
-static json_object *fixed(double v, int decimals)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	return json_object_new_double_s(v, buf);
-}
-
 /* a counter that has a source, or null */
 static json_object *known(bool have, uint64_t v)
 {
@@ -151,7 +143,7 @@ static void add_returned(json_object *d, const struct prtop_snapshot *s,
 	json_object_object_add(d, "reported_source", src ? json_object_new_string(src) : NULL);
 	snap_rates(prev, s, &r);
 	if (prev && r.interval_s > 0 && r.returned_known)
-		rate = fixed(r.returned_bytes_per_s, 1);
+		rate = fmt_json_fixed(r.returned_bytes_per_s, 1);
 	json_object_object_add(d, "reported_bytes_per_s", rate);
 }
 
@@ -169,16 +161,17 @@ static json_object *backlog_json(const struct prtop_snapshot *s)
 	json_object_object_add(o, "reported_free_bytes", known(b->known, b->reported_free_bytes));
 	json_object_object_add(o, "estimate", json_object_new_boolean(true));
 	json_object_object_add(o, "method", json_object_new_string("buddyinfo-kpageflags"));
-	json_object_object_add(o, "scan_ms", b->known ? fixed(b->scan_ns / 1e6, 1) : NULL);
+	json_object_object_add(o, "scan_ms", b->known ? fmt_json_fixed(b->scan_ns / 1e6, 1) : NULL);
 	json_object_object_add(o, "age_s",
-			       b->known ? fixed((s->mono_ns - b->at_ns) / 1e9, 3) : NULL);
+			       b->known ? fmt_json_fixed((s->mono_ns - b->at_ns) / 1e9, 3) : NULL);
 	if (!b->known)
 		json_object_object_add(o, "why", json_object_new_string(b->why));
 	json_object_object_add(o, "drain_bytes_per_s",
-			       b->drain_known ? fixed(b->drain_bytes_per_s, 1) : NULL);
+			       b->drain_known ? fmt_json_fixed(b->drain_bytes_per_s, 1) : NULL);
 	json_object_object_add(o, "drain_window_s",
-			       b->drain_known ? fixed(b->drain_window_s, 3) : NULL);
-	json_object_object_add(o, "time_to_return_s", b->eta_known ? fixed(b->eta_s, 1) : NULL);
+			       b->drain_known ? fmt_json_fixed(b->drain_window_s, 3) : NULL);
+	json_object_object_add(o, "time_to_return_s",
+			       b->eta_known ? fmt_json_fixed(b->eta_s, 1) : NULL);
 	return o;
 }
 
@@ -294,7 +287,7 @@ static json_object *phases_json(const struct prtop_snapshot *s)
 
 	for (i = 0; i < STARTUP__COUNT; i++)
 		json_object_object_add(o, startup_phase_name(i),
-				       fixed(s->startup_phase_ns[i] / 1e6, 1));
+				       fmt_json_fixed(s->startup_phase_ns[i] / 1e6, 1));
 	return o;
 }
 
@@ -325,15 +318,15 @@ static json_object *counters_json(const struct prtop_snapshot *s, const struct p
 			continue;
 		c = json_object_new_object();
 		json_object_object_add(c, "total", u64(s->params[i].count));
-		json_object_object_add(c, "per_s",
-				       snap_counter_rate(prev, s, i, &r) ? fixed(r, 3) : NULL);
+		json_object_object_add(
+		    c, "per_s", snap_counter_rate(prev, s, i, &r) ? fmt_json_fixed(r, 3) : NULL);
 		/* a counter whose name states its unit, in bytes too */
 		if (s->params[i].unit_bytes) {
 			json_object_object_add(
 			    c, "bytes_total", u64(s->params[i].count * s->params[i].unit_bytes));
 			json_object_object_add(c, "bytes_per_s",
 					       snap_counter_rate(prev, s, i, &r)
-						   ? fixed(r * s->params[i].unit_bytes, 1)
+						   ? fmt_json_fixed(r * s->params[i].unit_bytes, 1)
 						   : NULL);
 		}
 		json_object_object_add(o, s->params[i].name, c);
@@ -397,7 +390,7 @@ static json_object *xcheck_json(const struct prtop_snapshot *s)
 	json_object_object_add(o, "missed", u64(x->missed));
 	json_object_object_add(o, "extra", u64(x->extra));
 	json_object_object_add(o, "agree", json_object_new_boolean(!x->missed && !x->extra));
-	json_object_object_add(o, "window_s", fixed(x->window_s, 3));
+	json_object_object_add(o, "window_s", fmt_json_fixed(x->window_s, 3));
 	return o;
 }
 
@@ -440,8 +433,8 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 				       json_object_new_string(s->device_reason));
 	if (s->publish_state)
 		json_object_object_add(d, "publication", publish_json(s));
-	json_object_object_add(d, "window_s", fixed(window_s, 3));
-	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	json_object_object_add(d, "window_s", fmt_json_fixed(window_s, 3));
+	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	json_object_object_add(d, "page_size", u64(s->page_size));
 	json_object_object_add(d, "attach", attach_json(s, false));
@@ -501,20 +494,21 @@ static json_object *drain_json(const struct diag *d)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "bound", json_object_new_string(drain_bound_name(v->bound)));
-	json_object_object_add(o, "window_s", fixed(in->window_s, 3));
-	json_object_object_add(o, "end_mono_s", fixed(in->end_ns / 1e9, 3));
+	json_object_object_add(o, "window_s", fmt_json_fixed(in->window_s, 3));
+	json_object_object_add(o, "end_mono_s", fmt_json_fixed(in->end_ns / 1e9, 3));
 	json_object_object_add(o, "returned_bytes", u64(in->bytes));
 	json_object_object_add(o, "passes", u64(in->passes));
 	json_object_object_add(o, "backlog_bytes", u64(in->backlog));
 	json_object_object_add(o, "per_pass_bytes", paced ? u64((uint64_t)v->per_pass) : NULL);
-	json_object_object_add(o, "interval_s", paced ? fixed(v->interval_s, 3) : NULL);
+	json_object_object_add(o, "interval_s", paced ? fmt_json_fixed(v->interval_s, 3) : NULL);
 	json_object_object_add(o, "rate_bytes_per_s", paced ? u64((uint64_t)v->rate) : NULL);
 	json_object_object_add(o, "passes_needed", paced ? u64(v->passes_needed) : NULL);
-	json_object_object_add(o, "eta_s", paced ? fixed(v->eta_s, 1) : NULL);
-	json_object_object_add(o, "delay_s", fixed(in->delay_s, 3));
+	json_object_object_add(o, "eta_s", paced ? fmt_json_fixed(v->eta_s, 1) : NULL);
+	json_object_object_add(o, "delay_s", fmt_json_fixed(in->delay_s, 3));
 	json_object_object_add(o, "delay_from", json_object_new_string(in->delay_from));
-	json_object_object_add(o, "run_s", in->run_s >= 0 ? fixed(in->run_s, 4) : NULL);
-	json_object_object_add(o, "report_rtt_s", in->rtt_s >= 0 ? fixed(in->rtt_s, 6) : NULL);
+	json_object_object_add(o, "run_s", in->run_s >= 0 ? fmt_json_fixed(in->run_s, 4) : NULL);
+	json_object_object_add(o, "report_rtt_s",
+			       in->rtt_s >= 0 ? fmt_json_fixed(in->rtt_s, 6) : NULL);
 	json_object_object_add(o, "budget_bytes", in->budget ? u64(in->budget) : NULL);
 	json_object_object_add(o, "capacity", u64(in->capacity));
 	return o;
@@ -604,7 +598,7 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_s
 		json_object_object_add(d, "publication", publish_json(s));
 	json_object_object_add(d, "hinting", hint_json(s));
 	json_object_object_add(d, "cross_check", xcheck_json(s));
-	json_object_object_add(d, "startup_ms", fixed(s->startup_ns / 1e6, 1));
+	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	for (i = 0; i < LAYER__COUNT; i++) {
 		json_object *l = json_object_new_object();
