@@ -19,7 +19,6 @@ struct return_opts {
 	double within_s;  /* the goal: 90 % back within this; 0: no advice */
 	bool json;
 	bool no_prtop; /* the kernel's counter only: nothing attached */
-	bool progress; /* a line per round on stderr */
 };
 
 struct return_settings {
@@ -34,5 +33,11 @@ struct return_settings {
 
 /* the exit status: 0; 1 when it cannot measure or was stopped */
 int bench_return(const struct return_opts *o, const struct return_settings *s);
+
+/*
+ * A progress line on stderr, "prtop bench: ..." (src/cmd_bench.c): where
+ * stderr is a terminal or with -v, silent in scripts and pipes
+ */
+__attribute__((format(printf, 1, 2))) void bench_progress(const char *fmt, ...);
 
 #endif /* PRTOP_BENCH_RETURN_H */

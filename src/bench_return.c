@@ -76,19 +76,6 @@ struct ret_ctx {
 	int n[RETURN_MAX_SETTINGS];
 };
 
-__attribute__((format(printf, 2, 3))) static void say(const struct ret_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->o->progress)
-		return;
-	va_start(ap, fmt);
-	fputs("prtop bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 static double wall_s(void)
 {
 	return clock_ns(CLOCK_REALTIME) / 1e9;
@@ -632,8 +619,8 @@ static int run_rounds(struct ret_ctx *x)
 				break;
 			}
 			x->stall_s = stall_of();
-			say(x, "round %d of %d: %s, freeing %ld MiB", i + 1, x->o->reps,
-			    x->s->name[s], x->mib);
+			bench_progress("round %d of %d: %s, freeing %ld MiB", i + 1, x->o->reps,
+				       x->s->name[s], x->mib);
 			ret = one_round(x, &x->r[s][x->n[s]]);
 			if (!ret && !prtop_stop)
 				x->n[s]++;

@@ -90,7 +90,7 @@ struct bench {
  */
 static bool progress_on;
 
-__attribute__((format(printf, 1, 2))) static void progress(const char *fmt, ...)
+void bench_progress(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -389,7 +389,7 @@ static int run_matrix(struct bench *b)
 	uint64_t start = now_ns();
 	int i, ret;
 
-	progress("warm-up run (discarded)");
+	bench_progress("warm-up run (discarded)");
 	ret = run_arm(b, &b->arm[0], false);
 	for (; !ret && b->rounds < b->reps && !prtop_stop; b->rounds++) {
 		if (enough(b, start))
@@ -399,8 +399,8 @@ static int run_matrix(struct bench *b)
 			struct arm *a = &b->arm[(i + b->rounds) % b->narm];
 			char name[160];
 
-			progress("round %d of %d, arm %d of %d: %s", b->rounds + 1, b->reps, i + 1,
-				 b->narm, arm_name(b, a, name, sizeof(name)));
+			bench_progress("round %d of %d, arm %d of %d: %s", b->rounds + 1, b->reps,
+				       i + 1, b->narm, arm_name(b, a, name, sizeof(name)));
 			ret = run_arm(b, a, true);
 		}
 	}
@@ -833,15 +833,15 @@ static void refault_size(struct refault_run *x)
 	if (f)
 		fclose(f);
 	if (avail < 0 || w + 128 > avail / 1024 / 2) {
-		progress("this kernel reports once more than max_waiting_mib (%lld MiB) was "
-			 "freed; half the available memory is less: freeing %ld MiB",
-			 (long long)w, x->mib);
+		bench_progress("this kernel reports once more than max_waiting_mib (%lld MiB) was "
+			       "freed; half the available memory is less: freeing %ld MiB",
+			       (long long)w, x->mib);
 		return;
 	}
 	x->mib = (long)w + 128;
-	progress("this kernel reports once more than max_waiting_mib (%lld MiB) was freed: "
-		 "freeing %ld MiB, not %ld",
-		 (long long)w, x->mib, x->o->mib);
+	bench_progress("this kernel reports once more than max_waiting_mib (%lld MiB) was freed: "
+		       "freeing %ld MiB, not %ld",
+		       (long long)w, x->mib, x->o->mib);
 }
 
 static double refault_share(const struct refault_run *x)
@@ -872,8 +872,9 @@ static bool wait_reported(struct refault_run *x, uint64_t len, bool retry)
 	x->waited_s += t;
 	x->freed += len;
 	x->reported += r;
-	progress("reported %.0f of %.0f MiB freed in %.1f s%s", r / 1048576.0, len / 1048576.0, t,
-		 r >= REFAULT_MIN_SHARE * (double)len ? "" : ": short of the share");
+	bench_progress("reported %.0f of %.0f MiB freed in %.1f s%s", r / 1048576.0,
+		       len / 1048576.0, t,
+		       r >= REFAULT_MIN_SHARE * (double)len ? "" : ": short of the share");
 	return r >= REFAULT_MIN_SHARE * (double)len;
 }
 
@@ -893,8 +894,8 @@ static int reported_touch(struct refault_run *x, size_t len, double *v)
 	met = wait_reported(x, len, false);
 	if (!met && !x->retries && !prtop_stop) {
 		x->retries++;
-		progress("freeing again and waiting up to %.0f s",
-			 x->o->wait_s * REFAULT_WAIT_MAX * 2);
+		bench_progress("freeing again and waiting up to %.0f s",
+			       x->o->wait_s * REFAULT_WAIT_MAX * 2);
 		if (touch_ns(len, x->o->thp) < 0)
 			return -ENOMEM;
 		met = wait_reported(x, len, true);
@@ -1048,8 +1049,8 @@ static int refault(const struct refault_opts *o)
 	refault_size(&x);
 	len = (size_t)x.mib << 20;
 	for (; x.source && i < o->reps && !prtop_stop; i++) {
-		progress("refault repetition %d of %d (%ld MiB, %s pages)", i + 1, o->reps, x.mib,
-			 o->thp ? "THP" : "4 KiB");
+		bench_progress("refault repetition %d of %d (%ld MiB, %s pages)", i + 1, o->reps,
+			       x.mib, o->thp ? "THP" : "4 KiB");
 		for (k = 0; k < 2; k++) {
 			if ((i + k) % 2) { /* freed and touched at once: not reported */
 				if (touch_ns(len, o->thp) < 0 || (v = touch_ns(len, o->thp)) < 0) {
@@ -1460,7 +1461,6 @@ int bench_main(int argc, char **argv)
 		rt.mib = mib_given ? ro.mib : 0;
 		rt.json = b.json;
 		rt.no_prtop = !with_prtop;
-		rt.progress = progress_on;
 		return return_mode(&b, &rt);
 	}
 	if (refault_mode) {
