@@ -276,10 +276,11 @@ JOIN_MAX='sum by (name, uuid) (prtop_host_discarded_bytes_total{job="prtop-host"
   / on (name) group_left ()
 label_replace(libvirt_domain_info_maximum_memory_bytes{job="libvirt"}, "name", "$1", "domain", "(.+)")'
 joins() {
-	python3 - "$PADDR" "$DOM" "$DOM2" "$run" "$hj" "$PID1" "$JOIN_RSS" "$JOIN_MAX" <<'PYEOF'
+	python3 - "$PADDR" "$DOM" "$DOM2" "$run" "$(vm "$run/snap-stats.json" "$PID1" 'v["discarded_bytes"]')" \
+		"$JOIN_RSS" "$JOIN_MAX" <<'PYEOF'
 import json, sys, time, urllib.parse, urllib.request
-addr, dom, dom2, run, hj, pid, q_rss, q_max = sys.argv[1:]
-pid = int(pid)
+addr, dom, dom2, run, disc, q_rss, q_max = sys.argv[1:]
+disc = int(disc) if disc else None
 
 def query(q):
     u = "http://%s/api/v1/query?%s" % (addr, urllib.parse.urlencode({"query": q}))
@@ -315,14 +316,6 @@ got = res["rss"].get(dom)
 ok = got is not None and abs(got - want) <= 0.02 * want
 print(("ok - " if ok else "not ok - ") +
       "libvirt: %s: QEMU RSS / libvirt's memory in use %s, the test's VmRSS / virsh dominfo 'Used memory' %.4f (2 %%)" % (dom, got, want))
-last = None
-for line in open(hj, errors="replace"):
-    try:
-        last = json.loads(line)
-    except ValueError:
-        pass
-v = [x for x in (last or {}).get("vms", []) if x.get("pid") == pid]
-disc = v[0]["discarded_bytes"] if v else None
 got = res["max"].get(dom)
 want = disc / dominfo(dom, "Max memory") if disc is not None else None
 ok = got is not None and want is not None and abs(got - want) <= 0.02 * want
