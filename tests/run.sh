@@ -4,7 +4,8 @@
 # TESTS="machine tui" sh tests/run.sh runs only those scripts.
 cd "$(dirname "$0")/.." || exit 2
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT INT TERM
+trap 'rm -f "$log" "$log.cur" "$log.err"' EXIT
+trap 'exit 1' INT TERM HUP
 
 run_one() {
 	name=$1
