@@ -16,7 +16,18 @@
 #             program on every user page fault of every process (the method
 #             of kernels before 6.7)
 # Ratios are per round (mode / base of the same round); the median and the
-# range over the rounds are printed, and prtop host's own CPU time.
+# range over the rounds are printed, and prtop host's own CPU time.  Three
+# views of the cost, from the noisiest to the most exact:
+#   ops/s      madvloop's throughput: what it gets done, beside everything
+#              else this shared machine runs (the spread is wide here)
+#   CPU/op     madvloop's own CPU time per operation (base / mode): where
+#              a program its faults and discards run is paid; other
+#              processes taking the CPUs do not move it as they move ops/s
+#   BPF ns/op  the run time of prtop host's programs over madvloop's run
+#              (the kernel's BPF statistics, kernel.bpf_stats_enabled for
+#              the bench) per operation, as a share of madvloop's CPU/op:
+#              an upper bound of the in-process cost, as the programs also
+#              ran for any other process's discards and faults
 . tests/lib.sh
 ROUNDS=${HOST_ROUNDS:-12}
 SECS=${HOST_SECS:-4}
@@ -24,15 +35,30 @@ MODES="base nofault filtered watched filtered_f watched_f"
 mount_kernel_fs
 tmp=$(mktemp -d)
 pp=
-trap 'kill $pp 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+trap 'kill $pp 2>/dev/null; [ -n "$stats" ] && sysctl -q kernel.bpf_stats_enabled="$stats"; rm -rf "$tmp"' EXIT INT TERM
+[ -n "$stats" ] && sysctl -q kernel.bpf_stats_enabled=1
+
+# bpf_ns: run time so far of prtop host's programs (all named host_*), ns;
+# 0 without the kernel's BPF statistics
+bpf_ns() {
+	bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+try:
+    progs = json.load(sys.stdin)
+except ValueError:
+    progs = []
+print(sum(p.get("run_time_ns", 0) for p in progs if p.get("name", "").startswith("host_")))'
+}
 
 # cpu_ns PID: CPU time of PID's threads so far (ns, /proc/PID/task/*/schedstat)
 cpu_ns() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 
-# one_run MODE: madvloop's ops/s beside prtop host in MODE, and prtop's
-# CPU time (ns) over madvloop's run
+# one_run MODE: madvloop's ops/s beside prtop host in MODE, prtop's CPU
+# time (ns) over madvloop's run, madvloop's CPU time per operation (us)
+# and prtop host's programs' run time per operation (ns)
 one_run() {
 	pp=
 	"$TOOLS/madvloop" -s "$SECS" -w 2 >"$tmp/out" 2>&1 &
@@ -48,17 +74,20 @@ one_run() {
 	esac
 	# madvloop waits 2 s, then works: prtop's CPU is counted over the work
 	sleep 2
-	t0=0
-	[ -n "$pp" ] && t0=$(cpu_ns $pp)
+	t0=0 b0=0
+	[ -n "$pp" ] && t0=$(cpu_ns $pp) && b0=$(bpf_ns)
 	wait $mp
-	t1=0
+	t1=0 b1=0
 	if [ -n "$pp" ]; then
 		t1=$(cpu_ns $pp)
+		b1=$(bpf_ns)
 		kill -0 $pp 2>/dev/null || echo "prtop host did not run: $(head -c 200 "$tmp/err")" >"$tmp/$1.failed"
 		kill -TERM $pp
 		wait $pp 2>/dev/null
 	fi
-	echo "$(sed -n 's/^ops_per_s: //p' "$tmp/out") $((${t1:-0} - ${t0:-0}))"
+	ops=$(sed -n 's/^ops: //p' "$tmp/out")
+	echo "$(sed -n 's/^ops_per_s: //p' "$tmp/out") $((${t1:-0} - ${t0:-0}))" \
+		"$(sed -n 's/^cpu_us_per_op: //p' "$tmp/out")" "$(((${b1:-0} - ${b0:-0}) / ${ops:-1}))"
 }
 
 echo "prtop host overhead: madvloop (256 KiB write + MADV_DONTNEED), $SECS s a run, $ROUNDS rounds"
@@ -72,24 +101,66 @@ while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 python3 - "$tmp/rounds" "$tmp" "$SECS" <<'PYEOF'
-import os, statistics, sys
+import math, os, statistics, sys
 secs = float(sys.argv[3])
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 12]
+N = 4  # fields per mode: ops/s, prtop CPU ns, madvloop CPU us/op, BPF ns/op
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 6 * N]
 if not rows:
     print("no complete rounds"); sys.exit(0)
-print("%-36s %8s %6s  %-20s %s" % ("mode", "ops/s", "ratio", "range, stddev", "prtop CPU"))
-print("%-36s %8.0f %6.3f" % ("no prtop", statistics.median(r[0] for r in rows), 1))
-for i, (m, label) in enumerate((("nofault", "prtop host --no-refaults"),
-                                 ("filtered", "scan: not a VMM (filtered)"),
-                                 ("watched", "scan: --pid (watched)"),
-                                 ("filtered_f", "faults: not a VMM (filtered)"),
-                                 ("watched_f", "faults: --pid (watched)")), 1):
+MODES = (("nofault", "prtop host --no-refaults"),
+         ("filtered", "scan: not a VMM (filtered)"),
+         ("watched", "scan: --pid (watched)"),
+         ("filtered_f", "faults: not a VMM (filtered)"),
+         ("watched_f", "faults: --pid (watched)"))
+
+def spread(v):
+    """median, its 95 % interval (order statistics: no assumption about the
+    distribution, which outliers on a shared machine would break), range,
+    stddev % of a list of ratios"""
+    v = sorted(v)
+    n = len(v)
+    # the largest k with P(Binomial(n, 1/2) < k) <= 2.5 %: the median lies
+    # between the k-th smallest and the k-th largest with >= 95 % probability
+    k, below = 0, 0.0
+    while k < n:
+        below_next = below + math.comb(n, k) / 2 ** n
+        if below_next > 0.025:
+            break
+        below, k = below_next, k + 1
+    lo, hi = (v[k - 1], v[n - k]) if k > 0 else (float("nan"), float("nan"))
+    sd = statistics.stdev(v) if n > 1 else 0
+    return statistics.median(v), lo, hi, v[0], v[-1], 100 * sd / statistics.mean(v)
+
+failed = {}
+for m, _ in MODES:
     f = os.path.join(sys.argv[2], m + ".failed")
     if os.path.exists(f):
-        print("%-36s %8s %6s  (%s)" % (label, "-", "n/a", open(f).read().strip())); continue
-    rat = [r[2 * i] / r[0] for r in rows if r[0] > 0]
-    sd = 100 * statistics.stdev(rat) / statistics.mean(rat) if len(rat) > 1 else 0
-    cpu = statistics.median(r[2 * i + 1] for r in rows) / 1e6 / secs
-    print("%-36s %8.0f %6.3f  %.3f..%.3f ±%.1f %%  %.1f ms/s" % (label, statistics.median(r[2 * i] for r in rows),
-          statistics.median(rat), min(rat), max(rat), sd, cpu))
+        failed[m] = open(f).read().strip()
+print("%d rounds; ratios are mode / no prtop of the same round: the median, its 95 %% interval"
+      % len(rows))
+print("(n/a under 6 rounds), the range and the stddev")
+print("%-30s %7s %6s %-14s %-13s %6s %9s" % ("mode", "ops/s", "ratio", "95 % interval", "range",
+                                             "sd", "prtop CPU"))
+print("%-30s %7.0f %6.3f" % ("no prtop", statistics.median(r[0] for r in rows), 1))
+for i, (m, label) in enumerate(MODES, 1):
+    if m in failed:
+        print("%-30s %7s %6s  (%s)" % (label, "-", "n/a", failed[m])); continue
+    med, clo, chi, lo, hi, sd = spread([r[N * i] / r[0] for r in rows if r[0] > 0])
+    cpu = statistics.median(r[N * i + 1] for r in rows) / 1e6 / secs
+    print("%-30s %7.0f %6.3f %.3f..%.3f   %.3f..%.3f %5.1f%% %6.1f ms/s" % (
+        label, statistics.median(r[N * i] for r in rows), med, clo, chi, lo, hi, sd, cpu))
+print()
+print("madvloop's own CPU per operation, and prtop host's programs' run time in it:")
+print("%-30s %7s %6s %-14s %9s %8s %s" % ("mode", "us/op", "ratio", "95 % interval", "BPF ns/op",
+                                         "BPF share", "(1 - share)"))
+print("%-30s %7.1f %6.3f" % ("no prtop", statistics.median(r[2] for r in rows), 1))
+for i, (m, label) in enumerate(MODES, 1):
+    if m in failed:
+        continue
+    med, clo, chi, lo, hi, sd = spread([r[2] / r[N * i + 2] for r in rows if r[N * i + 2] > 0])
+    bns = statistics.median(r[N * i + 3] for r in rows)
+    share = statistics.median(r[N * i + 3] / (1000 * r[N * i + 2]) for r in rows if r[N * i + 2] > 0)
+    print("%-30s %7.1f %6.3f %.3f..%.3f %9.0f %7.3f%%  %.4f" % (
+        label, statistics.median(r[N * i + 2] for r in rows), med, clo, chi, bns,
+        100 * share, 1 - share))
 PYEOF
