@@ -19,8 +19,10 @@
 REPS=${RETURN_REPS:-5}
 STEP=${RETURN_RSS_STEP:-0.1}
 SETS=${RETURN_SETS:-"delay_ms=250 delay_ms=1000"}
-[ -x "$PRTOP_STATIC" ] && [ -x "${PF1_STATIC:=./build-static/tools/pf1}" ] ||
-	{ echo "bench_return_guest: $PRTOP_STATIC or $PF1_STATIC missing (make STATIC=1)"; exit 1; }
+PF1_STATIC=${PF1_STATIC:-./build-static/tools/pf1}
+for f in "$PRTOP_STATIC" "$PF1_STATIC"; do
+	[ -x "$f" ] || { echo "bench_return_guest: $f missing (make STATIC=1)"; exit 1; }
+done
 python3 tests/return_rss.py --self-test || exit 1
 rec=
 trap 'qemu_stop; [ -z "$rec" ] || kill "$rec" 2>/dev/null' EXIT
