@@ -19,6 +19,12 @@ struct return_opts {
 	double within_s;  /* the goal: 90 % back within this; 0: no advice */
 	bool json;
 	bool no_prtop; /* the kernel's counter only: nothing attached */
+	/*
+	 * --mark FILE: a line at each free and each round's end, for an
+	 * observer with another clock (a VMM's host timing QEMU's RSS);
+	 * NULL: none
+	 */
+	const char *mark_path;
 };
 
 struct return_settings {

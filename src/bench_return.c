@@ -10,6 +10,12 @@
  * order-9 blocks, which any page_reporting_order up to 9 reports; other
  * frees in the machine move the counter too, and the rate before the
  * free, taken as steady, is subtracted.
+ *
+ * --mark FILE writes "PRTOP-RETURN free SET ROUND NAME" just before each
+ * free and "PRTOP-RETURN end SET ROUND lead_s=L t90_s=T" after the round,
+ * for an observer on another clock: a host stamping the lines as they come
+ * out of the guest's serial port times the free with its own clock, and
+ * the free line has left (tcdrain) L seconds at most before munmap().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
@@ -58,6 +65,7 @@ struct ret_round {
 	double worker_ms; /* page_reporting_process run time over the wait */
 	double reused;	  /* reported memory handed out again, bytes */
 	double passes;	  /* the vendor kernel's worker passes */
+	double lead_s;	  /* --mark: from writing the free line to the free */
 	bool worker_known, reuse_known, passes_known;
 	const char *end;
 };
@@ -71,6 +79,7 @@ struct ret_ctx {
 	char no_worker[600];
 	long mib;
 	long waiting_mib; /* the vendor's max_waiting_mib, -1 without */
+	int mark_fd;	  /* --mark, -1 without */
 	double stall_s;
 	struct ret_round *r[RETURN_MAX_SETTINGS];
 	int n[RETURN_MAX_SETTINGS];
@@ -266,12 +275,54 @@ static void wait_reported(struct ret_ctx *x, struct ret_round *r, uint64_t c0, u
 	r->waited_s = t;
 }
 
-static int one_round(struct ret_ctx *x, struct ret_round *r)
+/* --mark: a serial line as fast as it goes, no \r added */
+static void mark_tty_raw(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return;
+	cfmakeraw(&t);
+	cfsetospeed(&t, B115200);
+	tcsetattr(fd, TCSANOW, &t);
+}
+
+/* --mark: one whole line, drained on a terminal; 0 or -errno */
+__attribute__((format(printf, 2, 3))) static int mark_line(struct ret_ctx *x, const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+	ssize_t n;
+	int len, off = 0;
+
+	if (x->mark_fd < 0)
+		return 0;
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return -EOVERFLOW;
+	while (off < len) {
+		n = write(x->mark_fd, line + off, (size_t)(len - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (int)n;
+	}
+	/* the observer stamps the free when the line arrives: it must be out */
+	if (isatty(x->mark_fd) && tcdrain(x->mark_fd))
+		return -errno;
+	return 0;
+}
+
+static int one_round(struct ret_ctx *x, int s, struct ret_round *r)
 {
 	size_t len = (size_t)x->mib << 20, maplen;
 	struct ret_mark m0, m1;
-	uint64_t c0 = 0, t0;
+	uint64_t c0 = 0, t0, l0;
 	void *base;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->t[0] = r->t[1] = r->t[2] = -1;
@@ -280,15 +331,26 @@ static int one_round(struct ret_ctx *x, struct ret_round *r)
 	r->bg_bps = background(x);
 	mark(x, &m0);
 	counter(x, &c0);
+	l0 = now_ns();
+	ret = mark_line(x, "PRTOP-RETURN free %d %d %s\n", s, x->n[s], x->s->name[s]);
+	if (ret) {
+		munmap(base, maplen);
+		return ret;
+	}
 	r->freed_at = wall_s();
 	t0 = now_ns();
+	r->lead_s = (t0 - l0) / 1e9;
 	munmap(base, maplen);
 	r->free_s = (now_ns() - t0) / 1e9;
 	wait_reported(x, r, c0, t0, (double)len);
 	r->ended_at = wall_s();
 	mark(x, &m1);
 	mark_deltas(r, &m0, &m1);
-	return 0;
+	if (r->t[1] >= 0)
+		return mark_line(x, "PRTOP-RETURN end %d %d lead_s=%.4f t90_s=%.3f\n", s, x->n[s],
+				 r->lead_s, r->t[1]);
+	return mark_line(x, "PRTOP-RETURN end %d %d lead_s=%.4f t90_s=n/a\n", s, x->n[s],
+			 r->lead_s);
 }
 
 /* ---- the figures over rounds ---- */
@@ -490,7 +552,7 @@ static void text_out(const struct ret_ctx *x, const char *advice)
 
 /* ---- JSON ---- */
 
-static json_object *round_json(const struct ret_round *r, double len)
+static json_object *round_json(const struct ret_round *r, double len, bool mark)
 {
 	json_object *o = json_object_new_object();
 	static const char *const key[3] = {"t50_s", "t90_s", "t99_s"};
@@ -514,6 +576,7 @@ static json_object *round_json(const struct ret_round *r, double len)
 			       r->passes_known ? json_object_new_int64((int64_t)r->passes) : NULL);
 	json_object_object_add(o, "refault_bytes",
 			       r->reuse_known ? json_object_new_int64((int64_t)r->reused) : NULL);
+	json_object_object_add(o, "mark_lead_s", mark ? fmt_json_fixed(r->lead_s, 4) : NULL);
 	return o;
 }
 
@@ -554,7 +617,8 @@ static json_object *setting_json(const struct ret_ctx *x, int s)
 	json_object_object_add(o, "passes_mean", mean_or_null(x, s, F_PASSES, 2));
 	json_object_object_add(o, "refault_bytes_mean", mean_or_null(x, s, F_REUSED, 0));
 	for (i = 0; i < x->n[s]; i++)
-		json_object_array_add(rs, round_json(&x->r[s][i], (double)((size_t)x->mib << 20)));
+		json_object_array_add(
+		    rs, round_json(&x->r[s][i], (double)((size_t)x->mib << 20), x->mark_fd >= 0));
 	json_object_object_add(o, "per_round", rs);
 	return o;
 }
@@ -572,6 +636,8 @@ static void json_out(const struct ret_ctx *x, const char *advice)
 	json_object_object_add(d, "background_window_s", fmt_json_fixed(RET_BASE_S, 1));
 	json_object_object_add(d, "stall_s", fmt_json_fixed(x->stall_s, 1));
 	json_object_object_add(d, "timeout_s", fmt_json_fixed(x->o->timeout_s, 1));
+	json_object_object_add(d, "mark",
+			       x->o->mark_path ? json_object_new_string(x->o->mark_path) : NULL);
 	json_object_object_add(d, "max_waiting_mib",
 			       x->waiting_mib >= 0 ? json_object_new_int64(x->waiting_mib) : NULL);
 	json_object_object_add(d, "worker_unknown_why",
@@ -621,7 +687,7 @@ static int run_rounds(struct ret_ctx *x)
 			x->stall_s = stall_of();
 			bench_progress("round %d of %d: %s, freeing %ld MiB", i + 1, x->o->reps,
 				       x->s->name[s], x->mib);
-			ret = one_round(x, &x->r[s][x->n[s]]);
+			ret = one_round(x, s, &x->r[s][x->n[s]]);
 			if (!ret && !prtop_stop)
 				x->n[s]++;
 		}
@@ -629,6 +695,9 @@ static int run_rounds(struct ret_ctx *x)
 	if (ret == -ENOMEM)
 		fprintf(stderr, "prtop bench: mapping %ld MiB failed: give a smaller --mib\n",
 			x->mib);
+	else if (ret)
+		fprintf(stderr, "prtop bench: --mark %s: writing failed: %s\n", x->o->mark_path,
+			strerror(-ret));
 	return ret ? 1 : prtop_stop ? 1 : 0;
 }
 
@@ -653,12 +722,24 @@ static int size_it(struct ret_ctx *x)
 
 int bench_return(const struct return_opts *o, const struct return_settings *s)
 {
-	struct ret_ctx x = {.o = o, .s = s};
+	struct ret_ctx x = {.o = o, .s = s, .mark_fd = -1};
 	char advice[600];
 	int i, ret = 1;
 
 	if (size_it(&x))
 		return 1;
+	if (o->mark_path) {
+		x.mark_fd =
+		    open(o->mark_path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND | O_CREAT, 0644);
+		if (x.mark_fd < 0) {
+			fprintf(stderr,
+				"prtop bench: --mark %s: %s: give a file or terminal to write to\n",
+				o->mark_path, strerror(errno));
+			return 1;
+		}
+		if (isatty(x.mark_fd))
+			mark_tty_raw(x.mark_fd);
+	}
 	pick_source(&x);
 	if (!x.source) {
 		fputs("prtop bench: cannot time the return: nothing here counts reported memory "
@@ -689,6 +770,8 @@ int bench_return(const struct return_opts *o, const struct return_settings *s)
 		text_out(&x, o->within_s > 0 ? advice : NULL);
 	ret = output_status(stdout);
 out:
+	if (x.mark_fd >= 0)
+		close(x.mark_fd);
 	for (i = 0; i < s->n; i++)
 		free(x.r[i]);
 	collector_close(x.c);

@@ -10,7 +10,7 @@
  *	the price of touching memory the host dropped: first touches of
  *	reported memory against memory freed but not reported yet
  *   prtop bench --return [--mib N] [--reps R] [--set ...]... [--return-within SECS]
- *	how soon a large free is reported, per setting (src/bench_return.c)
+ *	[--mark FILE]  how soon a large free is reported, per setting (src/bench_return.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1130,7 +1130,8 @@ const char *const bench_help =
     "                   [--json] [-- CMD ARGS]\n"
     "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
     "       prtop bench --return [--mib N] [--reps R] [--set NAME=V[,NAME=V...]]...\n"
-    "                   [--return-within SECS] [--timeout SECS] [--no-prtop] [--json]\n"
+    "                   [--return-within SECS] [--timeout SECS] [--no-prtop]\n"
+    "                   [--mark FILE] [--json]\n"
     "       (-v: progress on stderr where it is not a terminal too)\n"
     "\n"
     "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
@@ -1162,7 +1163,9 @@ const char *const bench_help =
     "(or 3 delays) without growth, or at --timeout (default 120 s).  With\n"
     "--return-within SECS the advice names the setting of least measured cost\n"
     "whose 90 % time is within SECS by its interval's upper bound; --no-prtop\n"
-    "attaches nothing (the kernel's counter, no worker run time).\n"
+    "attaches nothing (the kernel's counter, no worker run time).  --mark FILE\n"
+    "writes a line to FILE (a guest's serial port) at each free and each round's\n"
+    "end, drained before the free, for a host to time the free on its clock.\n"
     "\n"
     "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
     "root), too little was reported for a refault price, nothing counts\n"
@@ -1332,6 +1335,7 @@ int bench_main(int argc, char **argv)
 	    {"return", no_argument, NULL, 'E'},
 	    {"return-within", required_argument, NULL, 'W'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"mark", required_argument, NULL, 'K'},
 	    {0},
 	};
 	static char *def_cmd[8];
@@ -1395,6 +1399,9 @@ int bench_main(int argc, char **argv)
 				goto bad;
 			timeout_given = true;
 			break;
+		case 'K':
+			rt.mark_path = optarg;
+			break;
 		case 'n':
 			with_prtop = false;
 			break;
@@ -1434,8 +1441,9 @@ int bench_main(int argc, char **argv)
 				"--overhead\n");
 		return 2;
 	}
-	if (!return_mode_on && (rt.within_s > 0 || timeout_given)) {
-		fprintf(stderr, "prtop bench: --return-within and --timeout go with --return\n");
+	if (!return_mode_on && (rt.within_s > 0 || timeout_given || rt.mark_path)) {
+		fprintf(stderr,
+			"prtop bench: --return-within, --timeout and --mark go with --return\n");
 		return 2;
 	}
 	if (b.until_ci > 0 && !overhead) {

@@ -5,7 +5,9 @@
 #   default probes, and with the opt-in exact reuse hook (--reuse-exact),
 #   interleaved in rotating order; medians and ratios to the baseline.
 #   Start-up and memory: tests/bench_startup.sh (this build beside the
-#   previous one and a bpftrace one-liner).  ROUNDS=0 skips pf1;
+#   previous one and a bpftrace one-liner).  Then the exporter, the host,
+#   the guest (tests/bench_guest.sh) and the time to return in the patched
+#   guests beside QEMU's RSS (tests/bench_return_guest.sh).  ROUNDS=0 skips pf1;
 #   BENCH_STARTUP_ONLY=1 stops after start-up and memory.
 . tests/lib.sh
 ROUNDS=${ROUNDS:-7}
@@ -79,3 +81,4 @@ sh tests/bench_export.sh
 echo
 sh tests/bench_host.sh
 sh tests/bench_guest.sh
+sh tests/bench_return_guest.sh

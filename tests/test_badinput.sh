@@ -99,6 +99,7 @@ both|2|invalid --max-minutes '-1'|bench --max-minutes -1
 both|2|--until-ci goes with --overhead|bench --until-ci 2
 both|2|takes no command and no --set|bench --refault --set order=9
 both|2|go with --return|bench --return-within 5
+both|2|go with --return|bench --mark /dev/null
 both|2|takes no command and no --refault|bench --return --refault
 both|2|invalid --timeout '0'|bench --return --timeout 0
 both|2|invalid --return-within '-1'|bench --return --return-within -1

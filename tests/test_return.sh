@@ -9,7 +9,11 @@
 # agree with reported_kib's growth within 2 %.  Then the text output with
 # a --set (80 columns, "not reached" where the counter shows it was not: 64
 # MiB is under this kernel's max_waiting_mib), the knob put back, and put
-# back on SIGTERM too (those two attach nothing: --no-prtop).  About 40 s.
+# back on SIGTERM too (those two attach nothing: --no-prtop).  The first
+# run also writes --mark lines to a file the watcher counts: a free line
+# must be there by the sample where MemFree jumps, and at most one
+# sample (and munmap()'s time) before it.  And the self-test of tests/return_rss.py, which judges the
+# same lines from a guest against QEMU's RSS in make bench.  About 40 s.
 . tests/lib.sh
 require python3
 tmp=$(mktemp -d)
@@ -23,22 +27,24 @@ if [ ! -r "$kib" ] || [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-# the watcher: wall time, reported_kib, MemFree (KiB), every 0.1 s
-python3 - "$tmp/watch" "$tmp/stop" <<'EOF' &
+# the watcher: wall time, reported_kib, MemFree (KiB), --mark's free lines,
+# every 0.1 s
+python3 - "$tmp/watch" "$tmp/stop" "$tmp/marks" <<'EOF' &
 import os, sys, time
-out, stop = sys.argv[1], sys.argv[2]
+out, stop, marks = sys.argv[1], sys.argv[2], sys.argv[3]
 kib = '/sys/module/page_reporting/parameters/reported_kib'
 with open(out, 'w') as f:
     while not os.path.exists(stop):
         k = int(open(kib).read())
         free = next(int(l.split()[1]) for l in open('/proc/meminfo') if l.startswith('MemFree:'))
-        f.write('%.3f %d %d\n' % (time.time(), k, free))
+        n = open(marks).read().count(' free ') if os.path.exists(marks) else 0
+        f.write('%.3f %d %d %d\n' % (time.time(), k, free, n))
         f.flush()
         time.sleep(0.1)
 EOF
 watch_pid=$!
 sleep 0.5
-"$PRTOP" bench --return --mib 1024 --reps 2 --json >"$tmp/ret.json" 2>"$tmp/ret.err"
+"$PRTOP" bench --return --mib 1024 --reps 2 --mark "$tmp/marks" --json >"$tmp/ret.json" 2>"$tmp/ret.err"
 rc=$?
 # a sample or two after the last round's end, which the amount is read at
 # (prtop exits at once after it: one CI run had none, and read 0 MiB grown)
@@ -49,11 +55,12 @@ watch_pid=
 check "return: exits 0 ($(head -c 300 "$tmp/ret.err"))" test $rc -eq 0
 
 # one line per check: "ok|not ok NAME"
-python3 - "$tmp/ret.json" "$tmp/watch" <<'EOF' | sed 's/^ok /ok - /; s/^not ok /not ok - /'
+python3 - "$tmp/ret.json" "$tmp/watch" "$tmp/marks" <<'EOF' | sed 's/^ok /ok - /; s/^not ok /not ok - /'
 import json, sys
 POLL, SAMPLE = 0.1, 0.05
 d = json.load(open(sys.argv[1]))
 w = [tuple(float(x) for x in l.split()) for l in open(sys.argv[2]) if l.strip()]
+marks = open(sys.argv[3]).read().splitlines() + [''] * 4
 def say(good, name):
     print(('ok ' if good else 'not ok ') + 'return: ' + name)
 say(d['reported_source'] == 'kernel:reported_kib',
@@ -103,6 +110,17 @@ for i, r in enumerate(rounds, 1):
         r['reported_bytes'] >= r['counter_delta_bytes'] - r['background_bytes_per_s'] * r['waited_s'] - 1,
         "round %d: the background is subtracted: %.0f of %.0f MiB"
         % (i, r['reported_bytes'] / 1048576, r['counter_delta_bytes'] / 1048576))
+    # --mark: the free line is out by the sample MemFree jumps at, at most
+    # one sample before it; the end line repeats the round's 90 % time
+    seen = next((s[0] for s in w if s[3] >= i), None)
+    most = POLL + r['munmap_s'] + 0.01
+    say(seen is not None and 0 <= t_free - seen <= most,
+        "round %d: --mark's free line seen %s s before MemFree's jump (0..%.2f)"
+        % (i, None if seen is None else '%.2f' % (t_free - seen), most))
+    end_line = 'PRTOP-RETURN end 0 %d lead_s=%.4f t90_s=%s' % (
+        i - 1, r['mark_lead_s'] or 0, 'n/a' if r['t90_s'] is None else '%.3f' % r['t90_s'])
+    say(marks[2 * i - 2] == 'PRTOP-RETURN free 0 %d on' % (i - 1) and marks[2 * i - 1] == end_line,
+        "round %d: --mark's lines: %s" % (i, marks[2 * i - 2:2 * i]))
     ts = [r[k] for k in ('t50_s', 't90_s', 't99_s') if r[k] is not None]
     say(ts == sorted(ts), "round %d: 50 <= 90 <= 99 %% times (%s)" % (i, ts))
 s = d['settings'][0]['t90_s']
@@ -114,6 +132,8 @@ if len(known) == 2:
 else:
     say(s['ci95_lo'] is None, "no interval where a round did not reach 90 %")
 EOF
+
+check "return: tests/return_rss.py's self-test" python3 tests/return_rss.py --self-test
 
 # text, with a setting: 80 columns, the knob put back, "not reached" when so
 before=$(cat "$order")
