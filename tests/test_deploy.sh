@@ -77,6 +77,22 @@ chk(d is None, "deploy/grafana-prtop.json parses to the mixin's dashboard (%d pa
 open(sys.argv[1] + ".n", "w").write("%d\n" % n)
 PYEOF
 
+# the descriptions follow the thresholds a user sets, not the defaults' words
+jsonnet -J deploy/mixin -e "local m = (import 'mixin.libsonnet') +
+	{ _config+:: { reusedMaxRatio: 0.25, hostDiscardedMinRatio: 0.8 } };
+	{ [r.alert]: r.annotations.description
+	  for g in m.prometheusAlerts.groups for r in g.rules if std.objectHas(r, 'alert') }" \
+	>"$tmp/tuned.json" 2>"$tmp/tuned.err" || not_ok "jsonnet cannot evaluate a tuned mixin: $(head -c 400 "$tmp/tuned.err")"
+python3 - "$tmp/tuned.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for alert, want in (("PrtopReportedMemoryReusedFast", "More than 25 % of the memory"),
+                    ("PrtopHostDiscardsMissing", "discards less than 80 % of it")):
+    got = d.get(alert, "(no such alert)")
+    print(("ok - " if want in got else "not ok - ") +
+          "mixin with tuned thresholds: %s says '%s'%s" % (alert, want, "" if want in got else ": " + got[:100]))
+PYEOF
+
 # --- promtool: the rule file, and the alerts' unit tests ---
 promtool check rules deploy/prtop-alerts.yml >"$tmp/check" 2>&1
 found=$(sed -n 's/.*SUCCESS: \([0-9]*\) rules found.*/\1/p' "$tmp/check")

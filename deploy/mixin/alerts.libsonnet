@@ -11,6 +11,8 @@ local p = import 'lib/promql.libsonnet';
     local guest = p.tmpl(c.guestLabels),
     local vm = p.tmpl(c.vmLabels),
     local on = p.by(c.vmLabels),
+    // a ratio in words, for the descriptions to follow the thresholds
+    local share(r) = if r == 0.5 then 'half' else '%g %%' % (100 * r),
     // the guest reports over the threshold and the host discards less
     // than the share of it: both alerts below start from this
     local gap =
@@ -78,7 +80,7 @@ local p = import 'lib/promql.libsonnet';
             labels: { severity: 'info' },
             annotations: {
               summary: 'reported memory comes back quickly on %s' % guest,
-              description: 'More than half of the memory reported to the host is handed out again within the window ({{ $value | humanize1024 }}B/s reused): the host drops pages only to fault them back in. Consider a higher page_reporting_order or a longer reporting delay.',
+              description: 'More than %s of the memory reported to the host is handed out again within the window ({{ $value | humanize1024 }}B/s reused): the host drops pages only to fault them back in. Consider a higher page_reporting_order or a longer reporting delay.' % share(c.reusedMaxRatio),
             },
           },
           {
@@ -144,7 +146,7 @@ local p = import 'lib/promql.libsonnet';
             labels: { severity: 'warning' },
             annotations: {
               summary: 'VM %s reports free memory the host does not discard' % vm,
-              description: 'The guest hands memory to its balloon device but the VMM discards less than half of it. Likely: discards are inhibited (QEMU with VFIO device assignment or during postcopy migration, see virtio_balloon_inhibited()), or the VMM ignores the reports (free-page-reporting=off on the device, an old VMM). The guest pays the reporting cost for nothing: fix the VMM or turn reporting off in the guest.',
+              description: 'The guest hands memory to its balloon device but the VMM discards less than %s of it. Likely: discards are inhibited (QEMU with VFIO device assignment or during postcopy migration, see virtio_balloon_inhibited()), or the VMM ignores the reports (free-page-reporting=off on the device, an old VMM). The guest pays the reporting cost for nothing: fix the VMM or turn reporting off in the guest.' % share(c.hostDiscardedMinRatio),
             },
           },
           {
