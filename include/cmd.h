@@ -95,8 +95,6 @@ int record_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
 int host_main(int argc, char **argv);
-/* prtop doctor --host */
-int host_doctor(bool json, bool verbose);
 extern const char *const live_help, *const stat_help, *const doctor_help, *const export_help,
     *const knob_help, *const help_help, *const record_help, *const report_help,
     *const bench_help, *const host_help;

@@ -5,8 +5,12 @@
  * host side's probes and VMM processes instead (src/host_report.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
 
 #include "cmd.h"
+#include "hostmon.h"
 #include "ui.h"
 
 const char *const doctor_help =
@@ -38,6 +42,39 @@ static void show(const struct args *a, const struct prtop_snapshot *cur,
 		doctor_json(stdout, cur, prev);
 	else
 		doctor_print(stdout, cur, prev);
+}
+
+/* prtop doctor --host: attach, take one sample, say what is and is not seen */
+static int host_doctor(bool json, bool verbose)
+{
+	struct host_opts o = {.verbose = verbose, .refaults = getenv("PRTOP_HOST_REFAULTS")};
+	struct host_snap *s = calloc(1, sizeof(*s));
+	struct host *h;
+	char err[512];
+	int ret;
+
+	if (!s) {
+		fprintf(stderr, "prtop: out of memory\n");
+		return 1;
+	}
+	if (host_open(&h, &o, err, sizeof(err))) {
+		fprintf(stderr, "prtop: %s\n", err);
+		free(s);
+		return 1;
+	}
+	host_sample(h, s);
+	if (json) {
+		struct json_object *j = host_doctor_json(s);
+
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+		json_object_put(j);
+	} else {
+		host_doctor_print(stdout, s);
+	}
+	ret = output_status(stdout);
+	host_close(h);
+	free(s);
+	return ret;
 }
 
 static int run(struct args *a)
