@@ -107,11 +107,11 @@ N = 4  # fields per mode: ops/s, prtop CPU ns, madvloop CPU us/op, BPF ns/op
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 6 * N]
 if not rows:
     print("no complete rounds"); sys.exit(0)
-MODES = (("nofault", "prtop host --no-refaults"),
-         ("filtered", "scan: not a VMM (filtered)"),
-         ("watched", "scan: --pid (watched)"),
-         ("filtered_f", "faults: not a VMM (filtered)"),
-         ("watched_f", "faults: --pid (watched)"))
+MODES = (("nofault", "--no-refaults"),
+         ("filtered", "scan, not a VMM"),
+         ("watched", "scan, --pid"),
+         ("filtered_f", "faults, not a VMM"),
+         ("watched_f", "faults, --pid"))
 
 def spread(v):
     """median, its 95 % interval (order statistics: no assumption about the
@@ -136,31 +136,30 @@ for m, _ in MODES:
     f = os.path.join(sys.argv[2], m + ".failed")
     if os.path.exists(f):
         failed[m] = open(f).read().strip()
-print("%d rounds; ratios are mode / no prtop of the same round: the median, its 95 %% interval"
-      % len(rows))
-print("(n/a under 6 rounds), the range and the stddev")
-print("%-30s %7s %6s %-14s %-13s %6s %9s" % ("mode", "ops/s", "ratio", "95 % interval", "range",
-                                             "sd", "prtop CPU"))
-print("%-30s %7.0f %6.3f" % ("no prtop", statistics.median(r[0] for r in rows), 1))
+print("%d rounds; ratios are mode / no prtop of the same round: the median," % len(rows))
+print("its 95 % interval (n/a under 6 rounds), the range and the stddev")
+print("%-18s %6s %5s %-12s %-12s %5s %s" % ("mode", "ops/s", "ratio", "95 % interval", "range",
+                                          "sd", "prtop CPU"))
+print("%-18s %6.0f %5.3f" % ("no prtop", statistics.median(r[0] for r in rows), 1))
 for i, (m, label) in enumerate(MODES, 1):
     if m in failed:
-        print("%-30s %7s %6s  (%s)" % (label, "-", "n/a", failed[m])); continue
+        print("%-18s %6s %5s  (%s)" % (label, "-", "n/a", failed[m])); continue
     med, clo, chi, lo, hi, sd = spread([r[N * i] / r[0] for r in rows if r[0] > 0])
     cpu = statistics.median(r[N * i + 1] for r in rows) / 1e6 / secs
-    print("%-30s %7.0f %6.3f %.3f..%.3f   %.3f..%.3f %5.1f%% %6.1f ms/s" % (
+    print("%-18s %6.0f %5.3f %.3f..%.3f %.3f..%.3f %4.1f%% %.1f ms/s" % (
         label, statistics.median(r[N * i] for r in rows), med, clo, chi, lo, hi, sd, cpu))
 print()
 print("madvloop's own CPU per operation, and prtop host's programs' run time in it:")
-print("%-30s %7s %6s %-14s %9s %8s %s" % ("mode", "us/op", "ratio", "95 % interval", "BPF ns/op",
-                                         "BPF share", "(1 - share)"))
-print("%-30s %7.1f %6.3f" % ("no prtop", statistics.median(r[2] for r in rows), 1))
+print("%-18s %6s %5s %-12s %9s %9s %s" % ("mode", "us/op", "ratio", "95 % interval", "BPF ns/op",
+                                        "BPF share", "1 - share"))
+print("%-18s %6.1f %5.3f" % ("no prtop", statistics.median(r[2] for r in rows), 1))
 for i, (m, label) in enumerate(MODES, 1):
     if m in failed:
         continue
     med, clo, chi, lo, hi, sd = spread([r[2] / r[N * i + 2] for r in rows if r[N * i + 2] > 0])
     bns = statistics.median(r[N * i + 3] for r in rows)
     share = statistics.median(r[N * i + 3] / (1000 * r[N * i + 2]) for r in rows if r[N * i + 2] > 0)
-    print("%-30s %7.1f %6.3f %.3f..%.3f %9.0f %7.3f%%  %.4f" % (
+    print("%-18s %6.1f %5.3f %.3f..%.3f %9.0f %8.3f%% %.4f" % (
         label, statistics.median(r[N * i + 2] for r in rows), med, clo, chi, bns,
         100 * share, 1 - share))
 PYEOF
