@@ -132,6 +132,9 @@ struct metric {
 	const char *label_ascii; /* the label under LC_ALL=C, where it differs */
 };
 
+/* the JSON key beside M_REPORTED_BYTES's that names its source ("prtop", "kernel:...") */
+#define METRIC_REPORTED_SOURCE_KEY "reported_source"
+
 extern const struct metric metric_table[M__COUNT];
 
 static inline const struct metric *metric(enum metric_id id)
