@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "format.h"
+#include "metric_table.h"
 
 static bool ascii_only;
 
@@ -274,33 +275,30 @@ bool fmt_probe_missing(const struct prtop_snapshot *s)
 	return false;
 }
 
+/* a latency row: its figure's row in the metric table (label, group) */
 struct lat_def {
-	const char *label;
-	const char *label_ascii;
+	enum metric_id id;
 	const char *key;
-	enum snap_group group;
 	int hist; /* index in s->hist, or -1: s->reuse_age */
 };
 
 static const struct lat_def lat_defs[FMT_LAT__COUNT] = {
-    [FMT_LAT_WORKER] = {"worker run time", "worker run time", "worker_run", SG_WORKER,
-			PRTOP_H_WORKER_RUN},
-    [FMT_LAT_DELAY] = {"request\u2192run delay", "request->run delay", "request_delay", SG_DELAY,
-		       PRTOP_H_REQ_DELAY},
-    [FMT_LAT_REPORT] = {"report() round trip", "report() round trip", "report", SG_REPORT,
-			PRTOP_H_REPORT},
-    [FMT_LAT_REUSE] = {"reuse age", "reuse age", "reuse_age", SG_REUSE_AGE, -1},
+    [FMT_LAT_WORKER] = {M_WORKER_RUN_DURATION, "worker_run", PRTOP_H_WORKER_RUN},
+    [FMT_LAT_DELAY] = {M_REQUEST_DELAY, "request_delay", PRTOP_H_REQ_DELAY},
+    [FMT_LAT_REPORT] = {M_REPORT_DURATION, "report", PRTOP_H_REPORT},
+    [FMT_LAT_REUSE] = {M_REUSE_AGE, "reuse_age", -1},
 };
 
 void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out)
 {
 	const struct lat_def *d = &lat_defs[row];
+	const struct metric *m = metric(d->id);
 	const struct snap_hist *h;
 
 	memset(out, 0, sizeof(*out));
-	out->label = ascii_only ? d->label_ascii : d->label;
+	out->label = ascii_only && m->label_ascii ? m->label_ascii : m->label;
 	out->key = d->key;
-	out->attached = snap_has(s, d->group);
+	out->attached = metric_known(s, d->id);
 	if (!out->attached) {
 		snprintf(out->count_s, sizeof(out->count_s), "n/a");
 		snprintf(out->p50, sizeof(out->p50), "n/a");
