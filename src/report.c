@@ -263,7 +263,6 @@ static void put_json(FILE *out, json_object *d, unsigned int flags)
 	json_object_put(d);
 }
 
-/* a number as text with a fixed precision: no float noise in the output */
 /* numeric parameters are numbers; Y/N and the rest stay strings */
 static json_object *param_value(const char *v)
 {
