@@ -2,7 +2,7 @@
 /*
  * Prometheus metrics of a snapshot (text format 0.0.4 or OpenMetrics
  * 1.0.0).  A family is served only where the snapshot holds its figure
- * (snap_has()): one whose probe is not attached is left out rather than
+ * (metric_known()): one whose probe is not attached is left out rather than
  * served as a zero that would read as "nothing happened", and
  * prtop_probe_attached says which probes are in.  So families may appear
  * after start (a device or the hinting probe found later) and go away (a
@@ -325,7 +325,7 @@ static void put_report(struct mbuf *b, const struct metrics_opts *o, const struc
 	const struct metric *nents = metric(M_BATCH_ENTRIES);
 	const struct metric *dur = metric(M_REPORT_DURATION);
 
-	if (!snap_has(s, SG_REPORT))
+	if (!metric_known(s, M_REPORTED_PAGES))
 		return;
 	fam_one(b, o, pages, s->c.report_pages);
 	fam_one(b, o, batches, s->c.report_calls);
@@ -345,15 +345,15 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struc
 	char l[64];
 	int i;
 
-	if (snap_has(s, SG_WORKER)) {
+	if (metric_known(s, M_WORKER_RUNS)) {
 		fam_one(b, o, runs, s->c.worker_runs);
 		hist_ns(b, o, dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
 	}
-	if (snap_has(s, SG_DELAY))
+	if (metric_known(s, M_REQUEST_DELAY))
 		hist_ns(b, o, delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
-	if (snap_has(s, SG_TIMER))
+	if (metric_known(s, M_WORKER_SCHEDULED))
 		fam_one(b, o, armed, s->c.delayed_work_armed);
-	if (!snap_has(s, SG_NOTIFY))
+	if (!metric_known(s, M_NOTIFY))
 		return;
 	fam_head(b, o, notify);
 	for (i = 0; i < PRTOP_STATES; i++) {
@@ -372,15 +372,15 @@ static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
 	const struct metric *werr = metric(M_WORKER_ERRORS);
 	const struct metric *zones = metric(M_ZONES_WALKED);
 
-	if (snap_has(s, SG_RESETS)) {
+	if (metric_known(s, M_BOUNDARY_RESETS)) {
 		fam_head(b, o, resets);
 		fam_u64(b, resets, "{reason=\"report\"}", s->c.reset_report);
 		fam_u64(b, resets, "{reason=\"stop\"}", s->c.reset_stop);
 		fam_one(b, o, rotated, s->c.reset_rotated);
 	}
-	if (snap_has(s, SG_CYCLE_DETAIL))
+	if (metric_known(s, M_BUDGET_EXHAUSTED))
 		fam_one(b, o, exhausted, s->c.cycle_exhausted);
-	if (snap_has(s, SG_RUN_DETAIL)) {
+	if (metric_known(s, M_WORKER_ERRORS)) {
 		fam_one(b, o, werr, s->c.worker_errors);
 		fam_one(b, o, zones, s->c.worker_zones);
 	}
@@ -392,11 +392,11 @@ static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct
 	const struct metric *age = metric(M_REUSE_AGE);
 	const struct metric *tracked = metric(M_REUSE_TRACKED);
 
-	if (snap_has(s, SG_REUSE))
+	if (metric_known(s, M_REUSED_BYTES))
 		fam_one(b, o, bytes, s->reuse_bytes);
-	if (snap_has(s, SG_REUSE_AGE))
+	if (metric_known(s, M_REUSE_AGE))
 		hist_ns(b, o, age, &s->reuse_age, &metrics_buckets_reuse_age);
-	if (snap_has(s, SG_REUSE_RANGES))
+	if (metric_known(s, M_REUSE_TRACKED))
 		fam_one(b, o, tracked, s->reuse_tracked);
 }
 
@@ -411,14 +411,14 @@ static void put_hint(struct mbuf *b, const struct metrics_opts *o, const struct 
 	const struct metric *held = metric(M_HINT_HELD);
 	uint64_t blk = s->hint.block_bytes;
 
-	if (!snap_has(s, SG_HINT))
+	if (!metric_known(s, M_HINT_RUNS))
 		return;
 	fam_one(b, o, runs, s->c.hint_runs);
 	if (blk) {
 		fam_one(b, o, hinted, s->c.hint_blocks * blk);
 		fam_one(b, o, returned, s->c.hint_returned_blocks * blk);
 	}
-	if (snap_has(s, SG_HINT_SHRINK))
+	if (metric_known(s, M_HINT_SHRINKER_BYTES))
 		fam_one(b, o, shrunk, s->c.hint_shrunk_pages * s->page_size);
 	hist_ns(b, o, run, &s->hist[PRTOP_H_HINT_RUN], &metrics_buckets_worker);
 	hist_ns(b, o, held, &s->hist[PRTOP_H_HINT_HOLD], &metrics_buckets_reuse_age);
@@ -451,15 +451,15 @@ static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struc
 	uint64_t reportable = 0;
 	int i;
 
-	if (snap_has(s, SG_FREE_LISTS)) {
+	if (metric_known(s, M_FREE_REPORTABLE)) {
 		for (i = s->order_low; i < PRTOP_ORDERS; i++)
 			reportable += s->order[i].free_pages * s->page_size;
 		fam_one(b, o, rpt, reportable);
 		put_per_order(b, o, free_b, s, offsetof(struct snap_order, free_pages));
 	}
-	if (snap_has(s, SG_REPORT))
+	if (metric_known(s, M_ORDER_REPORTED))
 		put_per_order(b, o, rep, s, offsetof(struct snap_order, reported_pages));
-	if (snap_has(s, SG_REUSE))
+	if (metric_known(s, M_ORDER_REUSED))
 		put_per_order(b, o, reu, s, offsetof(struct snap_order, reused_pages));
 }
 
