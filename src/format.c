@@ -421,10 +421,11 @@ char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s)
 		snprintf(buf, len, "n/a (%s)", b->why);
 		return buf;
 	}
-	snprintf(buf, len, "%s unreported of %s reportable, drain %s, %s to return (estimates)",
+	snprintf(buf, len, "%s unreported of %s reportable, %s %s, %s %s (estimates)",
 		 fmt_bytes(v, sizeof(v), b->bytes), fmt_bytes(r, sizeof(r), b->reportable_bytes),
+		 metric(M_BACKLOG_DRAIN)->label,
 		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s),
-		 fmt_backlog_eta(e, sizeof(e), b));
+		 fmt_backlog_eta(e, sizeof(e), b), metric(M_BACKLOG_ETA)->label);
 	return buf;
 }
 
@@ -549,22 +550,25 @@ char *fmt_hint(char *buf, size_t len, const struct prtop_snapshot *s)
 
 	if (h->offer != HINT_OFFERED)
 		return NULL;
-	if (!snap_has(s, SG_HINT)) {
+	if (!metric_known(s, M_HINT_RUNS)) {
 		snprintf(buf, len, "n/a on %s (why not: prtop doctor)", h->dev);
 		return buf;
 	}
 	if (h->last_cmd_id)
 		snprintf(id, sizeof(id), " (last command id %llu)",
 			 (unsigned long long)h->last_cmd_id);
-	snprintf(buf, len,
-		 "runs %llu%s, hinted %s, returned %s, shrinker %s; run time p50 %s, held p50 %s",
-		 (unsigned long long)s->c.hint_runs, id,
+	snprintf(buf, len, "%s %llu%s, %s %s, %s %s, %s %s; %s p50 %s, %s p50 %s",
+		 metric(M_HINT_RUNS)->label, (unsigned long long)s->c.hint_runs, id,
+		 metric(M_HINT_HINTED_BYTES)->label,
 		 fmt_known_bytes(a, sizeof(a), h->block_bytes, s->c.hint_blocks * h->block_bytes),
+		 metric(M_HINT_RETURNED_BYTES)->label,
 		 fmt_known_bytes(b, sizeof(b), h->block_bytes,
 				 s->c.hint_returned_blocks * h->block_bytes),
-		 fmt_known_bytes(c, sizeof(c), snap_has(s, SG_HINT_SHRINK),
+		 metric(M_HINT_SHRINKER_BYTES)->label,
+		 fmt_known_bytes(c, sizeof(c), metric_known(s, M_HINT_SHRINKER_BYTES),
 				 s->c.hint_shrunk_pages * s->page_size),
-		 hist_p50(d, sizeof(d), &s->hist[PRTOP_H_HINT_RUN]),
+		 metric(M_HINT_RUN_DURATION)->label,
+		 hist_p50(d, sizeof(d), &s->hist[PRTOP_H_HINT_RUN]), metric(M_HINT_HELD)->label,
 		 hist_p50(e, sizeof(e), &s->hist[PRTOP_H_HINT_HOLD]));
 	return buf;
 }

@@ -20,16 +20,17 @@ static void text_header(FILE *out, const struct prtop_snapshot *cur,
 
 	if (o && o->timestamps)
 		fmt_wall(when, sizeof(when), cur->wall_ns);
-	fprintf(out, "prtop %s %s sample %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
-		(unsigned long long)cur->seq, secs, *when ? " " : "", when);
+	fprintf(out, "prtop %s %s %s %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
+		metric(M_SAMPLES)->label, (unsigned long long)cur->seq, secs, *when ? " " : "",
+		when);
 	if (cur->device[0])
-		fprintf(out, "device: %s%s\n", cur->device,
+		fprintf(out, "%s: %s%s\n", metric(M_DEVICE)->label, cur->device,
 			cur->device_by_btf ? " (named by BTF, unconfirmed)" : "");
 	else
-		fprintf(out, "device: none (%s)\n",
+		fprintf(out, "%s: none (%s)\n", metric(M_DEVICE)->label,
 			cur->device_reason[0] ? cur->device_reason : "unknown");
 	if (fmt_publish(line, sizeof(line), cur))
-		fprintf(out, "publication: %s\n", line);
+		fprintf(out, "%s: %s\n", metric(M_PUBLICATION)->label, line);
 }
 
 static void text_knobs(FILE *out, const struct prtop_snapshot *s)
@@ -50,7 +51,7 @@ static void text_probes(FILE *out, const struct prtop_snapshot *s)
 	char buf[128];
 	int i;
 
-	fputs("probes:", out);
+	fprintf(out, "%s:", metric(M_PROBE_ATTACHED)->label);
 	for (i = 0; i < PROBE__COUNT; i++)
 		fprintf(out, " %s", fmt_probe_short(buf, sizeof(buf), s, i));
 	if (fmt_probe_missing(s))
@@ -110,7 +111,7 @@ static void text_backlog(FILE *out, const struct prtop_snapshot *s)
 {
 	char a[256];
 
-	fprintf(out, "backlog: %s\n", fmt_backlog_line(a, sizeof(a), s));
+	fprintf(out, "%s: %s\n", metric(M_BACKLOG_BYTES)->label, fmt_backlog_line(a, sizeof(a), s));
 }
 
 /* what only the patch's tracepoints give; nothing without them */
@@ -136,15 +137,17 @@ static void text_nents(FILE *out, const struct prtop_snapshot *s)
 	uint64_t n = nents_count(s->nents_hist);
 	int i;
 
-	if (!snap_has(s, SG_REPORT)) {
-		fputs("nents: n/a\n", out);
+	const char *label = metric(M_BATCH_ENTRIES)->label;
+
+	if (!metric_known(s, M_BATCH_ENTRIES)) {
+		fprintf(out, "%s: n/a\n", label);
 		return;
 	}
 	if (!n) {
-		fprintf(out, "nents: %s\n", fmt_dash());
+		fprintf(out, "%s: %s\n", label, fmt_dash());
 		return;
 	}
-	fputs("nents:", out);
+	fprintf(out, "%s:", label);
 	for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
 		if (!s->nents_hist[i])
 			continue;
@@ -235,8 +238,8 @@ static void text_counters(FILE *out, const struct prtop_snapshot *cur,
 
 		if (!p->counter)
 			continue;
-		fprintf(out, "%s %s %s (%s)", any ? "," : "kernel counters:", p->name,
-			fmt_param_count(n, sizeof(n), p),
+		fprintf(out, "%s%s %s %s (%s)", any ? "" : metric(M_KERNEL_PARAM)->label,
+			any ? "," : ":", p->name, fmt_param_count(n, sizeof(n), p),
 			snap_counter_rate(prev, cur, i, &r) ? fmt_param_rate(v, sizeof(v), p, r)
 							    : "n/a");
 		any = true;
@@ -264,9 +267,11 @@ static void text_params(FILE *out, const struct prtop_snapshot *s)
 		const struct snap_param *p = &s->params[i];
 
 		if (p->meaning)
-			fprintf(out, "param: %s = %s (%s)\n", p->name, p->value, p->meaning);
+			fprintf(out, "%s: %s = %s (%s)\n", metric(M_MODULE_PARAMETER)->label,
+				p->name, p->value, p->meaning);
 		else
-			fprintf(out, "param: %s = %s\n", p->name, p->value);
+			fprintf(out, "%s: %s = %s\n", metric(M_MODULE_PARAMETER)->label, p->name,
+				p->value);
 	}
 }
 

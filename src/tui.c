@@ -195,10 +195,10 @@ static int draw_header(struct tui *t, int ymax)
 		int n = 1;
 
 		if (fmt_publish(pub, sizeof(pub), s)) {
-			snprintf(note, sizeof(note), "publication: %s", pub);
+			snprintf(note, sizeof(note), "%s: %s", metric(M_PUBLICATION)->label, pub);
 			n++;
 		}
-		y = put_tokens(y, ymax, "device", A_BOLD, tok, n);
+		y = put_tokens(y, ymax, metric(M_DEVICE)->label, A_BOLD, tok, n);
 	}
 	return y;
 }
@@ -258,16 +258,17 @@ static int draw_backlog(struct tui *t, int y, int ymax)
 			return y;
 		snprintf(l[0], sizeof(l[0]), "n/a (%s)", b->why);
 		tok[0] = (struct token){l[0], A_DIM};
-		return put_tokens(y, ymax, "backlog", A_BOLD, tok, 1);
+		return put_tokens(y, ymax, metric(M_BACKLOG_BYTES)->label, A_BOLD, tok, 1);
 	}
 	snprintf(l[0], sizeof(l[0]), "%s unreported", fmt_bytes(v, sizeof(v), b->bytes));
-	snprintf(l[1], sizeof(l[1]), "drain %s",
+	snprintf(l[1], sizeof(l[1]), "%s %s", metric(M_BACKLOG_DRAIN)->label,
 		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s));
-	snprintf(l[2], sizeof(l[2]), "%s to return (estimates)", fmt_backlog_eta(e, sizeof(e), b));
+	snprintf(l[2], sizeof(l[2]), "%s %s (estimates)", fmt_backlog_eta(e, sizeof(e), b),
+		 metric(M_BACKLOG_ETA)->label);
 	tok[0] = (struct token){l[0], A_BOLD};
 	tok[1] = (struct token){l[1], 0};
 	tok[2] = (struct token){l[2], b->eta_known ? 0 : (int)A_DIM};
-	return put_tokens(y, ymax, "backlog", A_BOLD, tok, 3);
+	return put_tokens(y, ymax, metric(M_BACKLOG_BYTES)->label, A_BOLD, tok, 3);
 }
 
 /* columns tokens take on one line, two spaces apart */
@@ -324,7 +325,7 @@ static int draw_probes(struct tui *t, int y, int ymax)
 		tok[n].attr = A_DIM;
 		n++;
 	}
-	return put_tokens(y, ymax, "probes", A_BOLD, tok, n);
+	return put_tokens(y, ymax, metric(M_PROBE_ATTACHED)->label, A_BOLD, tok, n);
 }
 
 /*
