@@ -82,7 +82,7 @@ CFLAGS += -DPRTOP_NO_DYNLIB
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
-UNIT_MODS := backlog diagnose format hist history host_metrics host_proc host_report knob knob_persist cmd_knob metrics plan \
+UNIT_MODS := backlog diagnose format hist history host_metrics host_proc host_report knob knob_persist cmd_knob metric_table metrics plan \
 	     procfs record report reuse route stats text usage
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "format.h"
+#include "metric_table.h"
 
 static bool ascii_only;
 
@@ -274,33 +275,30 @@ bool fmt_probe_missing(const struct prtop_snapshot *s)
 	return false;
 }
 
+/* a latency row: its figure's row in the metric table (label, group) */
 struct lat_def {
-	const char *label;
-	const char *label_ascii;
+	enum metric_id id;
 	const char *key;
-	enum snap_group group;
 	int hist; /* index in s->hist, or -1: s->reuse_age */
 };
 
 static const struct lat_def lat_defs[FMT_LAT__COUNT] = {
-    [FMT_LAT_WORKER] = {"worker run time", "worker run time", "worker_run", SG_WORKER,
-			PRTOP_H_WORKER_RUN},
-    [FMT_LAT_DELAY] = {"request\u2192run delay", "request->run delay", "request_delay", SG_DELAY,
-		       PRTOP_H_REQ_DELAY},
-    [FMT_LAT_REPORT] = {"report() round trip", "report() round trip", "report", SG_REPORT,
-			PRTOP_H_REPORT},
-    [FMT_LAT_REUSE] = {"reuse age", "reuse age", "reuse_age", SG_REUSE_AGE, -1},
+    [FMT_LAT_WORKER] = {M_WORKER_RUN_DURATION, "worker_run", PRTOP_H_WORKER_RUN},
+    [FMT_LAT_DELAY] = {M_REQUEST_DELAY, "request_delay", PRTOP_H_REQ_DELAY},
+    [FMT_LAT_REPORT] = {M_REPORT_DURATION, "report", PRTOP_H_REPORT},
+    [FMT_LAT_REUSE] = {M_REUSE_AGE, "reuse_age", -1},
 };
 
 void fmt_latency(const struct prtop_snapshot *s, enum fmt_lat_row row, struct fmt_latency *out)
 {
 	const struct lat_def *d = &lat_defs[row];
+	const struct metric *m = metric(d->id);
 	const struct snap_hist *h;
 
 	memset(out, 0, sizeof(*out));
-	out->label = ascii_only ? d->label_ascii : d->label;
+	out->label = ascii_only && m->label_ascii ? m->label_ascii : m->label;
 	out->key = d->key;
-	out->attached = snap_has(s, d->group);
+	out->attached = metric_known(s, d->id);
 	if (!out->attached) {
 		snprintf(out->count_s, sizeof(out->count_s), "n/a");
 		snprintf(out->p50, sizeof(out->p50), "n/a");
@@ -423,10 +421,11 @@ char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s)
 		snprintf(buf, len, "n/a (%s)", b->why);
 		return buf;
 	}
-	snprintf(buf, len, "%s unreported of %s reportable, drain %s, %s to return (estimates)",
+	snprintf(buf, len, "%s unreported of %s reportable, %s %s, %s %s (estimates)",
 		 fmt_bytes(v, sizeof(v), b->bytes), fmt_bytes(r, sizeof(r), b->reportable_bytes),
+		 metric(M_BACKLOG_DRAIN)->label,
 		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s),
-		 fmt_backlog_eta(e, sizeof(e), b));
+		 fmt_backlog_eta(e, sizeof(e), b), metric(M_BACKLOG_ETA)->label);
 	return buf;
 }
 
@@ -551,22 +550,25 @@ char *fmt_hint(char *buf, size_t len, const struct prtop_snapshot *s)
 
 	if (h->offer != HINT_OFFERED)
 		return NULL;
-	if (!snap_has(s, SG_HINT)) {
+	if (!metric_known(s, M_HINT_RUNS)) {
 		snprintf(buf, len, "n/a on %s (why not: prtop doctor)", h->dev);
 		return buf;
 	}
 	if (h->last_cmd_id)
 		snprintf(id, sizeof(id), " (last command id %llu)",
 			 (unsigned long long)h->last_cmd_id);
-	snprintf(buf, len,
-		 "runs %llu%s, hinted %s, returned %s, shrinker %s; run time p50 %s, held p50 %s",
-		 (unsigned long long)s->c.hint_runs, id,
+	snprintf(buf, len, "%s %llu%s, %s %s, %s %s, %s %s; %s p50 %s, %s p50 %s",
+		 metric(M_HINT_RUNS)->label, (unsigned long long)s->c.hint_runs, id,
+		 metric(M_HINT_HINTED_BYTES)->label,
 		 fmt_known_bytes(a, sizeof(a), h->block_bytes, s->c.hint_blocks * h->block_bytes),
+		 metric(M_HINT_RETURNED_BYTES)->label,
 		 fmt_known_bytes(b, sizeof(b), h->block_bytes,
 				 s->c.hint_returned_blocks * h->block_bytes),
-		 fmt_known_bytes(c, sizeof(c), snap_has(s, SG_HINT_SHRINK),
+		 metric(M_HINT_SHRINKER_BYTES)->label,
+		 fmt_known_bytes(c, sizeof(c), metric_known(s, M_HINT_SHRINKER_BYTES),
 				 s->c.hint_shrunk_pages * s->page_size),
-		 hist_p50(d, sizeof(d), &s->hist[PRTOP_H_HINT_RUN]),
+		 metric(M_HINT_RUN_DURATION)->label,
+		 hist_p50(d, sizeof(d), &s->hist[PRTOP_H_HINT_RUN]), metric(M_HINT_HELD)->label,
 		 hist_p50(e, sizeof(e), &s->hist[PRTOP_H_HINT_HOLD]));
 	return buf;
 }

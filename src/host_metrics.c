@@ -310,7 +310,7 @@ static uint64_t rss(const struct host_snap *s, const struct host_sel *sel, const
 }
 
 static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
-			  const struct host_sel *sel, const struct fam *f, vm_field fn)
+			  const struct host_sel *sel, const struct metric *f, vm_field fn)
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
@@ -332,7 +332,7 @@ static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const st
 
 /* one sample per series: fn of its counters, or the RSS gauge (fn NULL) */
 static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
-		       const struct host_sel *sel, const struct fam *f, vm_field fn)
+		       const struct host_sel *sel, const struct metric *f, vm_field fn)
 {
 	struct vm_iter it = {s, sel, 0, false};
 	const struct host_vm *v;
@@ -351,7 +351,7 @@ static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struc
  * slot is +Inf.  sum_scale turns the summed field into the unit of le.
  */
 static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
-		     const struct host_sel *sel, const struct fam *f, vm_field slot, int nslots,
+		     const struct host_sel *sel, const struct metric *f, vm_field slot, int nslots,
 		     double (*le)(int), vm_field sum, double sum_scale)
 {
 	struct vm_iter it = {s, sel, 0, false};
@@ -372,12 +372,12 @@ static void put_hist(struct mbuf *b, const struct metrics_opts *o, const struct 
 			else
 				snprintf(e, sizeof(e), ",le=\"%.10g\"", le(i));
 			vm_labels(l, sizeof(l), v, e);
-			mbuf_printf(b, "%s_bucket%s %llu\n", f->name, l, (unsigned long long)cum);
+			mbuf_printf(b, "%s_bucket%s %llu\n", f->prom, l, (unsigned long long)cum);
 		}
 		vm_labels(l, sizeof(l), v, NULL);
-		mbuf_printf(b, "%s_count%s %llu\n", f->name, l, (unsigned long long)cum);
+		mbuf_printf(b, "%s_count%s %llu\n", f->prom, l, (unsigned long long)cum);
 		snprintf(n, sizeof(n), "%.10g", (double)sum(c, 0) * sum_scale);
-		mbuf_printf(b, "%s_sum%s %s\n", f->name, l, n);
+		mbuf_printf(b, "%s_sum%s %s\n", f->prom, l, n);
 	}
 }
 
@@ -393,56 +393,38 @@ static double le_age(int i)
 static void put_vms(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
 		    const struct host_sel *sel)
 {
-	static const struct fam bytes = {
-	    "prtop_host_discarded_bytes", M_COUNTER, "bytes",
-	    "Guest memory the VMM gave back to the host kernel, by method (successful calls)."};
-	static const struct fam calls = {"prtop_host_discard_calls", M_COUNTER, NULL,
-					 "Successful discard calls of the VMM, by method."};
-	static const struct fam failed = {"prtop_host_discard_failed", M_COUNTER, NULL,
-					  "Discard calls the host kernel refused."};
-	static const struct fam other = {
-	    "prtop_host_other_discarded_bytes", M_COUNTER, "bytes",
-	    "Discards outside guest RAM: the VMM's own memory (malloc trims, buffers)."};
-	static const struct fam size = {
-	    "prtop_host_discard_size_bytes", M_HISTOGRAM, "bytes",
-	    "Sizes of discard calls: 2 MiB and 4 MiB show order 9 and 10 reports."};
-	static const struct fam refaulted = {
-	    "prtop_host_refaulted_bytes", M_COUNTER, "bytes",
-	    "Discarded guest memory faulted back in (present and private again)."};
-	static const struct fam age = {
-	    "prtop_host_refault_age_seconds", M_HISTOGRAM, "seconds",
-	    "Time from discard to refault, one observation per 4 KiB page."};
-	static const struct fam rss_fam = {"prtop_host_rss_bytes", M_GAUGE, "bytes",
-					   "Resident memory of the VMM process (VmRSS)."};
-	static const struct fam untracked = {
-	    "prtop_host_chunks_untracked", M_COUNTER, NULL,
-	    "Discarded 2 MiB chunks whose refaults cannot be told (tracking table full)."};
+	const struct metric *bytes = metric(M_HOST_DISCARDED);
+	const struct metric *calls = metric(M_HOST_DISCARD_CALLS);
+	const struct metric *failed = metric(M_HOST_DISCARD_FAILED);
+	const struct metric *other = metric(M_HOST_OTHER_DISCARDED);
+	const struct metric *size = metric(M_HOST_DISCARD_SIZE);
+	const struct metric *refaulted = metric(M_HOST_REFAULTED);
+	const struct metric *age = metric(M_HOST_REFAULT_AGE);
+	const struct metric *rss_fam = metric(M_HOST_RSS);
+	const struct metric *untracked = metric(M_HOST_CHUNKS_UNTRACKED);
 
-	put_by_method(b, o, s, sel, &bytes, f_bytes);
-	put_by_method(b, o, s, sel, &calls, f_calls);
-	put_per_vm(b, o, s, sel, &failed, f_failed);
-	put_per_vm(b, o, s, sel, &other, f_other);
-	put_hist(b, o, s, sel, &size, f_size, HOST_SIZE_SLOTS, le_size, f_discarded, 1.0);
+	put_by_method(b, o, s, sel, bytes, f_bytes);
+	put_by_method(b, o, s, sel, calls, f_calls);
+	put_per_vm(b, o, s, sel, failed, f_failed);
+	put_per_vm(b, o, s, sel, other, f_other);
+	put_hist(b, o, s, sel, size, f_size, HOST_SIZE_SLOTS, le_size, f_discarded, 1.0);
 	if (s->probe[HP_PAGEMAP].attached) {
-		put_per_vm(b, o, s, sel, &refaulted, f_refaulted);
-		put_hist(b, o, s, sel, &age, f_age, HOST_AGE_SLOTS, le_age, f_age_sum, 1e-3);
-		put_per_vm(b, o, s, sel, &untracked, f_untracked);
+		put_per_vm(b, o, s, sel, refaulted, f_refaulted);
+		put_hist(b, o, s, sel, age, f_age, HOST_AGE_SLOTS, le_age, f_age_sum, 1e-3);
+		put_per_vm(b, o, s, sel, untracked, f_untracked);
 	}
-	put_per_vm(b, o, s, sel, &rss_fam, NULL);
+	put_per_vm(b, o, s, sel, rss_fam, NULL);
 }
 
 static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
 		     const struct host_sel *sel)
 {
-	static const struct fam info = {"prtop_host_vm", M_INFO, NULL,
-					"A watched VM: its VMM and how its RAM is backed."};
-	static const struct fam nvms = {
-	    "prtop_host_vms", M_GAUGE, NULL,
-	    "VMM processes watched; labelled ones have series of their own."};
+	const struct metric *info = metric(M_HOST_VM);
+	const struct metric *nvms = metric(M_HOST_VMS);
 	char l[HOST_LABELS_MAX + 256], extra[128], vmm[64];
 	int i, nl = 0, n = 0;
 
-	fam_head(b, o, &info);
+	fam_head(b, o, info);
 	for (i = 0; i < s->nvms; i++) {
 		const struct host_vm *v = &s->vm[i];
 
@@ -455,22 +437,18 @@ static void put_info(struct mbuf *b, const struct metrics_opts *o, const struct 
 		snprintf(extra, sizeof(extra), ",vmm=\"%s\",backing=\"%s\"",
 			 label_esc(vmm, sizeof(vmm), v->vmm), v->hugetlb ? "hugetlbfs" : "pages");
 		vm_labels(l, sizeof(l), v, extra);
-		fam_u64(b, &info, l, 1);
+		fam_u64(b, info, l, 1);
 	}
-	fam_head(b, o, &nvms);
-	fam_u64(b, &nvms, "{labelled=\"yes\"}", nl);
-	fam_u64(b, &nvms, "{labelled=\"no\"}", n - nl);
+	fam_head(b, o, nvms);
+	fam_u64(b, nvms, "{labelled=\"yes\"}", nl);
+	fam_u64(b, nvms, "{labelled=\"no\"}", n - nl);
 }
 
 /* what a labelled VM's manager says of its memory (JSON manager_stats), where it answered */
 static void put_manager(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
 			const struct host_sel *sel)
 {
-	static const struct fam mgr = {
-	    "prtop_host_manager_memory_bytes", M_GAUGE, "bytes",
-	    "The VM's memory as its manager reports it: stat actual (the balloon's size), rss "
-	    "(the VMM's resident memory), usable (what the guest could use); libvirt's "
-	    "dommemstat."};
+	const struct metric *mgr = metric(M_HOST_MANAGER_MEMORY);
 	static const char *const stat[] = {"actual", "rss", "usable"};
 	char l[HOST_LABELS_MAX + 96], extra[32];
 	bool head = false;
@@ -486,37 +464,32 @@ static void put_manager(struct mbuf *b, const struct metrics_opts *o, const stru
 			if (kib[k] < 0)
 				continue;
 			if (!head)
-				fam_head(b, o, &mgr);
+				fam_head(b, o, mgr);
 			head = true;
 			snprintf(extra, sizeof(extra), ",stat=\"%s\"", stat[k]);
 			vm_labels(l, sizeof(l), v, extra);
-			fam_u64(b, &mgr, l, (uint64_t)kib[k] * 1024);
+			fam_u64(b, mgr, l, (uint64_t)kib[k] * 1024);
 		}
 	}
 }
 
 static void put_host_self(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s)
 {
-	static const struct fam att = {
-	    "prtop_host_probe_attached", M_GAUGE, NULL,
-	    "1 when the probe is attached, 0 when not: see prtop doctor --host."};
-	static const struct fam lost = {"prtop_host_refault_events_lost", M_COUNTER, NULL,
-					"Refault events the ring buffer dropped."};
-	static const struct fam tracked = {
-	    "prtop_host_chunks_tracked", M_GAUGE, NULL,
-	    "2 MiB chunks with discarded pages not yet faulted back."};
+	const struct metric *att = metric(M_HOST_PROBE_ATTACHED);
+	const struct metric *lost = metric(M_HOST_REFAULT_EVENTS_LOST);
+	const struct metric *tracked = metric(M_HOST_CHUNKS_TRACKED);
 	char l[400];
 	int i;
 
-	fam_head(b, o, &att);
+	fam_head(b, o, att);
 	for (i = 0; i < HP__COUNT; i++) {
 		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", host_probe_name(i),
 			 attach_mode_name(s->probe[i].mode));
-		fam_u64(b, &att, l, s->probe[i].attached);
+		fam_u64(b, att, l, s->probe[i].attached);
 	}
-	fam_one(b, o, &lost, s->events_lost);
-	fam_head(b, o, &tracked);
-	fam_u64(b, &tracked, NULL, s->chunks_tracked);
+	fam_one(b, o, lost, s->events_lost);
+	fam_head(b, o, tracked);
+	fam_u64(b, tracked, NULL, s->chunks_tracked);
 	metrics_put_build(b, o, s->kernel);
 	metrics_put_freshness(b, o, s->mono_ns);
 }

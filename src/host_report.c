@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "hostmon.h"
+#include "metric_table.h"
 
 static double window_s(const struct host_snap *cur, const struct host_snap *prev)
 {
@@ -87,7 +88,8 @@ static void vm_methods(FILE *out, const struct host_vm *v)
 	if (!any)
 		fputs(" none yet", out);
 	if (v->st.failed)
-		fprintf(out, "; %llu refused", (unsigned long long)v->st.failed);
+		fprintf(out, "; %llu %s", (unsigned long long)v->st.failed,
+			metric(M_HOST_DISCARD_FAILED)->label);
 }
 
 static void vm_sizes(FILE *out, const struct host_vm *v)
@@ -96,7 +98,7 @@ static void vm_sizes(FILE *out, const struct host_vm *v)
 	int i;
 	bool any = false;
 
-	fputs("; sizes (up to):", out);
+	fprintf(out, "; %s:", metric(M_HOST_DISCARD_SIZE)->label);
 	for (i = 0; i < HOST_SIZE_SLOTS; i++) {
 		if (!v->st.size_hist[i])
 			continue;
@@ -124,14 +126,14 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 	if (refaults_known) {
 		med = host_age_median_ms(v);
 		if (med >= 0)
-			fprintf(m, "; refault age median < %s",
+			fprintf(m, "; %s < %s", metric(M_HOST_REFAULT_AGE)->label,
 				fmt_ns(a, sizeof(a), (uint64_t)med * 1000000));
 	}
 	if (v->st.zap_calls)
 		fprintf(m, "; %llu punched holes also unmapped",
 			(unsigned long long)v->st.zap_calls);
 	if (v->st.other_calls)
-		fprintf(m, "; VMM's own memory %s in %llu (not counted)",
+		fprintf(m, "; %s %s in %llu (not counted)", metric(M_HOST_OTHER_DISCARDED)->label,
 			fmt_bytes(a, sizeof(a), v->st.other_bytes),
 			(unsigned long long)v->st.other_calls);
 	if (!v->ram_ranges && !v->ram_by_vma)
@@ -216,8 +218,10 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 	}
 	fmt_print_line(out, head);
 	/* 80 columns: the name is cut here and written whole on the detail line */
-	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME", "DISCARD/s",
-		"REFAULT/s", "DISCARDED", "REFAULTED", "RSS", "RSS CHANGE");
+	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME",
+		metric(M_HOST_DISCARD_RATE)->label, metric(M_HOST_REFAULT_RATE)->label,
+		metric(M_HOST_DISCARDED)->label, metric(M_HOST_REFAULTED)->label,
+		metric(M_HOST_RSS)->label, metric(M_HOST_RSS_CHANGE)->label);
 	if (!cur->nvms)
 		fmt_print_wrapped(out, "  ",
 				  cur->discovering
@@ -249,12 +253,19 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 		fprintf(out, "  %llu discarded chunks left for a later sample (at most %d a sample)\n",
 			(unsigned long long)cur->chunks_unscanned, HOST_SCAN_CHUNKS);
 	if (cur->events_lost)
-		fprintf(out, "  %llu refault events lost: refaulted bytes are a lower bound\n",
-			(unsigned long long)cur->events_lost);
+		fprintf(out, "  %llu %s: refaulted bytes are a lower bound\n",
+			(unsigned long long)cur->events_lost,
+			metric(M_HOST_REFAULT_EVENTS_LOST)->label);
 	probes_line(out, cur);
 }
 
 /* ---- JSON ---- */
+
+/* a figure under its row's key (the last part of a dotted one) */
+static void add(struct json_object *o, enum metric_id id, struct json_object *v)
+{
+	json_object_object_add(o, metric_json_leaf(id), v);
+}
 
 static struct json_object *u64(uint64_t v)
 {
@@ -319,13 +330,13 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "vmm", json_object_new_string(v->vmm));
 	json_object_object_add(o, "vmm_known", json_object_new_boolean(v->known_vmm));
 	json_object_object_add(o, "identity", identity_json(&v->id));
-	json_object_object_add(o, "manager_stats", manager_stats_json(v));
+	add(o, M_HOST_MANAGER_MEMORY, manager_stats_json(v));
 	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
 	json_object_object_add(o, "backing",
 			       json_object_new_string(v->hugetlb ? "hugetlbfs" : "pages"));
-	json_object_object_add(o, "discarded_bytes", u64(host_vm_discarded(v)));
-	json_object_object_add(o, "discard_calls", u64(host_vm_calls(v)));
-	json_object_object_add(o, "discard_failed", u64(v->st.failed));
+	add(o, M_HOST_DISCARDED, u64(host_vm_discarded(v)));
+	add(o, M_HOST_DISCARD_CALLS, u64(host_vm_calls(v)));
+	add(o, M_HOST_DISCARD_FAILED, u64(v->st.failed));
 	for (i = 0; i < HOST_M__COUNT; i++) {
 		struct json_object *x = json_object_new_object();
 
@@ -336,7 +347,7 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "by_method", m);
 	json_object_object_add(o, "zap_bytes", u64(v->st.zap_bytes));
 	json_object_object_add(o, "zap_calls", u64(v->st.zap_calls));
-	json_object_object_add(o, "other_discarded_bytes", u64(v->st.other_bytes));
+	add(o, M_HOST_OTHER_DISCARDED, u64(v->st.other_bytes));
 	json_object_object_add(o, "other_discard_calls", u64(v->st.other_calls));
 	json_object_object_add(o, "guest_ram_bytes", v->ram_ranges ? u64(v->ram_bytes) : NULL);
 	json_object_object_add(o, "guest_ram_ranges", json_object_new_int(v->ram_ranges));
@@ -353,9 +364,9 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 				snprintf(n, sizeof(n), "%llu", 1ULL << (12 + i));
 			json_object_object_add(sz, n, u64(v->st.size_hist[i]));
 		}
-	json_object_object_add(o, "discard_size_le_bytes", sz);
+	add(o, M_HOST_DISCARD_SIZE, sz);
 	if (refaults) {
-		json_object_object_add(o, "refaulted_bytes", u64(v->refaulted_bytes));
+		add(o, M_HOST_REFAULTED, u64(v->refaulted_bytes));
 		for (i = 0; i < HOST_AGE_SLOTS; i++)
 			if (v->age_hist[i]) {
 				if (i == HOST_AGE_SLOTS - 1)
@@ -364,34 +375,32 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 					snprintf(n, sizeof(n), "%llu", 1ULL << i);
 				json_object_object_add(age, n, u64(v->age_hist[i]));
 			}
-		json_object_object_add(o, "refault_age_le_ms_bytes", age);
+		add(o, M_HOST_REFAULT_AGE, age);
 		json_object_object_add(o, "refault_age_median_ms",
 				       host_age_median_ms(v) < 0
 					   ? NULL
 					   : json_object_new_int64(host_age_median_ms(v)));
 	} else {
-		json_object_object_add(o, "refaulted_bytes", NULL);
+		add(o, M_HOST_REFAULTED, NULL);
 		json_object_put(age);
 	}
-	json_object_object_add(o, "chunks_untracked", u64(v->st.chunks_untracked));
-	json_object_object_add(o, "rss_bytes", v->rss_known ? u64(v->rss_kib * 1024) : NULL);
+	add(o, M_HOST_CHUNKS_UNTRACKED, u64(v->st.chunks_untracked));
+	add(o, M_HOST_RSS, v->rss_known ? u64(v->rss_kib * 1024) : NULL);
 	json_object_object_add(o, "rss_anon_bytes",
 			       v->rss_known ? u64(v->rss_anon_kib * 1024) : NULL);
 	json_object_object_add(o, "rss_shmem_bytes",
 			       v->rss_known ? u64(v->rss_shmem_kib * 1024) : NULL);
 	/* the window: null until the VM was in the sample before */
 	json_object_object_add(w, "seconds", json_object_new_double(secs));
-	json_object_object_add(w, "discarded_bytes", dl.prev ? u64(dl.discarded_bytes) : NULL);
+	add(w, M_HOST_DISCARD_RATE, dl.prev ? u64(dl.discarded_bytes) : NULL);
 	json_object_object_add(w, "discard_calls", dl.prev ? u64(dl.discard_calls) : NULL);
 	json_object_object_add(w, "refaulted_bytes",
 			       dl.prev && refaults ? u64(dl.refaulted_bytes) : NULL);
-	json_object_object_add(w, "refault_bytes_per_s",
-			       dl.prev && refaults && secs > 0
-				   ? json_object_new_double(dl.refaulted_bytes / secs)
-				   : NULL);
-	json_object_object_add(w, "rss_change_bytes",
-			       dl.rss_change_known ? json_object_new_int64(dl.rss_change_kib * 1024)
-						   : NULL);
+	add(w, M_HOST_REFAULT_RATE,
+	    dl.prev && refaults && secs > 0 ? json_object_new_double(dl.refaulted_bytes / secs)
+					    : NULL);
+	add(w, M_HOST_RSS_CHANGE,
+	    dl.rss_change_known ? json_object_new_int64(dl.rss_change_kib * 1024) : NULL);
 	json_object_object_add(o, "window", w);
 	return o;
 }
@@ -450,12 +459,12 @@ struct json_object *host_json(const struct host_snap *cur, const struct host_sna
 			       json_object_new_string(cur->discovering ? "by name" : "--pid"));
 	for (i = 0; i < cur->nvms; i++)
 		json_object_array_add(vms, vm_json(&cur->vm[i], prev, secs, refaults));
-	json_object_object_add(o, "vms", vms);
+	add(o, M_HOST_VM, vms);
 	json_object_object_add(o, "vms_not_watched", json_object_new_int(cur->vms_dropped));
 	json_object_object_add(o, "refault_events_lost", u64(cur->events_lost));
 	json_object_object_add(o, "chunks_tracked", u64(cur->chunks_tracked));
 	refaults_json(o, cur, secs);
-	json_object_object_add(o, "probes", probes_json(cur));
+	add(o, M_HOST_PROBE_ATTACHED, probes_json(cur));
 	return o;
 }
 
@@ -530,7 +539,7 @@ struct json_object *host_doctor_json(const struct host_snap *s)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "kernel", json_object_new_string(s->kernel));
-	json_object_object_add(o, "probes", probes_json(s));
+	add(o, M_HOST_PROBE_ATTACHED, probes_json(s));
 	json_object_object_add(o, "vms", json_object_new_int(s->nvms));
 	json_object_object_add(o, "kvm_device",
 			       s->kvm_device < 0 ? NULL : json_object_new_boolean(s->kvm_device));

@@ -2,11 +2,14 @@
 /*
  * Prometheus metrics of a snapshot (text format 0.0.4 or OpenMetrics
  * 1.0.0).  A family is served only where the snapshot holds its figure
- * (snap_has()): one whose probe is not attached is left out rather than
+ * (metric_known()): one whose probe is not attached is left out rather than
  * served as a zero that would read as "nothing happened", and
  * prtop_probe_attached says which probes are in.  So families may appear
  * after start (a device or the hinting probe found later) and go away (a
- * module unloaded); within a family the label sets stay the same.
+ * module unloaded); within a family the label sets stay the same.  A
+ * family's name, type, unit and HELP are its row of the metric table
+ * (metric_table.h); this file decides which rows a snapshot serves and
+ * their samples.
  *
  * The BPF histograms are log-linear in ns (include/prtop.h); Prometheus
  * wants cumulative buckets with fixed bounds in seconds.  A source slot is
@@ -23,6 +26,7 @@
 #include <string.h>
 #include "format.h"
 #include "metrics.h"
+#include "metric_table.h"
 #include "metrics_int.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -75,23 +79,26 @@ void mbuf_free(struct mbuf *b)
 
 /* ---- families and samples ---- */
 
-static const char *sample_suffix(enum mtype t)
+/* the family's name without its sample suffix: the row holds the sample's */
+static int base_len(const struct metric *f)
 {
-	if (t == M_COUNTER)
-		return "_total";
-	if (t == M_INFO)
-		return "_info";
-	return "";
+	int n = (int)strlen(f->prom);
+
+	if (f->kind == MK_COUNTER)
+		return n - (int)strlen("_total");
+	if (f->kind == MK_INFO)
+		return n - (int)strlen("_info");
+	return n;
 }
 
-static const char *type_name(enum mtype t, bool om)
+static const char *type_name(enum metric_kind k, bool om)
 {
-	switch (t) {
-	case M_COUNTER:
+	switch (k) {
+	case MK_COUNTER:
 		return "counter";
-	case M_HISTOGRAM:
+	case MK_HISTOGRAM:
 		return "histogram";
-	case M_INFO:
+	case MK_INFO:
 		return om ? "info" : "gauge";
 	default:
 		return "gauge";
@@ -102,14 +109,14 @@ static const char *type_name(enum mtype t, bool om)
  * OpenMetrics names a family without its sample suffix; the text format
  * names the samples themselves.
  */
-void fam_head(struct mbuf *b, const struct metrics_opts *o, const struct fam *f)
+void fam_head(struct mbuf *b, const struct metrics_opts *o, const struct metric *f)
 {
-	const char *sfx = o->openmetrics ? "" : sample_suffix(f->type);
+	int n = o->openmetrics ? base_len(f) : (int)strlen(f->prom);
 
-	mbuf_printf(b, "# HELP %s%s %s\n", f->name, sfx, f->help);
-	mbuf_printf(b, "# TYPE %s%s %s\n", f->name, sfx, type_name(f->type, o->openmetrics));
+	mbuf_printf(b, "# HELP %.*s %s\n", n, f->prom, f->help);
+	mbuf_printf(b, "# TYPE %.*s %s\n", n, f->prom, type_name(f->kind, o->openmetrics));
 	if (o->openmetrics && f->unit)
-		mbuf_printf(b, "# UNIT %s %s\n", f->name, f->unit);
+		mbuf_printf(b, "# UNIT %.*s %s\n", base_len(f), f->prom, f->unit);
 }
 
 /* shortest exact-enough form: "2", "0.0005", "1e-06" */
@@ -122,21 +129,19 @@ static const char *num(char *buf, size_t len, double v)
 	return buf;
 }
 
-void fam_u64(struct mbuf *b, const struct fam *f, const char *labels, uint64_t v)
+void fam_u64(struct mbuf *b, const struct metric *f, const char *labels, uint64_t v)
 {
-	mbuf_printf(b, "%s%s%s %llu\n", f->name, sample_suffix(f->type), labels ? labels : "",
-		    (unsigned long long)v);
+	mbuf_printf(b, "%s%s %llu\n", f->prom, labels ? labels : "", (unsigned long long)v);
 }
 
-void fam_dbl(struct mbuf *b, const struct fam *f, const char *labels, double v)
+void fam_dbl(struct mbuf *b, const struct metric *f, const char *labels, double v)
 {
 	char n[40];
 
-	mbuf_printf(b, "%s%s%s %s\n", f->name, sample_suffix(f->type), labels ? labels : "",
-		    num(n, sizeof(n), v));
+	mbuf_printf(b, "%s%s %s\n", f->prom, labels ? labels : "", num(n, sizeof(n), v));
 }
 
-void fam_one(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, uint64_t v)
+void fam_one(struct mbuf *b, const struct metrics_opts *o, const struct metric *f, uint64_t v)
 {
 	fam_head(b, o, f);
 	fam_u64(b, f, NULL, v);
@@ -213,7 +218,7 @@ void metrics_hist_buckets(const struct snap_hist *h, const struct metrics_bucket
 	*sum_s = sum_ns / 1e9;
 }
 
-static void hist_out(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+static void hist_out(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
 		     const struct metrics_buckets *bk, const uint64_t *cum, double sum)
 {
 	char le[40], v[40];
@@ -221,14 +226,14 @@ static void hist_out(struct mbuf *b, const struct metrics_opts *o, const struct 
 
 	fam_head(b, o, f);
 	for (i = 0; i < bk->n; i++)
-		mbuf_printf(b, "%s_bucket{le=\"%s\"} %llu\n", f->name,
+		mbuf_printf(b, "%s_bucket{le=\"%s\"} %llu\n", f->prom,
 			    num(le, sizeof(le), bk->le[i]), (unsigned long long)cum[i]);
-	mbuf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", f->name, (unsigned long long)cum[bk->n]);
-	mbuf_printf(b, "%s_sum %s\n", f->name, num(v, sizeof(v), sum));
-	mbuf_printf(b, "%s_count %llu\n", f->name, (unsigned long long)cum[bk->n]);
+	mbuf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", f->prom, (unsigned long long)cum[bk->n]);
+	mbuf_printf(b, "%s_sum %s\n", f->prom, num(v, sizeof(v), sum));
+	mbuf_printf(b, "%s_count %llu\n", f->prom, (unsigned long long)cum[bk->n]);
 }
 
-static void hist_ns(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+static void hist_ns(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
 		    const struct snap_hist *h, const struct metrics_buckets *bk)
 {
 	uint64_t cum[MAX_BUCKETS + 1];
@@ -239,7 +244,7 @@ static void hist_ns(struct mbuf *b, const struct metrics_opts *o, const struct f
 }
 
 /* entries per batch: slots 0..63 exact, the last one ">= 64" only in +Inf */
-static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
 		       const uint64_t *nents)
 {
 	const struct metrics_buckets *bk = &buckets_nents;
@@ -269,21 +274,19 @@ static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struc
 static void put_returned(struct mbuf *b, const struct metrics_opts *o,
 			 const struct prtop_snapshot *s)
 {
-	static const struct fam bytes = {
-	    "prtop_reported_bytes", M_COUNTER, "bytes",
-	    "Bytes of free memory handed to the balloon device since prtop started; source "
-	    "\"prtop\": its count of report(), \"kernel:...\": the kernel's own counter."};
+	const struct metric *bytes = metric(M_REPORTED_BYTES);
 	const char *src = returned_source_name(s->returned.source);
 	char l[64];
 
 	if (!src)
 		return;
-	fam_head(b, o, &bytes);
+	fam_head(b, o, bytes);
 	snprintf(l, sizeof(l), "{source=\"%s\"}", src);
-	fam_u64(b, &bytes, l, s->returned.bytes);
+	fam_u64(b, bytes, l, s->returned.bytes);
 }
 
-static void fam_one_dbl(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, double v)
+static void fam_one_dbl(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
+			double v)
 {
 	fam_head(b, o, f);
 	fam_dbl(b, f, NULL, v);
@@ -296,93 +299,66 @@ static void fam_one_dbl(struct mbuf *b, const struct metrics_opts *o, const stru
 static void put_backlog(struct mbuf *b, const struct metrics_opts *o,
 			const struct prtop_snapshot *s)
 {
-	static const struct fam bytes = {
-	    "prtop_report_backlog_bytes", M_GAUGE, "bytes",
-	    "Free memory in blocks of page_reporting_order or above not reported yet "
-	    "(estimate: /proc/buddyinfo less the reported blocks /proc/kpageflags shows)."};
-	static const struct fam rep = {
-	    "prtop_free_reported_bytes", M_GAUGE, "bytes",
-	    "Free memory in blocks flagged reported, of page_reporting_order or above "
-	    "(/proc/kpageflags: KPF_BUDDY and KPF_UPTODATE, which PG_reported aliases)."};
-	static const struct fam scan = {"prtop_report_backlog_scan_seconds", M_GAUGE, "seconds",
-					"Time the last /proc/kpageflags scan took."};
-	static const struct fam drain = {
-	    "prtop_report_backlog_drain_bytes_per_second", M_GAUGE, NULL,
-	    "Memory returned per second over the last 10 s, from the source "
-	    "prtop_reported_bytes_total names."};
-	static const struct fam eta = {
-	    "prtop_report_backlog_drain_seconds", M_GAUGE, "seconds",
-	    "Estimated time to return the backlog at the drain rate; absent when it does not "
-	    "drain."};
+	const struct metric *bytes = metric(M_BACKLOG_BYTES);
+	const struct metric *rep = metric(M_FREE_REPORTED_BYTES);
+	const struct metric *scan = metric(M_BACKLOG_SCAN);
+	const struct metric *drain = metric(M_BACKLOG_DRAIN);
+	const struct metric *eta = metric(M_BACKLOG_ETA);
 	const struct snap_backlog *bl = &s->backlog;
 
 	if (bl->known) {
-		fam_one(b, o, &bytes, bl->bytes);
-		fam_one(b, o, &rep, bl->reported_free_bytes);
-		fam_one_dbl(b, o, &scan, bl->scan_ns / 1e9);
+		fam_one(b, o, bytes, bl->bytes);
+		fam_one(b, o, rep, bl->reported_free_bytes);
+		fam_one_dbl(b, o, scan, bl->scan_ns / 1e9);
 	}
 	if (bl->drain_known)
-		fam_one_dbl(b, o, &drain, bl->drain_bytes_per_s);
+		fam_one_dbl(b, o, drain, bl->drain_bytes_per_s);
 	if (bl->eta_known)
-		fam_one_dbl(b, o, &eta, bl->eta_s);
+		fam_one_dbl(b, o, eta, bl->eta_s);
 }
 
 static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam pages = {"prtop_reported_pages", M_COUNTER, NULL,
-					 "Base pages handed to the device's report() callback."};
-	static const struct fam batches = {
-	    "prtop_report_batches", M_COUNTER, NULL,
-	    "report() calls (batches of up to page_reporting capacity entries)."};
-	static const struct fam errors = {"prtop_report_errors", M_COUNTER, NULL,
-					  "report() calls that returned an error."};
-	static const struct fam nents = {"prtop_report_batch_entries", M_HISTOGRAM, NULL,
-					 "Scatterlist entries per report() batch."};
-	static const struct fam dur = {"prtop_report_duration_seconds", M_HISTOGRAM, "seconds",
-				       "report() round trip time."};
+	const struct metric *pages = metric(M_REPORTED_PAGES);
+	const struct metric *batches = metric(M_BATCHES);
+	const struct metric *errors = metric(M_REPORT_ERRORS);
+	const struct metric *nents = metric(M_BATCH_ENTRIES);
+	const struct metric *dur = metric(M_REPORT_DURATION);
 
-	if (!snap_has(s, SG_REPORT))
+	if (!metric_known(s, M_REPORTED_PAGES))
 		return;
-	fam_one(b, o, &pages, s->c.report_pages);
-	fam_one(b, o, &batches, s->c.report_calls);
-	fam_one(b, o, &errors, s->c.report_errors);
-	hist_nents(b, o, &nents, s->nents_hist);
-	hist_ns(b, o, &dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
+	fam_one(b, o, pages, s->c.report_pages);
+	fam_one(b, o, batches, s->c.report_calls);
+	fam_one(b, o, errors, s->c.report_errors);
+	hist_nents(b, o, nents, s->nents_hist);
+	hist_ns(b, o, dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
 }
 
 static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam runs = {
-	    "prtop_worker_runs", M_COUNTER, NULL,
-	    "Runs of the page reporting worker (page_reporting_process)."};
-	static const struct fam dur = {"prtop_worker_run_duration_seconds", M_HISTOGRAM, "seconds",
-				       "Run time of the page reporting worker."};
-	static const struct fam delay = {
-	    "prtop_request_delay_seconds", M_HISTOGRAM, "seconds",
-	    "Delay from the first unserved reporting request to the worker's start."};
-	static const struct fam armed = {"prtop_worker_scheduled", M_COUNTER, NULL,
-					 "Times the worker's delayed work timer was armed."};
-	static const struct fam notify = {
-	    "prtop_notify", M_COUNTER, NULL,
-	    "__page_reporting_notify() calls by the reporting state they found."};
+	const struct metric *runs = metric(M_WORKER_RUNS);
+	const struct metric *dur = metric(M_WORKER_RUN_DURATION);
+	const struct metric *delay = metric(M_REQUEST_DELAY);
+	const struct metric *armed = metric(M_WORKER_SCHEDULED);
+	const struct metric *notify = metric(M_NOTIFY);
 	static const char *const state[PRTOP_STATES] = {"idle", "requested", "active"};
 	char l[64];
 	int i;
 
-	if (snap_has(s, SG_WORKER)) {
-		fam_one(b, o, &runs, s->c.worker_runs);
-		hist_ns(b, o, &dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
+	if (metric_known(s, M_WORKER_RUNS)) {
+		fam_one(b, o, runs, s->c.worker_runs);
+		hist_ns(b, o, dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
 	}
-	if (snap_has(s, SG_DELAY))
-		hist_ns(b, o, &delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
-	if (snap_has(s, SG_TIMER))
-		fam_one(b, o, &armed, s->c.delayed_work_armed);
-	if (!snap_has(s, SG_NOTIFY))
+	if (metric_known(s, M_REQUEST_DELAY))
+		hist_ns(b, o, delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
+	if (metric_known(s, M_WORKER_SCHEDULED))
+		fam_one(b, o, armed, s->c.delayed_work_armed);
+	if (!metric_known(s, M_NOTIFY))
 		return;
-	fam_head(b, o, &notify);
+	fam_head(b, o, notify);
 	for (i = 0; i < PRTOP_STATES; i++) {
 		snprintf(l, sizeof(l), "{state=\"%s\"}", state[i]);
-		fam_u64(b, &notify, l, s->c.notify_state[i]);
+		fam_u64(b, notify, l, s->c.notify_state[i]);
 	}
 }
 
@@ -390,89 +366,66 @@ static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struc
 static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
 			   const struct prtop_snapshot *s)
 {
-	static const struct fam resets = {
-	    "prtop_boundary_resets", M_COUNTER, NULL,
-	    "Free list walks moved back to the list head: after report() dropped the zone lock "
-	    "(reason=report), or stopping with the next page rotated to the head (reason=stop)."};
-	static const struct fam rotated = {
-	    "prtop_boundary_rotations", M_COUNTER, NULL,
-	    "Restarts after report() that first rotated the unreported page to the list head."};
-	static const struct fam exhausted = {
-	    "prtop_cycle_budget_exhausted", M_COUNTER, NULL,
-	    "Free list walks stopped because their report() budget ran out."};
-	static const struct fam werr = {"prtop_worker_errors", M_COUNTER, NULL,
-					"Reporting runs that ended with an error."};
-	static const struct fam zones = {"prtop_worker_zones_walked", M_COUNTER, NULL,
-					 "Zones whose free lists reporting runs walked."};
+	const struct metric *resets = metric(M_BOUNDARY_RESETS);
+	const struct metric *rotated = metric(M_BOUNDARY_ROTATIONS);
+	const struct metric *exhausted = metric(M_BUDGET_EXHAUSTED);
+	const struct metric *werr = metric(M_WORKER_ERRORS);
+	const struct metric *zones = metric(M_ZONES_WALKED);
 
-	if (snap_has(s, SG_RESETS)) {
-		fam_head(b, o, &resets);
-		fam_u64(b, &resets, "{reason=\"report\"}", s->c.reset_report);
-		fam_u64(b, &resets, "{reason=\"stop\"}", s->c.reset_stop);
-		fam_one(b, o, &rotated, s->c.reset_rotated);
+	if (metric_known(s, M_BOUNDARY_RESETS)) {
+		fam_head(b, o, resets);
+		fam_u64(b, resets, "{reason=\"report\"}", s->c.reset_report);
+		fam_u64(b, resets, "{reason=\"stop\"}", s->c.reset_stop);
+		fam_one(b, o, rotated, s->c.reset_rotated);
 	}
-	if (snap_has(s, SG_CYCLE_DETAIL))
-		fam_one(b, o, &exhausted, s->c.cycle_exhausted);
-	if (snap_has(s, SG_RUN_DETAIL)) {
-		fam_one(b, o, &werr, s->c.worker_errors);
-		fam_one(b, o, &zones, s->c.worker_zones);
+	if (metric_known(s, M_BUDGET_EXHAUSTED))
+		fam_one(b, o, exhausted, s->c.cycle_exhausted);
+	if (metric_known(s, M_WORKER_ERRORS)) {
+		fam_one(b, o, werr, s->c.worker_errors);
+		fam_one(b, o, zones, s->c.worker_zones);
 	}
 }
 
 static void put_reuse(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam bytes = {"prtop_reused_bytes", M_COUNTER, "bytes",
-					 "Bytes of reported memory seen handed out again."};
-	static const struct fam age = {"prtop_reuse_age_seconds", M_HISTOGRAM, "seconds",
-				       "Time from report to reuse of reported memory."};
-	static const struct fam tracked = {
-	    "prtop_reuse_tracked_ranges", M_GAUGE, NULL,
-	    "Reported ranges currently remembered for reuse tracking."};
+	const struct metric *bytes = metric(M_REUSED_BYTES);
+	const struct metric *age = metric(M_REUSE_AGE);
+	const struct metric *tracked = metric(M_REUSE_TRACKED);
 
-	if (snap_has(s, SG_REUSE))
-		fam_one(b, o, &bytes, s->reuse_bytes);
-	if (snap_has(s, SG_REUSE_AGE))
-		hist_ns(b, o, &age, &s->reuse_age, &metrics_buckets_reuse_age);
-	if (snap_has(s, SG_REUSE_RANGES))
-		fam_one(b, o, &tracked, s->reuse_tracked);
+	if (metric_known(s, M_REUSED_BYTES))
+		fam_one(b, o, bytes, s->reuse_bytes);
+	if (metric_known(s, M_REUSE_AGE))
+		hist_ns(b, o, age, &s->reuse_age, &metrics_buckets_reuse_age);
+	if (metric_known(s, M_REUSE_TRACKED))
+		fam_one(b, o, tracked, s->reuse_tracked);
 }
 
 /* free page hinting: only where the device offers it and the probe attached */
 static void put_hint(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam runs = {
-	    "prtop_hint_runs", M_COUNTER, NULL,
-	    "Free page hinting runs: the host sent a command id and the driver pulled pages."};
-	static const struct fam hinted = {"prtop_hint_hinted_bytes", M_COUNTER, "bytes",
-					  "Bytes of free memory hinted to the host."};
-	static const struct fam returned = {
-	    "prtop_hint_returned_bytes", M_COUNTER, "bytes",
-	    "Hinted bytes given back to the allocator when the host said done."};
-	static const struct fam shrunk = {
-	    "prtop_hint_shrinker_bytes", M_COUNTER, "bytes",
-	    "Hinted bytes the balloon's shrinker released under memory pressure."};
-	static const struct fam run = {"prtop_hint_run_duration_seconds", M_HISTOGRAM, "seconds",
-				       "Time a hinting run took to pull free pages."};
-	static const struct fam held = {
-	    "prtop_hint_held_seconds", M_HISTOGRAM, "seconds",
-	    "Time hinted blocks were held: first hinting run until the host said done."};
+	const struct metric *runs = metric(M_HINT_RUNS);
+	const struct metric *hinted = metric(M_HINT_HINTED_BYTES);
+	const struct metric *returned = metric(M_HINT_RETURNED_BYTES);
+	const struct metric *shrunk = metric(M_HINT_SHRINKER_BYTES);
+	const struct metric *run = metric(M_HINT_RUN_DURATION);
+	const struct metric *held = metric(M_HINT_HELD);
 	uint64_t blk = s->hint.block_bytes;
 
-	if (!snap_has(s, SG_HINT))
+	if (!metric_known(s, M_HINT_RUNS))
 		return;
-	fam_one(b, o, &runs, s->c.hint_runs);
+	fam_one(b, o, runs, s->c.hint_runs);
 	if (blk) {
-		fam_one(b, o, &hinted, s->c.hint_blocks * blk);
-		fam_one(b, o, &returned, s->c.hint_returned_blocks * blk);
+		fam_one(b, o, hinted, s->c.hint_blocks * blk);
+		fam_one(b, o, returned, s->c.hint_returned_blocks * blk);
 	}
-	if (snap_has(s, SG_HINT_SHRINK))
-		fam_one(b, o, &shrunk, s->c.hint_shrunk_pages * s->page_size);
-	hist_ns(b, o, &run, &s->hist[PRTOP_H_HINT_RUN], &metrics_buckets_worker);
-	hist_ns(b, o, &held, &s->hist[PRTOP_H_HINT_HOLD], &metrics_buckets_reuse_age);
+	if (metric_known(s, M_HINT_SHRINKER_BYTES))
+		fam_one(b, o, shrunk, s->c.hint_shrunk_pages * s->page_size);
+	hist_ns(b, o, run, &s->hist[PRTOP_H_HINT_RUN], &metrics_buckets_worker);
+	hist_ns(b, o, held, &s->hist[PRTOP_H_HINT_HOLD], &metrics_buckets_reuse_age);
 }
 
 /* one family with a sample per order 0 .. order_high - 1: the pages field at off, in bytes */
-static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
 			  const struct prtop_snapshot *s, size_t off)
 {
 	char l[32];
@@ -491,55 +444,42 @@ static void put_per_order(struct mbuf *b, const struct metrics_opts *o, const st
 
 static void put_orders(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam free_b = {
-	    "prtop_free_bytes", M_GAUGE, "bytes",
-	    "Free memory on the buddy free lists, by order (/proc/buddyinfo)."};
-	static const struct fam rep = {"prtop_order_reported_bytes", M_COUNTER, "bytes",
-				       "Bytes reported, by order of the reported blocks."};
-	static const struct fam reu = {
-	    "prtop_order_reused_bytes", M_COUNTER, "bytes",
-	    "Bytes of reported memory reused, by order of the reported blocks."};
-	static const struct fam rpt = {
-	    "prtop_free_reportable_bytes", M_GAUGE, "bytes",
-	    "Free memory in blocks of page_reporting_order or above (reported or not)."};
+	const struct metric *free_b = metric(M_ORDER_FREE);
+	const struct metric *rep = metric(M_ORDER_REPORTED);
+	const struct metric *reu = metric(M_ORDER_REUSED);
+	const struct metric *rpt = metric(M_FREE_REPORTABLE);
 	uint64_t reportable = 0;
 	int i;
 
-	if (snap_has(s, SG_FREE_LISTS)) {
+	if (metric_known(s, M_FREE_REPORTABLE)) {
 		for (i = s->order_low; i < PRTOP_ORDERS; i++)
 			reportable += s->order[i].free_pages * s->page_size;
-		fam_one(b, o, &rpt, reportable);
-		put_per_order(b, o, &free_b, s, offsetof(struct snap_order, free_pages));
+		fam_one(b, o, rpt, reportable);
+		put_per_order(b, o, free_b, s, offsetof(struct snap_order, free_pages));
 	}
-	if (snap_has(s, SG_REPORT))
-		put_per_order(b, o, &rep, s, offsetof(struct snap_order, reported_pages));
-	if (snap_has(s, SG_REUSE))
-		put_per_order(b, o, &reu, s, offsetof(struct snap_order, reused_pages));
+	if (metric_known(s, M_ORDER_REPORTED))
+		put_per_order(b, o, rep, s, offsetof(struct snap_order, reported_pages));
+	if (metric_known(s, M_ORDER_REUSED))
+		put_per_order(b, o, reu, s, offsetof(struct snap_order, reused_pages));
 }
 
 static void put_knobs(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam order = {
-	    "prtop_knob_page_reporting_order", M_GAUGE, NULL,
-	    "Lowest order reported (module parameter page_reporting.page_reporting_order)."};
-	static const struct fam cap = {
-	    "prtop_knob_capacity_entries", M_GAUGE, NULL,
-	    "Most entries per report() batch (PAGE_REPORTING_CAPACITY)."};
-	static const struct fam delay = {
-	    "prtop_knob_delay_seconds", M_GAUGE, "seconds",
-	    "Delay from a reporting request to the worker (PAGE_REPORTING_DELAY)."};
+	const struct metric *order = metric(M_KNOB_ORDER);
+	const struct metric *cap = metric(M_KNOB_CAPACITY);
+	const struct metric *delay = metric(M_KNOB_DELAY);
 
 	if (s->knob_order.known) {
-		fam_head(b, o, &order);
-		fam_dbl(b, &order, NULL, (double)s->knob_order.value);
+		fam_head(b, o, order);
+		fam_dbl(b, order, NULL, (double)s->knob_order.value);
 	}
 	if (s->knob_capacity.known) {
-		fam_head(b, o, &cap);
-		fam_dbl(b, &cap, NULL, (double)s->knob_capacity.value);
+		fam_head(b, o, cap);
+		fam_dbl(b, cap, NULL, (double)s->knob_capacity.value);
 	}
 	if (s->knob_delay_ms.known) {
-		fam_head(b, o, &delay);
-		fam_dbl(b, &delay, NULL, (double)s->knob_delay_ms.value / 1000);
+		fam_head(b, o, delay);
+		fam_dbl(b, delay, NULL, (double)s->knob_delay_ms.value / 1000);
 	}
 }
 
@@ -558,29 +498,18 @@ static bool numeric(const char *v, double *out)
 /*
  * The kernel's own counters whose meaning is known get a family of their
  * own, in base units; the rest stay under prtop_kernel_param{name} as the
- * kernel keeps them.
+ * kernel keeps them.  A row's JSON key under kernel_counters is the
+ * parameter's name.
  */
-static const struct known_counter {
-	const char *param;
-	struct fam fam;
-} known_counters[] = {
-    {"reported_kib",
-     {"prtop_kernel_reported_bytes", M_COUNTER, "bytes",
-      "Memory reported to the device since boot: the kernel's own counter "
-      "(module parameter reported_kib, vendor kernels), in bytes."}},
-    {"passes",
-     {"prtop_kernel_worker_runs", M_COUNTER, NULL,
-      "Reporting worker runs since boot: the kernel's own counter "
-      "(module parameter passes, vendor kernels)."}},
-};
+static const enum metric_id known_counters[] = {M_KERNEL_REPORTED, M_KERNEL_RUNS};
 
-static const struct known_counter *known_counter(const char *name)
+static const struct metric *known_counter(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(known_counters); i++)
-		if (!strcmp(known_counters[i].param, name))
-			return &known_counters[i];
+		if (!strcmp(metric_json_leaf(known_counters[i]), name))
+			return metric(known_counters[i]);
 	return NULL;
 }
 
@@ -589,7 +518,7 @@ static const struct known_counter *known_counter(const char *name)
  * settings as gauges, or (counters) the read-only whole numbers the kernel
  * keeps as its own counters and prtop knows no meaning of.
  */
-static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const struct fam *f,
+static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
 			     const struct prtop_snapshot *s, bool counters)
 {
 	char name[160], l[200];
@@ -616,104 +545,85 @@ static void put_param_family(struct mbuf *b, const struct metrics_opts *o, const
 
 static void put_params(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam par = {"prtop_module_parameter", M_GAUGE, NULL,
-				       "Numeric settings in /sys/module/page_reporting/parameters."};
-	static const struct fam kc = {
-	    "prtop_kernel_param", M_COUNTER, NULL,
-	    "The kernel's own counters of unknown meaning: read-only numeric files in "
-	    "/sys/module/page_reporting/parameters (vendor kernels), as the kernel keeps them."};
-	const struct known_counter *k;
+	const struct metric *par = metric(M_MODULE_PARAMETER);
+	const struct metric *kc = metric(M_KERNEL_PARAM);
+	const struct metric *k;
 	int i;
 
-	put_param_family(b, o, &par, s, false);
-	put_param_family(b, o, &kc, s, true);
+	put_param_family(b, o, par, s, false);
+	put_param_family(b, o, kc, s, true);
 	for (i = 0; i < s->nparams && i < SNAP_MAX_PARAMS; i++) {
 		const struct snap_param *p = &s->params[i];
 
 		if (p->counter && (k = known_counter(p->name)))
-			fam_one(b, o, &k->fam,
-				p->count * (p->unit_bytes ? p->unit_bytes : 1));
+			fam_one(b, o, k, p->count * (p->unit_bytes ? p->unit_bytes : 1));
 	}
 }
 
 static void put_probes(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam att = {
-	    "prtop_probe_attached", M_GAUGE, NULL,
-	    "1 when the probe is attached (mode says how), 0 when not: see prtop doctor."};
+	const struct metric *att = metric(M_PROBE_ATTACHED);
 	char l[96];
 	int i;
 
-	fam_head(b, o, &att);
+	fam_head(b, o, att);
 	for (i = 0; i < PROBE__COUNT; i++) {
 		snprintf(l, sizeof(l), "{probe=\"%s\",mode=\"%s\"}", probe_name(i),
 			 attach_mode_name(s->probe[i].mode));
-		fam_u64(b, &att, l, s->probe[i].attached);
+		fam_u64(b, att, l, s->probe[i].attached);
 	}
 }
 
 void metrics_put_build(struct mbuf *b, const struct metrics_opts *o, const char *kernel)
 {
-	static const struct fam build = {"prtop_build", M_INFO, NULL,
-					 "prtop's version and the running kernel."};
+	const struct metric *build = metric(M_BUILD);
 	char v[160], k[300], l[520];
 
-	fam_head(b, o, &build);
+	fam_head(b, o, build);
 	snprintf(l, sizeof(l), "{version=\"%s\",kernel=\"%s\"}",
 		 label_esc(v, sizeof(v), o->version ? o->version : "unknown"),
 		 label_esc(k, sizeof(k), kernel));
-	fam_u64(b, &build, l, 1);
+	fam_u64(b, build, l, 1);
 }
 
 void metrics_put_freshness(struct mbuf *b, const struct metrics_opts *o, uint64_t mono_ns)
 {
-	static const struct fam age = {"prtop_snapshot_age_seconds", M_GAUGE, "seconds",
-				       "Age of the snapshot these metrics come from."};
-	static const struct fam scrapes = {"prtop_scrape_requests", M_COUNTER, NULL,
-					   "/metrics requests served by this exporter."};
+	const struct metric *age = metric(M_SNAPSHOT_AGE);
+	const struct metric *scrapes = metric(M_SCRAPES);
 
 	if (o->now_ns) {
-		fam_head(b, o, &age);
-		fam_dbl(b, &age, NULL, o->now_ns > mono_ns ? (double)(o->now_ns - mono_ns) / 1e9 : 0);
+		fam_head(b, o, age);
+		fam_dbl(b, age, NULL,
+			o->now_ns > mono_ns ? (double)(o->now_ns - mono_ns) / 1e9 : 0);
 	}
 	if (o->scrapes)
-		fam_one(b, o, &scrapes, o->scrapes);
+		fam_one(b, o, scrapes, o->scrapes);
 }
 
 static void put_self(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	static const struct fam drops = {
-	    "prtop_events_dropped", M_COUNTER, NULL,
-	    "Events lost: ring buffer full, reported ranges forgotten (table full), or "
-	    "worker runs missed."};
-	static const struct fam dev = {
-	    "prtop_device", M_INFO, NULL,
-	    "The free page reporting device's report() callback, once known."};
-	static const struct fam samples = {"prtop_samples", M_COUNTER, NULL,
-					   "Snapshots the collector has taken."};
-	static const struct fam missed = {
-	    "prtop_worker_runs_missed", M_COUNTER, NULL,
-	    "Worker runs the kernel's own count (passes) has and prtop did not see."};
-	static const struct fam pub = {
-	    "prtop_publication", M_INFO, NULL,
-	    "The device's free-memory publication callback (vendor kernels), once known."};
+	const struct metric *drops = metric(M_EVENTS_DROPPED);
+	const struct metric *dev = metric(M_DEVICE);
+	const struct metric *samples = metric(M_SAMPLES);
+	const struct metric *missed = metric(M_RUNS_MISSED);
+	const struct metric *pub = metric(M_PUBLICATION);
 	char k[300], l[520];
 
-	fam_one(b, o, &drops, s->drops);
+	fam_one(b, o, drops, s->drops);
 	if (s->xcheck.have)
-		fam_one(b, o, &missed, s->xcheck.missed);
+		fam_one(b, o, missed, s->xcheck.missed);
 	if (s->publish_state == 3) {
-		fam_head(b, o, &pub);
+		fam_head(b, o, pub);
 		snprintf(l, sizeof(l), "{callback=\"%s\"}", label_esc(k, sizeof(k), s->publish));
-		fam_u64(b, &pub, l, 1);
+		fam_u64(b, pub, l, 1);
 	}
 	metrics_put_build(b, o, s->kernel);
 	if (s->device[0]) {
-		fam_head(b, o, &dev);
+		fam_head(b, o, dev);
 		snprintf(l, sizeof(l), "{device=\"%s\"}", label_esc(k, sizeof(k), s->device));
-		fam_u64(b, &dev, l, 1);
+		fam_u64(b, dev, l, 1);
 	}
-	fam_one(b, o, &samples, s->seq);
+	fam_one(b, o, samples, s->seq);
 	metrics_put_freshness(b, o, s->mono_ns);
 }
 

@@ -4,24 +4,16 @@
 #define PRTOP_METRICS_INT_H
 
 #include <stdint.h>
+#include "metric_table.h"
 #include "metrics.h"
 
-enum mtype { M_COUNTER, M_GAUGE, M_HISTOGRAM, M_INFO };
-
-struct fam {
-	const char *name; /* family name, without _total / _info */
-	enum mtype type;
-	const char *unit; /* OpenMetrics UNIT (the name's last word), or NULL */
-	const char *help;
-};
-
-/* # HELP / # TYPE (/ # UNIT) of a family */
-void fam_head(struct mbuf *b, const struct metrics_opts *o, const struct fam *f);
+/* # HELP / # TYPE (/ # UNIT) of a family: a row of the metric table */
+void fam_head(struct mbuf *b, const struct metrics_opts *o, const struct metric *f);
 /* one sample; labels "{a=\"b\"}" or NULL */
-void fam_u64(struct mbuf *b, const struct fam *f, const char *labels, uint64_t v);
-void fam_dbl(struct mbuf *b, const struct fam *f, const char *labels, double v);
+void fam_u64(struct mbuf *b, const struct metric *f, const char *labels, uint64_t v);
+void fam_dbl(struct mbuf *b, const struct metric *f, const char *labels, double v);
 /* a family of one unlabelled sample */
-void fam_one(struct mbuf *b, const struct metrics_opts *o, const struct fam *f, uint64_t v);
+void fam_one(struct mbuf *b, const struct metrics_opts *o, const struct metric *f, uint64_t v);
 /* a label value with \, " and newline escaped, truncated to fit */
 char *label_esc(char *dst, size_t len, const char *src);
 

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "format.h"
+#include "metric_table.h"
 #include "record.h"
 #include "str.h"
 
@@ -59,6 +60,21 @@ static struct opt_num num_at(json_object *o, const char *path)
 	    !(json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)))
 		return (struct opt_num){0};
 	return (struct opt_num){true, json_object_get_double(o)};
+}
+
+/* a figure of a sample, read by its metric table row's JSON key */
+static struct opt_num fig(json_object *s, enum metric_id id)
+{
+	return num_at(s, metric(id)->json);
+}
+
+/* a field of it: a histogram's "sum", boundary_resets' "stop" */
+static struct opt_num fig_at(json_object *s, enum metric_id id, const char *field)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s.%s", metric(id)->json, field);
+	return num_at(s, path);
 }
 
 static bool has(json_object *o, const char *key)
@@ -109,21 +125,21 @@ static struct rep_at reported_at(json_object *s)
 	struct rep_at a = {.since_attach = true};
 	const char *src;
 
-	if (has(s, "reported_source")) {
-		src = json_object_get_string(get(s, "reported_source"));
-		a.bytes = num_at(s, "reported_bytes_total");
+	if (has(s, METRIC_REPORTED_SOURCE_KEY)) {
+		src = json_object_get_string(get(s, METRIC_REPORTED_SOURCE_KEY));
+		a.bytes = fig(s, M_REPORTED_BYTES);
 		if (src && a.bytes.known)
 			str_copy(a.src, sizeof(a.src), src);
 		else
 			a.bytes = (struct opt_num){0};
 		return a;
 	}
-	a.bytes = num_at(s, "reported_bytes_total");
+	a.bytes = fig(s, M_REPORTED_BYTES);
 	if (a.bytes.known) {
 		str_copy(a.src, sizeof(a.src), REC_SRC_PRTOP);
 		return a;
 	}
-	a.bytes = num_at(s, "kernel_counters.reported_kib.total");
+	a.bytes = fig_at(s, M_KERNEL_REPORTED, "total");
 	a.since_attach = false;
 	if (a.bytes.known) {
 		a.bytes.v *= 1024;
@@ -245,14 +261,11 @@ static int sample(struct reader *rd, json_object *o)
 		iv->t = t;
 		iv->dt = t - rd->prev_t;
 		iv->rep_bs = per_s(rep_diff(&rep, &rd->rep_prev), iv->dt);
-		iv->batches_s = per_s(
-		    diff(num_at(s, "batches_total"), num_at(rd->prev, "batches_total")), iv->dt);
-		iv->runs_s = per_s(
-		    diff(num_at(s, "worker_runs_total"), num_at(rd->prev, "worker_runs_total")),
-		    iv->dt);
-		iv->reused_bs = per_s(
-		    diff(num_at(s, "reuse_bytes_total"), num_at(rd->prev, "reuse_bytes_total")),
-		    iv->dt);
+		iv->batches_s = per_s(diff(fig(s, M_BATCHES), fig(rd->prev, M_BATCHES)), iv->dt);
+		iv->runs_s =
+		    per_s(diff(fig(s, M_WORKER_RUNS), fig(rd->prev, M_WORKER_RUNS)), iv->dt);
+		iv->reused_bs =
+		    per_s(diff(fig(s, M_REUSED_BYTES), fig(rd->prev, M_REUSED_BYTES)), iv->dt);
 	}
 	if (rd->prev)
 		json_object_put(rd->prev);
@@ -317,8 +330,8 @@ static void throughput(struct reader *rd)
 /* the kernel's own reported_kib over the recording */
 static struct opt_num kernel_kib(json_object *first, json_object *last)
 {
-	return diff(num_at(last, "kernel_counters.reported_kib.total"),
-		    num_at(first, "kernel_counters.reported_kib.total"));
+	return diff(fig_at(last, M_KERNEL_REPORTED, "total"),
+		    fig_at(first, M_KERNEL_REPORTED, "total"));
 }
 
 static void totals(struct reader *rd)
@@ -335,22 +348,22 @@ static void totals(struct reader *rd)
 		t->reported_bytes = rep_diff(&rd->rep_prev, &rd->rep_first);
 	if (t->reported_bytes.known)
 		str_copy(rd->r->reported_source, sizeof(rd->r->reported_source), rd->rep_prev.src);
-	t->batches = num_at(s, "batches_total");
-	t->worker_runs = num_at(s, "worker_runs_total");
-	t->reused_bytes = num_at(s, "reuse_bytes_total");
-	t->reused_blocks = num_at(s, "reuse.ranges");
-	t->worker_ns = num_at(s, "worker_run_ns.sum");
-	if (!t->worker_ns.known && num_at(s, "worker_run_ns.count").known)
+	t->batches = fig(s, M_BATCHES);
+	t->worker_runs = fig(s, M_WORKER_RUNS);
+	t->reused_bytes = fig(s, M_REUSED_BYTES);
+	t->reused_blocks = fig(s, M_REUSED_RANGES);
+	t->worker_ns = fig_at(s, M_WORKER_RUN_DURATION, "sum");
+	if (!t->worker_ns.known && fig_at(s, M_WORKER_RUN_DURATION, "count").known)
 		t->worker_ns = (struct opt_num){true, 0}; /* no run: no time */
-	t->report_ns = num_at(s, "report_ns.sum");
-	if (!t->report_ns.known && num_at(s, "report_ns.count").known)
+	t->report_ns = fig_at(s, M_REPORT_DURATION, "sum");
+	if (!t->report_ns.known && fig_at(s, M_REPORT_DURATION, "count").known)
 		t->report_ns = (struct opt_num){true, 0};
-	t->reuse_age_p50_ns = num_at(s, "reuse.age_ns.p50");
-	t->cycles = num_at(s, "cycles_total");
-	t->budget_exhausted = num_at(s, "cycle_budget_exhausted_total");
-	t->resets = num_at(s, "boundary_resets.report");
+	t->reuse_age_p50_ns = fig_at(s, M_REUSE_AGE, "p50");
+	t->cycles = fig(s, M_CYCLES);
+	t->budget_exhausted = fig(s, M_BUDGET_EXHAUSTED);
+	t->resets = fig_at(s, M_BOUNDARY_RESETS, "report");
 	if (t->resets.known) {
-		struct opt_num st = num_at(s, "boundary_resets.stop");
+		struct opt_num st = fig_at(s, M_BOUNDARY_RESETS, "stop");
 
 		t->resets.v += st.known ? st.v : 0;
 	}

@@ -9,6 +9,7 @@
 #include "diagnose.h"
 #include "format.h"
 #include "knob.h"
+#include "metric_table.h"
 
 #include "ui.h"
 
@@ -21,6 +22,18 @@ static json_object *u64(uint64_t v)
 static json_object *known(bool have, uint64_t v)
 {
 	return have ? u64(v) : NULL;
+}
+
+/* a figure under its row's key (the last part of a dotted one) */
+static void add(json_object *o, enum metric_id id, json_object *v)
+{
+	json_object_object_add(o, metric_json_leaf(id), v);
+}
+
+/* a figure under its row's key, null where its row's group is unavailable */
+static void add_known(json_object *o, const struct prtop_snapshot *s, enum metric_id id, uint64_t v)
+{
+	add(o, id, known(metric_known(s, id), v));
 }
 
 /*
@@ -80,7 +93,7 @@ static json_object *attach_json(const struct prtop_snapshot *s, bool detail)
 
 static json_object *per_order_json(const struct prtop_snapshot *s)
 {
-	bool fl = snap_has(s, SG_FREE_LISTS), rep = snap_has(s, SG_REPORT);
+	bool fl = metric_known(s, M_ORDER_FREE), rep = metric_known(s, M_ORDER_REPORTED);
 	json_object *a = json_object_new_array();
 	uint64_t page = s->page_size;
 	int i;
@@ -92,12 +105,11 @@ static json_object *per_order_json(const struct prtop_snapshot *s)
 		e = json_object_new_object();
 		json_object_object_add(e, "order", json_object_new_int(i));
 		json_object_object_add(e, "free_blocks", known(fl, o->free_blocks));
-		json_object_object_add(e, "free_bytes", known(fl, o->free_pages * page));
+		add(e, M_ORDER_FREE, known(fl, o->free_pages * page));
 		json_object_object_add(e, "reported_pages", known(rep, o->reported_pages));
-		json_object_object_add(e, "reported_bytes", known(rep, o->reported_pages * page));
-		json_object_object_add(e, "reused_bytes",
-				       known(snap_has(s, SG_REUSE), o->reused_pages * page));
-		json_object_object_add(e, "cycles", known(snap_has(s, SG_CYCLE), o->cycles));
+		add(e, M_ORDER_REPORTED, known(rep, o->reported_pages * page));
+		add_known(e, s, M_ORDER_REUSED, o->reused_pages * page);
+		add_known(e, s, M_ORDER_CYCLES, o->cycles);
 		json_object_array_add(a, e);
 	}
 	return a;
@@ -116,15 +128,15 @@ static json_object *knob_json(const struct snap_knob *k)
 
 static json_object *reuse_json(const struct prtop_snapshot *s)
 {
-	bool have = snap_has(s, SG_REUSE), ranges = snap_has(s, SG_REUSE_RANGES);
+	bool have = metric_known(s, M_REUSED_RANGES), ranges = metric_known(s, M_REUSE_TRACKED);
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "bytes", known(have, s->reuse_bytes));
-	json_object_object_add(o, "ranges", known(have, s->reuse_ranges));
+	add(o, M_REUSED_RANGES, known(have, s->reuse_ranges));
 	json_object_object_add(o, "unreported_ranges", known(ranges, s->reuse_unreported_ranges));
-	json_object_object_add(o, "tracked_ranges", known(ranges, s->reuse_tracked));
+	add(o, M_REUSE_TRACKED, known(ranges, s->reuse_tracked));
 	json_object_object_add(o, "forgotten_ranges", known(ranges, s->reuse_forgotten));
-	json_object_object_add(o, "age_ns", hist_json(&s->reuse_age, snap_has(s, SG_REUSE_AGE)));
+	add(o, M_REUSE_AGE, hist_json(&s->reuse_age, metric_known(s, M_REUSE_AGE)));
 	return o;
 }
 
@@ -139,12 +151,13 @@ static void add_returned(json_object *d, const struct prtop_snapshot *s,
 	json_object *rate = NULL;
 	struct snap_rates r;
 
-	json_object_object_add(d, "reported_bytes_total", known(src, s->returned.bytes));
-	json_object_object_add(d, "reported_source", src ? json_object_new_string(src) : NULL);
+	add(d, M_REPORTED_BYTES, known(src, s->returned.bytes));
+	json_object_object_add(d, METRIC_REPORTED_SOURCE_KEY,
+			       src ? json_object_new_string(src) : NULL);
 	snap_rates(prev, s, &r);
 	if (prev && r.interval_s > 0 && r.returned_known)
 		rate = fmt_json_fixed(r.returned_bytes_per_s, 1);
-	json_object_object_add(d, "reported_bytes_per_s", rate);
+	add(d, M_REPORTED_RATE, rate);
 }
 
 /*
@@ -156,41 +169,36 @@ static json_object *backlog_json(const struct prtop_snapshot *s)
 	const struct snap_backlog *b = &s->backlog;
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "bytes", known(b->known, b->bytes));
+	add(o, M_BACKLOG_BYTES, known(b->known, b->bytes));
 	json_object_object_add(o, "reportable_bytes", known(b->known, b->reportable_bytes));
-	json_object_object_add(o, "reported_free_bytes", known(b->known, b->reported_free_bytes));
+	add(o, M_FREE_REPORTED_BYTES, known(b->known, b->reported_free_bytes));
 	json_object_object_add(o, "estimate", json_object_new_boolean(true));
 	json_object_object_add(o, "method", json_object_new_string("buddyinfo-kpageflags"));
-	json_object_object_add(o, "scan_ms", b->known ? fmt_json_fixed(b->scan_ns / 1e6, 1) : NULL);
+	add(o, M_BACKLOG_SCAN, b->known ? fmt_json_fixed(b->scan_ns / 1e6, 1) : NULL);
 	json_object_object_add(o, "age_s",
 			       b->known ? fmt_json_fixed((s->mono_ns - b->at_ns) / 1e9, 3) : NULL);
 	if (!b->known)
 		json_object_object_add(o, "why", json_object_new_string(b->why));
-	json_object_object_add(o, "drain_bytes_per_s",
-			       b->drain_known ? fmt_json_fixed(b->drain_bytes_per_s, 1) : NULL);
+	add(o, M_BACKLOG_DRAIN, b->drain_known ? fmt_json_fixed(b->drain_bytes_per_s, 1) : NULL);
 	json_object_object_add(o, "drain_window_s",
 			       b->drain_known ? fmt_json_fixed(b->drain_window_s, 3) : NULL);
-	json_object_object_add(o, "time_to_return_s",
-			       b->eta_known ? fmt_json_fixed(b->eta_s, 1) : NULL);
+	add(o, M_BACKLOG_ETA, b->eta_known ? fmt_json_fixed(b->eta_s, 1) : NULL);
 	return o;
 }
 
 static void add_counters(json_object *d, const struct prtop_snapshot *s)
 {
-	bool rep = snap_has(s, SG_REPORT);
 	json_object *st = NULL;
 
-	json_object_object_add(d, "reported_pages_total", known(rep, s->c.report_pages));
-	json_object_object_add(d, "batches_total", known(rep, s->c.report_calls));
-	json_object_object_add(d, "report_errors_total", known(rep, s->c.report_errors));
-	json_object_object_add(d, "worker_runs_total",
-			       known(snap_has(s, SG_WORKER), s->c.worker_runs));
-	json_object_object_add(d, "notify_total", known(snap_has(s, SG_NOTIFY), s->c.notify_calls));
-	json_object_object_add(d, "delayed_work_armed_total",
-			       known(snap_has(s, SG_TIMER), s->c.delayed_work_armed));
-	json_object_object_add(d, "cycles_total", known(snap_has(s, SG_CYCLE), s->c.cycle_calls));
-	json_object_object_add(d, "drains_total", known(snap_has(s, SG_DRAIN), s->c.drain_calls));
-	if (snap_has(s, SG_NOTIFY)) {
+	add_known(d, s, M_REPORTED_PAGES, s->c.report_pages);
+	add_known(d, s, M_BATCHES, s->c.report_calls);
+	add_known(d, s, M_REPORT_ERRORS, s->c.report_errors);
+	add_known(d, s, M_WORKER_RUNS, s->c.worker_runs);
+	add_known(d, s, M_NOTIFY, s->c.notify_calls);
+	add_known(d, s, M_WORKER_SCHEDULED, s->c.delayed_work_armed);
+	add_known(d, s, M_CYCLES, s->c.cycle_calls);
+	add_known(d, s, M_DRAINS, s->c.drain_calls);
+	if (metric_known(s, M_NOTIFY)) {
 		st = json_object_new_object();
 		json_object_object_add(st, "idle", u64(s->c.notify_state[PRTOP_STATE_IDLE]));
 		json_object_object_add(st, "requested",
@@ -204,21 +212,17 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 {
 	json_object *r = NULL, *lr = NULL;
 
-	json_object_object_add(d, "worker_errors_total",
-			       known(snap_has(s, SG_RUN_DETAIL), s->c.worker_errors));
-	json_object_object_add(d, "zones_walked_total",
-			       known(snap_has(s, SG_RUN_DETAIL), s->c.worker_zones));
-	json_object_object_add(d, "cycle_isolated_total",
-			       known(snap_has(s, SG_CYCLE_DETAIL), s->c.cycle_isolated));
-	json_object_object_add(d, "cycle_budget_exhausted_total",
-			       known(snap_has(s, SG_CYCLE_DETAIL), s->c.cycle_exhausted));
-	if (snap_has(s, SG_RESETS)) {
+	add_known(d, s, M_WORKER_ERRORS, s->c.worker_errors);
+	add_known(d, s, M_ZONES_WALKED, s->c.worker_zones);
+	add_known(d, s, M_CYCLE_ISOLATED, s->c.cycle_isolated);
+	add_known(d, s, M_BUDGET_EXHAUSTED, s->c.cycle_exhausted);
+	if (metric_known(s, M_BOUNDARY_RESETS)) {
 		r = json_object_new_object();
 		json_object_object_add(r, "report", u64(s->c.reset_report));
 		json_object_object_add(r, "stop", u64(s->c.reset_stop));
-		json_object_object_add(r, "rotated", u64(s->c.reset_rotated));
+		add(r, M_BOUNDARY_ROTATIONS, u64(s->c.reset_rotated));
 	}
-	json_object_object_add(d, "boundary_resets", r);
+	add(d, M_BOUNDARY_RESETS, r);
 	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen) {
 		lr = json_object_new_object();
 		json_object_object_add(lr, "capacity", u64(s->last_run.capacity));
@@ -230,7 +234,7 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 
 static void add_hists(json_object *d, const struct prtop_snapshot *s)
 {
-	json_object *nh = snap_has(s, SG_REPORT) ? json_object_new_object() : NULL;
+	json_object *nh = metric_known(s, M_BATCH_ENTRIES) ? json_object_new_object() : NULL;
 	int i;
 
 	for (i = 0; nh && i < PRTOP_NENTS_SLOTS; i++) {
@@ -241,13 +245,13 @@ static void add_hists(json_object *d, const struct prtop_snapshot *s)
 		snprintf(k, sizeof(k), "%d", i);
 		json_object_object_add(nh, k, u64(s->nents_hist[i]));
 	}
-	json_object_object_add(d, "batch_nents_hist", nh);
-	json_object_object_add(d, "worker_run_ns",
-			       hist_json(&s->hist[PRTOP_H_WORKER_RUN], snap_has(s, SG_WORKER)));
-	json_object_object_add(d, "request_delay_ns",
-			       hist_json(&s->hist[PRTOP_H_REQ_DELAY], snap_has(s, SG_DELAY)));
-	json_object_object_add(d, "report_ns",
-			       hist_json(&s->hist[PRTOP_H_REPORT], snap_has(s, SG_REPORT)));
+	add(d, M_BATCH_ENTRIES, nh);
+	add(d, M_WORKER_RUN_DURATION,
+	    hist_json(&s->hist[PRTOP_H_WORKER_RUN], metric_known(s, M_WORKER_RUN_DURATION)));
+	add(d, M_REQUEST_DELAY,
+	    hist_json(&s->hist[PRTOP_H_REQ_DELAY], metric_known(s, M_REQUEST_DELAY)));
+	add(d, M_REPORT_DURATION,
+	    hist_json(&s->hist[PRTOP_H_REPORT], metric_known(s, M_REPORT_DURATION)));
 }
 
 static void put_json(FILE *out, json_object *d, unsigned int flags)
@@ -259,7 +263,6 @@ static void put_json(FILE *out, json_object *d, unsigned int flags)
 	json_object_put(d);
 }
 
-/* a number as text with a fixed precision: no float noise in the output */
 /* numeric parameters are numbers; Y/N and the rest stay strings */
 static json_object *param_value(const char *v)
 {
@@ -359,19 +362,16 @@ static json_object *hint_json(const struct prtop_snapshot *s)
 			       json_object_new_string(i < 4 ? offer_names[i] : "unknown"));
 	json_object_object_add(o, "device", h->dev[0] ? json_object_new_string(h->dev) : NULL);
 	json_object_object_add(o, "reason", p->attached ? NULL : json_object_new_string(p->reason));
-	json_object_object_add(o, "runs_total", known(have, s->c.hint_runs));
+	add(o, M_HINT_RUNS, known(have, s->c.hint_runs));
 	json_object_object_add(o, "work_runs_total", known(have, s->c.hint_work_runs));
-	json_object_object_add(o, "hinted_bytes_total",
-			       known(bytes, s->c.hint_blocks * h->block_bytes));
+	add(o, M_HINT_HINTED_BYTES, known(bytes, s->c.hint_blocks * h->block_bytes));
 	json_object_object_add(o, "done_total", known(have, s->c.hint_done_runs));
-	json_object_object_add(o, "returned_bytes_total",
-			       known(bytes, s->c.hint_returned_blocks * h->block_bytes));
-	json_object_object_add(o, "shrinker_bytes_total",
-			       known(shrink, s->c.hint_shrunk_pages * s->page_size));
+	add(o, M_HINT_RETURNED_BYTES, known(bytes, s->c.hint_returned_blocks * h->block_bytes));
+	add(o, M_HINT_SHRINKER_BYTES, known(shrink, s->c.hint_shrunk_pages * s->page_size));
 	json_object_object_add(o, "block_bytes", h->block_bytes ? u64(h->block_bytes) : NULL);
 	json_object_object_add(o, "last_cmd_id", h->last_cmd_id ? u64(h->last_cmd_id) : NULL);
-	json_object_object_add(o, "run_ns", hist_json(&s->hist[PRTOP_H_HINT_RUN], have));
-	json_object_object_add(o, "held_ns", hist_json(&s->hist[PRTOP_H_HINT_HOLD], have));
+	add(o, M_HINT_RUN_DURATION, hist_json(&s->hist[PRTOP_H_HINT_RUN], have));
+	add(o, M_HINT_HELD, hist_json(&s->hist[PRTOP_H_HINT_HOLD], have));
 	return o;
 }
 
@@ -422,45 +422,43 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 
 	if (flags & JSON_TIME)
 		json_object_object_add(d, "time", time_json(s->wall_ns));
-	json_object_object_add(d, "sample", u64(s->seq));
+	add(d, M_SAMPLES, u64(s->seq));
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
-	json_object_object_add(d, "device",
-			       s->device[0] ? json_object_new_string(s->device) : NULL);
+	add(d, M_DEVICE, s->device[0] ? json_object_new_string(s->device) : NULL);
 	json_object_object_add(d, "device_confirmed",
 			       json_object_new_boolean(s->device[0] && !s->device_by_btf));
 	if (!s->device[0] || s->device_by_btf)
 		json_object_object_add(d, "device_reason",
 				       json_object_new_string(s->device_reason));
 	if (s->publish_state)
-		json_object_object_add(d, "publication", publish_json(s));
+		add(d, M_PUBLICATION, publish_json(s));
 	json_object_object_add(d, "window_s", fmt_json_fixed(window_s, 3));
 	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	json_object_object_add(d, "page_size", u64(s->page_size));
-	json_object_object_add(d, "attach", attach_json(s, false));
+	add(d, M_PROBE_ATTACHED, attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
 	add_returned(d, s, prev);
 	json_object_object_add(d, "backlog", backlog_json(s));
 	add_counters(d, s);
 	add_patch_counters(d, s);
 	add_hists(d, s);
-	json_object_object_add(d, "reuse_bytes_total",
-			       known(snap_has(s, SG_REUSE), s->reuse_bytes));
+	add_known(d, s, M_REUSED_BYTES, s->reuse_bytes);
 	json_object_object_add(d, "reuse", reuse_json(s));
 	json_object_object_add(d, "per_order", per_order_json(s));
-	json_object_object_add(k, "order", knob_json(&s->knob_order));
-	json_object_object_add(k, "capacity", knob_json(&s->knob_capacity));
-	json_object_object_add(k, "delay_ms", knob_json(&s->knob_delay_ms));
+	add(k, M_KNOB_ORDER, knob_json(&s->knob_order));
+	add(k, M_KNOB_CAPACITY, knob_json(&s->knob_capacity));
+	add(k, M_KNOB_DELAY, knob_json(&s->knob_delay_ms));
 	json_object_object_add(d, "knobs", k);
-	json_object_object_add(d, "params", params_json(s));
-	json_object_object_add(d, "kernel_counters", counters_json(s, prev));
+	add(d, M_MODULE_PARAMETER, params_json(s));
+	add(d, M_KERNEL_PARAM, counters_json(s, prev));
 	json_object_object_add(d, "cross_check", xcheck_json(s));
 	json_object_object_add(d, "hinting", hint_json(s));
 	json_object_object_add(drops, "ring_buffer", u64(s->c.events_dropped));
 	json_object_object_add(drops, "reuse_table", u64(s->reuse_forgotten));
 	json_object_object_add(drops, "nents_truncated", u64(s->c.nents_truncated));
-	json_object_object_add(drops, "worker_runs_missed", u64(s->xcheck.missed));
-	json_object_object_add(drops, "total", u64(s->drops));
+	add(drops, M_RUNS_MISSED, u64(s->xcheck.missed));
+	add(drops, M_EVENTS_DROPPED, u64(s->drops));
 	json_object_object_add(d, "drops", drops);
 	return d;
 }
@@ -591,11 +589,10 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_s
 	int i;
 
 	json_object_object_add(d, "kernel", json_object_new_string(s->kernel));
-	json_object_object_add(d, "device",
-			       s->device[0] ? json_object_new_string(s->device) : NULL);
+	add(d, M_DEVICE, s->device[0] ? json_object_new_string(s->device) : NULL);
 	json_object_object_add(d, "device_reason", json_object_new_string(s->device_reason));
 	if (s->publish_state)
-		json_object_object_add(d, "publication", publish_json(s));
+		add(d, M_PUBLICATION, publish_json(s));
 	json_object_object_add(d, "hinting", hint_json(s));
 	json_object_object_add(d, "cross_check", xcheck_json(s));
 	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));

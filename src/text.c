@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
+#include "metric_table.h"
 #include "ui.h"
 
 static void text_header(FILE *out, const struct prtop_snapshot *cur,
@@ -19,16 +20,17 @@ static void text_header(FILE *out, const struct prtop_snapshot *cur,
 
 	if (o && o->timestamps)
 		fmt_wall(when, sizeof(when), cur->wall_ns);
-	fprintf(out, "prtop %s %s sample %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
-		(unsigned long long)cur->seq, secs, *when ? " " : "", when);
+	fprintf(out, "prtop %s %s %s %llu, %.1f s%s%s\n", cur->kernel, fmt_dash(),
+		metric(M_SAMPLES)->label, (unsigned long long)cur->seq, secs, *when ? " " : "",
+		when);
 	if (cur->device[0])
-		fprintf(out, "device: %s%s\n", cur->device,
+		fprintf(out, "%s: %s%s\n", metric(M_DEVICE)->label, cur->device,
 			cur->device_by_btf ? " (named by BTF, unconfirmed)" : "");
 	else
-		fprintf(out, "device: none (%s)\n",
+		fprintf(out, "%s: none (%s)\n", metric(M_DEVICE)->label,
 			cur->device_reason[0] ? cur->device_reason : "unknown");
 	if (fmt_publish(line, sizeof(line), cur))
-		fprintf(out, "publication: %s\n", line);
+		fprintf(out, "%s: %s\n", metric(M_PUBLICATION)->label, line);
 }
 
 static void text_knobs(FILE *out, const struct prtop_snapshot *s)
@@ -36,9 +38,12 @@ static void text_knobs(FILE *out, const struct prtop_snapshot *s)
 	char a[160], b[160], d[160];
 
 	fprintf(out, "knobs: %s, %s, %s\n",
-		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, FMT_KNOB_FULL),
-		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, FMT_KNOB_FULL),
-		fmt_knob(d, sizeof(d), "delay", &s->knob_delay_ms, "ms", FMT_KNOB_FULL));
+		fmt_knob(a, sizeof(a), metric(M_KNOB_ORDER)->label, &s->knob_order, NULL,
+			 FMT_KNOB_FULL),
+		fmt_knob(b, sizeof(b), metric(M_KNOB_CAPACITY)->label, &s->knob_capacity, NULL,
+			 FMT_KNOB_FULL),
+		fmt_knob(d, sizeof(d), metric(M_KNOB_DELAY)->label, &s->knob_delay_ms, "ms",
+			 FMT_KNOB_FULL));
 }
 
 static void text_probes(FILE *out, const struct prtop_snapshot *s)
@@ -46,7 +51,7 @@ static void text_probes(FILE *out, const struct prtop_snapshot *s)
 	char buf[128];
 	int i;
 
-	fputs("probes:", out);
+	fprintf(out, "%s:", metric(M_PROBE_ATTACHED)->label);
 	for (i = 0; i < PROBE__COUNT; i++)
 		fprintf(out, " %s", fmt_probe_short(buf, sizeof(buf), s, i));
 	if (fmt_probe_missing(s))
@@ -68,60 +73,62 @@ static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 		return;
 	}
 	snap_rates(prev, cur, &r);
-	fprintf(out,
-		"rates: reported %s, batches %s, worker runs %s, "
-		"notifies %s, reused %s\n",
-		fmt_returned_rate(a, sizeof(a), cur, &r),
-		fmt_known_per_s(b, sizeof(b), snap_has(cur, SG_REPORT), r.batches_per_s),
-		fmt_known_per_s(c, sizeof(c), snap_has(cur, SG_WORKER), r.worker_runs_per_s),
-		fmt_known_per_s(d, sizeof(d), snap_has(cur, SG_NOTIFY), r.notify_per_s),
-		fmt_known_mib_per_s(e, sizeof(e), snap_has(cur, SG_REUSE), r.reused_bytes_per_s));
+	fprintf(
+	    out, "rates: %s %s, %s %s, %s %s, %s %s, %s %s\n", metric(M_REPORTED_RATE)->label,
+	    fmt_returned_rate(a, sizeof(a), cur, &r), metric(M_BATCHES)->label,
+	    fmt_known_per_s(b, sizeof(b), metric_known(cur, M_BATCHES), r.batches_per_s),
+	    metric(M_WORKER_RUNS)->label,
+	    fmt_known_per_s(c, sizeof(c), metric_known(cur, M_WORKER_RUNS), r.worker_runs_per_s),
+	    metric(M_NOTIFY)->label,
+	    fmt_known_per_s(d, sizeof(d), metric_known(cur, M_NOTIFY), r.notify_per_s),
+	    metric(M_REUSED_BYTES)->label,
+	    fmt_known_mib_per_s(e, sizeof(e), metric_known(cur, M_REUSED_BYTES),
+				r.reused_bytes_per_s));
 }
 
 static void text_totals(FILE *out, const struct prtop_snapshot *s)
 {
-	bool rep = snap_has(s, SG_REPORT);
 	char a[64], b[48], c[32], d[32], e[32];
 
 	/* pages only where prtop counts report(): the kernel's counters give bytes */
-	if (rep)
-		snprintf(b, sizeof(b), " (%llu pages)", (unsigned long long)s->c.report_pages);
+	if (metric_known(s, M_REPORTED_PAGES))
+		snprintf(b, sizeof(b), " (%llu %s)", (unsigned long long)s->c.report_pages,
+			 metric(M_REPORTED_PAGES)->label);
 	else
 		b[0] = '\0';
-	fprintf(out,
-		"totals: reported %s%s, batches %s, "
-		"errors %s, worker runs %s, drops %llu\n",
-		fmt_returned(a, sizeof(a), s), b,
-		fmt_known_u64(c, sizeof(c), rep, s->c.report_calls),
-		fmt_known_u64(d, sizeof(d), rep, s->c.report_errors),
-		fmt_known_u64(e, sizeof(e), snap_has(s, SG_WORKER), s->c.worker_runs),
-		(unsigned long long)s->drops);
+	fprintf(out, "totals: %s %s%s, %s %s, %s %s, %s %s, %s %llu\n",
+		metric(M_REPORTED_BYTES)->label, fmt_returned(a, sizeof(a), s), b,
+		metric(M_BATCHES)->label,
+		fmt_known_u64(c, sizeof(c), metric_known(s, M_BATCHES), s->c.report_calls),
+		metric(M_REPORT_ERRORS)->label,
+		fmt_known_u64(d, sizeof(d), metric_known(s, M_REPORT_ERRORS), s->c.report_errors),
+		metric(M_WORKER_RUNS)->label,
+		fmt_known_u64(e, sizeof(e), metric_known(s, M_WORKER_RUNS), s->c.worker_runs),
+		metric(M_EVENTS_DROPPED)->label, (unsigned long long)s->drops);
 }
 
 static void text_backlog(FILE *out, const struct prtop_snapshot *s)
 {
 	char a[256];
 
-	fprintf(out, "backlog: %s\n", fmt_backlog_line(a, sizeof(a), s));
+	fprintf(out, "%s: %s\n", metric(M_BACKLOG_BYTES)->label, fmt_backlog_line(a, sizeof(a), s));
 }
 
 /* what only the patch's tracepoints give; nothing without them */
 static void text_patch(FILE *out, const struct prtop_snapshot *s)
 {
-	if (snap_has(s, SG_RESETS) && snap_has(s, SG_CYCLE_DETAIL))
-		fprintf(out,
-			"walks: boundary resets %llu after report, %llu at stop (%llu rotated), "
-			"budget exhausted %llu\n",
-			(unsigned long long)s->c.reset_report, (unsigned long long)s->c.reset_stop,
-			(unsigned long long)s->c.reset_rotated,
+	if (metric_known(s, M_BOUNDARY_RESETS) && metric_known(s, M_BUDGET_EXHAUSTED))
+		fprintf(out, "walks: %s %llu after report, %llu at stop (%llu %s), %s %llu\n",
+			metric(M_BOUNDARY_RESETS)->label, (unsigned long long)s->c.reset_report,
+			(unsigned long long)s->c.reset_stop, (unsigned long long)s->c.reset_rotated,
+			metric(M_BOUNDARY_ROTATIONS)->label, metric(M_BUDGET_EXHAUSTED)->label,
 			(unsigned long long)s->c.cycle_exhausted);
-	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen)
+	if (metric_known(s, M_ZONES_WALKED) && s->last_run.seen)
 		fprintf(out,
-			"runs: last used capacity %u, order %u, delay %u ms; zones walked %llu, "
-			"runs failed %llu\n",
+			"runs: last used capacity %u, order %u, delay %u ms; %s %llu, %s %llu\n",
 			s->last_run.capacity, s->last_run.order, s->last_run.delay_ms,
-			(unsigned long long)s->c.worker_zones,
-			(unsigned long long)s->c.worker_errors);
+			metric(M_ZONES_WALKED)->label, (unsigned long long)s->c.worker_zones,
+			metric(M_WORKER_ERRORS)->label, (unsigned long long)s->c.worker_errors);
 }
 
 /* nents: only the sizes that occurred, "size:count" */
@@ -130,15 +137,17 @@ static void text_nents(FILE *out, const struct prtop_snapshot *s)
 	uint64_t n = nents_count(s->nents_hist);
 	int i;
 
-	if (!snap_has(s, SG_REPORT)) {
-		fputs("nents: n/a\n", out);
+	const char *label = metric(M_BATCH_ENTRIES)->label;
+
+	if (!metric_known(s, M_BATCH_ENTRIES)) {
+		fprintf(out, "%s: n/a\n", label);
 		return;
 	}
 	if (!n) {
-		fprintf(out, "nents: %s\n", fmt_dash());
+		fprintf(out, "%s: %s\n", label, fmt_dash());
 		return;
 	}
-	fputs("nents:", out);
+	fprintf(out, "%s:", label);
 	for (i = 0; i < PRTOP_NENTS_SLOTS; i++) {
 		if (!s->nents_hist[i])
 			continue;
@@ -173,19 +182,22 @@ static void text_orders(FILE *out, const struct prtop_snapshot *s)
 	char a[32], b[32], c[32], d[32];
 	int i;
 
-	fprintf(out, "order  %5s %10s %12s %10s %8s\n", "order", "free MiB", "reported MiB",
-		"reused MiB", "cycles");
+	fprintf(out, "order  %5s %10s %12s %10s %8s\n", "order", metric(M_ORDER_FREE)->label,
+		metric(M_ORDER_REPORTED)->label, metric(M_ORDER_REUSED)->label,
+		metric(M_ORDER_CYCLES)->label);
 	for (i = 0; i < PRTOP_ORDERS; i++) {
 		const struct snap_order *o = &s->order[i];
 
 		if (!fmt_order_shown(s, i))
 			continue;
-		fprintf(
-		    out, "order  %5d %10s %12s %10s %8s\n", i,
-		    fmt_known_mib(a, sizeof(a), snap_has(s, SG_FREE_LISTS), o->free_pages * page),
-		    fmt_known_mib(b, sizeof(b), snap_has(s, SG_REPORT), o->reported_pages * page),
-		    fmt_known_mib(c, sizeof(c), snap_has(s, SG_REUSE), o->reused_pages * page),
-		    fmt_known_u64(d, sizeof(d), snap_has(s, SG_CYCLE), o->cycles));
+		fprintf(out, "order  %5d %10s %12s %10s %8s\n", i,
+			fmt_known_mib(a, sizeof(a), metric_known(s, M_ORDER_FREE),
+				      o->free_pages * page),
+			fmt_known_mib(b, sizeof(b), metric_known(s, M_ORDER_REPORTED),
+				      o->reported_pages * page),
+			fmt_known_mib(c, sizeof(c), metric_known(s, M_ORDER_REUSED),
+				      o->reused_pages * page),
+			fmt_known_u64(d, sizeof(d), metric_known(s, M_ORDER_CYCLES), o->cycles));
 	}
 }
 
@@ -226,8 +238,8 @@ static void text_counters(FILE *out, const struct prtop_snapshot *cur,
 
 		if (!p->counter)
 			continue;
-		fprintf(out, "%s %s %s (%s)", any ? "," : "kernel counters:", p->name,
-			fmt_param_count(n, sizeof(n), p),
+		fprintf(out, "%s%s %s %s (%s)", any ? "" : metric(M_KERNEL_PARAM)->label,
+			any ? "," : ":", p->name, fmt_param_count(n, sizeof(n), p),
 			snap_counter_rate(prev, cur, i, &r) ? fmt_param_rate(v, sizeof(v), p, r)
 							    : "n/a");
 		any = true;
@@ -255,9 +267,11 @@ static void text_params(FILE *out, const struct prtop_snapshot *s)
 		const struct snap_param *p = &s->params[i];
 
 		if (p->meaning)
-			fprintf(out, "param: %s = %s (%s)\n", p->name, p->value, p->meaning);
+			fprintf(out, "%s: %s = %s (%s)\n", metric(M_MODULE_PARAMETER)->label,
+				p->name, p->value, p->meaning);
 		else
-			fprintf(out, "param: %s = %s\n", p->name, p->value);
+			fprintf(out, "%s: %s = %s\n", metric(M_MODULE_PARAMETER)->label, p->name,
+				p->value);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <ncursesw/curses.h>
 #include "clock.h"
 #include "format.h"
+#include "metric_table.h"
 #include "history.h"
 #include "sampler.h"
 #include "ui.h"
@@ -194,10 +195,10 @@ static int draw_header(struct tui *t, int ymax)
 		int n = 1;
 
 		if (fmt_publish(pub, sizeof(pub), s)) {
-			snprintf(note, sizeof(note), "publication: %s", pub);
+			snprintf(note, sizeof(note), "%s: %s", metric(M_PUBLICATION)->label, pub);
 			n++;
 		}
-		y = put_tokens(y, ymax, "device", A_BOLD, tok, n);
+		y = put_tokens(y, ymax, metric(M_DEVICE)->label, A_BOLD, tok, n);
 	}
 	return y;
 }
@@ -221,9 +222,10 @@ static int draw_headline(struct tui *t, int y, int ymax)
 		return put_tokens(y, ymax, "memory", A_BOLD, tok, n);
 	}
 	snprintf(l[n], sizeof(l[n]), "returned %s", fmt_bytes(v, sizeof(v), s->returned.bytes));
-	if (snap_has(s, SG_REPORT))
-		snprintf(l[n] + strlen(l[n]), sizeof(l[n]) - strlen(l[n]), " (%s pages)",
-			 fmt_count(r, sizeof(r), s->c.report_pages));
+	if (metric_known(s, M_REPORTED_PAGES))
+		snprintf(l[n] + strlen(l[n]), sizeof(l[n]) - strlen(l[n]), " (%s %s)",
+			 fmt_count(r, sizeof(r), s->c.report_pages),
+			 metric(M_REPORTED_PAGES)->label);
 	tok[n] = (struct token){l[n], A_BOLD};
 	n++;
 	if (t->smp.have_prev && t->smp.rates.returned_known) {
@@ -256,16 +258,17 @@ static int draw_backlog(struct tui *t, int y, int ymax)
 			return y;
 		snprintf(l[0], sizeof(l[0]), "n/a (%s)", b->why);
 		tok[0] = (struct token){l[0], A_DIM};
-		return put_tokens(y, ymax, "backlog", A_BOLD, tok, 1);
+		return put_tokens(y, ymax, metric(M_BACKLOG_BYTES)->label, A_BOLD, tok, 1);
 	}
 	snprintf(l[0], sizeof(l[0]), "%s unreported", fmt_bytes(v, sizeof(v), b->bytes));
-	snprintf(l[1], sizeof(l[1]), "drain %s",
+	snprintf(l[1], sizeof(l[1]), "%s %s", metric(M_BACKLOG_DRAIN)->label,
 		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s));
-	snprintf(l[2], sizeof(l[2]), "%s to return (estimates)", fmt_backlog_eta(e, sizeof(e), b));
+	snprintf(l[2], sizeof(l[2]), "%s %s (estimates)", fmt_backlog_eta(e, sizeof(e), b),
+		 metric(M_BACKLOG_ETA)->label);
 	tok[0] = (struct token){l[0], A_BOLD};
 	tok[1] = (struct token){l[1], 0};
 	tok[2] = (struct token){l[2], b->eta_known ? 0 : (int)A_DIM};
-	return put_tokens(y, ymax, "backlog", A_BOLD, tok, 3);
+	return put_tokens(y, ymax, metric(M_BACKLOG_BYTES)->label, A_BOLD, tok, 3);
 }
 
 /* columns tokens take on one line, two spaces apart */
@@ -292,9 +295,12 @@ static int draw_knobs(struct tui *t, int y, int ymax)
 	size_t i;
 
 	for (i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
-		fmt_knob(a, sizeof(a), "order", &s->knob_order, NULL, styles[i]);
-		fmt_knob(b, sizeof(b), "capacity", &s->knob_capacity, NULL, styles[i]);
-		fmt_knob(c, sizeof(c), "delay", &s->knob_delay_ms, "ms", styles[i]);
+		fmt_knob(a, sizeof(a), metric(M_KNOB_ORDER)->label, &s->knob_order, NULL,
+			 styles[i]);
+		fmt_knob(b, sizeof(b), metric(M_KNOB_CAPACITY)->label, &s->knob_capacity, NULL,
+			 styles[i]);
+		fmt_knob(c, sizeof(c), metric(M_KNOB_DELAY)->label, &s->knob_delay_ms, "ms",
+			 styles[i]);
 		if (LABEL_W + tokens_width(tok, 3) <= COLS ||
 		    (styles[i] == FMT_KNOB_CLAUSE && LABEL_W + tokens_width(tok, 3) <= 2 * COLS))
 			break;
@@ -319,7 +325,7 @@ static int draw_probes(struct tui *t, int y, int ymax)
 		tok[n].attr = A_DIM;
 		n++;
 	}
-	return put_tokens(y, ymax, "probes", A_BOLD, tok, n);
+	return put_tokens(y, ymax, metric(M_PROBE_ATTACHED)->label, A_BOLD, tok, n);
 }
 
 /*
@@ -405,15 +411,16 @@ static int draw_rates(struct tui *t, int y, int ymax)
 		tok[0].attr = A_DIM;
 		return put_tokens(y, ymax, "rates", A_BOLD, tok, 1);
 	}
-	snprintf(l[0], sizeof(l[0]), "batches %s",
-		 fmt_known_per_s(v[0], sizeof(v[0]), snap_has(s, SG_REPORT), r->batches_per_s));
-	snprintf(l[1], sizeof(l[1]), "worker runs %s",
-		 fmt_known_per_s(v[1], sizeof(v[1]), snap_has(s, SG_WORKER), r->worker_runs_per_s));
-	snprintf(l[2], sizeof(l[2]), "notifies %s",
-		 fmt_known_per_s(v[2], sizeof(v[2]), snap_has(s, SG_NOTIFY), r->notify_per_s));
-	snprintf(
-	    l[3], sizeof(l[3]), "reused %s",
-	    fmt_known_mib_per_s(v[3], sizeof(v[3]), snap_has(s, SG_REUSE), r->reused_bytes_per_s));
+	snprintf(l[0], sizeof(l[0]), "%s %s", metric(M_BATCHES)->label,
+		 fmt_known_per_s(v[0], sizeof(v[0]), metric_known(s, M_BATCHES), r->batches_per_s));
+	snprintf(l[1], sizeof(l[1]), "%s %s", metric(M_WORKER_RUNS)->label,
+		 fmt_known_per_s(v[1], sizeof(v[1]), metric_known(s, M_WORKER_RUNS),
+				 r->worker_runs_per_s));
+	snprintf(l[2], sizeof(l[2]), "%s %s", metric(M_NOTIFY)->label,
+		 fmt_known_per_s(v[2], sizeof(v[2]), metric_known(s, M_NOTIFY), r->notify_per_s));
+	snprintf(l[3], sizeof(l[3]), "%s %s", metric(M_REUSED_BYTES)->label,
+		 fmt_known_mib_per_s(v[3], sizeof(v[3]), metric_known(s, M_REUSED_BYTES),
+				     r->reused_bytes_per_s));
 	for (i = 0; i < 4; i++) {
 		tok[i].s = l[i];
 		tok[i].attr = 0;
@@ -424,17 +431,19 @@ static int draw_rates(struct tui *t, int y, int ymax)
 static int draw_totals(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
-	bool rep = snap_has(s, SG_REPORT);
 	char v[3][32], l[4][96];
 	struct token tok[4];
 
-	snprintf(l[0], sizeof(l[0]), "batches %s",
-		 fmt_known_u64(v[0], sizeof(v[0]), rep, s->c.report_calls));
-	snprintf(l[1], sizeof(l[1]), "errors %s",
-		 fmt_known_u64(v[1], sizeof(v[1]), rep, s->c.report_errors));
-	snprintf(l[2], sizeof(l[2]), "worker runs %s",
-		 fmt_known_u64(v[2], sizeof(v[2]), snap_has(s, SG_WORKER), s->c.worker_runs));
-	snprintf(l[3], sizeof(l[3]), "drops %llu", (unsigned long long)s->drops);
+	snprintf(l[0], sizeof(l[0]), "%s %s", metric(M_BATCHES)->label,
+		 fmt_known_u64(v[0], sizeof(v[0]), metric_known(s, M_BATCHES), s->c.report_calls));
+	snprintf(l[1], sizeof(l[1]), "%s %s", metric(M_REPORT_ERRORS)->label,
+		 fmt_known_u64(v[1], sizeof(v[1]), metric_known(s, M_REPORT_ERRORS),
+			       s->c.report_errors));
+	snprintf(
+	    l[2], sizeof(l[2]), "%s %s", metric(M_WORKER_RUNS)->label,
+	    fmt_known_u64(v[2], sizeof(v[2]), metric_known(s, M_WORKER_RUNS), s->c.worker_runs));
+	snprintf(l[3], sizeof(l[3]), "%s %llu", metric(M_EVENTS_DROPPED)->label,
+		 (unsigned long long)s->drops);
 	tok[0] = (struct token){l[0], 0};
 	tok[1] = (struct token){l[1], s->c.report_errors ? A_BOLD | color(t, C_BAD) : 0};
 	tok[2] = (struct token){l[2], 0};
@@ -567,20 +576,24 @@ static int draw_orders(struct tui *t, int y, int ymax, int x)
 
 	if (y >= ymax)
 		return y;
-	snprintf(line, sizeof(line), "%5s %10s %12s %10s %7s", "order", "free MiB", "reported MiB",
-		 "reused MiB", "cycles");
+	snprintf(line, sizeof(line), "%5s %10s %12s %10s %7s", "order", metric(M_ORDER_FREE)->label,
+		 metric(M_ORDER_REPORTED)->label, metric(M_ORDER_REUSED)->label,
+		 metric(M_ORDER_CYCLES)->label);
 	put(y++, x, A_BOLD | color(t, C_TITLE), line);
 	for (i = 0; i < PRTOP_ORDERS && y < ymax; i++) {
 		const struct snap_order *o = &s->order[i];
 
 		if (!fmt_order_shown(s, i))
 			continue;
-		snprintf(
-		    line, sizeof(line), "%5d %10s %12s %10s %7s", i,
-		    fmt_known_mib(a, sizeof(a), snap_has(s, SG_FREE_LISTS), o->free_pages * page),
-		    fmt_known_mib(b, sizeof(b), snap_has(s, SG_REPORT), o->reported_pages * page),
-		    fmt_known_mib(c, sizeof(c), snap_has(s, SG_REUSE), o->reused_pages * page),
-		    snap_has(s, SG_CYCLE) ? fmt_count(cy, sizeof(cy), o->cycles) : "n/a");
+		snprintf(line, sizeof(line), "%5d %10s %12s %10s %7s", i,
+			 fmt_known_mib(a, sizeof(a), metric_known(s, M_ORDER_FREE),
+				       o->free_pages * page),
+			 fmt_known_mib(b, sizeof(b), metric_known(s, M_ORDER_REPORTED),
+				       o->reported_pages * page),
+			 fmt_known_mib(c, sizeof(c), metric_known(s, M_ORDER_REUSED),
+				       o->reused_pages * page),
+			 metric_known(s, M_ORDER_CYCLES) ? fmt_count(cy, sizeof(cy), o->cycles)
+							 : "n/a");
 		put(y++, x, 0, line);
 	}
 	return y;
