@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "ksyms_cache.h"
 #include "plan.h"
 
 struct btf;
@@ -46,6 +47,9 @@ struct caps_ksyms_job {
 	pthread_t thread;
 	bool started;
 	struct ksyms *ks;
+	const char *dir;	  /* the cache's directory, NULL: no cache */
+	char key[KCACHE_KEY_MAX]; /* the cache's key for this boot and modules, "" if none */
+	bool cached;		  /* ks came from the cache */
 };
 void caps_ksyms_start(struct caps_ksyms_job *j);
 /* the symbols, or NULL; reads again for a report() the early filter missed */

@@ -184,6 +184,7 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 	}
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
+	c->ksyms_cached = job.cached;
 	phase_end(c, STARTUP_KALLSYMS);
 	if (!parsed) {
 		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
@@ -643,6 +644,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	s->page_size = c->page_size;
 	s->startup_ns = c->startup_ns;
 	memcpy(s->startup_phase_ns, c->phase_ns, sizeof(s->startup_phase_ns));
+	s->startup_ksyms_cached = c->ksyms_cached;
 
 	s->c = st->c;
 	memcpy(s->nents_hist, st->nents_hist, sizeof(s->nents_hist));
