@@ -343,7 +343,10 @@ void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux)
 		if (!fn_names[i])
 			continue;
 		str_copy(k->fn[i].name, sizeof(k->fn[i].name), fn_names[i]);
-		k->fn[i].in_btf = caps_btf_has_func(vmlinux, fn_names[i]);
+		k->fn[i].btf_id = btf__find_by_name_kind(vmlinux, fn_names[i], BTF_KIND_FUNC);
+		k->fn[i].in_btf = k->fn[i].btf_id > 0;
+		if (!k->fn[i].in_btf)
+			k->fn[i].btf_id = 0;
 	}
 	k->patch_tps = find_patch_tps(vmlinux);
 }

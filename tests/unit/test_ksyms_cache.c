@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "caps.h"
 #include "ksyms_cache.h"
 #include "unit.h"
 
@@ -174,6 +175,104 @@ static void test_corrupt(const char *dir, const char *key)
 	ksyms_free(ks);
 }
 
+/* ---- what the BTF says (src/caps_cache.c) ---- */
+
+static void fake_caps(struct kernel_caps *k, struct caps_reports *r)
+{
+	memset(k, 0, sizeof(*k));
+	memset(r, 0, sizeof(*r));
+	str_copy(k->fn[FN_NOTIFY].name, sizeof(k->fn[FN_NOTIFY].name), "__page_reporting_notify");
+	k->fn[FN_NOTIFY].btf_id = 4242;
+	k->fn[FN_NOTIFY].in_btf = true;
+	str_copy(k->fn[FN_DRAIN].name, sizeof(k->fn[FN_DRAIN].name), "page_reporting_drain");
+	k->patch_tps = 0x15;
+	r->n = 2;
+	str_copy(r->fn[0].name, sizeof(r->fn[0].name), "virtballoon_free_page_report");
+	str_copy(r->fn[0].module, sizeof(r->fn[0].module), "virtio_balloon");
+	r->fn[0].in_btf = true;
+	str_copy(r->fn[1].name, sizeof(r->fn[1].name), "prfloor_report");
+	r->fn[1].in_btf = true;
+	str_copy(r->hint.name, sizeof(r->hint.name), "report_free_page_func");
+	str_copy(r->hint.module, sizeof(r->hint.module), "virtio_balloon");
+	r->hint.in_btf = true;
+	r->publish_field = true;
+}
+
+static bool same_caps(const struct kernel_caps *a, const struct caps_reports *ra,
+		      const struct kernel_caps *b, const struct caps_reports *rb)
+{
+	int i;
+
+	for (i = 0; i < FN__COUNT; i++)
+		if (strcmp(a->fn[i].name, b->fn[i].name) || a->fn[i].btf_id != b->fn[i].btf_id ||
+		    a->fn[i].in_btf != b->fn[i].in_btf)
+			return false;
+	if (a->patch_tps != b->patch_tps || ra->n != rb->n || ra->hint_struct != rb->hint_struct ||
+	    ra->publish_field != rb->publish_field || ra->hint.in_btf != rb->hint.in_btf ||
+	    strcmp(ra->hint.name, rb->hint.name) || strcmp(ra->hint.module, rb->hint.module))
+		return false;
+	for (i = 0; i < ra->n; i++)
+		if (strcmp(ra->fn[i].name, rb->fn[i].name) ||
+		    strcmp(ra->fn[i].module, rb->fn[i].module) || !rb->fn[i].in_btf)
+			return false;
+	return true;
+}
+
+static void test_btf_key(const char *tmp)
+{
+	char dir[512], k1[KCACHE_KEY_MAX], k2[KCACHE_KEY_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/btf", tmp);
+	mkdir(dir, 0755);
+	CHECK(caps_btf_key(dir, k1, sizeof(k1)) < 0, "btf cache: no BTF files, no key");
+	unit_write_file(dir, "vmlinux", "0123456789", 10);
+	CHECK(!caps_btf_key(dir, k1, sizeof(k1)), "btf cache: a key for vmlinux");
+	unit_write_file(dir, "virtio_balloon", "01234", 5);
+	CHECK(!caps_btf_key(dir, k2, sizeof(k2)) && strcmp(k1, k2),
+	      "btf cache: a module's BTF, another key");
+	unit_write_file(dir, "virtio_balloon", "012345", 6);
+	CHECK(!caps_btf_key(dir, k1, sizeof(k1)) && strcmp(k1, k2),
+	      "btf cache: a module's BTF of another size, another key");
+}
+
+static void test_btf_cache(const char *tmp)
+{
+	struct kernel_caps k, back;
+	struct caps_reports r, rback;
+	const char *key = "format=1 release=6.18 btf=0000000000000001 files=1";
+	char dir[512], path[600];
+
+	snprintf(dir, sizeof(dir), "%s/kcache", tmp);
+	snprintf(path, sizeof(path), "%s/btf-caps", dir);
+	test_btf_key(tmp);
+	fake_caps(&k, &r);
+	CHECK(!caps_btf_store(&k, &r, dir, key), "btf cache: stores");
+	CHECK(!caps_btf_cached(&back, &rback, dir, key) && same_caps(&k, &r, &back, &rback),
+	      "btf cache: reads back every answer");
+	CHECK(caps_btf_cached(&back, &rback, dir, "format=1 release=6.19 btf=1 files=1") < 0,
+	      "btf cache: another kernel's, miss");
+	CHECK(caps_btf_cached(&back, &rback, NULL, key) < 0, "btf cache: off, miss");
+	{
+		FILE *f = fopen(path, "r+");
+		char buf[4096];
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		char *p;
+
+		buf[n] = '\0';
+		p = strstr(buf, "4242");
+		if (f && p) {
+			p[0] = '5';
+			rewind(f);
+			fwrite(buf, 1, n, f);
+		}
+		if (f)
+			fclose(f);
+	}
+	memset(&back, 0, sizeof(back));
+	CHECK(caps_btf_cached(&back, &rback, dir, key) < 0 && !back.fn[FN_NOTIFY].btf_id,
+	      "btf cache: an altered id, miss");
+}
+
 void test_ksyms_cache(void)
 {
 	const char *tmp = unit_tmpdir();
@@ -190,4 +289,5 @@ void test_ksyms_cache(void)
 	CHECK(kcache_dir() == NULL, "ksyms cache: PRTOP_CACHE_DIR=off turns it off");
 	unsetenv("PRTOP_CACHE_DIR");
 	CHECK_STR(kcache_dir(), KCACHE_DEFAULT_DIR, "ksyms cache: default directory");
+	test_btf_cache(tmp);
 }
