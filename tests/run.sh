@@ -4,7 +4,15 @@
 # TESTS="machine tui" sh tests/run.sh runs only those scripts.
 cd "$(dirname "$0")/.." || exit 2
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT INT TERM
+# prtop's caches of kallsyms and BTF (src/ksyms_cache.c): a fresh directory
+# for the run, so that a run starts uncached as a fresh machine does
+kcache=
+if [ -z "${PRTOP_CACHE_DIR:-}" ]; then
+	kcache=$(mktemp -d)
+	PRTOP_CACHE_DIR=$kcache/cache
+	export PRTOP_CACHE_DIR
+fi
+trap 'rm -f "$log"; [ -z "$kcache" ] || rm -rf "$kcache"' EXIT INT TERM
 
 run_one() {
 	name=$1
