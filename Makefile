@@ -83,7 +83,7 @@ endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
 UNIT_MODS := backlog diagnose format hist history host_metrics host_proc host_report knob knob_persist cmd_knob metric_table metrics plan \
-	     procfs record report reuse route stats text usage
+	     caps_cache ksyms_cache procfs record report reuse route stats text usage
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TOOLS := $(patsubst tools/%.c,$(OUT)/tools/%,$(wildcard tools/*.c))

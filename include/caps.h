@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "ksyms_cache.h"
 #include "plan.h"
 
 struct btf;
@@ -46,6 +47,9 @@ struct caps_ksyms_job {
 	pthread_t thread;
 	bool started;
 	struct ksyms *ks;
+	const char *dir;	  /* the cache's directory, NULL: no cache */
+	char key[KCACHE_KEY_MAX]; /* the cache's key for this boot and modules, "" if none */
+	bool cached;		  /* ks came from the cache */
 };
 void caps_ksyms_start(struct caps_ksyms_job *j);
 /* the symbols, or NULL; reads again for a report() the early filter missed */
@@ -61,5 +65,16 @@ void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux);
 void caps_probe(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r,
 		uint64_t registered_report);
 bool caps_btf_has_func(const struct btf *btf, const char *name);
+/*
+ * What caps_probe_btf() and caps_find_reports() found, cached in dir (see
+ * ksyms_cache.h) under a key of the kernel (release, version) and its BTF
+ * files (each one's name, size and time): 0 and k, r filled on a hit.
+ */
+int caps_btf_cached(struct kernel_caps *k, struct caps_reports *r, const char *dir,
+		    const char *key);
+int caps_btf_store(const struct kernel_caps *k, const struct caps_reports *r, const char *dir,
+		   const char *key);
+/* the key for the BTF files under btf_dir (NULL: /sys/kernel/btf); -errno */
+int caps_btf_key(const char *btf_dir, char *key, size_t len);
 
 #endif /* PRTOP_CAPS_H */

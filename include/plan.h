@@ -26,6 +26,7 @@ struct fn_caps {
 	char name[64];	 /* the function; for FN_REPORT the one picked, "" if none */
 	char module[64]; /* FN_REPORT, FN_HINT: its module, "" for vmlinux */
 	bool in_btf;	 /* a BTF FUNC of that name: what fentry needs */
+	int btf_id;	 /* its id in vmlinux BTF (fentry's attach target), 0 if none */
 	bool in_ksyms;	 /* a kallsyms symbol of exactly that name */
 	char clone[64];	 /* a compiler clone (".isra.0", ".constprop.0"), "" if none */
 };

@@ -34,6 +34,8 @@ struct ksyms *ksyms_load_filtered(const char *path, ksym_keep_fn keep, void *ctx
 void ksyms_free(struct ksyms *ks);
 /* number of symbols parsed (bad lines are skipped, not counted) */
 size_t ksyms_count(const struct ksyms *ks);
+/* the i-th symbol in file order, NULL past the end */
+const struct ksym *ksyms_at(const struct ksyms *ks, size_t i);
 /* true when every address is 0 (kptr_restrict / not root) */
 bool ksyms_hidden(const struct ksyms *ks);
 /* exact name match (first one if several) */

@@ -221,6 +221,8 @@ struct prtop_snapshot {
 	uint64_t wall_ns;			   /* CLOCK_REALTIME at collection (-T, record) */
 	uint64_t startup_ns;			   /* collector_open(): start to attached */
 	uint64_t startup_phase_ns[STARTUP__COUNT]; /* where that time went */
+	bool startup_ksyms_cached;		   /* kallsyms from the cache, not the kernel */
+	bool startup_btf_cached;		   /* BTF's answers from the cache, not a parse */
 	uint64_t start_ns;			   /* CLOCK_MONOTONIC when collection began */
 	uint64_t seq; /* frame number the sampler delivered it as, from 1 */
 

@@ -19,6 +19,7 @@
 #define KPROBE_EVENTS  "/sys/kernel/tracing/kprobe_events"
 #define PT_PREFIX      "btf_trace_page_reporting_"
 #define MAX_REPORT_FNS 4
+#define REPORT_LIKE    "report" /* in every report() name the early filter keeps */
 
 static const char *const fn_names[FN__COUNT] = {
     [FN_NOTIFY] = "__page_reporting_notify",
@@ -175,21 +176,21 @@ static bool wanted(const char *name, size_t len, const char *want)
 /* before BTF says which report()s exist, keep every name that could be one */
 static bool report_like(const char *name, size_t len)
 {
-	return memmem(name, len, "report", 6) != NULL;
+	return memmem(name, len, REPORT_LIKE, strlen(REPORT_LIKE)) != NULL;
 }
 
+static const char *const extra_syms[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base",
+					 "report_free_page_func", "virtio_balloon_shrinker_scan"};
 static bool keep_sym(const char *name, size_t len, void *ctx)
 {
-	static const char *const extra[] = {"delayed_work_timer_fn", "pr_dev_info", "vmemmap_base",
-					    "report_free_page_func",
-					    "virtio_balloon_shrinker_scan"};
+	const char *const *extra = extra_syms;
 	const struct caps_reports *r = ctx;
 	size_t i;
 
 	for (i = 0; i < FN__COUNT; i++)
 		if (fn_names[i] && wanted(name, len, fn_names[i]))
 			return true;
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+	for (i = 0; i < sizeof(extra_syms) / sizeof(extra_syms[0]); i++)
 		if (wanted(name, len, extra[i]))
 			return true;
 	if (!r)
@@ -205,11 +206,34 @@ struct ksyms *caps_load_ksyms(const struct caps_reports *r)
 	return ksyms_load_filtered(NULL, keep_sym, (void *)r);
 }
 
+/* what keep_sym() keeps without report()s: a cache kept by another filter is stale */
+static uint64_t filter_id(void)
+{
+	uint64_t h = KCACHE_FNV_SEED;
+	size_t i;
+
+	for (i = 0; i < FN__COUNT; i++)
+		if (fn_names[i])
+			h = kcache_fnv(h, fn_names[i], strlen(fn_names[i]) + 1);
+	for (i = 0; i < sizeof(extra_syms) / sizeof(extra_syms[0]); i++)
+		h = kcache_fnv(h, extra_syms[i], strlen(extra_syms[i]) + 1);
+	return kcache_fnv(h, REPORT_LIKE, sizeof(REPORT_LIKE));
+}
+
 static void *ksyms_thread(void *arg)
 {
 	struct caps_ksyms_job *j = arg;
+	char key[KCACHE_KEY_MAX];
+	int err;
 
 	j->ks = caps_load_ksyms(NULL); /* NULL: errno says why */
+	if (!j->ks || !j->key[0])
+		return NULL;
+	err = errno;
+	/* a module loaded or unloaded during the read: the symbols match neither key */
+	if (!kcache_key(NULL, NULL, filter_id(), key, sizeof(key)) && !strcmp(key, j->key))
+		kcache_store(j->dir, j->key, j->ks); /* best effort: unwritable is uncached */
+	errno = err;
 	return NULL;
 }
 
@@ -228,6 +252,15 @@ static bool have_futex(void)
 void caps_ksyms_start(struct caps_ksyms_job *j)
 {
 	memset(j, 0, sizeof(*j));
+	j->dir = kcache_dir();
+	if (j->dir && kcache_key(NULL, NULL, filter_id(), j->key, sizeof(j->key)))
+		j->key[0] = '\0'; /* a module in flux, or no boot_id: read, do not store */
+	if (j->key[0]) {
+		j->ks = kcache_load(j->dir, j->key);
+		j->cached = j->ks != NULL;
+		if (j->cached)
+			return;
+	}
 	j->started = have_futex() && !pthread_create(&j->thread, NULL, ksyms_thread, j);
 }
 
@@ -237,7 +270,7 @@ struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_repo
 
 	if (j->started)
 		pthread_join(j->thread, NULL);
-	else
+	else if (!j->cached)
 		ksyms_thread(j);
 	j->started = false;
 	/* a report() whose name the early filter could not guess: read again */
@@ -246,6 +279,7 @@ struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_repo
 			continue;
 		ksyms_free(j->ks);
 		j->ks = caps_load_ksyms(r);
+		j->cached = false;
 		break;
 	}
 	return j->ks;
@@ -309,7 +343,10 @@ void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux)
 		if (!fn_names[i])
 			continue;
 		str_copy(k->fn[i].name, sizeof(k->fn[i].name), fn_names[i]);
-		k->fn[i].in_btf = caps_btf_has_func(vmlinux, fn_names[i]);
+		k->fn[i].btf_id = btf__find_by_name_kind(vmlinux, fn_names[i], BTF_KIND_FUNC);
+		k->fn[i].in_btf = k->fn[i].btf_id > 0;
+		if (!k->fn[i].in_btf)
+			k->fn[i].btf_id = 0;
 	}
 	k->patch_tps = find_patch_tps(vmlinux);
 }

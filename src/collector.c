@@ -103,7 +103,7 @@ static void heap_cool(void)
  * anything else leaves it to the real load, which still retries without
  * fentry.
  */
-static void probe_fentry(struct kernel_caps *k, const struct btf *vmlinux)
+static void probe_fentry(struct kernel_caps *k)
 {
 	static const enum plan_fn fns[] = {FN_NOTIFY, FN_PROCESS, FN_CYCLE, FN_DRAIN};
 	const struct bpf_insn insns[] = {
@@ -111,17 +111,14 @@ static void probe_fentry(struct kernel_caps *k, const struct btf *vmlinux)
 	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY);
-	int id, fd, e = 0;
+	int fd, e = 0;
 	size_t i;
 
 	/* kallsyms is not read yet: a function inlined away answers ENOENT, try the next */
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		if (!k->fn[fns[i]].in_btf)
 			continue;
-		id = btf__find_by_name_kind(vmlinux, k->fn[fns[i]].name, BTF_KIND_FUNC);
-		if (id <= 0)
-			continue;
-		o.attach_btf_id = id;
+		o.attach_btf_id = k->fn[fns[i]].btf_id;
 		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "prtop_fentry", "GPL", insns, 2, &o);
 		e = errno;
 		if (fd >= 0) {
@@ -150,11 +147,36 @@ static void phase_end(struct collector *c, enum startup_phase ph)
 	c->phase_mark = now;
 }
 
+/*
+ * What the kernel's BTF says, from the cache or from prtop's own parse
+ * (which it then stores); -errno when the BTF cannot be parsed.
+ */
+static int probe_btf(struct collector *c, struct caps_reports *r)
+{
+	const char *dir = kcache_dir();
+	char key[KCACHE_KEY_MAX] = "";
+	struct btf *vmlinux;
+
+	if (dir && caps_btf_key(NULL, key, sizeof(key)))
+		key[0] = '\0'; /* no key: parse, do not store */
+	if (!caps_btf_cached(&c->caps, r, dir, key)) {
+		c->btf_cached = true;
+		return 0;
+	}
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	caps_find_reports(r, vmlinux);
+	caps_probe_btf(&c->caps, vmlinux);
+	/* the BTF (MBs) goes before libbpf parses its own copy into the same heap */
+	btf__free(vmlinux);
+	caps_btf_store(&c->caps, r, dir, key); /* best effort: unwritable is uncached */
+	return 0;
+}
+
 static int preflight(struct collector *c, struct caps_reports *r, char *err, size_t len)
 {
 	struct caps_ksyms_job job;
-	struct btf *vmlinux;
-	bool parsed;
 	int e;
 
 	if (geteuid() != 0) {
@@ -171,23 +193,18 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 	}
 	caps_ksyms_start(&job); /* the kernel formats kallsyms while we parse BTF */
 	heap_warm();
-	vmlinux = btf__load_vmlinux_btf();
-	e = errno;
-	parsed = vmlinux != NULL;
-	if (parsed) {
-		caps_find_reports(r, vmlinux);
-		caps_probe_btf(&c->caps, vmlinux);
-		probe_fentry(&c->caps, vmlinux);
-		/* the BTF (MBs) goes before libbpf parses its own copy into the same heap */
-		btf__free(vmlinux);
+	e = probe_btf(c, r);
+	if (!e) {
+		probe_fentry(&c->caps);
 		attach_preopen(); /* while the kernel still formats kallsyms */
 	}
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
+	c->ksyms_cached = job.cached;
 	phase_end(c, STARTUP_KALLSYMS);
-	if (!parsed) {
-		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(e));
-		return -e;
+	if (e) {
+		snprintf(err, len, "cannot parse /sys/kernel/btf/vmlinux: %s", strerror(-e));
+		return e;
 	}
 	if (!c->ksyms || ksyms_hidden(c->ksyms)) {
 		snprintf(err, len,
@@ -643,6 +660,8 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	s->page_size = c->page_size;
 	s->startup_ns = c->startup_ns;
 	memcpy(s->startup_phase_ns, c->phase_ns, sizeof(s->startup_phase_ns));
+	s->startup_ksyms_cached = c->ksyms_cached;
+	s->startup_btf_cached = c->btf_cached;
 
 	s->c = st->c;
 	memcpy(s->nents_hist, st->nents_hist, sizeof(s->nents_hist));

@@ -52,6 +52,8 @@ struct collector {
 	uint64_t start_ns;
 	uint64_t startup_ns;
 	uint64_t phase_ns[STARTUP__COUNT];
+	bool ksyms_cached;	/* the symbols came from the kallsyms cache */
+	bool btf_cached;	/* what the BTF says came from the cache (caps_btf_cached) */
 	uint64_t phase_mark;	/* when the current phase began */
 	uint64_t last_scan_ns;	/* last reuse scan */
 	uint64_t last_watch_ns; /* last check of modules that come and go */

@@ -317,6 +317,11 @@ size_t ksyms_count(const struct ksyms *ks)
 	return ks ? ks->n : 0;
 }
 
+const struct ksym *ksyms_at(const struct ksyms *ks, size_t i)
+{
+	return ks && i < ks->n ? &ks->sym[i] : NULL;
+}
+
 bool ksyms_hidden(const struct ksyms *ks)
 {
 	return !ks || ks->hidden;

@@ -294,6 +294,24 @@ static json_object *phases_json(const struct prtop_snapshot *s)
 	return o;
 }
 
+static bool phase_cached(const struct prtop_snapshot *s, int phase)
+{
+	return (phase == STARTUP_KALLSYMS && s->startup_ksyms_cached) ||
+	       (phase == STARTUP_BTF && s->startup_btf_cached);
+}
+
+/* where the symbols came from: "cache" (see ksyms_cache.h) or the kernel's file */
+static json_object *ksyms_source_json(const struct prtop_snapshot *s)
+{
+	return json_object_new_string(s->startup_ksyms_cached ? "cache" : "/proc/kallsyms");
+}
+
+/* where what the BTF says came from: "cache" or prtop's parse of the kernel's */
+static json_object *btf_source_json(const struct prtop_snapshot *s)
+{
+	return json_object_new_string(s->startup_btf_cached ? "cache" : "/sys/kernel/btf");
+}
+
 static json_object *time_json(uint64_t wall_ns)
 {
 	char buf[64], frac[16];
@@ -435,6 +453,8 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	json_object_object_add(d, "window_s", fmt_json_fixed(window_s, 3));
 	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
+	json_object_object_add(d, "startup_kallsyms", ksyms_source_json(s));
+	json_object_object_add(d, "startup_btf", btf_source_json(s));
 	json_object_object_add(d, "page_size", u64(s->page_size));
 	add(d, M_PROBE_ATTACHED, attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
@@ -551,8 +571,9 @@ void doctor_print(FILE *out, const struct prtop_snapshot *s, const struct prtop_
 		fmt_print_wrapped(out, "check    ", line);
 	n = (size_t)snprintf(line, sizeof(line), "%.1f ms to attach (", s->startup_ns / 1e6);
 	for (i = 0; i < STARTUP__COUNT && n < sizeof(line); i++)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %.1f", i ? ", " : "",
-				      startup_phase_name(i), s->startup_phase_ns[i] / 1e6);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %.1f%s", i ? ", " : "",
+				      startup_phase_name(i), s->startup_phase_ns[i] / 1e6,
+				      phase_cached(s, i) ? " cached" : "");
 	if (n < sizeof(line) - 1)
 		strcat(line, ")");
 	fmt_print_wrapped(out, "startup  ", line);
@@ -597,6 +618,8 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_s
 	json_object_object_add(d, "cross_check", xcheck_json(s));
 	json_object_object_add(d, "startup_ms", fmt_json_fixed(s->startup_ns / 1e6, 1));
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
+	json_object_object_add(d, "startup_kallsyms", ksyms_source_json(s));
+	json_object_object_add(d, "startup_btf", btf_source_json(s));
 	for (i = 0; i < LAYER__COUNT; i++) {
 		json_object *l = json_object_new_object();
 

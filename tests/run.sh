@@ -4,7 +4,15 @@
 # TESTS="machine tui" sh tests/run.sh runs only those scripts.
 cd "$(dirname "$0")/.." || exit 2
 log=$(mktemp)
-trap 'rm -f "$log" "$log.cur" "$log.err"' EXIT
+# prtop's caches of kallsyms and BTF (src/ksyms_cache.c): a fresh directory
+# for the run, so that a run starts uncached as a fresh machine does
+kcache=
+if [ -z "${PRTOP_CACHE_DIR:-}" ]; then
+	kcache=$(mktemp -d)
+	PRTOP_CACHE_DIR=$kcache/cache
+	export PRTOP_CACHE_DIR
+fi
+trap 'rm -f "$log" "$log.cur" "$log.err"; [ -z "$kcache" ] || rm -rf "$kcache"' EXIT
 trap 'exit 1' INT TERM HUP
 
 run_one() {

@@ -57,6 +57,64 @@ page_reporting_drain.*)
 *) check "doctor: drain is said to be inlined" grep -qE '^drain .*inlined' "$tmp/doctor" ;;
 esac
 
+# --- the caches of kallsyms and of what the BTF says (src/ksyms_cache.c,
+# src/caps_cache.c): the same probes, the same names, with and without them;
+# the symbols are /proc/kallsyms' own and the function ids bpftool's; a stale
+# or altered cache is read as a miss.  Five 0.2 s windows, about 10 s.
+kc=$tmp/kcache
+kstat() { # kstat NAME DIR: one 0.2 s window, its JSON in $tmp/kc.NAME.json
+	PRTOP_CACHE_DIR=$2 "$PRTOP" stat --json 0.2 >"$tmp/kc.$1.json" 2>"$tmp/kc.$1.err" ||
+		echo "# stat ($1) failed: $(head -c 300 "$tmp/kc.$1.err")"
+}
+ksrc() { json_get "$tmp/kc.$1.json" 'd["startup_kallsyms"] + " " + d["startup_btf"]' 2>/dev/null; }
+# what the plan made of the symbols and the BTF: attach modes, details and
+# reasons (clone names come from kallsyms).  Not the device or the
+# publication callback: they are named once a worker run is seen, which a
+# 0.2 s window may or may not hold
+# (into $tmp/kc.NAME.plan; samep A B compares two)
+kplan() {
+	json_get "$tmp/kc.$1.json" 'json.dumps([d["attach"], d["attach_detail"]], sort_keys=True)' >"$tmp/kc.$1.plan" 2>/dev/null
+}
+samep() { kplan "$1" && kplan "$2" && test -s "$tmp/kc.$1.plan" && cmp -s "$tmp/kc.$1.plan" "$tmp/kc.$2.plan"; }
+kstat off off
+kstat miss "$kc"
+kstat hit "$kc"
+uncached="/proc/kallsyms /sys/kernel/btf"
+check "caches: off reads the kernel's files ($(ksrc off))" test "$(ksrc off)" = "$uncached"
+check "caches: first run reads the kernel's files ($(ksrc miss)) and stores them" \
+	sh -c "test '$(ksrc miss)' = '$uncached' && test -s '$kc/kallsyms' && test -s '$kc/btf-caps'"
+check "caches: file modes $(stat -c %a "$kc/kallsyms" "$kc/btf-caps" 2>/dev/null | paste -sd/), directory $(stat -c %a "$kc" 2>/dev/null) (kernel addresses: root's alone)" \
+	test "$(stat -c %a "$kc/kallsyms" "$kc/btf-caps" "$kc" 2>/dev/null | paste -sd/)" = 600/600/700
+check "caches: second run reads them ($(ksrc hit))" test "$(ksrc hit)" = "cache cache"
+check "caches: the same probes, details and reasons with them as without" \
+	eval "samep off hit && samep miss hit"
+# every cached symbol as /proc/kallsyms shows it now (address, type, name, module)
+sed -n '4,$p' "$kc/kallsyms" | tr '\t' ' ' | sort >"$tmp/kc.cached"
+tr '\t' ' ' </proc/kallsyms | sort >"$tmp/kc.kernel"
+check "kallsyms cache: its $(wc -l <"$tmp/kc.cached") symbols are in /proc/kallsyms, addresses and all ($(comm -23 "$tmp/kc.cached" "$tmp/kc.kernel" | wc -l) not)" \
+	sh -c "test -s '$tmp/kc.cached' && test -z \"\$(comm -23 '$tmp/kc.cached' '$tmp/kc.kernel')\""
+grep -q ' page_reporting_process$' "$tmp/kc.cached" ||
+	not_ok "kallsyms cache: page_reporting_process is not among the cached symbols"
+# the cached BTF ids of the page_reporting functions as bpftool finds them (0: none)
+bpftool btf dump file /sys/kernel/btf/vmlinux |
+	sed -n "s/^\[\([0-9]*\)\] FUNC '\(__page_reporting_notify\|page_reporting_process\|page_reporting_cycle\|page_reporting_drain\)' .*/\2 \1/p" |
+	sort >"$tmp/kc.ids.bpftool"
+awk '$1 == "fn" && $3 != 0 {print $4, $3}' "$kc/btf-caps" | sort >"$tmp/kc.ids.cached"
+check "btf cache: its function ids are bpftool's ($(paste -sd, "$tmp/kc.ids.cached"))" \
+	sh -c "test -s '$tmp/kc.ids.cached' && diff -q '$tmp/kc.ids.cached' '$tmp/kc.ids.bpftool' >/dev/null"
+# one address altered, the header kept: a miss, the file written again whole
+sed -i 's/^[0-9a-f]\{16\}\( [tT] page_reporting_process\)$/ffffffff80001000\1/' "$kc/kallsyms"
+sed -i 's/^fn 1 \([0-9]\)/fn 1 1\1/' "$kc/btf-caps"
+kstat altered "$kc"
+check "caches: an altered address and id are misses ($(ksrc altered)), the same probes" \
+	eval "test '$(ksrc altered)' = '$uncached' && samep altered off"
+# another boot's and another kernel's caches (their keys changed, bodies intact)
+sed -i '2s/boot=[0-9a-f]/boot=x/' "$kc/kallsyms"
+sed -i '2s/release=/release=x/' "$kc/btf-caps"
+kstat stale "$kc"
+check "caches: another boot's and kernel's are misses ($(ksrc stale)), the same probes" \
+	eval "test '$(ksrc stale)' = '$uncached' && samep stale off"
+
 # --- the reporting worker, observed while memory is freed twice: a run
 # already queued before prtop attached (memory freed by an earlier test, or by
 # the machine itself: 0 to 2 runs in 8 idle seconds here) has no request prtop

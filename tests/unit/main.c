@@ -156,6 +156,7 @@ int main(void)
 
 	test_hist();
 	test_procfs();
+	test_ksyms_cache();
 	test_reuse();
 	test_format();
 	test_metrics();

@@ -56,6 +56,7 @@ static inline void set_probe(struct prtop_snapshot *s, enum probe_id id, enum at
 /* Test groups, one per file; tests/unit/main.c runs them all. */
 void test_hist(void);
 void test_procfs(void);
+void test_ksyms_cache(void);
 void test_reuse(void);
 void test_format(void);
 void test_metrics(void);
