@@ -29,8 +29,8 @@ Time to return: prtop's estimate is the backlog over the drain rate of
 its last drain_window_s; the host's counterpart is the RSS still to fall
 at the scan over the RSS's own fall over that window (read around both of
 its ends), with the backlog's tolerance and TOL_PCT on the pace (reported
-bytes agree with the RSS fall within 5 %, test_qemu's own check), plus
-ETA_ABS for the estimate's rounding.  How far the estimate was from the
+bytes agree with the RSS fall within 5 %, test_qemu's own check) and
+TOL_MIB on the fall, plus ETA_ABS for the estimate's rounding.  How far the estimate was from the
 time the RSS then took to reach its end is printed, not judged: the rate
 of a window that starts before the drain did is slow, and a drain in
 passes 2 s apart returns a pass's worth at once.
@@ -129,12 +129,16 @@ def judge(lines, name, out=sys.stdout):
             ta0 = ta - float(win)
             now = [r for t, r in rss if ta - LAG - STEP <= t <= ta + STEP]
             then = [r for t, r in rss if ta0 - LAG - STEP <= t <= ta0 + STEP]
+            # a few MiB reported before the first pass (a rate that makes
+            # an estimate of hours) hide in what else moves QEMU's RSS: the
+            # fall gets the backlog's TOL_MIB too
             if now and then:
+                fall_hi = (max(then) - min(now) + TOL_MIB * MIB) * (100 + TOL_PCT) / 100
+                fall_lo = (min(then) - max(now) - TOL_MIB * MIB) * (100 - TOL_PCT) / 100
+            if now and then and fall_hi > 0:
                 eta_judged += 1
-                r_hi = (max(then) - min(now)) / float(win) * (100 + TOL_PCT) / 100
-                r_lo = (min(then) - max(now)) / float(win) * (100 - TOL_PCT) / 100
-                e_lo = max(0, lo_ok) / r_hi - ETA_ABS if r_hi > 0 else float("inf")
-                e_hi = hi_ok / r_lo + ETA_ABS if r_lo > 0 else float("inf")
+                e_lo = max(0, lo_ok) / (fall_hi / float(win)) - ETA_ABS
+                e_hi = hi_ok / (fall_lo / float(win)) + ETA_ABS if fall_lo > 0 else float("inf")
                 eok = e_lo <= float(eta) <= e_hi
                 bad += not eok
                 line += " pace %.2f..%.2f s %s" % (e_lo, e_hi, "ok" if eok else "ETA OFF")
