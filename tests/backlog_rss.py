@@ -193,6 +193,13 @@ def self_test():
 
     bad, text = run(1.0)
     assert bad == 0, text
+    # 1 MiB reported before the first pass: an estimate of an hour, which
+    # an RSS that did not fall visibly cannot contradict
+    b = {"bytes": 1024 * MIB, "age_s": 0.25, "drain_window_s": 6.25, "time_to_return_s": 3600.0}
+    one = lines + ["mark 11.2500 PRTOP-RETURN-BACKLOG sample %s" % json.dumps(b)]
+    buf = io.StringIO()
+    judge(one, "t", buf)
+    assert "ETA OFF" not in buf.getvalue(), buf.getvalue()
     assert run(2.0)[0] > 0, "a factor of 2 passes"
     assert run(1 / 1024.0)[0] > 0, "KiB as bytes passes"
     assert run(1.0, 2.0)[0] > 0, "an estimate 2x too long passes"
