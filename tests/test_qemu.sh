@@ -31,6 +31,13 @@
 #    per-pass steps about 2 s apart (roughly 256 MiB each under TCG).  W is
 #    long enough for all of it; prtop prints its JSON, the guest prints
 #    "window-end" and the host reads RSS₂, again with 5 s of quiet.
+#  - A second prtop (-j every 0.5 s) streams each sample's backlog object
+#    to the guest's second serial port, a unix socket on the host where
+#    tests/return_rss.py stamps each line on arrival beside QEMU's RSS
+#    read every 0.1 s; "freed" and "end" lines mark the free and the
+#    window's end.  tests/backlog_rss.py judges the backlog of samples
+#    taken during the drain against the RSS still to fall then, and the
+#    time to return against the time the RSS took to get there.
 #  - Check: reported_bytes_total ≈ RSS₁ − RSS₂ within 5 %; the report probe
 #    attached with a kprobe (fentry would hold the module); batches_total > 0; no batch above 32 entries
 #    (PAGE_REPORTING_CAPACITY); batches_total = the histogram's batches;
@@ -55,13 +62,15 @@
 MIB=${PRTOP_QEMU_MIB:-1024}
 WINDOW=${PRTOP_QEMU_WINDOW:-25}
 TOL_PCT=5
+BL_STEP=0.5	# prtop's sample interval in the backlog stream
 MEMHOG_STATIC=${MEMHOG_STATIC:-./build-static/tools/memhog}
 GUEST=${PRTOP_QEMU_GUEST:-tests/qemu/guest_window.sh}	# for debugging the harness
 
 require "$QEMU_BIN" cpio gzip python3 timeout setsid awk
 [ -x /bin/busybox ] || { not_ok "qemu: /bin/busybox missing (sh tools/deps.sh test installs busybox-static)"; exit 0; }
 
-trap 'qemu_stop' EXIT
+rec=
+trap 'qemu_stop; [ -z "$rec" ] || kill "$rec" 2>/dev/null' EXIT
 trap 'exit 1' INT TERM HUP
 t_start=$(qemu_now_ms)
 
@@ -93,6 +102,7 @@ echo "# $Q guest kernel $QEMU_KVER"
 {
 	echo "MIB=$MIB"
 	echo "WINDOW=$WINDOW"
+	echo "BACKLOG_STREAM=$BL_STEP"
 	cat "$GUEST"
 } >"$run/guest.sh"
 extra="-f $MEMHOG_STATIC -f tests/qemu/guest_lib.sh:/lib/guest_lib.sh"
@@ -153,9 +163,20 @@ boot_window() {
 	log=$run/serial-$fpr.log
 	RSS1="" RSS2="" RSS3="" J_ERR="not parsed" J_OK=0
 	t0=$(qemu_now_ms)
+	# the "on" boot's second serial port: the guest streams prtop's
+	# backlog there, stamped on arrival beside QEMU's RSS (backlog_rss.py)
+	QEMU_EXTRA=
+	rm -f "$run/mark.sock" "$run/host-$fpr.log"
+	if [ "$fpr" = on ] && [ $have_prtop = 1 ]; then
+		QEMU_EXTRA="-chardev socket,id=mark,path=$run/mark.sock,server=on,wait=off -serial chardev:mark"
+	fi
 	if ! qemu_start "$log" "$run/initramfs.gz" "$fpr" "$2" 2>"$run/qemu-$fpr.err"; then
 		not_ok "${Q}[$fpr]: QEMU did not start: $(tr '\n' ' ' <"$run/qemu-$fpr.err")"
 		return 1
+	fi
+	if [ -n "$QEMU_EXTRA" ]; then
+		python3 tests/return_rss.py record "$run/mark.sock" "$QEMU_PID" "$run/host-$fpr.log" 0.1 &
+		rec=$!
 	fi
 	# step MARKER TIMEOUT WHAT: wait, or say why not
 	step() {
@@ -201,6 +222,8 @@ boot_window() {
 		echo "# [$fpr] guest did not reboot by itself; killing QEMU"
 	fi
 	qemu_stop
+	[ -z "$rec" ] || wait "$rec"
+	rec=
 	echo "# [$fpr] boot took $(((($(qemu_now_ms) - t0) + 500) / 1000)) s in all"
 	for m in "PRTOP-QEMU touched" "PRTOP-QEMU prtop-attached" "PRTOP-QEMU held" \
 		"PRTOP-QEMU freed" "PRTOP-QEMU prtop-exit" "PRTOP-QEMU window-end"; do
@@ -332,6 +355,19 @@ assert v == sorted(v, key=float), v
 		else
 			not_ok "${Q}[on]: batch_nents_hist: $J_OVER32 batches above 32 entries (largest $J_MAX_NENTS), $J_HIST_SUM in all"
 		fi
+	fi
+fi
+
+# backlog and time to return during the drain against the RSS still to
+# fall (tests/backlog_rss.py): the guest streamed prtop's samples to the
+# second serial port, the recorder stamped them beside QEMU's RSS
+if [ "${J_OK:-0}" = 1 ] && [ -n "${log:-}" ]; then
+	l=$(qemu_marker_line "$log" "PRTOP-QEMU stream-exit")
+	[ -n "$l" ] && echo "# [on] $l"
+	if [ -s "$run/host-on.log" ]; then
+		python3 tests/backlog_rss.py judge "$run/host-on.log" "${Q}[on]"
+	else
+		not_ok "${Q}[on]: no backlog stream recorded ($run/host-on.log; $(qemu_marker_line "$log" "PRTOP-QEMU stream-attached"))"
 	fi
 fi
 

@@ -134,6 +134,9 @@ else:
 EOF
 
 check "return: tests/return_rss.py's self-test" python3 tests/return_rss.py --self-test
+# test_qemu's judge of the backlog against QEMU's RSS: it must pass a
+# made-up drain and fail one with the backlog doubled or in KiB
+check "return: tests/backlog_rss.py's self-test" python3 tests/backlog_rss.py --self-test
 
 # text, with a setting: 80 columns, the knob put back, "not reached" when so
 before=$(cat "$order")

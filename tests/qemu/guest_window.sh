@@ -60,8 +60,24 @@ mark "settled $settled"
 hog "$MIB"
 mark "touched $MIB"
 
-# 3. open the measurement window and wait until prtop is attached
+# 3. open the measurement window and wait until prtop is attached.
+#    When the host serves a second serial port (test_qemu's "on" boot), a
+#    second prtop streams its samples' backlog there, one line each, and the
+#    host stamps them on arrival beside QEMU's RSS (tests/backlog_rss.py):
+#    the serial console's own lines are too late and too bulky for that.
 wstart=$(up_s)
+sp=
+if [ $have_prtop = 1 ] && [ "$reporting" = 1 ] && [ -n "$BACKLOG_STREAM" ] &&
+	[ -c /dev/ttyS1 ] && mkfifo /tmp/bl 2>/dev/null; then
+	# the backlog object has no nested object: one match takes it whole
+	awk '{ if (match($0, /"backlog": *\{[^}]*\}/)) { o = substr($0, RSTART, RLENGTH)
+		sub(/^"backlog": */, "", o); print "PRTOP-RETURN-BACKLOG sample " o; fflush() } }' \
+		</tmp/bl >/dev/ttyS1 &
+	"$PRTOP" -j "$BACKLOG_STREAM" >/tmp/bl 2>/tmp/stream.err &
+	sp=$!
+	wait_attached $sp
+	mark "stream-attached links=$last"
+fi
 if [ $have_prtop = 1 ]; then
 	timeout $((WINDOW + 60)) "$PRTOP" stat --json -d "$WINDOW" >/tmp/win.json 2>/tmp/win.err &
 	pp=$!
@@ -76,7 +92,9 @@ sleep 3
 # 5. free it; reporting hands it back within the rest of the window
 kill -USR1 $mh
 wait $mh
-mark "freed rc=$? $(tr '\n' ' ' </tmp/memhog.out)"
+rc=$?
+[ -n "$sp" ] && echo "PRTOP-RETURN-BACKLOG freed" >/dev/ttyS1
+mark "freed rc=$rc $(tr '\n' ' ' </tmp/memhog.out)"
 
 if [ $have_prtop = 1 ]; then
 	wait "$pp"
@@ -89,6 +107,12 @@ fi
 while [ $(($(up_s) - wstart)) -lt "$WINDOW" ]; do sleep 1; done
 
 # 6. the host reads RSS again: reporting has settled
+if [ -n "$sp" ]; then
+	echo "PRTOP-RETURN-BACKLOG end" >/dev/ttyS1
+	kill "$sp"
+	wait "$sp"
+	mark "stream-exit rc=$? $(tail -n 2 /tmp/stream.err | tr '\n' ' ')"
+fi
 mark "window-end"
 sleep 5
 
