@@ -20,9 +20,12 @@
 # A mutant is caught at its first "not ok": its tests are stopped there
 # (guests and all) rather than run to the end, which cuts a full run by
 # hours; MUTATE_FULL=1 runs every named test to its end.
-# The tests run one after another; nothing else should run prtop meanwhile.
+# The tests run one after another; nothing else should run prtop meanwhile,
+# or MUTATE_LOCK names a command each mutant's tests run under, e.g.
+# MUTATE_LOCK='flock /tmp/prtop-guest.lock' to take turns with other runs.
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
+MUTATE_LOCK=${MUTATE_LOCK:-}
 dir=tests/mutants
 mode=run
 case ${1:-} in
@@ -116,11 +119,11 @@ fi
 # tree so that the running test's lines can be read there.
 run_tests() {
 	if [ "${MUTATE_FULL:-0}" = 1 ]; then
-		(cd "$1" && TESTS="$2" sh tests/run.sh >.mutate-tests.log 2>&1)
+		(cd "$1" && TESTS="$2" $MUTATE_LOCK sh tests/run.sh >.mutate-tests.log 2>&1)
 		return
 	fi
 	mkdir -p "$1/.tmp"
-	(cd "$1" && TMPDIR="$1/.tmp" TESTS="$2" exec setsid sh tests/run.sh >.mutate-tests.log 2>&1) &
+	(cd "$1" && TMPDIR="$1/.tmp" TESTS="$2" exec setsid $MUTATE_LOCK sh tests/run.sh >.mutate-tests.log 2>&1) &
 	_pid=$!
 	while kill -0 $_pid 2>/dev/null; do
 		if cat "$1/.mutate-tests.log" "$1"/.tmp/*.cur 2>/dev/null | grep -q '^not ok - '; then
