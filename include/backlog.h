@@ -68,19 +68,31 @@ struct drain_window {
  */
 void drain_push(struct drain_window *w, uint64_t t_ns, int source, uint64_t bytes);
 /*
- * Bytes per second from the oldest point at most window_ns before the
- * newest (else the newest point before it) to the newest: false with fewer
- * than two points.
+ * Bytes per second since the drain began within the last window_ns: from
+ * the point before the window's first growth of at least 1/DRAIN_STEP_SHARE
+ * of its largest, or the newest point DRAIN_MIN_SPAN_NS before the last if
+ * that is earlier (the window's oldest point, or the one before the newest,
+ * when nothing grew), to the newest.  *span_s is that span: the rate times
+ * it is what was returned over it.  False with fewer than two points.
  */
+#define DRAIN_STEP_SHARE  8
+#define DRAIN_MIN_SPAN_NS 2000000000ULL /* PAGE_REPORTING_DELAY: a pass at most every 2 s */
 bool drain_rate(const struct drain_window *w, uint64_t window_ns, double *bytes_per_s,
 		double *span_s);
 /*
+ * Memory returned since the point at t_ns: 0 when no point has that time
+ * (the count started over since, or the window lost it).
+ */
+uint64_t drain_since(const struct drain_window *w, uint64_t t_ns);
+/*
  * The backlog from its two reads (reported above reportable, from reads
  * apart in time, is no backlog: 0), and the time to return it at the drain
- * rate: 0 s when there is none, unknown when it does not drain.
+ * rate: 0 s when there is none, unknown when it does not drain.  The
+ * backlog is the last scan's less returned_since, the memory returned
+ * since that scan.
  */
 void backlog_figures(struct snap_backlog *b, uint64_t reportable_bytes,
 		     uint64_t reported_free_bytes);
-void backlog_eta(struct snap_backlog *b);
+void backlog_eta(struct snap_backlog *b, uint64_t returned_since);
 
 #endif /* PRTOP_BACKLOG_H */

@@ -192,24 +192,64 @@ void drain_push(struct drain_window *w, uint64_t t_ns, int source, uint64_t byte
 	w->pt[w->n++] = (struct drain_point){t_ns, bytes};
 }
 
+/*
+ * The drain's pace over the window, only since the drain began: idle
+ * seconds before the first pass would dilute it (a 10 s window over a 5 s
+ * drain: an estimate twice too long and more).  The span starts at the
+ * point before the first growth between two points in the window of at
+ * least 1/DRAIN_STEP_SHARE of the largest one (a few MiB trickling in
+ * while little is free do not start a drain of GiBs), or earlier, at the
+ * newest point DRAIN_MIN_SPAN_NS before the last: a pass returns its worth
+ * at once, then nothing for the reporting delay, so a shorter span counts
+ * one pass as the pace of many.  Either way the rate times the span is
+ * what was returned over the span.  With no growth in the window the pace
+ * is 0 (the drain stopped); after the last growth it slows as the span
+ * grows, until that growth leaves the window.
+ */
 bool drain_rate(const struct drain_window *w, uint64_t window_ns, double *bytes_per_s,
 		double *span_s)
 {
 	const struct drain_point *last, *from;
-	int i;
+	uint64_t grow, most = 0, span;
+	int i, first;
 
 	if (w->n < 2)
 		return false;
 	last = &w->pt[w->n - 1];
-	/* the newest point before the last, then older ones within the window */
-	from = &w->pt[w->n - 2];
-	for (i = w->n - 3; i >= 0 && last->t_ns - w->pt[i].t_ns <= window_ns; i--)
-		from = &w->pt[i];
+	/* growths between points in the window, at least the newest one */
+	first = w->n - 1;
+	while (first > 1 && last->t_ns - w->pt[first - 2].t_ns <= window_ns)
+		first--;
+	for (i = first; i < w->n; i++) {
+		grow = w->pt[i].bytes - w->pt[i - 1].bytes;
+		if (grow > most)
+			most = grow;
+	}
+	for (i = first; most && (w->pt[i].bytes - w->pt[i - 1].bytes) * DRAIN_STEP_SHARE < most;
+	     i++)
+		;
+	/* at least the reporting delay, where points go back that far */
+	for (i--; most && i > 0 && last->t_ns - w->pt[i].t_ns < DRAIN_MIN_SPAN_NS; i--)
+		;
+	from = &w->pt[i];
 	if (last->t_ns <= from->t_ns || last->bytes < from->bytes)
 		return false;
-	*span_s = (last->t_ns - from->t_ns) / 1e9;
+	span = last->t_ns - from->t_ns;
+	*span_s = span / 1e9;
 	*bytes_per_s = (last->bytes - from->bytes) / *span_s;
 	return true;
+}
+
+uint64_t drain_since(const struct drain_window *w, uint64_t t_ns)
+{
+	int i;
+
+	for (i = w->n - 1; i >= 0 && w->pt[i].t_ns > t_ns; i--)
+		;
+	/* a count that started over after t_ns has no point at or before it */
+	if (i < 0 || w->pt[i].t_ns != t_ns)
+		return 0;
+	return w->pt[w->n - 1].bytes - w->pt[i].bytes;
 }
 
 void backlog_figures(struct snap_backlog *b, uint64_t reportable_bytes,
@@ -222,8 +262,10 @@ void backlog_figures(struct snap_backlog *b, uint64_t reportable_bytes,
 	    reportable_bytes > reported_free_bytes ? reportable_bytes - reported_free_bytes : 0;
 }
 
-void backlog_eta(struct snap_backlog *b)
+void backlog_eta(struct snap_backlog *b, uint64_t returned_since)
 {
+	uint64_t left;
+
 	b->eta_known = false;
 	b->eta_s = 0;
 	if (!b->known)
@@ -232,8 +274,12 @@ void backlog_eta(struct snap_backlog *b)
 		b->eta_known = true;
 		return;
 	}
-	if (b->drain_known && b->drain_bytes_per_s > 0) {
+	/* the scan may be seconds old: what was returned since is not left */
+	left = b->bytes > returned_since ? b->bytes - returned_since : 0;
+	if (!left) {
 		b->eta_known = true;
-		b->eta_s = b->bytes / b->drain_bytes_per_s;
+	} else if (b->drain_known && b->drain_bytes_per_s > 0) {
+		b->eta_known = true;
+		b->eta_s = left / b->drain_bytes_per_s;
 	}
 }

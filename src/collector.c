@@ -575,7 +575,9 @@ static void fill_returned(struct collector *c, struct prtop_snapshot *s)
  * when every head is read whole), so it runs at most once every
  * BACKLOG_EVERY_NS, the reporting delay: about 2.5 % of one CPU.  Samples in
  * between show the last scan with its age.  The drain rate is memory
- * returned over the last DRAIN_WINDOW_NS, from every sample.
+ * returned since the drain began within the last DRAIN_WINDOW_NS, from
+ * every sample (drain_rate()); the time to return divides by it the last
+ * scan's backlog less what was returned since that scan.
  */
 #define BACKLOG_EVERY_NS   (NSEC_PER_SEC * 9 / 5) /* 2 s, less jitter */
 #define DRAIN_WINDOW_NS	   (10 * NSEC_PER_SEC)
@@ -636,7 +638,7 @@ static void fill_backlog(struct collector *c, struct prtop_snapshot *s)
 	}
 	b->drain_known =
 	    drain_rate(&c->drain, DRAIN_WINDOW_NS, &b->drain_bytes_per_s, &b->drain_window_s);
-	backlog_eta(b);
+	backlog_eta(b, b->known ? drain_since(&c->drain, b->at_ns) : 0);
 }
 
 void collector_sample(struct collector *c, struct prtop_snapshot *s)

@@ -38,15 +38,18 @@ const struct metric metric_table[M__COUNT] = {
 			"backlog.scan_ms", "prtop_report_backlog_scan_seconds",
 			"Time the last /proc/kpageflags scan took.", NULL},
     /* the HELP names M_REPORTED_BYTES's family in two pieces: grep finds that row alone */
-    [M_BACKLOG_DRAIN] = {"memory returned per second over 10 s", NULL, G, MA_SOURCE,
-			 "backlog.drain_bytes_per_s", "prtop_report_backlog_drain_bytes_per_second",
-			 "Memory returned per second over the last 10 s, from the source "
+    [M_BACKLOG_DRAIN] = {"memory returned per second since the drain began, up to 10 s", NULL, G,
+			 MA_SOURCE, "backlog.drain_bytes_per_s",
+			 "prtop_report_backlog_drain_bytes_per_second",
+			 "Memory returned per second since the drain began (at most the last 10 s, "
+			 "at least 2 s), from the source "
 			 "prtop_reported_bytes"
 			 "_total names.",
 			 "drain"},
     [M_BACKLOG_ETA] = {"time to return the backlog", "seconds", G, MA_SOURCE,
 		       "backlog.time_to_return_s", "prtop_report_backlog_drain_seconds",
-		       "Estimated time to return the backlog at the drain rate; absent when it "
+		       "Estimated time to return the backlog (less what was returned since its "
+		       "scan) at the drain rate; absent when it "
 		       "does not drain.",
 		       "to return"},
 

@@ -16,7 +16,8 @@ prtop's scans fell inside a quiet reading) reads every PFN's flags itself
          gain, the range of buddyinfo's total), at most 72 MiB
   drain: every prtop sample with a drain rate: drain * window beside
          reported_kib's gain over that window as the test logged it, lo
-         (the window shrunk by the log's step) and hi (grown by it)
+         (the window shrunk by the log's step) and hi (grown by it); since:
+         memory returned (prtop's headline) since the sample that scanned
 """
 import datetime
 import json
@@ -128,6 +129,12 @@ def main():
         v = [e[1] for e in log if e[0] >= t + MARGIN]
         return v[0] if v else None
 
+    def returned_at(t):
+        """memory returned as of the sample that scanned at t"""
+        v = [e.get("reported_bytes_total") for e in samples
+             if e["backlog"].get("age_s") == 0 and abs(e["t"] - t) < 0.05]
+        return v[0] if v else None
+
     drain = []
     for d in samples:
         b = d["backlog"]
@@ -143,6 +150,9 @@ def main():
             "gain": b["drain_bytes_per_s"] * b["drain_window_s"],
             "lo": (lo[0] - lo[1]) * 1024, "hi": (hi[0] - hi[1]) * 1024,
             "eta": b["time_to_return_s"], "bytes": b["bytes"],
+            "since": None if b.get("age_s") is None or returned_at(d["t"] - b["age_s"]) is None
+            or d.get("reported_bytes_total") is None
+            else d["reported_bytes_total"] - returned_at(d["t"] - b["age_s"]),
         })
     json.dump({"free_mib": int(free_mib), "samples": len(samples), "reads": len(reads),
                "pairs": pairs, "drain": drain,

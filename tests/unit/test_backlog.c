@@ -174,7 +174,8 @@ static void test_drain(void)
 	CHECK(!drain_rate(&w, 10 * SEC, &rate, &span),
 	      "drain: another source starts over: no rate from two counts");
 	drain_push(&w, 62 * SEC, RETURNED_PRTOP, 2 * MIB);
-	CHECK(drain_rate(&w, 10 * SEC, &rate, &span) && rate == 2.0 * MIB,
+	/* no point 2 s back: the span is what there is */
+	CHECK(drain_rate(&w, 10 * SEC, &rate, &span) && rate == 2.0 * MIB && span == 1.0,
 	      "drain: ... and rates from its own points");
 	drain_push(&w, 63 * SEC, RETURNED_PRTOP, 1 * MIB);
 	CHECK(!drain_rate(&w, 10 * SEC, &rate, &span),
@@ -190,27 +191,109 @@ static void test_drain(void)
 	      "drain: a full window drops its oldest points (%.0f)", rate);
 }
 
+/* a staircase, points every 0.5 s to upto half seconds: 1 MiB at 5 s, 256 MiB every 2 s */
+static void stair_to(struct drain_window *w, int upto, int from_hs, int last_hs)
+{
+	uint64_t bytes;
+	int t, k;
+
+	memset(w, 0, sizeof(*w));
+	for (t = 0; t <= upto; t++) {
+		bytes = t >= 10 ? MIB : 0;
+		for (k = from_hs; k <= last_hs && k <= t; k += 4)
+			bytes += 256 * MIB;
+		drain_push(w, (uint64_t)t * SEC / 2, RETURNED_KERNEL_KIB, bytes);
+	}
+}
+
+#define NEAR(a, b) ((a) > (b)-1e-6 && (a) < (b) + 1e-6)
+
+/*
+ * Free page reporting drains a large free in passes of 256 MiB, 2 s apart,
+ * sampled every 0.5 s: idle until 12 s (but for 1 MiB at 5 s), then a pass
+ * at 12, 14, ..., 40 s.  Worked by hand.
+ */
+static void test_drain_staircase(void)
+{
+	struct drain_window w;
+	struct snap_backlog b = {0};
+	double rate = -1, span = -1;
+	bool ok;
+
+	/* first pass seen at 12.0 s: one pass per reporting delay, not 257 MiB/10 s */
+	stair_to(&w, 24, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 2.0) && NEAR(rate, 128.0 * MIB),
+	      "drain staircase: at the first pass 128 MiB/s over 2 s (%.1f MiB/s over %.2f s)",
+	      rate / MIB, span);
+	/* 1 GiB backlog scanned at 11.5 s, 256 MiB of it returned since: 768 MiB at 128 MiB/s */
+	backlog_figures(&b, 1024 * MIB, 0);
+	b.drain_known = ok;
+	b.drain_bytes_per_s = rate;
+	backlog_eta(&b, drain_since(&w, 23 * SEC / 2));
+	CHECK(b.eta_known && NEAR(b.eta_s, 6.0),
+	      "drain staircase: 1 GiB scanned before the first pass returns in 6 s (%.2f)",
+	      b.eta_s);
+	stair_to(&w, 27, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 2.0) && NEAR(rate, 128.0 * MIB),
+	      "drain staircase: 1.5 s after it still 128 MiB/s (%.1f)", rate / MIB);
+	stair_to(&w, 28, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 2.5) && NEAR(rate, 512.0 * MIB / 2.5),
+	      "drain staircase: second pass, 512 MiB over 2.5 s (%.1f over %.2f)", rate / MIB,
+	      span);
+	/* steady state at 40 s: passes at 32..40 in the window, from 31.5 s */
+	stair_to(&w, 80, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 8.5) && NEAR(rate, 1280.0 * MIB / 8.5),
+	      "drain staircase: steady, 5 passes over 8.5 s (%.1f over %.2f)", rate / MIB, span);
+	stair_to(&w, 83, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 10.0) && NEAR(rate, 128.0 * MIB),
+	      "drain staircase: steady, 1.5 s after a pass 128 MiB/s (%.1f over %.2f)", rate / MIB,
+	      span);
+	/* stopped at 40 s: slower as it ages, 0 once no pass is in the window */
+	stair_to(&w, 90, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 9.5) && NEAR(rate, 768.0 * MIB / 9.5),
+	      "drain staircase: stopped 5 s ago, 3 passes over 9.5 s (%.1f)", rate / MIB);
+	stair_to(&w, 100, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && rate == 0, "drain staircase: stopped 10 s ago, 0 (%.1f)", rate / MIB);
+	b.drain_bytes_per_s = rate;
+	backlog_eta(&b, 0);
+	CHECK(!b.eta_known, "drain staircase: ... and no time to return");
+	/* the trickle alone is a drain of its own */
+	stair_to(&w, 20, 24, 80);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 5.5) && NEAR(rate, MIB / 5.5),
+	      "drain staircase: before the passes, 1 MiB over 5.5 s (%.2f)", rate / MIB);
+	CHECK_U64(drain_since(&w, 4 * SEC), MIB, "drain since: 1 MiB since 4 s");
+	CHECK_U64(drain_since(&w, 4 * SEC + 1), 0, "drain since: no point at that time: 0");
+}
+
 static void test_figures(void)
 {
 	struct snap_backlog b = {0};
 
-	backlog_eta(&b);
+	backlog_eta(&b, 0);
 	CHECK(!b.eta_known, "backlog: unknown backlog: time to return unknown");
 	backlog_figures(&b, 3072 * MIB, 1024 * MIB);
 	CHECK_U64(b.bytes, 2048 * MIB, "backlog: reportable less reported");
 	b.drain_known = true;
 	b.drain_bytes_per_s = 128.0 * MIB;
-	backlog_eta(&b);
+	backlog_eta(&b, 0);
 	CHECK(b.eta_known && b.eta_s == 16.0, "backlog: 2 GiB at 128 MiB/s returns in 16 s (%.1f)",
 	      b.eta_s);
 	b.drain_bytes_per_s = 0;
-	backlog_eta(&b);
+	backlog_eta(&b, 0);
 	CHECK(!b.eta_known, "backlog: a backlog that does not drain has no time to return");
 	b.drain_known = false;
-	backlog_eta(&b);
+	backlog_eta(&b, 0);
 	CHECK(!b.eta_known, "backlog: ... nor one whose drain is unknown");
 	backlog_figures(&b, 1024 * MIB, 1030 * MIB);
-	backlog_eta(&b);
+	backlog_eta(&b, 0);
 	CHECK(b.known && b.bytes == 0 && b.eta_known && b.eta_s == 0,
 	      "backlog: more reported than reportable (reads apart) is no backlog, returned now");
 }
@@ -239,13 +322,13 @@ static void test_shown(void)
 	s->backlog.drain_known = true;
 	s->backlog.drain_bytes_per_s = 128.0 * MIB;
 	s->backlog.drain_window_s = 10;
-	backlog_eta(&s->backlog);
+	backlog_eta(&s->backlog, 0);
 	CHECK_STR(fmt_backlog_line(buf, sizeof(buf), s),
 		  "1.00 GiB unreported of 1.50 GiB reportable, drain 128 MiB/s, ~8.00 s to return "
 		  "(estimates)",
 		  "backlog text: figures, labelled estimates");
 	s->backlog.drain_bytes_per_s = 0;
-	backlog_eta(&s->backlog);
+	backlog_eta(&s->backlog, 0);
 	CHECK_STR(fmt_backlog_eta(e, sizeof(e), &s->backlog), "n/a",
 		  "backlog text: not draining: time to return n/a, never 0");
 	d = snap_json(s, NULL, 0);
@@ -263,6 +346,7 @@ void test_backlog(void)
 {
 	test_scan();
 	test_drain();
+	test_drain_staircase();
 	test_figures();
 	test_shown();
 }
