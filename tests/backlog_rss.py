@@ -25,15 +25,24 @@ Only samples whose scan is after the free and whose lo is at least
 MIN_MIB are judged: there a factor of 2 or KiB read as bytes is far
 outside.
 
-Time to return: prtop's estimate is the backlog over the drain rate of
-its last drain_window_s; the host's counterpart is the RSS still to fall
-at the scan over the RSS's own fall over that window (read around both of
-its ends), with the backlog's tolerance and TOL_PCT on the pace (reported
-bytes agree with the RSS fall within 5 %, test_qemu's own check) and
-TOL_MIB on the fall, plus ETA_ABS for the estimate's rounding.  How far the estimate was from the
-time the RSS then took to reach its end is printed, not judged: the rate
-of a window that starts before the drain did is slow, and a drain in
-passes 2 s apart returns a pass's worth at once.
+Time to return: prtop's estimate at a frame is a duration from the moment
+it sampled, in [arrival - LAG, arrival]; the host's is the time from then
+until the RSS reached its end (the first RSS read within TOL_MIB of it, up
+to one RSS step after the last pass).  Both are durations on one clock,
+the host's.  Judged are the frames sampled after the host saw the first
+pass (its RSS fall of at least PASS_MIB) and before the RSS reached its
+end.  The drain comes in passes, PASS s apart as the host sees them (the
+median spacing of the RSS's falls): an estimate that divides what is left
+by a pace cannot place the next pass, and prtop sees a pass up to one
+sample late, so a frame is within one pass interval plus one sample step
+of the truth, each side.  Over all judged frames the sawtooth averages
+out: an estimate is the truth plus the time since the last pass (the
+pass to come counts a whole interval), half an interval on average, so
+the estimates' sum is within SUM_LO..SUM_HI of the truths' sum plus half
+an interval each.  A factor of 2 fails the early frames of a 6 s drain
+one by one and a factor of 1/2 the sum; a unit error or an estimate
+diluted by the idle seconds before the drain (26-36 s too long) fails
+each frame.
 """
 import json
 import sys
@@ -43,7 +52,8 @@ STEP = 0.1      # s: the recorder's RSS cadence
 TOL_PCT = 5
 TOL_MIB = 32
 MIN_MIB = 128
-ETA_ABS = 0.1   # s: the estimate is printed to 0.1 s
+PASS_MIB = 64   # an RSS fall this large between two reads is a pass
+SUM_LO, SUM_HI = 2 / 3.0, 1.5
 MIB = 1 << 20
 
 
@@ -68,14 +78,87 @@ def parse(lines):
     return rss, samples, freed, end
 
 
+def passes(rss, freed, done):
+    """host times of the RSS's falls of at least PASS_MIB from the free to
+    the end, a fall over reads less than 0.5 s apart counted once"""
+    at = []
+    prev = None
+    for t, r in rss:
+        if t < freed or t > done:
+            continue
+        if prev is not None and prev[1] - r >= PASS_MIB * MIB and (not at or t - at[-1] >= 0.5):
+            at.append(t)
+        prev = (t, r)
+    return at
+
+
+def judge_eta(samples, rss, freed, r_end, name, out):
+    """time to return against the time the RSS took to reach its end"""
+    done = next((t for t, r in rss if t > freed and r - r_end <= TOL_MIB * MIB), None)
+    fall = passes(rss, freed, done if done is not None else float("inf"))
+    if done is None or not fall:
+        out.write("not ok - %s: time to return: the RSS %s\n" % (
+            name, "never reached its end" if done is None else "never fell by a pass"))
+        return 1
+    gaps = sorted(b - a for a, b in zip(fall, fall[1:]))
+    # one pass: the kernel's reporting delay, 2 s
+    interval = gaps[len(gaps) // 2] if gaps else 2.0
+    arr = sorted(t for t, b in samples)
+    dt = sorted(b - a for a, b in zip(arr, arr[1:]))
+    sample = dt[len(dt) // 2] if dt else 1.0
+    tol = interval + sample
+    out.write("# time to return: %d passes from %+.2f s, %.2f s apart; RSS at its end at %+.2f s; "
+              "frames %.2f s apart: each within %.2f s\n"
+              % (len(fall), fall[0] - freed, interval, done - freed, sample, tol))
+    out.write("# %7s %8s %13s %s\n" % ("frame s", "eta s", "true s", "judged"))
+    bad = judged = 0
+    sum_eta = sum_true = 0.0
+    worst = 0.0
+    for ta, b in samples:
+        # sampled in [ta - LAG, ta]; the pass in the RSS read at fall[0]
+        if ta - LAG - STEP < fall[0] or ta >= done:
+            continue
+        eta = b.get("time_to_return_s")
+        t_lo, t_hi = done - STEP - ta, done - ta + LAG
+        if eta is None:
+            out.write("# %+7.2f %8s %6.2f..%5.2f NO ESTIMATE\n" % (ta - freed, "-", t_lo, t_hi))
+            bad += 1
+            continue
+        eta = float(eta)
+        judged += 1
+        sum_eta += eta
+        sum_true += (t_lo + t_hi) / 2 + interval / 2
+        off = max(t_lo - tol - eta, eta - t_hi - tol, 0)
+        worst = max(worst, off)
+        bad += off > 0
+        out.write("# %+7.2f %8.2f %6.2f..%5.2f %s\n" % (ta - freed, eta, t_lo, t_hi,
+                                                        "ok" if not off else "ETA OFF"))
+    ratio = sum_eta / sum_true if sum_true > 0 else float("nan")
+    good = judged >= 3 and not bad
+    res = say_line(good, name,
+                   "time to return at %d frames of the drain within one pass interval and one "
+                   "sample step (%.2f s) of the time QEMU's RSS then took to reach its end%s"
+                   % (judged, tol, "" if good else "; %d off, by %.2f s at worst (3 needed)"
+                      % (bad, worst)), out)
+    good = judged >= 3 and SUM_LO <= ratio <= SUM_HI
+    res += say_line(good, name, "time to return summed over those frames %.2f x the RSS's "
+                    "plus half a pass interval each (%.1f s of %.1f s; %.2f..%.2f)"
+                    % (ratio, sum_eta, sum_true, SUM_LO, SUM_HI), out)
+    return res
+
+
+def say_line(good, name, text, out):
+    out.write("%s - %s: %s\n" % ("ok" if good else "not ok", name, text))
+    return 0 if good else 1
+
+
 def judge(lines, name, out=sys.stdout):
     """prints the comparison and ok/not ok lines; returns the failures"""
     rss, samples, freed, end = parse(lines)
     bad = 0
 
     def say(good, text):
-        out.write("%s - %s: %s\n" % ("ok" if good else "not ok", name, text))
-        return 0 if good else 1
+        return say_line(good, name, text, out)
 
     if freed is None or end is None or not rss:
         return say(False, "backlog stream incomplete (freed line %s, end line %s, %d RSS reads, "
@@ -86,11 +169,10 @@ def judge(lines, name, out=sys.stdout):
     r_end = tail[len(tail) // 2]
     out.write("# backlog stream: %d samples, freed at +0, end at %+.2f s, RSS at the end %.1f MiB\n"
               % (len(samples), end - freed, r_end / MIB))
-    out.write("# %7s %7s %9s %9s %9s %8s %8s %s\n" % (
-        "scan s", "age s", "backlog", "RSS lo", "RSS hi", "eta s", "true s", "judged"))
-    judged = eta_judged = 0
-    pred = []
-    worst = worst_eta = None
+    out.write("# %7s %7s %9s %9s %9s %s\n" % (
+        "scan s", "age s", "backlog", "RSS lo", "RSS hi", "judged"))
+    judged = 0
+    worst = None
     for ta, b in samples:
         age = b.get("age_s")
         byt = b.get("bytes")
@@ -103,14 +185,9 @@ def judge(lines, name, out=sys.stdout):
         if not span:
             continue
         lo, hi = min(span) - r_end, max(span) - r_end
-        eta = b.get("time_to_return_s")
-        back = next((t for t, r in rss if t >= ts and r - r_end <= TOL_MIB * MIB), None)
-        true_s = None if back is None else back - ts
         use = lo >= MIN_MIB * MIB
-        line = "# %+7.2f %7.3f %9.1f %9.1f %9.1f %8s %8s %s" % (
-            ts - freed, float(age), byt / MIB, lo / MIB, hi / MIB,
-            "-" if eta is None else "%.1f" % float(eta),
-            "-" if true_s is None else "%.2f" % true_s, "yes" if use else "no")
+        line = "# %+7.2f %7.3f %9.1f %9.1f %9.1f %s" % (
+            ts - freed, float(age), byt / MIB, lo / MIB, hi / MIB, "yes" if use else "no")
         if not use:
             out.write(line + "\n")
             continue
@@ -121,89 +198,57 @@ def judge(lines, name, out=sys.stdout):
         bad += not good
         off = 0 if good else (lo_ok - byt if byt < lo_ok else byt - hi_ok)
         worst = max(worst or 0, off)
-        win = b.get("drain_window_s")
-        if eta is not None and win:
-            # the host's own pace over prtop's drain window, from the RSS
-            # read around both of its ends, and the RSS still to fall with
-            # the backlog's tolerance: the time to return at that pace
-            ta0 = ta - float(win)
-            now = [r for t, r in rss if ta - LAG - STEP <= t <= ta + STEP]
-            then = [r for t, r in rss if ta0 - LAG - STEP <= t <= ta0 + STEP]
-            # a few MiB reported before the first pass (a rate that makes
-            # an estimate of hours) hide in what else moves QEMU's RSS: the
-            # fall gets the backlog's TOL_MIB too
-            if now and then:
-                fall_hi = (max(then) - min(now) + TOL_MIB * MIB) * (100 + TOL_PCT) / 100
-                fall_lo = (min(then) - max(now) - TOL_MIB * MIB) * (100 - TOL_PCT) / 100
-            if now and then and fall_hi > 0:
-                eta_judged += 1
-                e_lo = max(0, lo_ok) / (fall_hi / float(win)) - ETA_ABS
-                e_hi = hi_ok / (fall_lo / float(win)) + ETA_ABS if fall_lo > 0 else float("inf")
-                eok = e_lo <= float(eta) <= e_hi
-                bad += not eok
-                line += " pace %.2f..%.2f s %s" % (e_lo, e_hi, "ok" if eok else "ETA OFF")
-                if not eok:
-                    worst_eta = max(worst_eta or 0, e_lo - float(eta) if float(eta) < e_lo
-                                    else float(eta) - e_hi)
-            if true_s is not None:
-                pred.append(float(eta) - true_s)
         out.write(line + ("" if good else " BACKLOG OFF") + "\n")
     bad += say(judged >= 2 and not worst,
                "backlog within %d %% + %d MiB of the RSS still to fall at %d samples taken "
                "during the drain (RSS range around each scan; at least 2 needed)%s"
                % (TOL_PCT, TOL_MIB, judged, "" if not worst else
                   "; off by %.1f MiB at worst" % (worst / MIB)))
-    bad += say(eta_judged >= 1 and not worst_eta,
-               "time to return at %d samples within the time the RSS still to fall takes at "
-               "the RSS's own pace over prtop's drain window (%d %% + %d MiB, %d %% pace, "
-               "%.1f s)%s" % (eta_judged, TOL_PCT, TOL_MIB, TOL_PCT, ETA_ABS,
-                              "" if not worst_eta else "; off by %.2f s" % worst_eta))
-    if pred:
-        out.write("# time to return minus the time the RSS took to reach its end: %s s\n"
-                  % " ".join("%+.2f" % d for d in pred))
-    return bad
+    return bad + judge_eta(samples, rss, freed, r_end, name, out)
 
 
 def self_test():
     import io
     # RSS: 3000 MiB held; freed at 10.0; passes of 256 MiB at 12, 14, 16, 18
+    at = (12.0, 14.0, 16.0, 18.0)
     lines = []
     for i in range(300):
         t = i * 0.1
-        n = sum(1 for p in (12.0, 14.0, 16.0, 18.0) if t >= p)
+        n = sum(1 for p in at if t >= p)
         lines.append("rss %.4f %d" % (t, (3000 - 256 * n) * 1024))
     lines.append("mark 10.0000 PRTOP-RETURN-BACKLOG freed")
     lines.append("mark 25.0000 PRTOP-RETURN-BACKLOG end")
 
     def rss_at(t):
-        return (3000 - 256 * sum(1 for p in (12.0, 14.0, 16.0, 18.0) if t >= p)) * MIB
+        return (3000 - 256 * sum(1 for p in at if t >= p)) * MIB
 
-    def run(scale, eta_scale=1.0):
+    def run(scale, eta=lambda ts, true: true + 2.0 - (ts - 12.0) % 2.0):
+        """frames every 0.5 s from 10.25; the estimate counts whole passes
+        from the last one seen: the truth plus a sawtooth of one interval"""
         ls = list(lines)
-        for ts in (11.0, 13.0, 15.0, 17.0, 19.0):
-            ta = ts + 0.25
-            left = rss_at(ts) - rss_at(25.0)
-            win = min(10.0, ta - 5.0)   # prtop started at 5.0
-            pace = (rss_at(ta - win) - rss_at(ta)) / win
-            b = {"bytes": int(left * scale), "age_s": 0.25, "drain_window_s": win,
-                 "time_to_return_s": None if pace <= 0 else left * scale / pace * eta_scale}
+        for k in range(30):
+            ts = 10.05 + 0.5 * k
+            ta = ts + 0.2
+            scan = ts - (ts - 10.05) % 2.0
+            true = max(0.0, 18.0 - ta)
+            b = {"bytes": int((rss_at(scan) - rss_at(25.0)) * scale), "age_s": ts - scan,
+                 "time_to_return_s": None if true <= 0 else eta(ts, true)}
             ls.append("mark %.4f PRTOP-RETURN-BACKLOG sample %s" % (ta, json.dumps(b)))
         buf = io.StringIO()
         return judge(ls, "t", buf), buf.getvalue()
 
     bad, text = run(1.0)
     assert bad == 0, text
-    # 1 MiB reported before the first pass: an estimate of an hour, which
-    # an RSS that did not fall visibly cannot contradict
-    b = {"bytes": 1024 * MIB, "age_s": 0.25, "drain_window_s": 6.25, "time_to_return_s": 3600.0}
-    one = lines + ["mark 11.2500 PRTOP-RETURN-BACKLOG sample %s" % json.dumps(b)]
-    buf = io.StringIO()
-    judge(one, "t", buf)
-    assert "ETA OFF" not in buf.getvalue(), buf.getvalue()
+    bad, text = run(1.0, lambda ts, true: true)
+    assert bad == 0, "the truth itself fails:\n" + text
+    bad, text = run(1.0, lambda ts, true: true + 2.0)
+    assert bad == 0, "one interval long fails:\n" + text
     assert run(2.0)[0] > 0, "a factor of 2 passes"
     assert run(1 / 1024.0)[0] > 0, "KiB as bytes passes"
-    assert run(1.0, 2.0)[0] > 0, "an estimate 2x too long passes"
-    assert run(1.0, 0.5)[0] > 0, "an estimate 2x too short passes"
+    assert run(1.0, lambda ts, true: 2 * true)[0] > 0, "an estimate 2x too long passes"
+    assert run(1.0, lambda ts, true: 0.5 * true)[0] > 0, "an estimate 2x too short passes"
+    assert run(1.0, lambda ts, true: true * 1000)[0] > 0, "ms as s passes"
+    assert run(1.0, lambda ts, true: true + 26)[0] > 0, "a diluted estimate passes"
     assert judge(lines[:10], "t", io.StringIO()) == 1, "no stream"
     print("backlog_rss self-test: ok")
 
