@@ -70,8 +70,8 @@ void drain_push(struct drain_window *w, uint64_t t_ns, int source, uint64_t byte
 /*
  * Bytes per second since the drain began within the last window_ns: from
  * the point before the window's first growth of at least 1/DRAIN_STEP_SHARE
- * of its largest, or the newest point DRAIN_MIN_SPAN_NS before the last if
- * that is earlier (the window's oldest point, or the one before the newest,
+ * of its largest, or the point nearest DRAIN_MIN_SPAN_NS before the last
+ * if that is earlier (the window's oldest point, or the one before the newest,
  * when nothing grew), to the newest.  *span_s is that span: the rate times
  * it is what was returned over it.  False with fewer than two points.
  */

@@ -269,6 +269,15 @@ static void test_drain_staircase(void)
 	ok = drain_rate(&w, 10 * SEC, &rate, &span);
 	CHECK(ok && NEAR(span, 5.5) && NEAR(rate, MIB / 5.5),
 	      "drain staircase: before the passes, 1 MiB over 5.5 s (%.2f)", rate / MIB);
+	/* samples 0.498 s apart: the point nearest 2 s back, 4 samples, not 5 */
+	memset(&w, 0, sizeof(w));
+	for (int k = 0; k <= 24; k++)
+		drain_push(&w, (uint64_t)k * 498000000, RETURNED_KERNEL_KIB, k < 24 ? 0 : 256 * MIB);
+	ok = drain_rate(&w, 10 * SEC, &rate, &span);
+	CHECK(ok && NEAR(span, 1.992) && NEAR(rate, 256.0 * MIB / 1.992),
+	      "drain staircase: samples 0.498 s apart, 256 MiB over 1.992 s (%.1f over %.3f)",
+	      rate / MIB, span);
+	stair_to(&w, 20, 24, 80);
 	CHECK_U64(drain_since(&w, 4 * SEC), MIB, "drain since: 1 MiB since 4 s");
 	CHECK_U64(drain_since(&w, 4 * SEC + 1), 0, "drain since: no point at that time: 0");
 }
