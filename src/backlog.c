@@ -236,8 +236,9 @@ bool drain_rate(const struct drain_window *w, uint64_t window_ns, double *bytes_
 	first = --i;
 	for (; most && i > 0 && last->t_ns - w->pt[i].t_ns < DRAIN_MIN_SPAN_NS; i--)
 		;
-	if (i < first && DRAIN_MIN_SPAN_NS - (last->t_ns - w->pt[i + 1].t_ns) <
-			     last->t_ns - w->pt[i].t_ns - DRAIN_MIN_SPAN_NS)
+	if (i < first && last->t_ns - w->pt[i].t_ns >= DRAIN_MIN_SPAN_NS &&
+	    DRAIN_MIN_SPAN_NS - (last->t_ns - w->pt[i + 1].t_ns) <
+		    last->t_ns - w->pt[i].t_ns - DRAIN_MIN_SPAN_NS)
 		i++;
 	from = &w->pt[i];
 	if (last->t_ns <= from->t_ns || last->bytes < from->bytes)

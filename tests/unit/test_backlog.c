@@ -173,10 +173,14 @@ static void test_drain(void)
 	drain_push(&w, 61 * SEC, RETURNED_PRTOP, 0);
 	CHECK(!drain_rate(&w, 10 * SEC, &rate, &span),
 	      "drain: another source starts over: no rate from two counts");
+	drain_push(&w, 61500000000ULL, RETURNED_PRTOP, 0);
 	drain_push(&w, 62 * SEC, RETURNED_PRTOP, 2 * MIB);
 	/* no point 2 s back: the span is what there is */
 	CHECK(drain_rate(&w, 10 * SEC, &rate, &span) && rate == 2.0 * MIB && span == 1.0,
 	      "drain: ... and rates from its own points");
+	drain_push(&w, 62500000000ULL, RETURNED_PRTOP, 2 * MIB);
+	CHECK(drain_rate(&w, 10 * SEC, &rate, &span) && rate == 2.0 * MIB / 1.5 && span == 1.5,
+	      "drain: ... from the oldest of them (%.3f over %.2f s)", rate / MIB, span);
 	drain_push(&w, 63 * SEC, RETURNED_PRTOP, 1 * MIB);
 	CHECK(!drain_rate(&w, 10 * SEC, &rate, &span),
 	      "drain: a count that went down starts over: no rate across it");
