@@ -479,7 +479,7 @@ int BPF_KPROBE(drain_kprobe)
 
 /* ---- stock tracepoints ---- */
 
-SEC("tp_btf/workqueue_execute_start")
+SEC("raw_tp/workqueue_execute_start")
 int BPF_PROG(worker_tp_start, struct work_struct *work)
 {
 	if ((__u64)BPF_CORE_READ(work, func) != worker_fn)
@@ -499,7 +499,7 @@ int BPF_PROG(worker_tp_end, void *work, __u64 function)
 }
 
 /* the worker's delayed-work timer being armed: schedule_delayed_work() */
-SEC("tp_btf/timer_start")
+SEC("raw_tp/timer_start")
 int BPF_PROG(delay_tp_timer, struct timer_list *timer)
 {
 	struct delayed_work *dw;
@@ -557,7 +557,7 @@ int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
  * They autoload only when btf_trace_page_reporting_* exist in the BTF.
  */
 
-SEC("tp_btf/page_reporting_request")
+SEC("raw_tp/page_reporting_request")
 int BPF_PROG(pt_request, int old_state, int new_state, bool queued,
 	     unsigned int delay_ms)
 {
@@ -571,7 +571,7 @@ int BPF_PROG(pt_request, int old_state, int new_state, bool queued,
 	return 0;
 }
 
-SEC("tp_btf/page_reporting_work_start")
+SEC("raw_tp/page_reporting_work_start")
 int BPF_PROG(pt_work_start, unsigned int capacity, unsigned int order,
 	     unsigned int delay_ms)
 {
@@ -591,7 +591,7 @@ int BPF_PROG(pt_work_start, unsigned int capacity, unsigned int order,
 	return 0;
 }
 
-SEC("tp_btf/page_reporting_work_end")
+SEC("raw_tp/page_reporting_work_end")
 int BPF_PROG(pt_work_end, unsigned int zones, unsigned int batches,
 	     unsigned long pages, __u64 duration_ns, int err, bool requeued,
 	     unsigned int delay_ms)
@@ -607,7 +607,7 @@ int BPF_PROG(pt_work_end, unsigned int zones, unsigned int batches,
 	return 0;
 }
 
-SEC("tp_btf/page_reporting_report")
+SEC("raw_tp/page_reporting_report")
 int BPF_PROG(pt_report, int nid, int zone, unsigned int order_mask,
 	     unsigned int mt_mask, unsigned int nents, __u64 bytes, int err,
 	     __u64 duration_ns)
@@ -626,7 +626,7 @@ int BPF_PROG(pt_report, int nid, int zone, unsigned int order_mask,
 }
 
 /* per-order pages come from here: a batch may mix orders */
-SEC("tp_btf/page_reporting_cycle")
+SEC("raw_tp/page_reporting_cycle")
 int BPF_PROG(pt_cycle, int nid, int zone, unsigned int order, int migratetype,
 	     long budget, unsigned int isolated, unsigned int reports,
 	     bool exhausted)
@@ -641,7 +641,7 @@ int BPF_PROG(pt_cycle, int nid, int zone, unsigned int order, int migratetype,
 	return 0;
 }
 
-SEC("tp_btf/page_reporting_boundary_reset")
+SEC("raw_tp/page_reporting_boundary_reset")
 int BPF_PROG(pt_boundary_reset, int nid, int zone, unsigned int order,
 	     int migratetype, int reason, bool rotated)
 {
@@ -662,7 +662,7 @@ enum page_unreport_reason___prtop {
  * allocation, the host must back it again.  Merged with a freed buddy or
  * isolated, it stays unused: not reuse.
  */
-SEC("tp_btf/page_reporting_unreport")
+SEC("raw_tp/page_reporting_unreport")
 int BPF_PROG(pt_unreport, struct page *page, unsigned int order, int reason)
 {
 	__u64 o = bound(order, PRTOP_ORDERS - 1);
@@ -782,7 +782,7 @@ int BPF_KRETPROBE(hint_kretprobe)
 	return 0;
 }
 
-SEC("tp_btf/workqueue_execute_start")
+SEC("raw_tp/workqueue_execute_start")
 int BPF_PROG(hint_tp_start, struct work_struct *work)
 {
 	if ((__u64)BPF_CORE_READ(work, func) != hint_work_fn)
@@ -801,7 +801,7 @@ int BPF_PROG(hint_tp_end, void *work, __u64 function)
 }
 
 /* the balloon's shrinker gives hinted blocks back under memory pressure */
-SEC("tp_btf/mm_shrink_slab_end")
+SEC("raw_tp/mm_shrink_slab_end")
 int BPF_PROG(hint_shrink, struct shrinker *shr, int nid, int freed)
 {
 	if ((__u64)BPF_CORE_READ(shr, scan_objects) != hint_shrink_fn || freed <= 0)

@@ -77,4 +77,17 @@ int caps_btf_store(const struct kernel_caps *k, const struct caps_reports *r, co
 /* the key for the BTF files under btf_dir (NULL: /sys/kernel/btf); -errno */
 int caps_btf_key(const char *btf_dir, char *key, size_t len);
 
+/*
+ * The kernel types the BPF object's CO-RE relocations can read (local: the
+ * object's BTF), from vmlinux and the modules under btf_dir (NULL:
+ * /sys/kernel/btf), as raw BTF for libbpf's btf_custom_path (malloc()ed,
+ * size in *len); NULL on failure.  Cached under caps_core_key(): the BTF
+ * key and the object's types.
+ */
+void *caps_core_btf(const struct btf *local, const struct btf *vmlinux, const char *btf_dir,
+		    size_t *len);
+int caps_core_key(const char *btf_key, const struct btf *local, char *key, size_t len);
+void *caps_core_load(const char *dir, const char *key, size_t *len);
+int caps_core_store(const char *dir, const char *key, const void *data, size_t len);
+
 #endif /* PRTOP_CAPS_H */

@@ -120,6 +120,13 @@ enum startup_phase {
 	STARTUP__COUNT,
 };
 
+/* the kernel types libbpf's CO-RE relocations were given (caps_core_btf()) */
+enum core_src {
+	CORE_SRC_LIBBPF = 0, /* none: libbpf parsed the whole vmlinux BTF itself */
+	CORE_SRC_PARSE,	     /* made from prtop's parse of it, this run */
+	CORE_SRC_CACHE,	     /* from the cache */
+};
+
 /* the attach layers, best first, and whether this kernel offers them */
 enum layer_id {
 	LAYER_PATCH_TP = 0, /* bundled patch's page_reporting tracepoints */
@@ -223,6 +230,7 @@ struct prtop_snapshot {
 	uint64_t startup_phase_ns[STARTUP__COUNT]; /* where that time went */
 	bool startup_ksyms_cached;		   /* kallsyms from the cache, not the kernel */
 	bool startup_btf_cached;		   /* BTF's answers from the cache, not a parse */
+	uint8_t startup_core_src;		   /* enum core_src: libbpf's CO-RE types */
 	uint64_t start_ns;			   /* CLOCK_MONOTONIC when collection began */
 	uint64_t seq; /* frame number the sampler delivered it as, from 1 */
 

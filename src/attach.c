@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -182,20 +183,48 @@ static void set_rodata(struct collector *c, struct prtop_bpf *s, const struct pl
 }
 
 /*
- * libbpf 1.1 parses the kernel's BTF for its load and takes no parsed one
- * from its caller; setting a tp_btf program's attach target (to its own
- * tracepoint) makes it parse it at once and keep it for the load.  So the
- * skeleton is opened early, while the kernel still formats kallsyms, and
- * the load no longer waits for the parse.
+ * The skeleton is opened before the capability probing, with its CO-RE
+ * relocations pointed at a memfd: libbpf 1.1 reads btf_custom_path at the
+ * load, not at the open, so the few KB of kernel types they need
+ * (caps_core_btf(), from the cache or from prtop's own parse) are written
+ * there in between, and libbpf does not parse the 5.5 MB vmlinux BTF
+ * again.  Nothing written: the load opens the skeleton again without it.
  */
 static struct prtop_bpf *preopened;
+static int core_fd = -1;
+static bool core_ready;
 
 void attach_preopen(void)
 {
-	preopened = prtop_bpf__open();
-	if (preopened)
-		bpf_program__set_attach_target(preopened->progs.worker_tp_start, 0,
-					       "workqueue_execute_start");
+	LIBBPF_OPTS(bpf_object_open_opts, o);
+	char path[64];
+
+	/* off: libbpf parses the whole BTF, as before (to compare, or to get by) */
+	if (!getenv("PRTOP_CORE_BTF") || strcmp(getenv("PRTOP_CORE_BTF"), "off"))
+		core_fd = memfd_create("prtop-core-btf", MFD_CLOEXEC);
+	if (core_fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", core_fd);
+		o.btf_custom_path = path;
+	}
+	preopened = prtop_bpf__open_opts(&o);
+}
+
+const struct btf *attach_local_btf(void)
+{
+	return preopened && core_fd >= 0 ? bpf_object__btf(preopened->obj) : NULL;
+}
+
+void attach_set_core_btf(const void *data, size_t len)
+{
+	core_ready = core_fd >= 0 && pwrite(core_fd, data, len, 0) == (ssize_t)len;
+}
+
+static void core_close(void)
+{
+	if (core_fd >= 0)
+		close(core_fd);
+	core_fd = -1;
+	core_ready = false;
 }
 
 /* Open, configure and load; on failure -errno with the reason in msg. */
@@ -204,6 +233,13 @@ static int load_skel(struct collector *c, const struct plan *p, char *msg, size_
 	struct prtop_bpf *s;
 	int err;
 
+	if (preopened && core_fd >= 0 && !core_ready) { /* libbpf would find the memfd empty */
+		prtop_bpf__destroy(preopened);
+		preopened = NULL;
+	}
+	c->core_src = !preopened || !core_ready ? CORE_SRC_LIBBPF
+		      : c->core_cached		? CORE_SRC_CACHE
+						: CORE_SRC_PARSE;
 	s = preopened ? preopened : prtop_bpf__open();
 	preopened = NULL;
 	if (!s) {
@@ -228,6 +264,7 @@ static int load_skel(struct collector *c, const struct plan *p, char *msg, size_
 	}
 	last_libbpf_msg[0] = '\0';
 	err = prtop_bpf__load(s);
+	core_close(); /* read by now; a retry opens without it */
 	if (err) {
 		str_printf(msg, len, "%s (%s)", strerror(-err),
 			   last_libbpf_msg[0] ? last_libbpf_msg : "no message from libbpf");
@@ -605,6 +642,7 @@ void attach_close(struct collector *c)
 	c->skel = NULL;
 	prtop_bpf__destroy(preopened); /* a failure between preopen and load */
 	preopened = NULL;
+	core_close();
 	reuse_free(c->reuse);
 	c->reuse = NULL;
 }

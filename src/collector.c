@@ -148,29 +148,53 @@ static void phase_end(struct collector *c, enum startup_phase ph)
 }
 
 /*
- * What the kernel's BTF says, from the cache or from prtop's own parse
- * (which it then stores); -errno when the BTF cannot be parsed.
+ * What the kernel's BTF says, and the part of it the CO-RE relocations
+ * read (for libbpf, which then leaves the whole alone), from the cache or
+ * from one parse of prtop's own (which it then stores); -errno when the
+ * BTF cannot be parsed.
  */
 static int probe_btf(struct collector *c, struct caps_reports *r)
 {
+	const struct btf *local = attach_local_btf();
+	char key[KCACHE_KEY_MAX] = "", core_key[KCACHE_KEY_MAX] = "";
 	const char *dir = kcache_dir();
-	char key[KCACHE_KEY_MAX] = "";
 	struct btf *vmlinux;
+	void *core = NULL;
+	size_t len = 0;
 
 	if (dir && caps_btf_key(NULL, key, sizeof(key)))
 		key[0] = '\0'; /* no key: parse, do not store */
-	if (!caps_btf_cached(&c->caps, r, dir, key)) {
-		c->btf_cached = true;
-		return 0;
-	}
+	if (!key[0] || !local || caps_core_key(key, local, core_key, sizeof(core_key)))
+		core_key[0] = '\0';
+	c->btf_cached = !caps_btf_cached(&c->caps, r, dir, key);
+	if (core_key[0])
+		core = caps_core_load(dir, core_key, &len);
+	c->core_cached = core;
+	if (c->btf_cached && core)
+		goto out;
+	heap_warm(); /* for a parse: prtop's, or libbpf's */
+	if (c->btf_cached && !local)
+		goto out;
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
 		return -errno;
-	caps_find_reports(r, vmlinux);
-	caps_probe_btf(&c->caps, vmlinux);
-	/* the BTF (MBs) goes before libbpf parses its own copy into the same heap */
+	if (!c->btf_cached) {
+		caps_find_reports(r, vmlinux);
+		caps_probe_btf(&c->caps, vmlinux);
+	}
+	if (!core && local)
+		core = caps_core_btf(local, vmlinux, NULL, &len);
+	/* the BTF (MBs) goes before the load fills the same heap */
 	btf__free(vmlinux);
-	caps_btf_store(&c->caps, r, dir, key); /* best effort: unwritable is uncached */
+	/* best effort: unwritable is uncached */
+	if (!c->btf_cached)
+		caps_btf_store(&c->caps, r, dir, key);
+	if (core && !c->core_cached && core_key[0])
+		caps_core_store(dir, core_key, core, len);
+out:
+	if (core)
+		attach_set_core_btf(core, len);
+	free(core);
 	return 0;
 }
 
@@ -192,12 +216,10 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 		return -ENOENT;
 	}
 	caps_ksyms_start(&job); /* the kernel formats kallsyms while we parse BTF */
-	heap_warm();
+	attach_preopen();
 	e = probe_btf(c, r);
-	if (!e) {
+	if (!e)
 		probe_fentry(&c->caps);
-		attach_preopen(); /* while the kernel still formats kallsyms */
-	}
 	phase_end(c, STARTUP_BTF);
 	c->ksyms = caps_ksyms_finish(&job, r);
 	c->ksyms_cached = job.cached;
@@ -224,22 +246,29 @@ static int preflight(struct collector *c, struct caps_reports *r, char *err, siz
 /*
  * The kernel symbol at fn as "name [module]", into out.  The symbol table
  * is not kept after open (122k symbols here, most of prtop's memory): a
- * device that registers later costs one more read of /proc/kallsyms.
+ * device that registers later costs one more pass over /proc/kallsyms,
+ * which keeps only the symbol it looks for (the whole table would be 13 MB
+ * at once: the live view's and the exporter's peak).
  */
 static void name_fn(struct collector *c, uint64_t fn, char *out, size_t len)
 {
-	struct ksyms *ks = c->ksyms		 ? c->ksyms
-			   : c->kallsyms_fd >= 0 ? ksyms_load_fd(c->kallsyms_fd)
-						 : ksyms_load(NULL);
-	const struct ksym *k = ks ? ksyms_by_addr(ks, fn) : NULL;
+	const struct ksym *k = c->ksyms ? ksyms_by_addr(c->ksyms, fn) : NULL;
+	int fd = c->kallsyms_fd;
+	char name[256];
 
-	if (k)
+	if (k) {
 		str_printf(out, len, "%s%s%s%s", k->name, k->module ? " [" : "",
 			   k->module ? k->module : "", k->module ? "]" : "");
-	if (ks != c->ksyms) {
-		ksyms_free(ks);
-		malloc_trim(0);
+		return;
 	}
+	if (c->ksyms)
+		return;
+	if (fd < 0)
+		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !ksyms_name_at(fd, fn, name, sizeof(name)))
+		str_copy(out, len, name);
+	if (fd >= 0 && fd != c->kallsyms_fd)
+		close(fd);
 }
 
 /* name the registered device's report() and publication callback once each */
@@ -664,6 +693,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	memcpy(s->startup_phase_ns, c->phase_ns, sizeof(s->startup_phase_ns));
 	s->startup_ksyms_cached = c->ksyms_cached;
 	s->startup_btf_cached = c->btf_cached;
+	s->startup_core_src = c->core_src;
 
 	s->c = st->c;
 	memcpy(s->nents_hist, st->nents_hist, sizeof(s->nents_hist));

@@ -54,6 +54,8 @@ struct collector {
 	uint64_t phase_ns[STARTUP__COUNT];
 	bool ksyms_cached;	/* the symbols came from the kallsyms cache */
 	bool btf_cached;	/* what the BTF says came from the cache (caps_btf_cached) */
+	bool core_cached;	/* the CO-RE types too (caps_core_load) */
+	uint8_t core_src;	/* enum core_src: what the load relocated against */
 	uint64_t phase_mark;	/* when the current phase began */
 	uint64_t last_scan_ns;	/* last reuse scan */
 	uint64_t last_watch_ns; /* last check of modules that come and go */
@@ -83,6 +85,10 @@ struct collector {
 void attach_init_logging(bool verbose);
 uint64_t attach_peek_report(const struct ksyms *ks);
 void attach_preopen(void);
+/* the preopened object's BTF, NULL when it cannot take a core BTF */
+const struct btf *attach_local_btf(void);
+/* the kernel types for its CO-RE relocations (caps_core_btf()) */
+void attach_set_core_btf(const void *data, size_t len);
 int attach_load(struct collector *c, char *err, size_t len);
 void attach_all(struct collector *c);
 void attach_describe_layers(struct collector *c);

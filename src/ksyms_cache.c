@@ -284,3 +284,65 @@ int kcache_store(const char *dir, const char *key, const struct ksyms *ks)
 	free(body);
 	return err;
 }
+
+/* "name" or "name [module]" of a kallsyms line, into out; false if malformed */
+static bool line_symbol(const char *line, char *out, size_t len)
+{
+	const char *name, *end, *mod, *mend;
+
+	name = strpbrk(line, " \t");
+	if (!name || !name[1] || (name[2] != ' ' && name[2] != '\t'))
+		return false;
+	name += 3;
+	end = name + strcspn(name, " \t\r\n");
+	if (end == name || !strncmp(name, "__pfx_", 6)) /* padding: never the function */
+		return false;
+	mod = end + strspn(end, " \t");
+	mend = *mod == '[' ? strchr(mod, ']') : NULL;
+	if (mend && mend > mod + 1)
+		str_printf(out, len, "%.*s [%.*s]", (int)(end - name), name, (int)(mend - mod - 1),
+			   mod + 1);
+	else
+		str_printf(out, len, "%.*s", (int)(end - name), name);
+	return true;
+}
+
+int ksyms_name_at(int fd, uint64_t addr, char *out, size_t len)
+{
+	char buf[64 * 1024], *line = NULL, sym[256];
+	uint64_t best = 0;
+	size_t cap = 0;
+	bool found = false;
+	int dfd, err = 0;
+	FILE *f;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	f = dfd < 0 ? NULL : fdopen(dfd, "r");
+	if (!f) {
+		err = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		return err;
+	}
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
+	/* the highest address at or below addr, the first line of it: ksyms_by_addr()'s */
+	while (getline(&line, &cap, f) > 0) {
+		char *end;
+		uint64_t a = strtoull(line, &end, 16);
+
+		if (end == line || a > addr || (found && a <= best) || !a)
+			continue;
+		if (line_symbol(end, sym, sizeof(sym))) {
+			best = a;
+			found = true;
+			str_copy(out, len, sym);
+		}
+	}
+	if (ferror(f))
+		err = -EIO;
+	free(line);
+	fclose(f);
+	return err ? err : found ? 0 : -ENOENT;
+}

@@ -306,6 +306,18 @@ static json_object *ksyms_source_json(const struct prtop_snapshot *s)
 	return json_object_new_string(s->startup_ksyms_cached ? "cache" : "/proc/kallsyms");
 }
 
+/*
+ * the kernel types libbpf relocated against: the few it needs, from the
+ * cache or from prtop's parse ("/sys/kernel/btf"), or its own parse of the
+ * whole ("libbpf": PRTOP_CORE_BTF=off, or they could not be had)
+ */
+static json_object *core_source_json(const struct prtop_snapshot *s)
+{
+	return json_object_new_string(s->startup_core_src == CORE_SRC_CACHE   ? "cache"
+				      : s->startup_core_src == CORE_SRC_PARSE ? "/sys/kernel/btf"
+									      : "libbpf");
+}
+
 /* where what the BTF says came from: "cache" or prtop's parse of the kernel's */
 static json_object *btf_source_json(const struct prtop_snapshot *s)
 {
@@ -455,6 +467,7 @@ json_object *snap_json(const struct prtop_snapshot *s, const struct prtop_snapsh
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	json_object_object_add(d, "startup_kallsyms", ksyms_source_json(s));
 	json_object_object_add(d, "startup_btf", btf_source_json(s));
+	json_object_object_add(d, "startup_core_btf", core_source_json(s));
 	json_object_object_add(d, "page_size", u64(s->page_size));
 	add(d, M_PROBE_ATTACHED, attach_json(s, false));
 	json_object_object_add(d, "attach_detail", attach_json(s, true));
@@ -620,6 +633,7 @@ void doctor_json(FILE *out, const struct prtop_snapshot *s, const struct prtop_s
 	json_object_object_add(d, "startup_phases_ms", phases_json(s));
 	json_object_object_add(d, "startup_kallsyms", ksyms_source_json(s));
 	json_object_object_add(d, "startup_btf", btf_source_json(s));
+	json_object_object_add(d, "startup_core_btf", core_source_json(s));
 	for (i = 0; i < LAYER__COUNT; i++) {
 		json_object *l = json_object_new_object();
 

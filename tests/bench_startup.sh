@@ -138,7 +138,7 @@ phase() {
 	echo
 }
 phase "collector_open -> attached" 3
-phase "kernel BTF parse (+ heap)" 4
+phase "kernel BTF (cache or parse)" 4
 phase "/proc/kallsyms (wait)" 5
 phase "capabilities, plan" 6
 phase "BPF load (libbpf + verifier)" 7
@@ -179,5 +179,5 @@ show_mem() { # ARM BIN LABEL
 show_mem new "$PRTOP" "this build"
 [ -n "$BASE" ] && show_mem base "$BASE" "previous build ($base_short)"
 btf=$(stat -c %s /sys/kernel/btf/vmlinux 2>/dev/null)
-echo "  the peak is the load: libbpf 1.1 reads the kernel's BTF ($((btf / 1048576)) MB here) into a buffer and copies it"
+echo "  a parse of the kernel's BTF ($((btf / 1048576)) MB here) reads it into a buffer and copies it: on a cache miss only"
 exit 0

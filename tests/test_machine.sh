@@ -115,6 +115,38 @@ kstat stale "$kc"
 check "caches: another boot's and kernel's are misses ($(ksrc stale)), the same probes" \
 	eval "test '$(ksrc stale)' = '$uncached' && samep stale off"
 
+# --- the kernel types the CO-RE relocations read, kept by prtop
+# (src/caps_corebtf.c) so that libbpf does not parse the whole BTF: made
+# from prtop's parse on a miss, read from the cache on a hit, and the
+# programs the kernel verified are instruction for instruction those libbpf
+# relocates against the whole BTF (PRTOP_CORE_BTF=off).  About 6 s.
+ksrc_core() { json_get "$tmp/kc.$1.json" 'd["startup_core_btf"]' 2>/dev/null; }
+check "core BTF: off, miss and hit runs made it, made it, read it ($(ksrc_core off), $(ksrc_core miss), $(ksrc_core hit))" \
+	test "$(ksrc_core off) $(ksrc_core miss) $(ksrc_core hit)" = "/sys/kernel/btf /sys/kernel/btf cache"
+check "core BTF: cached ($(stat -c %s "$kc/core-btf" 2>/dev/null) bytes, mode $(stat -c %a "$kc/core-btf" 2>/dev/null))" \
+	test "$(stat -c %a "$kc/core-btf" 2>/dev/null)" = 600
+# xlated NAME [VAR=VALUE]: the programs of a 2 s stat as the kernel holds
+# them (from its fds, once it attached: the load is over), map ids left out
+xlated() {
+	env $2 PRTOP_CACHE_DIR="$kc" "$PRTOP" stat --json 2 >"$tmp/xl.$1.json" 2>"$tmp/xl.$1.err" &
+	xp=$!
+	: >"$tmp/xl.$1"
+	for _ in $(seq 50); do
+		sleep 0.1
+		grep -qs '^link_id:' /proc/$xp/fdinfo/* && break
+	done
+	grep -hs '^prog_id:' /proc/$xp/fdinfo/* | awk '{print $2}' | sort -un >"$tmp/xl.$1.ids"
+	for id in $(cat "$tmp/xl.$1.ids"); do
+		bpftool prog dump xlated id "$id" 2>/dev/null
+	done | sed -E 's/map\[id:[0-9]+\]/map[]/g' >"$tmp/xl.$1"
+	wait $xp
+}
+xlated core
+xlated whole PRTOP_CORE_BTF=off
+whole=$(json_get "$tmp/xl.whole.json" 'd["startup_core_btf"]' 2>/dev/null)
+check "core BTF: the $(wc -l <"$tmp/xl.core.ids") programs verified ($(wc -l <"$tmp/xl.core") lines) are those of libbpf's relocation against the whole BTF (its $(wc -l <"$tmp/xl.whole.ids"), from '$whole')" \
+	sh -c "test -s '$tmp/xl.core.ids' && test -s '$tmp/xl.core' && cmp -s '$tmp/xl.core' '$tmp/xl.whole' && test '$whole' = libbpf"
+
 # --- the reporting worker, observed while memory is freed twice: a run
 # already queued before prtop attached (memory freed by an earlier test, or by
 # the machine itself: 0 to 2 runs in 8 idle seconds here) has no request prtop

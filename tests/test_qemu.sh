@@ -150,6 +150,9 @@ out["J_PO_ENTRIES"] = sum((p or 0) >> o for o, b, p in po)
 out["J_PO_ODD"] = sum(1 for o, b, p in po if p and p % (1 << o))
 out["J_ENTRIES"] = sum(n * c for n, c in pairs)
 out["J_DELAY"] = " ".join(str(rd.get(k)) for k in ("count", "min", "p50", "p90", "p99", "max"))
+ph = d.get("startup_phases_ms") or {}
+out["J_STARTUP"] = "%s ms (%s), kernel types from %s" % (
+    d.get("startup_ms"), ", ".join("%s %s" % (k, ph[k]) for k in ph), d.get("startup_core_btf"))
 for k, v in out.items():
     print("%s='%s'" % (k, str(v).replace("'", "")))
 EOF
@@ -240,6 +243,7 @@ boot_window() {
 		else
 			J_OK=1
 			ok "${Q}[$fpr]: prtop stat --json ran in the guest and printed JSON"
+			echo "# ${Q}[$fpr]: collector_open -> attached in the guest: $J_STARTUP"
 		fi
 	fi
 	return 0

@@ -4,6 +4,7 @@
  * a stored set reads back whole, and a stale, altered, truncated, foreign
  * or readable-by-others file is a miss, never symbols.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,46 @@ static void test_btf_cache(const char *tmp)
 	      "btf cache: an altered id, miss");
 }
 
+/* ksyms_name_at(): one pass, the symbol ksyms_by_addr() gives from the table */
+static void test_name_at(const char *tmp)
+{
+	static const char text[] =
+	    "ffffffff81001200 t __pfx_page_reporting_process\n"
+	    "ffffffff81001210 T page_reporting_process\n"
+	    "ffffffff81001210 t page_reporting_process_alias\n"
+	    "ffffffff81001400 t page_reporting_cycle.constprop.0\n"
+	    "ffffffffc0a01000 t virtballoon_free_page_report\t[virtio_balloon]\n";
+	static const uint64_t at[] = {0xffffffff81001210, 0xffffffff81001300, 0xffffffff81001400,
+				      0xffffffffc0a01000, 0xffffffffc0a01008};
+	static const char *want[] = {"page_reporting_process", "page_reporting_process",
+				     "page_reporting_cycle.constprop.0",
+				     "virtballoon_free_page_report [virtio_balloon]",
+				     "virtballoon_free_page_report [virtio_balloon]"};
+	const char *path = unit_write_file(tmp, "kallsyms.txt", text, strlen(text));
+	struct ksyms *ks = parse(text);
+	int fd = path ? open(path, O_RDONLY) : -1;
+	char got[128], table[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		const struct ksym *k = ks ? ksyms_by_addr(ks, at[i]) : NULL;
+
+		got[0] = '\0';
+		snprintf(table, sizeof(table), "%s%s%s%s", k ? k->name : "?",
+			 k && k->module ? " [" : "", k && k->module ? k->module : "",
+			 k && k->module ? "]" : "");
+		CHECK(fd >= 0 && !ksyms_name_at(fd, at[i], got, sizeof(got)) &&
+			  !strcmp(got, want[i]) && !strcmp(got, table),
+		      "ksyms_name_at: %#llx is %s (the table says %s)", (unsigned long long)at[i],
+		      got, table);
+	}
+	CHECK(fd >= 0 && ksyms_name_at(fd, 0xffffffff81000000, got, sizeof(got)) == -ENOENT,
+	      "ksyms_name_at: below every symbol, none");
+	if (fd >= 0)
+		close(fd);
+	ksyms_free(ks);
+}
+
 void test_ksyms_cache(void)
 {
 	const char *tmp = unit_tmpdir();
@@ -290,4 +331,5 @@ void test_ksyms_cache(void)
 	unsetenv("PRTOP_CACHE_DIR");
 	CHECK_STR(kcache_dir(), KCACHE_DEFAULT_DIR, "ksyms cache: default directory");
 	test_btf_cache(tmp);
+	test_name_at(tmp);
 }
