@@ -50,6 +50,19 @@ static void change(void)
 	CHECK_DBL(d.pct, -10, 1e-9, "stats: %%change of the means");
 	CHECK_DBL(d.ci95_pct, 2.447 * sqrt(2 * (8.0 / 3) / 4), 1e-6, "stats: Welch 95 %% interval");
 	CHECK(d.significant, "stats: -10 %% ±2.8 %% excludes 0");
+	{
+		/* unequal spreads, 3 runs each (the return table's pf1 at half the
+		 * throughput): var/n 4/3 and 1/3, Welch's df 2.94, t 3.248 */
+		static const double b3[] = {100, 102, 98}, c3[] = {50, 51, 49};
+		struct sample_stats sb3, sc3;
+
+		stats_of(b3, 3, &sb3);
+		stats_of(c3, 3, &sc3);
+		stats_change(&sb3, &sc3, &d);
+		CHECK(fabs(d.pct + 50) < 1e-9 && fabs(d.ci95_pct - 4.193) < 0.001,
+		      "stats: Welch's interval takes each arm's own spread (%+.2f %% ±%.3f %%)",
+		      d.pct, d.ci95_pct);
+	}
 	stats_of(noisy, 4, &c);
 	stats_change(&b, &c, &d);
 	CHECK(!d.significant, "stats: a noisy +-0.5 %% is within noise (ci %.1f)", d.ci95_pct);
