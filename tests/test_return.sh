@@ -21,7 +21,7 @@
 # run also writes --mark lines to a file the watcher counts: a free line
 # must be there by the sample where MemFree jumps, and at most one
 # sample (and munmap()'s time) before it.  And the self-test of tests/return_rss.py, which judges the
-# same lines from a guest against QEMU's RSS in make bench.  About 40 s.
+# same lines from a guest against QEMU's RSS in make bench.  About 50 s.
 . tests/lib.sh
 require python3
 tmp=$(mktemp -d)
