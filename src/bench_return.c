@@ -578,7 +578,9 @@ static void text_table(const struct ret_ctx *x)
 	       "refault MiB", "worker ms");
 	for (s = 0; s < x->s->n; s++) {
 		m = t_stats(x, s, 1, &st);
-		snprintf(t90, sizeof(t90), m ? "%.2f" : "n/a", st.mean);
+		snprintf(t90, sizeof(t90), "n/a"); /* no round got there */
+		if (m)
+			snprintf(t90, sizeof(t90), "%.2f", st.mean);
 		if (m == x->n[s] && stats_interval(&st, &lo, &hi))
 			snprintf(iv, sizeof(iv), "%.2f..%.2f", lo > 0 ? lo : 0, hi);
 		else
