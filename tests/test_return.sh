@@ -11,11 +11,13 @@
 # MiB is under this kernel's max_waiting_mib), the knob put back, and put
 # back on SIGTERM too (those two attach nothing: --no-prtop).  The text run
 # also runs pf1 before each return round (-- pf1, 3 runs of 1 s per setting,
-# about 7 s), slowed by pf1 --slow 50 in the order=10 arm only: a known
-# injected cost the table's pf1 column must show: negative, and -50 % within
-# twice its interval (this machine's other load moves 3 runs a lot: twice
-# is about its 99 % one at these few runs) plus 15 % of it (pf1's busy-wait
-# costs a little more than its share, see tests/test_profile.sh); and the interval as
+# about 7 s), slowed by pf1 --slow 80 in the order=10 arm only: a known
+# injected cost the table's pf1 column must show: negative beyond noise, and
+# -80 % within twice its interval (this machine's other load moves 3 runs a
+# lot: twice is about its 99 % one at these few runs) plus 15 % of it (pf1's
+# busy-wait costs a little more than its share, see tests/test_profile.sh).
+# 80 rather than 50: a run with no arm slowed (0 %) is then far outside
+# even a noisy interval.  And the interval as
 # Welch's from the two arms' spreads in the LKP row (the row's own
 # rounding allowed), so one from the wrong arm shows.  The first
 # run also writes --mark lines to a file the watcher counts: a free line
@@ -150,7 +152,7 @@ check "return: tests/backlog_rss.py's self-test" python3 tests/backlog_rss.py --
 before=$(cat "$order")
 k0=$(cat "$kib")
 "$PRTOP" bench --return --mib 64 --reps 2 --set order=10 --timeout 1 --return-within 10 --no-prtop \
-	--settle 0 --workload-reps 3 -- "$TOOLS/pf1" -t 1 -s 1 -w 0 --slow 50 --slow-arm order=10 \
+	--settle 0 --workload-reps 3 -- "$TOOLS/pf1" -t 1 -s 1 -w 0 --slow 80 --slow-arm order=10 \
 	>"$tmp/ret.txt" 2>&1
 rc=$?
 k1=$(cat "$kib")
@@ -160,10 +162,10 @@ check "return: text fits 80 columns" sh -c "! awk 'length(\$0) > 80' '$tmp/ret.t
 check "return: order put back ($(cat "$order"), was $before)" test "$(cat "$order")" = "$before"
 check "return: an A/B block for the setting and an advice line" \
 	sh -c "grep -q '^\[order=10\] vs \[on\]' '$tmp/ret.txt' && grep -q '^advice: ' '$tmp/ret.txt'"
-# the workload's column: the injected -50 % in order=10, against on
+# the workload's column: the injected -80 % in order=10, against on
 python3 - "$tmp/ret.txt" <<'EOF' | sed 's/^ok /ok - /; s/^not ok /not ok - /'
 import re, sys
-SLOW, MODEL = 50.0, 7.5
+SLOW, MODEL = 80.0, 12.0
 T = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306]
 txt = open(sys.argv[1]).read()
 def say(good, name):
@@ -176,7 +178,7 @@ if not (row and base and lkp):
     say(False, "the table's pf1 cells and the LKP row are there (%s %s %s)" % (bool(row), bool(base), bool(lkp)))
     sys.exit(0)
 chg, ci, noisy = float(row.group(1)), float(row.group(2)), row.group(3)
-say(chg < 0 and abs(chg + SLOW) <= 2 * ci + MODEL,
+say(chg < 0 and not noisy and abs(chg + SLOW) <= 2 * ci + MODEL,
     "pf1 slowed by the injected %g %% in order=10: the table says %+.1f %% ±%.1f %%%s"
     % (SLOW, chg, ci, noisy))
 b, sb, c, sc = (float(lkp.group(k)) for k in (1, 2, 5, 6))
