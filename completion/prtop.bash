@@ -93,7 +93,7 @@ _prtop()
 	bench)
 		opts="--reps --set --settle --no-prtop --overhead --until-ci
 		      --max-minutes --json --refault --mib --wait --thp --return
-		      --return-within --timeout --mark -v --verbose
+		      --return-within --timeout --mark --workload-reps -v --verbose
 		      -h --help --"
 		;;
 	host)

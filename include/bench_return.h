@@ -25,6 +25,8 @@ struct return_opts {
 	 * NULL: none
 	 */
 	const char *mark_path;
+	int workload_reps; /* runs of the workload per setting; 0: none */
+	double settle_s;   /* before each run of it and after, before the free */
 };
 
 struct return_settings {
@@ -34,6 +36,14 @@ struct return_settings {
 	int (*apply)(void *ctx, int i, char *err, size_t len);
 	/* back to the values before the bench */
 	void (*restore)(void *ctx);
+	/*
+	 * one run of the workload (-- CMD) at the setting in force, setting i,
+	 * prtop bench's A/B arm: settle, run, ops per task per second; 0 or
+	 * -errno, said on stderr.  NULL: no workload.
+	 */
+	int (*workload)(void *ctx, int i, double *ops);
+	const char *workload_name; /* its command's base name, "pf1" */
+	const char *const *workload_argv;
 	void *ctx;
 };
 

@@ -36,6 +36,9 @@ void stats_change(const struct sample_stats *base, const struct sample_stats *cu
 		  struct change *out);
 
 /* one line in LKP's layout: "  base ±  s%    %change ±ci  value ±  s%  metric" */
+/* "+1.2% ±3.4%~" (~: within noise), "n/a" when unknown; LKP's %change column */
+const char *stats_change_str(const struct change *c, char *buf, size_t len);
+
 void stats_lkp_row(FILE *out, const struct sample_stats *base, const struct sample_stats *cur,
 		   const char *metric);
 void stats_lkp_head(FILE *out);
@@ -66,6 +69,8 @@ struct return_in {
 	struct sample_stats t90; /* seconds to 90 % returned, over the rounds that got there */
 	bool cost_known;
 	struct sample_stats cost; /* the measured cost per round (the caller names its unit) */
+	bool ops_known;
+	struct sample_stats ops; /* a workload's throughput at this setting, runs of it */
 };
 
 /*
@@ -73,8 +78,11 @@ struct return_in {
  * 90 % within within_s in every round, by their interval's upper bound,
  * the one of least mean cost (cost_unit names it, "ms of worker run
  * time"); plainly when none meets the goal, when the costs of those that
- * meet it differ within noise, or when no cost was measured.  Returns the
- * index chosen, or -1 when none meets the goal.
+ * meet it differ within noise, or when no cost was measured.  Where every
+ * setting that meets it has its workload's throughput measured, that comes
+ * first: those slower than the fastest of them beyond noise are out, and
+ * of the rest the least cost wins; its change against in[0] is said.
+ * Returns the index chosen, or -1 when none meets the goal.
  */
 int stats_advise_return(const struct return_in *in, int n, double within_s, const char *cost_unit,
 			char *buf, size_t len);

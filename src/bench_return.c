@@ -16,6 +16,13 @@
  * for an observer on another clock: a host stamping the lines as they come
  * out of the guest's serial port times the free with its own clock, and
  * the free line has left (tcdrain) L seconds at most before munmap().
+ *
+ * With a workload (-- CMD, pf1), each round runs it too at each setting,
+ * before the return round there (a settle apart, so that what it frees is
+ * reported before the free), as prtop bench's A/B arm: its throughput
+ * change against the first setting, with Welch's interval, sits in one
+ * table beside the time to return, the refaults and the worker's run
+ * time, and the advisor weighs it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +90,8 @@ struct ret_ctx {
 	double stall_s;
 	struct ret_round *r[RETURN_MAX_SETTINGS];
 	int n[RETURN_MAX_SETTINGS];
+	double *ops[RETURN_MAX_SETTINGS]; /* the workload's runs, ops per task per second */
+	int nops[RETURN_MAX_SETTINGS];
 };
 
 static double wall_s(void)
@@ -394,6 +403,28 @@ static bool f_stats(const struct ret_ctx *x, int s, enum ret_field f, struct sam
 	return x->n[s] > 0;
 }
 
+/* the workload's throughput at setting s; false without two runs */
+static bool ops_stats(const struct ret_ctx *x, int s, struct sample_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!x->s->workload || x->nops[s] < 2)
+		return false;
+	stats_of(x->ops[s], x->nops[s], st);
+	return true;
+}
+
+/* setting s's workload change against the first setting's, with its interval */
+static bool ops_change(const struct ret_ctx *x, int s, struct change *c)
+{
+	struct sample_stats sb, sc;
+
+	memset(c, 0, sizeof(*c));
+	if (!ops_stats(x, 0, &sb) || !ops_stats(x, s, &sc))
+		return false;
+	stats_change(&sb, &sc, c);
+	return c->known;
+}
+
 /* the advisor's cost: the worker's run time, else the kernel's passes */
 static const char *cost_of(const struct ret_ctx *x, int s, struct sample_stats *st)
 {
@@ -419,6 +450,7 @@ static void advise(const struct ret_ctx *x, char *buf, size_t len)
 		/* costs in different units do not compare */
 		in[s].cost_known = u && (!unit || !strcmp(u, unit));
 		unit = unit ? unit : u;
+		in[s].ops_known = ops_stats(x, s, &in[s].ops);
 	}
 	stats_advise_return(in, x->s->n, x->o->within_s, unit ? unit : "", buf, len);
 }
@@ -487,8 +519,9 @@ static void text_setting(const struct ret_ctx *x, int s)
 /* LKP's A/B rows of one setting against the first */
 static void text_ab(const struct ret_ctx *x, int s)
 {
-	static const char *const metric[3] = {"t50_s", "t90_s", "t99_s"};
+	static const char *const name[3] = {"t50_s", "t90_s", "t99_s"};
 	struct sample_stats sb, sc;
+	char metric[80];
 	int k;
 
 	printf("\n[%s] vs [%s]\n", x->s->name[s], x->s->name[0]);
@@ -496,10 +529,10 @@ static void text_ab(const struct ret_ctx *x, int s)
 	for (k = 0; k < 3; k++) {
 		if (t_stats(x, 0, k, &sb) != x->n[0] || t_stats(x, s, k, &sc) != x->n[s]) {
 			printf("%10s %8s %17s %10s %8s  %s\n", "", "", "not every round", "", "",
-			       metric[k]);
+			       name[k]);
 			continue;
 		}
-		stats_lkp_row(stdout, &sb, &sc, metric[k]);
+		stats_lkp_row(stdout, &sb, &sc, name[k]);
 	}
 	if (f_stats(x, 0, F_WORKER, &sb) && f_stats(x, s, F_WORKER, &sc))
 		stats_lkp_row(stdout, &sb, &sc, "worker_ms");
@@ -508,6 +541,67 @@ static void text_ab(const struct ret_ctx *x, int s)
 	f_stats(x, 0, F_REACHED, &sb);
 	f_stats(x, s, F_REACHED, &sc);
 	stats_lkp_row(stdout, &sb, &sc, "reported_share");
+	if (ops_stats(x, 0, &sb) && ops_stats(x, s, &sc)) {
+		snprintf(metric, sizeof(metric), "ops_per_task (%s)", x->s->workload_name);
+		stats_lkp_row(stdout, &sb, &sc, metric);
+	}
+}
+
+/* the workload's cell of setting s: its change against the first, or the base's mean */
+static void table_ops(const struct ret_ctx *x, int s, char *buf, size_t len)
+{
+	struct sample_stats st;
+	struct change c;
+
+	if (!x->s->workload)
+		snprintf(buf, len, "not run");
+	else if (!ops_stats(x, s, &st))
+		snprintf(buf, len, "n/a (%d run%s)", x->nops[s], x->nops[s] == 1 ? "" : "s");
+	else if (!s)
+		snprintf(buf, len, "base %.0f/s", st.mean);
+	else if (ops_change(x, s, &c))
+		stats_change_str(&c, buf, len);
+	else
+		snprintf(buf, len, "n/a");
+}
+
+/* one row per setting: the time to 90 %, the workload's change, refaults, the worker */
+static void text_table(const struct ret_ctx *x)
+{
+	struct sample_stats st;
+	char t90[16], iv[32], ops[48], ref[24], wk[24], t[300];
+	double lo, hi;
+	int s, m;
+
+	snprintf(t, sizeof(t), "%.5s %%change ±ci95", x->s->workload ? x->s->workload_name : "-");
+	printf("\n%-15s %7s %14s %19s %11s %9s\n", "setting", "90 %, s", "95 % interval", t,
+	       "refault MiB", "worker ms");
+	for (s = 0; s < x->s->n; s++) {
+		m = t_stats(x, s, 1, &st);
+		snprintf(t90, sizeof(t90), "n/a"); /* no round got there */
+		if (m)
+			snprintf(t90, sizeof(t90), "%.2f", st.mean);
+		if (m == x->n[s] && stats_interval(&st, &lo, &hi))
+			snprintf(iv, sizeof(iv), "%.2f..%.2f", lo > 0 ? lo : 0, hi);
+		else
+			snprintf(iv, sizeof(iv), "%d of %d rounds", m, x->n[s]);
+		table_ops(x, s, ops, sizeof(ops));
+		snprintf(ref, sizeof(ref), "n/a");
+		if (f_stats(x, s, F_REUSED, &st))
+			snprintf(ref, sizeof(ref), "%.1f", st.mean / 1048576);
+		snprintf(wk, sizeof(wk), "n/a");
+		if (f_stats(x, s, F_WORKER, &st))
+			snprintf(wk, sizeof(wk), "%.1f", st.mean);
+		printf("%-15s %7s %14s %19s %11s %9s\n", x->s->name[s], t90, iv, ops, ref, wk);
+	}
+	if (!x->s->workload)
+		return;
+	snprintf(t, sizeof(t),
+		 "%s's ops per task per second, %%change of the mean against [%s] with its 95 "
+		 "%% interval (Welch), ~ within noise, %d runs per setting; refaults and worker "
+		 "ms per round",
+		 x->s->workload_name, x->s->name[0], x->nops[0]);
+	fmt_print_wrapped(stdout, "", t);
 }
 
 static void text_out(const struct ret_ctx *x, const char *advice)
@@ -525,6 +619,14 @@ static void text_out(const struct ret_ctx *x, const char *advice)
 		 "seconds from the free, the reported share sampled every %.2f s",
 		 x->mib, x->n[0], x->n[0] == 1 ? "" : "s", RET_SAMPLE_S);
 	fmt_print_wrapped(stdout, "prtop bench --return: ", t);
+	if (x->s->workload) {
+		snprintf(t, sizeof(t),
+			 "%s at each setting before its return round (%.0f s settle before "
+			 "each), %d runs per setting after a discarded warm-up run, as prtop "
+			 "bench's arms",
+			 x->s->workload_name, x->o->settle_s, x->nops[0]);
+		fmt_print_wrapped(stdout, "workload: ", t);
+	}
 	snprintf(t, sizeof(t), "%s%s", record_source_words(x->source),
 		 strcmp(x->source, REC_SRC_PRTOP) ? " (report() is not observed here)" : "");
 	fmt_print_wrapped(stdout, "reported, by: ", t);
@@ -544,6 +646,7 @@ static void text_out(const struct ret_ctx *x, const char *advice)
 		text_setting(x, s);
 	for (s = 1; s < x->s->n; s++)
 		text_ab(x, s);
+	text_table(x);
 	if (advice) {
 		putchar('\n');
 		fmt_print_wrapped(stdout, "advice: ", advice);
@@ -602,6 +705,33 @@ static json_object *mean_or_null(const struct ret_ctx *x, int s, enum ret_field 
 	return f_stats(x, s, f, &st) ? fmt_json_fixed(st.mean, dec) : NULL;
 }
 
+/* the workload's runs at setting s and their change against the first setting's */
+static json_object *workload_json(const struct ret_ctx *x, int s)
+{
+	json_object *o, *runs;
+	struct sample_stats st;
+	struct change c;
+	bool known;
+	int i;
+
+	if (!x->s->workload)
+		return NULL;
+	o = json_object_new_object();
+	runs = json_object_new_array();
+	for (i = 0; i < x->nops[s]; i++)
+		json_object_array_add(runs, fmt_json_fixed(x->ops[s][i], 1));
+	json_object_object_add(o, "ops_per_run", runs);
+	known = ops_stats(x, s, &st);
+	json_object_object_add(o, "ops_mean", known ? fmt_json_fixed(st.mean, 1) : NULL);
+	json_object_object_add(o, "stddev_pct", known ? fmt_json_fixed(st.stddev_pct, 2) : NULL);
+	known = s && ops_change(x, s, &c);
+	json_object_object_add(o, "change_pct", known ? fmt_json_fixed(c.pct, 2) : NULL);
+	json_object_object_add(o, "ci95_pct", known ? fmt_json_fixed(c.ci95_pct, 2) : NULL);
+	json_object_object_add(o, "significant",
+			       known ? json_object_new_boolean(c.significant) : NULL);
+	return o;
+}
+
 static json_object *setting_json(const struct ret_ctx *x, int s)
 {
 	static const char *const key[3] = {"t50_s", "t90_s", "t99_s"};
@@ -616,10 +746,29 @@ static json_object *setting_json(const struct ret_ctx *x, int s)
 	json_object_object_add(o, "worker_ms_mean", mean_or_null(x, s, F_WORKER, 3));
 	json_object_object_add(o, "passes_mean", mean_or_null(x, s, F_PASSES, 2));
 	json_object_object_add(o, "refault_bytes_mean", mean_or_null(x, s, F_REUSED, 0));
+	json_object_object_add(o, "workload", workload_json(x, s));
 	for (i = 0; i < x->n[s]; i++)
 		json_object_array_add(
 		    rs, round_json(&x->r[s][i], (double)((size_t)x->mib << 20), x->mark_fd >= 0));
 	json_object_object_add(o, "per_round", rs);
+	return o;
+}
+
+/* the workload's command, or null */
+static json_object *command_json(const struct ret_ctx *x)
+{
+	json_object *o, *a;
+	int i;
+
+	if (!x->s->workload)
+		return NULL;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; x->s->workload_argv[i]; i++)
+		json_object_array_add(a, json_object_new_string(x->s->workload_argv[i]));
+	json_object_object_add(o, "command", a);
+	json_object_object_add(o, "runs_per_setting", json_object_new_int(x->nops[0]));
+	json_object_object_add(o, "baseline", json_object_new_string(x->s->name[0]));
 	return o;
 }
 
@@ -640,6 +789,7 @@ static void json_out(const struct ret_ctx *x, const char *advice)
 			       x->o->mark_path ? json_object_new_string(x->o->mark_path) : NULL);
 	json_object_object_add(d, "max_waiting_mib",
 			       x->waiting_mib >= 0 ? json_object_new_int64(x->waiting_mib) : NULL);
+	json_object_object_add(d, "workload", command_json(x));
 	json_object_object_add(d, "worker_unknown_why",
 			       *x->no_worker ? json_object_new_string(x->no_worker) : NULL);
 	for (s = 0; s < x->s->n; s++)
@@ -669,33 +819,85 @@ static long avail_mib(void)
 	return kb < 0 ? -1 : kb / 1024;
 }
 
+/* the workload's run i at setting s, after that setting's return round */
+static int workload_round(struct ret_ctx *x, int s, int i)
+{
+	double ops;
+	int ret;
+
+	if (!x->s->workload || i >= x->o->workload_reps)
+		return 0;
+	bench_progress("round %d of %d: %s, %s", i + 1, x->o->workload_reps, x->s->name[s],
+		       x->s->workload_name);
+	ret = x->s->workload(x->s->ctx, s, &ops);
+	if (!ret && !prtop_stop)
+		x->ops[s][x->nops[s]++] = ops;
+	return ret ? -ECHILD : 0;
+}
+
+/* one discarded run first, as prtop bench does: caches and THP warm for all */
+static int workload_warmup(struct ret_ctx *x)
+{
+	char err[512];
+	double ops;
+	int ret;
+
+	if (!x->s->workload || x->o->workload_reps < 1)
+		return 0;
+	ret = x->s->apply(x->s->ctx, 0, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "prtop bench: setting %s: %s\n", x->s->name[0],
+			*err ? err : strerror(-ret));
+		return -ECHILD;
+	}
+	bench_progress("warm-up run of %s (discarded)", x->s->workload_name);
+	return x->s->workload(x->s->ctx, 0, &ops) ? -ECHILD : 0;
+}
+
+static int rounds_wanted(const struct ret_ctx *x)
+{
+	int w = x->s->workload ? x->o->workload_reps : 0;
+
+	return x->o->reps > w ? x->o->reps : w;
+}
+
 /* rounds in rotating order, so a slow drift does not favour one setting */
 static int run_rounds(struct ret_ctx *x)
 {
 	char err[512];
-	int i, j, s, ret = 0;
+	int i, j, s, ret = workload_warmup(x), all = rounds_wanted(x);
 
-	for (i = 0; i < x->o->reps && !ret && !prtop_stop; i++)
+	for (i = 0; i < all && !ret && !prtop_stop; i++)
 		for (j = 0; j < x->s->n && !ret && !prtop_stop; j++) {
 			s = (i + j) % x->s->n;
 			ret = x->s->apply(x->s->ctx, s, err, sizeof(err));
 			if (ret) {
 				fprintf(stderr, "prtop bench: setting %s: %s\n", x->s->name[s],
 					*err ? err : strerror(-ret));
+				ret = -ECHILD;
 				break;
 			}
-			x->stall_s = stall_of();
-			bench_progress("round %d of %d: %s, freeing %ld MiB", i + 1, x->o->reps,
-				       x->s->name[s], x->mib);
-			ret = one_round(x, s, &x->r[s][x->n[s]]);
-			if (!ret && !prtop_stop)
-				x->n[s]++;
+			ret = workload_round(x, s, i);
+			if (ret || prtop_stop)
+				break;
+			if (i < x->o->reps) {
+				/* what the workload freed is reported before the free */
+				if (x->s->workload && i < x->o->workload_reps)
+					usleep((useconds_t)(x->o->settle_s * 1e6));
+				x->stall_s = stall_of();
+				bench_progress("round %d of %d: %s, freeing %ld MiB", i + 1,
+					       x->o->reps, x->s->name[s], x->mib);
+				ret = one_round(x, s, &x->r[s][x->n[s]]);
+				if (!ret && !prtop_stop)
+					x->n[s]++;
+			}
 		}
 	x->s->restore(x->s->ctx);
+	/* -ECHILD: said already (a setting refused, the workload failed) */
 	if (ret == -ENOMEM)
 		fprintf(stderr, "prtop bench: mapping %ld MiB failed: give a smaller --mib\n",
 			x->mib);
-	else if (ret)
+	else if (ret && ret != -ECHILD)
 		fprintf(stderr, "prtop bench: --mark %s: writing failed: %s\n", x->o->mark_path,
 			strerror(-ret));
 	return ret ? 1 : prtop_stop ? 1 : 0;
@@ -750,12 +952,13 @@ int bench_return(const struct return_opts *o, const struct return_settings *s)
 	}
 	for (i = 0; i < s->n; i++) {
 		x.r[i] = calloc((size_t)o->reps, sizeof(*x.r[i]));
-		if (!x.r[i])
+		x.ops[i] = calloc((size_t)o->workload_reps + 1, sizeof(*x.ops[i]));
+		if (!x.r[i] || !x.ops[i])
 			goto out;
 	}
 	ret = run_rounds(&x);
 	for (i = 0; i < s->n && !ret; i++)
-		if (x.n[i] < 1)
+		if (x.n[i] < 1 || (s->workload && x.nops[i] < o->workload_reps))
 			ret = 1;
 	if (ret) {
 		fprintf(stderr, "prtop bench: stopped before every round was run: nothing to "
@@ -772,8 +975,10 @@ int bench_return(const struct return_opts *o, const struct return_settings *s)
 out:
 	if (x.mark_fd >= 0)
 		close(x.mark_fd);
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		free(x.r[i]);
+		free(x.ops[i]);
+	}
 	collector_close(x.c);
 	free(x.snap);
 	return ret;

@@ -10,7 +10,8 @@
  *	the price of touching memory the host dropped: first touches of
  *	reported memory against memory freed but not reported yet
  *   prtop bench --return [--mib N] [--reps R] [--set ...]... [--return-within SECS]
- *	[--mark FILE]  how soon a large free is reported, per setting (src/bench_return.c)
+ *	[--mark FILE] [--workload-reps R] [-- CMD ARGS]  how soon a large free is
+ *	reported, per setting, beside CMD's throughput there (src/bench_return.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -316,6 +317,25 @@ static bool kernel_kib(uint64_t *v)
 
 static const char *arm_name(const struct bench *b, const struct arm *a, char *buf, size_t len);
 
+/*
+ * One run of the command as arm NAME, ops per task per second: the
+ * workload may tell the arms apart (pf1 --slow-arm: a known injected cost).
+ * Shared by the matrix and --return's workload; a failure is said here.
+ */
+static int run_workload(struct bench *b, const char *name, double *ops, double *wall)
+{
+	int ret;
+
+	setenv("PRTOP_BENCH_ARM", name, 1);
+	ret = run_cmd(b->cmd, ops, wall);
+	if (ret)
+		fprintf(stderr, "prtop bench: %s failed (%s)\n", b->cmd[0],
+			ret == -ECHILD ? "non-zero exit" : strerror(-ret));
+	else
+		*ops /= b->tasks;
+	return ret;
+}
+
 /* one run of one arm; keep says whether it counts (the warm-up does not) */
 static int run_arm(struct bench *b, struct arm *a, bool keep)
 {
@@ -347,17 +367,15 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 		}
 		collector_sample(c, s0);
 	}
-	/* the workload may tell the arms apart (pf1 --slow-arm: a known injected cost) */
-	setenv("PRTOP_BENCH_ARM", arm_name(b, a, name, sizeof(name)), 1);
 	kk = kernel_kib(&k0);
-	ret = run_cmd(b->cmd, &ops, &wall);
+	ret = run_workload(b, arm_name(b, a, name, sizeof(name)), &ops, &wall);
 	kk = kk && kernel_kib(&k1) && k1 >= k0;
 	if (c) {
 		collector_sample(c, s1);
 		collector_close(c);
 	}
 	if (!ret && keep && a->n < MAX_REPS) {
-		a->ops[a->n++] = ops / b->tasks;
+		a->ops[a->n++] = ops;
 		if (s1)
 			mem_deltas(a, s0, s1, wall);
 		if (kk)
@@ -365,9 +383,6 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 	}
 	free(s0);
 	free(s1);
-	if (ret)
-		fprintf(stderr, "prtop bench: %s failed (%s)\n", b->cmd[0],
-			ret == -ECHILD ? "non-zero exit" : strerror(-ret));
 	return ret;
 }
 
@@ -1103,6 +1118,16 @@ static void return_restore(void *ctx)
 	restore(ctx);
 }
 
+/* the workload as the setting's arm: settled as the matrix settles, named for --slow-arm */
+static int return_workload(void *ctx, int i, double *ops)
+{
+	struct bench *b = ctx;
+	double wall;
+
+	usleep((useconds_t)(b->settle_s * 1e6));
+	return run_workload(b, b->set[i].name, ops, &wall);
+}
+
 /* the current settings ("on") first, then each --set; no off arm: nothing returns there */
 static int return_mode(struct bench *b, const struct return_opts *o)
 {
@@ -1119,6 +1144,12 @@ static int return_mode(struct bench *b, const struct return_opts *o)
 	rs.n = ++b->nset;
 	for (i = 0; i < rs.n; i++)
 		rs.name[i] = b->set[i].name;
+	if (b->cmd) {
+		rs.workload = return_workload;
+		rs.workload_name =
+		    strrchr(b->cmd[0], '/') ? strrchr(b->cmd[0], '/') + 1 : b->cmd[0];
+		rs.workload_argv = (const char *const *)b->cmd;
+	}
 	return bench_return(o, &rs);
 }
 
@@ -1131,7 +1162,8 @@ const char *const bench_help =
     "       prtop bench --refault [--mib N] [--reps R] [--wait SECS] [--thp] [--json]\n"
     "       prtop bench --return [--mib N] [--reps R] [--set NAME=V[,NAME=V...]]...\n"
     "                   [--return-within SECS] [--timeout SECS] [--no-prtop]\n"
-    "                   [--mark FILE] [--json]\n"
+    "                   [--mark FILE] [--workload-reps R] [--settle SECS] [--json]\n"
+    "                   [-- CMD ARGS]\n"
     "       (-v: progress on stderr where it is not a terminal too)\n"
     "\n"
     "An A/B matrix run where it is launched (normally inside a guest): CMD\n"
@@ -1166,6 +1198,13 @@ const char *const bench_help =
     "attaches nothing (the kernel's counter, no worker run time).  --mark FILE\n"
     "writes a line to FILE (a guest's serial port) at each free and each round's\n"
     "end, drained before the free, for a host to time the free on its clock.\n"
+    "With -- CMD ARGS (pf1 ...) each setting's return round is preceded by a\n"
+    "run of CMD there, prtop bench's arm (--settle SECS before and after it,\n"
+    "default 3; --workload-reps R runs per setting, default --reps, after a\n"
+    "discarded warm-up run), and a table says per setting the 90 % time, CMD's\n"
+    "throughput change against the current settings with its 95 % interval, the\n"
+    "refaults and the worker's run time; the advice leaves out the settings\n"
+    "slower beyond noise than the fastest that meets the goal.\n"
     "\n"
     "Exit status: 0; 1 when a run failed, the knobs cannot be written (not\n"
     "root), too little was reported for a refault price, nothing counts\n"
@@ -1287,6 +1326,7 @@ static const char *number_range(int o)
 {
 	switch (o) {
 	case 'r':
+	case 'P':
 		return "a whole number from 2 to " MAX_REPS_TEXT;
 	case 'S':
 	case 'w':
@@ -1336,13 +1376,14 @@ int bench_main(int argc, char **argv)
 	    {"return-within", required_argument, NULL, 'W'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"mark", required_argument, NULL, 'K'},
+	    {"workload-reps", required_argument, NULL, 'P'},
 	    {0},
 	};
 	static char *def_cmd[8];
 	static struct bench b;
 	struct refault_opts ro = {.mib = 512, .reps = 10, .wait_s = 6};
 	struct return_opts rt = {.reps = 5, .timeout_s = 120};
-	bool return_mode_on = false, mib_given = false, timeout_given = false;
+	bool return_mode_on = false, mib_given = false, timeout_given = false, wreps_given = false;
 	bool refault_mode = false, with_prtop = true, reps_given = false, overhead = false;
 	char advice[512];
 	int o, base, ret;
@@ -1402,6 +1443,12 @@ int bench_main(int argc, char **argv)
 		case 'K':
 			rt.mark_path = optarg;
 			break;
+		case 'P':
+			if (parse_number(optarg, 2, MAX_REPS, &v) || v != (int)v)
+				goto bad;
+			rt.workload_reps = (int)v;
+			wreps_given = true;
+			break;
 		case 'n':
 			with_prtop = false;
 			break;
@@ -1436,9 +1483,13 @@ int bench_main(int argc, char **argv)
 		fprintf(stderr, "prtop bench: --refault takes no command and no --set\n");
 		return 2;
 	}
-	if (return_mode_on && (refault_mode || overhead || optind < argc)) {
-		fprintf(stderr, "prtop bench: --return takes no command and no --refault or "
-				"--overhead\n");
+	if (return_mode_on && (refault_mode || overhead)) {
+		fprintf(stderr, "prtop bench: --return takes no --refault or --overhead\n");
+		return 2;
+	}
+	if (wreps_given && !(return_mode_on && optind < argc)) {
+		fprintf(stderr, "prtop bench: --workload-reps goes with --return and a command "
+				"(-- CMD ARGS)\n");
 		return 2;
 	}
 	if (!return_mode_on && (rt.within_s > 0 || timeout_given || rt.mark_path)) {
@@ -1469,6 +1520,12 @@ int bench_main(int argc, char **argv)
 		rt.mib = mib_given ? ro.mib : 0;
 		rt.json = b.json;
 		rt.no_prtop = !with_prtop;
+		if (optind < argc) {
+			b.cmd = argv + optind;
+			b.tasks = tasks_of(b.cmd);
+			rt.workload_reps = wreps_given ? rt.workload_reps : rt.reps;
+			rt.settle_s = b.settle_s;
+		}
 		return return_mode(&b, &rt);
 	}
 	if (refault_mode) {

@@ -95,6 +95,18 @@ static const char *plain(char *buf, size_t len, double v)
 	return buf;
 }
 
+const char *stats_change_str(const struct change *d, char *buf, size_t len)
+{
+	if (!d->known)
+		snprintf(buf, len, "%s", "n/a");
+	else if (d->ci95_pct >= 999.95) /* an interval this wide says only "noise" */
+		snprintf(buf, len, "%+.0f%% ±>999%%%s", d->pct, d->significant ? "" : "~");
+	else
+		snprintf(buf, len, "%+.*f%% ±%.1f%%%s", fabs(d->pct) >= 999.95 ? 0 : 1, d->pct,
+			 d->ci95_pct, d->significant ? "" : "~");
+	return buf;
+}
+
 void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_stats *c,
 		   const char *metric)
 {
@@ -102,15 +114,9 @@ void stats_lkp_row(FILE *out, const struct sample_stats *b, const struct sample_
 	struct change d;
 
 	stats_change(b, c, &d);
-	if (!d.known)
-		snprintf(ch, sizeof(ch), "%s", "n/a");
-	else if (d.ci95_pct >= 999.95) /* an interval this wide says only "noise" */
-		snprintf(ch, sizeof(ch), "%+.0f%% ±>999%%%s", d.pct, d.significant ? "" : "~");
-	else
-		snprintf(ch, sizeof(ch), "%+.*f%% ±%.1f%%%s", fabs(d.pct) >= 999.95 ? 0 : 1, d.pct,
-			 d.ci95_pct, d.significant ? "" : "~");
 	fprintf(out, "%10s ±%5.1f%% %17s %10s ±%5.1f%%  %s\n", plain(bv, sizeof(bv), b->mean),
-		b->stddev_pct, ch, plain(cv, sizeof(cv), c->mean), c->stddev_pct, metric);
+		b->stddev_pct, stats_change_str(&d, ch, sizeof(ch)), plain(cv, sizeof(cv), c->mean),
+		c->stddev_pct, metric);
 }
 
 /* the plausible loss in %: the measured loss, or its interval's upper end within noise */
@@ -207,49 +213,116 @@ static int return_none(const struct return_in *in, int n, double within_s, char 
 	return -1;
 }
 
-int stats_advise_return(const struct return_in *in, int n, double within_s, const char *cost_unit,
-			char *buf, size_t len)
+/* the fastest workload of those meeting the goal; -1 when one of them has no throughput */
+static int return_fastest(const struct return_in *in, int n, double within_s)
 {
-	double hi, pick_hi = 0;
-	int i, pick = -1, meet = 0, unknown = 0, same = 0;
-	struct change d;
+	double hi;
+	int i, best = -1;
 
 	for (i = 0; i < n; i++) {
 		if (!return_meets(&in[i], within_s, &hi))
 			continue;
-		meet++;
+		if (!in[i].ops_known || in[i].ops.n < 2)
+			return -1;
+		if (best < 0 || in[i].ops.mean > in[best].ops.mean)
+			best = i;
+	}
+	return best;
+}
+
+/* meets the goal, and is not slower than the fastest (fast, if any) beyond noise */
+static bool return_eligible(const struct return_in *in, int i, int fast, double within_s,
+			    double *hi)
+{
+	struct change d;
+
+	if (!return_meets(&in[i], within_s, hi))
+		return false;
+	if (fast < 0 || i == fast)
+		return true;
+	stats_change(&in[fast].ops, &in[i].ops, &d);
+	return !d.known || !d.significant;
+}
+
+/* ", throughput -1.2% ±3.4%~ against on (within noise)": the pick's workload change */
+static void return_ops_words(const struct return_in *in, int pick, char *buf, size_t len)
+{
+	struct change d;
+	char ch[48];
+
+	if (pick == 0) {
+		snprintf(buf, len, ", its throughput the baseline");
+		return;
+	}
+	stats_change(&in[0].ops, &in[pick].ops, &d);
+	snprintf(buf, len, ", throughput %s against %s%s", stats_change_str(&d, ch, sizeof(ch)),
+		 in[0].name,
+		 !d.known	  ? ""
+		 : !d.significant ? " (within noise)"
+		 : d.pct < 0	  ? " (a loss)"
+				  : " (a gain)");
+}
+
+int stats_advise_return(const struct return_in *in, int n, double within_s, const char *cost_unit,
+			char *buf, size_t len)
+{
+	double hi, pick_hi = 0;
+	int i, pick = -1, meet = 0, run = 0, unknown = 0, same = 0;
+	int fast = return_fastest(in, n, within_s);
+	char ops[160] = "", noise[200] = "";
+	struct change d;
+
+	for (i = 0; i < n; i++) {
+		meet += return_meets(&in[i], within_s, &hi);
+		if (!return_eligible(in, i, fast, within_s, &hi))
+			continue;
+		run++;
 		unknown += !in[i].cost_known || in[i].cost.n < 1;
 	}
-	/* the cheapest that meets it; the first given when a cost is unknown */
+	/* the cheapest in the running; the fastest, else the first given, when a cost is unknown */
 	for (i = 0; i < n; i++) {
-		if (!return_meets(&in[i], within_s, &hi))
+		if (!return_eligible(in, i, fast, within_s, &hi))
 			continue;
-		if (pick < 0 || (!unknown && in[i].cost.mean < in[pick].cost.mean)) {
+		if (pick < 0 || (!unknown && in[i].cost.mean < in[pick].cost.mean) ||
+		    (unknown && i == fast)) {
 			pick = i;
 			pick_hi = hi;
 		}
 	}
 	if (pick < 0)
 		return return_none(in, n, within_s, buf, len);
+	if (fast >= 0) {
+		return_ops_words(in, pick, ops, sizeof(ops));
+		if (meet > run)
+			snprintf(noise, sizeof(noise),
+				 "; %d that meet%s it had less throughput beyond noise", meet - run,
+				 meet - run == 1 ? "s" : "");
+		if (run > 1)
+			snprintf(noise + strlen(noise), sizeof(noise) - strlen(noise),
+				 "; %s %d that meet it differ in throughput within noise",
+				 run == meet ? "all" : "the other", run);
+	}
 	if (unknown) {
 		snprintf(buf, len,
-			 "%s meets the goal: 90 %% in %.1f s (up to %.1f s); its cost was not "
-			 "measured, so of the %d setting%s that meet it the first given is named",
-			 in[pick].name, in[pick].t90.mean, pick_hi, meet, meet == 1 ? "" : "s");
+			 "%s meets the goal: 90 %% in %.1f s (up to %.1f s)%s%s; its cost was not "
+			 "measured, so of the %d setting%s in the running the %s is named",
+			 in[pick].name, in[pick].t90.mean, pick_hi, ops, noise, run,
+			 run == 1 ? "" : "s", fast >= 0 ? "fastest" : "first given");
 		return pick;
 	}
-	/* who else meets it at a cost not told apart from the pick's */
+	/* who else is in the running at a cost not told apart from the pick's */
 	for (i = 0; i < n; i++) {
-		if (i == pick || !return_meets(&in[i], within_s, &hi))
+		if (i == pick || !return_eligible(in, i, fast, within_s, &hi))
 			continue;
 		stats_change(&in[pick].cost, &in[i].cost, &d);
 		same += !d.known || !d.significant;
 	}
-	snprintf(buf, len,
-		 "%s meets the goal at the least cost: 90 %% in %.1f s (up to %.1f s), %.1f %s%s",
-		 in[pick].name, in[pick].t90.mean, pick_hi, in[pick].cost.mean, cost_unit,
-		 !same		    ? ""
-		 : same == meet - 1 ? "; every setting that meets it costs the same within noise"
-				    : "; some that meet it cost the same within noise");
+	snprintf(
+	    buf, len,
+	    "%s meets the goal at the least cost: 90 %% in %.1f s (up to %.1f s)%s, %.1f %s%s%s",
+	    in[pick].name, in[pick].t90.mean, pick_hi, ops, in[pick].cost.mean, cost_unit, noise,
+	    !same	      ? ""
+	    : same == run - 1 ? "; every setting in the running costs the same within noise"
+			      : "; some in the running cost the same within noise");
 	return pick;
 }

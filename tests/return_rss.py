@@ -13,7 +13,8 @@ scheduler's latency), and reads QEMU's VmRSS every STEP_S seconds; until
 QEMU exits.  OUT has lines "rss T KIB" (T: the middle of the read) and
 "mark T LINE".
 
-judge: per round of the guest's JSON (bench --return --json --mark), the
+judge: the workload's change per setting (-- pf1 in the same run),
+recomputed from its runs by Welch's interval; and per round of the guest's JSON (bench --return --json --mark), the
 host's free instant is the free line's arrival; the guest drained that line
 before munmap(), so the arrival is at most the round's mark_lead_s early
 (plus the reader's wake-up, late).  RSS at the free: the last sample before
@@ -176,22 +177,76 @@ def ci(st):
     return s["mean"], s["ci95_lo"], s["ci95_hi"]
 
 
+def workload_cell(st):
+    w = st.get("workload")
+    if w is None:
+        return "not run"
+    if w["change_pct"] is None:
+        return "base %s/s" % ("n/a" if w["ops_mean"] is None else "%.0f" % w["ops_mean"])
+    return "%+.1f%% ±%.1f%%%s" % (w["change_pct"], w["ci95_pct"], "" if w["significant"] else "~")
+
+
+T975 = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228]
+
+
+def welch(base, cur):
+    """(%change of the means, its 95 % half-width in %) from the runs"""
+    def mv(v):
+        m = sum(v) / len(v)
+        return m, sum((x - m) ** 2 for x in v) / (len(v) - 1) / len(v)
+    mb, vb = mv(base)
+    mc, vc = mv(cur)
+    df = ((vb + vc) ** 2 / (vb * vb / (len(base) - 1) + vc * vc / (len(cur) - 1))
+          if vb + vc > 0 else len(base) + len(cur) - 2)
+    lo = min(int(df), 9)
+    t = T975[lo] + (T975[lo + 1] - T975[lo]) * min(df - lo, 1)
+    return 100 * (mc - mb) / mb, 100 * t * (vb + vc) ** 0.5 / mb
+
+
+def check_workload(guest, out=sys.stdout):
+    """the workload's change per setting, recomputed from its runs against
+    the first setting's; the first's change null.  Returns the failures."""
+    sets = guest["settings"]
+    if sets[0].get("workload") is None:
+        out.write("workload: not run\n")
+        return 0
+    bad = 0
+    base = sets[0]["workload"]["ops_per_run"]
+    if sets[0]["workload"]["change_pct"] is not None:
+        out.write("workload: NO: the baseline [%s] has a change\n" % sets[0]["name"])
+        bad += 1
+    for st in sets[1:]:
+        w = st["workload"]
+        if len(base) < 2 or len(w["ops_per_run"]) < 2:
+            bad += w["change_pct"] is not None
+            continue
+        chg, hw = welch(base, w["ops_per_run"])
+        # the runs are rounded to 0.1 op/s; df to a table step
+        ok = (w["change_pct"] is not None and abs(w["change_pct"] - chg) <= 0.02 + 1e-3 * abs(chg)
+              and abs(w["ci95_pct"] - hw) <= 0.02 + 0.01 * hw)
+        bad += not ok
+        out.write("workload: [%s] %+.2f%% ±%.2f%% from its %d runs, prtop %s  %s\n" % (
+            st["name"], chg, hw, len(w["ops_per_run"]), workload_cell(st), "yes" if ok else "NO"))
+    return bad
+
+
 def table(guest, out=sys.stdout):
     """the guest's figures per setting, and whether the first two's 90 %
     intervals overlap"""
     def num(v, fmt="%.2f"):
         return "n/a" if v is None else fmt % v
 
-    out.write("%-14s %6s %6s %20s %6s %10s %12s\n" % (
-        "setting", "rounds", "t50 s", "t90 s [95 % ci]", "t99 s", "worker ms", "refault MiB"))
+    out.write("%-14s %6s %6s %20s %6s %10s %12s %18s\n" % (
+        "setting", "rounds", "t50 s", "t90 s [95 % ci]", "t99 s", "worker ms", "refault MiB",
+        "workload ±ci95"))
     for st in guest["settings"]:
         m, lo, hi = ci(st)
         iv = "n/a" if lo is None else "%.2f [%.2f, %.2f]" % (m, lo, hi)
         rf = st.get("refault_bytes_mean")
-        out.write("%-14s %6d %6s %20s %6s %10s %12s\n" % (
+        out.write("%-14s %6d %6s %20s %6s %10s %12s %18s\n" % (
             st["name"], st["rounds"], num(st["t50_s"]["mean"]), iv, num(st["t99_s"]["mean"]),
             num(st.get("worker_ms_mean"), "%.1f"),
-            num(None if rf is None else rf / 1048576.0, "%.1f")))
+            num(None if rf is None else rf / 1048576.0, "%.1f"), workload_cell(st)))
     if len(guest["settings"]) > 1:
         a, b = guest["settings"][0], guest["settings"][1]
         _, alo, ahi = ci(a)
@@ -241,6 +296,22 @@ def self_test():
     guest["settings"][1]["per_round"][0]["t90_s"] = None   # neither got there: agreed
     buf = io.StringIO()
     assert judge(guest, lines, buf) == (1, 2), buf.getvalue()
+    # the workload's change against the first setting, from the runs
+    guest = {"settings": [
+        {"name": "on", "workload": {"ops_per_run": [100.0, 102.0, 98.0], "change_pct": None}},
+        {"name": "delay_ms=250", "workload": {"ops_per_run": [50.0, 51.0, 49.0],
+                                              "change_pct": -50.0, "ci95_pct": 5.56,
+                                              "significant": True}}]}
+    chg, hw = welch([100.0, 102.0, 98.0], [50.0, 51.0, 49.0])
+    # by hand: var/n 4/3 and 1/3, df 2.94, t 3.248: 100 * 3.248 * 1.291 / 100
+    assert abs(chg + 50) < 1e-9 and abs(hw - 4.193) < 0.001, (chg, hw)
+    guest["settings"][1]["workload"]["ci95_pct"] = round(hw, 2)
+    assert check_workload(guest, io.StringIO()) == 0
+    guest["settings"][1]["workload"]["change_pct"] = 50.0     # the sign flipped
+    assert check_workload(guest, io.StringIO()) == 1
+    guest["settings"][1]["workload"]["change_pct"] = -50.0
+    guest["settings"][1]["workload"]["ci95_pct"] = 2.3        # one arm's spread only
+    assert check_workload(guest, io.StringIO()) == 1
     print("return_rss self-test: ok")
 
 
@@ -252,7 +323,8 @@ if __name__ == "__main__":
     elif len(sys.argv) == 4 and sys.argv[1] == "judge":
         g = json.load(open(sys.argv[2]))
         table(g)
+        bad = check_workload(g)
         a, n = judge(g, open(sys.argv[3]).read().splitlines())
-        sys.exit(0 if n and a == n else 1)
+        sys.exit(0 if n and a == n and not bad else 1)
     else:
         sys.exit(__doc__)

@@ -100,7 +100,10 @@ both|2|--until-ci goes with --overhead|bench --until-ci 2
 both|2|takes no command and no --set|bench --refault --set order=9
 both|2|go with --return|bench --return-within 5
 both|2|go with --return|bench --mark /dev/null
-both|2|takes no command and no --refault|bench --return --refault
+both|2|--return takes no --refault or --overhead|bench --return --refault
+both|2|--workload-reps goes with --return and a command|bench --workload-reps 3 -- true
+both|2|--workload-reps goes with --return and a command|bench --return --workload-reps 3
+both|2|invalid --workload-reps '1'|bench --return --workload-reps 1 -- true
 both|2|invalid --timeout '0'|bench --return --timeout 0
 both|2|invalid --return-within '-1'|bench --return --return-within -1
 both|2|invalid --top|host export --top 0

@@ -9,11 +9,21 @@
 # agree with reported_kib's growth within 2 %.  Then the text output with
 # a --set (80 columns, "not reached" where the counter shows it was not: 64
 # MiB is under this kernel's max_waiting_mib), the knob put back, and put
-# back on SIGTERM too (those two attach nothing: --no-prtop).  The first
+# back on SIGTERM too (those two attach nothing: --no-prtop).  The text run
+# also runs pf1 before each return round (-- pf1, 3 runs of 1 s per setting,
+# about 7 s), slowed by pf1 --slow 80 in the order=10 arm only: a known
+# injected cost the table's pf1 column must show: negative beyond noise, and
+# -80 % within twice its interval (this machine's other load moves 3 runs a
+# lot: twice is about its 99 % one at these few runs) plus 15 % of it (pf1's
+# busy-wait costs a little more than its share, see tests/test_profile.sh).
+# 80 rather than 50: a run with no arm slowed (0 %) is then far outside
+# even a noisy interval.  And the interval as
+# Welch's from the two arms' spreads in the LKP row (the row's own
+# rounding allowed), so one from the wrong arm shows.  The first
 # run also writes --mark lines to a file the watcher counts: a free line
 # must be there by the sample where MemFree jumps, and at most one
 # sample (and munmap()'s time) before it.  And the self-test of tests/return_rss.py, which judges the
-# same lines from a guest against QEMU's RSS in make bench.  About 40 s.
+# same lines from a guest against QEMU's RSS in make bench.  About 50 s.
 . tests/lib.sh
 require python3
 tmp=$(mktemp -d)
@@ -142,6 +152,7 @@ check "return: tests/backlog_rss.py's self-test" python3 tests/backlog_rss.py --
 before=$(cat "$order")
 k0=$(cat "$kib")
 "$PRTOP" bench --return --mib 64 --reps 2 --set order=10 --timeout 1 --return-within 10 --no-prtop \
+	--settle 0 --workload-reps 3 -- "$TOOLS/pf1" -t 1 -s 1 -w 0 --slow 80 --slow-arm order=10 \
 	>"$tmp/ret.txt" 2>&1
 rc=$?
 k1=$(cat "$kib")
@@ -151,6 +162,37 @@ check "return: text fits 80 columns" sh -c "! awk 'length(\$0) > 80' '$tmp/ret.t
 check "return: order put back ($(cat "$order"), was $before)" test "$(cat "$order")" = "$before"
 check "return: an A/B block for the setting and an advice line" \
 	sh -c "grep -q '^\[order=10\] vs \[on\]' '$tmp/ret.txt' && grep -q '^advice: ' '$tmp/ret.txt'"
+# the workload's column: the injected -80 % in order=10, against on
+python3 - "$tmp/ret.txt" <<'EOF' | sed 's/^ok /ok - /; s/^not ok /not ok - /'
+import re, sys
+SLOW, MODEL = 80.0, 12.0
+T = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306]
+txt = open(sys.argv[1]).read()
+def say(good, name):
+    print(('ok ' if good else 'not ok ') + 'return: ' + name)
+row = re.search(r'^order=10 +\S+ +.+? +([-+][0-9.]+)% ±([0-9.]+)%(~?) +\S+ +\S+$', txt, re.M)
+base = re.search(r'^on +\S+ +.+? +base ([0-9]+)/s ', txt, re.M)
+lkp = re.search(r'^ *([0-9.]+) ±([ 0-9.]+)% +([-+][0-9.]+)% ±([0-9.]+)%~? +([0-9.]+) ±([ 0-9.]+)%  '
+                r'ops_per_task \(pf1\)$', txt, re.M)
+if not (row and base and lkp):
+    say(False, "the table's pf1 cells and the LKP row are there (%s %s %s)" % (bool(row), bool(base), bool(lkp)))
+    sys.exit(0)
+chg, ci, noisy = float(row.group(1)), float(row.group(2)), row.group(3)
+say(chg < 0 and not noisy and abs(chg + SLOW) <= 2 * ci + MODEL,
+    "pf1 slowed by the injected %g %% in order=10: the table says %+.1f %% ±%.1f %%%s"
+    % (SLOW, chg, ci, noisy))
+b, sb, c, sc = (float(lkp.group(k)) for k in (1, 2, 5, 6))
+say(abs(float(base.group(1)) - b) <= 1 and abs(float(lkp.group(3)) - chg) < 0.05,
+    "the table's base %s/s and change are the LKP row's (%g, %s %%)" % (base.group(1), b, lkp.group(3)))
+# Welch's interval from the row's means and spreads, 3 runs each
+vb, vc = (b * sb / 100) ** 2 / 3, (c * sc / 100) ** 2 / 3
+df = (vb + vc) ** 2 / (vb * vb / 2 + vc * vc / 2) if vb + vc > 0 else 4
+lo = int(df)
+t = T[lo] + (T[min(lo + 1, 8)] - T[lo]) * (df - lo)
+want = 100 * t * (vb + vc) ** 0.5 / b
+say(abs(ci - want) <= 0.05 * want + 0.15,
+    "the interval ±%.1f %% is Welch's from both arms' spreads (%.2f)" % (ci, want))
+EOF
 # 4 rounds of 64 MiB: under 90 % of one round's in all, no round can have reached 90 %
 if [ $((k1 - k0)) -lt $((64 * 1024 * 9 / 10)) ]; then
 	check "return: 90 % not reached, and said so (reported_kib grew $((k1 - k0)) KiB)" \

@@ -50,6 +50,19 @@ static void change(void)
 	CHECK_DBL(d.pct, -10, 1e-9, "stats: %%change of the means");
 	CHECK_DBL(d.ci95_pct, 2.447 * sqrt(2 * (8.0 / 3) / 4), 1e-6, "stats: Welch 95 %% interval");
 	CHECK(d.significant, "stats: -10 %% ±2.8 %% excludes 0");
+	{
+		/* unequal spreads, 3 runs each (the return table's pf1 at half the
+		 * throughput): var/n 4/3 and 1/3, Welch's df 2.94, t 3.248 */
+		static const double b3[] = {100, 102, 98}, c3[] = {50, 51, 49};
+		struct sample_stats sb3, sc3;
+
+		stats_of(b3, 3, &sb3);
+		stats_of(c3, 3, &sc3);
+		stats_change(&sb3, &sc3, &d);
+		CHECK(fabs(d.pct + 50) < 1e-9 && fabs(d.ci95_pct - 4.193) < 0.001,
+		      "stats: Welch's interval takes each arm's own spread (%+.2f %% ±%.3f %%)",
+		      d.pct, d.ci95_pct);
+	}
 	stats_of(noisy, 4, &c);
 	stats_change(&b, &c, &d);
 	CHECK(!d.significant, "stats: a noisy +-0.5 %% is within noise (ci %.1f)", d.ci95_pct);
@@ -184,6 +197,47 @@ static void interval(void)
 	CHECK(!stats_interval(&s, &lo, &hi), "stats: one value has no interval");
 }
 
+/* a workload's throughput per setting: a setting slower beyond noise is out */
+static void return_advisor_ops(struct return_in *in)
+{
+	static const double c_fast[] = {200, 210, 205}, c_mid[] = {90, 92, 91};
+	static const double o_on[] = {100, 101, 99}, o_250[] = {100, 102, 98},
+			    o_slow[] = {80, 81, 79}, o_same[] = {99, 101, 100};
+	char buf[512];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		in[i].cost_known = in[i].ops_known = true;
+	stats_of(c_fast, 3, &in[1].cost);
+	stats_of(c_mid, 3, &in[2].cost);
+	stats_of(o_on, 3, &in[0].ops);
+	stats_of(o_250, 3, &in[1].ops);
+	stats_of(o_slow, 3, &in[2].ops);
+	/* within 5 s: 1000 is cheaper in worker time, but 20 % slower beyond noise */
+	CHECK(stats_advise_return(in, 3, 5, "ms", buf, sizeof(buf)) == 1 &&
+		  strstr(buf, "delay_ms=250 meets the goal at the least cost") &&
+		  strstr(buf, "throughput +0.0% ±") && strstr(buf, "against on (within noise)") &&
+		  strstr(buf, "1 that meets it had less throughput beyond noise"),
+	      "stats: return advisor leaves out a setting slower beyond noise (%s)", buf);
+	/* the same throughput within noise: the worker's run time decides, said so */
+	stats_of(o_same, 3, &in[2].ops);
+	CHECK(stats_advise_return(in, 3, 5, "ms", buf, sizeof(buf)) == 2 &&
+		  strstr(buf, "delay_ms=1000 meets") &&
+		  strstr(buf, "all 2 that meet it differ in throughput within noise") &&
+		  !strstr(buf, "beyond noise"),
+	      "stats: return advisor says when throughput differs within noise (%s)", buf);
+	/* the slow one alone meets a loose goal with on: its loss is said */
+	stats_of(o_slow, 3, &in[2].ops);
+	in[1].rounds = 4; /* 250 short of 90 % once: out */
+	CHECK(stats_advise_return(in, 3, 30, "ms", buf, sizeof(buf)) == 0 &&
+		  strstr(buf, "its throughput the baseline") && strstr(buf, "1 that meets it"),
+	      "stats: return advisor: the baseline wins against a slower one (%s)", buf);
+	CHECK(stats_advise_return(in, 3, 1, "ms", buf, sizeof(buf)) == -1 &&
+		  strstr(buf, "no setting meets the goal"),
+	      "stats: return advisor with throughput says plainly when none meets it (%s)", buf);
+	in[1].rounds = 3;
+}
+
 static void return_advisor(void)
 {
 	/* t90 per round; cost in ms of worker run time per round */
@@ -249,6 +303,7 @@ static void return_advisor(void)
 	CHECK(stats_advise_return(in, 0, 5, "ms", buf, sizeof(buf)) == -1 &&
 		  strstr(buf, "none returned"),
 	      "stats: return advisor with nothing to rank (%s)", buf);
+	return_advisor_ops(in);
 }
 
 void test_stats(void)
