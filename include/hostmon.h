@@ -146,6 +146,14 @@ int host_drop_caps(struct host *h, char *kept, size_t len);
 const char *host_probe_name(enum host_probe p);
 
 /*
+ * The sampler (sampler.h) on the host monitor: cur and prev are host_snap;
+ * samples on the grid of whole intervals.  0 or -errno (nothing to free).
+ */
+struct sampler;
+struct sampler_opts;
+int host_sampler_init(struct sampler *s, struct host *h, const struct sampler_opts *o);
+
+/*
  * libvirt's own statistics of the domains it manages (src/host_libvirt.c):
  * libvirt.so.0 is opened when the first VM whose manager is libvirt is
  * seen, never before (no libvirt: nothing changes), and a read-only

@@ -23,6 +23,7 @@
 #include "format.h"
 #include "hostmon.h"
 #include "metrics.h"
+#include "sampler.h"
 #include "ui.h"
 
 const char *const host_help =
@@ -199,66 +200,19 @@ static int parse(int argc, char **argv, struct host_args *a)
 	return 0;
 }
 
-/* ---- the sampling loop ---- */
+/* ---- the views ---- */
 
-struct host_loop {
-	struct host *h;
-	struct host_snap *cur, *prev;
-	uint64_t next_ns, interval_ns;
-	long frames;
-};
-
-/*
- * The first sample due after now on the grid of whole intervals of the
- * monotonic clock: two prtop host on one machine (the view and the
- * exporter) then scan at the same moments, and the refault ages they find
- * by PAGEMAP_SCAN, known to the interval, agree
- */
-static uint64_t next_on_grid(uint64_t now, uint64_t interval)
+static const struct host_snap *hcur(const struct sampler *s)
 {
-	return (now / interval + 1) * interval;
+	return s->vcur;
 }
 
-/* wait until the next sample is due (or a key, in the live view), then take it */
-static bool loop_next(struct host_loop *l, bool live, bool *quit)
+static const struct host_snap *hprev(const struct sampler *s)
 {
-	struct host_snap *t;
-
-	while (!prtop_stop) {
-		uint64_t now = now_ns();
-		int wait_ms;
-
-		if (now >= l->next_ns)
-			break;
-		wait_ms = (int)((l->next_ns - now) / 1000000) + 1;
-		if (wait_ms > 200)
-			wait_ms = 200;
-		if (live) {
-			int ch;
-
-			timeout(wait_ms);
-			ch = getch();
-			if (ch == 'q' || ch == 'Q') {
-				*quit = true;
-				return false;
-			}
-		} else {
-			poll(NULL, 0, wait_ms);
-		}
-	}
-	if (prtop_stop)
-		return false;
-	t = l->prev;
-	l->prev = l->cur;
-	l->cur = t;
-	host_sample(l->h, l->cur);
-	l->next_ns += l->interval_ns;
-	if (l->next_ns < now_ns())
-		l->next_ns = next_on_grid(now_ns(), l->interval_ns); /* we were stopped: no burst */
-	return true;
+	return s->have_prev ? s->vprev : NULL;
 }
 
-static void live_frame(const struct host_loop *l, const struct host_args *a)
+static void live_frame(const struct sampler *s, const struct host_args *a)
 {
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
@@ -267,8 +221,8 @@ static void live_frame(const struct host_loop *l, const struct host_args *a)
 
 	if (!m)
 		return;
-	host_text_frame(m, l->cur, l->prev, a->timestamp);
-	fprintf(m, "\nsample %ld, every %g s   q quit\n", l->frames, a->interval_s);
+	host_text_frame(m, hcur(s), hprev(s), a->timestamp);
+	fprintf(m, "\nsample %ld, every %g s   q quit\n", s->frames, a->interval_s);
 	fclose(m);
 	erase();
 	for (line = strtok_r(buf, "\n", &save); line && y < LINES;
@@ -278,9 +232,18 @@ static void live_frame(const struct host_loop *l, const struct host_args *a)
 	free(buf);
 }
 
-static int run_view(struct host_loop *l, const struct host_args *a)
+static bool live_idle(void *ctx, int wait_ms)
 {
-	bool live = !a->batch, quit = false;
+	int ch;
+
+	timeout(wait_ms);
+	ch = getch();
+	return ch == 'q' || ch == 'Q';
+}
+
+static int run_view(struct sampler *s, const struct host_args *a)
+{
+	bool live = !a->batch;
 	int ret = 0;
 
 	if (live) {
@@ -292,20 +255,19 @@ static int run_view(struct host_loop *l, const struct host_args *a)
 		cbreak();
 		noecho();
 		curs_set(0);
-		live_frame(l, a);
+		s->o.idle = live_idle;
 	}
-	while ((!a->count || l->frames < a->count) && loop_next(l, live, &quit)) {
-		l->frames++;
+	while (sampler_next(s)) {
 		if (live) {
-			live_frame(l, a);
+			live_frame(s, a);
 		} else if (a->json) {
-			struct json_object *o = host_json(l->cur, l->prev);
+			struct json_object *o = host_json(hcur(s), hprev(s));
 
 			fprintf(stdout, "%s\n",
 				json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		} else {
-			host_text_frame(stdout, l->cur, l->prev, a->timestamp);
+			host_text_frame(stdout, hcur(s), hprev(s), a->timestamp);
 			fputc('\n', stdout);
 		}
 		if (!live && (ret = output_status(stdout)))
@@ -358,30 +320,29 @@ static const struct export_src host_src = {
     .mono_ns = hx_mono,
 };
 
-static struct host_published *published(struct host_loop *l, struct host_sel *sel)
+static struct host_published *published(const struct sampler *s, struct host_sel *sel)
 {
 	struct host_published *p = malloc(sizeof(*p));
 
 	if (p) {
-		host_select(sel, l->cur);
-		p->snap = *l->cur;
+		host_select(sel, hcur(s));
+		p->snap = *hcur(s);
 		p->sel = *sel;
 	}
 	return p;
 }
 
-static int publish(struct exporter *e, struct host_loop *l, struct host_sel *sel)
+static int publish(struct exporter *e, const struct sampler *s, struct host_sel *sel)
 {
-	struct host_published *p = published(l, sel);
+	struct host_published *p = published(s, sel);
 
 	return p ? export_publish(e, p) : -ENOMEM;
 }
 
-static int run_export(struct host_loop *l, const struct host_args *a, int fd, const char *spec)
+static int run_export(struct sampler *s, const struct host_args *a, int fd, const char *spec)
 {
 	struct host_sel *sel = calloc(1, sizeof(*sel));
 	struct exporter *e;
-	bool quit = false;
 	int ret = 1;
 
 	if (!sel) {
@@ -390,7 +351,7 @@ static int run_export(struct host_loop *l, const struct host_args *a, int fd, co
 	}
 	sel->top = a->top ? a->top : HOST_TOP_DEFAULT;
 	e = export_start(fd, &host_src, a->interval_s, PRTOP_VERSION, a->ho.verbose,
-			 published(l, sel));
+			 published(s, sel));
 	if (!e) {
 		fprintf(stderr, "prtop: cannot start the HTTP server on %s\n", spec);
 		close(fd);
@@ -399,8 +360,8 @@ static int run_export(struct host_loop *l, const struct host_args *a, int fd, co
 	}
 	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
 		a->interval_s);
-	while (loop_next(l, false, &quit))
-		if (publish(e, l, sel))
+	while (sampler_next(s))
+		if (publish(e, s, sel))
 			goto oom;
 	ret = 0;
 	goto out;
@@ -433,7 +394,9 @@ static void warn_unknown_vmms(const struct host_snap *s)
 int host_main(int argc, char **argv)
 {
 	struct host_args a = {.interval_s = 1};
-	struct host_loop l = {0};
+	struct sampler smp = {0};
+	struct sampler_opts so = {0};
+	struct host *h = NULL;
 	char err[512] = "";
 	int ret, fd = -1;
 
@@ -470,37 +433,35 @@ int host_main(int argc, char **argv)
 	}
 #endif
 	prtop_signals_init();
-	l.cur = calloc(1, sizeof(*l.cur));
-	l.prev = calloc(1, sizeof(*l.prev));
-	if (!l.cur || !l.prev) {
-		fprintf(stderr, "prtop: out of memory\n");
-		ret = 1;
-		goto out;
-	}
-	if (host_open(&l.h, &a.ho, err, sizeof(err)) || host_drop_caps(l.h, err, sizeof(err))) {
+	if (host_open(&h, &a.ho, err, sizeof(err)) || host_drop_caps(h, err, sizeof(err))) {
 		fprintf(stderr, "prtop: %s\n", err);
 		ret = 1;
 		goto out;
 	}
 	if (a.ho.verbose || a.export)
 		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
-	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
-	host_sample(l.h, l.cur);
-	warn_unknown_vmms(l.cur);
-	l.next_ns = next_on_grid(now_ns(), l.interval_ns);
+	so.interval_s = a.interval_s;
+	so.count = a.export ? 0 : a.count;
+	/* the live view shows the first sample at once; the others wait a window */
+	so.deliver_base = !a.export && !a.batch;
+	if (host_sampler_init(&smp, h, &so)) {
+		fprintf(stderr, "prtop: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	warn_unknown_vmms(hcur(&smp));
 #ifndef PRTOP_NO_EXPORT
 	if (a.export) {
-		ret = run_export(&l, &a, fd, spec);
+		ret = run_export(&smp, &a, fd, spec);
 		fd = -1;
 		goto out;
 	}
 #endif
-	ret = run_view(&l, &a);
+	ret = run_view(&smp, &a);
 out:
 	if (fd >= 0)
 		close(fd);
-	host_close(l.h);
-	free(l.cur);
-	free(l.prev);
+	sampler_free(&smp);
+	host_close(h);
 	return ret;
 }
