@@ -301,6 +301,22 @@ struct metrics_opts;
 int host_metrics_render(struct mbuf *b, const struct host_snap *s, const struct host_sel *sel,
 			const struct metrics_opts *o);
 
+/*
+ * What a host figure needs to be known (src/host_report.c).  Unknown is
+ * null in JSON, n/a on text and screen, absent at /metrics; never 0.
+ *   a discard method: the probe of its syscall attached (madvise for
+ *     dontneed, remove and free; fallocate for punch_hole)
+ *   totals, rates and sizes of discards, failed and other discards: every
+ *     method's probe (a total missing a method would read low)
+ *   refaults and their ages: a refault method (PAGEMAP_SCAN or the fault
+ *     probes, with pagemap readable), not --no-refaults
+ *   a VM's RSS: its /proc/PID/status read (host_vm.rss_known)
+ */
+enum host_probe host_method_probe(enum host_method m);
+bool host_method_known(const struct host_snap *s, enum host_method m);
+bool host_discards_known(const struct host_snap *s);
+bool host_refaults_known(const struct host_snap *s);
+
 /* ---- presentations (src/host_report.c): pure functions of two samples ---- */
 struct json_object;
 /* one frame: header, a row per VM, its methods/sizes/ages, the probes */
