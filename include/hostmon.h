@@ -152,6 +152,36 @@ const char *host_probe_name(enum host_probe p);
 struct sampler;
 struct sampler_opts;
 int host_sampler_init(struct sampler *s, struct host *h, const struct sampler_opts *o);
+/*
+ * With o.history slots: per VM, the discard and refault rates of each
+ * window in MiB/s (unknown: no window yet, or the group is unknown), one
+ * slot per delivered sample, aligned across VMs
+ */
+enum host_hist_fig {
+	HH_DISCARD = 0,
+	HH_REFAULT,
+	HH__COUNT,
+};
+struct history;
+struct json_object;
+/* VM v's history (NULL: none kept, or v is not in it) */
+const struct history *host_history(const struct sampler *s, const struct host_vm *v);
+const char *host_hist_key(enum host_hist_fig f);
+/* {"t_s": [...], "vms": [{"pid", "name", "discard_mib_per_s": [...], ...}]}, or NULL */
+struct json_object *host_history_json(const struct sampler *s);
+/* the latest sample as a -j line's object: host_json, "sample" and "history" */
+struct json_object *host_json_frame(const struct sampler *s);
+
+/* the live view (src/host_tui.c), on the guest's engine; exit status */
+struct host_tui_opts {
+	double interval_s;
+	long count;
+	int history; /* slots; 0: the default */
+	bool timestamps;
+	const char *json_log;			    /* NULL: none */
+	void (*on_base)(const struct host_snap *s); /* told the first sample */
+};
+int host_tui_run(struct host *h, const struct host_tui_opts *o);
 
 /*
  * libvirt's own statistics of the domains it manages (src/host_libvirt.c):
@@ -322,6 +352,36 @@ struct json_object;
 /* one frame: header, a row per VM, its methods/sizes/ages, the probes */
 void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
 		     bool timestamp);
+/* the columns of a VM's row, in order */
+enum host_col {
+	HC_PID = 0,
+	HC_NAME,
+	HC_DISCARD_RATE,
+	HC_REFAULT_RATE,
+	HC_DISCARDED,
+	HC_REFAULTED,
+	HC_RSS,
+	HC_RSS_CHANGE,
+	HC__COUNT,
+};
+const char *host_col_label(enum host_col c);
+/* the table's header line and VM i's row, as the text frame prints them */
+void host_row_head(char *buf, size_t len);
+void host_row(char *buf, size_t len, const struct host_snap *cur, const struct host_snap *prev,
+	      int i);
+/* VM i's detail lines (who, methods, sizes, ages), wrapped under its row */
+void host_vm_detail(FILE *out, const struct host_snap *cur, int i);
+/* the frame's closing notes and its probes line */
+void host_frame_notes(FILE *out, const struct host_snap *cur);
+/* VM i's figure in column c (NAME has none); false when unknown */
+bool host_col_value(const struct host_snap *cur, const struct host_snap *prev, int i,
+		    enum host_col c, double *v);
+/*
+ * order[0 .. nvms): the VMs by column c, largest first when desc (names
+ * by strcmp); unknown values last in either direction; ties by pid
+ */
+void host_sort(int *order, const struct host_snap *cur, const struct host_snap *prev,
+	       enum host_col c, bool desc);
 /* one JSON object: vms[] with cumulative counters and the window's */
 struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev);
 /* prtop doctor --host */

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <curses.h>
 #include <json-c/json.h>
 
 #include "clock.h"
 #include "cmd.h"
 #include "export.h"
+#include "history.h"
 #include "format.h"
 #include "hostmon.h"
 #include "metrics.h"
@@ -28,7 +28,7 @@
 
 const char *const host_help =
     "Usage: prtop host [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T] [-p PID]...\n"
-    "                  [--no-refaults] [-v]\n"
+    "                  [--history N] [--json-log FILE] [--no-refaults] [-v]\n"
     "       prtop host export [-l ADDR:PORT] [-d SECS] [--top N] [-p PID]...\n"
     "                         [--no-refaults] [-v]\n"
     "\n"
@@ -50,6 +50,11 @@ const char *const host_help =
     "                    a figure prtop cannot observe is null\n"
     "  -T, --timestamp   wall-clock time on every frame\n"
     "  -p, --pid PID     watch this process (repeatable); no discovery by name\n"
+    "      --history N   keep N samples of each VM's discard and refault MiB/s\n"
+    "                    (the live view's strips; default 300) and add them to\n"
+    "                    -j frames as history\n"
+    "      --json-log FILE  the live view also appends each frame to FILE as a\n"
+    "                    -j line\n"
     "      --no-refaults do not look for refaults (no scan, no fault probe):\n"
     "                    refaulted bytes are then unknown\n"
     "  -v, --verbose     libbpf diagnostics on stderr\n"
@@ -67,6 +72,9 @@ const char *const host_help =
     "read pagemap then.  'prtop doctor --host' shows every probe and why one\n"
     "is missing.\n"
     "\n"
+    "Keys: q quit, p pause, h help, + and - change the interval, < and > sort\n"
+    "by the column to the left or right, I sort the other way round.\n"
+    "\n"
     "Exit status: 0 done; 1 not root, nothing to observe, or a --pid gone at\n"
     "start; 2 bad input.\n";
 
@@ -77,8 +85,8 @@ struct host_args {
 	double interval_s;
 	long count;
 	bool batch, json, timestamp, export, help;
-	const char *listen;
-	int top;
+	const char *listen, *json_log;
+	int top, history;
 };
 
 static int usage(const char *fmt, const char *what)
@@ -112,6 +120,8 @@ static int parse(int argc, char **argv, struct host_args *a)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"no-refaults", no_argument, NULL, 'R'},
+	    {"history", required_argument, NULL, 'H'},
+	    {"json-log", required_argument, NULL, 'J'},
 	    {0},
 	};
 	bool d_seen = false;
@@ -166,6 +176,16 @@ static int parse(int argc, char **argv, struct host_args *a)
 		case 'R':
 			a->ho.no_refaults = true;
 			break;
+		case 'H':
+			if (parse_number(optarg, 1, HIST_MAX_SLOTS, &v) || v != (int)v)
+				return usage("invalid --history '%s': give a whole number from 1 "
+					     "to 86400",
+					     optarg);
+			a->history = (int)v;
+			break;
+		case 'J':
+			a->json_log = optarg;
+			break;
 		case 'h':
 			a->help = true;
 			return 0;
@@ -179,6 +199,13 @@ static int parse(int argc, char **argv, struct host_args *a)
 		return usage("%s", "-b, -j, -T and -n do not apply to 'prtop host export'");
 	if (!a->export && (a->listen || a->top))
 		return usage("%s", "--listen and --top apply to 'prtop host export' only");
+	if (a->export && (a->history || a->json_log))
+		return usage("%s", "--history and --json-log do not apply to 'prtop host export'");
+	if (a->batch && a->json_log)
+		return usage("%s", "--json-log is the live view's: -b -j alone writes JSON Lines");
+	if (a->batch && a->history && !a->json)
+		return usage("%s", "--history is drawn in the live view and written in -j frames, "
+				   "not in -b text: add -j");
 	for (; optind < argc; optind++, pos++) {
 		const char *s = argv[optind];
 
@@ -200,7 +227,7 @@ static int parse(int argc, char **argv, struct host_args *a)
 	return 0;
 }
 
-/* ---- the views ---- */
+/* ---- batch ---- */
 
 static const struct host_snap *hcur(const struct sampler *s)
 {
@@ -212,56 +239,13 @@ static const struct host_snap *hprev(const struct sampler *s)
 	return s->have_prev ? s->vprev : NULL;
 }
 
-static void live_frame(const struct sampler *s, const struct host_args *a)
+static int run_batch(struct sampler *s, const struct host_args *a)
 {
-	char *buf = NULL, *line, *save = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int y = 0;
-
-	if (!m)
-		return;
-	host_text_frame(m, hcur(s), hprev(s), a->timestamp);
-	fprintf(m, "\nsample %ld, every %g s   q quit\n", s->frames, a->interval_s);
-	fclose(m);
-	erase();
-	for (line = strtok_r(buf, "\n", &save); line && y < LINES;
-	     line = strtok_r(NULL, "\n", &save))
-		mvaddnstr(y++, 0, line, COLS);
-	refresh();
-	free(buf);
-}
-
-static bool live_idle(void *ctx, int wait_ms)
-{
-	int ch;
-
-	timeout(wait_ms);
-	ch = getch();
-	return ch == 'q' || ch == 'Q';
-}
-
-static int run_view(struct sampler *s, const struct host_args *a)
-{
-	bool live = !a->batch;
 	int ret = 0;
 
-	if (live) {
-		if (!initscr()) {
-			fprintf(stderr, "prtop: cannot start the screen (TERM=%s): try -b\n",
-				getenv("TERM") ? getenv("TERM") : "");
-			return 1;
-		}
-		cbreak();
-		noecho();
-		curs_set(0);
-		s->o.idle = live_idle;
-	}
 	while (sampler_next(s)) {
-		if (live) {
-			live_frame(s, a);
-		} else if (a->json) {
-			struct json_object *o = host_json(hcur(s), hprev(s));
+		if (a->json) {
+			struct json_object *o = host_json_frame(s);
 
 			fprintf(stdout, "%s\n",
 				json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -270,13 +254,9 @@ static int run_view(struct sampler *s, const struct host_args *a)
 			host_text_frame(stdout, hcur(s), hprev(s), a->timestamp);
 			fputc('\n', stdout);
 		}
-		if (!live && (ret = output_status(stdout)))
-			break;
-		if (!live && ferror(stdout))
+		if ((ret = output_status(stdout)) || ferror(stdout))
 			break;
 	}
-	if (live)
-		endwin();
 	return ret;
 }
 
@@ -440,10 +420,22 @@ int host_main(int argc, char **argv)
 	}
 	if (a.ho.verbose || a.export)
 		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
+	if (!a.export && !a.batch) {
+		struct host_tui_opts to = {
+		    .interval_s = a.interval_s,
+		    .count = a.count,
+		    .history = a.history,
+		    .timestamps = a.timestamp,
+		    .json_log = a.json_log,
+		    .on_base = warn_unknown_vmms,
+		};
+
+		ret = host_tui_run(h, &to);
+		goto out;
+	}
 	so.interval_s = a.interval_s;
 	so.count = a.export ? 0 : a.count;
-	/* the live view shows the first sample at once; the others wait a window */
-	so.deliver_base = !a.export && !a.batch;
+	so.history = a.history;
 	if (host_sampler_init(&smp, h, &so)) {
 		fprintf(stderr, "prtop: out of memory\n");
 		ret = 1;
@@ -457,7 +449,7 @@ int host_main(int argc, char **argv)
 		goto out;
 	}
 #endif
-	ret = run_view(&smp, &a);
+	ret = run_batch(&smp, &a);
 out:
 	if (fd >= 0)
 		close(fd);

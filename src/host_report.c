@@ -229,12 +229,147 @@ static char *signed_bytes(char *buf, size_t len, int64_t v)
 	return buf;
 }
 
-void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
-		     bool timestamp)
+const char *host_col_label(enum host_col c)
+{
+	static const enum metric_id ids[HC__COUNT] = {
+	    [HC_DISCARD_RATE] = M_HOST_DISCARD_RATE,
+	    [HC_REFAULT_RATE] = M_HOST_REFAULT_RATE,
+	    [HC_DISCARDED] = M_HOST_DISCARDED,
+	    [HC_REFAULTED] = M_HOST_REFAULTED,
+	    [HC_RSS] = M_HOST_RSS,
+	    [HC_RSS_CHANGE] = M_HOST_RSS_CHANGE,
+	};
+
+	if (c == HC_PID)
+		return "PID";
+	if (c == HC_NAME)
+		return "NAME";
+	return c < HC__COUNT ? metric(ids[c])->label : "?";
+}
+
+/* 80 columns: the name is cut here and written whole on the detail line */
+#define ROW_FMT "%7s %-10.10s %10s %10s %9s %9s %8s %10s"
+
+void host_row_head(char *buf, size_t len)
+{
+	snprintf(buf, len, ROW_FMT, "PID", "NAME", host_col_label(HC_DISCARD_RATE),
+		 host_col_label(HC_REFAULT_RATE), host_col_label(HC_DISCARDED),
+		 host_col_label(HC_REFAULTED), host_col_label(HC_RSS),
+		 host_col_label(HC_RSS_CHANGE));
+}
+
+void host_row(char *buf, size_t len, const struct host_snap *cur, const struct host_snap *prev,
+	      int i)
 {
 	bool refaults = host_refaults_known(cur), discards = host_discards_known(cur);
 	double secs = window_s(cur, prev);
-	char a[32], b[32], c[32], d[32], e[32], f[32], t[32], head[256];
+	const struct host_vm *v = &cur->vm[i];
+	char p[16], a[32], b[32], c[32], d[32], e[32], f[32];
+	struct host_vm_delta dl;
+
+	host_delta(&dl, v, prev, secs);
+	snprintf(p, sizeof(p), "%d", v->pid);
+	snprintf(buf, len, ROW_FMT, p, v->name,
+		 !discards	       ? "n/a"
+		 : secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
+				       : fmt_dash(),
+		 !refaults	       ? "n/a"
+		 : secs > 0 && dl.prev ? fmt_mib_per_s(b, sizeof(b), dl.refaulted_bytes / secs)
+				       : fmt_dash(),
+		 discards ? fmt_bytes(c, sizeof(c), host_vm_discarded(v)) : "n/a",
+		 refaults ? fmt_bytes(d, sizeof(d), v->refaulted_bytes) : "n/a",
+		 fmt_known_bytes(e, sizeof(e), v->rss_known, v->rss_kib * 1024),
+		 dl.rss_change_known ? signed_bytes(f, sizeof(f), dl.rss_change_kib * 1024)
+				     : fmt_dash());
+}
+
+bool host_col_value(const struct host_snap *cur, const struct host_snap *prev, int i,
+		    enum host_col c, double *out)
+{
+	const struct host_vm *v = &cur->vm[i];
+	double secs = window_s(cur, prev);
+	bool discards = host_discards_known(cur), refaults = host_refaults_known(cur);
+	struct host_vm_delta dl;
+
+	host_delta(&dl, v, prev, secs);
+	switch (c) {
+	case HC_PID:
+		*out = v->pid;
+		return true;
+	case HC_DISCARD_RATE:
+		*out = secs > 0 ? dl.discarded_bytes / secs : 0;
+		return discards && secs > 0 && dl.prev;
+	case HC_REFAULT_RATE:
+		*out = secs > 0 ? dl.refaulted_bytes / secs : 0;
+		return refaults && secs > 0 && dl.prev;
+	case HC_DISCARDED:
+		*out = (double)host_vm_discarded(v);
+		return discards;
+	case HC_REFAULTED:
+		*out = (double)v->refaulted_bytes;
+		return refaults;
+	case HC_RSS:
+		*out = (double)v->rss_kib * 1024;
+		return v->rss_known;
+	case HC_RSS_CHANGE:
+		*out = (double)dl.rss_change_kib * 1024;
+		return dl.rss_change_known;
+	default:
+		return false;
+	}
+}
+
+struct sort_ctx {
+	const struct host_snap *cur, *prev;
+	enum host_col col;
+	bool desc;
+};
+
+static int by_col(const struct sort_ctx *x, int a, int b)
+{
+	double va = 0, vb = 0;
+	bool ka, kb;
+	int d;
+
+	if (x->col == HC_NAME) {
+		d = strcmp(x->cur->vm[a].name, x->cur->vm[b].name);
+		return x->desc ? -d : d;
+	}
+	ka = host_col_value(x->cur, x->prev, a, x->col, &va);
+	kb = host_col_value(x->cur, x->prev, b, x->col, &vb);
+	if (ka != kb)
+		return ka ? -1 : 1; /* unknown last, whichever the direction */
+	if (!ka || va == vb)
+		return 0;
+	d = va < vb ? -1 : 1;
+	return x->desc ? -d : d;
+}
+
+void host_sort(int *order, const struct host_snap *cur, const struct host_snap *prev,
+	       enum host_col col, bool desc)
+{
+	struct sort_ctx x = {cur, prev, col, desc};
+	int i, j, k;
+
+	/* insertion sort: stable, and at most HOST_MAX_VMS rows */
+	for (i = 0; i < cur->nvms; i++) {
+		k = i;
+		for (j = i; j > 0; j--) {
+			int d = by_col(&x, k, order[j - 1]);
+
+			if (d > 0 || (d == 0 && cur->vm[k].pid >= cur->vm[order[j - 1]].pid))
+				break;
+			order[j] = order[j - 1];
+		}
+		order[j] = k;
+	}
+}
+
+void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
+		     bool timestamp)
+{
+	double secs = window_s(cur, prev);
+	char t[32], head[256], row[256];
 	size_t n;
 	int i;
 
@@ -252,36 +387,23 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 		snprintf(head + n, sizeof(head) - n, ", %s", t);
 	}
 	fmt_print_line(out, head);
-	/* 80 columns: the name is cut here and written whole on the detail line */
-	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME",
-		metric(M_HOST_DISCARD_RATE)->label, metric(M_HOST_REFAULT_RATE)->label,
-		metric(M_HOST_DISCARDED)->label, metric(M_HOST_REFAULTED)->label,
-		metric(M_HOST_RSS)->label, metric(M_HOST_RSS_CHANGE)->label);
+	host_row_head(row, sizeof(row));
+	fprintf(out, "%s\n", row);
 	if (!cur->nvms)
 		fmt_print_wrapped(out, "  ",
 				  cur->discovering
 				      ? "(no VMM process: none of " HOST_VMM_NAMES " runs)"
 				      : "(no VMM process: the --pid processes are gone)");
 	for (i = 0; i < cur->nvms; i++) {
-		const struct host_vm *v = &cur->vm[i];
-		struct host_vm_delta dl;
-
-		host_delta(&dl, v, prev, secs);
-		fprintf(
-		    out, "%7d %-10.10s %10s %10s %9s %9s %8s %10s\n", v->pid, v->name,
-		    !discards		  ? "n/a"
-		    : secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
-					  : fmt_dash(),
-		    !refaults		  ? "n/a"
-		    : secs > 0 && dl.prev ? fmt_mib_per_s(b, sizeof(b), dl.refaulted_bytes / secs)
-					  : fmt_dash(),
-		    discards ? fmt_bytes(c, sizeof(c), host_vm_discarded(v)) : "n/a",
-		    refaults ? fmt_bytes(d, sizeof(d), v->refaulted_bytes) : "n/a",
-		    fmt_known_bytes(e, sizeof(e), v->rss_known, v->rss_kib * 1024),
-		    dl.rss_change_known ? signed_bytes(f, sizeof(f), dl.rss_change_kib * 1024)
-					: fmt_dash());
-		vm_detail(out, cur, v, refaults);
+		host_row(row, sizeof(row), cur, prev, i);
+		fprintf(out, "%s\n", row);
+		host_vm_detail(out, cur, i);
 	}
+	host_frame_notes(out, cur);
+}
+
+void host_frame_notes(FILE *out, const struct host_snap *cur)
+{
 	if (cur->vms_dropped)
 		fprintf(out, "  %d more VMM processes not watched (limit %d)\n", cur->vms_dropped,
 			HOST_MAX_VMS);
@@ -293,6 +415,11 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 			(unsigned long long)cur->events_lost,
 			metric(M_HOST_REFAULT_EVENTS_LOST)->label);
 	probes_line(out, cur);
+}
+
+void host_vm_detail(FILE *out, const struct host_snap *cur, int i)
+{
+	vm_detail(out, cur, &cur->vm[i], host_refaults_known(cur));
 }
 
 /* ---- JSON ---- */

@@ -985,9 +985,53 @@ static void availability(void)
 	free(b);
 }
 
+/*
+ * The live view's order: by a column either way, unknown values last in
+ * both, names by strcmp, ties by pid.  VMs 100..103 discard 1..4 MiB
+ * (snap()); 102's RSS is unknown.
+ */
+static void sorting(void)
+{
+	struct host_snap *s = snap(4), *p = snap(4);
+	int o[4];
+	char got[64];
+	double v;
+
+	s->mono_ns = p->mono_ns + 1000000000ULL;
+	s->vm[0].st.bytes[HOST_M_DONTNEED] += 10 << 20; /* 100: the most in the window */
+	s->vm[1].rss_kib = 4096;
+	s->vm[3].rss_kib = 2048;
+	s->vm[2].rss_known = false;
+	snprintf(s->vm[1].name, sizeof(s->vm[1].name), "alpha");
+#define ORDER(col, desc)                                                                           \
+	(host_sort(o, s, p, col, desc),                                                            \
+	 snprintf(got, sizeof(got), "%d %d %d %d", s->vm[o[0]].pid, s->vm[o[1]].pid,               \
+		  s->vm[o[2]].pid, s->vm[o[3]].pid),                                               \
+	 got)
+	CHECK_STR(ORDER(HC_DISCARDED, true), "100 103 102 101", "host sort: discarded, desc");
+	CHECK_STR(ORDER(HC_DISCARDED, false), "101 102 103 100", "host sort: discarded, asc");
+	CHECK_STR(ORDER(HC_DISCARD_RATE, true), "100 101 102 103",
+		  "host sort: discard rate desc (only 100 discarded in the window; ties by pid)");
+	CHECK_STR(ORDER(HC_RSS, true), "101 103 100 102", "host sort: RSS desc, unknown last");
+	CHECK_STR(ORDER(HC_RSS, false), "100 103 101 102",
+		  "host sort: RSS asc, unknown still last");
+	CHECK_STR(ORDER(HC_NAME, false), "101 100 102 103", "host sort: names asc");
+	CHECK_STR(ORDER(HC_PID, true), "103 102 101 100", "host sort: pid desc");
+#undef ORDER
+	CHECK(host_col_value(s, p, 0, HC_DISCARD_RATE, &v) && v == 10 << 20,
+	      "host: discard rate of the window, bytes/s");
+	CHECK(!host_col_value(s, NULL, 0, HC_DISCARD_RATE, &v), "host: no rate without a window");
+	p->probe[HP_FALLOCATE].attached = s->probe[HP_FALLOCATE].attached = false;
+	CHECK(!host_col_value(s, p, 0, HC_DISCARDED, &v),
+	      "host: discarded unknown with a discard probe missing");
+	free(s);
+	free(p);
+}
+
 void test_host(void)
 {
 	availability();
+	sorting();
 	size_hist();
 	page_sizes();
 	scan_regions();
