@@ -104,6 +104,8 @@ bool sampler_next(struct sampler *s);
  * 50 ms old; true when taken.
  */
 bool sampler_final(struct sampler *s);
+/* one more sample now, whatever the latest's age (a bench's run's end); true */
+bool sampler_take(struct sampler *s);
 void sampler_set_interval(struct sampler *s, double secs);
 void sampler_pause(struct sampler *s, bool paused);
 void sampler_free(struct sampler *s);

@@ -34,6 +34,7 @@
 #include "knob.h"
 #include "procfs.h"
 #include "record.h"
+#include "sampler.h"
 #include "stats.h"
 #include "str.h"
 #include "ui.h"
@@ -319,9 +320,11 @@ static const char *arm_name(const struct bench *b, const struct arm *a, char *bu
 /* one run of one arm; keep says whether it counts (the warm-up does not) */
 static int run_arm(struct bench *b, struct arm *a, bool keep)
 {
-	struct prtop_snapshot *s0 = NULL, *s1 = NULL;
+	struct sampler smp = {0};
+	struct sampler_opts so = {.interval_s = 1};
 	struct collector *c = NULL;
 	struct collector_opts co = {0};
+	bool sampled = false;
 	double ops = 0, wall = 1;
 	uint64_t k0 = 0, k1 = 0;
 	bool kk;
@@ -336,16 +339,16 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 	}
 	usleep((useconds_t)(b->settle_s * 1e6));
 	if (a->prtop) {
-		s0 = calloc(1, sizeof(*s0));
-		s1 = calloc(1, sizeof(*s1));
-		if (!s0 || !s1 || collector_open(&c, &co, err, sizeof(err))) {
-			fprintf(stderr, "prtop bench: attaching prtop: %s\n",
-				s0 && s1 ? err : "out of memory");
-			free(s0);
-			free(s1);
+		if (collector_open(&c, &co, err, sizeof(err))) {
+			fprintf(stderr, "prtop bench: attaching prtop: %s\n", err);
 			return -EIO;
 		}
-		collector_sample(c, s0);
+		/* the base sample, before the workload */
+		if (sampler_init(&smp, c, &so)) {
+			fprintf(stderr, "prtop bench: attaching prtop: out of memory\n");
+			collector_close(c);
+			return -EIO;
+		}
 	}
 	/* the workload may tell the arms apart (pf1 --slow-arm: a known injected cost) */
 	setenv("PRTOP_BENCH_ARM", arm_name(b, a, name, sizeof(name)), 1);
@@ -353,18 +356,17 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 	ret = run_cmd(b->cmd, &ops, &wall);
 	kk = kk && kernel_kib(&k1) && k1 >= k0;
 	if (c) {
-		collector_sample(c, s1);
+		sampled = sampler_take(&smp); /* prev: before the workload, cur: after */
 		collector_close(c);
 	}
 	if (!ret && keep && a->n < MAX_REPS) {
 		a->ops[a->n++] = ops / b->tasks;
-		if (s1)
-			mem_deltas(a, s0, s1, wall);
+		if (sampled)
+			mem_deltas(a, smp.prev, smp.cur, wall);
 		if (kk)
 			a->kkib_s[a->nk++] = (double)(k1 - k0) / wall;
 	}
-	free(s0);
-	free(s1);
+	sampler_free(&smp);
 	if (ret)
 		fprintf(stderr, "prtop bench: %s failed (%s)\n", b->cmd[0],
 			ret == -ECHILD ? "non-zero exit" : strerror(-ret));

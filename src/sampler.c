@@ -233,6 +233,11 @@ bool sampler_final(struct sampler *s)
 {
 	if (now_ns() < s->last_ns + 50 * NSEC_PER_MSEC)
 		return false;
+	return sampler_take(s);
+}
+
+bool sampler_take(struct sampler *s)
+{
 	take(s);
 	return deliver(s);
 }
