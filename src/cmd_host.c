@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `prtop host [export]`: the hypervisor's half.  Parses its own options
- * (like record and bench), then runs the host collector on an interval and
- * hands each pair of samples to a presentation: the live view (ncurses),
- * plain-text frames, JSON Lines, or the exporter.
+ * (like record and bench), then runs the host collector on the sampler
+ * (host_sampler.c) and hands each pair of samples to a presentation: the
+ * live view (host_tui.c, on the guest's engine), plain-text frames, JSON
+ * Lines, or the exporter.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "clock.h"
 #include "cmd.h"
 #include "export.h"
-#include "history.h"
 #include "format.h"
+#include "history.h"
 #include "hostmon.h"
 #include "metrics.h"
 #include "sampler.h"
