@@ -29,6 +29,7 @@ enum hist_fig {
 
 struct history {
 	int cap;	      /* slots per figure */
+	int nfig;	      /* figures per slot (HF__COUNT for the guest's) */
 	int n;		      /* slots filled, up to cap */
 	int next;	      /* where the next slot goes */
 	double *val;	      /* [fig * cap + slot] */
@@ -45,11 +46,13 @@ struct hist_fig_info {
 const struct hist_fig_info *history_fig(enum hist_fig f);
 /* cap slots (1 .. HIST_MAX_SLOTS); -EINVAL or -ENOMEM, nothing to free */
 int history_init(struct history *h, int cap);
+/* the same with nfig figures (0 .. nfig-1) of another kind (the host's) */
+int history_init_n(struct history *h, int cap, int nfig);
 void history_free(struct history *h);
 /* one slot: v[f] where known[f] (v rounded to HIST_DECIMALS here) */
 void history_push(struct history *h, double t_s, const double *v, const bool *known);
 /* slot i, oldest first (0 .. n-1); false when unknown (*v untouched) */
-bool history_get(const struct history *h, enum hist_fig f, int i, double *v);
+bool history_get(const struct history *h, int f, int i, double *v);
 double history_time(const struct history *h, int i);
 /*
  * The figures of one sample: rates need have_prev and their groups; the
@@ -62,7 +65,7 @@ void history_sample(const struct prtop_snapshot *cur, const struct snap_rates *r
  * The strip's scale: the largest known value of f in the last w slots;
  * false when none of them is known.
  */
-bool history_max(const struct history *h, enum hist_fig f, int w, double *max);
+bool history_max(const struct history *h, int f, int w, double *max);
 /*
  * The drawn level of a known value on a scale of levels 1..top (top: the
  * highest glyph): 1 is "known, zero" (the baseline), top is max.  Level =

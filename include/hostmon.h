@@ -146,6 +146,44 @@ int host_drop_caps(struct host *h, char *kept, size_t len);
 const char *host_probe_name(enum host_probe p);
 
 /*
+ * The sampler (sampler.h) on the host monitor: cur and prev are host_snap;
+ * samples on the grid of whole intervals.  0 or -errno (nothing to free).
+ */
+struct sampler;
+struct sampler_opts;
+int host_sampler_init(struct sampler *s, struct host *h, const struct sampler_opts *o);
+/*
+ * With o.history slots: per VM, the discard and refault rates of each
+ * window in MiB/s (unknown: no window yet, or the group is unknown), one
+ * slot per delivered sample, aligned across VMs
+ */
+enum host_hist_fig {
+	HH_DISCARD = 0,
+	HH_REFAULT,
+	HH__COUNT,
+};
+struct history;
+struct json_object;
+/* VM v's history (NULL: none kept, or v is not in it) */
+const struct history *host_history(const struct sampler *s, const struct host_vm *v);
+const char *host_hist_key(enum host_hist_fig f);
+/* {"t_s": [...], "vms": [{"pid", "name", "discard_mib_per_s": [...], ...}]}, or NULL */
+struct json_object *host_history_json(const struct sampler *s);
+/* the latest sample as a -j line's object: host_json, "sample" and "history" */
+struct json_object *host_json_frame(const struct sampler *s);
+
+/* the live view (src/host_tui.c), on the guest's engine; exit status */
+struct host_tui_opts {
+	double interval_s;
+	long count;
+	int history; /* slots; 0: the default */
+	bool timestamps;
+	const char *json_log;			    /* NULL: none */
+	void (*on_base)(const struct host_snap *s); /* told the first sample */
+};
+int host_tui_run(struct host *h, const struct host_tui_opts *o);
+
+/*
  * libvirt's own statistics of the domains it manages (src/host_libvirt.c):
  * libvirt.so.0 is opened when the first VM whose manager is libvirt is
  * seen, never before (no libvirt: nothing changes), and a read-only
@@ -293,11 +331,57 @@ struct metrics_opts;
 int host_metrics_render(struct mbuf *b, const struct host_snap *s, const struct host_sel *sel,
 			const struct metrics_opts *o);
 
+/*
+ * What a host figure needs to be known (src/host_report.c).  Unknown is
+ * null in JSON, n/a on text and screen, absent at /metrics; never 0.
+ *   a discard method: the probe of its syscall attached (madvise for
+ *     dontneed, remove and free; fallocate for punch_hole)
+ *   totals, rates and sizes of discards, failed and other discards: every
+ *     method's probe (a total missing a method would read low)
+ *   refaults and their ages: a refault method (PAGEMAP_SCAN or the fault
+ *     probes, with pagemap readable), not --no-refaults
+ *   a VM's RSS: its /proc/PID/status read (host_vm.rss_known)
+ */
+enum host_probe host_method_probe(enum host_method m);
+bool host_method_known(const struct host_snap *s, enum host_method m);
+bool host_discards_known(const struct host_snap *s);
+bool host_refaults_known(const struct host_snap *s);
+
 /* ---- presentations (src/host_report.c): pure functions of two samples ---- */
 struct json_object;
 /* one frame: header, a row per VM, its methods/sizes/ages, the probes */
 void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
 		     bool timestamp);
+/* the columns of a VM's row, in order */
+enum host_col {
+	HC_PID = 0,
+	HC_NAME,
+	HC_DISCARD_RATE,
+	HC_REFAULT_RATE,
+	HC_DISCARDED,
+	HC_REFAULTED,
+	HC_RSS,
+	HC_RSS_CHANGE,
+	HC__COUNT,
+};
+const char *host_col_label(enum host_col c);
+/* the table's header line and VM i's row, as the text frame prints them */
+void host_row_head(char *buf, size_t len);
+void host_row(char *buf, size_t len, const struct host_snap *cur, const struct host_snap *prev,
+	      int i);
+/* VM i's detail lines (who, methods, sizes, ages), wrapped under its row */
+void host_vm_detail(FILE *out, const struct host_snap *cur, int i);
+/* the frame's closing notes and its probes line */
+void host_frame_notes(FILE *out, const struct host_snap *cur);
+/* VM i's figure in column c (NAME has none); false when unknown */
+bool host_col_value(const struct host_snap *cur, const struct host_snap *prev, int i,
+		    enum host_col c, double *v);
+/*
+ * order[0 .. nvms): the VMs by column c, largest first when desc (names
+ * by strcmp); unknown values last in either direction; ties by pid
+ */
+void host_sort(int *order, const struct host_snap *cur, const struct host_snap *prev,
+	       enum host_col c, bool desc);
 /* one JSON object: vms[] with cumulative counters and the window's */
 struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev);
 /* prtop doctor --host */

@@ -35,6 +35,7 @@
 #include "knob.h"
 #include "procfs.h"
 #include "record.h"
+#include "sampler.h"
 #include "stats.h"
 #include "str.h"
 #include "ui.h"
@@ -339,9 +340,11 @@ static int run_workload(struct bench *b, const char *name, double *ops, double *
 /* one run of one arm; keep says whether it counts (the warm-up does not) */
 static int run_arm(struct bench *b, struct arm *a, bool keep)
 {
-	struct prtop_snapshot *s0 = NULL, *s1 = NULL;
+	struct sampler smp = {0};
+	struct sampler_opts so = {.interval_s = 1};
 	struct collector *c = NULL;
 	struct collector_opts co = {0};
+	bool sampled = false;
 	double ops = 0, wall = 1;
 	uint64_t k0 = 0, k1 = 0;
 	bool kk;
@@ -356,33 +359,32 @@ static int run_arm(struct bench *b, struct arm *a, bool keep)
 	}
 	usleep((useconds_t)(b->settle_s * 1e6));
 	if (a->prtop) {
-		s0 = calloc(1, sizeof(*s0));
-		s1 = calloc(1, sizeof(*s1));
-		if (!s0 || !s1 || collector_open(&c, &co, err, sizeof(err))) {
-			fprintf(stderr, "prtop bench: attaching prtop: %s\n",
-				s0 && s1 ? err : "out of memory");
-			free(s0);
-			free(s1);
+		if (collector_open(&c, &co, err, sizeof(err))) {
+			fprintf(stderr, "prtop bench: attaching prtop: %s\n", err);
 			return -EIO;
 		}
-		collector_sample(c, s0);
+		/* the base sample, before the workload */
+		if (sampler_init(&smp, c, &so)) {
+			fprintf(stderr, "prtop bench: attaching prtop: out of memory\n");
+			collector_close(c);
+			return -EIO;
+		}
 	}
 	kk = kernel_kib(&k0);
 	ret = run_workload(b, arm_name(b, a, name, sizeof(name)), &ops, &wall);
 	kk = kk && kernel_kib(&k1) && k1 >= k0;
 	if (c) {
-		collector_sample(c, s1);
+		sampled = sampler_take(&smp); /* prev: before the workload, cur: after */
 		collector_close(c);
 	}
 	if (!ret && keep && a->n < MAX_REPS) {
 		a->ops[a->n++] = ops;
-		if (s1)
-			mem_deltas(a, s0, s1, wall);
+		if (sampled)
+			mem_deltas(a, smp.prev, smp.cur, wall);
 		if (kk)
 			a->kkib_s[a->nk++] = (double)(k1 - k0) / wall;
 	}
-	free(s0);
-	free(s1);
+	sampler_free(&smp);
 	return ret;
 }
 

@@ -1,33 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `prtop host [export]`: the hypervisor's half.  Parses its own options
- * (like record and bench), then runs the host collector on an interval and
- * hands each pair of samples to a presentation: the live view (ncurses),
- * plain-text frames, JSON Lines, or the exporter.
+ * (like record and bench), then runs the host collector on the sampler
+ * (host_sampler.c) and hands each pair of samples to a presentation: the
+ * live view (host_tui.c, on the guest's engine), plain-text frames, JSON
+ * Lines, or the exporter.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <curses.h>
 #include <json-c/json.h>
 
-#include "clock.h"
 #include "cmd.h"
 #include "export.h"
 #include "format.h"
+#include "history.h"
 #include "hostmon.h"
 #include "metrics.h"
+#include "sampler.h"
 #include "ui.h"
 
 const char *const host_help =
     "Usage: prtop host [interval [count]] [-d SECS] [-n N] [-b] [-j] [-T] [-p PID]...\n"
-    "                  [--no-refaults] [-v]\n"
+    "                  [--history N] [--json-log FILE] [--no-refaults] [-v]\n"
     "       prtop host export [-l ADDR:PORT] [-d SECS] [--top N] [-p PID]...\n"
     "                         [--no-refaults] [-v]\n"
     "\n"
@@ -49,6 +47,11 @@ const char *const host_help =
     "                    a figure prtop cannot observe is null\n"
     "  -T, --timestamp   wall-clock time on every frame\n"
     "  -p, --pid PID     watch this process (repeatable); no discovery by name\n"
+    "      --history N   keep N samples of each VM's discard and refault MiB/s\n"
+    "                    (the live view's strips; default 300) and add them to\n"
+    "                    -j frames as history\n"
+    "      --json-log FILE  the live view also appends each frame to FILE as a\n"
+    "                    -j line\n"
     "      --no-refaults do not look for refaults (no scan, no fault probe):\n"
     "                    refaulted bytes are then unknown\n"
     "  -v, --verbose     libbpf diagnostics on stderr\n"
@@ -66,6 +69,9 @@ const char *const host_help =
     "read pagemap then.  'prtop doctor --host' shows every probe and why one\n"
     "is missing.\n"
     "\n"
+    "Keys: q quit, p pause, h help, + and - change the interval, < and > sort\n"
+    "by the column to the left or right, I sort the other way round.\n"
+    "\n"
     "Exit status: 0 done; 1 not root, nothing to observe, or a --pid gone at\n"
     "start; 2 bad input.\n";
 
@@ -76,8 +82,8 @@ struct host_args {
 	double interval_s;
 	long count;
 	bool batch, json, timestamp, export, help;
-	const char *listen;
-	int top;
+	const char *listen, *json_log;
+	int top, history;
 };
 
 static int usage(const char *fmt, const char *what)
@@ -111,6 +117,8 @@ static int parse(int argc, char **argv, struct host_args *a)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"no-refaults", no_argument, NULL, 'R'},
+	    {"history", required_argument, NULL, 'H'},
+	    {"json-log", required_argument, NULL, 'J'},
 	    {0},
 	};
 	bool d_seen = false;
@@ -165,6 +173,16 @@ static int parse(int argc, char **argv, struct host_args *a)
 		case 'R':
 			a->ho.no_refaults = true;
 			break;
+		case 'H':
+			if (parse_number(optarg, 1, HIST_MAX_SLOTS, &v) || v != (int)v)
+				return usage("invalid --history '%s': give a whole number from 1 "
+					     "to 86400",
+					     optarg);
+			a->history = (int)v;
+			break;
+		case 'J':
+			a->json_log = optarg;
+			break;
 		case 'h':
 			a->help = true;
 			return 0;
@@ -178,6 +196,13 @@ static int parse(int argc, char **argv, struct host_args *a)
 		return usage("%s", "-b, -j, -T and -n do not apply to 'prtop host export'");
 	if (!a->export && (a->listen || a->top))
 		return usage("%s", "--listen and --top apply to 'prtop host export' only");
+	if (a->export && (a->history || a->json_log))
+		return usage("%s", "--history and --json-log do not apply to 'prtop host export'");
+	if (a->batch && a->json_log)
+		return usage("%s", "--json-log is the live view's: -b -j alone writes JSON Lines");
+	if (a->batch && a->history && !a->json)
+		return usage("%s", "--history is drawn in the live view and written in -j frames, "
+				   "not in -b text: add -j");
 	for (; optind < argc; optind++, pos++) {
 		const char *s = argv[optind];
 
@@ -199,122 +224,36 @@ static int parse(int argc, char **argv, struct host_args *a)
 	return 0;
 }
 
-/* ---- the sampling loop ---- */
+/* ---- batch ---- */
 
-struct host_loop {
-	struct host *h;
-	struct host_snap *cur, *prev;
-	uint64_t next_ns, interval_ns;
-	long frames;
-};
-
-/*
- * The first sample due after now on the grid of whole intervals of the
- * monotonic clock: two prtop host on one machine (the view and the
- * exporter) then scan at the same moments, and the refault ages they find
- * by PAGEMAP_SCAN, known to the interval, agree
- */
-static uint64_t next_on_grid(uint64_t now, uint64_t interval)
+static const struct host_snap *hcur(const struct sampler *s)
 {
-	return (now / interval + 1) * interval;
+	return s->vcur;
 }
 
-/* wait until the next sample is due (or a key, in the live view), then take it */
-static bool loop_next(struct host_loop *l, bool live, bool *quit)
+static const struct host_snap *hprev(const struct sampler *s)
 {
-	struct host_snap *t;
-
-	while (!prtop_stop) {
-		uint64_t now = now_ns();
-		int wait_ms;
-
-		if (now >= l->next_ns)
-			break;
-		wait_ms = (int)((l->next_ns - now) / 1000000) + 1;
-		if (wait_ms > 200)
-			wait_ms = 200;
-		if (live) {
-			int ch;
-
-			timeout(wait_ms);
-			ch = getch();
-			if (ch == 'q' || ch == 'Q') {
-				*quit = true;
-				return false;
-			}
-		} else {
-			poll(NULL, 0, wait_ms);
-		}
-	}
-	if (prtop_stop)
-		return false;
-	t = l->prev;
-	l->prev = l->cur;
-	l->cur = t;
-	host_sample(l->h, l->cur);
-	l->next_ns += l->interval_ns;
-	if (l->next_ns < now_ns())
-		l->next_ns = next_on_grid(now_ns(), l->interval_ns); /* we were stopped: no burst */
-	return true;
+	return s->have_prev ? s->vprev : NULL;
 }
 
-static void live_frame(const struct host_loop *l, const struct host_args *a)
+static int run_batch(struct sampler *s, const struct host_args *a)
 {
-	char *buf = NULL, *line, *save = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int y = 0;
-
-	if (!m)
-		return;
-	host_text_frame(m, l->cur, l->prev, a->timestamp);
-	fprintf(m, "\nsample %ld, every %g s   q quit\n", l->frames, a->interval_s);
-	fclose(m);
-	erase();
-	for (line = strtok_r(buf, "\n", &save); line && y < LINES;
-	     line = strtok_r(NULL, "\n", &save))
-		mvaddnstr(y++, 0, line, COLS);
-	refresh();
-	free(buf);
-}
-
-static int run_view(struct host_loop *l, const struct host_args *a)
-{
-	bool live = !a->batch, quit = false;
 	int ret = 0;
 
-	if (live) {
-		if (!initscr()) {
-			fprintf(stderr, "prtop: cannot start the screen (TERM=%s): try -b\n",
-				getenv("TERM") ? getenv("TERM") : "");
-			return 1;
-		}
-		cbreak();
-		noecho();
-		curs_set(0);
-		live_frame(l, a);
-	}
-	while ((!a->count || l->frames < a->count) && loop_next(l, live, &quit)) {
-		l->frames++;
-		if (live) {
-			live_frame(l, a);
-		} else if (a->json) {
-			struct json_object *o = host_json(l->cur, l->prev);
+	while (sampler_next(s)) {
+		if (a->json) {
+			struct json_object *o = host_json_frame(s);
 
 			fprintf(stdout, "%s\n",
 				json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		} else {
-			host_text_frame(stdout, l->cur, l->prev, a->timestamp);
+			host_text_frame(stdout, hcur(s), hprev(s), a->timestamp);
 			fputc('\n', stdout);
 		}
-		if (!live && (ret = output_status(stdout)))
-			break;
-		if (!live && ferror(stdout))
+		if ((ret = output_status(stdout)) || ferror(stdout))
 			break;
 	}
-	if (live)
-		endwin();
 	return ret;
 }
 
@@ -358,30 +297,29 @@ static const struct export_src host_src = {
     .mono_ns = hx_mono,
 };
 
-static struct host_published *published(struct host_loop *l, struct host_sel *sel)
+static struct host_published *published(const struct sampler *s, struct host_sel *sel)
 {
 	struct host_published *p = malloc(sizeof(*p));
 
 	if (p) {
-		host_select(sel, l->cur);
-		p->snap = *l->cur;
+		host_select(sel, hcur(s));
+		p->snap = *hcur(s);
 		p->sel = *sel;
 	}
 	return p;
 }
 
-static int publish(struct exporter *e, struct host_loop *l, struct host_sel *sel)
+static int publish(struct exporter *e, const struct sampler *s, struct host_sel *sel)
 {
-	struct host_published *p = published(l, sel);
+	struct host_published *p = published(s, sel);
 
 	return p ? export_publish(e, p) : -ENOMEM;
 }
 
-static int run_export(struct host_loop *l, const struct host_args *a, int fd, const char *spec)
+static int run_export(struct sampler *s, const struct host_args *a, int fd, const char *spec)
 {
 	struct host_sel *sel = calloc(1, sizeof(*sel));
 	struct exporter *e;
-	bool quit = false;
 	int ret = 1;
 
 	if (!sel) {
@@ -390,7 +328,7 @@ static int run_export(struct host_loop *l, const struct host_args *a, int fd, co
 	}
 	sel->top = a->top ? a->top : HOST_TOP_DEFAULT;
 	e = export_start(fd, &host_src, a->interval_s, PRTOP_VERSION, a->ho.verbose,
-			 published(l, sel));
+			 published(s, sel));
 	if (!e) {
 		fprintf(stderr, "prtop: cannot start the HTTP server on %s\n", spec);
 		close(fd);
@@ -399,8 +337,8 @@ static int run_export(struct host_loop *l, const struct host_args *a, int fd, co
 	}
 	fprintf(stderr, "prtop: serving http://%s/metrics, sampling every %g s\n", spec,
 		a->interval_s);
-	while (loop_next(l, false, &quit))
-		if (publish(e, l, sel))
+	while (sampler_next(s))
+		if (publish(e, s, sel))
 			goto oom;
 	ret = 0;
 	goto out;
@@ -433,7 +371,9 @@ static void warn_unknown_vmms(const struct host_snap *s)
 int host_main(int argc, char **argv)
 {
 	struct host_args a = {.interval_s = 1};
-	struct host_loop l = {0};
+	struct sampler smp = {0};
+	struct sampler_opts so = {0};
+	struct host *h = NULL;
 	char err[512] = "";
 	int ret, fd = -1;
 
@@ -470,37 +410,47 @@ int host_main(int argc, char **argv)
 	}
 #endif
 	prtop_signals_init();
-	l.cur = calloc(1, sizeof(*l.cur));
-	l.prev = calloc(1, sizeof(*l.prev));
-	if (!l.cur || !l.prev) {
-		fprintf(stderr, "prtop: out of memory\n");
-		ret = 1;
-		goto out;
-	}
-	if (host_open(&l.h, &a.ho, err, sizeof(err)) || host_drop_caps(l.h, err, sizeof(err))) {
+	if (host_open(&h, &a.ho, err, sizeof(err)) || host_drop_caps(h, err, sizeof(err))) {
 		fprintf(stderr, "prtop: %s\n", err);
 		ret = 1;
 		goto out;
 	}
 	if (a.ho.verbose || a.export)
 		fprintf(stderr, "prtop: capabilities kept after attaching: %s\n", err);
-	l.interval_ns = (uint64_t)(a.interval_s * 1e9);
-	host_sample(l.h, l.cur);
-	warn_unknown_vmms(l.cur);
-	l.next_ns = next_on_grid(now_ns(), l.interval_ns);
+	if (!a.export && !a.batch) {
+		struct host_tui_opts to = {
+		    .interval_s = a.interval_s,
+		    .count = a.count,
+		    .history = a.history,
+		    .timestamps = a.timestamp,
+		    .json_log = a.json_log,
+		    .on_base = warn_unknown_vmms,
+		};
+
+		ret = host_tui_run(h, &to);
+		goto out;
+	}
+	so.interval_s = a.interval_s;
+	so.count = a.export ? 0 : a.count;
+	so.history = a.history;
+	if (host_sampler_init(&smp, h, &so)) {
+		fprintf(stderr, "prtop: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	warn_unknown_vmms(hcur(&smp));
 #ifndef PRTOP_NO_EXPORT
 	if (a.export) {
-		ret = run_export(&l, &a, fd, spec);
+		ret = run_export(&smp, &a, fd, spec);
 		fd = -1;
 		goto out;
 	}
 #endif
-	ret = run_view(&l, &a);
+	ret = run_batch(&smp, &a);
 out:
 	if (fd >= 0)
 		close(fd);
-	host_close(l.h);
-	free(l.cur);
-	free(l.prev);
+	sampler_free(&smp);
+	host_close(h);
 	return ret;
 }

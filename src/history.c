@@ -29,17 +29,23 @@ const struct hist_fig_info *history_fig(enum hist_fig f)
 
 int history_init(struct history *h, int cap)
 {
+	return history_init_n(h, cap, HF__COUNT);
+}
+
+int history_init_n(struct history *h, int cap, int nfig)
+{
 	memset(h, 0, sizeof(*h));
-	if (cap < 1 || cap > HIST_MAX_SLOTS)
+	if (cap < 1 || cap > HIST_MAX_SLOTS || nfig < 1)
 		return -EINVAL;
-	h->val = calloc((size_t)cap * HF__COUNT, sizeof(*h->val));
-	h->known = calloc((size_t)cap * HF__COUNT, sizeof(*h->known));
+	h->val = calloc((size_t)cap * nfig, sizeof(*h->val));
+	h->known = calloc((size_t)cap * nfig, sizeof(*h->known));
 	h->t_s = calloc((size_t)cap, sizeof(*h->t_s));
 	if (!h->val || !h->known || !h->t_s) {
 		history_free(h);
 		return -ENOMEM;
 	}
 	h->cap = cap;
+	h->nfig = nfig;
 	return 0;
 }
 
@@ -65,7 +71,7 @@ void history_push(struct history *h, double t_s, const double *v, const bool *kn
 
 	if (!h->cap)
 		return;
-	for (f = 0; f < HF__COUNT; f++) {
+	for (f = 0; f < h->nfig; f++) {
 		h->known[f * h->cap + h->next] = known[f] && isfinite(v[f]);
 		h->val[f * h->cap + h->next] = h->known[f * h->cap + h->next] ? rounded(v[f]) : 0;
 	}
@@ -81,11 +87,11 @@ static int slot(const struct history *h, int i)
 	return (h->next - h->n + i + h->cap) % h->cap;
 }
 
-bool history_get(const struct history *h, enum hist_fig f, int i, double *v)
+bool history_get(const struct history *h, int f, int i, double *v)
 {
 	int k;
 
-	if (i < 0 || i >= h->n || f >= HF__COUNT)
+	if (i < 0 || i >= h->n || f < 0 || f >= h->nfig)
 		return false;
 	k = f * h->cap + slot(h, i);
 	if (!h->known[k])
@@ -129,7 +135,7 @@ void history_sample(const struct prtop_snapshot *cur, const struct snap_rates *r
 	v[HF_REUSED] = r->reused_bytes_per_s / MIB;
 }
 
-bool history_max(const struct history *h, enum hist_fig f, int w, double *max)
+bool history_max(const struct history *h, int f, int w, double *max)
 {
 	bool any = false;
 	double v;

@@ -295,18 +295,29 @@ static uint64_t f_untracked(const struct host_counts *c, int m)
 	return c->chunks_untracked;
 }
 
-/* a gauge: one VM's RSS, or the unlabelled VMs' now (v NULL) */
-static uint64_t rss(const struct host_snap *s, const struct host_sel *sel, const struct host_vm *v)
+/*
+ * A gauge: one VM's RSS, or the unlabelled VMs' now (v NULL); false when
+ * unknown (a status file prtop could not read): the series is then absent
+ */
+static bool rss(const struct host_snap *s, const struct host_sel *sel, const struct host_vm *v,
+		uint64_t *out)
 {
 	uint64_t sum = 0;
 	int i;
 
-	if (v)
-		return v->rss_known ? v->rss_kib * 1024 : 0;
-	for (i = 0; i < s->nvms; i++)
-		if (s->vm[i].alive && !host_selected(sel, &s->vm[i]) && s->vm[i].rss_known)
-			sum += s->vm[i].rss_kib * 1024;
-	return sum;
+	if (v) {
+		*out = v->rss_kib * 1024;
+		return v->rss_known;
+	}
+	for (i = 0; i < s->nvms; i++) {
+		if (!s->vm[i].alive || host_selected(sel, &s->vm[i]))
+			continue;
+		if (!s->vm[i].rss_known)
+			return false;
+		sum += s->vm[i].rss_kib * 1024;
+	}
+	*out = sum;
+	return true;
 }
 
 static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const struct host_snap *s,
@@ -323,6 +334,8 @@ static void put_by_method(struct mbuf *b, const struct metrics_opts *o, const st
 		const struct host_counts *c = series(&tmp, sel, v);
 
 		for (k = 0; k < HOST_M__COUNT; k++) {
+			if (!host_method_known(s, k))
+				continue; /* its probe is not attached: no series */
 			snprintf(m, sizeof(m), ",method=\"%s\"", host_method_name(k));
 			vm_labels(l, sizeof(l), v, m);
 			fam_u64(b, f, l, fn(c, k));
@@ -338,11 +351,16 @@ static void put_per_vm(struct mbuf *b, const struct metrics_opts *o, const struc
 	const struct host_vm *v;
 	struct host_counts tmp;
 	char l[HOST_LABELS_MAX + 96];
+	uint64_t val;
 
 	fam_head(b, o, f);
 	while (vm_next(&it, &v)) {
+		if (fn)
+			val = fn(series(&tmp, sel, v), 0);
+		else if (!rss(s, sel, v, &val))
+			continue;
 		vm_labels(l, sizeof(l), v, NULL);
-		fam_u64(b, f, l, fn ? fn(series(&tmp, sel, v), 0) : rss(s, sel, v));
+		fam_u64(b, f, l, val);
 	}
 }
 
@@ -405,10 +423,12 @@ static void put_vms(struct mbuf *b, const struct metrics_opts *o, const struct h
 
 	put_by_method(b, o, s, sel, bytes, f_bytes);
 	put_by_method(b, o, s, sel, calls, f_calls);
-	put_per_vm(b, o, s, sel, failed, f_failed);
-	put_per_vm(b, o, s, sel, other, f_other);
-	put_hist(b, o, s, sel, size, f_size, HOST_SIZE_SLOTS, le_size, f_discarded, 1.0);
-	if (s->probe[HP_PAGEMAP].attached) {
+	if (host_discards_known(s)) {
+		put_per_vm(b, o, s, sel, failed, f_failed);
+		put_per_vm(b, o, s, sel, other, f_other);
+		put_hist(b, o, s, sel, size, f_size, HOST_SIZE_SLOTS, le_size, f_discarded, 1.0);
+	}
+	if (host_refaults_known(s)) {
 		put_per_vm(b, o, s, sel, refaulted, f_refaulted);
 		put_hist(b, o, s, sel, age, f_age, HOST_AGE_SLOTS, le_age, f_age_sum, 1e-3);
 		put_per_vm(b, o, s, sel, untracked, f_untracked);

@@ -12,6 +12,31 @@
 #include "hostmon.h"
 #include "metric_table.h"
 
+enum host_probe host_method_probe(enum host_method m)
+{
+	return m == HOST_M_PUNCH ? HP_FALLOCATE : HP_MADVISE;
+}
+
+bool host_method_known(const struct host_snap *s, enum host_method m)
+{
+	return m < HOST_M__COUNT && s->probe[host_method_probe(m)].attached;
+}
+
+bool host_discards_known(const struct host_snap *s)
+{
+	int m;
+
+	for (m = 0; m < HOST_M__COUNT; m++)
+		if (!host_method_known(s, m))
+			return false;
+	return true;
+}
+
+bool host_refaults_known(const struct host_snap *s)
+{
+	return s->probe[HP_PAGEMAP].attached && s->refaults != HOST_REFAULTS_NONE;
+}
+
 static double window_s(const struct host_snap *cur, const struct host_snap *prev)
 {
 	return prev && cur->mono_ns > prev->mono_ns ? (cur->mono_ns - prev->mono_ns) / 1e9 : 0;
@@ -70,7 +95,7 @@ static void vm_who(FILE *out, const struct host_vm *v)
 	fputc(')', out);
 }
 
-static void vm_methods(FILE *out, const struct host_vm *v)
+static void vm_methods(FILE *out, const struct host_snap *s, const struct host_vm *v)
 {
 	char a[32];
 	int m;
@@ -78,6 +103,11 @@ static void vm_methods(FILE *out, const struct host_vm *v)
 
 	fputs("; methods:", out);
 	for (m = 0; m < HOST_M__COUNT; m++) {
+		if (!host_method_known(s, m)) {
+			fprintf(out, " %s n/a", host_method_name(m));
+			any = true;
+			continue;
+		}
 		if (!v->st.calls[m])
 			continue;
 		fprintf(out, " %s %s in %llu", host_method_name(m),
@@ -87,18 +117,22 @@ static void vm_methods(FILE *out, const struct host_vm *v)
 	}
 	if (!any)
 		fputs(" none yet", out);
-	if (v->st.failed)
+	if (v->st.failed && host_discards_known(s))
 		fprintf(out, "; %llu %s", (unsigned long long)v->st.failed,
 			metric(M_HOST_DISCARD_FAILED)->label);
 }
 
-static void vm_sizes(FILE *out, const struct host_vm *v)
+static void vm_sizes(FILE *out, const struct host_snap *s, const struct host_vm *v)
 {
 	char n[16];
 	int i;
 	bool any = false;
 
 	fprintf(out, "; %s:", metric(M_HOST_DISCARD_SIZE)->label);
+	if (!host_discards_known(s)) {
+		fputs(" n/a", out);
+		return;
+	}
 	for (i = 0; i < HOST_SIZE_SLOTS; i++) {
 		if (!v->st.size_hist[i])
 			continue;
@@ -111,7 +145,8 @@ static void vm_sizes(FILE *out, const struct host_vm *v)
 }
 
 /* the VM's detail: who it is, then how it discards, wrapped under its row */
-static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
+static void vm_detail(FILE *out, const struct host_snap *s, const struct host_vm *v,
+		      bool refaults_known)
 {
 	char a[32], *text = NULL;
 	size_t len = 0;
@@ -121,18 +156,18 @@ static void vm_detail(FILE *out, const struct host_vm *v, bool refaults_known)
 	if (!m)
 		return;
 	vm_who(m, v);
-	vm_methods(m, v);
-	vm_sizes(m, v);
+	vm_methods(m, s, v);
+	vm_sizes(m, s, v);
 	if (refaults_known) {
 		med = host_age_median_ms(v);
 		if (med >= 0)
 			fprintf(m, "; %s < %s", metric(M_HOST_REFAULT_AGE)->label,
 				fmt_ns(a, sizeof(a), (uint64_t)med * 1000000));
 	}
-	if (v->st.zap_calls)
+	if (v->st.zap_calls && host_method_known(s, HOST_M_PUNCH))
 		fprintf(m, "; %llu punched holes also unmapped",
 			(unsigned long long)v->st.zap_calls);
-	if (v->st.other_calls)
+	if (v->st.other_calls && host_discards_known(s))
 		fprintf(m, "; %s %s in %llu (not counted)", metric(M_HOST_OTHER_DISCARDED)->label,
 			fmt_bytes(a, sizeof(a), v->st.other_bytes),
 			(unsigned long long)v->st.other_calls);
@@ -194,12 +229,147 @@ static char *signed_bytes(char *buf, size_t len, int64_t v)
 	return buf;
 }
 
+const char *host_col_label(enum host_col c)
+{
+	static const enum metric_id ids[HC__COUNT] = {
+	    [HC_DISCARD_RATE] = M_HOST_DISCARD_RATE,
+	    [HC_REFAULT_RATE] = M_HOST_REFAULT_RATE,
+	    [HC_DISCARDED] = M_HOST_DISCARDED,
+	    [HC_REFAULTED] = M_HOST_REFAULTED,
+	    [HC_RSS] = M_HOST_RSS,
+	    [HC_RSS_CHANGE] = M_HOST_RSS_CHANGE,
+	};
+
+	if (c == HC_PID)
+		return "PID";
+	if (c == HC_NAME)
+		return "NAME";
+	return c < HC__COUNT ? metric(ids[c])->label : "?";
+}
+
+/* 80 columns: the name is cut here and written whole on the detail line */
+#define ROW_FMT "%7s %-10.10s %10s %10s %9s %9s %8s %10s"
+
+void host_row_head(char *buf, size_t len)
+{
+	snprintf(buf, len, ROW_FMT, "PID", "NAME", host_col_label(HC_DISCARD_RATE),
+		 host_col_label(HC_REFAULT_RATE), host_col_label(HC_DISCARDED),
+		 host_col_label(HC_REFAULTED), host_col_label(HC_RSS),
+		 host_col_label(HC_RSS_CHANGE));
+}
+
+void host_row(char *buf, size_t len, const struct host_snap *cur, const struct host_snap *prev,
+	      int i)
+{
+	bool refaults = host_refaults_known(cur), discards = host_discards_known(cur);
+	double secs = window_s(cur, prev);
+	const struct host_vm *v = &cur->vm[i];
+	char p[16], a[32], b[32], c[32], d[32], e[32], f[32];
+	struct host_vm_delta dl;
+
+	host_delta(&dl, v, prev, secs);
+	snprintf(p, sizeof(p), "%d", v->pid);
+	snprintf(buf, len, ROW_FMT, p, v->name,
+		 !discards	       ? "n/a"
+		 : secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
+				       : fmt_dash(),
+		 !refaults	       ? "n/a"
+		 : secs > 0 && dl.prev ? fmt_mib_per_s(b, sizeof(b), dl.refaulted_bytes / secs)
+				       : fmt_dash(),
+		 discards ? fmt_bytes(c, sizeof(c), host_vm_discarded(v)) : "n/a",
+		 refaults ? fmt_bytes(d, sizeof(d), v->refaulted_bytes) : "n/a",
+		 fmt_known_bytes(e, sizeof(e), v->rss_known, v->rss_kib * 1024),
+		 dl.rss_change_known ? signed_bytes(f, sizeof(f), dl.rss_change_kib * 1024)
+				     : fmt_dash());
+}
+
+bool host_col_value(const struct host_snap *cur, const struct host_snap *prev, int i,
+		    enum host_col c, double *out)
+{
+	const struct host_vm *v = &cur->vm[i];
+	double secs = window_s(cur, prev);
+	bool discards = host_discards_known(cur), refaults = host_refaults_known(cur);
+	struct host_vm_delta dl;
+
+	host_delta(&dl, v, prev, secs);
+	switch (c) {
+	case HC_PID:
+		*out = v->pid;
+		return true;
+	case HC_DISCARD_RATE:
+		*out = secs > 0 ? dl.discarded_bytes / secs : 0;
+		return discards && secs > 0 && dl.prev;
+	case HC_REFAULT_RATE:
+		*out = secs > 0 ? dl.refaulted_bytes / secs : 0;
+		return refaults && secs > 0 && dl.prev;
+	case HC_DISCARDED:
+		*out = (double)host_vm_discarded(v);
+		return discards;
+	case HC_REFAULTED:
+		*out = (double)v->refaulted_bytes;
+		return refaults;
+	case HC_RSS:
+		*out = (double)v->rss_kib * 1024;
+		return v->rss_known;
+	case HC_RSS_CHANGE:
+		*out = (double)dl.rss_change_kib * 1024;
+		return dl.rss_change_known;
+	default:
+		return false;
+	}
+}
+
+struct sort_ctx {
+	const struct host_snap *cur, *prev;
+	enum host_col col;
+	bool desc;
+};
+
+static int by_col(const struct sort_ctx *x, int a, int b)
+{
+	double va = 0, vb = 0;
+	bool ka, kb;
+	int d;
+
+	if (x->col == HC_NAME) {
+		d = strcmp(x->cur->vm[a].name, x->cur->vm[b].name);
+		return x->desc ? -d : d;
+	}
+	ka = host_col_value(x->cur, x->prev, a, x->col, &va);
+	kb = host_col_value(x->cur, x->prev, b, x->col, &vb);
+	if (ka != kb)
+		return ka ? -1 : 1; /* unknown last, whichever the direction */
+	if (!ka || va == vb)
+		return 0;
+	d = va < vb ? -1 : 1;
+	return x->desc ? -d : d;
+}
+
+void host_sort(int *order, const struct host_snap *cur, const struct host_snap *prev,
+	       enum host_col col, bool desc)
+{
+	struct sort_ctx x = {cur, prev, col, desc};
+	int i, j, k;
+
+	/* insertion sort: stable, and at most HOST_MAX_VMS rows */
+	for (i = 0; i < cur->nvms; i++) {
+		k = i;
+		for (j = i; j > 0; j--) {
+			int d = by_col(&x, k, order[j - 1]);
+
+			if (d > 0 || (d == 0 && cur->vm[k].pid >= cur->vm[order[j - 1]].pid))
+				break;
+			order[j] = order[j - 1];
+		}
+		order[j] = k;
+	}
+}
+
 void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_snap *prev,
 		     bool timestamp)
 {
-	bool refaults = cur->probe[HP_PAGEMAP].attached;
 	double secs = window_s(cur, prev);
-	char a[32], b[32], c[32], d[32], e[32], f[32], t[32], head[256];
+	char t[32], head[256], row[256];
 	size_t n;
 	int i;
 
@@ -217,35 +387,23 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 		snprintf(head + n, sizeof(head) - n, ", %s", t);
 	}
 	fmt_print_line(out, head);
-	/* 80 columns: the name is cut here and written whole on the detail line */
-	fprintf(out, "%7s %-10s %10s %10s %9s %9s %8s %10s\n", "PID", "NAME",
-		metric(M_HOST_DISCARD_RATE)->label, metric(M_HOST_REFAULT_RATE)->label,
-		metric(M_HOST_DISCARDED)->label, metric(M_HOST_REFAULTED)->label,
-		metric(M_HOST_RSS)->label, metric(M_HOST_RSS_CHANGE)->label);
+	host_row_head(row, sizeof(row));
+	fprintf(out, "%s\n", row);
 	if (!cur->nvms)
 		fmt_print_wrapped(out, "  ",
 				  cur->discovering
 				      ? "(no VMM process: none of " HOST_VMM_NAMES " runs)"
 				      : "(no VMM process: the --pid processes are gone)");
 	for (i = 0; i < cur->nvms; i++) {
-		const struct host_vm *v = &cur->vm[i];
-		struct host_vm_delta dl;
-
-		host_delta(&dl, v, prev, secs);
-		fprintf(out, "%7d %-10.10s %10s %10s %9s %9s %8s %10s\n", v->pid, v->name,
-			secs > 0 && dl.prev ? fmt_mib_per_s(a, sizeof(a), dl.discarded_bytes / secs)
-					    : fmt_dash(),
-			!refaults ? "n/a"
-			: secs > 0 && dl.prev
-			    ? fmt_mib_per_s(b, sizeof(b), dl.refaulted_bytes / secs)
-			    : fmt_dash(),
-			fmt_bytes(c, sizeof(c), host_vm_discarded(v)),
-			refaults ? fmt_bytes(d, sizeof(d), v->refaulted_bytes) : "n/a",
-			fmt_known_bytes(e, sizeof(e), v->rss_known, v->rss_kib * 1024),
-			dl.rss_change_known ? signed_bytes(f, sizeof(f), dl.rss_change_kib * 1024)
-					    : fmt_dash());
-		vm_detail(out, v, refaults);
+		host_row(row, sizeof(row), cur, prev, i);
+		fprintf(out, "%s\n", row);
+		host_vm_detail(out, cur, i);
 	}
+	host_frame_notes(out, cur);
+}
+
+void host_frame_notes(FILE *out, const struct host_snap *cur)
+{
 	if (cur->vms_dropped)
 		fprintf(out, "  %d more VMM processes not watched (limit %d)\n", cur->vms_dropped,
 			HOST_MAX_VMS);
@@ -257,6 +415,11 @@ void host_text_frame(FILE *out, const struct host_snap *cur, const struct host_s
 			(unsigned long long)cur->events_lost,
 			metric(M_HOST_REFAULT_EVENTS_LOST)->label);
 	probes_line(out, cur);
+}
+
+void host_vm_detail(FILE *out, const struct host_snap *cur, int i)
+{
+	vm_detail(out, cur, &cur->vm[i], host_refaults_known(cur));
 }
 
 /* ---- JSON ---- */
@@ -313,9 +476,15 @@ static struct json_object *manager_stats_json(const struct host_vm *v)
 	return o;
 }
 
-static struct json_object *vm_json(const struct host_vm *v, const struct host_snap *prev,
-				   double secs, bool refaults)
+static struct json_object *u64_if(bool known, uint64_t v)
 {
+	return known ? u64(v) : NULL;
+}
+
+static struct json_object *vm_json(const struct host_snap *s, const struct host_vm *v,
+				   const struct host_snap *prev, double secs)
+{
+	bool refaults = host_refaults_known(s), discards = host_discards_known(s);
 	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
 	struct json_object *sz = json_object_new_object(), *age = json_object_new_object();
 	struct json_object *w = json_object_new_object();
@@ -334,21 +503,26 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 	json_object_object_add(o, "alive", json_object_new_boolean(v->alive));
 	json_object_object_add(o, "backing",
 			       json_object_new_string(v->hugetlb ? "hugetlbfs" : "pages"));
-	add(o, M_HOST_DISCARDED, u64(host_vm_discarded(v)));
-	add(o, M_HOST_DISCARD_CALLS, u64(host_vm_calls(v)));
-	add(o, M_HOST_DISCARD_FAILED, u64(v->st.failed));
+	add(o, M_HOST_DISCARDED, u64_if(discards, host_vm_discarded(v)));
+	add(o, M_HOST_DISCARD_CALLS, u64_if(discards, host_vm_calls(v)));
+	add(o, M_HOST_DISCARD_FAILED, u64_if(discards, v->st.failed));
 	for (i = 0; i < HOST_M__COUNT; i++) {
-		struct json_object *x = json_object_new_object();
+		struct json_object *x = NULL;
 
-		json_object_object_add(x, "bytes", u64(v->st.bytes[i]));
-		json_object_object_add(x, "calls", u64(v->st.calls[i]));
+		if (host_method_known(s, i)) {
+			x = json_object_new_object();
+			json_object_object_add(x, "bytes", u64(v->st.bytes[i]));
+			json_object_object_add(x, "calls", u64(v->st.calls[i]));
+		}
 		json_object_object_add(m, host_method_name(i), x);
 	}
 	json_object_object_add(o, "by_method", m);
-	json_object_object_add(o, "zap_bytes", u64(v->st.zap_bytes));
-	json_object_object_add(o, "zap_calls", u64(v->st.zap_calls));
-	add(o, M_HOST_OTHER_DISCARDED, u64(v->st.other_bytes));
-	json_object_object_add(o, "other_discard_calls", u64(v->st.other_calls));
+	json_object_object_add(o, "zap_bytes",
+			       u64_if(host_method_known(s, HOST_M_PUNCH), v->st.zap_bytes));
+	json_object_object_add(o, "zap_calls",
+			       u64_if(host_method_known(s, HOST_M_PUNCH), v->st.zap_calls));
+	add(o, M_HOST_OTHER_DISCARDED, u64_if(discards, v->st.other_bytes));
+	json_object_object_add(o, "other_discard_calls", u64_if(discards, v->st.other_calls));
 	json_object_object_add(o, "guest_ram_bytes", v->ram_ranges ? u64(v->ram_bytes) : NULL);
 	json_object_object_add(o, "guest_ram_ranges", json_object_new_int(v->ram_ranges));
 	json_object_object_add(o, "guest_ram_rule",
@@ -364,7 +538,12 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 				snprintf(n, sizeof(n), "%llu", 1ULL << (12 + i));
 			json_object_object_add(sz, n, u64(v->st.size_hist[i]));
 		}
-	add(o, M_HOST_DISCARD_SIZE, sz);
+	if (discards) {
+		add(o, M_HOST_DISCARD_SIZE, sz);
+	} else {
+		add(o, M_HOST_DISCARD_SIZE, NULL);
+		json_object_put(sz);
+	}
 	if (refaults) {
 		add(o, M_HOST_REFAULTED, u64(v->refaulted_bytes));
 		for (i = 0; i < HOST_AGE_SLOTS; i++)
@@ -392,8 +571,8 @@ static struct json_object *vm_json(const struct host_vm *v, const struct host_sn
 			       v->rss_known ? u64(v->rss_shmem_kib * 1024) : NULL);
 	/* the window: null until the VM was in the sample before */
 	json_object_object_add(w, "seconds", json_object_new_double(secs));
-	add(w, M_HOST_DISCARD_RATE, dl.prev ? u64(dl.discarded_bytes) : NULL);
-	json_object_object_add(w, "discard_calls", dl.prev ? u64(dl.discard_calls) : NULL);
+	add(w, M_HOST_DISCARD_RATE, u64_if(dl.prev && discards, dl.discarded_bytes));
+	json_object_object_add(w, "discard_calls", u64_if(dl.prev && discards, dl.discard_calls));
 	json_object_object_add(w, "refaulted_bytes",
 			       dl.prev && refaults ? u64(dl.refaulted_bytes) : NULL);
 	add(w, M_HOST_REFAULT_RATE,
@@ -448,7 +627,6 @@ static void refaults_json(struct json_object *o, const struct host_snap *s, doub
 struct json_object *host_json(const struct host_snap *cur, const struct host_snap *prev)
 {
 	struct json_object *o = json_object_new_object(), *vms = json_object_new_array();
-	bool refaults = cur->probe[HP_PAGEMAP].attached;
 	double secs = window_s(cur, prev);
 	int i;
 
@@ -458,7 +636,7 @@ struct json_object *host_json(const struct host_snap *cur, const struct host_sna
 	json_object_object_add(o, "discovery",
 			       json_object_new_string(cur->discovering ? "by name" : "--pid"));
 	for (i = 0; i < cur->nvms; i++)
-		json_object_array_add(vms, vm_json(&cur->vm[i], prev, secs, refaults));
+		json_object_array_add(vms, vm_json(cur, &cur->vm[i], prev, secs));
 	add(o, M_HOST_VM, vms);
 	json_object_object_add(o, "vms_not_watched", json_object_new_int(cur->vms_dropped));
 	json_object_object_add(o, "refault_events_lost", u64(cur->events_lost));

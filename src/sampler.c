@@ -13,41 +13,122 @@
 #include "sampler.h"
 #include "ui.h"
 
-#define SLICE_MS 100 /* longest collector poll: keys and signals stay responsive */
+#define SLICE_MS 100 /* longest source poll: keys and signals stay responsive */
+
+/* ---- the guest's collector as a source ---- */
+
+static void guest_sample(void *ctx, void *snap)
+{
+	collector_sample(ctx, snap);
+}
+
+static uint64_t guest_mono(const void *snap)
+{
+	return ((const struct prtop_snapshot *)snap)->mono_ns;
+}
+
+static int guest_poll(void *ctx, int ms)
+{
+	return collector_poll(ctx, ms);
+}
+
+static void guest_delivered(struct sampler *s)
+{
+	s->cur->seq = (uint64_t)s->frames;
+	if (s->have_prev)
+		snap_rates(s->prev, s->cur, &s->rates);
+	else
+		memset(&s->rates, 0, sizeof(s->rates));
+	if (s->hist.cap) {
+		double v[HF__COUNT];
+		bool known[HF__COUNT];
+
+		history_sample(s->cur, &s->rates, s->have_prev, v, known);
+		history_push(&s->hist, (double)(s->cur->mono_ns - s->cur->start_ns) / 1e9, v,
+			     known);
+	}
+}
+
+static int guest_hist_init(struct sampler *s, int slots)
+{
+	return history_init(&s->hist, slots);
+}
+
+static void guest_hist_free(struct sampler *s)
+{
+	history_free(&s->hist);
+}
+
+static const struct sampler_src guest_src = {
+    .snap_size = sizeof(struct prtop_snapshot),
+    .sample = guest_sample,
+    .mono_ns = guest_mono,
+    .poll = guest_poll,
+    .delivered = guest_delivered,
+    .hist_init = guest_hist_init,
+    .hist_free = guest_hist_free,
+};
 
 int sampler_init(struct sampler *s, struct collector *c, const struct sampler_opts *o)
 {
+	int err = sampler_init_src(s, &guest_src, c, o);
+
+	if (!err)
+		s->cur->seq = 0;
+	return err;
+}
+
+/* ---- the driver ---- */
+
+uint64_t sampler_next_on_grid(uint64_t now, uint64_t interval)
+{
+	return (now / interval + 1) * interval;
+}
+
+/* when the sample after the one just taken is due */
+static void schedule(struct sampler *s)
+{
+	if (s->src->grid)
+		s->next_ns = sampler_next_on_grid(now_ns(), s->interval_ns);
+	else
+		s->next_ns = s->last_ns + s->interval_ns;
+}
+
+int sampler_init_src(struct sampler *s, const struct sampler_src *src, void *ctx,
+		     const struct sampler_opts *o)
+{
 	memset(s, 0, sizeof(*s));
-	s->c = c;
+	s->src = src;
+	s->ctx = ctx;
 	s->o = *o;
 	s->interval_ns = (uint64_t)((o->interval_s > 0 ? o->interval_s : 1.0) * 1e9);
-	s->prev = calloc(1, sizeof(*s->prev));
-	s->cur = calloc(1, sizeof(*s->cur));
-	if (!s->prev || !s->cur) {
+	s->vprev = calloc(1, src->snap_size);
+	s->vcur = calloc(1, src->snap_size);
+	if (!s->vprev || !s->vcur) {
 		sampler_free(s);
 		return -ENOMEM;
 	}
-	if (o->history) {
-		int err = history_init(&s->hist, o->history);
+	if (o->history && src->hist_init) {
+		int err = src->hist_init(s, o->history);
 
 		if (err) {
 			sampler_free(s);
 			return err;
 		}
 	}
-	collector_sample(c, s->cur);
-	s->last_ns = s->cur->mono_ns;
-	s->next_ns = s->last_ns + s->interval_ns;
-	s->cur->seq = 0;
+	src->sample(ctx, s->vcur);
+	s->last_ns = src->mono_ns(s->vcur);
+	schedule(s);
 	return 0;
 }
 
 void sampler_free(struct sampler *s)
 {
-	free(s->prev);
-	free(s->cur);
-	s->prev = s->cur = NULL;
-	history_free(&s->hist);
+	free(s->vprev);
+	free(s->vcur);
+	s->vprev = s->vcur = NULL;
+	if (s->src && s->src->hist_free)
+		s->src->hist_free(s);
 }
 
 static bool stopping(const struct sampler *s)
@@ -68,7 +149,7 @@ static void sleep_rest(uint64_t start, int slice_ms)
 	nanosleep(&ts, NULL);
 }
 
-/* poll the collector (and call idle) until the next sample is due */
+/* poll the source (and call idle) until the next sample is due */
 static void wait_due(struct sampler *s)
 {
 	uint64_t now, start;
@@ -82,7 +163,7 @@ static void wait_due(struct sampler *s)
 		if (!s->paused && (s->next_ns - now) / NSEC_PER_MSEC < SLICE_MS)
 			slice = (int)((s->next_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 		start = now;
-		rc = collector_poll(s->c, slice);
+		rc = s->src->poll ? s->src->poll(s->ctx, slice) : 0;
 		if (s->o.idle) {
 			int left = slice - (int)((now_ns() - start) / NSEC_PER_MSEC);
 
@@ -95,13 +176,17 @@ static void wait_due(struct sampler *s)
 
 static void take(struct sampler *s)
 {
-	struct prtop_snapshot *tmp = s->prev;
+	void *tmp = s->vprev;
 
-	s->prev = s->cur;
-	s->cur = tmp;
-	collector_sample(s->c, s->cur);
+	s->vprev = s->vcur;
+	s->vcur = tmp;
+	s->src->sample(s->ctx, s->vcur);
 	s->have_prev = true;
-	s->last_ns = s->cur->mono_ns;
+	s->last_ns = s->src->mono_ns(s->vcur);
+	if (s->src->grid) {
+		schedule(s);
+		return;
+	}
 	s->next_ns += s->interval_ns;
 	if (s->next_ns <= s->last_ns) /* fell behind: restart the schedule */
 		s->next_ns = s->last_ns + s->interval_ns;
@@ -110,19 +195,8 @@ static void take(struct sampler *s)
 static bool deliver(struct sampler *s)
 {
 	s->frames++;
-	s->cur->seq = (uint64_t)s->frames;
-	if (s->have_prev)
-		snap_rates(s->prev, s->cur, &s->rates);
-	else
-		memset(&s->rates, 0, sizeof(s->rates));
-	if (s->hist.cap) {
-		double v[HF__COUNT];
-		bool known[HF__COUNT];
-
-		history_sample(s->cur, &s->rates, s->have_prev, v, known);
-		history_push(&s->hist, (double)(s->cur->mono_ns - s->cur->start_ns) / 1e9, v,
-			     known);
-	}
+	if (s->src->delivered)
+		s->src->delivered(s);
 	return true;
 }
 
@@ -145,7 +219,7 @@ void sampler_set_interval(struct sampler *s, double secs)
 {
 	s->o.interval_s = secs;
 	s->interval_ns = (uint64_t)(secs * 1e9);
-	s->next_ns = s->last_ns + s->interval_ns;
+	schedule(s);
 }
 
 void sampler_pause(struct sampler *s, bool paused)
@@ -159,6 +233,11 @@ bool sampler_final(struct sampler *s)
 {
 	if (now_ns() < s->last_ns + 50 * NSEC_PER_MSEC)
 		return false;
+	return sampler_take(s);
+}
+
+bool sampler_take(struct sampler *s)
+{
 	take(s);
 	return deliver(s);
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The live view: an ncurses screen redrawn from a snapshot every interval.
- * It only reads snapshots; between samples it keeps the collector polling
- * (also while paused) and reads keys in short slices.
+ * It only reads snapshots; between samples the sampler keeps its source
+ * polling (also while paused) and the engine reads keys in short slices.
+ * The engine (tui_loop, the keys, help, status line, --json-log) serves
+ * the guest's view here and the host's (host_tui.c).
  */
 #include <errno.h>
 #include <langinfo.h>
@@ -11,12 +13,12 @@
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
-#include <ncursesw/curses.h>
 #include "clock.h"
 #include "format.h"
 #include "metric_table.h"
 #include "history.h"
 #include "sampler.h"
+#include "tui_int.h"
 #include "ui.h"
 
 #define LABEL_W	     8	 /* "probes  " column of the header lines */
@@ -25,43 +27,27 @@
 #define MIN_LINES    8
 /* lines below the header needed to show knobs and probes too */
 #define BOILERPLATE_MIN 18
-#define HIST_LABEL_W	11 /* "reportable " */
-#define HIST_SCALE_W	19 /* " max 99999.9 MiB/s" */
-
-enum tui_color {
-	C_GOOD = 1, /* attached probes, bars */
-	C_BAD,	    /* errors, drops */
-	C_WARN,	    /* PAUSED */
-	C_TITLE,    /* section titles */
-};
-
-struct tui {
-	struct sampler smp; /* samples, rates, interval, pause */
-	SCREEN *screen;
-	bool help, quit, dirty, color, timestamps;
-	bool compact; /* the screen is short: rows that hold only n/a are left out */
-	char msg[64]; /* transient note in the status line */
-	uint64_t msg_until;
-	FILE *log; /* --json-log */
-	const char *log_path;
-	int log_err; /* errno of the write that stopped the log */
-};
 
 struct token {
 	const char *s;
 	int attr;
 };
 
-static int color(const struct tui *t, enum tui_color c)
+int tui_color(const struct tui *t, enum tui_color c)
 {
 	return t->color ? COLOR_PAIR(c) : 0;
+}
+
+static int color(const struct tui *t, enum tui_color c)
+{
+	return tui_color(t, c);
 }
 
 /*
  * Write s at (y, x), cut at the right edge; never outside the screen.
  * Returns the column after the text.
  */
-static int put(int y, int x, int attr, const char *s)
+int tui_put(int y, int x, int attr, const char *s)
 {
 	wchar_t w[512];
 	int n, room, cols = 0, i, cw;
@@ -94,14 +80,24 @@ static int put(int y, int x, int attr, const char *s)
 	return x + cols;
 }
 
+static int put(int y, int x, int attr, const char *s)
+{
+	return tui_put(y, x, attr, s);
+}
+
 /* a full-width line of attr (e.g. the reverse-video header) */
-static void fill_line(int y, int attr)
+void tui_fill_line(int y, int attr)
 {
 	if (y < 0 || y >= LINES)
 		return;
 	attron(attr);
 	mvhline(y, 0, ' ', COLS);
 	attroff(attr);
+}
+
+static void fill_line(int y, int attr)
+{
+	tui_fill_line(y, attr);
 }
 
 /*
@@ -347,14 +343,13 @@ static const char *strip_cell(int level, int *top)
 }
 
 /* "max 12.3 MiB/s" for the strip's scale, or "max n/a" */
-static void strip_scale(char *buf, size_t len, enum hist_fig f, bool known, double max)
+static void strip_scale(char *buf, size_t len, const char *unit, int decimals, bool known,
+			double max)
 {
-	const struct hist_fig_info *fi = history_fig(f);
-
 	if (!known)
 		snprintf(buf, len, "max n/a");
 	else
-		snprintf(buf, len, "max %.*f %s", f == HF_RUNS ? 2 : 1, max, fi->unit);
+		snprintf(buf, len, "max %.*f %s", decimals, max, unit);
 }
 
 /*
@@ -362,9 +357,9 @@ static void strip_scale(char *buf, size_t len, enum hist_fig f, bool known, doub
  * many as the width allows; each cell's height is its value against the
  * largest known value shown (history_level()), unknown a gap
  */
-static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
+int tui_strip(struct tui *t, int y, int ymax, const struct history *h, int f, const char *label,
+	      const char *unit, int decimals)
 {
-	const struct history *h = &t->smp.hist;
 	int w = COLS - HIST_LABEL_W - HIST_SCALE_W, i, first, top;
 	char scale[48];
 	double max = 0, v;
@@ -373,7 +368,7 @@ static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
 	if (y >= ymax || w < 8)
 		return y;
 	known = history_max(h, f, w, &max);
-	put(y, 0, A_BOLD, history_fig(f)->label);
+	put(y, 0, A_BOLD, label);
 	first = h->n > w ? h->n - w : 0;
 	strip_cell(0, &top);
 	for (i = first; i < h->n; i++) {
@@ -381,9 +376,16 @@ static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
 
 		put(y, HIST_LABEL_W + w - (h->n - i), color(t, C_GOOD), strip_cell(level, &top));
 	}
-	strip_scale(scale, sizeof(scale), f, known, max);
+	strip_scale(scale, sizeof(scale), unit, decimals, known, max);
 	put(y, HIST_LABEL_W + w + 1, known ? 0 : (int)A_DIM, scale);
 	return y + 1;
+}
+
+static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
+{
+	const struct hist_fig_info *fi = history_fig(f);
+
+	return tui_strip(t, y, ymax, &t->smp.hist, f, fi->label, fi->unit, f == HF_RUNS ? 2 : 1);
 }
 
 /* the first n strips, most wanted first: memory returned, reportable, runs, reuse */
@@ -716,9 +718,10 @@ static void draw_status(struct tui *t)
 	int y = LINES - 1;
 
 	fill_line(y, A_REVERSE);
-	snprintf(line, sizeof(line), " q quit  p %s  h help  +/- interval (%s)",
+	snprintf(line, sizeof(line), " q quit  p %s  h help  +/- interval (%s)%s%s",
 		 t->smp.paused ? "resume" : "pause",
-		 fmt_interval(iv, sizeof(iv), t->smp.o.interval_s));
+		 fmt_interval(iv, sizeof(iv), t->smp.o.interval_s), t->view->status ? "  " : "",
+		 t->view->status ? t->view->status : "");
 	put(y, 0, A_REVERSE, line);
 	if (t->msg[0] && now_ns() < t->msg_until)
 		put(y, (int)fmt_width(line) + 3, A_REVERSE | A_BOLD, t->msg);
@@ -741,25 +744,44 @@ static void draw_box(int y0, int x0, int h, int w)
 		mvaddch(y0 + h - 1, x0 + w - 1, ascii ? '+' : ACS_LRCORNER);
 }
 
+static const char *const help_common[] = {
+    "",
+    "  q         quit",
+    "  p         pause / resume the display",
+    "            (events are still collected while paused)",
+    "  h  ?      show / hide this help",
+    "  +  -      sample interval (0.2 .. 3600 s)",
+    "  Ctrl-L    redraw the screen",
+    NULL,
+};
+
+static const char *const help_tail[] = {
+    "",
+    "  n/a       unknown: its source does not work here",
+    "            (prtop doctor says why and what to do)",
+    "", /* dash: no samples yet */
+    "",
+    "press any key to close",
+    NULL,
+};
+
+/* the help's lines: the view's title, the common keys, the view's, the legend */
+static int help_lines(const struct tui *t, const char **out, int cap)
+{
+	const char *const *parts[] = {help_common, t->view->keys, help_tail};
+	int n = 0, k, i;
+
+	out[n++] = t->view->title;
+	for (k = 0; k < 3; k++)
+		for (i = 0; parts[k] && parts[k][i] && n < cap; i++)
+			out[n++] = parts[k][i];
+	return n;
+}
+
 static void draw_help(struct tui *t)
 {
-	static const char *const lines[] = {
-	    "prtop: live view of free page reporting",
-	    "",
-	    "  q         quit",
-	    "  p         pause / resume the display",
-	    "            (events are still collected while paused)",
-	    "  h  ?      show / hide this help",
-	    "  +  -      sample interval (0.2 .. 3600 s)",
-	    "  Ctrl-L    redraw the screen",
-	    "",
-	    "  n/a       probe not attached on this kernel:",
-	    "            \"prtop doctor\" says why and what to do",
-	    NULL, /* dash: no samples yet */
-	    "",
-	    "press any key to close",
-	};
-	int n = sizeof(lines) / sizeof(lines[0]);
+	const char *lines[40];
+	int n = help_lines(t, lines, 40);
 	int w = 60, h = n + 2, y0, x0, i;
 	char dash[64];
 
@@ -776,14 +798,13 @@ static void draw_help(struct tui *t)
 	if (w >= 2 && h >= 2)
 		draw_box(y0, x0, h, w);
 	for (i = 0; i < n && i < h - 2; i++) {
-		if (!lines[i]) {
+		if (i == n - 3) {
 			snprintf(dash, sizeof(dash), "  %s         no samples yet", fmt_dash());
 			put(y0 + 1 + i, x0 + 2, 0, dash);
 			continue;
 		}
 		put(y0 + 1 + i, x0 + 2, i ? 0 : A_BOLD, lines[i]);
 	}
-	(void)t;
 }
 
 static int orders_shown(const struct prtop_snapshot *s)
@@ -885,17 +906,11 @@ static int draw_walks(struct tui *t, int y, int ymax)
 	return put_tokens(y, ymax, "walks", A_BOLD, tok, n);
 }
 
-static void draw(struct tui *t)
+/* the guest's view: everything above the status line */
+static void guest_draw(struct tui *t, int ymax)
 {
-	int y, ymax = LINES - 1;
+	int y;
 
-	erase();
-	if (COLS < MIN_COLS || LINES < MIN_LINES) {
-		put(0, 0, A_BOLD, "prtop: terminal too small");
-		put(1, 0, 0, "need 40x8, q quits");
-		refresh();
-		return;
-	}
 	y = draw_header(t, ymax);
 	y = draw_headline(t, y, ymax);
 	y = draw_backlog(t, y, ymax);
@@ -914,13 +929,25 @@ static void draw(struct tui *t)
 		y = draw_history(t, y, ymax, n < 1 ? 1 : n);
 	}
 	draw_body(t, y, ymax);
+}
+
+static void draw(struct tui *t)
+{
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		put(0, 0, A_BOLD, "prtop: terminal too small");
+		put(1, 0, 0, "need 40x8, q quits");
+		refresh();
+		return;
+	}
+	t->view->draw(t, LINES - 1);
 	draw_status(t);
 	if (t->help)
 		draw_help(t);
 	refresh();
 }
 
-static void note(struct tui *t, const char *msg)
+void tui_note(struct tui *t, const char *msg)
 {
 	snprintf(t->msg, sizeof(t->msg), "%s", msg);
 	t->msg_until = now_ns() + 3000000000ULL;
@@ -932,7 +959,7 @@ static void set_interval(struct tui *t, double s)
 
 	sampler_set_interval(&t->smp, s);
 	snprintf(msg, sizeof(msg), "interval %s", fmt_interval(iv, sizeof(iv), s));
-	note(t, msg);
+	tui_note(t, msg);
 }
 
 static void on_key(struct tui *t, int ch)
@@ -974,7 +1001,8 @@ static void on_key(struct tui *t, int ch)
 		clearok(curscr, TRUE);
 		break;
 	default:
-		return;
+		if (!t->view->key || !t->view->key(t, ch))
+			return;
 	}
 	t->dirty = true;
 }
@@ -1012,12 +1040,12 @@ static void log_frame(struct tui *t)
 {
 	if (!t->log)
 		return;
-	json_frame(t->log, &t->smp, t->timestamps ? JSON_TIME : 0);
+	t->view->json(t->log, t);
 	if (fflush(t->log) || ferror(t->log)) {
 		t->log_err = errno ? errno : EIO;
 		fclose(t->log);
 		t->log = NULL;
-		note(t, "--json-log: write failed, log stopped");
+		tui_note(t, "--json-log: write failed, log stopped");
 	}
 }
 
@@ -1056,45 +1084,68 @@ static bool start_curses(struct tui *t)
 	return true;
 }
 
-int tui_run(struct collector *c, const struct ui_opts *o)
+struct sampler_opts tui_sampler_opts(struct tui *t, double interval_s, long count, int history)
 {
-	struct tui t = {.timestamps = o->timestamps, .log_path = o->json_log};
 	struct sampler_opts so = {
-	    .interval_s = o->interval_s,
-	    .count = o->iterations,
+	    .interval_s = interval_s,
+	    .count = count,
 	    .deliver_base = true,
-	    .history = o->history ? o->history : HIST_DEFAULT_SLOTS,
+	    .history = history ? history : HIST_DEFAULT_SLOTS,
 	    .idle = tui_idle,
-	    .idle_ctx = &t,
+	    .idle_ctx = t,
 	};
 
-	if (o->json_log && !(t.log = fopen(o->json_log, "a"))) {
+	return so;
+}
+
+int tui_loop(struct tui *t, const char *json_log)
+{
+	t->log_path = json_log;
+	if (json_log && !(t->log = fopen(json_log, "a"))) {
 		fprintf(stderr, "prtop: cannot open %s for --json-log: %s; give a writable file\n",
-			o->json_log, strerror(errno));
+			json_log, strerror(errno));
+		sampler_free(&t->smp);
 		return 1;
 	}
-	if (sampler_init(&t.smp, c, &so)) {
-		fprintf(stderr, "prtop: out of memory\n");
-		if (t.log)
-			fclose(t.log);
-		return 1;
-	}
-	if (!start_curses(&t)) {
+	if (!start_curses(t)) {
 		fprintf(stderr,
 			"prtop: cannot start the live view on this "
-			"terminal (TERM=%s); try prtop -b\n",
+			"terminal (TERM=%s); try -b\n",
 			getenv("TERM") ? getenv("TERM") : "");
-		sampler_free(&t.smp);
-		if (t.log)
-			fclose(t.log);
+		sampler_free(&t->smp);
+		if (t->log)
+			fclose(t->log);
 		return 1;
 	}
-	while (sampler_next(&t.smp)) {
-		draw(&t);
-		log_frame(&t);
+	while (sampler_next(&t->smp)) {
+		draw(t);
+		log_frame(t);
 	}
 	endwin();
-	delscreen(t.screen);
-	sampler_free(&t.smp);
-	return log_close(&t);
+	delscreen(t->screen);
+	sampler_free(&t->smp);
+	return log_close(t);
+}
+
+static void guest_json(FILE *out, struct tui *t)
+{
+	json_frame(out, &t->smp, t->timestamps ? JSON_TIME : 0);
+}
+
+static const struct tui_view guest_view = {
+    .title = "prtop: live view of free page reporting",
+    .draw = guest_draw,
+    .json = guest_json,
+};
+
+int tui_run(struct collector *c, const struct ui_opts *o)
+{
+	struct tui t = {.timestamps = o->timestamps, .view = &guest_view};
+	struct sampler_opts so = tui_sampler_opts(&t, o->interval_s, o->iterations, o->history);
+
+	if (sampler_init(&t.smp, c, &so)) {
+		fprintf(stderr, "prtop: out of memory\n");
+		return 1;
+	}
+	return tui_loop(&t, o->json_log);
 }

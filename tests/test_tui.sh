@@ -753,6 +753,209 @@ else
 	not_ok "host tui: screen appears: $(head -c 300 "$tmp/host.err" 2>/dev/null) $(hscreen | head -n 3)"
 fi
 $T kill-session -t host 2>/dev/null
+
+# ---- prtop host's live view: the engine's keys, sorting, history strips ---
+# The fake VMM above and a process discarding 2 MiB every 0.1 s (python,
+# light on the CPU), watched by --pid on a 120x40 UTF-8 screen and an 80x24
+# LC_ALL=C one, each with --history and --json-log (the frame on screen as
+# a -j line).  The keys every live view answers (h ? + - p, resize, q);
+# the rows' order after < > and I against the order the -j figures of the
+# frame on screen imply; each strip's cells against the levels of its
+# --history values.  About 15 s.
+cat >"$tmp/pacer.py" <<'PACEEOF'
+import mmap, os, sys, time
+size, secs = int(sys.argv[1]) << 20, float(sys.argv[2])
+m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+m.madvise(mmap.MADV_DONTFORK)  # guest RAM as QEMU marks it
+print("pid: %d" % os.getpid(), flush=True)
+end = time.time() + secs
+while time.time() < end:
+    for off in range(0, size, 4096):
+        m[off] = 1
+    m.madvise(mmap.MADV_DONTNEED)
+    time.sleep(0.1)
+PACEEOF
+cat >"$tmp/hview.py" <<'HVEOF'
+# hview.py SCREEN JSONL COLS ASCII NAME COL DIR: prints ok / not ok lines
+import json, math, sys
+scr = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
+frames = {}
+for l in open(sys.argv[2]):
+    if l.strip():
+        j = json.loads(l)
+        frames[j["sample"]] = j
+cols, ascii_, name, col, dir_ = int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5], sys.argv[6], sys.argv[7]
+fails = []
+def say(good, what):
+    print("%s - host view %s: %s" % ("ok" if good else "not ok", name, what))
+    if not good:
+        fails.append(what)
+sample = next((int(l.split()[1].rstrip(",")) for l in scr if l.startswith("sample ")), None)
+js = frames.get(sample)
+say(js is not None and "history" in js, "the -j line of sample %s is in the log" % sample)
+if js is None:
+    sys.exit(1)
+say(any(l.startswith("sample ") and "sort %s %s" % (col, dir_) in l for l in scr),
+    "the header names the sort: %s %s" % (col, dir_))
+# the rows' order against the -j figures of the same frame (ties by pid;
+# unknown last)
+KEY = {"DISCARD/s": lambda v: v["window"]["discarded_bytes"],
+       "DISCARDED": lambda v: v["discarded_bytes"],
+       "REFAULTED": lambda v: v["refaulted_bytes"],
+       "PID": lambda v: v["pid"]}
+head = next(i for i, l in enumerate(scr) if l.split()[:2] == ["PID", "NAME"])
+pids = set(v["pid"] for v in js["vms"])
+rows = [int(l.split()[0]) for l in scr[head + 1:] if l.split() and l.split()[0].isdigit()
+        and int(l.split()[0]) in pids and not l.split()[1] in ("dis", "ref")]
+vms = sorted(js["vms"], key=lambda v: v["pid"])
+known = [v for v in vms if KEY[col](v) is not None]
+known.sort(key=KEY[col], reverse=(dir_ == "desc"))
+want = [v["pid"] for v in known] + [v["pid"] for v in vms if KEY[col](v) is None]
+figs = [KEY[col](v) for v in known]
+say(rows == want and len(set(figs)) == len(figs) and len(rows) >= 2,
+    "rows by %s %s: %s, the -j figures %s imply %s" % (col, dir_, rows, figs, want))
+# the strips: label "PID dis" / "PID ref", cells from column 11, the
+# scale after them; the levels of history.h against the -j values
+LABEL_W, SCALE_W = 11, 19
+TOP = 7 if ascii_ else 8
+GLYPH = " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+def level(v, mx):
+    if not (mx > 0) or not (v > 0):
+        return 1
+    return 1 + min(TOP - 1, int(math.floor(v / mx * (TOP - 1) + 0.5)))
+w = cols - LABEL_W - SCALE_W
+h = js["history"]
+shown = 0
+for hv in h["vms"]:
+    for kind, key in (("dis", "discard_mib_per_s"), ("ref", "refault_mib_per_s")):
+        label = "%6d %s" % (hv["pid"], kind)
+        line = next((l for l in scr if l.startswith(label)), None)
+        if line is None:
+            continue
+        shown += 1
+        vals = hv[key][-w:]
+        kn = [v for v in vals if v is not None]
+        mx = max(kn) if kn else None
+        want = " " * (w - len(vals)) + "".join(
+            GLYPH[0] if v is None else GLYPH[level(v, mx)] for v in vals)
+        got = line[LABEL_W:LABEL_W + w]
+        say(got == want, "%s strip equals the levels of its %d -j values, max %s (screen %r, want %r)"
+            % (label.strip(), len(vals), mx, got[-20:], want[-20:]))
+        scale = "max n/a" if mx is None else "max %.1f MiB/s" % mx
+        say(line[LABEL_W + w + 1:].rstrip() == scale, "%s scale %r (want %r)"
+            % (label.strip(), line[LABEL_W + w + 1:].rstrip(), scale))
+        if len(h["t_s"]) == js["sample"]:
+            say(vals[0] is None, "%s: the first sample has no window: a gap" % label.strip())
+say(shown >= 4, "%d strips (two VMs, discard and refault) on a %d-column screen" % (shown, cols))
+say(all(ord(c) < 128 for l in scr for c in l) if ascii_ else
+    any(c in GLYPH[1:] for l in scr for c in l),
+    "LC_ALL=C screen is ASCII only" if ascii_ else "UTF-8 screen draws eighth blocks")
+sys.exit(1 if fails else 0)
+HVEOF
+hv_t0=$(date +%s)
+python3 "$tmp/pacer.py" 2 40 >"$tmp/pacer.out" 2>&1 &
+ppid_=$!
+wait_for 5 grep -q '^pid: ' "$tmp/pacer.out"
+ppid=$(sed -n 's/^pid: //p' "$tmp/pacer.out")
+# --history N in prtop host -b -j frames: the last N slots, oldest first,
+# the newest the frame's own window (its discarded bytes over its seconds)
+timeout 30 "$PRTOP" host -b -j -n 3 -d 0.5 --history 2 --pid "$fpid" --pid "$ppid" \
+	>"$tmp/hh.jsonl" 2>"$tmp/hh.err"
+check "host: -b -j --history 2 keeps 2 slots per VM, the newest the frame's own window" \
+	python3 -c '
+import json, sys
+f = [json.loads(l) for l in open(sys.argv[1])]
+assert [len(x["history"]["t_s"]) for x in f] == [1, 2, 2], f
+for x in f:
+    h = {v["pid"]: v for v in x["history"]["vms"]}
+    assert len(h) == 2 and set(h) == set(v["pid"] for v in x["vms"]), h
+    for v in x["vms"]:
+        w = v["window"]
+        got = h[v["pid"]]["discard_mib_per_s"][-1]
+        want = w["discarded_bytes"] / w["seconds"] / 1048576
+        assert abs(got - want) <= 0.001 + want * 1e-6, (got, want)
+        got = h[v["pid"]]["refault_mib_per_s"][-1]
+        want = w["refaulted_bytes"] / w["seconds"] / 1048576
+        assert abs(got - want) <= 0.001 + want * 1e-6, (got, want)
+assert f[1]["history"]["t_s"][1] == f[2]["history"]["t_s"][0], f
+' "$tmp/hh.jsonl"
+for s in v1 v2; do
+	if [ $s = v1 ]; then geo="-x 120 -y 40" loc=C.UTF-8; else geo="-x 80 -y 24" loc=C; fi
+	# shellcheck disable=SC2086
+	$T new-session -d -s $s $geo -c "$PWD" \
+		"LC_ALL=$loc $PRTOP host -d 1 --history 60 --pid $fpid --pid $ppid --json-log '$tmp/$s.jsonl' 2>'$tmp/$s.err'; echo \$? >'$tmp/$s.rc'"
+done
+vscr() { $T capture-pane -p -t "$1" 2>/dev/null; }
+vsample() { vscr "$1" | sed -n 's/^sample \([0-9][0-9]*\),.*/\1/p' | head -n 1; }
+vhas() { vscr "$1" | grep -q -- "$2"; }
+# pause, and give the view a moment to draw the key's answer
+vkey() { $T send-keys -t "$1" "$2"; sleep 0.4; }
+if wait_for 15 sh -c "$T capture-pane -p -t v1 | grep -q '^sample [4-9]' && $T capture-pane -p -t v2 | grep -q '^sample [4-9]'"; then
+	ok "host view: both screens up with 4 samples"
+	vkey v1 h
+	check "host view: h shows the help, with the sort keys" vhas v1 'sort the other way round'
+	vkey v1 x
+	check "host view: any key closes the help" sh -c "! $T capture-pane -p -t v1 | grep -q 'press any key'"
+	vkey v1 '?'
+	check "host view: ? shows the help" vhas v1 'press any key'
+	vkey v1 x
+	vkey v1 +
+	check "host view: + lengthens the interval (every 2 s)" vhas v1 '^sample [0-9]*, every 2 s'
+	vkey v1 -
+	check "host view: - shortens it again (every 1 s)" vhas v1 '^sample [0-9]*, every 1 s'
+	vkey v1 p
+	a=$(vsample v1)
+	sleep 2.2
+	b=$(vsample v1)
+	check "host view: p pauses (PAUSED, sample $a stays $b)" sh -c "$T capture-pane -p -t v1 | grep -q PAUSED && test -n '$a' && test '$a' = '$b'"
+	# the default order, then two columns to the right and back round
+	vscr v1 >"$tmp/v1.s0"
+	python3 "$tmp/hview.py" "$tmp/v1.s0" "$tmp/v1.jsonl" 120 0 "120x40" DISCARD/s desc
+	vkey v1 '>'
+	vkey v1 '>'
+	vscr v1 >"$tmp/v1.s1"
+	python3 "$tmp/hview.py" "$tmp/v1.s1" "$tmp/v1.jsonl" 120 0 "120x40" DISCARDED desc
+	vkey v1 I
+	vscr v1 >"$tmp/v1.s2"
+	python3 "$tmp/hview.py" "$tmp/v1.s2" "$tmp/v1.jsonl" 120 0 "120x40" DISCARDED asc
+	vkey v1 '<'
+	vkey v1 '<'
+	vkey v1 '<'
+	vkey v1 '<'
+	vscr v1 >"$tmp/v1.s3"
+	python3 "$tmp/hview.py" "$tmp/v1.s3" "$tmp/v1.jsonl" 120 0 "120x40" PID asc
+	vkey v1 p
+	check "host view: p resumes (sample $b -> later)" wait_for 3 sh -c "test \"\$($T capture-pane -p -t v1 | sed -n 's/^sample \([0-9][0-9]*\),.*/\1/p')\" -gt '$b'"
+	vkey v2 p
+	vscr v2 >"$tmp/v2.s0"
+	python3 "$tmp/hview.py" "$tmp/v2.s0" "$tmp/v2.jsonl" 80 1 "80x24 LC_ALL=C" DISCARD/s desc
+	$T resize-window -t v1 -x 100 -y 30 2>/dev/null
+	sleep 0.6
+	vscr v1 >"$tmp/v1.rs"
+	check "host view: a resize to 100x30 redraws (30 lines, none over 100 columns, the status line last: '$(sed -n 30p "$tmp/v1.rs")')" \
+		python3 -c '
+import sys
+l = open(sys.argv[1], encoding="utf-8").read().split("\n")
+l = l[:-1] if l[-1] == "" else l
+assert len(l) == 30 and l[29].startswith(" q quit") and max(len(x) for x in l) <= 100, l
+' "$tmp/v1.rs"
+	for s in v1 v2; do
+		vkey $s q
+		if wait_for 3 sh -c "! $T has-session -t $s 2>/dev/null"; then
+			check "host view $s: q exits with status 0 (got '$(cat "$tmp/$s.rc" 2>/dev/null)')" \
+				test "$(cat "$tmp/$s.rc" 2>/dev/null)" = 0
+		else
+			not_ok "host view $s: q exits: session still there after 3 s"
+		fi
+	done
+else
+	not_ok "host view: screens appear: $(head -c 300 "$tmp/v1.err" "$tmp/v2.err" 2>/dev/null) $(vscr v1 | head -n 3)"
+fi
+$T kill-session -t v1 2>/dev/null
+$T kill-session -t v2 2>/dev/null
+kill "$ppid_" 2>/dev/null
+wait "$ppid_" 2>/dev/null || true
+echo "# host view checks took $(($(date +%s) - hv_t0)) s"
 kill "$fpid" 2>/dev/null
 # its status (143 after the kill) must not become this script's
 wait "$fpid" 2>/dev/null || true

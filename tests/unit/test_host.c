@@ -288,6 +288,8 @@ static struct host_snap *snap(int n)
 		s->vm[i].rss_known = true;
 		s->vm[i].rss_kib = 1024;
 	}
+	s->probe[HP_MADVISE].attached = true;
+	s->probe[HP_FALLOCATE].attached = true;
 	s->probe[HP_PAGEMAP].attached = true;
 	return s;
 }
@@ -912,8 +914,124 @@ static void scan_ages(void)
 		  "host scan: found at the discard's own moment: 0, never negative");
 }
 
+/*
+ * A figure whose source does not work is unknown, never 0: punch_hole
+ * without the fallocate probe (its discards would be missed), the totals
+ * that include it, and an RSS whose status file could not be read.
+ */
+static void availability(void)
+{
+	struct host_snap *a = snap(2), *b = snap(2);
+	struct host_sel sel = {.top = 2};
+	struct metrics_opts mo = {.version = "t"};
+	struct mbuf mb = {0};
+	struct json_object *o, *v, *w, *m, *x;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	b->mono_ns = a->mono_ns + 1000000000ULL;
+	b->vm[0].st.bytes[HOST_M_DONTNEED] += 8 << 20;
+	a->probe[HP_FALLOCATE].attached = b->probe[HP_FALLOCATE].attached = false;
+	b->vm[1].rss_known = false;
+	CHECK(host_method_known(b, HOST_M_DONTNEED) && !host_method_known(b, HOST_M_PUNCH) &&
+		  !host_discards_known(b) && host_refaults_known(b),
+	      "host availability: groups follow their probes");
+	o = host_json(b, a);
+	v = json_object_array_get_idx(json_object_object_get(o, "vms"), 0);
+	m = v ? json_object_object_get(v, "by_method") : NULL;
+	CHECK(m && json_object_object_get_ex(m, "punch_hole", &x) && !x,
+	      "host availability: json punch_hole null without the fallocate probe");
+	x = m ? json_object_object_get(json_object_object_get(m, "dontneed"), "bytes") : NULL;
+	CHECK(x && json_object_get_uint64(x) == 9 << 20,
+	      "host availability: json dontneed known with the madvise probe");
+	CHECK(v && json_object_object_get_ex(v, "discarded_bytes", &x) && !x,
+	      "host availability: json total null when a method is unknown");
+	w = v ? json_object_object_get(v, "window") : NULL;
+	CHECK(w && json_object_object_get_ex(w, "discarded_bytes", &x) && !x,
+	      "host availability: json window discards null when a method is unknown");
+	CHECK(w &&
+		  json_object_get_uint64(json_object_object_get(
+		      json_object_array_get_idx(json_object_object_get(o, "vms"), 0),
+		      "refaulted_bytes")) == 0 &&
+		  json_object_object_get_ex(
+		      json_object_array_get_idx(json_object_object_get(o, "vms"), 0),
+		      "refaulted_bytes", &x) &&
+		  x,
+	      "host availability: json refaults known by their own method");
+	json_object_put(o);
+	f = open_memstream(&text, &len);
+	if (f) {
+		host_text_frame(f, b, a, false);
+		fclose(f);
+	}
+	CHECK(text && strstr(text, "punch_hole n/a") && !strstr(text, "punch_hole 0"),
+	      "host availability: text says punch_hole n/a");
+	CHECK(text && strstr(text, "    100 vm0               n/a "),
+	      "host availability: text discard rate n/a");
+	free(text);
+	host_select(&sel, b);
+	CHECK(!host_metrics_render(&mb, b, &sel, &mo) && mb.data, "host availability: metrics");
+	CHECK(mb.data && !strstr(mb.data, "method=\"punch_hole\""),
+	      "host availability: no punch_hole series without the fallocate probe");
+	CHECK(mb.data && strstr(mb.data, "prtop_host_discarded_bytes_total{vm=\"vm0\",pid=\"100\","
+					 "method=\"dontneed\"} 9437184"),
+	      "host availability: dontneed series kept");
+	CHECK(mb.data && strstr(mb.data, "prtop_host_rss_bytes{vm=\"vm0\"") &&
+		  !strstr(mb.data, "prtop_host_rss_bytes{vm=\"vm1\""),
+	      "host availability: an unknown RSS has no series, a known one has");
+	mbuf_free(&mb);
+	free(a);
+	free(b);
+}
+
+/*
+ * The live view's order: by a column either way, unknown values last in
+ * both, names by strcmp, ties by pid.  VMs 100..103 discard 1..4 MiB
+ * (snap()); 102's RSS is unknown.
+ */
+static void sorting(void)
+{
+	struct host_snap *s = snap(4), *p = snap(4);
+	int o[4];
+	char got[64];
+	double v;
+
+	s->mono_ns = p->mono_ns + 1000000000ULL;
+	s->vm[0].st.bytes[HOST_M_DONTNEED] += 10 << 20; /* 100: the most in the window */
+	s->vm[1].rss_kib = 4096;
+	s->vm[3].rss_kib = 2048;
+	s->vm[2].rss_known = false;
+	snprintf(s->vm[1].name, sizeof(s->vm[1].name), "alpha");
+#define ORDER(col, desc)                                                                           \
+	(host_sort(o, s, p, col, desc),                                                            \
+	 snprintf(got, sizeof(got), "%d %d %d %d", s->vm[o[0]].pid, s->vm[o[1]].pid,               \
+		  s->vm[o[2]].pid, s->vm[o[3]].pid),                                               \
+	 got)
+	CHECK_STR(ORDER(HC_DISCARDED, true), "100 103 102 101", "host sort: discarded, desc");
+	CHECK_STR(ORDER(HC_DISCARDED, false), "101 102 103 100", "host sort: discarded, asc");
+	CHECK_STR(ORDER(HC_DISCARD_RATE, true), "100 101 102 103",
+		  "host sort: discard rate desc (only 100 discarded in the window; ties by pid)");
+	CHECK_STR(ORDER(HC_RSS, true), "101 103 100 102", "host sort: RSS desc, unknown last");
+	CHECK_STR(ORDER(HC_RSS, false), "100 103 101 102",
+		  "host sort: RSS asc, unknown still last");
+	CHECK_STR(ORDER(HC_NAME, false), "101 100 102 103", "host sort: names asc");
+	CHECK_STR(ORDER(HC_PID, true), "103 102 101 100", "host sort: pid desc");
+#undef ORDER
+	CHECK(host_col_value(s, p, 0, HC_DISCARD_RATE, &v) && v == 10 << 20,
+	      "host: discard rate of the window, bytes/s");
+	CHECK(!host_col_value(s, NULL, 0, HC_DISCARD_RATE, &v), "host: no rate without a window");
+	p->probe[HP_FALLOCATE].attached = s->probe[HP_FALLOCATE].attached = false;
+	CHECK(!host_col_value(s, p, 0, HC_DISCARDED, &v),
+	      "host: discarded unknown with a discard probe missing");
+	free(s);
+	free(p);
+}
+
 void test_host(void)
 {
+	availability();
+	sorting();
 	size_hist();
 	page_sizes();
 	scan_regions();
