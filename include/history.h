@@ -20,6 +20,7 @@ enum hist_fig {
 	HF_REPORTABLE,	 /* free memory in blocks of order >= the reporting order, MiB */
 	HF_RUNS,	 /* worker runs per second */
 	HF_REUSED,	 /* reported memory handed out again, MiB/s */
+	HF_BACKLOG,	 /* free memory not reported yet (the backlog's last scan), MiB */
 	HF__COUNT,
 };
 

@@ -20,6 +20,7 @@ static const struct hist_fig_info figs[HF__COUNT] = {
     [HF_REPORTABLE] = {"reportable_mib", "reportable", "MiB"},
     [HF_RUNS] = {"worker_runs_per_s", "runs", "/s"},
     [HF_REUSED] = {"reused_mib_per_s", "reused", "MiB/s"},
+    [HF_BACKLOG] = {"backlog_mib", "unreported", "MiB"},
 };
 
 const struct hist_fig_info *history_fig(enum hist_fig f)
@@ -133,6 +134,9 @@ void history_sample(const struct prtop_snapshot *cur, const struct snap_rates *r
 	v[HF_RUNS] = r->worker_runs_per_s;
 	known[HF_REUSED] = have_prev && snap_has(cur, SG_REUSE);
 	v[HF_REUSED] = r->reused_bytes_per_s / MIB;
+	/* the last scan's figure, as the frame shows it: a scan may be 2 s old */
+	known[HF_BACKLOG] = cur->backlog.known;
+	v[HF_BACKLOG] = (double)cur->backlog.bytes / MIB;
 }
 
 bool history_max(const struct history *h, int f, int w, double *max)

@@ -388,7 +388,10 @@ static int draw_strip(struct tui *t, int y, int ymax, enum hist_fig f)
 	return tui_strip(t, y, ymax, &t->smp.hist, f, fi->label, fi->unit, f == HF_RUNS ? 2 : 1);
 }
 
-/* the first n strips, most wanted first: memory returned, reportable, runs, reuse */
+/*
+ * the first n strips, most wanted first: memory returned, reportable, runs,
+ * reuse, the backlog
+ */
 static int draw_history(struct tui *t, int y, int ymax, int n)
 {
 	int f;

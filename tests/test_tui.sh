@@ -523,7 +523,8 @@ LABEL_W, SCALE_W = 11, 19
 TOP = 7 if ascii_ else 8
 GLYPH = " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 FIGS = [("returned", "returned_mib_per_s", "MiB/s", 1), ("reportable", "reportable_mib", "MiB", 1),
-        ("runs", "worker_runs_per_s", "/s", 2), ("reused", "reused_mib_per_s", "MiB/s", 1)]
+        ("runs", "worker_runs_per_s", "/s", 2), ("reused", "reused_mib_per_s", "MiB/s", 1),
+        ("unreported", "backlog_mib", "MiB", 1)]
 
 def level(v, mx):
     # history.h: 1 + floor(v / max * (top - 1) + 0.5), clamped; 1 for 0
@@ -580,6 +581,12 @@ for key, src in (("reused_mib_per_s", "reuse_bytes_total"), ("worker_runs_per_s"
                  ("returned_mib_per_s", "reported_bytes_total")):
     if js[src] is None:
         say(all(v is None for v in h[key]), "%s all null: %s is null" % (key, src))
+
+# the backlog's slot is the frame's own backlog (its last scan), in MiB
+bl = (js.get("backlog") or {}).get("bytes")
+nb = h["backlog_mib"][-1]
+say((nb is None) == (bl is None) and (bl is None or abs(bl / 1048576 - nb) <= 0.001),
+    "newest backlog_mib %s is the frame's backlog.bytes %s in MiB" % (nb, bl))
 
 # returned MiB/s against reported_kib read by the test: each slot is the
 # rise between two samples' times (-T); the test's reads bracket them

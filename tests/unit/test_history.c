@@ -113,6 +113,10 @@ static void from_sample(void)
 	CHECK(k[HF_RETURNED] && v[HF_RETURNED] == 3, "sample: returned 3 MiB/s");
 	CHECK(k[HF_RUNS] && v[HF_RUNS] == 0.5, "sample: worker runs 0.5/s");
 	CHECK(!k[HF_REUSED], "sample: reuse unknown without its probe (not 7, not 0)");
+	CHECK(!k[HF_BACKLOG], "sample: the backlog unknown before a scan (not 0)");
+	s.backlog = (struct snap_backlog){.known = true, .bytes = 3 * 1024 * 1024 + 512 * 1024};
+	history_sample(&s, &r, true, v, k);
+	CHECK(k[HF_BACKLOG] && v[HF_BACKLOG] == 3.5, "sample: backlog 3.5 MiB from the last scan");
 	r.returned_known = false;
 	s.knob_order.unspecified = true;
 	history_sample(&s, &r, true, v, k);
@@ -133,7 +137,7 @@ static void as_json(void)
 	CHECK_STR(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
 		  "{\"t_s\":[0.000,1.500],\"returned_mib_per_s\":[null,12.250],"
 		  "\"reportable_mib\":[100.000,100.000],\"worker_runs_per_s\":[1.000,1.000],"
-		  "\"reused_mib_per_s\":[null,null]}",
+		  "\"reused_mib_per_s\":[null,null],\"backlog_mib\":[null,null]}",
 		  "json: every figure oldest first, unknown null");
 	a = json_object_object_get(o, "returned_mib_per_s");
 	CHECK_U64(json_object_array_length(a), 2, "json: one value per slot");
