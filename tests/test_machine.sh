@@ -521,11 +521,29 @@ assert d and "max_waiting_mib = %s MiB" % sys.argv[2] in d[0]["text"], d
 	else
 		echo "# the kernel ran its worker during the ${below} MiB window anyway (passes $dp0 -> $dp1): threshold not judged"
 	fi
-	diag_window "$free_mib" $((delay_ms / 1000 + 10))
-	# the doctor's window ends between the test's read at its exit and the
-	# kernel's last pass: its amount within 1 % of that range
-	check "doctor: a ${free_mib} MiB free is returned, the amount within 1 % of reported_kib's gain (+$((dkx - dk0)) KiB at its end, +$((dk1 - dk0)) KiB in all; $(diag_ids))" \
-		python3 -c '
+	# This vendor kernel need not run its worker within the window for a
+	# free over its threshold (seen in CI: +0 KiB by the doctor's end, 1.2 GiB
+	# some seconds later): such a window judges only that the doctor claims
+	# no return, and is taken again, up to three windows.
+	_try=1
+	while :; do
+		diag_window "$free_mib" $((delay_ms / 1000 + 10))
+		[ "$dkx" -le "$dk0" ] && [ $_try -lt 3 ] || break
+		echo "# window $_try: the kernel returned nothing by the doctor's end (+$((dk1 - dk0)) KiB later); again"
+		_try=$((_try + 1))
+	done
+	if [ "$dkx" -le "$dk0" ]; then
+		check "doctor: no return claimed in 3 windows where reported_kib stood still to the doctor's end ($(diag_ids))" \
+			python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["diagnosis"]
+assert not [x for x in d if x["id"] == "returning"], d
+' "$tmp/dw.json"
+	else
+		# the doctor's window ends between the test's read at its exit and the
+		# kernel's last pass: its amount within 1 % of that range
+		check "doctor: a ${free_mib} MiB free is returned, the amount within 1 % of reported_kib's gain (+$((dkx - dk0)) KiB at its end, +$((dk1 - dk0)) KiB in all; $(diag_ids))" \
+			python3 -c '
 import json, re, sys
 d = [x for x in json.load(open(sys.argv[1]))["diagnosis"] if x["id"] == "returning"]
 lo, hi = int(sys.argv[2]) * 1024, int(sys.argv[3]) * 1024
@@ -534,6 +552,7 @@ m = re.search(r"returned: ([0-9.]+) (KiB|MiB|GiB) in", d[0]["text"])
 v = float(m.group(1)) * {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[m.group(2)]
 assert "reported_kib" in d[0]["text"] and 0.99 * lo <= v <= 1.01 * hi, (d[0]["text"], lo, hi)
 ' "$tmp/dw.json" $((dkx - dk0)) $((dk1 - dk0))
+	fi
 	order0=$(cat "$PARAMS/page_reporting_order")
 	if echo 11 >"$PARAMS/page_reporting_order" 2>/dev/null; then
 		"$PRTOP" doctor --json -d 0.5 >"$tmp/dw.json" 2>"$tmp/dw.err"

@@ -172,11 +172,12 @@ check "tui: samples go on after resume (sample $p1 -> $r2)" \
 # before and after a frame is sampled (tui_figures: each row and its
 # tolerance); what prtop cannot know, against a -b -j sample
 cat >"$tmp/figs.py" <<'FIGSEOF'
-# figs.py SCREEN T0 T1 JSON [A ELAPSED_LO ELAPSED_HI]: every figure row of
-# a live view screen against the kernel's files read by the test just before
-# (T0) and after (T1) the frame was sampled, and against a -b -j sample
-# (JSON) for what is unknown.  With A (the files read when the previous
-# sample was taken) and the time between the two samples, the rates too.
+# figs.py SCREEN T0 T1 JSON [A0 A1 ELAPSED_LO ELAPSED_HI]: every figure row
+# of a live view screen against the kernel's files read by the test just
+# before (T0) and after (T1) the frame was sampled, and against a -b -j
+# sample (JSON) for what is unknown.  With A0 and A1 (the files read before
+# and after the previous sample was taken) and the time between the two
+# samples, the rates too: a counter's rise is between T0 - A1 and T1 - A0.
 # Prints "ok - tui figures: ..." / "not ok - ..." lines.
 import json, re, sys
 
@@ -184,7 +185,8 @@ scr = open(sys.argv[1]).read().split("\n")
 t0, t1 = sys.argv[2], sys.argv[3]
 js = json.loads(open(sys.argv[4]).read().strip().split("\n")[-1])
 prev = sys.argv[5] if len(sys.argv) > 5 else None
-lo, hi = (float(sys.argv[6]), float(sys.argv[7])) if prev else (0, 0)
+prev1 = sys.argv[6] if prev else None
+lo, hi = (float(sys.argv[7]), float(sys.argv[8])) if prev else (0, 0)
 MIB = 1 << 20
 fails = []
 
@@ -217,7 +219,11 @@ def rate(s):
 
 p0, p1 = params(t0), params(t1)
 f0, f1 = free_mib(t0), free_mib(t1)
-pa = params(prev) if prev else None
+pa, pa1 = (params(prev), params(prev1)) if prev else (None, None)
+
+def rise(name):
+    """a counter's rise between the two samples: least, most"""
+    return (max(0, int(p0[name]) - int(pa1[name])), int(p1[name]) - int(pa[name]))
 
 # module parameters: each value equal to the file read around the frame;
 # a counter's rate: 0 when it did not move, else its rise over the time
@@ -249,14 +255,15 @@ for name, (val, note) in sorted(rows.items()):
             say(rate(r) == 0, "params %s: rate %s, the counter stood still" % (name, r))
         continue
     # a counter whose name states its unit is shown in MiB/s
-    d = (int(p0[name]) - int(pa[name])) * (1024 if name.endswith("_kib") else 1)
+    unit = 1024 if name.endswith("_kib") else 1
+    d_lo, d_hi = (x * unit for x in rise(name))
     got = rate(r)
-    want_lo, want_hi = d / hi, d / lo
+    want_lo, want_hi = d_lo / hi, d_hi / lo
     # fmt_per_s keeps three significant digits, MiB/s two decimals
     slack = 0.005 * (1 << 20 if name.endswith("_kib") else 1)
     say(want_lo * 0.99 - slack <= got <= want_hi * 1.01 + slack,
-        "params %s: rate %s, the counter rose %d in %.1f..%.1f s (%.3g..%.3g/s)" %
-        (name, r, d, lo, hi, want_lo, want_hi))
+        "params %s: rate %s, the counter rose %d..%d in %.1f..%.1f s (%.3g..%.3g/s)" %
+        (name, r, d_lo, d_hi, lo, hi, want_lo, want_hi))
 
 # knobs: the order is the module parameter; capacity and delay the -b -j sample's
 k = line("knobs")
@@ -295,7 +302,7 @@ for o, (free, rep, reu, cyc) in sorted(orders.items()):
 
 # the kernel's run count, prtop's worker runs (totals, rates, latency
 # counts, check line): prtop sees every run the kernel counts in passes
-d_pass = int(p0["passes"]) - int(pa["passes"]) if prev else 0
+d_pass, d_pass_hi = rise("passes") if prev else (0, 0)
 t = line("totals")
 m = re.search(r"worker runs (\d+)", t or "")
 runs = int(m.group(1)) if m else None
@@ -311,12 +318,12 @@ r = line("rates")
 m = re.search(r"worker runs (\S+)", r or "")
 got = rate(m.group(1)) if m else None
 if prev:
-    ok_rate = got is not None and d_pass / hi * 0.99 - 0.005 <= got <= d_pass / lo * 1.01 + 0.005
+    ok_rate = got is not None and d_pass / hi * 0.99 - 0.005 <= got <= d_pass_hi / lo * 1.01 + 0.005
 else:
     # judged only when no run happened around both samples
     ok_rate = got == 0 or p0["passes"] != p1["passes"]
-say(ok_rate, "rates: worker runs %s, the kernel's passes rose %d (%s..%s around the sample)" %
-    (got, d_pass, p0["passes"], p1["passes"]))
+say(ok_rate, "rates: worker runs %s, the kernel's passes rose %d..%d (%s..%s around the sample)" %
+    (got, d_pass, d_pass_hi, p0["passes"], p1["passes"]))
 # the headline: memory returned, known exactly when -b -j has a source for it
 h = line("memory")
 m = re.match(r"^memory +returned (\S+)", h or "")
@@ -391,8 +398,11 @@ python3 "$tmp/figs.py" "$tmp/qscreen" "$tmp/q0" "$tmp/q1" "$tmp/batch.jsonl" ||
 # its worker runs, its counters rise) and hold 1 GiB, resume (a fresh
 # sample at once): the first frame after must show the files as they are
 # now, and the counters' rises over the time between the two samples
-# resume_frame: one pause / change / resume; true when the kernel's files
-# stood still while each of the two samples was taken
+# resume_frame: one pause / change / resume; 0 when the kernel's files
+# stood still while each of the two samples was taken, 1 when they moved (the
+# figures are then judged between the reads around each sample: a wider
+# range, still one a unit or factor error falls outside), 2 when the frame
+# is not the sample after the paused one
 resume_frame() {
 	truth "$tmp/a0"
 	t_a0=$(now_ms)
@@ -429,23 +439,29 @@ resume_frame() {
 	truth "$tmp/b1"
 	kill -USR1 "$hold" 2>/dev/null
 	wait "$hold" 2>/dev/null
-	cmp -s "$tmp/a0/params" "$tmp/a1/params" && cmp -s "$tmp/b0/params" "$tmp/b1/params" &&
-		[ "$frame" = $((paused + 1)) ]
+	[ "$frame" = $((paused + 1)) ] || return 2
+	cmp -s "$tmp/a0/params" "$tmp/a1/params" && cmp -s "$tmp/b0/params" "$tmp/b1/params" ||
+		return 1
 }
+# a quiet one in 3 tries, else the last (this machine's worker can run every
+# second for minutes: 12 passes in 6 s were seen in CI)
 i=0
-while [ $i -lt 3 ] && ! resume_frame; do
+while :; do
+	resume_frame
+	rrc=$?
+	[ $rrc -ne 0 ] && [ $i -lt 2 ] || break
 	i=$((i + 1))
 done
-if [ $i -lt 3 ]; then
+if [ $rrc -ne 2 ]; then
 	# the previous sample: between a0 and just after the pause key; this
 	# one: between the resume key and the capture
 	lo=$(((t_r - t_p - 300) / 100))
 	hi=$(((t_f - t_a0 + 99) / 100))
-	echo "# resumed: frame $frame, $((lo / 10)).$((lo % 10))..$((hi / 10)).$((hi % 10)) s after the paused one ($i busy tries)"
-	python3 "$tmp/figs.py" "$tmp/rscreen" "$tmp/b0" "$tmp/b1" "$tmp/batch.jsonl" "$tmp/a0" \
+	echo "# resumed: frame $frame, $((lo / 10)).$((lo % 10))..$((hi / 10)).$((hi % 10)) s after the paused one ($i busy tries, $([ $rrc = 0 ] && echo quiet || echo "the files moved"))"
+	python3 "$tmp/figs.py" "$tmp/rscreen" "$tmp/b0" "$tmp/b1" "$tmp/batch.jsonl" "$tmp/a0" "$tmp/a1" \
 		"$((lo / 10)).$((lo % 10))" "$((hi / 10)).$((hi % 10))" || sed 's/^/# /' "$tmp/rscreen"
 else
-	not_ok "tui figures: a quiet resume frame in 3 tries (the kernel's files moved while a sample was taken, or frame '$frame' is not $((paused + 1)))"
+	not_ok "tui figures: the frame after resume is the sample after the paused one (frame '$frame', want $((paused + 1)))"
 fi
 
 $T send-keys -t "$S" h
