@@ -209,8 +209,20 @@ prefetch_next() {
 	PREFETCH_PID=$!
 }
 
-# prefetch_wait: the background build of this base, if any, is over
+# prefetch_wait: the background build of this base, if any, is over: the
+# one tests/run.sh began at the start of the run for the first base (its
+# pid file goes when it ends), or the one begun beside the previous base
 prefetch_wait() {
+	pidf=$CACHE/kernel-test/prefetch-early.pid
+	if [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+		t=$(now)
+		while [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; do
+			sleep 2
+		done
+		echo "# kernel $base: waited $(($(now) - t)) s for its build begun at the start of the run"
+		sed 's/^/# prefetch: /' "$CACHE/kernel-test/prefetch-early.err" 2>/dev/null | tail -n 3
+	fi
+	rm -f "$pidf"
 	[ -n "$PREFETCH_PID" ] || return 0
 	t=$(now)
 	wait "$PREFETCH_PID"
