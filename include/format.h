@@ -37,6 +37,15 @@ char *fmt_uptime(char *buf, size_t len, uint64_t ns);
 
 /* the same, or "n/a" when the figure has no source (!known): unknown is never 0 */
 char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v);
+/*
+ * The totals line's plain counters, the MF_TOTALS rows of the metric table
+ * in its order: "label value" in out[i] ("n/a" where unknown), bit i of
+ * *bad set where the row is MF_BAD_NONZERO and above 0.  Returns how many,
+ * at most max.
+ */
+#define FMT_TOTAL_LEN 64
+int fmt_totals(char out[][FMT_TOTAL_LEN], int max, const struct prtop_snapshot *s,
+	       unsigned int *bad);
 char *fmt_known_bytes(char *buf, size_t len, bool known, uint64_t bytes);
 char *fmt_known_mib(char *buf, size_t len, bool known, double bytes);
 char *fmt_known_per_s(char *buf, size_t len, bool known, double per_s);

@@ -8,13 +8,17 @@
  * name is changed in one place and `grep` of a family's full name (with
  * its _total) lands on its row.
  *
- * Each presentation still decides the order it shows figures in and how
- * it computes a value from the snapshot; that is not a name.
+ * A plain counter (a struct prtop_counters member, METRIC_CTR) is also
+ * taken from here: JSON, /metrics and the totals line loop over the rows.
+ * A computed figure (a rate, bytes from pages, a histogram) keeps a line in
+ * each presentation that shows it, which decides its place and its value.
  */
 #ifndef PRTOP_METRIC_TABLE_H
 #define PRTOP_METRIC_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "snapshot.h"
 
 enum metric_kind { MK_COUNTER, MK_GAUGE, MK_HISTOGRAM, MK_INFO };
@@ -130,7 +134,19 @@ struct metric {
 	const char *help;	 /* the family's HELP */
 	const char *label;	 /* on screen; NULL: not shown by label */
 	const char *label_ascii; /* the label under LC_ALL=C, where it differs */
+	/*
+	 * The struct prtop_counters member that is the figure's value, plus
+	 * one (METRIC_CTR; 0: its presentations compute the value).  JSON,
+	 * /metrics and the totals line loop over these rows: a plain counter
+	 * needs its row and the BPF line that counts it, nothing more.
+	 */
+	unsigned short ctr;
+	unsigned char flags; /* MF_* */
 };
+
+#define METRIC_CTR(member) ((unsigned short)(offsetof(struct prtop_counters, member) + 1))
+#define MF_TOTALS	   0x1 /* in the totals line of text and the live view */
+#define MF_BAD_NONZERO	   0x2 /* above 0 is trouble: the live view shows it so */
 
 /* the JSON key beside M_REPORTED_BYTES's that names its source ("prtop", "kernel:...") */
 #define METRIC_REPORTED_SOURCE_KEY "reported_source"
@@ -144,6 +160,9 @@ static inline const struct metric *metric(enum metric_id id)
 
 /* the JSON key within its object: "ranges" of "reuse.ranges" */
 const char *metric_json_leaf(enum metric_id id);
+
+/* a plain counter's value in s (*v), false for a row without METRIC_CTR */
+bool metric_counter(const struct prtop_snapshot *s, enum metric_id id, uint64_t *v);
 
 /* is a guest figure known in s: its group's availability (MA_SOURCE: true) */
 bool metric_known(const struct prtop_snapshot *s, enum metric_id id);

@@ -348,6 +348,26 @@ char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v)
 	return buf;
 }
 
+int fmt_totals(char out[][FMT_TOTAL_LEN], int max, const struct prtop_snapshot *s,
+	       unsigned int *bad)
+{
+	char v[32];
+	uint64_t n;
+	int id, k = 0;
+
+	*bad = 0;
+	for (id = 0; id < M__COUNT && k < max; id++) {
+		if (!(metric(id)->flags & MF_TOTALS) || !metric_counter(s, id, &n))
+			continue;
+		snprintf(out[k], FMT_TOTAL_LEN, "%s %s", metric(id)->label,
+			 fmt_known_u64(v, sizeof(v), metric_known(s, id), n));
+		if ((metric(id)->flags & MF_BAD_NONZERO) && metric_known(s, id) && n)
+			*bad |= 1u << k;
+		k++;
+	}
+	return k;
+}
+
 char *fmt_known_bytes(char *buf, size_t len, bool known, uint64_t bytes)
 {
 	return known ? fmt_bytes(buf, len, bytes) : na(buf, len);

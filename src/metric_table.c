@@ -56,13 +56,16 @@ const struct metric metric_table[M__COUNT] = {
     /* ---- report() ---- */
     [M_REPORTED_PAGES] = {"base pages reported", NULL, C, SG_REPORT, "reported_pages_total",
 			  "prtop_reported_pages_total",
-			  "Base pages handed to the device's report() callback.", "pages"},
+			  "Base pages handed to the device's report() callback.", "pages",
+			  .ctr = METRIC_CTR(report_pages)},
     [M_BATCHES] = {"report() calls", NULL, C, SG_REPORT, "batches_total",
 		   "prtop_report_batches_total",
-		   "report() calls (batches of up to page_reporting capacity entries).", "batches"},
+		   "report() calls (batches of up to page_reporting capacity entries).", "batches",
+		   .ctr = METRIC_CTR(report_calls), .flags = MF_TOTALS},
     [M_REPORT_ERRORS] = {"report() calls that failed", NULL, C, SG_REPORT, "report_errors_total",
 			 "prtop_report_errors_total", "report() calls that returned an error.",
-			 "errors"},
+			 "errors", .ctr = METRIC_CTR(report_errors),
+			 .flags = MF_TOTALS | MF_BAD_NONZERO},
     [M_BATCH_ENTRIES] = {"entries per batch", NULL, H, SG_REPORT, "batch_nents_hist",
 			 "prtop_report_batch_entries", "Scatterlist entries per report() batch.",
 			 "nents"},
@@ -73,8 +76,8 @@ const struct metric metric_table[M__COUNT] = {
     /* ---- the worker and its requests ---- */
     [M_WORKER_RUNS] = {"worker runs", NULL, C, SG_WORKER, "worker_runs_total",
 		       "prtop_worker_runs_total",
-		       "Runs of the page reporting worker (page_reporting_process).",
-		       "worker runs"},
+		       "Runs of the page reporting worker (page_reporting_process).", "worker runs",
+		       .ctr = METRIC_CTR(worker_runs), .flags = MF_TOTALS},
     [M_WORKER_RUN_DURATION] = {"worker run time", "seconds", H, SG_WORKER, "worker_run_ns",
 			       "prtop_worker_run_duration_seconds",
 			       "Run time of the page reporting worker.", "worker run time"},
@@ -84,26 +87,31 @@ const struct metric metric_table[M__COUNT] = {
 			 "request\u2192run delay", "request->run delay"},
     [M_WORKER_SCHEDULED] = {"worker timer armed", NULL, C, SG_TIMER, "delayed_work_armed_total",
 			    "prtop_worker_scheduled_total",
-			    "Times the worker's delayed work timer was armed.", NULL},
+			    "Times the worker's delayed work timer was armed.", NULL,
+			    .ctr = METRIC_CTR(delayed_work_armed)},
     /* JSON: the calls; /metrics: the calls by the state they found */
     [M_NOTIFY] = {"reporting requests", NULL, C, SG_NOTIFY, "notify_total", "prtop_notify_total",
 		  "__page_reporting_notify() calls by the reporting state they found.", "notifies"},
-    [M_CYCLES] = {"free list walks", NULL, C, SG_CYCLE, "cycles_total", NULL, NULL, NULL},
-    [M_DRAINS] = {"drains", NULL, C, SG_DRAIN, "drains_total", NULL, NULL, NULL},
+    [M_CYCLES] = {"free list walks", NULL, C, SG_CYCLE, "cycles_total", NULL, NULL, NULL,
+		  .ctr = METRIC_CTR(cycle_calls)},
+    [M_DRAINS] = {"drains", NULL, C, SG_DRAIN, "drains_total", NULL, NULL, NULL,
+		  .ctr = METRIC_CTR(drain_calls)},
 
     /* ---- the bundled patch's tracepoints only ---- */
     [M_WORKER_ERRORS] = {"failed reporting runs", NULL, C, SG_RUN_DETAIL, "worker_errors_total",
 			 "prtop_worker_errors_total", "Reporting runs that ended with an error.",
-			 "runs failed"},
+			 "runs failed", .ctr = METRIC_CTR(worker_errors)},
     [M_ZONES_WALKED] = {"zones walked", NULL, C, SG_RUN_DETAIL, "zones_walked_total",
 			"prtop_worker_zones_walked_total",
-			"Zones whose free lists reporting runs walked.", "zones walked"},
+			"Zones whose free lists reporting runs walked.", "zones walked",
+			.ctr = METRIC_CTR(worker_zones)},
     [M_CYCLE_ISOLATED] = {"pages isolated by walks", NULL, C, SG_CYCLE_DETAIL,
-			  "cycle_isolated_total", NULL, NULL, NULL},
+			  "cycle_isolated_total", NULL, NULL, NULL,
+			  .ctr = METRIC_CTR(cycle_isolated)},
     [M_BUDGET_EXHAUSTED] = {"walks out of budget", NULL, C, SG_CYCLE_DETAIL,
 			    "cycle_budget_exhausted_total", "prtop_cycle_budget_exhausted_total",
 			    "Free list walks stopped because their report() budget ran out.",
-			    "budget exhausted"},
+			    "budget exhausted", .ctr = METRIC_CTR(cycle_exhausted)},
     [M_BOUNDARY_RESETS] = {"boundary resets", NULL, C, SG_RESETS, "boundary_resets",
 			   "prtop_boundary_resets_total",
 			   "Free list walks moved back to the list head: after report() dropped "
@@ -318,4 +326,14 @@ bool metric_known(const struct prtop_snapshot *s, enum metric_id id)
 	int g = metric_table[id].avail;
 
 	return g < SG__COUNT ? snap_has(s, (enum snap_group)g) : true;
+}
+
+bool metric_counter(const struct prtop_snapshot *s, enum metric_id id, uint64_t *v)
+{
+	unsigned short at = metric_table[id].ctr;
+
+	if (!at)
+		return false;
+	memcpy(v, (const char *)&s->c + at - 1, sizeof(*v));
+	return true;
 }

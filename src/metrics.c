@@ -317,42 +317,41 @@ static void put_backlog(struct mbuf *b, const struct metrics_opts *o,
 		fam_one_dbl(b, o, eta, bl->eta_s);
 }
 
+/* every plain counter of the table (METRIC_CTR) with a family, where known */
+static void put_plain(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
+{
+	uint64_t v;
+	int id;
+
+	for (id = 0; id < M__COUNT; id++)
+		if (metric(id)->prom && metric_known(s, id) && metric_counter(s, id, &v))
+			fam_one(b, o, metric(id), v);
+}
+
 static void put_report(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	const struct metric *pages = metric(M_REPORTED_PAGES);
-	const struct metric *batches = metric(M_BATCHES);
-	const struct metric *errors = metric(M_REPORT_ERRORS);
 	const struct metric *nents = metric(M_BATCH_ENTRIES);
 	const struct metric *dur = metric(M_REPORT_DURATION);
 
 	if (!metric_known(s, M_REPORTED_PAGES))
 		return;
-	fam_one(b, o, pages, s->c.report_pages);
-	fam_one(b, o, batches, s->c.report_calls);
-	fam_one(b, o, errors, s->c.report_errors);
 	hist_nents(b, o, nents, s->nents_hist);
 	hist_ns(b, o, dur, &s->hist[PRTOP_H_REPORT], &metrics_buckets_report);
 }
 
 static void put_worker(struct mbuf *b, const struct metrics_opts *o, const struct prtop_snapshot *s)
 {
-	const struct metric *runs = metric(M_WORKER_RUNS);
 	const struct metric *dur = metric(M_WORKER_RUN_DURATION);
 	const struct metric *delay = metric(M_REQUEST_DELAY);
-	const struct metric *armed = metric(M_WORKER_SCHEDULED);
 	const struct metric *notify = metric(M_NOTIFY);
 	static const char *const state[PRTOP_STATES] = {"idle", "requested", "active"};
 	char l[64];
 	int i;
 
-	if (metric_known(s, M_WORKER_RUNS)) {
-		fam_one(b, o, runs, s->c.worker_runs);
+	if (metric_known(s, M_WORKER_RUN_DURATION))
 		hist_ns(b, o, dur, &s->hist[PRTOP_H_WORKER_RUN], &metrics_buckets_worker);
-	}
 	if (metric_known(s, M_REQUEST_DELAY))
 		hist_ns(b, o, delay, &s->hist[PRTOP_H_REQ_DELAY], &metrics_buckets_delay);
-	if (metric_known(s, M_WORKER_SCHEDULED))
-		fam_one(b, o, armed, s->c.delayed_work_armed);
 	if (!metric_known(s, M_NOTIFY))
 		return;
 	fam_head(b, o, notify);
@@ -368,21 +367,12 @@ static void put_patch_only(struct mbuf *b, const struct metrics_opts *o,
 {
 	const struct metric *resets = metric(M_BOUNDARY_RESETS);
 	const struct metric *rotated = metric(M_BOUNDARY_ROTATIONS);
-	const struct metric *exhausted = metric(M_BUDGET_EXHAUSTED);
-	const struct metric *werr = metric(M_WORKER_ERRORS);
-	const struct metric *zones = metric(M_ZONES_WALKED);
 
 	if (metric_known(s, M_BOUNDARY_RESETS)) {
 		fam_head(b, o, resets);
 		fam_u64(b, resets, "{reason=\"report\"}", s->c.reset_report);
 		fam_u64(b, resets, "{reason=\"stop\"}", s->c.reset_stop);
 		fam_one(b, o, rotated, s->c.reset_rotated);
-	}
-	if (metric_known(s, M_BUDGET_EXHAUSTED))
-		fam_one(b, o, exhausted, s->c.cycle_exhausted);
-	if (metric_known(s, M_WORKER_ERRORS)) {
-		fam_one(b, o, werr, s->c.worker_errors);
-		fam_one(b, o, zones, s->c.worker_zones);
 	}
 }
 
@@ -631,6 +621,7 @@ int metrics_render(struct mbuf *b, const struct prtop_snapshot *s, const struct 
 {
 	put_returned(b, o, s);
 	put_backlog(b, o, s);
+	put_plain(b, o, s);
 	put_report(b, o, s);
 	put_worker(b, o, s);
 	put_patch_only(b, o, s);

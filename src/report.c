@@ -186,18 +186,23 @@ static json_object *backlog_json(const struct prtop_snapshot *s)
 	return o;
 }
 
+/* every plain counter of the table (METRIC_CTR) under its top-level key */
+static void add_plain_counters(json_object *d, const struct prtop_snapshot *s)
+{
+	uint64_t v;
+	int id;
+
+	for (id = 0; id < M__COUNT; id++)
+		if (metric(id)->json && !strchr(metric(id)->json, '.') && metric_counter(s, id, &v))
+			add_known(d, s, id, v);
+}
+
 static void add_counters(json_object *d, const struct prtop_snapshot *s)
 {
 	json_object *st = NULL;
 
-	add_known(d, s, M_REPORTED_PAGES, s->c.report_pages);
-	add_known(d, s, M_BATCHES, s->c.report_calls);
-	add_known(d, s, M_REPORT_ERRORS, s->c.report_errors);
-	add_known(d, s, M_WORKER_RUNS, s->c.worker_runs);
+	add_plain_counters(d, s);
 	add_known(d, s, M_NOTIFY, s->c.notify_calls);
-	add_known(d, s, M_WORKER_SCHEDULED, s->c.delayed_work_armed);
-	add_known(d, s, M_CYCLES, s->c.cycle_calls);
-	add_known(d, s, M_DRAINS, s->c.drain_calls);
 	if (metric_known(s, M_NOTIFY)) {
 		st = json_object_new_object();
 		json_object_object_add(st, "idle", u64(s->c.notify_state[PRTOP_STATE_IDLE]));
@@ -212,10 +217,6 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 {
 	json_object *r = NULL, *lr = NULL;
 
-	add_known(d, s, M_WORKER_ERRORS, s->c.worker_errors);
-	add_known(d, s, M_ZONES_WALKED, s->c.worker_zones);
-	add_known(d, s, M_CYCLE_ISOLATED, s->c.cycle_isolated);
-	add_known(d, s, M_BUDGET_EXHAUSTED, s->c.cycle_exhausted);
 	if (metric_known(s, M_BOUNDARY_RESETS)) {
 		r = json_object_new_object();
 		json_object_object_add(r, "report", u64(s->c.reset_report));

@@ -88,7 +88,9 @@ static void text_rates(FILE *out, const struct prtop_snapshot *cur,
 
 static void text_totals(FILE *out, const struct prtop_snapshot *s)
 {
-	char a[64], b[48], c[32], d[32], e[32];
+	char a[64], b[48], t[8][FMT_TOTAL_LEN];
+	unsigned int bad;
+	int i, n = fmt_totals(t, 8, s, &bad);
 
 	/* pages only where prtop counts report(): the kernel's counters give bytes */
 	if (metric_known(s, M_REPORTED_PAGES))
@@ -96,15 +98,11 @@ static void text_totals(FILE *out, const struct prtop_snapshot *s)
 			 metric(M_REPORTED_PAGES)->label);
 	else
 		b[0] = '\0';
-	fprintf(out, "totals: %s %s%s, %s %s, %s %s, %s %s, %s %llu\n",
-		metric(M_REPORTED_BYTES)->label, fmt_returned(a, sizeof(a), s), b,
-		metric(M_BATCHES)->label,
-		fmt_known_u64(c, sizeof(c), metric_known(s, M_BATCHES), s->c.report_calls),
-		metric(M_REPORT_ERRORS)->label,
-		fmt_known_u64(d, sizeof(d), metric_known(s, M_REPORT_ERRORS), s->c.report_errors),
-		metric(M_WORKER_RUNS)->label,
-		fmt_known_u64(e, sizeof(e), metric_known(s, M_WORKER_RUNS), s->c.worker_runs),
-		metric(M_EVENTS_DROPPED)->label, (unsigned long long)s->drops);
+	fprintf(out, "totals: %s %s%s", metric(M_REPORTED_BYTES)->label, fmt_returned(a, sizeof(a), s),
+		b);
+	for (i = 0; i < n; i++)
+		fprintf(out, ", %s", t[i]);
+	fprintf(out, ", %s %llu\n", metric(M_EVENTS_DROPPED)->label, (unsigned long long)s->drops);
 }
 
 static void text_backlog(FILE *out, const struct prtop_snapshot *s)

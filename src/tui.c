@@ -436,24 +436,17 @@ static int draw_rates(struct tui *t, int y, int ymax)
 static int draw_totals(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
-	char v[3][32], l[4][96];
-	struct token tok[4];
+	char l[8][FMT_TOTAL_LEN];
+	struct token tok[8];
+	unsigned int bad;
+	int i, n = fmt_totals(l, 7, s, &bad);
 
-	snprintf(l[0], sizeof(l[0]), "%s %s", metric(M_BATCHES)->label,
-		 fmt_known_u64(v[0], sizeof(v[0]), metric_known(s, M_BATCHES), s->c.report_calls));
-	snprintf(l[1], sizeof(l[1]), "%s %s", metric(M_REPORT_ERRORS)->label,
-		 fmt_known_u64(v[1], sizeof(v[1]), metric_known(s, M_REPORT_ERRORS),
-			       s->c.report_errors));
-	snprintf(
-	    l[2], sizeof(l[2]), "%s %s", metric(M_WORKER_RUNS)->label,
-	    fmt_known_u64(v[2], sizeof(v[2]), metric_known(s, M_WORKER_RUNS), s->c.worker_runs));
-	snprintf(l[3], sizeof(l[3]), "%s %llu", metric(M_EVENTS_DROPPED)->label,
+	for (i = 0; i < n; i++)
+		tok[i] = (struct token){l[i], (bad >> i) & 1 ? A_BOLD | color(t, C_BAD) : 0};
+	snprintf(l[n], sizeof(l[n]), "%s %llu", metric(M_EVENTS_DROPPED)->label,
 		 (unsigned long long)s->drops);
-	tok[0] = (struct token){l[0], 0};
-	tok[1] = (struct token){l[1], s->c.report_errors ? A_BOLD | color(t, C_BAD) : 0};
-	tok[2] = (struct token){l[2], 0};
-	tok[3] = (struct token){l[3], s->drops ? A_BOLD | color(t, C_BAD) : 0};
-	return put_tokens(y, ymax, "totals", A_BOLD, tok, 4);
+	tok[n] = (struct token){l[n], s->drops ? A_BOLD | color(t, C_BAD) : 0};
+	return put_tokens(y, ymax, "totals", A_BOLD, tok, n + 1);
 }
 
 /* one cell of a vertical bar: level 0..8 eighths */

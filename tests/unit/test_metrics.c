@@ -9,6 +9,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "metric_table.h"
 #include "metrics.h"
 #include "ui.h"
 #include "unit.h"
@@ -742,8 +743,48 @@ static void test_hist_json_agree(void)
 	free(s);
 }
 
+/*
+ * Every plain counter row with a family (METRIC_CTR) is a sample of its
+ * family with the value put in its counter where known, and absent where
+ * not: /metrics takes them from the table, not from a line of its own.
+ */
+static void plain_counters(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	struct mbuf b;
+	char want[32];
+	const char *t;
+	int id, i, known = 0, bad = 0;
+
+	if (!CHECK(s, "metrics: allocate a snapshot"))
+		return;
+	for (i = 0; i < PROBE__COUNT; i++)
+		set_probe(s, i, i == PROBE_REPORT ? MODE_NONE : MODE_PATCH_TP);
+	for (id = 0; id < M__COUNT; id++)
+		if (metric(id)->ctr)
+			memcpy((char *)&s->c + metric(id)->ctr - 1, &(uint64_t){2000 + id},
+			       sizeof(uint64_t));
+	t = render(s, false, &b);
+	for (id = 0; t && id < M__COUNT; id++) {
+		if (!metric(id)->ctr || !metric(id)->prom)
+			continue;
+		snprintf(want, sizeof(want), "%d", 2000 + id);
+		if (metric_known(s, id) ? strcmp(value_of(t, metric(id)->prom), want)
+					: line_of(t, metric(id)->prom) != NULL)
+			bad++;
+		known += metric_known(s, id);
+	}
+	CHECK(t && bad == 0 && known >= 4 && known < 12,
+	      "metrics: every plain counter row a sample of its family with its value where known, "
+	      "absent where not (%d known, %d wrong)",
+	      known, bad);
+	free(b.data);
+	free(s);
+}
+
 void test_metrics(void)
 {
+	plain_counters();
 	test_worker_hist_values();
 	test_hist_json_agree();
 	test_hinting();

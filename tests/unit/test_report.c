@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "format.h"
+#include "metric_table.h"
 #include "ui.h"
 #include "unit.h"
 
@@ -515,8 +516,60 @@ out:
 	free(s);
 }
 
+/*
+ * Every plain counter row (METRIC_CTR) reaches JSON under its key with the
+ * value put in its counter, null where unknown, and the MF_TOTALS rows the
+ * totals line: the table alone carries them, no presentation names them.
+ */
+static void plain_counters(void)
+{
+	struct prtop_snapshot *s = snap_new();
+	json_object *d = NULL, *v;
+	char want[96], *t = NULL;
+	uint64_t got;
+	int id, i, known = 0, bad = 0;
+
+	if (!CHECK(s, "report: allocate a snapshot"))
+		return;
+	for (i = 0; i < PROBE__COUNT; i++)
+		set_probe(s, i, MODE_PATCH_TP);
+	for (id = 0; id < M__COUNT; id++)
+		if (metric(id)->ctr)
+			memcpy((char *)&s->c + metric(id)->ctr - 1, &(uint64_t){1000 + id},
+			       sizeof(uint64_t));
+	d = render_json(s);
+	t = render_text(s);
+	if (!CHECK(d && t, "report: render the snapshot"))
+		goto out;
+	for (id = 0; id < M__COUNT; id++) {
+		if (!metric(id)->ctr || !metric(id)->json || strchr(metric(id)->json, '.'))
+			continue;
+		if (!json_object_object_get_ex(d, metric(id)->json, &v) ||
+		    (metric_known(s, id) ? json_object_get_int64(v) != 1000 + id : v != NULL))
+			bad++;
+		known += metric_known(s, id);
+		if (!(metric(id)->flags & MF_TOTALS))
+			continue;
+		snprintf(want, sizeof(want), ", %s %d", metric(id)->label, 1000 + id);
+		if (!strstr(t, want))
+			bad++;
+	}
+	CHECK(bad == 0 && known >= 8,
+	      "report: every plain counter row in JSON and on the totals line with its value "
+	      "(%d known, %d wrong)",
+	      known, bad);
+	CHECK(metric_counter(s, M_WORKER_RUNS, &got) && got == 1000 + M_WORKER_RUNS &&
+		  s->c.worker_runs == got && !metric_counter(s, M_REPORTED_BYTES, &got),
+	      "report: a row's counter is its struct member; a computed figure has none");
+out:
+	json_object_put(d);
+	free(t);
+	free(s);
+}
+
 void test_report(void)
 {
+	plain_counters();
 	json_percentiles();
 	text_latency();
 	per_order();
