@@ -352,19 +352,16 @@ char *fmt_order_row(char *buf, size_t len, const struct prtop_snapshot *s, int o
 	const struct snap_order *o = &s->order[order];
 	double page = (double)s->page_size;
 	bool cyc = metric_known(s, M_ORDER_CYCLES);
-	char a[32], b[32], c[32], d[32];
+	char f[32], r[32], u[32], c[32];
 
+	fmt_known_mib(f, sizeof(f), metric_known(s, M_ORDER_FREE), o->free_pages * page);
+	fmt_known_mib(r, sizeof(r), metric_known(s, M_ORDER_REPORTED), o->reported_pages * page);
+	fmt_known_mib(u, sizeof(u), metric_known(s, M_ORDER_REUSED), o->reused_pages * page);
 	if (style == FMT_ORDER_SCREEN && cyc)
-		fmt_count(d, sizeof(d), o->cycles);
+		fmt_count(c, sizeof(c), o->cycles);
 	else
-		fmt_known_u64(d, sizeof(d), cyc, o->cycles);
-	snprintf(
-	    buf, len, "%5d %10s %12s %10s %*s", order,
-	    fmt_known_mib(a, sizeof(a), metric_known(s, M_ORDER_FREE), o->free_pages * page),
-	    fmt_known_mib(b, sizeof(b), metric_known(s, M_ORDER_REPORTED),
-			  o->reported_pages * page),
-	    fmt_known_mib(c, sizeof(c), metric_known(s, M_ORDER_REUSED), o->reused_pages * page),
-	    order_cycles_w(style), d);
+		fmt_known_u64(c, sizeof(c), cyc, o->cycles);
+	snprintf(buf, len, "%5d %10s %12s %10s %*s", order, f, r, u, order_cycles_w(style), c);
 	return buf;
 }
 
