@@ -160,6 +160,21 @@ void fmt_print_line(FILE *out, const char *line);
 /* whether the per-order tables show this order: order_low .. order_high - 1, or it has data */
 bool fmt_order_shown(const struct prtop_snapshot *s, int order);
 
+/* how a per-order row is written: the same columns, the cycles narrower on screen */
+enum fmt_order_style {
+	FMT_ORDER_TEXT = 0,   /* batch text: cycles in full, 8 columns */
+	FMT_ORDER_SCREEN = 1, /* the live view: cycles as fmt_count ("12.3k"), 7 columns */
+};
+
+/* the per-order table's heading: "order   free MiB reported MiB ..." (labels: metric table) */
+char *fmt_order_head(char *buf, size_t len, enum fmt_order_style style);
+/*
+ * One order's row under that heading: free, reported and reused MiB and the
+ * cycles, "n/a" where a figure has no source ("    9        0.0 ...")
+ */
+char *fmt_order_row(char *buf, size_t len, const struct prtop_snapshot *s, int order,
+		    enum fmt_order_style style);
+
 struct json_object;
 /* v as a JSON number written with exactly `decimals` decimals */
 struct json_object *fmt_json_fixed(double v, int decimals);

@@ -43,6 +43,7 @@
 #include "knob.h"
 #include "procfs.h"
 #include "record.h"
+#include "sampler.h"
 #include "snapshot.h"
 #include "stats.h"
 #include "ui.h"
@@ -81,7 +82,7 @@ struct ret_ctx {
 	const struct return_opts *o;
 	const struct return_settings *s;
 	struct collector *c;
-	struct prtop_snapshot *snap;
+	struct sampler smp; /* on c: its cur is the latest sample */
 	const char *source; /* REC_SRC_*; NULL: nothing counts reported memory */
 	char no_worker[600];
 	long mib;
@@ -127,8 +128,8 @@ static bool counter(struct ret_ctx *x, uint64_t *v)
 	if (!x->source)
 		return false;
 	if (!strcmp(x->source, REC_SRC_PRTOP)) {
-		collector_sample(x->c, x->snap);
-		*v = x->snap->c.report_bytes;
+		sampler_take(&x->smp);
+		*v = x->smp.cur->c.report_bytes;
 		return true;
 	}
 	if (!strcmp(x->source, REC_SRC_KERNEL_KIB)) {
@@ -143,22 +144,26 @@ static bool counter(struct ret_ctx *x, uint64_t *v)
 /* prtop where report() is observed, else the kernel's own counter */
 static void pick_source(struct ret_ctx *x)
 {
+	/* wait_reported() reads the counter with sampler_take(), not on the schedule */
+	struct sampler_opts so = {.interval_s = RET_SAMPLE_S};
 	struct collector_opts co = {0};
 	char err[512];
 	uint64_t v;
 
-	x->snap = calloc(1, sizeof(*x->snap));
 	if (x->o->no_prtop) {
 		snprintf(x->no_worker, sizeof(x->no_worker), "--no-prtop: prtop not attached");
-	} else if (!x->snap || collector_open(&x->c, &co, err, sizeof(err))) {
-		snprintf(x->no_worker, sizeof(x->no_worker), "prtop could not attach: %s",
-			 x->snap ? err : "out of memory");
+	} else if (collector_open(&x->c, &co, err, sizeof(err))) {
+		snprintf(x->no_worker, sizeof(x->no_worker), "prtop could not attach: %s", err);
+		x->c = NULL;
+	} else if (sampler_init(&x->smp, x->c, &so)) { /* the base sample */
+		snprintf(x->no_worker, sizeof(x->no_worker),
+			 "prtop could not attach: out of memory");
+		collector_close(x->c);
 		x->c = NULL;
 	} else {
-		collector_sample(x->c, x->snap);
-		if (snap_has(x->snap, SG_REPORT))
+		if (snap_has(x->smp.cur, SG_REPORT))
 			x->source = REC_SRC_PRTOP;
-		if (!snap_has(x->snap, SG_WORKER))
+		if (!snap_has(x->smp.cur, SG_WORKER))
 			snprintf(x->no_worker, sizeof(x->no_worker),
 				 "the worker's runs are not observed on this kernel");
 	}
@@ -211,11 +216,11 @@ static void mark(struct ret_ctx *x, struct ret_mark *m)
 	m->passes_known = read_u64(RET_PASSES, &m->passes);
 	if (!x->c)
 		return;
-	collector_sample(x->c, x->snap);
-	m->worker = snap_has(x->snap, SG_WORKER);
-	m->reuse = snap_has(x->snap, SG_REUSE);
-	m->worker_ns = x->snap->hist[PRTOP_H_WORKER_RUN].sum;
-	m->reused = x->snap->reuse_bytes;
+	sampler_take(&x->smp);
+	m->worker = snap_has(x->smp.cur, SG_WORKER);
+	m->reuse = snap_has(x->smp.cur, SG_REUSE);
+	m->worker_ns = x->smp.cur->hist[PRTOP_H_WORKER_RUN].sum;
+	m->reused = x->smp.cur->reuse_bytes;
 }
 
 static void mark_deltas(struct ret_round *r, const struct ret_mark *a, const struct ret_mark *b)
@@ -979,7 +984,7 @@ out:
 		free(x.r[i]);
 		free(x.ops[i]);
 	}
+	sampler_free(&x.smp);
 	collector_close(x.c);
-	free(x.snap);
 	return ret;
 }

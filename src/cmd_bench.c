@@ -738,6 +738,7 @@ static void print_json(struct bench *b, int base, const char *advice)
 #define REFAULT_MIN_SHARE 0.5
 /* a wait goes on past --wait, while the counter is short, up to this factor */
 #define REFAULT_WAIT_MAX 3
+#define REFAULT_SAMPLE_S 0.25 /* the counter's sampling interval during a wait */
 #define VENDOR_WAITING	 "/sys/module/page_reporting/parameters/max_waiting_mib"
 
 struct refault_opts {
@@ -754,7 +755,7 @@ struct refault_run {
 	long mib;	     /* freed each time: --mib, or more for a vendor threshold */
 	long vendor_mib;     /* the vendor's max_waiting_mib, -1 without one */
 	struct collector *c; /* prtop, where report() is observed */
-	struct prtop_snapshot *snap;
+	struct sampler smp;  /* on c: its cur is the latest sample */
 	const char *source; /* "prtop", "kernel:reported_kib", "kernel:vmstat"; NULL */
 	uint64_t freed;	    /* bytes freed before the waits, retries included */
 	uint64_t reported;  /* bytes reported during them */
@@ -789,8 +790,8 @@ static bool reported_bytes(struct refault_run *x, uint64_t *v)
 	uint64_t kib;
 
 	if (x->c) {
-		collector_sample(x->c, x->snap);
-		*v = x->snap->c.report_bytes;
+		sampler_take(&x->smp);
+		*v = x->smp.cur->c.report_bytes;
 		return true;
 	}
 	if (!kernel_kib(&kib))
@@ -801,18 +802,21 @@ static bool reported_bytes(struct refault_run *x, uint64_t *v)
 
 static void refault_source(struct refault_run *x)
 {
+	/* the wait reads the counter with sampler_take(), not on the schedule */
+	struct sampler_opts so = {.interval_s = REFAULT_SAMPLE_S};
 	char err[512], buf[32];
 	struct collector_opts co = {0};
 	uint64_t v;
 
-	x->snap = calloc(1, sizeof(*x->snap));
-	if (x->snap && !collector_open(&x->c, &co, err, sizeof(err))) {
-		collector_sample(x->c, x->snap);
-		if (snap_has(x->snap, SG_REPORT)) {
+	if (!collector_open(&x->c, &co, err, sizeof(err))) {
+		/* the base sample */
+		if (!sampler_init(&x->smp, x->c, &so) && snap_has(x->smp.cur, SG_REPORT)) {
 			x->source = "prtop";
 			return;
 		}
-		collector_close(x->c); /* report() is not observed: prtop counts nothing */
+		/* report() is not observed (or no memory): prtop counts nothing */
+		sampler_free(&x->smp);
+		collector_close(x->c);
 		x->c = NULL;
 	}
 	if (!read_trimmed_at(AT_FDCWD, "/sys/module/page_reporting/parameters/reported_kib", buf,
@@ -878,7 +882,7 @@ static bool wait_reported(struct refault_run *x, uint64_t len, bool retry)
 	bool have = reported_bytes(x, &r0);
 
 	for (;;) {
-		usleep(250000);
+		usleep((useconds_t)(REFAULT_SAMPLE_S * 1e6));
 		t = (now_ns() - t0) / 1e9;
 		if (have && reported_bytes(x, &r))
 			r = r >= r0 ? r - r0 : 0;
@@ -1084,8 +1088,8 @@ static int refault(const struct refault_opts *o)
 		if (ret < 0)
 			break;
 	}
+	sampler_free(&x.smp);
 	collector_close(x.c);
-	free(x.snap);
 	if (ret == -ENOMEM) {
 		fprintf(stderr, "prtop bench: mmap %ld MiB failed\n", x.mib);
 		return 1;

@@ -332,6 +332,39 @@ bool fmt_order_shown(const struct prtop_snapshot *s, int order)
 	return order >= s->order_low && order < s->order_high;
 }
 
+/* the cycles column: batch text has the room for the full count, the screen not */
+static int order_cycles_w(enum fmt_order_style style)
+{
+	return style == FMT_ORDER_SCREEN ? 7 : 8;
+}
+
+char *fmt_order_head(char *buf, size_t len, enum fmt_order_style style)
+{
+	snprintf(buf, len, "%5s %10s %12s %10s %*s", "order", metric(M_ORDER_FREE)->label,
+		 metric(M_ORDER_REPORTED)->label, metric(M_ORDER_REUSED)->label,
+		 order_cycles_w(style), metric(M_ORDER_CYCLES)->label);
+	return buf;
+}
+
+char *fmt_order_row(char *buf, size_t len, const struct prtop_snapshot *s, int order,
+		    enum fmt_order_style style)
+{
+	const struct snap_order *o = &s->order[order];
+	double page = (double)s->page_size;
+	bool cyc = metric_known(s, M_ORDER_CYCLES);
+	char f[32], r[32], u[32], c[32];
+
+	fmt_known_mib(f, sizeof(f), metric_known(s, M_ORDER_FREE), o->free_pages * page);
+	fmt_known_mib(r, sizeof(r), metric_known(s, M_ORDER_REPORTED), o->reported_pages * page);
+	fmt_known_mib(u, sizeof(u), metric_known(s, M_ORDER_REUSED), o->reused_pages * page);
+	if (style == FMT_ORDER_SCREEN && cyc)
+		fmt_count(c, sizeof(c), o->cycles);
+	else
+		fmt_known_u64(c, sizeof(c), cyc, o->cycles);
+	snprintf(buf, len, "%5d %10s %12s %10s %*s", order, f, r, u, order_cycles_w(style), c);
+	return buf;
+}
+
 /* ---- figures that may be unknown: "n/a", never 0 ---- */
 
 static char *na(char *buf, size_t len)

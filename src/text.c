@@ -176,27 +176,14 @@ static void text_latency(FILE *out, const struct prtop_snapshot *s)
 
 static void text_orders(FILE *out, const struct prtop_snapshot *s)
 {
-	double page = (double)s->page_size;
-	char a[32], b[32], c[32], d[32];
+	char row[160];
 	int i;
 
-	fprintf(out, "order  %5s %10s %12s %10s %8s\n", "order", metric(M_ORDER_FREE)->label,
-		metric(M_ORDER_REPORTED)->label, metric(M_ORDER_REUSED)->label,
-		metric(M_ORDER_CYCLES)->label);
-	for (i = 0; i < PRTOP_ORDERS; i++) {
-		const struct snap_order *o = &s->order[i];
-
-		if (!fmt_order_shown(s, i))
-			continue;
-		fprintf(out, "order  %5d %10s %12s %10s %8s\n", i,
-			fmt_known_mib(a, sizeof(a), metric_known(s, M_ORDER_FREE),
-				      o->free_pages * page),
-			fmt_known_mib(b, sizeof(b), metric_known(s, M_ORDER_REPORTED),
-				      o->reported_pages * page),
-			fmt_known_mib(c, sizeof(c), metric_known(s, M_ORDER_REUSED),
-				      o->reused_pages * page),
-			fmt_known_u64(d, sizeof(d), metric_known(s, M_ORDER_CYCLES), o->cycles));
-	}
+	fprintf(out, "order  %s\n", fmt_order_head(row, sizeof(row), FMT_ORDER_TEXT));
+	for (i = 0; i < PRTOP_ORDERS; i++)
+		if (fmt_order_shown(s, i))
+			fprintf(out, "order  %s\n",
+				fmt_order_row(row, sizeof(row), s, i, FMT_ORDER_TEXT));
 }
 
 static void text_reuse(FILE *out, const struct prtop_snapshot *s)

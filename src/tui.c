@@ -568,32 +568,16 @@ static int draw_latency(struct tui *t, int y, int ymax, int x)
 static int draw_orders(struct tui *t, int y, int ymax, int x)
 {
 	const struct prtop_snapshot *s = t->smp.cur;
-	double page = (double)s->page_size;
-	char a[32], b[32], c[32], cy[32], line[160];
+	char line[160];
 	int i;
 
 	if (y >= ymax)
 		return y;
-	snprintf(line, sizeof(line), "%5s %10s %12s %10s %7s", "order", metric(M_ORDER_FREE)->label,
-		 metric(M_ORDER_REPORTED)->label, metric(M_ORDER_REUSED)->label,
-		 metric(M_ORDER_CYCLES)->label);
-	put(y++, x, A_BOLD | color(t, C_TITLE), line);
-	for (i = 0; i < PRTOP_ORDERS && y < ymax; i++) {
-		const struct snap_order *o = &s->order[i];
-
-		if (!fmt_order_shown(s, i))
-			continue;
-		snprintf(line, sizeof(line), "%5d %10s %12s %10s %7s", i,
-			 fmt_known_mib(a, sizeof(a), metric_known(s, M_ORDER_FREE),
-				       o->free_pages * page),
-			 fmt_known_mib(b, sizeof(b), metric_known(s, M_ORDER_REPORTED),
-				       o->reported_pages * page),
-			 fmt_known_mib(c, sizeof(c), metric_known(s, M_ORDER_REUSED),
-				       o->reused_pages * page),
-			 metric_known(s, M_ORDER_CYCLES) ? fmt_count(cy, sizeof(cy), o->cycles)
-							 : "n/a");
-		put(y++, x, 0, line);
-	}
+	put(y++, x, A_BOLD | color(t, C_TITLE),
+	    fmt_order_head(line, sizeof(line), FMT_ORDER_SCREEN));
+	for (i = 0; i < PRTOP_ORDERS && y < ymax; i++)
+		if (fmt_order_shown(s, i))
+			put(y++, x, 0, fmt_order_row(line, sizeof(line), s, i, FMT_ORDER_SCREEN));
 	return y;
 }
 

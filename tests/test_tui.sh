@@ -518,35 +518,46 @@ $T kill-session -t small 2>/dev/null
 # levels recomputed from the -j line of the frame on screen (hist.py: the
 # scaling rule), unknown a gap; the returned MiB/s slots must match the rise
 # of reported_kib between the samples' times (-T).  About 20 s.
-cat >"$tmp/hist.py" <<'HISTEOF'
-# hist.py SCREEN JSONL KIBLOG COLS ASCII NAME: prints ok / not ok lines
-import json, math, sys, datetime
-scr = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
-frames = {}
-for l in open(sys.argv[2]):
-    if l.strip():
-        j = json.loads(l)
-        frames[j["sample"]] = j
-kib = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if len(l.split()) == 2]
-cols, ascii_, name = int(sys.argv[4]), sys.argv[5] == "1", sys.argv[6]
+# strips.py: what hist.py and hview.py (the host view's strips, below) share,
+# imported by both from the folder they run from
+cat >"$tmp/strips.py" <<'STRIPSEOF'
+# strips.setup(WHAT, SCREEN, JSONL, ASCII): the screen's lines, the -j
+# frames by sample and the strips' glyphs; say() prints "ok - WHAT: ..." or
+# "not ok - WHAT: ..." and keeps the failures in fails
+import json, math
+LABEL_W, SCALE_W = 11, 19
 fails = []
+what_, TOP = "", 8
+def setup(what, screen, jsonl, ascii_):
+    global what_, TOP
+    what_, TOP = what, 7 if ascii_ else 8
+    scr = open(screen, encoding="utf-8", errors="replace").read().split("\n")
+    frames = {}
+    for l in open(jsonl):
+        if l.strip():
+            j = json.loads(l)
+            frames[j["sample"]] = j
+    return scr, frames, " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 def say(good, what):
-    print("%s - history %s: %s" % ("ok" if good else "not ok", name, what))
+    print("%s - %s: %s" % ("ok" if good else "not ok", what_, what))
     if not good:
         fails.append(what)
-
-LABEL_W, SCALE_W = 11, 19
-TOP = 7 if ascii_ else 8
-GLYPH = " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
-FIGS = [("returned", "returned_mib_per_s", "MiB/s", 1), ("reportable", "reportable_mib", "MiB", 1),
-        ("runs", "worker_runs_per_s", "/s", 2), ("reused", "reused_mib_per_s", "MiB/s", 1),
-        ("unreported", "backlog_mib", "MiB", 1)]
-
 def level(v, mx):
     # history.h: 1 + floor(v / max * (top - 1) + 0.5), clamped; 1 for 0
     if not (mx > 0) or not (v > 0):
         return 1
     return 1 + min(TOP - 1, int(math.floor(v / mx * (TOP - 1) + 0.5)))
+STRIPSEOF
+cat >"$tmp/hist.py" <<'HISTEOF'
+# hist.py SCREEN JSONL KIBLOG COLS ASCII NAME: prints ok / not ok lines
+import sys, datetime
+from strips import LABEL_W, SCALE_W, fails, say, level, setup
+cols, ascii_, name = int(sys.argv[4]), sys.argv[5] == "1", sys.argv[6]
+scr, frames, GLYPH = setup("history " + name, sys.argv[1], sys.argv[2], ascii_)
+kib = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if len(l.split()) == 2]
+FIGS = [("returned", "returned_mib_per_s", "MiB/s", 1), ("reportable", "reportable_mib", "MiB", 1),
+        ("runs", "worker_runs_per_s", "/s", 2), ("reused", "reused_mib_per_s", "MiB/s", 1),
+        ("unreported", "backlog_mib", "MiB", 1)]
 
 sample = None
 for l in scr:
@@ -800,19 +811,10 @@ while time.time() < end:
 PACEEOF
 cat >"$tmp/hview.py" <<'HVEOF'
 # hview.py SCREEN JSONL COLS ASCII NAME COL DIR: prints ok / not ok lines
-import json, math, sys
-scr = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
-frames = {}
-for l in open(sys.argv[2]):
-    if l.strip():
-        j = json.loads(l)
-        frames[j["sample"]] = j
+import sys
+from strips import LABEL_W, SCALE_W, fails, say, level, setup
 cols, ascii_, name, col, dir_ = int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5], sys.argv[6], sys.argv[7]
-fails = []
-def say(good, what):
-    print("%s - host view %s: %s" % ("ok" if good else "not ok", name, what))
-    if not good:
-        fails.append(what)
+scr, frames, GLYPH = setup("host view " + name, sys.argv[1], sys.argv[2], ascii_)
 sample = next((int(l.split()[1].rstrip(",")) for l in scr if l.startswith("sample ")), None)
 js = frames.get(sample)
 say(js is not None and "history" in js, "the -j line of sample %s is in the log" % sample)
@@ -839,13 +841,6 @@ say(rows == want and len(set(figs)) == len(figs) and len(rows) >= 2,
     "rows by %s %s: %s, the -j figures %s imply %s" % (col, dir_, rows, figs, want))
 # the strips: label "PID dis" / "PID ref", cells from column 11, the
 # scale after them; the levels of history.h against the -j values
-LABEL_W, SCALE_W = 11, 19
-TOP = 7 if ascii_ else 8
-GLYPH = " .:-=+*#" if ascii_ else " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
-def level(v, mx):
-    if not (mx > 0) or not (v > 0):
-        return 1
-    return 1 + min(TOP - 1, int(math.floor(v / mx * (TOP - 1) + 0.5)))
 w = cols - LABEL_W - SCALE_W
 h = js["history"]
 shown = 0

@@ -226,6 +226,39 @@ static void test_snapshot_fields(void)
 	free(s);
 }
 
+/* batch text and the live view write one order's row with one formatter */
+static void test_order_row(void)
+{
+	struct prtop_snapshot *s = calloc(1, sizeof(*s));
+	char buf[160];
+
+	if (!CHECK(s, "format: allocate a snapshot"))
+		return;
+	s->page_size = 4096;
+	s->avail[SG_FREE_LISTS] = s->avail[SG_REPORT] = s->avail[SG_CYCLE] = true;
+	s->order[9] = (struct snap_order){
+	    .free_pages = 512, .reported_pages = 1536, .reused_pages = 7, .cycles = 123456};
+	CHECK_STR(fmt_order_head(buf, sizeof(buf), FMT_ORDER_TEXT),
+		  "order   free MiB reported MiB reused MiB   cycles",
+		  "format: order heading, text");
+	CHECK_STR(fmt_order_head(buf, sizeof(buf), FMT_ORDER_SCREEN),
+		  "order   free MiB reported MiB reused MiB  cycles",
+		  "format: order heading, screen: cycles one column narrower");
+	/* 512 and 1536 pages of 4 KiB: 2 and 6 MiB; reuse not tracked: n/a, never 0 */
+	CHECK_STR(fmt_order_row(buf, sizeof(buf), s, 9, FMT_ORDER_TEXT),
+		  "    9        2.0          6.0        n/a   123456",
+		  "format: order row, text: MiB, n/a, the cycles in full");
+	CHECK_STR(fmt_order_row(buf, sizeof(buf), s, 9, FMT_ORDER_SCREEN),
+		  "    9        2.0          6.0        n/a    123k",
+		  "format: order row, screen: the cycles as a count");
+	s->avail[SG_CYCLE] = false;
+	s->avail[SG_REUSE] = true;
+	CHECK_STR(fmt_order_row(buf, sizeof(buf), s, 9, FMT_ORDER_SCREEN),
+		  "    9        2.0          6.0        0.0     n/a",
+		  "format: order row, screen: unknown cycles n/a, 7 reused pages 0.0 MiB");
+	free(s);
+}
+
 static void test_wrapped(void)
 {
 	/* 8 + 68 columns, then "101 MiB": the number would end the line, its unit begin the next */
@@ -253,5 +286,6 @@ void test_format(void)
 	test_counts_rates();
 	test_pad_interval();
 	test_snapshot_fields();
+	test_order_row();
 	test_wrapped();
 }
