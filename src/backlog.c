@@ -144,10 +144,11 @@ static const struct backlog_pending *pending_was(struct wait_scan *ws, uint64_t 
 
 /*
  * The unit at pfn, its head free and not reported: waiting when wholly
- * free.  A unit waiting at the last scan keeps its first sight when its
- * middle and last pages are still free (it changes only once allocated);
- * a new one is read whole: its ends alone pass a unit of scattered free
- * pages, which would wait forever.  0 or -errno.
+ * free.  Its middle and last pages first: most such heads are small free
+ * blocks, which those two reads turn away.  A unit waiting at the last
+ * scan keeps its first sight when they are still free (it changes only
+ * once allocated); a new one is then read whole: its ends alone pass a
+ * unit of scattered free pages, which would wait forever.  0 or -errno.
  */
 static int wait_unit(struct wait_scan *ws, int fd, uint64_t pfn, int order_low)
 {
@@ -155,13 +156,13 @@ static int wait_unit(struct wait_scan *ws, int fd, uint64_t pfn, int order_low)
 	uint64_t n = 1ULL << order_low;
 	int r = 1;
 
-	if (was && order_low > 0) {
+	if (order_low > 0) {
 		r = free_tail(fd, pfn + n / 2);
 		if (r > 0)
 			r = free_tail(fd, pfn + n - 1);
-	} else if (!was && n > 1) {
-		r = all_free_tail(fd, pfn + 1, n - 1);
 	}
+	if (r > 0 && !was && n > 2)
+		r = all_free_tail(fd, pfn + 1, n - 1);
 	if (r <= 0)
 		return r;
 	/* waiting when tracking began: since when is unknown */
