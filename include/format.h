@@ -132,7 +132,8 @@ char *fmt_backlog_eta(char *buf, size_t len, const struct snap_backlog *b);
 char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s);
 /*
  * How long free memory waited to be reported, weighted by bytes: "p50 4.0
- * s, p90 8.0 s, mean 5.1 s, 1.00 GiB (estimates, 2.0 s steps)"; n/a when
+ * s, p90 8.0 s, mean 5.1 s of 1.00 GiB (estimates, to 2.0 s)": each wait
+ * within the last figure; n/a when
  * no scan tracked it, "none seen yet" with no sample
  */
 char *fmt_backlog_wait(char *buf, size_t len, const struct snap_backlog_wait *w);

@@ -440,7 +440,7 @@ char *fmt_backlog_wait(char *buf, size_t len, const struct snap_backlog_wait *w)
 		snprintf(buf, len, "none seen yet");
 		return buf;
 	}
-	snprintf(buf, len, "p50 %.1f s, p90 %.1f s, mean %.1f s, %s (estimates, %.1f s steps)",
+	snprintf(buf, len, "p50 %.1f s, p90 %.1f s, mean %.1f s of %s (estimates, to %.1f s)",
 		 wait_percentile(w, 50), wait_percentile(w, 90), w->byte_s / (double)w->bytes,
 		 fmt_bytes(v, sizeof(v), w->bytes), w->resolution_s);
 	return buf;

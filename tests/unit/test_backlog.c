@@ -544,7 +544,7 @@ static void test_wait_shown(void)
 	    "wait /metrics: cumulative bytes per bound in s, _sum in byte-seconds");
 	mbuf_free(&m);
 	CHECK_STR(fmt_backlog_wait(buf, sizeof(buf), w),
-		  "p50 4.8 s, p90 600.0 s, mean 152.8 s, 8.00 MiB (estimates, 2.5 s steps)",
+		  "p50 4.8 s, p90 600.0 s, mean 152.8 s of 8.00 MiB (estimates, to 2.5 s)",
 		  "wait text: bytes-weighted median, p90, mean, labelled estimates");
 	free(s);
 }
