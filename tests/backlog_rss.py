@@ -166,8 +166,10 @@ def judge_eta(samples, rss, freed, r_end, name, out):
     return res
 
 
-def judge_wait(samples, rss, freed, r_end, name, out):
-    """the wait histogram's median and mean against the RSS's fall"""
+def judge_wait(samples, rss, freed, end, r_end, name, out):
+    """the wait histogram's median and mean against the RSS's fall from the
+    free to the end line (the RSS reads go on past it)"""
+    rss = [(t, r) for t, r in rss if t <= end]
     before = [r for t, r in rss if freed - 1.0 <= t <= freed]
     w0 = None
     for ta, b in samples:
@@ -288,7 +290,7 @@ def judge(lines, name, out=sys.stdout):
                % (TOL_PCT, TOL_MIB, BATCH_MIB, judged, "" if not worst else
                   "; off by %.1f MiB at worst" % (worst / MIB)))
     return (bad + judge_eta(samples, rss, freed, r_end, name, out) +
-            judge_wait(samples, rss, freed, r_end, name, out))
+            judge_wait(samples, rss, freed, end, r_end, name, out))
 
 
 def self_test():
