@@ -39,15 +39,57 @@ struct backlog_cache {
 };
 
 /*
+ * How long free memory waited to be reported, from the scans alone (no
+ * probe on the allocator): a unit is 2^order_low pages at a PFN aligned to
+ * it, the scan's stride.  A scan notes each unit wholly free (every page
+ * KPF_BUDDY) and not reported with the time it was first seen so; when a
+ * later scan finds it inside a reported block, its wait (that scan's time
+ * less the first one's) goes to the histogram weighted by its bytes.  A
+ * unit the scan finds neither waiting nor reported (allocated) drops out
+ * with no sample.  The start is unknown, so there is no sample, for a unit
+ * reported at first sight (freed and reported between two scans: counted
+ * in unseen_bytes instead) and for one already waiting at the first scan.
+ * Each wait is within one scan interval of the truth (freed up to one
+ * interval before the first sight, reported up to one before the last).
+ * Costs: a new waiting unit's flags read whole (one 8-byte entry per page,
+ * 4 KiB at order 9), a known one's middle and last page, a sample each.
+ */
+struct backlog_pending {
+	uint64_t pfn;
+	uint64_t since_ns; /* first seen waiting; 0: waiting at the first scan */
+};
+struct backlog_waits {
+	struct backlog_pending *p; /* the units the last scan saw waiting, by pfn */
+	size_t n, cap;
+	int order_low;		       /* the unit's order they were seen at */
+	uint64_t page_size;	       /* set once */
+	uint64_t now_ns;	       /* set before each scan: its time */
+	uint64_t last_ns;	       /* the last scan that tracked them, 0 none */
+	struct snap_backlog_wait hist; /* the waits so far */
+};
+
+/*
  * Base pages in free blocks of order >= order_low flagged reported, from
  * the kpageflags file open on fd; order_top is the largest buddy order
  * (buddyinfo's columns - 1).  *heads counts the blocks.  cache may be NULL
  * (every head read in full); it is replaced after a scan that succeeded.
- * 0 or -errno.
+ * waits may be NULL; it needs cache (a head in it is no new report) and is
+ * updated only by a scan that succeeded.  0 or -errno.
  */
 int backlog_scan_reported(int fd, int order_low, int order_top, struct backlog_cache *cache,
-			  uint64_t *pages, uint64_t *heads);
+			  struct backlog_waits *waits, uint64_t *pages, uint64_t *heads);
 void backlog_cache_free(struct backlog_cache *cache);
+void backlog_waits_free(struct backlog_waits *w);
+
+/* the wait histogram: one sample; a bucket's upper bound; bytes per bucket */
+void wait_add(struct snap_backlog_wait *w, double wait_s, uint64_t bytes);
+double wait_le(int bucket); /* 0.25 s * 2^bucket; the last bucket has none */
+void wait_buckets(const struct snap_backlog_wait *w, uint64_t bytes[WAIT_BUCKETS + 1]);
+/*
+ * The wait below which p % of the bytes waited, interpolated in its slot
+ * (within 1/16 of its value) and at most the longest: -1 with no sample
+ */
+double wait_percentile(const struct snap_backlog_wait *w, double p);
 
 /* memory returned since attach, sample by sample, for the drain rate */
 #define DRAIN_POINTS 128

@@ -139,6 +139,13 @@ char *fmt_backlog_eta(char *buf, size_t len, const struct snap_backlog *b);
  * "n/a (why)"
  */
 char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s);
+/*
+ * How long free memory waited to be reported, weighted by bytes: "p50 4.0
+ * s, p90 8.0 s, mean 5.1 s of 1.00 GiB (estimates, to 2.0 s)": each wait
+ * within the last figure; n/a when
+ * no scan tracked it, "none seen yet" with no sample
+ */
+char *fmt_backlog_wait(char *buf, size_t len, const struct snap_backlog_wait *w);
 
 /*
  * A kernel counter's value and rate in its unit: "292836272 KiB" and

@@ -44,6 +44,7 @@ enum metric_id {
 	M_BACKLOG_SCAN,
 	M_BACKLOG_DRAIN,
 	M_BACKLOG_ETA,
+	M_BACKLOG_WAIT,
 	/* report() */
 	M_REPORTED_PAGES,
 	M_BATCHES,

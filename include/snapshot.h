@@ -197,6 +197,30 @@ struct snap_returned {
  * report that is not reported yet, the pace memory is returned at, and the
  * time the backlog takes at that pace.  Estimates, from reads apart in time.
  */
+/*
+ * How long free memory of the reporting order waited before it was
+ * reported, from the backlog scans (backlog.h): bytes per slot of wait.  A
+ * wait is from the scan that first saw a unit free and not reported to the
+ * scan that saw it reported, so each is within one scan interval of the
+ * truth (resolution_s): an estimate.  Slots: WAIT_BUCKETS log2 buckets,
+ * 0.25 s * 2^i for i < WAIT_BUCKETS (0.25 .. 512 s) and one above, each cut
+ * in WAIT_SUB linear slots for the percentiles.
+ */
+#define WAIT_BUCKETS 12
+#define WAIT_LE0_S   0.25
+#define WAIT_SUB     8
+#define WAIT_SLOTS   ((WAIT_BUCKETS + 1) * WAIT_SUB)
+struct snap_backlog_wait {
+	bool known;	     /* a scan tracked the units: the figures hold, count may be 0 */
+	uint64_t count;	     /* units (2^page_reporting_order pages) seen reported after waiting */
+	uint64_t bytes;	     /* ... their bytes */
+	double byte_s;	     /* sum of bytes x wait: the bytes-weighted mean's numerator */
+	double max_s;	     /* the longest wait */
+	double resolution_s; /* the longest interval between two scans: each wait's error */
+	uint64_t unseen_bytes;	   /* reported at a scan, seen waiting at none before: no sample */
+	uint64_t slot[WAIT_SLOTS]; /* bytes per slot of wait, as above */
+};
+
 struct snap_backlog {
 	bool known;		      /* buddyinfo and kpageflags read: bytes below hold */
 	uint64_t reportable_bytes;    /* free in blocks of order >= the reporting order */
@@ -210,6 +234,7 @@ struct snap_backlog {
 	bool eta_known; /* no backlog, or one that drains */
 	double eta_s;	/* bytes / drain_bytes_per_s */
 	char why[96];	/* why unknown */
+	struct snap_backlog_wait wait;
 };
 
 /* what snap_returned_pick() chooses from: each count now and when prtop attached */

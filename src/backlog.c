@@ -106,10 +106,138 @@ static int cache_add(struct backlog_cache *c, uint64_t pfn, int order)
 	return 0;
 }
 
+/* ---- the waits: see backlog.h ---- */
+
+/* one scan's view of the units waiting: the last scan's, the new list */
+struct wait_scan {
+	struct backlog_waits *w;
+	size_t at;		   /* the first of w->p not passed yet */
+	struct backlog_pending *p; /* the units this scan sees waiting */
+	size_t n, cap;
+	struct snap_backlog_wait hist; /* w->hist and this scan's samples */
+};
+
+static int pending_add(struct wait_scan *ws, uint64_t pfn, uint64_t since_ns)
+{
+	if (ws->n == ws->cap) {
+		size_t cap = ws->cap ? ws->cap * 2 : 256;
+		struct backlog_pending *p = realloc(ws->p, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ws->p = p;
+		ws->cap = cap;
+	}
+	ws->p[ws->n++] = (struct backlog_pending){pfn, since_ns};
+	return 0;
+}
+
+/* the last scan's waiting unit at pfn, or NULL; those before pfn are passed */
+static const struct backlog_pending *pending_was(struct wait_scan *ws, uint64_t pfn)
+{
+	const struct backlog_waits *w = ws->w;
+
+	while (ws->at < w->n && w->p[ws->at].pfn < pfn)
+		ws->at++;
+	return ws->at < w->n && w->p[ws->at].pfn == pfn ? &w->p[ws->at] : NULL;
+}
+
+/*
+ * The unit at pfn, its head free and not reported: waiting when wholly
+ * free.  Its middle and last pages first: most such heads are small free
+ * blocks, which those two reads turn away.  A unit waiting at the last
+ * scan keeps its first sight when they are still free (it changes only
+ * once allocated); a new one is then read whole: its ends alone pass a
+ * unit of scattered free pages, which would wait forever.  0 or -errno.
+ */
+static int wait_unit(struct wait_scan *ws, int fd, uint64_t pfn, int order_low)
+{
+	const struct backlog_pending *was = pending_was(ws, pfn);
+	uint64_t n = 1ULL << order_low;
+	int r = 1;
+
+	if (order_low > 0) {
+		r = free_tail(fd, pfn + n / 2);
+		if (r > 0)
+			r = free_tail(fd, pfn + n - 1);
+	}
+	if (r > 0 && !was && n > 2)
+		r = all_free_tail(fd, pfn + 1, n - 1);
+	if (r <= 0)
+		return r;
+	/* waiting when tracking began: since when is unknown */
+	return pending_add(ws, pfn, was ? was->since_ns : ws->w->last_ns ? ws->w->now_ns : 0);
+}
+
+/*
+ * A reported block at pfn of 2^order pages, new since the last scan unless
+ * it was cached at that order: the units the last scan saw waiting in it
+ * waited until now; what no scan saw waiting was reported at first sight
+ */
+static void wait_reported(struct wait_scan *ws, uint64_t pfn, int order, bool is_new)
+{
+	const struct backlog_waits *w = ws->w;
+	uint64_t end = pfn + (1ULL << order), unit = (1ULL << w->order_low) * w->page_size;
+	uint64_t seen = 0;
+	const struct backlog_pending *p;
+
+	pending_was(ws, pfn);
+	for (; ws->at < w->n && (p = &w->p[ws->at])->pfn < end; ws->at++) {
+		seen += unit;
+		if (p->since_ns && w->now_ns >= p->since_ns)
+			wait_add(&ws->hist, (double)(w->now_ns - p->since_ns) / 1e9, unit);
+	}
+	if (is_new && w->last_ns && (1ULL << order) * w->page_size > seen)
+		ws->hist.unseen_bytes += (1ULL << order) * w->page_size - seen;
+}
+
+static void wait_begin(struct wait_scan *ws, struct backlog_waits *w, int order_low)
+{
+	*ws = (struct wait_scan){.w = w};
+	if (!w)
+		return;
+	/* units of another order are other units: start over */
+	if (w->order_low != order_low) {
+		w->n = 0;
+		w->last_ns = 0;
+		w->order_low = order_low;
+	}
+	ws->hist = w->hist;
+}
+
+/* the scan succeeded: its units and samples replace the last ones */
+static void wait_end(struct wait_scan *ws)
+{
+	struct backlog_waits *w = ws->w;
+	double gap;
+
+	if (w->last_ns && w->now_ns > w->last_ns) {
+		gap = (double)(w->now_ns - w->last_ns) / 1e9;
+		if (gap > ws->hist.resolution_s)
+			ws->hist.resolution_s = gap;
+	}
+	ws->hist.known = true;
+	w->hist = ws->hist;
+	free(w->p);
+	w->p = ws->p;
+	w->n = ws->n;
+	w->cap = ws->cap;
+	w->last_ns = w->now_ns;
+	ws->p = NULL;
+}
+
+void backlog_waits_free(struct backlog_waits *w)
+{
+	free(w->p);
+	w->p = NULL;
+	w->n = w->cap = 0;
+}
+
 int backlog_scan_reported(int fd, int order_low, int order_top, struct backlog_cache *cache,
-			  uint64_t *pages, uint64_t *heads)
+			  struct backlog_waits *waits, uint64_t *pages, uint64_t *heads)
 {
 	struct backlog_cache next = {0};
+	struct wait_scan ws;
 	uint64_t step, pfn, f;
 	size_t at = 0;
 	int r, k, was;
@@ -117,11 +245,19 @@ int backlog_scan_reported(int fd, int order_low, int order_top, struct backlog_c
 	*pages = *heads = 0;
 	if (order_low < 0 || order_top < order_low || order_top > 30)
 		return -EINVAL;
+	if (!cache)
+		waits = NULL;
+	wait_begin(&ws, waits, order_low);
 	step = 1ULL << order_low;
 	for (pfn = 0;; pfn += step) {
 		r = flags_at(fd, pfn, &f);
 		if (r <= 0)
 			break;
+		if (waits && (f & KPF_SEEN) == BIT(KPF_BUDDY)) {
+			if ((r = wait_unit(&ws, fd, pfn, order_low)) < 0)
+				break;
+			continue;
+		}
 		if ((f & KPF_SEEN) != (BIT(KPF_BUDDY) | BIT(KPF_UPTODATE)))
 			continue;
 		/* a block reported under a lower order set before is not reportable now */
@@ -156,6 +292,8 @@ int backlog_scan_reported(int fd, int order_low, int order_top, struct backlog_c
 		}
 		if (cache && (r = cache_add(&next, pfn, k)) < 0)
 			break;
+		if (waits)
+			wait_reported(&ws, pfn, k, k != was);
 		*pages += 1ULL << k;
 		(*heads)++;
 		pfn += (1ULL << k) - step;
@@ -163,9 +301,12 @@ int backlog_scan_reported(int fd, int order_low, int order_top, struct backlog_c
 	if (cache && r >= 0) {
 		free(cache->head);
 		*cache = next;
+		if (waits)
+			wait_end(&ws);
 	} else {
 		free(next.head);
 	}
+	free(ws.p);
 	return r < 0 ? r : 0;
 }
 
@@ -291,4 +432,79 @@ void backlog_eta(struct snap_backlog *b, uint64_t returned_since)
 		b->eta_known = true;
 		b->eta_s = left / b->drain_bytes_per_s;
 	}
+}
+
+/* ---- the wait histogram ---- */
+
+double wait_le(int bucket)
+{
+	return WAIT_LE0_S * (double)(1ULL << bucket);
+}
+
+/* a slot's bounds: bucket b is (le(b - 1), le(b)], the first from 0 */
+static double slot_low(int slot)
+{
+	int b = slot / WAIT_SUB;
+	double lo = b ? wait_le(b - 1) : 0;
+
+	return lo + (wait_le(b) - lo) * (slot % WAIT_SUB) / WAIT_SUB;
+}
+
+static double slot_high(int slot)
+{
+	int b = slot / WAIT_SUB;
+	double lo = b ? wait_le(b - 1) : 0;
+
+	return lo + (wait_le(b) - lo) * (slot % WAIT_SUB + 1) / WAIT_SUB;
+}
+
+/* the slot of a wait: its bucket's bound at or above it (the last holds the rest) */
+static int wait_slot(double s)
+{
+	double lo, sub;
+	int b;
+
+	for (b = 0; b < WAIT_BUCKETS && s > wait_le(b); b++)
+		;
+	lo = b ? wait_le(b - 1) : 0;
+	sub = (s - lo) / (wait_le(b) - lo) * WAIT_SUB;
+	if (sub >= WAIT_SUB)
+		sub = WAIT_SUB - 1; /* le is inclusive; above 1024 s too */
+	if (sub < 0)
+		sub = 0;
+	return b * WAIT_SUB + (int)sub;
+}
+
+void wait_add(struct snap_backlog_wait *w, double wait_s, uint64_t bytes)
+{
+	w->count++;
+	w->bytes += bytes;
+	w->byte_s += (double)bytes * wait_s;
+	if (wait_s > w->max_s)
+		w->max_s = wait_s;
+	w->slot[wait_slot(wait_s)] += bytes;
+}
+
+void wait_buckets(const struct snap_backlog_wait *w, uint64_t bytes[WAIT_BUCKETS + 1])
+{
+	int i;
+
+	memset(bytes, 0, (WAIT_BUCKETS + 1) * sizeof(bytes[0]));
+	for (i = 0; i < WAIT_SLOTS; i++)
+		bytes[i / WAIT_SUB] += w->slot[i];
+}
+
+double wait_percentile(const struct snap_backlog_wait *w, double p)
+{
+	double want = (double)w->bytes * p / 100, cum = 0, v;
+	int i;
+
+	if (!w->bytes)
+		return -1;
+	for (i = 0; i < WAIT_SLOTS - 1 && (!w->slot[i] || cum + (double)w->slot[i] < want); i++)
+		cum += (double)w->slot[i];
+	v = w->slot[i]
+		? slot_low(i) + (slot_high(i) - slot_low(i)) * (want - cum) / (double)w->slot[i]
+		: slot_low(i);
+	return v > w->max_s ? w->max_s : v;
 }

@@ -391,6 +391,7 @@ void collector_close(struct collector *c)
 	if (c->kpf_fd >= 0)
 		close(c->kpf_fd);
 	backlog_cache_free(&c->heads);
+	backlog_waits_free(&c->waits);
 	free(c);
 }
 
@@ -650,15 +651,19 @@ static void fill_backlog(struct collector *c, struct prtop_snapshot *s)
 			reportable += s->order[i].free_pages;
 		t0 = now_ns();
 		cpu0 = thread_cpu_ns();
+		c->waits.page_size = s->page_size;
+		c->waits.now_ns = s->mono_ns;
 		/* an order above the largest block: nothing is reportable */
 		err = s->knob_order.value > top
 			  ? 0
 			  : backlog_scan_reported(c->kpf_fd, (int)s->knob_order.value, top,
-						  &c->heads, &pages, &heads);
+						  &c->heads, &c->waits, &pages, &heads);
 		if (err)
 			snprintf(b->why, sizeof(b->why), "/proc/kpageflags: %s", strerror(-err));
 		else
 			backlog_figures(b, reportable * s->page_size, pages * s->page_size);
+		/* the waits so far, unknown until a scan tracked them */
+		b->wait = c->waits.hist;
 		b->scan_ns = now_ns() - t0;
 		c->backlog_cpu_ns = thread_cpu_ns() - cpu0;
 		b->at_ns = s->mono_ns;

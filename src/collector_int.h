@@ -76,6 +76,7 @@ struct collector {
 	int kpf_errno; /* why it could not be opened */
 	struct snap_backlog backlog;
 	struct backlog_cache heads; /* the reported heads the last scan found */
+	struct backlog_waits waits; /* the units it saw waiting, the waits so far */
 	uint64_t backlog_ns;	    /* when it was scanned, 0 never */
 	uint64_t backlog_cpu_ns;    /* the CPU time its scan took */
 	struct drain_window drain;

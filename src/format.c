@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "backlog.h"
 #include "format.h"
 #include "metric_table.h"
 
@@ -479,6 +480,22 @@ char *fmt_backlog_line(char *buf, size_t len, const struct prtop_snapshot *s)
 		 metric(M_BACKLOG_DRAIN)->label,
 		 fmt_known_mib_per_s(d, sizeof(d), b->drain_known, b->drain_bytes_per_s),
 		 fmt_backlog_eta(e, sizeof(e), b), metric(M_BACKLOG_ETA)->label);
+	return buf;
+}
+
+char *fmt_backlog_wait(char *buf, size_t len, const struct snap_backlog_wait *w)
+{
+	char v[32];
+
+	if (!w->known)
+		return na(buf, len);
+	if (!w->bytes) {
+		snprintf(buf, len, "none seen yet");
+		return buf;
+	}
+	snprintf(buf, len, "p50 %.1f s, p90 %.1f s, mean %.1f s of %s (estimates, to %.1f s)",
+		 wait_percentile(w, 50), wait_percentile(w, 90), w->byte_s / (double)w->bytes,
+		 fmt_bytes(v, sizeof(v), w->bytes), w->resolution_s);
 	return buf;
 }
 

@@ -52,6 +52,15 @@ const struct metric metric_table[M__COUNT] = {
 		       "scan) at the drain rate; absent when it "
 		       "does not drain.",
 		       "to return"},
+    /* weighted by bytes: a bucket holds bytes, _count is bytes, _sum byte-seconds */
+    [M_BACKLOG_WAIT] = {"time free memory waited before it was reported", "seconds", H, MA_SOURCE,
+			"backlog.wait", "prtop_report_backlog_wait_seconds",
+			"Time free memory of page_reporting_order or above waited from a "
+			"/proc/kpageflags scan that saw it free and not reported to the one that "
+			"saw it reported, weighted by bytes: buckets and _count are bytes, _sum "
+			"is byte-seconds.  Estimate: each wait is within one scan interval "
+			"(about 2 s) of the truth; memory reported at first sight is left out.",
+			"waited"},
 
     /* ---- report() ---- */
     [M_REPORTED_PAGES] = {"base pages reported", NULL, C, SG_REPORT, "reported_pages_total",

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include "backlog.h"
 #include "format.h"
 #include "metrics.h"
 #include "metric_table.h"
@@ -265,6 +266,27 @@ static void hist_nents(struct mbuf *b, const struct metrics_opts *o, const struc
 	hist_out(b, o, f, bk, cum, sum);
 }
 
+/*
+ * The backlog's wait (backlog.h), weighted by bytes: each bucket holds the
+ * bytes that waited at most its bound, _count all of them, _sum their
+ * byte-seconds
+ */
+static void hist_wait(struct mbuf *b, const struct metrics_opts *o, const struct metric *f,
+		      const struct snap_backlog_wait *w)
+{
+	double le[WAIT_BUCKETS];
+	uint64_t cum[WAIT_BUCKETS + 1];
+	struct metrics_buckets bk = {le, WAIT_BUCKETS};
+	int i;
+
+	wait_buckets(w, cum);
+	for (i = 0; i < WAIT_BUCKETS; i++) {
+		le[i] = wait_le(i);
+		cum[i + 1] += cum[i];
+	}
+	hist_out(b, o, f, &bk, cum, w->byte_s);
+}
+
 /* ---- the metrics ---- */
 
 /*
@@ -315,6 +337,8 @@ static void put_backlog(struct mbuf *b, const struct metrics_opts *o,
 		fam_one_dbl(b, o, drain, bl->drain_bytes_per_s);
 	if (bl->eta_known)
 		fam_one_dbl(b, o, eta, bl->eta_s);
+	if (bl->wait.known)
+		hist_wait(b, o, metric(M_BACKLOG_WAIT), &bl->wait);
 }
 
 /* every plain counter of the table (METRIC_CTR) with a family, where known */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "backlog.h"
 #include "diagnose.h"
 #include "format.h"
 #include "knob.h"
@@ -160,6 +161,55 @@ static void add_returned(json_object *d, const struct prtop_snapshot *s,
 	add(d, M_REPORTED_RATE, rate);
 }
 
+/* a wait statistic in seconds, null with no sample */
+static json_object *wait_s(const struct snap_backlog_wait *w, double v)
+{
+	return w->bytes && v >= 0 ? fmt_json_fixed(v, 3) : NULL;
+}
+
+/*
+ * How long free memory waited to be reported (backlog.h), weighted by
+ * bytes and labelled an estimate within resolution_s.  Unknown (no scan
+ * tracked it) is null; no sample yet is count 0 and null statistics.  The
+ * buckets are flat arrays: the guest test takes the backlog object with
+ * one level of nesting.
+ */
+static json_object *wait_json(const struct snap_backlog_wait *w)
+{
+	json_object *o, *le, *bk;
+	uint64_t bytes[WAIT_BUCKETS + 1];
+	int i;
+
+	if (!w->known)
+		return NULL;
+	o = json_object_new_object();
+	le = json_object_new_array();
+	bk = json_object_new_array();
+	wait_buckets(w, bytes);
+	for (i = 0; i <= WAIT_BUCKETS; i++) {
+		if (i < WAIT_BUCKETS)
+			json_object_array_add(le, fmt_json_fixed(wait_le(i), 2));
+		json_object_array_add(bk, u64(bytes[i]));
+	}
+	json_object_object_add(o, "estimate", json_object_new_boolean(true));
+	json_object_object_add(o, "weight", json_object_new_string("bytes"));
+	json_object_object_add(o, "count", u64(w->count));
+	json_object_object_add(o, "bytes", u64(w->bytes));
+	json_object_object_add(o, "byte_seconds", fmt_json_fixed(w->byte_s, 1));
+	json_object_object_add(o, "mean_s", wait_s(w, w->bytes ? w->byte_s / w->bytes : -1));
+	json_object_object_add(o, "p50_s", wait_s(w, wait_percentile(w, 50)));
+	json_object_object_add(o, "p90_s", wait_s(w, wait_percentile(w, 90)));
+	json_object_object_add(o, "p99_s", wait_s(w, wait_percentile(w, 99)));
+	json_object_object_add(o, "max_s", wait_s(w, w->max_s));
+	json_object_object_add(o, "resolution_s",
+			       w->resolution_s > 0 ? fmt_json_fixed(w->resolution_s, 3) : NULL);
+	json_object_object_add(o, "unseen_bytes", u64(w->unseen_bytes));
+	/* bucket i: bytes that waited at most le_s[i] and more than le_s[i - 1]; the last above */
+	json_object_object_add(o, "le_s", le);
+	json_object_object_add(o, "buckets", bk);
+	return o;
+}
+
 /*
  * The backlog (backlog.h), labelled an estimate: its two reads are apart in
  * time, and the time to return assumes the drain keeps its pace
@@ -183,6 +233,7 @@ static json_object *backlog_json(const struct prtop_snapshot *s)
 	json_object_object_add(o, "drain_window_s",
 			       b->drain_known ? fmt_json_fixed(b->drain_window_s, 3) : NULL);
 	add(o, M_BACKLOG_ETA, b->eta_known ? fmt_json_fixed(b->eta_s, 1) : NULL);
+	add(o, M_BACKLOG_WAIT, wait_json(&b->wait));
 	return o;
 }
 

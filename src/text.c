@@ -110,6 +110,9 @@ static void text_backlog(FILE *out, const struct prtop_snapshot *s)
 	char a[256];
 
 	fprintf(out, "%s: %s\n", metric(M_BACKLOG_BYTES)->label, fmt_backlog_line(a, sizeof(a), s));
+	if (s->backlog.wait.known || s->backlog.known)
+		fprintf(out, "%s: %s\n", metric(M_BACKLOG_WAIT)->label,
+			fmt_backlog_wait(a, sizeof(a), &s->backlog.wait));
 }
 
 /* what only the patch's tracepoints give; nothing without them */

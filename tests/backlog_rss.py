@@ -27,6 +27,22 @@ Only samples whose scan is after the free and whose lo is at least
 MIN_MIB are judged: there a factor of 2 or KiB read as bytes is far
 outside.
 
+The wait (backlog.wait): the memory freed at "freed" comes back as the
+RSS falls, so the bytes-weighted median wait is the time from the free
+to the RSS having fallen by half of its fall (the first read at or
+below), and the mean is the time of each fall weighted by its size.
+prtop's wait runs from the scan that first saw a unit waiting to the one
+that saw it reported: each within one scan interval (resolution_s) of the
+truth, the scan after the free up to one interval late and the one after
+the report too.  The median is judged within one pass interval (the
+half-fall lies anywhere between two passes' worth) plus resolution_s
+plus 1 s (the lines' lag, RSS steps), the mean within resolution_s plus
+1 s; both from the last sample, the mean of the bytes sampled since the
+last sample before the free.  The bytes sampled then must be at least
+half of the RSS's fall (a pass reported before the first scan after the
+free is left out: at most one) and at most the fall plus TOL_PCT and
+TOL_MIB: a factor of 2, a unit error in the time or in the bytes fails.
+
 Time to return: prtop's estimate at a frame is a duration from the moment
 it sampled, in [arrival - LAG, arrival]; the host's is the time from then
 until the RSS reached its end (the first RSS read within TOL_MIB of it, up
@@ -150,6 +166,71 @@ def judge_eta(samples, rss, freed, r_end, name, out):
     return res
 
 
+def judge_wait(samples, rss, freed, end, r_end, name, out):
+    """the wait histogram's median and mean against the RSS's fall from the
+    free to the end line (the RSS reads go on past it)"""
+    rss = [(t, r) for t, r in rss if t <= end]
+    before = [r for t, r in rss if freed - 1.0 <= t <= freed]
+    w0 = None
+    for ta, b in samples:
+        if ta <= freed and isinstance(b.get("wait"), dict):
+            w0 = b["wait"]
+    w1 = next((b["wait"] for ta, b in reversed(samples) if isinstance(b.get("wait"), dict)),
+              None)
+    if not before or w1 is None:
+        return say_line(False, name, "wait: %s" % ("no RSS read in the second before the free"
+                                                   if not before else "no wait object streamed"),
+                        out)
+    r_start = sorted(before)[len(before) // 2]
+    fall = r_start - r_end
+    if fall < MIN_MIB * MIB:
+        return say_line(False, name, "wait: the RSS fell by %.1f MiB only" % (fall / MIB), out)
+    half = next((t for t, r in rss if t > freed and r <= r_start - fall / 2), None)
+    num = den = 0.0
+    prev = None
+    for t, r in rss:
+        if t <= freed:
+            prev = r
+            continue
+        if prev is not None and prev > r:
+            num += (prev - r) * (t - freed)
+            den += prev - r
+        prev = r
+    at = passes(rss, freed, float("inf"))
+    gaps = sorted(b - a for a, b in zip(at, at[1:]))
+    interval = gaps[len(gaps) // 2] if gaps else 2.0
+    res = w1.get("resolution_s")
+    p50 = w1.get("p50_s")
+    b0, s0 = (w0.get("bytes") or 0, w0.get("byte_seconds") or 0.0) if w0 else (0, 0.0)
+    byt = (w1.get("bytes") or 0) - b0
+    mean = (float(w1.get("byte_seconds") or 0) - float(s0)) / byt if byt > 0 else None
+    if half is None or den <= 0 or res is None or p50 is None or mean is None:
+        return say_line(False, name, "wait: nothing to judge (half-fall at %s, resolution %s, "
+                        "p50 %s, %d bytes sampled since the free)" % (half, res, p50, byt), out)
+    res, p50 = float(res), float(p50)
+    t_half, t_mean = half - freed, num / den
+    tol_med, tol_mean = interval + res + 1.0, res + 1.0
+    out.write("# wait: RSS fell %.1f MiB from %.1f; half of it by %+.2f s, mean fall at %+.2f s; "
+              "prtop: p50 %.2f s, mean %.2f s over %.1f MiB (%.1f MiB unseen), resolution %.2f s, "
+              "passes %.2f s apart\n"
+              % (fall / MIB, r_start / MIB, t_half, t_mean, p50, mean, byt / MIB,
+                 (w1.get("unseen_bytes") or 0) / MIB, res, interval))
+    bad = say_line(abs(p50 - t_half) <= tol_med, name,
+                   "wait: bytes-weighted median %.2f s within %.2f s (a pass interval, the "
+                   "resolution and 1 s) of the RSS's half-fall %.2f s after the free"
+                   % (p50, tol_med, t_half), out)
+    bad += say_line(abs(mean - t_mean) <= tol_mean, name,
+                    "wait: bytes-weighted mean %.2f s within %.2f s (the resolution and 1 s) of "
+                    "the RSS's fall-weighted mean %.2f s after the free" % (mean, tol_mean, t_mean),
+                    out)
+    hi = fall * (100 + TOL_PCT) / 100 + TOL_MIB * MIB
+    bad += say_line(fall / 2 <= byt <= hi, name,
+                    "wait: %.1f MiB sampled since the free, between half the RSS's fall and the "
+                    "fall + %d %% + %d MiB (%.1f..%.1f MiB)"
+                    % (byt / MIB, TOL_PCT, TOL_MIB, fall / 2 / MIB, hi / MIB), out)
+    return bad
+
+
 def say_line(good, name, text, out):
     out.write("%s - %s: %s\n" % ("ok" if good else "not ok", name, text))
     return 0 if good else 1
@@ -208,7 +289,8 @@ def judge(lines, name, out=sys.stdout):
                "scan; at least 2 needed)%s"
                % (TOL_PCT, TOL_MIB, BATCH_MIB, judged, "" if not worst else
                   "; off by %.1f MiB at worst" % (worst / MIB)))
-    return bad + judge_eta(samples, rss, freed, r_end, name, out)
+    return (bad + judge_eta(samples, rss, freed, r_end, name, out) +
+            judge_wait(samples, rss, freed, end, r_end, name, out))
 
 
 def self_test():
@@ -226,7 +308,22 @@ def self_test():
     def rss_at(t):
         return (3000 - 256 * sum(1 for p in at if t >= p)) * MIB
 
-    def run(scale, eta=lambda ts, true: true + 2.0 - (ts - 12.0) % 2.0):
+    def wait_at(scan, t_scale, b_scale):
+        """prtop's wait at a scan: the 1 GiB first seen at the scan at
+        10.05, each pass seen reported by the scan 0.05 s after it"""
+        got = [(p + 0.05 - 10.05, 256 * MIB) for p in at if p + 0.05 <= scan + 1e-9]
+        byt = sum(b for w, b in got)
+        cum, p50 = 0, None
+        for w, b in got:
+            cum += b
+            if p50 is None and cum >= byt / 2:
+                p50 = w * t_scale
+        return {"count": len(got) * 128, "bytes": int(byt * b_scale),
+                "byte_seconds": sum(w * t_scale * b * b_scale for w, b in got),
+                "p50_s": p50, "resolution_s": 2.0, "unseen_bytes": 0}
+
+    def run(scale, eta=lambda ts, true: true + 2.0 - (ts - 12.0) % 2.0, t_scale=1.0,
+            b_scale=1.0):
         """frames every 0.5 s from 10.25; the estimate counts whole passes
         from the last one seen: the truth plus a sawtooth of one interval"""
         ls = list(lines)
@@ -236,7 +333,8 @@ def self_test():
             scan = ts - (ts - 10.05) % 2.0
             true = max(0.0, 18.0 - ta)
             b = {"bytes": int((rss_at(scan) - rss_at(25.0)) * scale), "age_s": ts - scan,
-                 "time_to_return_s": None if true <= 0 else eta(ts, true)}
+                 "time_to_return_s": None if true <= 0 else eta(ts, true),
+                 "wait": wait_at(scan, t_scale, b_scale)}
             ls.append("mark %.4f PRTOP-RETURN-BACKLOG sample %s" % (ta, json.dumps(b)))
         buf = io.StringIO()
         return judge(ls, "t", buf), buf.getvalue()
@@ -253,6 +351,10 @@ def self_test():
     assert run(1.0, lambda ts, true: 0.5 * true)[0] > 0, "an estimate 2x too short passes"
     assert run(1.0, lambda ts, true: true * 1000)[0] > 0, "ms as s passes"
     assert run(1.0, lambda ts, true: true + 26)[0] > 0, "a diluted estimate passes"
+    assert run(1.0, t_scale=2.0)[0] > 0, "waits 2x too long pass"
+    assert run(1.0, t_scale=1e-3)[0] > 0, "waits in ms read as s pass"
+    assert run(1.0, b_scale=2.0)[0] > 0, "wait bytes 2x pass"
+    assert run(1.0, b_scale=1 / 1024.0)[0] > 0, "wait bytes in KiB pass"
     assert judge(lines[:10], "t", io.StringIO()) == 1, "no stream"
     print("backlog_rss self-test: ok")
 

@@ -69,8 +69,9 @@ wstart=$(up_s)
 sp=
 if [ $have_prtop = 1 ] && [ "$reporting" = 1 ] && [ -n "$BACKLOG_STREAM" ] &&
 	[ -c /dev/ttyS1 ] && mkfifo /tmp/bl 2>/dev/null; then
-	# the backlog object has no nested object: one match takes it whole
-	awk '{ if (match($0, /"backlog": *\{[^}]*\}/)) { o = substr($0, RSTART, RLENGTH)
+	# the backlog object nests one object (its wait) with no object
+	# inside (flat arrays): one match takes it whole
+	awk '{ if (match($0, /"backlog": *\{([^{}]|\{[^{}]*\})*\}/)) { o = substr($0, RSTART, RLENGTH)
 		sub(/^"backlog": */, "", o); print "PRTOP-RETURN-BACKLOG sample " o; fflush() } }' \
 		</tmp/bl >/dev/ttyS1 &
 	"$PRTOP" -j "$BACKLOG_STREAM" >/tmp/bl 2>/tmp/stream.err &

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "backlog.h"
 #include "format.h"
+#include "metrics.h"
 #include "ui.h"
 #include "unit.h"
 
@@ -24,6 +25,7 @@
 #define F_REPORTED (F_BUDDY | F_UPTODATE)
 #define SEC	   1000000000ULL
 #define MIB	   (1ULL << 20)
+#define NEAR(a, b) ((a) > (b)-1e-6 && (a) < (b) + 1e-6)
 
 static uint64_t flags[NPFN];
 
@@ -98,19 +100,19 @@ static void test_scan(void)
 	fd = write_flags(path, 7780);
 	if (!CHECK(fd >= 0, "backlog: fake kpageflags written"))
 		return;
-	r = backlog_scan_reported(fd, 9, 10, NULL, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, NULL, NULL, &pages, &heads);
 	CHECK(r == 0, "backlog: scan succeeds (%d)", r);
 	/* 1024 + 512 + 2 * 512 + 512 + 512 */
 	CHECK_U64(pages, 3584, "backlog: reported pages of order >= 9, each block its own order");
 	CHECK_U64(heads, 6, "backlog: reported blocks of order >= 9 counted once each");
-	r = backlog_scan_reported(fd, 9, 10, &cache, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, &cache, NULL, &pages, &heads);
 	CHECK(
 	    r == 0 && pages == 3584 && cache.n == 6,
 	    "backlog: the first scan with a cache reads every head in full (%llu pages, %zu heads)",
 	    (unsigned long long)pages, cache.n);
 	CHECK(cache.n == 6 && cache.head[1].pfn == 1024 && cache.head[1].order == 9,
 	      "backlog: the cache holds each head's order");
-	r = backlog_scan_reported(fd, 9, 10, &cache, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, &cache, NULL, &pages, &heads);
 	CHECK(r == 0 && pages == 3584,
 	      "backlog: a known head whose ends agree keeps its order (%llu pages)",
 	      (unsigned long long)pages);
@@ -118,7 +120,7 @@ static void test_scan(void)
 	close(fd);
 	block(1024, 10, true);
 	fd = write_flags(path, 7780);
-	r = backlog_scan_reported(fd, 9, 10, &cache, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, &cache, NULL, &pages, &heads);
 	CHECK(r == 0 && pages == 3584 + 512,
 	      "backlog: a head whose ends disagree with its known order is read again (%llu pages)",
 	      (unsigned long long)pages);
@@ -126,25 +128,141 @@ static void test_scan(void)
 	close(fd);
 	fill(512, 512, F_LRU);
 	fd = write_flags(path, 7780);
-	r = backlog_scan_reported(fd, 9, 10, &cache, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, &cache, NULL, &pages, &heads);
 	CHECK(r == 0 && pages == 3584, "backlog: a block that shrank counts its new order (%llu)",
 	      (unsigned long long)pages);
-	r = backlog_scan_reported(fd, 9, 9, NULL, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 9, NULL, NULL, &pages, &heads);
 	CHECK(r == 0 && heads == 6 && pages == 6 * 512,
 	      "backlog: order 9 as the largest: every reported head is one 512-page block");
-	r = backlog_scan_reported(fd, 10, 10, NULL, &pages, &heads);
+	r = backlog_scan_reported(fd, 10, 10, NULL, NULL, &pages, &heads);
 	CHECK(r == 0 && heads == 1 && pages == 1024,
 	      "backlog: at order 10 the blocks reported at order 9 are not reportable (%llu heads)",
 	      (unsigned long long)heads);
-	CHECK(backlog_scan_reported(fd, 10, 9, NULL, &pages, &heads) == -EINVAL,
+	CHECK(backlog_scan_reported(fd, 10, 9, NULL, NULL, &pages, &heads) == -EINVAL,
 	      "backlog: an order above the largest is refused");
 	close(fd);
 	fd = open(path, O_WRONLY);
-	r = backlog_scan_reported(fd, 9, 10, NULL, &pages, &heads);
+	r = backlog_scan_reported(fd, 9, 10, NULL, NULL, &pages, &heads);
 	CHECK(r < 0, "backlog: an unreadable file is an error (%d), not 0 bytes", r);
 	if (fd >= 0)
 		close(fd);
 	backlog_cache_free(&cache);
+}
+
+/* one tracked scan of the flags as they are now at t_ns; 0 or -errno */
+static int wait_scan(const char *path, struct backlog_cache *cache, struct backlog_waits *w,
+		     uint64_t t_ns)
+{
+	uint64_t pages, heads;
+	int fd = write_flags(path, NPFN), r;
+
+	if (fd < 0)
+		return -1;
+	w->now_ns = t_ns;
+	r = backlog_scan_reported(fd, 9, 10, cache, w, &pages, &heads);
+	close(fd);
+	return r;
+}
+
+/* the bytes of the wait histogram's bucket whose bound is le_s */
+static uint64_t wait_bucket(const struct snap_backlog_wait *h, double le_s)
+{
+	uint64_t b[WAIT_BUCKETS + 1];
+	int i;
+
+	wait_buckets(h, b);
+	for (i = 0; i < WAIT_BUCKETS && wait_le(i) != le_s; i++)
+		;
+	return b[i];
+}
+
+/*
+ * The waits, by hand: units of 512 pages (2 MiB), scans at 8, 10, 12 and
+ * 14.5 s.
+ *   E 6144 order 9 waiting at the first scan, reported at 14.5: start
+ *          unknown, no sample
+ *   A 0    order 10 free at 10 s, reported at 14.5: 2 units of 4.5 s
+ *   B 2048 order 9 free at 10 s, reported at 12: 1 unit of 2 s
+ *   C 3072 order 9 free at 10 s, allocated at 12: no sample
+ *   S 4096 scattered free pages, both ends free: never waiting
+ *   D 5120 order 9 reported at first sight at 14.5: unseen, no sample
+ * 6 MiB sampled: 2 MiB at 2 s and 4 MiB at 4.5 s, mean 22/6 s.
+ */
+static void test_waits(void)
+{
+	struct backlog_cache cache = {0};
+	struct backlog_waits w = {.page_size = 4096};
+	const struct snap_backlog_wait *h = &w.hist;
+	const char *dir = unit_tmpdir();
+	char path[4200];
+	int r;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/kpageflags-waits", dir);
+	fill(0, NPFN, F_LRU);
+	block(6144, 9, false);
+	r = wait_scan(path, &cache, &w, 8 * SEC);
+	CHECK(r == 0 && h->known && h->count == 0 && w.n == 1 && w.p[0].since_ns == 0,
+	      "waits: the first scan notes what waits, since when unknown (%d, %zu)", r, w.n);
+	block(0, 10, false);
+	block(2048, 9, false);
+	block(3072, 9, false);
+	flags[4096] = flags[4096 + 256] = flags[4096 + 511] = F_BUDDY;
+	r = wait_scan(path, &cache, &w, 10 * SEC);
+	CHECK(r == 0 && w.n == 5 && w.p[0].since_ns == 10 * SEC && w.p[1].pfn == 512,
+	      "waits: a free block's units wait from their first sight, a scattered unit does "
+	      "not (%zu waiting)",
+	      w.n);
+	flags[2048] = F_REPORTED;
+	fill(3072, 512, F_LRU);
+	r = wait_scan(path, &cache, &w, 12 * SEC);
+	CHECK(r == 0 && h->count == 1 && h->bytes == 2 * MIB && NEAR(h->byte_s, 2.0 * 2 * MIB) &&
+		  wait_bucket(h, 2.0) == 2 * MIB,
+	      "waits: a unit reported 2 s after its first sight waited 2 s (%llu units, %.3f s)",
+	      (unsigned long long)h->count, h->bytes ? h->byte_s / h->bytes : -1);
+	CHECK(r == 0 && w.n == 3, "waits: an allocated unit drops out without a sample (%zu left)",
+	      w.n);
+	flags[0] = F_REPORTED;
+	flags[6144] = F_REPORTED;
+	block(5120, 9, true);
+	r = wait_scan(path, &cache, &w, 29 * SEC / 2);
+	CHECK(r == 0 && h->count == 3 && h->bytes == 6 * MIB &&
+		  NEAR(h->byte_s, 2.0 * 2 * MIB + 4.5 * 4 * MIB) && NEAR(h->max_s, 4.5),
+	      "waits: the order-10 block reported 4.5 s after its first sight, 4 MiB weighted "
+	      "(%llu units, %.1f MiB, mean %.3f s)",
+	      (unsigned long long)h->count, (double)h->bytes / MIB,
+	      h->bytes ? h->byte_s / h->bytes : -1);
+	CHECK(wait_bucket(h, 2.0) == 2 * MIB && wait_bucket(h, 4.0) == 0 &&
+		  wait_bucket(h, 8.0) == 4 * MIB,
+	      "waits: bytes in log2 buckets: 2 MiB at le 2 s, 4 MiB at le 8 s");
+	CHECK(NEAR(wait_percentile(h, 50), 4.5) && NEAR(wait_percentile(h, 25), 1.96875),
+	      "waits: the bytes-weighted median 4.5 s, the 25th percentile in 2 s's slot (%.4f, "
+	      "%.4f)",
+	      wait_percentile(h, 50), wait_percentile(h, 25));
+	CHECK_U64(h->unseen_bytes, 2 * MIB,
+		  "waits: a block reported at first sight is unseen, one waiting at the first "
+		  "scan is not");
+	CHECK(NEAR(h->resolution_s, 2.5), "waits: resolution is the longest scan interval (%.2f)",
+	      h->resolution_s);
+	r = wait_scan(path, &cache, &w, 16 * SEC);
+	CHECK(r == 0 && h->count == 3 && h->unseen_bytes == 2 * MIB && w.n == 0,
+	      "waits: blocks reported before add nothing");
+	/* another reporting order: other units, tracking starts over */
+	block(2048, 10, false);
+	w.now_ns = 18 * SEC;
+	{
+		uint64_t pages, heads;
+		int fd = write_flags(path, NPFN);
+
+		r = fd < 0 ? -1 : backlog_scan_reported(fd, 10, 10, &cache, &w, &pages, &heads);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK(r == 0 && w.n == 1 && w.p[0].since_ns == 0 && w.order_low == 10,
+	      "waits: another order starts over, since when unknown");
+	backlog_cache_free(&cache);
+	backlog_waits_free(&w);
 }
 
 static void test_drain(void)
@@ -209,8 +327,6 @@ static void stair_to(struct drain_window *w, int upto, int from_hs, int last_hs)
 		drain_push(w, (uint64_t)t * SEC / 2, RETURNED_KERNEL_KIB, bytes);
 	}
 }
-
-#define NEAR(a, b) ((a) > (b)-1e-6 && (a) < (b) + 1e-6)
 
 /*
  * Free page reporting drains a large free in passes of 256 MiB, 2 s apart,
@@ -355,11 +471,91 @@ static void test_shown(void)
 	free(s);
 }
 
+/* the wait in JSON, /metrics and text: unknown null and absent, none yet 0 and null */
+static void test_wait_shown(void)
+{
+	struct prtop_snapshot *s = calloc(1, sizeof(*s));
+	struct snap_backlog_wait *w;
+	struct metrics_opts o = {.version = "9.9"};
+	struct mbuf m = {0};
+	json_object *d, *bl, *wj = NULL, *v;
+	char buf[256];
+
+	if (!s)
+		return;
+	w = &s->backlog.wait;
+	snprintf(s->kernel, sizeof(s->kernel), "6.18");
+	s->page_size = 4096;
+	d = snap_json(s, NULL, 0);
+	bl = d && json_object_object_get_ex(d, "backlog", &bl) ? bl : NULL;
+	CHECK(bl && json_object_object_get_ex(bl, "wait", &v) && !v,
+	      "wait JSON: no scan tracked it: null");
+	json_object_put(d);
+	CHECK(metrics_render(&m, s, &o) == 0 && m.data &&
+		  !strstr(m.data, "prtop_report_backlog_wait_seconds"),
+	      "wait /metrics: unknown is absent");
+	mbuf_free(&m);
+	CHECK_STR(fmt_backlog_wait(buf, sizeof(buf), w), "n/a", "wait text: unknown is n/a");
+	w->known = true;
+	d = snap_json(s, NULL, 0);
+	bl = d && json_object_object_get_ex(d, "backlog", &bl) ? bl : NULL;
+	wj = bl && json_object_object_get_ex(bl, "wait", &wj) ? wj : NULL;
+	CHECK(wj && json_object_object_get_ex(wj, "count", &v) && v &&
+		  json_object_get_int64(v) == 0 && json_object_object_get_ex(wj, "p50_s", &v) &&
+		  !v && json_object_object_get_ex(wj, "mean_s", &v) && !v,
+	      "wait JSON: no sample yet: count 0, statistics null");
+	json_object_put(d);
+	CHECK_STR(fmt_backlog_wait(buf, sizeof(buf), w), "none seen yet",
+		  "wait text: no sample yet");
+	/* 2 MiB waited 2 s, 4 MiB 4.5 s, 2 MiB 600 s (above the last bound) */
+	wait_add(w, 2.0, 2 * MIB);
+	wait_add(w, 4.5, 4 * MIB);
+	wait_add(w, 600, 2 * MIB);
+	w->resolution_s = 2.5;
+	d = snap_json(s, NULL, 0);
+	bl = d && json_object_object_get_ex(d, "backlog", &bl) ? bl : NULL;
+	wj = bl && json_object_object_get_ex(bl, "wait", &wj) ? wj : NULL;
+	CHECK(wj && json_object_object_get_ex(wj, "bytes", &v) &&
+		  json_object_get_int64(v) == (int64_t)(8 * MIB) &&
+		  json_object_object_get_ex(wj, "mean_s", &v) &&
+		  NEAR(json_object_get_double(v), (4.0 + 18 + 1200) / 8) &&
+		  json_object_object_get_ex(wj, "p50_s", &v) &&
+		  NEAR(json_object_get_double(v), 4.75) &&
+		  json_object_object_get_ex(wj, "resolution_s", &v) &&
+		  NEAR(json_object_get_double(v), 2.5) &&
+		  json_object_object_get_ex(wj, "estimate", &v) && json_object_get_boolean(v),
+	      "wait JSON: bytes, bytes-weighted mean and median in s, resolution, an estimate");
+	CHECK(wj && json_object_object_get_ex(wj, "buckets", &v) &&
+		  json_object_array_length(v) == WAIT_BUCKETS + 1 &&
+		  json_object_get_int64(json_object_array_get_idx(v, 3)) == (int64_t)(2 * MIB) &&
+		  json_object_get_int64(json_object_array_get_idx(v, WAIT_BUCKETS)) ==
+		      (int64_t)(2 * MIB),
+	      "wait JSON: bytes per bucket, the last above 512 s");
+	json_object_put(d);
+	CHECK(
+	    metrics_render(&m, s, &o) == 0 && m.data &&
+		strstr(m.data, "# TYPE prtop_report_backlog_wait_seconds histogram\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_bucket{le=\"2\"} 2097152\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_bucket{le=\"8\"} 6291456\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_bucket{le=\"512\"} 6291456\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_bucket{le=\"+Inf\"} 8388608\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_sum 1281359872\n") &&
+		strstr(m.data, "prtop_report_backlog_wait_seconds_count 8388608\n"),
+	    "wait /metrics: cumulative bytes per bound in s, _sum in byte-seconds");
+	mbuf_free(&m);
+	CHECK_STR(fmt_backlog_wait(buf, sizeof(buf), w),
+		  "p50 4.8 s, p90 600.0 s, mean 152.8 s of 8.00 MiB (estimates, to 2.5 s)",
+		  "wait text: bytes-weighted median, p90, mean, labelled estimates");
+	free(s);
+}
+
 void test_backlog(void)
 {
 	test_scan();
+	test_waits();
 	test_drain();
 	test_drain_staircase();
 	test_figures();
 	test_shown();
+	test_wait_shown();
 }
