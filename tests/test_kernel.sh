@@ -89,6 +89,9 @@ one_base() {
 	mkdir -p "$work" || { not_ok "kernel $base: cannot create $work"; return; }
 
 	# --- checkpatch and applying ---------------------------------------
+	# a build begun in the background holds build.sh's lock, which
+	# checkpatch's and the apply check's calls of build.sh take too
+	prefetch_wait
 	out=$(timeout 600 sh tests/kernel/checkpatch.sh -b "$base" 2>&1)
 	rc=$?
 	echo "$out" | sed "s/^/# $base /"
@@ -98,7 +101,6 @@ one_base() {
 	else
 		not_ok "kernel $base: checkpatch --strict: $(echo "$out" | grep -v 'total: 0 errors, 0 warnings, 0 checks' | head -n 3 | tr '\n' ' ')"
 	fi
-	prefetch_wait
 	if out=$(timeout 600 sh tests/kernel/build.sh -b "$base" --check-apply 2>&1); then
 		ok "kernel $base: series applies to a pristine tree ($(echo "$out" | tail -n 1 | sed 's/^build.sh: //'))"
 	else
