@@ -214,7 +214,12 @@ mem_split() {
 		else {only += $2; sub(/.*\//, "", n); sub(/\.so.*/, "", n); libs[n] = 1}
 	}
 	END {
-		for (l in libs) names = names (names == "" ? "" : " ") l
+		k = 0
+		for (l in libs) {
+			for (j = ++k; j > 1 && name[j - 1] > l; j--) name[j] = name[j - 1]
+			name[j] = l
+		}
+		for (j = 1; j <= k; j++) names = names (j > 1 ? " " : "") name[j]
 		printf "%.1f MB in files only it maps (%s), %.1f MB other files, %.1f MB anonymous",
 			only / 1024, names, rest / 1024, anon / 1024
 	}' "/proc/$2/smaps" "/proc/$1/smaps" 2>/dev/null || echo "n/a (not running)"
