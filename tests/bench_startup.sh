@@ -46,6 +46,10 @@ if [ -n "$base_short" ]; then
 fi
 BPFTRACE=$(command -v bpftrace)
 
+# Each build has its caches of kallsyms and the kernel types in a directory
+# of its own, filled by its first run: a cache is keyed by the build's BPF
+# object (whose BTF holds its source path), so two builds sharing one
+# replaced each other's at every run and every start was a miss.
 # run ARM: one start, timed from exec; a line of figures into $tmp/ARM
 #   prtop arms: exec->attached wall ms, peak KB, collector_open->attached ms, phases
 #   bpftrace:   exec->attached wall ms, peak KB
@@ -59,7 +63,7 @@ run() {
 	arm=$1
 	shift
 	s=$(date +%s%N)
-	/usr/bin/time -f %M -o "$tmp/peak" "$@" >"$tmp/out" 2>"$tmp/err"
+	PRTOP_CACHE_DIR="$tmp/cache-$arm" /usr/bin/time -f %M -o "$tmp/peak" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	e=$(date +%s%N)
 	if [ $rc -ne 0 ]; then
@@ -164,8 +168,10 @@ echo
 echo "memory after $LIVE_SECS s (this build${BASE:+ and the previous one, side by side}), steady RSS / peak (VmHWM):"
 port=$((20000 + $$ % 20000))
 start_mem() { # ARM BIN PORT
-	tmux -L prtop-bench-$$ new-session -d -s "live-$1" -x 120 -y 40 "exec $2 -d 1"
-	"$2" export --listen "127.0.0.1:$3" -d 1 >/dev/null 2>"$tmp/export-$1.err" &
+	tmux -L prtop-bench-$$ new-session -d -s "live-$1" -x 120 -y 40 \
+		"exec env PRTOP_CACHE_DIR=$tmp/cache-$1 $2 -d 1"
+	PRTOP_CACHE_DIR="$tmp/cache-$1" "$2" export --listen "127.0.0.1:$3" -d 1 >/dev/null \
+		2>"$tmp/export-$1.err" &
 	pids="$pids $!"
 	echo $! >"$tmp/export-$1.pid"
 }
