@@ -195,7 +195,8 @@ soak:
 	$(MAKE) all
 	sh tests/soak.sh
 
-bench: test-deps
+bench:
+	@sh tools/deps.sh bench
 	$(MAKE) all
 	$(MAKE) STATIC=1 all
 	sh tests/bench.sh

@@ -6,11 +6,12 @@
 #   one-liner when bpftrace is installed, RUNS runs each in rotating order;
 #   medians with their range, and ratios; /bin/true timed the same way
 #   says what starting any process costs on this machine.  Then the live view's and the
-#   exporter's resident memory (steady after LIVE_SECS, and the peak) for
-#   both builds, run at the same time.
+#   exporter's resident memory (steady after LIVE_SECS of scrapes every
+#   second, and the peak: how much of it start-up reached, and where the
+#   exporter's resident memory lives) for both builds, run at the same time.
 . tests/lib.sh
 RUNS=${RUNS:-9}
-LIVE_SECS=${LIVE_SECS:-30}
+LIVE_SECS=${LIVE_SECS:-60}
 mount_kernel_fs
 tmp=$(mktemp -d)
 pids=
@@ -25,7 +26,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (!NR) print "n/a"; else print (NR%2
 range() { sort -n | sed -n '1p;$p' | paste -sd- -; }
 # col FILE N: column N of FILE
 col() { awk -v c="$2" '{print $c}' "$1"; }
-ratio() { [ "$1" = n/a ] || [ "$2" = n/a ] && { echo n/a; return; }; echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+ratio() { [ "$1" = n/a ] || [ "$2" = n/a ] && { echo n/a; return; }; echo "$1 $2" | awk '{printf "%.3g", $1 / $2}'; }
 
 # ---- the previous build ----
 here=$(git rev-parse HEAD 2>/dev/null)
@@ -45,6 +46,10 @@ if [ -n "$base_short" ]; then
 fi
 BPFTRACE=$(command -v bpftrace)
 
+# Each build has its caches of kallsyms and the kernel types in a directory
+# of its own, filled by its first run: a cache is keyed by the build's BPF
+# object (whose BTF holds its source path), so two builds sharing one
+# replaced each other's at every run and every start was a miss.
 # run ARM: one start, timed from exec; a line of figures into $tmp/ARM
 #   prtop arms: exec->attached wall ms, peak KB, collector_open->attached ms, phases
 #   bpftrace:   exec->attached wall ms, peak KB
@@ -58,7 +63,7 @@ run() {
 	arm=$1
 	shift
 	s=$(date +%s%N)
-	/usr/bin/time -f %M -o "$tmp/peak" "$@" >"$tmp/out" 2>"$tmp/err"
+	PRTOP_CACHE_DIR="$tmp/cache-$arm" /usr/bin/time -f %M -o "$tmp/peak" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	e=$(date +%s%N)
 	if [ $rc -ne 0 ]; then
@@ -126,10 +131,24 @@ else
 	printf '%-30s %s\n' "bpftrace one-liner" "n/a (bpftrace is not installed)"
 fi
 echo "(/bin/true, timed the same way: $null ms from the shell's clock to its exit: starting a process on this machine)"
+# rounds ARM COL: this build's figure over ARM's, round by round (the two
+# ran next to each other), one a line; nothing when a run of either failed
+rounds() {
+	[ "$(wc -l <"$tmp/new")" -eq "$(wc -l <"$tmp/$1")" ] || return 0
+	col "$tmp/new" "$2" >"$tmp/r.new"
+	col "$tmp/$1" "$2" | paste -d ' ' "$tmp/r.new" - | awk '$2 > 0 {printf "%.3g\n", $1 / $2}'
+}
+# spread ARM COL: the range of the round-by-round ratios
+spread() {
+	rounds "$1" "$2" >"$tmp/r.ratios"
+	[ -s "$tmp/r.ratios" ] || { echo "(no spread: a run failed)"; return; }
+	echo "(rounds $(range <"$tmp/r.ratios"))"
+}
 for other in base bpftrace; do
 	[ -s "$tmp/$other" ] && [ -s "$tmp/new" ] || continue
-	printf '%-30s %8s x (exec -> attached)   %6s x (peak RSS)\n' "this build / $other" \
-		"$(ratio "$(med new 1)" "$(med "$other" 1)")" "$(ratio "$(med new 2)" "$(med "$other" 2)")"
+	printf '%-30s %8s x exec -> attached %s   %s x peak RSS %s\n' "this build / $other" \
+		"$(ratio "$(med new 1)" "$(med "$other" 1)")" "$(spread "$other" 1)" \
+		"$(ratio "$(med new 2)" "$(med "$other" 2)")" "$(spread "$other" 2)"
 done
 echo "in-process phases, medians in ms:  this build${BASE:+    previous}"
 phase() {
@@ -148,14 +167,30 @@ phase "attach" 8
 echo
 echo "memory after $LIVE_SECS s (this build${BASE:+ and the previous one, side by side}), steady RSS / peak (VmHWM):"
 port=$((20000 + $$ % 20000))
-start_mem() { # ARM BIN
-	tmux -L prtop-bench-$$ new-session -d -s "live-$1" -x 120 -y 40 "exec $2 -d 1"
-	"$2" export --listen "127.0.0.1:$3" -d 1 >/dev/null 2>"$tmp/export-$1.err" &
+start_mem() { # ARM BIN PORT
+	tmux -L prtop-bench-$$ new-session -d -s "live-$1" -x 120 -y 40 \
+		"exec env PRTOP_CACHE_DIR=$tmp/cache-$1 $2 -d 1"
+	PRTOP_CACHE_DIR="$tmp/cache-$1" "$2" export --listen "127.0.0.1:$3" -d 1 >/dev/null \
+		2>"$tmp/export-$1.err" &
 	pids="$pids $!"
 	echo $! >"$tmp/export-$1.pid"
 }
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
+# first_scrape ARM PORT: wait for the first answer; the exporter's peak then
+first_scrape() {
+	epid=$(cat "$tmp/export-$1.pid")
+	i=0
+	until curl -s -m 2 -o /dev/null "http://127.0.0.1:$2/metrics"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] && kill -0 "$epid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	status_kb "$epid" VmHWM >"$tmp/export-$1.hwm0"
+}
 start_mem new "$PRTOP" $port
 [ -n "$BASE" ] && start_mem base "$BASE" $((port + 1))
+first_scrape new $port
+[ -n "$BASE" ] && first_scrape base $((port + 1))
 t=0
 while [ $t -lt "$LIVE_SECS" ]; do
 	sleep 1
@@ -171,10 +206,43 @@ mem() { # PID: "RSS MB / peak MB"
 	awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%5.1f MB / %5.1f MB", r/1024, h/1024}' \
 		"/proc/$1/status"
 }
+# mem_split EPID LPID: the exporter's resident memory by where it lives: files
+# the live view does not map (the HTTP library and what it pulls in), the
+# other files (prtop, libc, libbpf...), and anonymous memory outside files
+# (heap, malloc arenas, thread stacks); a file's copied-on-write pages
+# (relocations) count with it
+mem_split() {
+	awk 'FNR == 1 {f++} /^[0-9a-f]+-[0-9a-f]+ / {n = ($6 ~ /^\//) ? $6 : ""; next}
+	f == 1 && n != "" {live[n] = 1}
+	f == 2 && /^Rss:/ {
+		if (n == "") anon += $2
+		else if (n in live) rest += $2
+		else {only += $2; sub(/.*\//, "", n); sub(/\.so.*/, "", n); libs[n] = 1}
+	}
+	END {
+		k = 0
+		for (l in libs) {
+			for (j = ++k; j > 1 && name[j - 1] > l; j--) name[j] = name[j - 1]
+			name[j] = l
+		}
+		for (j = 1; j <= k; j++) names = names (j > 1 ? " " : "") name[j]
+		printf "%.1f MB in files only it maps (%s), %.1f MB other files, %.1f MB anonymous",
+			only / 1024, names, rest / 1024, anon / 1024
+	}' "/proc/$2/smaps" "/proc/$1/smaps" 2>/dev/null || echo "n/a (not running)"
+}
+# peak_from ARM EPID: whether the peak was there before any steady scraping
+peak_from() {
+	h0=$(cat "$tmp/export-$1.hwm0" 2>/dev/null)
+	h=$(status_kb "$2" VmHWM)
+	[ -n "$h0" ] && [ -n "$h" ] || { echo "n/a"; return; }
+	echo "$h0 $h $LIVE_SECS" | awk '{printf "%.1f MB of it reached by its first answer (start-up), %.1f MB more in %d s of scrapes", $1 / 1024, ($2 - $1) / 1024, $3}'
+}
 show_mem() { # ARM BIN LABEL
 	lpid=$(pgrep -f "^$2 -d 1\$" | head -n 1)
-	printf '  %-30s live view %s   exporter %s\n' "$3" "$(mem "$lpid")" \
-		"$(mem "$(cat "$tmp/export-$1.pid")")"
+	epid=$(cat "$tmp/export-$1.pid")
+	printf '  %-30s live view %s   exporter %s\n' "$3" "$(mem "$lpid")" "$(mem "$epid")"
+	printf '  %-30s   exporter RSS: %s\n' "" "$(mem_split "$epid" "$lpid")"
+	printf '  %-30s   exporter peak: %s\n' "" "$(peak_from "$1" "$epid")"
 }
 show_mem new "$PRTOP" "this build"
 [ -n "$BASE" ] && show_mem base "$BASE" "previous build ($base_short)"

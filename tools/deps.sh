@@ -8,6 +8,7 @@
 #                            what building the patched test kernel needs
 #   sh tools/deps.sh kernel  the same as test
 #   sh tools/deps.sh soak    test + gnuplot (make soak's plot)
+#   sh tools/deps.sh bench   test + bpftrace (make bench's start-up comparison)
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
@@ -16,6 +17,7 @@ test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod 
 prometheus jsonnet python3-yaml curl stress-ng systemd valgrind libclang-rt-14-dev dpkg-dev debhelper lintian scdoc bash-completion man-db \
 mmdebstrap libvirt-daemon libvirt-clients prometheus-libvirt-exporter"
 soak_pkgs="gnuplot-nox"
+bench_pkgs="bpftrace"
 kernel_pkgs="linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves libelf-dev patch xz-utils"
 
 want="$build_pkgs"
@@ -23,7 +25,8 @@ case ${1:-build} in
 build) ;;
 test | kernel) want="$want $test_pkgs $kernel_pkgs" ;;
 soak) want="$want $test_pkgs $soak_pkgs" ;;
-*) echo "usage: sh tools/deps.sh [build|test|kernel|soak]" >&2; exit 2 ;;
+bench) want="$want $test_pkgs $kernel_pkgs $bench_pkgs" ;;
+*) echo "usage: sh tools/deps.sh [build|test|kernel|soak|bench]" >&2; exit 2 ;;
 esac
 
 missing=""
