@@ -450,12 +450,10 @@ static double slot_low(int slot)
 	return lo + (wait_le(b) - lo) * (slot % WAIT_SUB) / WAIT_SUB;
 }
 
+/* a slot ends where the next begins, the last bucket's at le(WAIT_BUCKETS) */
 static double slot_high(int slot)
 {
-	int b = slot / WAIT_SUB;
-	double lo = b ? wait_le(b - 1) : 0;
-
-	return lo + (wait_le(b) - lo) * (slot % WAIT_SUB + 1) / WAIT_SUB;
+	return slot_low(slot + 1);
 }
 
 /* the slot of a wait: its bucket's bound at or above it (the last holds the rest) */
