@@ -34,22 +34,17 @@ LDFLAGS += $(SAN_FLAGS)
 # libvirt.so.0 to glibc's old SunRPC, whose XDR is another layout (a crash)
 SAN_DEFS := -DPRTOP_NO_LIBVIRT
 LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lcap-ng -lpthread -lm
-EXPORT := 1
 PLOT := 1
 else ifeq ($(STATIC),1)
 OUT := build-static
 LDFLAGS += -static
 LIBS := -lbpf -lelf -lz -lzstd -ljson-c -lncursesw -ltinfo -lcap-ng -lm
-# no `prtop export` here: libmicrohttpd.a needs GnuTLS, p11-kit and libunistring,
-# which Debian ships no static archives of (pkg-config --static --libs libmicrohttpd);
-# no `prtop report --svg` either (cairo has no static archive): a recording made
+# no `prtop report --svg` here (cairo has no static archive): a recording made
 # by the static binary in a guest is plotted on the host
-EXPORT := 0
 PLOT := 0
 else
 OUT := build
 LIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lcap-ng -lpthread -lm
-EXPORT := 1
 PLOT := 1
 endif
 
@@ -68,21 +63,14 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 SRCS := $(wildcard src/*.c)
-ifneq ($(EXPORT),1)
-SRCS := $(filter-out src/export.c,$(SRCS))
-CFLAGS += -DPRTOP_NO_EXPORT
-endif
 ifneq ($(PLOT),1)
-SRCS := $(filter-out src/plot.c,$(SRCS))
+SRCS := $(filter-out src/plot.c src/dynlib.c,$(SRCS))
 CFLAGS += -DPRTOP_NO_PLOT
-endif
-ifeq ($(EXPORT)$(PLOT),00)
-SRCS := $(filter-out src/dynlib.c,$(SRCS))
 CFLAGS += -DPRTOP_NO_DYNLIB
 endif
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 # the unit tests link only the pure parts: no skeleton, no BTF, no root
-UNIT_MODS := backlog diagnose format hist history host_metrics host_proc host_report knob knob_persist cmd_knob metric_table metrics plan \
+UNIT_MODS := backlog diagnose format hist history host_metrics host_proc host_report http_parse knob knob_persist cmd_knob metric_table metrics plan \
 	     caps_cache ksyms_cache procfs record report reuse route stats text usage
 UNIT_OBJS := $(patsubst %,$(OUT)/%.o,$(filter $(UNIT_MODS),$(patsubst src/%.c,%,$(SRCS))))
 UNIT_SRCS := $(wildcard tests/unit/*.c)

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Libraries one command alone needs are opened when that command runs:
- * libmicrohttpd (and GnuTLS, p11-kit, nettle under it) for the exporters,
+ * A library one command alone needs is opened when that command runs:
  * cairo (pixman, X11, freetype, fontconfig) for `report --svg`.  Linked
- * in, the loader mapped and relocated them at every start: 4 MB of the
- * live view's 9.5 MB resident.
+ * in, the loader mapped and relocated it at every start (with the HTTP
+ * library the exporters had then, 4 MB of the live view's 9.5 MB).
  */
 #ifndef PRTOP_DYNLIB_H
 #define PRTOP_DYNLIB_H

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `prtop export`: a Prometheus exporter.  The calling thread samples the
- * collector every interval and publishes an immutable snapshot; HTTP
- * threads (libmicrohttpd) render /metrics from the latest one only.
- * Left out of static builds (PRTOP_NO_EXPORT): libmicrohttpd's static
- * archive needs GnuTLS and libraries Debian ships no static archives of.
+ * collector every interval and publishes an immutable snapshot; the HTTP
+ * thread (http.h) renders /metrics from the latest one only.
  */
 #ifndef PRTOP_EXPORT_H
 #define PRTOP_EXPORT_H
@@ -19,7 +17,7 @@ struct export_opts {
 	const char *listen;  /* ADDR:PORT; NULL: EXPORT_DEFAULT_LISTEN */
 	double interval_s;   /* sampling interval */
 	const char *version; /* for prtop_build_info */
-	bool verbose;	     /* libmicrohttpd's error log on stderr */
+	bool verbose;	     /* the HTTP server's errors on stderr */
 };
 
 /*

@@ -38,11 +38,6 @@ static const struct cmd_opts opts = {
 
 static int run(struct args *a)
 {
-#ifdef PRTOP_NO_EXPORT
-	fprintf(stderr, "prtop: this build has no exporter (static builds leave out "
-			"libmicrohttpd): use the dynamically linked prtop\n");
-	return 2;
-#else
 	struct export_opts eo = {
 	    .listen = a->listen,
 	    .interval_s = a->ui.interval_s,
@@ -51,7 +46,6 @@ static int run(struct args *a)
 	};
 
 	return export_run(&eo, &a->copts);
-#endif
 }
 
 int export_main(int argc, char **argv)

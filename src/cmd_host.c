@@ -259,7 +259,6 @@ static int run_batch(struct sampler *s, const struct host_args *a)
 
 /* ---- export ---- */
 
-#ifndef PRTOP_NO_EXPORT
 struct host_published {
 	struct host_snap snap;
 	struct host_sel sel;
@@ -349,7 +348,6 @@ out:
 	free(sel);
 	return ret;
 }
-#endif
 
 /* a --pid that is no VMM prtop knows is watched, but the user is told */
 static void warn_unknown_vmms(const struct host_snap *s)
@@ -390,14 +388,6 @@ int host_main(int argc, char **argv)
 				"batch mode\n");
 		return 2;
 	}
-#ifdef PRTOP_NO_EXPORT
-	if (a.export) {
-		fprintf(stderr, "prtop: this prtop is built without the exporter (static build): "
-				"use the dynamic build\n");
-		return 1;
-	}
-#endif
-#ifndef PRTOP_NO_EXPORT
 	const char *spec = a.listen ? a.listen : HOST_EXPORT_LISTEN;
 
 	if (a.export) {
@@ -408,7 +398,6 @@ int host_main(int argc, char **argv)
 			return fd == -2 ? 2 : 1;
 		}
 	}
-#endif
 	prtop_signals_init();
 	if (host_open(&h, &a.ho, err, sizeof(err)) || host_drop_caps(h, err, sizeof(err))) {
 		fprintf(stderr, "prtop: %s\n", err);
@@ -439,13 +428,11 @@ int host_main(int argc, char **argv)
 		goto out;
 	}
 	warn_unknown_vmms(hcur(&smp));
-#ifndef PRTOP_NO_EXPORT
 	if (a.export) {
 		ret = run_export(&smp, &a, fd, spec);
 		fd = -1;
 		goto out;
 	}
-#endif
 	ret = run_batch(&smp, &a);
 out:
 	if (fd >= 0)

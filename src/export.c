@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `prtop export`: serves /metrics, / and /healthz with libmicrohttpd.
+ * `prtop export`: serves /metrics, / and /healthz (http.h).
  *
  * The calling thread owns the collector: it keeps handling events
  * (collector_poll) and, every interval, takes a snapshot into a fresh
- * buffer and publishes it with a pointer swap under a mutex.  HTTP threads
+ * buffer and publishes it with a pointer swap under a mutex.  The HTTP thread
  * only take a reference to the published snapshot (the mutex is held for
  * that pointer copy, never while sampling or rendering), render it, and
  * drop the reference; the last holder frees it.  So scrapes, however many
@@ -23,76 +23,33 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 
 #include "clock.h"
-#include "dynlib.h"
 #include "export.h"
 #include "format.h"
+#include "http.h"
 #include "metrics.h"
 #include "sampler.h"
 #include "ui.h"
 
-/* libmicrohttpd is opened by the exporters only (dynlib.h) */
-#define MHD_FNS(X)                                                                                 \
-	X(MHD_add_response_header)                                                                 \
-	X(MHD_create_response_from_buffer)                                                         \
-	X(MHD_create_response_from_buffer_with_free_callback)                                      \
-	X(MHD_destroy_response)                                                                    \
-	X(MHD_lookup_connection_value)                                                             \
-	X(MHD_queue_response)                                                                      \
-	X(MHD_set_connection_option)                                                               \
-	X(MHD_start_daemon)                                                                        \
-	X(MHD_stop_daemon)
-#define MHD_PTR(f) static __typeof__(f) *dl_##f;
-#define MHD_SYM(f) {#f, (void **)&dl_##f},
-MHD_FNS(MHD_PTR)
-
-static int mhd_open(void)
-{
-	static const struct dynlib_sym syms[] = {MHD_FNS(MHD_SYM)};
-	static int ret = 1;
-	char err[300];
-
-	if (ret == 1) {
-		ret = dynlib_open("libmicrohttpd.so.12", "libmicrohttpd12", syms,
-				  sizeof(syms) / sizeof(syms[0]), err, sizeof(err));
-		if (ret)
-			fprintf(stderr, "prtop: %s\n", err);
-	}
-	return ret;
-}
-
-#define MHD_add_response_header		dl_MHD_add_response_header
-#define MHD_create_response_from_buffer dl_MHD_create_response_from_buffer
-#define MHD_create_response_from_buffer_with_free_callback                                         \
-	dl_MHD_create_response_from_buffer_with_free_callback
-#define MHD_destroy_response	    dl_MHD_destroy_response
-#define MHD_lookup_connection_value dl_MHD_lookup_connection_value
-#define MHD_queue_response	    dl_MHD_queue_response
-#define MHD_set_connection_option   dl_MHD_set_connection_option
-#define MHD_start_daemon	    dl_MHD_start_daemon
-#define MHD_stop_daemon		    dl_MHD_stop_daemon
-
-#define HTTP_THREADS 4
 /*
  * One client (one source address) gets at most HTTP_PER_CLIENT connections
  * of the HTTP_MAX_CONNECTIONS: a scraper needs one or two, and a client
  * holding idle or slow connections cannot take the slots other scrapers
- * need.  Beyond its share MHD accepts and closes at once, so the listen
- * backlog never fills either.
+ * need.
  */
-#define HTTP_MAX_CONNECTIONS 512
-#define HTTP_PER_CLIENT	     16
-/*
- * MHD's timeout is for inactivity.  Until a whole request is in, it is
- * short (a scraper sends its request at once); after a request, the
- * connection may idle between scrapes for the keep-alive timeout.
- */
-#define HTTP_HEADER_TIMEOUT_S	 3
-#define HTTP_KEEPALIVE_TIMEOUT_S 60
-/* request line and headers must fit; a bigger request is refused (431/414) */
-#define HTTP_CONNECTION_MEMORY (32 * 1024)
+static const struct http_limits limits = {
+    .max_conns = 512,
+    .per_client = 16,
+    /* a scraper sends its request at once */
+    .head_s = 3,
+    /* and may keep its connection between scrapes */
+    .idle_s = 60,
+    /* Prometheus's scrape timeout is 10 s by default */
+    .write_s = 30,
+    /* request line and headers must fit; a bigger request is refused (431/414) */
+    .head_max = 32 * 1024,
+};
 /* a response larger than this is a bug (or a runaway label set): 500 */
 #define HTTP_MAX_RESPONSE (16u << 20)
 
@@ -108,7 +65,7 @@ struct exporter {
 	uint64_t interval_ns;
 	const char *version;
 	const struct export_src *src;
-	struct MHD_Daemon *d;
+	struct http_server *http;
 };
 
 /* ---- snapshot publication ---- */
@@ -168,51 +125,23 @@ int export_publish(struct exporter *e, void *data)
 
 /* ---- HTTP ---- */
 
-/* queue a response of body (freed by MHD when owned) with these headers */
-static enum MHD_Result respond_hdr(struct MHD_Connection *conn, unsigned int status,
-				   const char *ctype, char *body, size_t len, bool owned,
-				   const char *hname, const char *hvalue)
+static void respond(struct http_response *rs, unsigned int status, const char *ctype, char *body,
+		    size_t len, bool owned)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	if (owned)
-		r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
-	else
-		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_PERSISTENT);
-	if (!r) {
-		if (owned)
-			free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (hname)
-		MHD_add_response_header(r, hname, hvalue);
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	*rs = (struct http_response){
+	    .status = status, .ctype = ctype, .body = body, .len = len, .owned = owned};
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, const char *ctype,
-			       char *body, size_t len, bool owned)
+static void respond_text(struct http_response *rs, unsigned int status, const char *text)
 {
-	return respond_hdr(conn, status, ctype, body, len, owned, NULL, NULL);
+	respond(rs, status, "text/plain; charset=utf-8", (char *)text, strlen(text), false);
 }
 
-static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
-				    const char *text)
+static void serve_metrics(struct exporter *e, const struct http_request *rq,
+			  struct http_response *rs)
 {
-	return respond(conn, status, "text/plain; charset=utf-8", (char *)text, strlen(text),
-		       false);
-}
-
-static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *conn)
-{
-	const char *accept =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	struct metrics_opts mo = {
-	    .openmetrics = metrics_accept_openmetrics(accept),
+	    .openmetrics = metrics_accept_openmetrics(rq->accept),
 	    .version = e->version,
 	    .now_ns = now_ns(),
 	    .scrapes = __atomic_add_fetch(&e->scrapes, 1, __ATOMIC_RELAXED),
@@ -222,44 +151,46 @@ static enum MHD_Result serve_metrics(struct exporter *e, struct MHD_Connection *
 	int err;
 
 	if (!p)
-		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
+		return respond_text(rs, 503, "no snapshot yet\n");
 	err = e->src->render(&b, p->data, &mo);
 	snap_put(e, p);
 	if (err || b.len > HTTP_MAX_RESPONSE) {
 		mbuf_free(&b);
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				    err ? "out of memory\n" : "response too large\n");
+		return respond_text(rs, 500, err ? "out of memory\n" : "response too large\n");
 	}
-	return respond_hdr(conn, MHD_HTTP_OK,
-			   mo.openmetrics ? METRICS_CT_OPENMETRICS : METRICS_CT_TEXT, b.data, b.len,
-			   true, MHD_HTTP_HEADER_VARY, "Accept");
+	respond(rs, 200, mo.openmetrics ? METRICS_CT_OPENMETRICS : METRICS_CT_TEXT, b.data, b.len,
+		true);
+	rs->hname = "Vary";
+	rs->hvalue = "Accept";
 }
 
 /* 200 while the source says so and samples keep coming */
-static enum MHD_Result serve_health(struct exporter *e, struct MHD_Connection *conn)
+static void serve_health(struct exporter *e, struct http_response *rs)
 {
 	struct published *p = snap_get(e);
 	struct mbuf b = {0};
-	unsigned int status = MHD_HTTP_OK;
+	unsigned int status = 200;
 	uint64_t age, stale_ns = 3 * e->interval_ns + 5000000000ULL;
 
 	if (!p)
-		return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no snapshot yet\n");
+		return respond_text(rs, 503, "no snapshot yet\n");
 	age = now_ns() - e->src->mono_ns(p->data);
 	if (!e->src->healthy(p->data, &b)) {
-		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		status = 503;
 	} else if (age > stale_ns) {
-		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		status = 503;
 		b.len = 0;
 		mbuf_printf(&b, "unhealthy: last snapshot is %.1f s old\n", age / 1e9);
 	}
 	snap_put(e, p);
-	if (b.failed)
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	return respond(conn, status, "text/plain; charset=utf-8", b.data, b.len, true);
+	if (b.failed) {
+		mbuf_free(&b);
+		return respond_text(rs, 500, "out of memory\n");
+	}
+	respond(rs, status, "text/plain; charset=utf-8", b.data, b.len, true);
 }
 
-static enum MHD_Result serve_landing(struct exporter *e, struct MHD_Connection *conn)
+static void serve_landing(struct exporter *e, struct http_response *rs)
 {
 	struct mbuf b = {0};
 
@@ -274,56 +205,28 @@ static enum MHD_Result serve_landing(struct exporter *e, struct MHD_Connection *
 	    "<li><a href=\"/healthz\">/healthz</a> (200 while probes are attached)</li>\n"
 	    "</ul>\n</body></html>\n",
 	    e->src->title, e->src->title, e->src->what, e->version, e->interval_ns / 1e9);
-	if (b.failed)
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	return respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", b.data, b.len, true);
+	if (b.failed) {
+		mbuf_free(&b);
+		return respond_text(rs, 500, "out of memory\n");
+	}
+	respond(rs, 200, "text/html; charset=utf-8", b.data, b.len, true);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **req)
+/* runs on the HTTP thread; the server has refused methods other than GET and HEAD */
+static void on_request(void *arg, const struct http_request *rq, struct http_response *rs)
 {
-	static const char not_allowed[] = "method not allowed: use GET or HEAD\n";
-	static int headers_seen;
-	struct exporter *e = cls;
-	enum export_route route = export_route(method, url);
+	struct exporter *e = arg;
 
-	/* refused at once: MHD then closes the connection, unread body and all */
-	if (route == ROUTE_BAD_METHOD)
-		return respond_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-				   (char *)not_allowed, sizeof(not_allowed) - 1, false,
-				   MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	/*
-	 * Answer on the second call, once the whole request is in: a response
-	 * queued on the first one makes MHD close the connection, and
-	 * scrapers keep theirs open.  A GET body, if any, is ignored.
-	 */
-	if (!*req) {
-		*req = &headers_seen;
-		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-					  (unsigned int)HTTP_KEEPALIVE_TIMEOUT_S);
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-	switch (route) {
+	switch (export_route(rq->method, rq->target)) {
 	case ROUTE_METRICS:
-		return serve_metrics(e, conn);
+		return serve_metrics(e, rq, rs);
 	case ROUTE_HEALTH:
-		return serve_health(e, conn);
+		return serve_health(e, rs);
 	case ROUTE_LANDING:
-		return serve_landing(e, conn);
+		return serve_landing(e, rs);
 	default:
-		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+		return respond_text(rs, 404, "not found: try /metrics\n");
 	}
-}
-
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	fputs("prtop: http: ", stderr);
-	vfprintf(stderr, fmt, ap);
 }
 
 /* ---- listening ---- */
@@ -418,41 +321,11 @@ fail:
 	return -1;
 }
 
-static struct MHD_Daemon *http_start(struct exporter *e, int fd, bool verbose)
-{
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | (verbose ? MHD_USE_ERROR_LOG : 0);
-	sigset_t block, old;
-	struct MHD_Daemon *d;
-
-	if (mhd_open())
-		return NULL;
-	/*
-	 * Each thread that mallocs would get an arena of its own, kept warm
-	 * with the last responses: 0.1 MB resident per HTTP thread.  Scrapes
-	 * are rare and short, so they share the sampler's and lose nothing.
-	 */
-	mallopt(M_ARENA_MAX, 1);
-	/* the HTTP threads inherit a mask without our stop signals */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, e, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_CLIENT,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_HEADER_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return d;
-}
-
 struct exporter *export_start(int fd, const struct export_src *src, double interval_s,
 			      const char *version, bool verbose, void *first)
 {
 	struct exporter *e = calloc(1, sizeof(*e));
+	char err[256];
 
 	if (!e) {
 		free(first);
@@ -467,9 +340,17 @@ struct exporter *export_start(int fd, const struct export_src *src, double inter
 		free(e);
 		return NULL;
 	}
-	e->d = http_start(e, fd, verbose);
-	if (!e->d) {
+	/*
+	 * Each thread that mallocs would get an arena of its own, kept warm
+	 * with the last responses.  Scrapes are rare and short, so the HTTP
+	 * thread shares the sampler's and loses nothing.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+	e->http = http_start(fd, &limits, on_request, e, verbose, err, sizeof(err));
+	if (!e->http) {
+		fprintf(stderr, "prtop: %s\n", err);
 		snap_put(e, e->cur);
+		pthread_mutex_destroy(&e->lock);
 		free(e);
 		return NULL;
 	}
@@ -480,7 +361,7 @@ void export_stop(struct exporter *e)
 {
 	if (!e)
 		return;
-	MHD_stop_daemon(e->d); /* waits for the HTTP threads; closes the socket */
+	http_stop(e->http); /* waits for the HTTP thread; closes the socket */
 	snap_put(e, e->cur);
 	pthread_mutex_destroy(&e->lock);
 	free(e);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The exporters' request routing, apart from libmicrohttpd so that the
+ * The exporters' request routing, apart from the HTTP server so that the
  * unit tests and the fuzzer reach it without a server.
  */
 #include <string.h>

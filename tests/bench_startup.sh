@@ -226,6 +226,7 @@ mem_split() {
 			name[j] = l
 		}
 		for (j = 1; j <= k; j++) names = names (j > 1 ? " " : "") name[j]
+		if (names == "") names = "none"
 		printf "%.1f MB in files only it maps (%s), %.1f MB other files, %.1f MB anonymous",
 			only / 1024, names, rest / 1024, anon / 1024
 	}' "/proc/$2/smaps" "/proc/$1/smaps" 2>/dev/null || echo "n/a (not running)"

@@ -10,7 +10,7 @@ The holder opens --conns connections from the --from address, each sending
 header byte every second: a slowloris).  While they are held, a scraper
 from 127.0.0.1 fetches --path once every 0.5 s with a fresh connection,
 each with a 1 s budget.  Prints one JSON line: connections the server
-accepted and still held at the end, scrapes, how many took longer than
+accepted and still held after 1 s and at the end, scrapes, how many took longer than
 1 s or failed, and the latencies (ms).  Loopback only.
 """
 import argparse
@@ -91,9 +91,13 @@ def main():
     socks = hold(a.port, a.src, a.conns)
     opened = len(socks)
     lat, slow, failed = [], 0, 0
-    end = time.monotonic() + a.secs
-    next_drip = time.monotonic() + 1
+    t0 = time.monotonic()
+    end = t0 + a.secs
+    next_drip = t0 + 1
+    held_1s = None
     while time.monotonic() < end:
+        if held_1s is None and time.monotonic() >= t0 + 1:
+            held_1s = alive(socks)
         ok, ms = scrape(a.port, a.path)
         lat.append(round(ms, 1))
         failed += not ok
@@ -106,7 +110,8 @@ def main():
     for s in socks:
         s.close()
     lat.sort()
-    print(json.dumps({"opened": opened, "held": held, "scrapes": len(lat),
+    print(json.dumps({"opened": opened, "held_1s": held_1s, "held": held,
+                      "scrapes": len(lat),
                       "failed": failed, "slow": slow,
                       "p50_ms": lat[len(lat) // 2] if lat else None,
                       "max_ms": lat[-1] if lat else None}))

@@ -12,7 +12,7 @@
 set -eu
 
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-libzstd-dev libjson-c-dev libncurses-dev libmicrohttpd-dev libcairo2-dev libcap-ng-dev pkg-config"
+libzstd-dev libjson-c-dev libncurses-dev libcairo2-dev libcap-ng-dev pkg-config"
 test_pkgs="bc qemu-system-x86 busybox-static cpio gzip tmux procps python3 kmod \
 prometheus jsonnet python3-yaml curl stress-ng systemd valgrind libclang-rt-14-dev dpkg-dev debhelper lintian scdoc bash-completion man-db \
 mmdebstrap libvirt-daemon libvirt-clients prometheus-libvirt-exporter"

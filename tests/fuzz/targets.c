@@ -15,7 +15,7 @@
  *             hook, not to files) for NAME=VALUE lines
  *   persist   knob_persist merging into existing config files (the input)
  *   record    record_read, then every view of it, and wis_parse per line
- *   http      export_route and Accept negotiation
+ *   http      the request head parser, export_route and Accept negotiation
  *   host      the host side's /proc readers, VM identities and label escaping
  */
 #include <ftw.h>
@@ -29,6 +29,7 @@
 
 #include "export.h"
 #include "hostmon.h"
+#include "http.h"
 #include "knob.h"
 #include "metrics.h"
 #include "procfs.h"
@@ -300,10 +301,22 @@ static void fuzz_record(const uint8_t *d, size_t n)
 	free(s);
 }
 
-/* "METHOD URL\nAccept" */
+/* a request head, whole or cut short; then "METHOD URL\nAccept" */
 static void fuzz_http(const uint8_t *d, size_t n)
 {
-	char *s = str(d, n), *sp = strchr(s, ' '), *nl;
+	char *s = str(d, n), *sp, *nl;
+	struct http_head h;
+	char *head = malloc(n ? n : 1);
+
+	/* exactly n bytes: a read past them is ASan's to see */
+	if (head) {
+		memcpy(head, d, n);
+		http_parse(head, n, n, &h);
+		memcpy(head, d, n);
+		http_parse(head, n, n + 1, &h);
+		free(head);
+	}
+	sp = strchr(s, ' ');
 
 	if (sp) {
 		*sp = '\0';

@@ -170,6 +170,7 @@ int main(void)
 	test_usage();
 	test_backlog();
 	test_history();
+	test_http();
 
 	printf("# unit: %lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -70,5 +70,6 @@ void test_diagnose(void);
 void test_usage(void);
 void test_backlog(void);
 void test_history(void);
+void test_http(void);
 
 #endif /* PRTOP_UNIT_H */
