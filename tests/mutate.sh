@@ -10,6 +10,7 @@
 #
 #   sh tests/mutate.sh                  every mutant
 #   MUTANTS='host-*' sh tests/mutate.sh the mutants whose file name matches
+#   MUTANTS='unit-* host-*' ...         several globs, run in that order
 #   sh tests/mutate.sh --list           each mutant, its tests and what it breaks
 #   sh tests/mutate.sh --check          each mutant applies and names its tests
 #                                       (no build, no test: the part in make test)
@@ -40,10 +41,17 @@ field() {
 	sed -n "/^diff --git /q; s/^$2: *//p" "$1" | head -n 1
 }
 
+# mutants: the patches MUTANTS names, one or more globs apart by spaces, in
+# the order of the globs, each once
 mutants() {
-	for _m in "$dir"/${MUTANTS:-*}.patch; do
-		[ -f "$_m" ] && echo "$_m"
-	done
+	set -f
+	set -- ${MUTANTS:-*}
+	set +f
+	for _g; do
+		for _m in "$dir"/$_g.patch; do
+			[ -f "$_m" ] && echo "$_m"
+		done
+	done | awk '!seen[$0]++'
 }
 
 known_tests() {
