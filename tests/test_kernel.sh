@@ -97,7 +97,7 @@ one_base() {
 	echo "$out" | sed "s/^/# $base /"
 	n=$(echo "$out" | grep -c '\.patch: total: 0 errors, 0 warnings, 0 checks')
 	if [ $rc -eq 0 ]; then
-		ok "kernel $base: checkpatch --strict clean on all $n patches, cover letter present"
+		ok "kernel $base: checkpatch --strict clean on all $n patches (fixes and series), cover letters present"
 	else
 		not_ok "kernel $base: checkpatch --strict: $(echo "$out" | grep -v 'total: 0 errors, 0 warnings, 0 checks' | head -n 3 | tr '\n' ' ')"
 	fi

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build a test kernel: Debian's linux-source-BASE (BASE 6.1 or 6.12), the
-# patch series in patches/BASE/ (in the order of its series file),
+# stable fixes in patches/fixes/BASE/ and the patch series in patches/BASE/
+# (each in the order of its series file),
 # tests/kernel/config.fragment merged over "make tinyconfig", "make bzImage
 # modules", and the test module tests/kernel/prfloor/ against it.
 #
@@ -34,7 +35,7 @@
 #                           System.map, page_alloc.o, build.log, build-seconds
 #   pristine/KEY/           mm/page_alloc.o and mm/page_reporting.o unpatched
 # KEY is the sha256 of the source package version, this script's RECIPE,
-# the series file, the diffs of every patch it lists (not their mail
+# the series files, the diffs of every patch it lists (not their mail
 # headers or messages), the config fragment and the test module's source:
 # an image is rebuilt only when one of them changes.
 #
@@ -59,6 +60,7 @@ esac
 PKG=linux-source-$base
 TARBALL=/usr/src/$PKG.tar.xz
 patchdir=$top/patches/$base
+fixdir=$top/patches/fixes/$base
 fragment=$top/tests/kernel/config.fragment
 module=$top/tests/kernel/prfloor
 cache=${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/kernel
@@ -83,14 +85,19 @@ esac
 mkdir -p "$cache" || die "cannot create $cache"
 cache=$(cd "$cache" && pwd)
 
-# the patches named in patches/series, one absolute path a line
+# the patches to apply, one absolute path a line: the stable fixes of
+# patches/fixes/BASE/series (where there are any) first, as a stable tree
+# would have them, then the series of patches/BASE/series
 series_files() {
 	[ -r "$patchdir/series" ] || die "$patchdir/series is missing"
-	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$patchdir/series" |
-		while IFS= read -r p; do
-			[ -r "$patchdir/$p" ] || die "patches/series names $p, which does not exist"
-			echo "$patchdir/$p"
-		done
+	for d in "$fixdir" "$patchdir"; do
+		[ -r "$d/series" ] || continue
+		sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$d/series" |
+			while IFS= read -r p; do
+				[ -r "$d/$p" ] || die "${d#"$top"/}/series names $p, which does not exist"
+				echo "$d/$p"
+			done
+	done
 }
 
 pkg_version() {
@@ -105,7 +112,7 @@ cache_key() {
 		echo "package $PKG $(pkg_version)"
 		echo "recipe $RECIPE"
 		echo "series"
-		cat "$patchdir/series"
+		cat "$fixdir/series" "$patchdir/series" 2>/dev/null
 		# the code, not the mail around it: a series regenerated with new
 		# dates or reworded messages builds the same kernel
 		for f in $files; do
@@ -242,6 +249,10 @@ build() {
 	[ -f "$obj/arch/x86/boot/bzImage" ] || die "the build left no bzImage (see $log)"
 	balloon=$obj/drivers/virtio/virtio_balloon.ko
 	[ -f "$balloon" ] || die "the build left no virtio_balloon.ko (CONFIG_VIRTIO_BALLOON=m?)"
+	# no Hyper-V under QEMU: hv_balloon is only compiled, but compiled it
+	# must be, or the series' and the fixes' changes to it go unbuilt
+	[ -f "$obj/drivers/hv/hv_balloon.ko" ] ||
+		die "the build left no hv_balloon.ko (CONFIG_HYPERV_BALLOON=m?)"
 	# the test module is built from a copy: nothing is written into the clone
 	cp -r "$module" "$work/prfloor"
 	nice -n "$niceness" make -C "$work/linux" O="$obj" M="$work/prfloor" modules >>"$log" 2>&1 ||

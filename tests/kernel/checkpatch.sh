@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Check every patch of patches/BASE/series with scripts/checkpatch.pl
+# Check every patch of patches/fixes/BASE/series (the stable fixes, where
+# there are any) and of patches/BASE/series with scripts/checkpatch.pl
 # --strict from the pristine linux-source-BASE tree (extracted by build.sh),
-# and the form of each one: a "[PATCH v2 n/N] subsystem: summary" subject
-# numbered in series order, a body, and a Signed-off-by from its author
-# (checkpatch compares the two).  The cover letter, 0000-cover-letter.patch,
-# must be there, numbered 0/N.
+# and the form of each one: a "[PREFIX n/N] subsystem: summary" subject
+# numbered in series order, PREFIX that of the folder's cover letter
+# (0000-cover-letter.patch, "[PATCH v2 00/13] ...", numbered 0/N), a body,
+# and a Signed-off-by from its author (checkpatch compares the two).
 #
 #   checkpatch.sh [-b 6.1|6.12]     (default: $PRTOP_KERNEL_BASE, else 6.1)
 #
@@ -19,8 +20,7 @@ base=${PRTOP_KERNEL_BASE:-6.1}
 if [ "${1:-}" = -b ]; then
 	base=${2:-}
 fi
-dir=$top/patches/$base
-[ -r "$dir/series" ] || { echo "checkpatch.sh: no $dir/series" >&2; exit 1; }
+[ -r "$top/patches/$base/series" ] || { echo "checkpatch.sh: no patches/$base/series" >&2; exit 1; }
 tree=$(sh "$top/tests/kernel/build.sh" -b "$base" --source) || exit 1
 [ -r "$tree/scripts/checkpatch.pl" ] || { echo "checkpatch.sh: no $tree/scripts/checkpatch.pl" >&2; exit 1; }
 command -v perl >/dev/null 2>&1 || { echo "checkpatch.sh: perl is missing" >&2; exit 1; }
@@ -32,45 +32,66 @@ subject() {
 			    print s; exit }' "$1"
 }
 
-bad=0
-n=0
-total=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series" | wc -l)
-width=${#total}
-[ "$width" -ge 2 ] || width=2
-cover=$dir/0000-cover-letter.patch
-if [ -r "$cover" ]; then
-	case $(subject "$cover") in
-	"[PATCH v2 $(printf "%0${width}d" 0)/$total] "*) echo "0000-cover-letter.patch: subject ok" ;;
-	*) echo "0000-cover-letter.patch: subject is '$(subject "$cover")'"; bad=1 ;;
-	esac
-else
-	echo "0000-cover-letter.patch: missing"
-	bad=1
-fi
-for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series"); do
-	n=$((n + 1))
-	f=$dir/$p
-	if [ ! -r "$f" ]; then
-		echo "$p: missing"
+# check_dir DIR: the series of DIR, numbered after its cover letter's
+# subject prefix ("[PATCH v2 00/13]", "[PATCH 6.1.y 0/1]", ...)
+check_dir() {
+	dir=$1
+	name=${dir#"$top"/}
+	[ -r "$dir/series" ] || { echo "$name/series: missing"; bad=1; return; }
+	n=0
+	total=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series" | wc -l)
+	width=${#total}
+	[ "$total" -lt 10 ] || [ "$width" -ge 2 ] || width=2
+	cover=$dir/0000-cover-letter.patch
+	prefix=
+	if [ -r "$cover" ]; then
+		cs=$(subject "$cover")
+		prefix=$(echo "$cs" | sed -n "s|^\[\(PATCH[^]]*\) 0*0/$total\] ..*|\1|p")
+		if [ -n "$prefix" ]; then
+			echo "$name/0000-cover-letter.patch: subject ok"
+		else
+			echo "$name/0000-cover-letter.patch: subject is '$cs', expected '[PATCH... 0/$total] ...'"
+			bad=1
+		fi
+	else
+		echo "$name/0000-cover-letter.patch: missing"
 		bad=1
-		continue
 	fi
-	out=$(cd "$tree" && perl scripts/checkpatch.pl --strict --color=never --root="$tree" "$f" 2>&1)
-	summary=$(echo "$out" | grep '^total:' | tail -n 1)
-	echo "$p: ${summary:-checkpatch printed no summary}"
-	case $summary in
-	"total: 0 errors, 0 warnings, 0 checks,"*) ;;
-	*)
-		echo "$out" | grep -E '^(ERROR|WARNING|CHECK|#|\+)' | sed 's/^/    /'
-		bad=1
-		;;
-	esac
-	s=$(subject "$f")
-	case $s in
-	"[PATCH v2 $(printf "%0${width}d" $n)/$total] "?*": "?*) ;;
-	*) echo "    subject is '$s', expected '[PATCH v2 $(printf "%0${width}d" $n)/$total] subsystem: ...'"; bad=1 ;;
-	esac
-	grep -q '^Signed-off-by: ' "$f" || { echo "    no Signed-off-by"; bad=1; }
-done
-[ $n -gt 0 ] || { echo "patches/$base/series lists no patch"; bad=1; }
+	for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series"); do
+		n=$((n + 1))
+		f=$dir/$p
+		if [ ! -r "$f" ]; then
+			echo "$name/$p: missing"
+			bad=1
+			continue
+		fi
+		# the Debian source trees carry no git history, in which
+		# checkpatch looks up every id a message names: without it,
+		# each Fixes: tag would be an "unknown commit id"
+		out=$(cd "$tree" && perl scripts/checkpatch.pl --strict --color=never \
+			--ignore UNKNOWN_COMMIT_ID --root="$tree" "$f" 2>&1)
+		summary=$(echo "$out" | grep '^total:' | tail -n 1)
+		echo "$name/$p: ${summary:-checkpatch printed no summary}"
+		case $summary in
+		"total: 0 errors, 0 warnings, 0 checks,"*) ;;
+		*)
+			echo "$out" | grep -E '^(ERROR|WARNING|CHECK|#|\+)' | sed 's/^/    /'
+			bad=1
+			;;
+		esac
+		s=$(subject "$f")
+		want="[${prefix:-PATCH} $(printf "%0${width}d" $n)/$total] "
+		case $s in
+		"$want"?*": "?*) ;;
+		*) echo "    subject is '$s', expected '$want""subsystem: ...'"; bad=1 ;;
+		esac
+		grep -q '^Signed-off-by: ' "$f" || { echo "    no Signed-off-by"; bad=1; }
+	done
+	[ $n -gt 0 ] || { echo "$name/series lists no patch"; bad=1; }
+}
+
+bad=0
+# the stable fixes first: the kernel test applies them before the series
+[ ! -d "$top/patches/fixes/$base" ] || check_dir "$top/patches/fixes/$base"
+check_dir "$top/patches/$base"
 exit $bad

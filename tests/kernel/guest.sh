@@ -457,6 +457,30 @@ else
 fi
 window order10 hog_free
 
+# --- 7b. the order above the highest one turns reporting off ---------------
+# (the 6.12 stable fix in patches/fixes/6.12; 6.1's series takes it too):
+# 64 MiB freed with the order at OFF give no report in /proc/vmstat in six
+# times the delay; back at 9, the same free is reported
+echo 9 >$P/page_reporting_order
+settle 30
+if echo $OFF >$P/page_reporting_order 2>/tmp/off.err; then
+	r0=$(vm reports) p0=$(vm pages_reported)
+	memhog -q -m 64 -H 0 >/dev/null 2>&1
+	sleep 3
+	r1=$(vm reports) p1=$(vm pages_reported)
+	echo 9 >$P/page_reporting_order
+	memhog -q -m 64 -H 0 >/dev/null 2>&1
+	settle 30
+	r2=$(vm reports) p2=$(vm pages_reported)
+	if [ "$r1" = "$r0" ] && [ "$p1" = "$p0" ] && [ "$r2" -gt "$r1" ] && [ $((p2 - p1)) -ge 512 ]; then
+		ok "order $OFF: no report in 3 s after a 64 MiB free (delay $(cat $P/page_reporting_delay_ms) ms); at 9 the next free gave $((r2 - r1)) report() calls, $((p2 - p1)) pages"
+	else
+		notok "order $OFF: reports $r0 -> $r1 and pages $p0 -> $p1 while off (want no change); at 9: reports -> $r2, pages -> $p2 (want more, >= 512 pages)"
+	fi
+else
+	notok "order $OFF (off) refused: $(cat /tmp/off.err)"
+fi
+
 # --- 8. lowering the delay brings a waiting run forward -------------------
 # A free queues a run 60 s out (a run already queued with the old delay
 # runs first, and the next free queues one); then the delay goes down to
