@@ -5,11 +5,12 @@
  * three core knobs through knob_read().
  *
  * Core knobs, in this order:
- *   capacity  entries per report() call   vm.page_reporting_capacity (patch)
- *   delay_ms  request -> run delay, ms    vm.page_reporting_delay_ms (patch) or
- *             mainline's module parameter page_reporting_delay_ms
- *   order     lowest order reported       vm.page_reporting_order (patch) or
- *             the upstream module parameter page_reporting_order
+ *   capacity  entries per report() call   module parameter page_reporting_capacity
+ *             (patch v3), vm.page_reporting_capacity (v1, v2)
+ *   delay_ms  request -> run delay, ms    module parameter page_reporting_delay_ms
+ *             (mainline from 7.3, patch v2, v3), vm.page_reporting_delay_ms (v1)
+ *   order     lowest order reported       upstream module parameter
+ *             page_reporting_order, vm.page_reporting_order (v1)
  * then every other file in /sys/module/page_reporting/parameters (vendor
  * parameters, writable or read-only) and the bundled patch's counters
  * (page_reporting_* in /proc/vmstat; v1 of the patch: debugfs).  Without the patch, capacity and
@@ -38,6 +39,7 @@ struct knob_paths {
 /* the SOURCE column */
 #define KNOB_SOURCE_SYSCTL   "patch sysctl"
 #define KNOB_SOURCE_MODPARAM "upstream module parameter"
+#define KNOB_SOURCE_PATCH_MODPARAM "patch module parameter"
 #define KNOB_SOURCE_CONSTANT "compile-time constant, needs the bundled patch to change"
 #define KNOB_SOURCE_VENDOR   "vendor parameter"
 #define KNOB_SOURCE_READONLY "read-only"
@@ -50,7 +52,7 @@ struct knob_paths {
 
 enum knob_kind {
 	KNOB_SYSCTL,   /* the bundled patch's sysctl */
-	KNOB_MODPARAM, /* upstream module parameter page_reporting_order */
+	KNOB_MODPARAM, /* module parameter: upstream's, or the patch's (v3 capacity) */
 	KNOB_CONSTANT, /* compile-time constant: needs the patch */
 	KNOB_VENDOR,   /* other writable module parameter */
 	KNOB_READONLY, /* read-only module parameter or debugfs counter */

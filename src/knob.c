@@ -186,7 +186,13 @@ static void bound(struct knob_info *k, int64_t min, int64_t max, bool max_known,
 		snprintf(k->range, sizeof(k->range), "%lld..%s", (long long)min, unknown_max);
 }
 
-/* ranges: also work out the range (more files to read); else value and source */
+/*
+ * The v3 series' module parameter (0: the device's own batch size; the
+ * kernel bounds it, and clamps it to what the device takes at use), else
+ * the v1/v2 sysctl, else upstream's compile-time constant.
+ * ranges: also work out the range (more files to read); else value and
+ * source.
+ */
 static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool ranges)
 {
 	char path[256], buf[32];
@@ -194,6 +200,13 @@ static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool 
 	int64_t max;
 
 	info_init(k, "capacity", "entries");
+	snprintf(k->path, sizeof(k->path), "%s/parameters/page_reporting_capacity", p->module_dir);
+	if (knob_exists(k->path, &st)) {
+		from_file(k, KNOB_MODPARAM, KNOB_SOURCE_PATCH_MODPARAM, &st);
+		if (ranges)
+			bound(k, 0, INT_MAX, false, "?");
+		return;
+	}
 	snprintf(k->path, sizeof(k->path), "%s/page_reporting_capacity", p->sysctl_dir);
 	if (!knob_exists(k->path, &st)) {
 		constant(k, KNOB_CAPACITY_DEFAULT);
@@ -211,9 +224,10 @@ static void knob_capacity(const struct knob_paths *p, struct knob_info *k, bool 
 }
 
 /*
- * The patch's sysctl, else mainline's module parameter (linux-next,
- * 2026-08), else upstream's compile-time constant.  The module parameter's
- * upper limit is the kernel's to check.
+ * The v1 patch's sysctl, else the module parameter (mainline since 7.3,
+ * and the v2 and v3 series), else upstream's compile-time constant.  The
+ * module parameter's upper limit is the kernel's to check: mainline and v3
+ * take any unsigned int, v2 100..60000.
  */
 static void knob_delay(const struct knob_paths *p, struct knob_info *k)
 {
@@ -323,9 +337,10 @@ static int add_params(const struct knob_paths *p, struct knob_info *out, int n, 
 	for (i = 0; i < np && n < max; i++) {
 		struct knob_info *k = &out[n];
 
-		/* the core knobs' module parameters are listed as order and delay_ms */
+		/* the core knobs' module parameters are listed as order, delay_ms, capacity */
 		if (!strcmp(prm[i].name, "page_reporting_order") ||
-		    !strcmp(prm[i].name, "page_reporting_delay_ms") || listed(out, n, prm[i].name))
+		    !strcmp(prm[i].name, "page_reporting_delay_ms") ||
+		    !strcmp(prm[i].name, "page_reporting_capacity") || listed(out, n, prm[i].name))
 			continue;
 		info_init(k, prm[i].name, unit_by_name(prm[i].name));
 		if (path_join(k->path, sizeof(k->path), dir, prm[i].name) ||
@@ -472,7 +487,8 @@ int knob_read(const struct knob_paths *p, const char *name, int64_t *value, cons
 	if (source)
 		*source = k.source;
 	if (patched)
-		*patched = k.kind == KNOB_SYSCTL;
+		*patched = k.kind == KNOB_SYSCTL ||
+			   (k.source && !strcmp(k.source, KNOB_SOURCE_PATCH_MODPARAM));
 	if (k.kind == KNOB_MISSING)
 		return -ENOENT;
 	if (k.read_err)
@@ -485,11 +501,15 @@ int knob_read(const struct knob_paths *p, const char *name, int64_t *value, cons
 	return 0;
 }
 
+/* the bundled series' capacity knob: v3's module parameter, v1/v2's sysctl */
 bool knob_patched(const struct knob_paths *p)
 {
 	struct knob_paths r = knob_resolve(p);
 	char path[256];
 
+	snprintf(path, sizeof(path), "%s/parameters/page_reporting_capacity", r.module_dir);
+	if (knob_exists(path, NULL))
+		return true;
 	snprintf(path, sizeof(path), "%s/page_reporting_capacity", r.sysctl_dir);
 	return knob_exists(path, NULL);
 }
@@ -503,8 +523,10 @@ static int check_settable(const struct knob_info *k, char *err, size_t len)
 	case KNOB_CONSTANT:
 		snprintf(err, len,
 			 "%s cannot be set on this kernel: it needs the bundled kernel patch "
-			 "(patches/ in prtop's source adds vm.page_reporting_%s)",
-			 k->name, k->name);
+			 "(patches/ in prtop's source adds the module parameter "
+			 "page_reporting.page_reporting_%s%s)",
+			 k->name, k->name,
+			 strcmp(k->name, "delay_ms") ? "" : "; mainline has it since 7.3");
 		return -EOPNOTSUPP;
 	case KNOB_MISSING:
 		snprintf(err, len, "%s cannot be set: this kernel has no free page reporting",

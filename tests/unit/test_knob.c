@@ -704,8 +704,80 @@ static void test_v2(void)
 	      "knob: --persist: the sysctl in sysctl.d, the parameters in tmpfiles.d (%s)", out);
 }
 
+/*
+ * The v3 series: the three knobs are module parameters of page_reporting,
+ * as upstream shapes them (capacity the patch's, 0 the device's own; delay
+ * mainline's, 0 allowed), the counters in /proc/vmstat.
+ */
+static void test_v3(void)
+{
+	const char *const args[] = {"capacity=100", "delay_ms=0", "order=10"};
+	const char *const zero[] = {"capacity=0"};
+	const char *const neg[] = {"capacity=-1"};
+	struct knob_info k[KNOB_MAX];
+	const struct knob_info *c, *d;
+	struct knob_set set[3];
+	const char *src = NULL, *out;
+	bool patched = false;
+	char err[256], path[PATH_MAX];
+	int64_t v = -1;
+	struct tree t;
+	int n, rc;
+
+	if (!tree_make(&t, "v3", false, false))
+		return;
+	put(t.params, "page_reporting_capacity", "0\n", 0644);
+	put(t.params, "page_reporting_delay_ms", "2000\n", 0644);
+	put(t.root, "vmstat",
+	    "nr_free_pages 1000\npage_reporting_reports 7\npage_reporting_report_failed 0\n"
+	    "page_reporting_pages_reported 3584\npage_reporting_unreported_alloc 512\n"
+	    "page_reporting_unreported_isolate 8\n",
+	    0444);
+	n = knob_list(&t.p, k, KNOB_MAX);
+	CHECK_U64(n, 12, "knob: v3 lists 3 knobs, 4 parameters, 5 vmstat counters");
+	c = by_name(k, n, "capacity");
+	d = by_name(k, n, "delay_ms");
+	str_printf(path, sizeof(path), "%s/page_reporting_capacity", t.params);
+	CHECK(c && c->kind == KNOB_MODPARAM && !strcmp(c->source, KNOB_SOURCE_PATCH_MODPARAM) &&
+		  !strcmp(c->path, path) && !strcmp(c->value, "0"),
+	      "knob: v3 capacity is the patch's module parameter, 0 read as is");
+	CHECK(c && !strcmp(c->range, "0..?") && !c->max_known,
+	      "knob: v3 capacity takes 0 (the device's own), its limit the kernel's (%s)",
+	      c ? c->range : "-");
+	CHECK(d && d->kind == KNOB_MODPARAM && !strcmp(d->range, "0..?"),
+	      "knob: v3 delay_ms is the module parameter, 0 allowed");
+	CHECK(!by_name(k, n, "page_reporting_capacity"), "knob: v3 capacity not listed twice");
+	CHECK(by_name(k, n, "page_reporting_unreported_isolate"),
+	      "knob: v3's unreported_isolate counter listed");
+	CHECK(knob_patched(&t.p), "knob: the v3 module parameter means patched");
+	CHECK(knob_read(&t.p, "capacity", &v, &src, &patched) == 0 && v == 0 && patched &&
+		  !strcmp(src, KNOB_SOURCE_PATCH_MODPARAM),
+	      "knob: knob_read capacity from the v3 module parameter");
+	CHECK(knob_read(&t.p, "page_reporting.page_reporting_capacity", &v, NULL, NULL) == 0,
+	      "knob: the module parameter's own spelling");
+	rc = validate(&t, args, 3, set, err, sizeof(err));
+	CHECK(rc == KNOB_OK, "knob: capacity=100 delay_ms=0 order=10 pass prtop's checks (%s)",
+	      err);
+	rc = validate(&t, zero, 1, set, err, sizeof(err));
+	CHECK(rc == KNOB_OK, "knob: capacity=0 (the device's own) passes on v3 (%s)", err);
+	rc = validate(&t, neg, 1, set, err, sizeof(err));
+	CHECK(rc == -ERANGE && strstr(err, "the least is 0"),
+	      "knob: capacity=-1 refused by prtop (%s)", err);
+	out = persist(&t, args, 3, true, &rc);
+	CHECK(rc == 0 && strstr(out, "page_reporting_capacity=100") &&
+		  strstr(out, "page_reporting_delay_ms=0") &&
+		  strstr(out, "page_reporting_order=10") && !strstr(out, "sysctl.d"),
+	      "knob: --persist: all three in tmpfiles.d, no sysctl.d (%s)", out);
+	/* the v2 sysctl is not read when v3's parameter is there */
+	put(t.sysctl, "page_reporting_capacity", "32\n", 0644);
+	CHECK(knob_read(&t.p, "capacity", &v, &src, NULL) == 0 && v == 0 &&
+		  !strcmp(src, KNOB_SOURCE_PATCH_MODPARAM),
+	      "knob: v3's module parameter before a v2 sysctl");
+}
+
 void test_knob(void)
 {
+	test_v3();
 	test_v2();
 	test_mainline();
 	test_parse_int();
