@@ -9,16 +9,17 @@
 # boots twice under QEMU TCG with a free-page-reporting virtio-balloon whose
 # driver is a module:
 #   1. tests/kernel/guest.sh checks the tracepoints' fields, the knobs'
-#      bounds before and across device registration, the order floor of
-#      the test device tests/kernel/prfloor, the vmstat counters, sets the
+#      bounds before and across device registration, a device's order and
+#      batch sizes with the test device tests/kernel/prdev, the delay as
+#      upstream has it, the vmstat counters, sets the
 #      knobs with `prtop knob` (and --persist) and measures their effect
 #      with `prtop stat`; tests/kernel/check_prtop.py judges prtop's numbers
 #      in every window against the growth of /proc/vmstat's counters and the
 #      tracefs events recorded in the same window (the guest's outputs stay
 #      in $CACHE/kernel-test/BASE/blocks: check_prtop.py DIR BASE re-judges)
-#   2. tests/kernel/guest_persist.sh boots with the files --persist wrote,
-#      applies them with systemd-sysctl and systemd-tmpfiles before the
-#      balloon loads, and checks them in force in its first reporting run.
+#   2. tests/kernel/guest_persist.sh boots with the file --persist wrote,
+#      applies it with systemd-tmpfiles before the balloon loads, and
+#      checks the values in force in its first reporting run.
 # Also reported: bloat-o-meter of mm/page_alloc.o against the unpatched
 # tree with the same configuration.
 #
@@ -138,7 +139,7 @@ one_base() {
 	if ! out=$(sh tests/qemu/mkinitramfs.sh -o "$work/initrd1.gz" -s tests/kernel/guest.sh \
 		-f "$memhog" -f "$prtop" -f tests/qemu/guest_lib.sh:/lib/guest_lib.sh \
 		-f "$img/virtio_balloon.ko:/lib/prtop/virtio_balloon.ko" \
-		-f "$img/prfloor.ko:/lib/prtop/prfloor.ko" 2>&1); then
+		-f "$img/prdev.ko:/lib/prtop/prdev.ko" 2>&1); then
 		not_ok "kernel $base: initramfs: $out"
 		return
 	fi
@@ -169,20 +170,17 @@ one_base() {
 
 	# --- boot 2: what --persist wrote, applied at boot ------------------
 	mkdir -p "$work/etc"
-	if ! persisted sysctl.d "$log" "$work/etc/sysctl.conf" ||
-		! persisted tmpfiles.d "$log" "$work/etc/tmpfiles.conf"; then
-		not_ok "kernel $base: persistence: the first boot printed no persisted files"
+	if ! persisted tmpfiles.d "$log" "$work/etc/tmpfiles.conf"; then
+		not_ok "kernel $base: persistence: the first boot printed no persisted tmpfiles.d file"
 		return
 	fi
-	# systemd's tools and every library they load, at the same paths
-	tools="/lib/systemd/systemd-sysctl /bin/systemd-tmpfiles"
+	# systemd's tool and every library it loads, at the same paths
+	tools="/bin/systemd-tmpfiles"
 	# shellcheck disable=SC2086
 	libs=$(for t in $tools; do ldd "$t"; done | awk '$2 == "=>" && $3 ~ /^\// {print "-f " $3 ":" $3} $1 ~ /^\// {print "-f " $1 ":" $1}' | sort -u)
 	# shellcheck disable=SC2086
 	if ! out=$(sh tests/qemu/mkinitramfs.sh -o "$work/initrd2.gz" -s tests/kernel/guest_persist.sh \
-		-f /lib/systemd/systemd-sysctl:/lib/systemd/systemd-sysctl \
 		-f /bin/systemd-tmpfiles:/bin/systemd-tmpfiles $libs \
-		-f "$work/etc/sysctl.conf:/etc/sysctl.d/90-prtop.conf" \
 		-f "$work/etc/tmpfiles.conf:/etc/tmpfiles.d/90-prtop.conf" \
 		-f "$img/virtio_balloon.ko:/lib/prtop/virtio_balloon.ko" 2>&1); then
 		not_ok "kernel $base: persistence initramfs: $out"

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build a test kernel: Debian's linux-source-BASE (BASE 6.1 or 6.12), the
-# stable fixes in patches/fixes/BASE/ and the patch series in patches/BASE/
-# (each in the order of its series file),
+# stable fixes in patches/fixes/BASE/, the knob series in patches/BASE/ and
+# the observability series in patches/observability/BASE/ (each in the
+# order of its series file),
 # tests/kernel/config.fragment merged over "make tinyconfig", "make bzImage
-# modules", and the test module tests/kernel/prfloor/ against it.
+# modules", and the test module tests/kernel/prdev/ against it.
 #
 #   build.sh [-b BASE]               build, or reuse the cached image; print
 #                                    the image's directory
@@ -31,7 +32,7 @@
 #   work-BASE/              a fresh copy with the series applied, and its objects
 #                           (removed after a successful build unless
 #                           PRTOP_KERNEL_KEEP=1)
-#   images/KEY/             bzImage, virtio_balloon.ko, prfloor.ko, config,
+#   images/KEY/             bzImage, virtio_balloon.ko, prdev.ko, config,
 #                           System.map, page_alloc.o, build.log, build-seconds
 #   pristine/KEY/           mm/page_alloc.o and mm/page_reporting.o unpatched
 # KEY is the sha256 of the source package version, this script's RECIPE,
@@ -61,8 +62,9 @@ PKG=linux-source-$base
 TARBALL=/usr/src/$PKG.tar.xz
 patchdir=$top/patches/$base
 fixdir=$top/patches/fixes/$base
+obsdir=$top/patches/observability/$base
 fragment=$top/tests/kernel/config.fragment
-module=$top/tests/kernel/prfloor
+module=$top/tests/kernel/prdev
 cache=${PRTOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prtop}/kernel
 jobs=${PRTOP_KERNEL_JOBS:-$(nproc 2>/dev/null || echo 2)}
 niceness=${PRTOP_KERNEL_NICE:-10}
@@ -90,7 +92,7 @@ cache=$(cd "$cache" && pwd)
 # would have them, then the series of patches/BASE/series
 series_files() {
 	[ -r "$patchdir/series" ] || die "$patchdir/series is missing"
-	for d in "$fixdir" "$patchdir"; do
+	for d in "$fixdir" "$patchdir" "$obsdir"; do
 		[ -r "$d/series" ] || continue
 		sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$d/series" |
 			while IFS= read -r p; do
@@ -112,7 +114,7 @@ cache_key() {
 		echo "package $PKG $(pkg_version)"
 		echo "recipe $RECIPE"
 		echo "series"
-		cat "$fixdir/series" "$patchdir/series" 2>/dev/null
+		cat "$fixdir/series" "$patchdir/series" "$obsdir/series" 2>/dev/null
 		# the code, not the mail around it: a series regenerated with new
 		# dates or reworded messages builds the same kernel
 		for f in $files; do
@@ -254,15 +256,15 @@ build() {
 	[ -f "$obj/drivers/hv/hv_balloon.ko" ] ||
 		die "the build left no hv_balloon.ko (CONFIG_HYPERV_BALLOON=m?)"
 	# the test module is built from a copy: nothing is written into the clone
-	cp -r "$module" "$work/prfloor"
-	nice -n "$niceness" make -C "$work/linux" O="$obj" M="$work/prfloor" modules >>"$log" 2>&1 ||
+	cp -r "$module" "$work/prdev"
+	nice -n "$niceness" make -C "$work/linux" O="$obj" M="$work/prdev" modules >>"$log" 2>&1 ||
 		{ tail -n 15 "$log" >&2; die "building the test module failed (see $log)"; }
 	secs=$(($(date +%s) - start))
 
 	rm -rf "$img.tmp"
 	mkdir -p "$img.tmp"
 	cp "$obj/arch/x86/boot/bzImage" "$img.tmp/bzImage"
-	cp "$balloon" "$work/prfloor/prfloor.ko" "$obj/mm/page_alloc.o" "$img.tmp/"
+	cp "$balloon" "$work/prdev/prdev.ko" "$obj/mm/page_alloc.o" "$img.tmp/"
 	cp "$obj/.config" "$img.tmp/config"
 	cp "$obj/System.map" "$img.tmp/System.map"
 	cp "$log" "$img.tmp/build.log"

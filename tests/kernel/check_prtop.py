@@ -4,7 +4,7 @@
 
 tests/kernel/guest.sh runs `prtop stat --json` around three workloads and
 sends the documents to the host (tests/qemu/lib.sh: qemu_blocks):
-  base     defaults (capacity 32, delay 2000 ms, order 9)
+  base     defaults (capacity 0: virtio_balloon's 32, delay 2000 ms, order 9)
   cap8     capacity 8, delay 500 ms, set with `prtop knob`
   order10  capacity 32, order 10 (delay still 500 ms)
 plus `prtop doctor` (doctor), `prtop knob --json` (knobs), the growth of
@@ -24,8 +24,9 @@ import json
 import os
 import sys
 
-PATCH_PROBES = ("notify", "worker", "request_delay", "report", "cycle",
-                "boundary_reset", "reuse")
+# the v3 series traces requests, runs, report() calls and reported memory
+# taken again; the free list walk (cycle, boundary_reset) is not traced
+PATCH_PROBES = ("notify", "worker", "request_delay", "report", "reuse")
 MS = 1000 * 1000
 
 
@@ -113,9 +114,9 @@ def check_knobs(d):
         return
     knobs = doc.get("knobs", doc) if isinstance(doc, dict) else doc
     by = {k.get("name"): k for k in knobs} if isinstance(knobs, list) else knobs
-    # one writer per knob: the capacity is the sysctl, the delay and the
-    # order the module parameters
-    for name, src in (("capacity", "sysctl"), ("delay_ms", "module parameter"),
+    # one kind of interface: the three knobs are module parameters, the
+    # capacity the patch's
+    for name, src in (("capacity", "patch module parameter"), ("delay_ms", "module parameter"),
                       ("order", "module parameter")):
         k = by.get(name) or {}
         ok("knob list: %s from the %s" % (name, src),
@@ -174,31 +175,31 @@ def check_cap8(base, cap8, v):
     ok("reported bytes agree with the report events in tracefs (%d..%d B)" % (tlo, thi),
        0 < tlo <= rb <= thi, "prtop %d, trace %d after prtop said it attached, %d in all"
        % (rb, tlo, thi))
-    so = sum(o["reported_bytes"] for o in cap8["per_order"])
-    ok("per-order reported bytes (from the cycle events) add up to the total",
+    so = sum(o["reported_bytes"] or 0 for o in cap8["per_order"])
+    ok("per-order reported bytes (from the report events' scatterlists) add up to the total",
        so == rb, "per order %d, total %d" % (so, rb))
     reused = cap8["reuse_bytes_total"]
     dreused = int(v.get("cap8_vmstat_reused_pages", -1)) * 4096
-    note("reuse: prtop %.1f MiB, vmstat page_reporting_unreported_alloc + _split grew %.1f MiB"
+    note("reuse: prtop %.1f MiB, vmstat page_reporting_unreported_alloc grew %.1f MiB"
          % (reused / 2**20, dreused / 2**20))
     ok("reuse of reported memory counted, close to vmstat", reused > 0 and dreused > 0
        and abs(reused - dreused) <= max(dreused // 10, 4 << 20),
        "prtop %d, vmstat %d" % (reused, dreused))
-    br = cap8.get("boundary_resets") or {}
-    note("boundary resets: %s, budget exhausted %s, zones walked %s"
-         % (br, cap8.get("cycle_budget_exhausted_total"), cap8.get("zones_walked_total")))
-    ok("boundary resets counted", br.get("report", 0) > 0, "%s" % br)
+    # what v3 does not trace is unknown, not zero
+    note("boundary resets %s, zones walked %s"
+         % (cap8.get("boundary_resets"), cap8.get("zones_walked_total")))
+    ok("zones walked: unknown (null) with the v3 tracepoints, never 0",
+       cap8.get("zones_walked_total") is None, "%s" % cap8.get("zones_walked_total"))
 
 
 def check_order10(o10):
     # an order absent from per_order (or null) is not "none reported"
     o9 = per_order(o10, 9, "reported_bytes")
-    c9 = per_order(o10, 9, "cycles")
     r10 = per_order(o10, 10, "reported_bytes")
-    note("order10: order 9 reported %s B, %s cycles; order 10 reported %s B" % (o9, c9, r10))
-    ok("order=10: no order-9 page reported, no order-9 list walked",
-       o9 == 0 and c9 == 0 and r10 is not None and r10 > 0,
-       "order 9: %s B, %s cycles; order 10: %s B (None: absent or null)" % (o9, c9, r10))
+    note("order10: order 9 reported %s B; order 10 reported %s B" % (o9, r10))
+    ok("order=10: no order-9 page reported, order-10 pages reported",
+       o9 == 0 and r10 is not None and r10 > 0,
+       "order 9: %s B; order 10: %s B (None: absent or null)" % (o9, r10))
     lr = o10.get("last_run") or {}
     ok("order=10: runs used it (last_run)", lr.get("order") == 10, "last_run %s" % lr)
 
@@ -246,18 +247,21 @@ class Trace:
         return lo, hi
 
     def reuse_pages(self, order=None):
-        """pages of reported blocks allocated whole or split (prtop's reuse)"""
+        """base pages the allocator took from reported blocks (prtop's
+        reuse), by the reported block's order"""
         lo = hi = 0
-        for ph, o, r, n in self.unreport:
-            if r not in ("alloc", "split") or (order is not None and o != order):
+        for ph, o, r, pages in self.unreport:
+            if r != "alloc" or (order is not None and o != order):
                 continue
-            hi += n << o
+            hi += pages
             if ph == 1:
-                lo += n << o
+                lo += pages
         return lo, hi
 
-    def orders(self, name):
-        return sorted({int(f["order"]) for n, _, f, _ in self.ev if n == name})
+    def orders(self):
+        """the orders of the entries of the report events"""
+        return sorted({o for n, _, f, _ in self.ev if n == "report"
+                       for o, c in enumerate(nr_order(f)) if c})
 
     def delays(self):
         """request->run delays (ns), as the kernel's clock saw them: from a
@@ -269,16 +273,22 @@ class Trace:
         for n, ts, f, ph in self.ev:
             if n == "request" and f.get("queued") == "1" and pending is None:
                 pending = (ts, ph)
-            elif n == "work_end" and f.get("requeued") == "1" and pending is None:
-                pending = (ts, ph)
-            elif n == "work_start":
+            elif n == "work":
+                # the event comes when the run ends: it started duration_ns
+                # earlier
                 if pending is not None:
-                    d = int(round((ts - pending[0]) * 1e9))
+                    start = ts - int(f["duration_ns"]) / 1e9
+                    d = int(round((start - pending[0]) * 1e9))
                     all_.append(d)
                     if pending[1] == 1 and ph == 1:
                         must.append(d)
-                pending = None
+                pending = (ts, ph) if f.get("requeued") == "1" else None
         return sorted(must), sorted(all_)
+
+
+def nr_order(f):
+    """the report event's entries per order: nr_order={0x0,0x20,...}"""
+    return [int(x, 16) for x in f["nr_order"].strip("{}").split(",") if x]
 
 
 def load_trace(d, tag):
@@ -361,10 +371,10 @@ def check_window(tag, doc, tr, v, want):
     within(tag + ": reported bytes against vmstat page_reporting_pages_reported", rb, vlo, vhi)
     if rb == 0:
         ok(tag + ": memory was reported in the window", False, "prtop 0 B")
-    lo, hi = tr.span("report", lambda f: int(f["bytes"]))
-    within(tag + ": reported bytes against the report events' bytes", rb, lo, hi)
-    lo, hi = tr.span("report", lambda f: int(f["bytes"]) // page)
-    within(tag + ": reported pages against the report events' bytes",
+    lo, hi = tr.span("report", lambda f: int(f["pages"]) * page)
+    within(tag + ": reported bytes against the report events' pages", rb, lo, hi)
+    lo, hi = tr.span("report", lambda f: int(f["pages"]))
+    within(tag + ": reported pages against the report events' pages",
            doc.get("reported_pages_total"), lo, hi)
     lo, hi = tr.span("report")
     within(tag + ": batches against the report events", doc.get("batches_total"), lo, hi)
@@ -386,79 +396,58 @@ def check_window(tag, doc, tr, v, want):
             bad.append("%d entries: prtop %d, trace %d..%d" % (k, got, lo, hi))
     ok(tag + ": batch sizes (nents histogram) against the report events' nents",
        not bad and doc.get("batch_nents_hist") is not None, "; ".join(bad) or "null")
-    bad = [f["capacity"] for n, _, f, _ in tr.ev if n == "work_start"
+    bad = [f["capacity"] for n, _, f, _ in tr.ev if n == "work"
            and int(f["capacity"]) > want["capacity"]]
     ok(tag + ": the runs used capacity <= %d (trace)" % want["capacity"], not bad, "%s" % bad)
-    # per order: the pages each free list walk isolated (cycle events)
+    # per order: the entries of each order in the report events' scatterlists
     po = doc.get("per_order") or []
     have = {o.get("order") for o in po}
-    walked = set(tr.orders("cycle")) | set(range(want["order"] + 1))
+    walked = set(tr.orders()) | set(range(want["order"] + 1))
     missing = sorted(o for o in walked if o not in have)
     seen = sorted(walked | {o for o in have if isinstance(o, int)})
-    ok(tag + ": per_order has every order 0..%d and every order walked (%s)"
-       % (want["order"], tr.orders("cycle")), not missing, "missing orders %s" % missing)
+    ok(tag + ": per_order has every order 0..%d and every order reported (%s)"
+       % (want["order"], tr.orders()), not missing, "missing orders %s" % missing)
     total = 0
     for o in seen:
-        lo, hi = tr.span("cycle", lambda f: int(f["isolated"]) << int(f["order"]) << 12,
-                         lambda f, o=o: int(f["order"]) == o)
+        lo, hi = tr.span("report", lambda f, o=o: (nr_order(f) + [0] * 32)[o] << o << 12)
         got = per_order(doc, o, "reported_bytes")
         if o < want["order"]:
             hi = 0
         if lo or hi or got:
-            within("%s: order %d reported bytes against the cycle events' pages isolated"
-                   % (tag, o), got, lo, hi)
+            within("%s: order %d reported bytes against the report events' entries of order %d"
+                   % (tag, o, o), got, lo, hi)
         elif got != 0:
             ok("%s: order %d reported bytes 0" % (tag, o), False, "%s (absent or null)" % got)
         if isinstance(got, int):
             total += got
-        lo, hi = tr.span("cycle", where=lambda f, o=o: int(f["order"]) == o)
-        got = per_order(doc, o, "cycles")
-        if o < want["order"]:
-            hi = 0
-        if lo or hi or got != 0:
-            within("%s: order %d free list walks against the cycle events" % (tag, o),
-                   got, lo, hi)
         lo, hi = tr.reuse_pages(o)
         got = per_order(doc, o, "reused_bytes")
         if lo or hi or got != 0:
-            within("%s: order %d reuse against the unreport events (alloc, split)" % (tag, o),
+            within("%s: order %d reuse against the unreport events (alloc)" % (tag, o),
                    got, lo * page, hi * page)
     ok(tag + ": per-order reported bytes add up to the total (%d B)" % total,
        total == rb, "per order %d, total %s" % (total, rb))
-    lo, hi = tr.span("cycle")
-    within(tag + ": free list walks against the cycle events", doc.get("cycles_total"), lo, hi)
-    lo, hi = tr.span("cycle", lambda f: int(f["isolated"]))
-    within(tag + ": blocks isolated against the cycle events", doc.get("cycle_isolated_total"),
+    lo, hi = tr.span("work")
+    within(tag + ": worker runs against the work events", doc.get("worker_runs_total"),
            lo, hi)
-    lo, hi = tr.span("cycle", where=lambda f: f.get("exhausted") == "1")
-    within(tag + ": walks that ran out of budget against the cycle events",
-           doc.get("cycle_budget_exhausted_total"), lo, hi)
-    lo, hi = tr.span("work_start")
-    within(tag + ": worker runs against the work_start events", doc.get("worker_runs_total"),
-           lo, hi)
-    lo, hi = tr.span("work_end", lambda f: int(f["zones"]))
-    within(tag + ": zones walked against the work_end events", doc.get("zones_walked_total"),
-           lo, hi)
-    # boundary resets, by reason, and the rotations
-    br = doc.get("boundary_resets") or {}
-    for key, where in (("report", lambda f: f.get("reason") == "report"),
-                       ("stop", lambda f: f.get("reason") == "stop"),
-                       ("rotated", lambda f: f.get("rotated") == "1")):
-        lo, hi = tr.span("boundary_reset", where=where)
-        within("%s: boundary resets (%s) against the boundary_reset events" % (tag, key),
-               br.get(key), lo, hi)
+    lo, hi = tr.span("work", lambda f: int(f["reports"]))
+    note("%s: report() calls by the work events: %d..%d" % (tag, lo, hi))
+    # the free list walk is not traced by v3: unknown, never 0
+    for key in ("zones_walked_total", "boundary_resets"):
+        ok("%s: %s unknown (null) with the v3 tracepoints" % (tag, key),
+           doc.get(key) is None, "%s" % doc.get(key))
     # reuse: reported blocks allocated whole or split
     reused = doc.get("reuse_bytes_total")
     lo, hi = tr.reuse_pages()
-    within(tag + ": reuse against the unreport events (alloc, split)", reused,
+    within(tag + ": reuse against the unreport events (alloc)", reused,
            lo * page, hi * page)
     dlo = int(v.get(tag + "_vmstat_reused_pages", -1)) * page
     dhi = int(v.get(tag + "_vmstat_reused_pages_from_launch", -1)) * page
-    note("%s: reuse: prtop %s B, vmstat page_reporting_unreported_alloc + _split grew "
+    note("%s: reuse: prtop %s B, vmstat page_reporting_unreported_alloc grew "
          "%d B from prtop attached, %d B from its launch, trace %d..%d B"
          % (tag, reused, dlo, dhi, lo * page, hi * page))
     # prtop counts until it exits, vmstat was read before it was stopped
-    ok(tag + ": reuse close to vmstat page_reporting_unreported_alloc + _split",
+    ok(tag + ": reuse close to vmstat page_reporting_unreported_alloc",
        isinstance(reused, int) and dlo >= 0
        and dlo - max(dlo // 10, 4 << 20) <= reused <= dhi + max(dhi // 10, 4 << 20),
        "prtop %s, vmstat %d..%d" % (reused, dlo, dhi))
@@ -479,9 +468,10 @@ def check_batch(d):
     # the frame wraps at 80 columns: a continuation line is indented
     text = re.sub(r"\n +", " ", text)
     knobs = [l for l in text.split("\n") if l.startswith("knobs:")]
-    ok("batch view: knob values from the patch's sysctl and module parameters",
-       bool(knobs) and knobs[-1].count("patch sysctl") == 1
-       and knobs[-1].count("module parameter") == 2 and "capacity 8 " in knobs[-1],
+    ok("batch view: knob values from the three module parameters, the capacity the patch's",
+       bool(knobs) and knobs[-1].count("patch module parameter") == 1
+       and knobs[-1].count("module parameter") == 3 and "sysctl" not in knobs[-1]
+       and "capacity 8 " in knobs[-1],
        knobs[-1] if knobs else "no knobs: line")
     ok("batch view: free list walks line", any(l.startswith("walks: boundary resets")
                                                 for l in text.split("\n")),

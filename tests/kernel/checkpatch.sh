@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Check every patch of patches/fixes/BASE/series (the stable fixes, where
-# there are any) and of patches/BASE/series with scripts/checkpatch.pl
+# there are any), of patches/BASE/series and of
+# patches/observability/BASE/series with scripts/checkpatch.pl
 # --strict from the pristine linux-source-BASE tree (extracted by build.sh),
 # and the form of each one: a "[PREFIX n/N] subsystem: summary" subject
 # numbered in series order, PREFIX that of the folder's cover letter
@@ -94,4 +95,6 @@ bad=0
 # the stable fixes first: the kernel test applies them before the series
 [ ! -d "$top/patches/fixes/$base" ] || check_dir "$top/patches/fixes/$base"
 check_dir "$top/patches/$base"
+# the observability series goes on top of the knobs
+check_dir "$top/patches/observability/$base"
 exit $bad

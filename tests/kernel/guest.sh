@@ -4,9 +4,9 @@
 # sh, as /guest.sh, on either base (6.1 or 6.12).  The balloon driver is a
 # module, as in Debian's kernels, and is not loaded when this starts: the
 # knobs are checked before a device registers, across registration (the
-# test device prfloor, which declares an order floor, then virtio_balloon),
-# and with prtop afterwards.  Checks use tracefs, sysfs, sysctl and
-# /proc/vmstat only.  Every result is one line on the serial console:
+# test device prdev, which registers with the order and batch sizes it is
+# given and counts what it is handed, then virtio_balloon), and with prtop
+# afterwards.  Checks use tracefs, sysfs and /proc/vmstat only.  Every result is one line on the serial console:
 #   KTEST ok NAME [detail]
 #   KTEST notok NAME: why
 #   KTEST val NAME VALUE      a measurement, reported as a "# " line
@@ -27,7 +27,7 @@ val() { echo "KTEST val $1 $2"; }
 uptime_s() { cut -d. -f1 /proc/uptime; }
 # vm NAME: the page_reporting_NAME counter of /proc/vmstat
 vm() { awk -v k="page_reporting_$1" '$1 == k { print $2; f = 1 } END { if (!f) print "?" }' /proc/vmstat; }
-knobs() { echo "$(cat $V/page_reporting_capacity) $(cat $P/page_reporting_delay_ms) $(cat $P/page_reporting_order)"; }
+knobs() { echo "$(cat $P/page_reporting_capacity) $(cat $P/page_reporting_delay_ms) $(cat $P/page_reporting_order)"; }
 
 # settle SECS: wait until no report() call happened for 3 s; 1 on timeout
 settle() {
@@ -85,16 +85,13 @@ echo 1 >$EV/enable
 # --- 1. the events and their fields -------------------------------------
 want_fields() {
 	case $1 in
-	request) echo "old_state new_state queued delay_ms" ;;
-	work_start) echo "capacity order delay_ms" ;;
-	work_end) echo "zones batches pages duration_ns err requeued delay_ms" ;;
-	report) echo "nid zone order order_mask migratetype mt_mask nents bytes err duration_ns" ;;
-	cycle) echo "nid zone order migratetype budget isolated reports exhausted" ;;
-	boundary_reset) echo "nid zone order migratetype reason rotated" ;;
-	unreport) echo "pfn order reason" ;;
+	request) echo "old_state queued delay_ms" ;;
+	work) echo "order capacity reports pages duration_ns err requeued delay_ms" ;;
+	report) echo "nid zone nents pages nr_order err duration_ns" ;;
+	unreport) echo "pfn order taken_order reason" ;;
 	esac
 }
-EVENTS="request work_start work_end report cycle boundary_reset unreport"
+EVENTS="request work report unreport"
 for e in $EVENTS; do
 	fmt=$EV/page_reporting_$e/format
 	if [ ! -r "$fmt" ]; then
@@ -107,24 +104,30 @@ for e in $EVENTS; do
 	done
 	if [ -z "$missing" ]; then ok "event-$e fields: $(want_fields $e)"; else notok "event-$e: format lacks$missing"; fi
 done
+# only the four events of v3: the walk's internals are not traced
+extra=$(ls $EV | grep -v -e '^enable$' -e '^filter$' -e '^page_reporting_request$' \
+	-e '^page_reporting_work$' -e '^page_reporting_report$' -e '^page_reporting_unreport$' | tr '\n' ' ')
+if [ -z "$extra" ]; then ok "events: request, work, report and unreport only"; else notok "events beyond the four: $extra"; fi
 missing=""
-for c in reports report_failed pages_reported unreported_alloc unreported_split unreported_merge unreported_isolate; do
+for c in reports report_failed pages_reported unreported_alloc unreported_isolate; do
 	[ "$(vm $c)" = "?" ] && missing="$missing page_reporting_$c"
 done
-if [ -z "$missing" ]; then ok "vmstat: the seven page_reporting counters"; else notok "vmstat lacks$missing"; fi
-for gone in $V/page_reporting_order $V/page_reporting_delay_ms /sys/kernel/debug/page_reporting; do
-	[ -e "$gone" ] && notok "one writer per knob: $gone exists"
+if [ -z "$missing" ]; then ok "vmstat: the five page_reporting counters"; else notok "vmstat lacks$missing"; fi
+gone=""
+for f in $V/page_reporting_capacity $V/page_reporting_order $V/page_reporting_delay_ms /sys/kernel/debug/page_reporting; do
+	[ -e "$f" ] && gone="$gone $f"
 done
+if [ -z "$gone" ]; then ok "one kind of interface: the three knobs are module parameters, no sysctl or debugfs"; else notok "one writer per knob:$gone exist"; fi
 
 # --- 2. the knobs before any device registers -----------------------------
 if [ -e /sys/bus/virtio/drivers/virtio_balloon ]; then
 	notok "the balloon driver is already loaded: this test needs it modular"
 fi
 defaults=$(knobs)
-if [ "$defaults" = "32 2000 -1" ]; then
-	ok "defaults before a device registers: capacity=32 delay_ms=2000 order=-1 (unset)"
+if [ "$defaults" = "0 2000 -1" ]; then
+	ok "defaults before a device registers: capacity=0 (the device's) delay_ms=2000 order=-1 (unspecified)"
 else
-	notok "defaults: capacity delay_ms order are $defaults, expected 32 2000 -1"
+	notok "defaults: capacity delay_ms order are $defaults, expected 0 2000 -1"
 fi
 
 # reject FILE VALUE [ERANGE]: the write must fail with EINVAL (ERANGE: a
@@ -158,94 +161,150 @@ accept() {
 	[ "$(cat "$1")" = "$2" ] || { notok "accept $1 '$2': reads back $(cat "$1")"; return 1; }
 	return 0
 }
+
+# --- 3. a device's order and batch sizes, at registration -----------------
+# The test device prdev registers with what it is given; no run may happen
+# while it is there unless the test wants one: the delay is long.
+echo 60000 >$P/page_reporting_delay_ms
+# a device that asks for more entries than it takes is refused, and the
+# order, still unspecified, stays so
+if insmod $MOD/prdev.ko capacity=32 max_capacity=16 2>/tmp/insmod.err; then
+	notok "registration: a device asking for 32 entries but taking 16 was accepted"
+	rmmod prdev
+elif grep -q 'Invalid argument' /tmp/insmod.err && [ "$(cat $P/page_reporting_order)" = -1 ] &&
+	dmesg | grep -q 'page_reporting: device asks for 32 entries a report but takes 16'; then
+	ok "registration: a device asking for 32 entries a report but taking 16 refused with EINVAL, order still unspecified"
+else
+	notok "registration of capacity=32 max_capacity=16: $(cat /tmp/insmod.err), order $(cat $P/page_reporting_order), log: $(dmesg | tail -n 1)"
+fi
+# PAGE_REPORTING_ORDER_UNSPECIFIED: order 0 is a device's valid choice
+# while the administrator has set none; then the administrator's wins
+if insmod $MOD/prdev.ko order=0 2>/tmp/insmod.err; then
+	o=$(cat $P/page_reporting_order)
+	rmmod prdev || notok "rmmod prdev failed"
+	if [ "$o" = 0 ]; then
+		ok "registration: the device's order 0 is taken while the parameter is unspecified"
+	else
+		notok "registration with order=0: the order is $o, expected 0"
+	fi
+else
+	notok "insmod prdev.ko order=0: $(cat /tmp/insmod.err)"
+fi
+echo 5 >$P/page_reporting_order
+if insmod $MOD/prdev.ko order=3 2>/tmp/insmod.err; then
+	o=$(cat $P/page_reporting_order)
+	rmmod prdev || notok "rmmod prdev failed"
+	if [ "$o" = 5 ]; then ok "registration: the administrator's order 5 wins over the device's 3"; else notok "registration with order=3 after order 5 was set: the order is $o"; fi
+else
+	notok "insmod prdev.ko order=3: $(cat /tmp/insmod.err)"
+fi
+
+# --- 3b. bounds: bad writes refused and nothing changed -------------------
 rejected=0 failed=0
 huge=99999999999999999999
-for v in 513 0 -1 abc $huge 2147483648 4294967297; do
-	reject $V/page_reporting_capacity "$v" || failed=$((failed + 1))
+for v in 1025 -1 abc; do
+	reject $P/page_reporting_capacity "$v" || failed=$((failed + 1))
 done
-for v in 99 0 -1 abc 60001; do
+for v in -1 abc; do
 	reject $P/page_reporting_delay_ms "$v" || failed=$((failed + 1))
 done
 for v in -1 $((OFF + 1)) abc; do
 	reject $P/page_reporting_order "$v" || failed=$((failed + 1))
 done
 for v in $huge 4294967296; do
+	reject $P/page_reporting_capacity "$v" ERANGE || failed=$((failed + 1))
 	reject $P/page_reporting_delay_ms "$v" ERANGE || failed=$((failed + 1))
 	reject $P/page_reporting_order "$v" ERANGE || failed=$((failed + 1))
 done
 val rejected_writes "$rejected"
 [ $failed -eq 0 ] && ok "invalid writes rejected with EINVAL (ERANGE for numbers beyond 32 bits), values unchanged ($rejected writes)"
-# the whole range, before the device that limits the capacity is there
-if accept $V/page_reporting_capacity 512 && accept $V/page_reporting_capacity 1 &&
-	accept $P/page_reporting_delay_ms 100 && accept $P/page_reporting_delay_ms 60000 &&
+# the whole range, upstream's for the delay (0 included)
+if accept $P/page_reporting_capacity 1024 && accept $P/page_reporting_capacity 0 &&
+	accept $P/page_reporting_delay_ms 0 && accept $P/page_reporting_delay_ms 4294967295 &&
 	accept $P/page_reporting_order 0 && accept $P/page_reporting_order $OFF; then
-	ok "bounds accepted before a device registers: capacity 1..512, delay_ms 100..60000, order 0..$OFF ($OFF: off)"
+	ok "bounds accepted: capacity 0..1024, delay_ms 0..4294967295, order 0..$OFF ($OFF: off)"
 fi
-echo 32 >$V/page_reporting_capacity
-echo 2000 >$P/page_reporting_delay_ms
+echo 0 >$P/page_reporting_capacity
+echo 60000 >$P/page_reporting_delay_ms
 
-# --- 3. the order floor, seen from a device that declares one -------------
-
-echo 5 >$P/page_reporting_order
-if insmod $MOD/prfloor.ko min_order=9 2>/tmp/insmod.err; then
-	o=$(cat $P/page_reporting_order)
-	if [ "$o" = 9 ] && dmesg | grep -q 'page_reporting_order 5 raised to 9'; then
-		ok "floor: order 5 set before registration raised to the device's min_order 9 ($(dmesg | grep -m 1 'raised to' | sed 's/^\[[^]]*\] //'))"
-	else
-		notok "floor: after registering with min_order=9 the order is $o; log: $(dmesg | tail -n 2 | tr '\n' ' ')"
-	fi
-	rejected=0 failed=0
-	for v in 0 8; do
-		reject $P/page_reporting_order "$v" || failed=$((failed + 1))
-	done
-	if [ $failed -eq 0 ] && accept $P/page_reporting_order 10 && accept $P/page_reporting_order $OFF &&
-		accept $P/page_reporting_order 9; then
-		ok "floor: orders below 9 refused while the device is registered, 9..$OFF accepted"
-	fi
+# --- 3c. the batch size, per device ---------------------------------------
+# prdev takes up to 100 entries; by default a report holds 32 (the core's
+# default, below the device's limit); the administrator raises it to 64,
+# and a value above the device's limit is clamped to 100 at use.  Seen from
+# the device (the largest report it was handed) and in the work events.
+# batch_run CAPACITY: set it, free memory, wait for reporting to settle;
+# prints the largest report's entries and the capacities of the runs
+batch_run() {
+	echo "$1" >$P/page_reporting_capacity
 	trace_on
 	hog_free
-	settle 60 || notok "floor: reporting still busy after 60 s"
-	trace_off /tmp/floor.trace
-	r=$(cat /sys/module/prfloor/parameters/reports)
-	low=$(cat /sys/module/prfloor/parameters/lowest)
-	below=$(cat /sys/module/prfloor/parameters/below_floor)
-	val floor_reports "$r"
-	val floor_pages "$(cat /sys/module/prfloor/parameters/pages)"
-	if [ "$r" -gt 0 ] && [ "$below" = 0 ] && [ "$low" -ge 9 ]; then
-		ok "floor: the device got $r reports, lowest order $low, none below 9"
+	settle 60 || notok "batch capacity $1: reporting still busy after 60 s"
+	trace_off /tmp/batch$1.trace
+	echo "$(field report nents /tmp/batch$1.trace | sort -n | tail -n 1)" \
+		"$(field work capacity /tmp/batch$1.trace | sort -u | tr '\n' ',')"
+}
+echo 9 >$P/page_reporting_order
+# before the device registers: a delay already queued is not shortened
+echo 100 >$P/page_reporting_delay_ms
+if insmod $MOD/prdev.ko max_capacity=100 2>/tmp/insmod.err; then
+	settle 120 || notok "batch: the first pass of prdev still busy after 120 s"
+	set -- $(batch_run 0)
+	d0=$1 c0=$2 m0=$(cat /sys/module/prdev/parameters/max_nents)
+	set -- $(batch_run 64)
+	d64=$1 c64=$2
+	set -- $(batch_run 1024)
+	d1k=$1 c1k=$2 m1k=$(cat /sys/module/prdev/parameters/max_nents)
+	low=$(cat /sys/module/prdev/parameters/lowest)
+	rmmod prdev || notok "rmmod prdev failed"
+	val batch_nents "default $d0 ($c0) 64: $d64 ($c64) 1024: $d1k ($c1k) device max $m0 then $m1k"
+	if [ "$d0" = 32 ] && [ "$c0" = "32," ] && [ "$m0" = 32 ]; then
+		ok "batch: capacity 0 gives the core's 32 entries on a device taking 100 (device saw at most $m0)"
 	else
-		notok "floor: reports $r, lowest order $low, $below entries below the floor"
+		notok "batch: capacity 0: largest report $d0, runs' capacity $c0, device's largest $m0; want 32"
 	fi
-	rmmod prfloor || notok "floor: rmmod prfloor failed"
-	[ "$(cat $P/page_reporting_order)" = 9 ] || notok "floor: order changed on unregister"
+	if [ "$d64" = 64 ] && [ "$c64" = "64," ]; then ok "batch: capacity 64 gives reports of 64 entries"; else notok "batch: capacity 64: largest report $d64, runs' capacity $c64"; fi
+	if [ "$d1k" = 100 ] && [ "$c1k" = "100," ] && [ "$m1k" = 100 ] && [ "$low" -ge 9 ]; then
+		ok "batch: capacity 1024 clamped to the device's 100 at use (device saw at most $m1k, lowest order $low)"
+	else
+		notok "batch: capacity 1024: largest report $d1k, runs' capacity $c1k, device's largest $m1k (want 100), lowest order $low"
+	fi
 else
-	notok "floor: insmod prfloor.ko: $(cat /tmp/insmod.err)"
+	notok "insmod prdev.ko max_capacity=100: $(cat /tmp/insmod.err)"
 fi
+echo 0 >$P/page_reporting_capacity
+echo 2000 >$P/page_reporting_delay_ms
 
 # --- 4. settings made before the balloon registers are kept ---------------
 echo 10 >$P/page_reporting_order
-echo 64 >$V/page_reporting_capacity
+echo 64 >$P/page_reporting_capacity
 echo 1500 >$P/page_reporting_delay_ms
 trace_on
 if insmod $MOD/virtio_balloon.ko 2>/tmp/insmod.err; then
-	sleep 4
+	# the work event comes when the first run ends
+	i=0
+	while ! grep -q 'page_reporting_work:' $T/trace && [ $i -lt 90 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
 	trace_off /tmp/register.trace
 	seen=$(knobs)
-	first=$(grep -m 1 'page_reporting_work_start:' /tmp/register.trace | sed 's/.*page_reporting_work_start: //')
+	req=$(grep -m 1 'page_reporting_request:' /tmp/register.trace | sed 's/.*page_reporting_request: //')
+	first=$(grep -m 1 'page_reporting_work:' /tmp/register.trace | sed 's/.*page_reporting_work: //')
 	if [ "$seen" = "64 1500 10" ]; then
 		ok "virtio_balloon registers: capacity 64, delay_ms 1500 and order 10 set before are kept"
 	else
 		notok "virtio_balloon registers: capacity delay_ms order read $seen, expected 64 1500 10"
 	fi
-	if [ "$first" = "capacity=32 order=10 delay_ms=1500" ]; then
-		ok "first run after registration: $first (capacity clamped to the device's 32 at use)"
-	else
-		notok "first run after registration: '$first', expected 'capacity=32 order=10 delay_ms=1500'"
-	fi
+	case "$req/$first" in
+	"from=idle queued=1 delay_ms=1500/order=10 capacity=32 "*)
+		ok "first run after registration: $req; $first (capacity clamped to the queue's 32 at use)" ;;
+	*)
+		notok "first run after registration: request '$req', run '$first'; want 'from=idle queued=1 delay_ms=1500' and 'order=10 capacity=32 ...'" ;;
+	esac
 else
 	notok "insmod virtio_balloon.ko: $(cat /tmp/insmod.err)"
 fi
-echo 32 >$V/page_reporting_capacity
+echo 0 >$P/page_reporting_capacity
 echo 2000 >$P/page_reporting_delay_ms
 echo 9 >$P/page_reporting_order
 
@@ -273,39 +332,43 @@ knob_rejects() {
 		notok "prtop knob $*: exit $_rc (want $_code), values '$_before' -> '$_after', stderr: $(tr '\n' ' ' </tmp/knob.err)"
 	fi
 }
-knob_rejects 2 capacity=0
+knob_rejects 2 capacity=-1
 knob_rejects 2 capacity=8 order=-1
 knob_rejects 2 delay_ms=500 capacity=-1
 knob_rejects 2 delay_ms=abc
 # the kernel's limits, which prtop leaves to the kernel: refused, and the
 # capacity written first is restored
-knob_rejects 1 capacity=16 delay_ms=50
-knob_rejects 1 capacity=513
-# the order's upper limit is the kernel's (the patch takes 0..NR_PAGE_ORDERS)
-knob_rejects 1 capacity=8 order=12
-if prtop knob --dry-run capacity=8 >/tmp/knob.out 2>&1 && [ "$(cat $V/page_reporting_capacity)" = 32 ]; then
+knob_rejects 1 capacity=1025
+knob_rejects 1 capacity=16 order=12
+# delay 0 and capacity 0 are the kernel's to take (v3 and mainline): taken
+if prtop knob capacity=0 delay_ms=0 >/tmp/knob.out 2>&1 && [ "$(knobs)" = "0 0 9" ]; then
+	ok "prtop knob capacity=0 delay_ms=0: taken ($(tr '\n' ' ' </tmp/knob.out))"
+else
+	notok "prtop knob capacity=0 delay_ms=0: $(tr '\n' ' ' </tmp/knob.out), values $(knobs)"
+fi
+echo 2000 >$P/page_reporting_delay_ms
+if prtop knob --dry-run capacity=8 >/tmp/knob.out 2>&1 && [ "$(cat $P/page_reporting_capacity)" = 0 ]; then
 	ok "prtop knob --dry-run capacity=8 writes nothing: $(tr '\n' ' ' </tmp/knob.out)"
 else
-	notok "prtop knob --dry-run capacity=8: $(tr '\n' ' ' </tmp/knob.out), capacity now $(cat $V/page_reporting_capacity)"
+	notok "prtop knob --dry-run capacity=8: $(tr '\n' ' ' </tmp/knob.out), capacity now $(cat $P/page_reporting_capacity)"
 fi
 # persisted for the next boot (tests/kernel/guest_persist.sh): the host
-# takes the files from the console and boots again with them
+# takes the file from the console and boots again with it; the three knobs
+# are module parameters of built-in code: tmpfiles.d only
 mkdir -p /tmp/etc
 if PRTOP_KNOB_ETC=/tmp/etc prtop knob --persist capacity=16 delay_ms=1500 order=10 >/tmp/knob.out 2>&1 &&
-	[ "$(knobs)" = "16 1500 10" ] &&
-	grep -q '^vm.page_reporting_capacity *= *16$' /tmp/etc/sysctl.d/90-prtop.conf &&
+	[ "$(knobs)" = "16 1500 10" ] && [ ! -e /tmp/etc/sysctl.d/90-prtop.conf ] &&
+	grep -q "^w $P/page_reporting_capacity - - - - 16$" /tmp/etc/tmpfiles.d/90-prtop.conf &&
 	grep -q "^w $P/page_reporting_delay_ms - - - - 1500$" /tmp/etc/tmpfiles.d/90-prtop.conf &&
 	grep -q "^w $P/page_reporting_order - - - - 10$" /tmp/etc/tmpfiles.d/90-prtop.conf; then
-	ok "prtop knob --persist capacity=16 delay_ms=1500 order=10: set, and written to sysctl.d and tmpfiles.d"
+	ok "prtop knob --persist capacity=16 delay_ms=1500 order=10: set, and written to tmpfiles.d (no sysctl.d)"
 else
 	notok "prtop knob --persist: $(tr '\n' ' ' </tmp/knob.out) values $(knobs), files: $(cat /tmp/etc/*/90-prtop.conf 2>&1 | tr '\n' ' ')"
 fi
-for f in sysctl.d tmpfiles.d; do
-	echo "PRTOP-FILE-BEGIN $f"
-	cat /tmp/etc/$f/90-prtop.conf 2>/dev/null
-	echo "PRTOP-FILE-END $f"
-done
-echo 32 >$V/page_reporting_capacity
+echo "PRTOP-FILE-BEGIN tmpfiles.d"
+cat /tmp/etc/tmpfiles.d/90-prtop.conf 2>/dev/null
+echo "PRTOP-FILE-END tmpfiles.d"
+echo 0 >$P/page_reporting_capacity
 echo 2000 >$P/page_reporting_delay_ms
 echo 9 >$P/page_reporting_order
 
@@ -319,8 +382,9 @@ fi
 
 # events FILE: the page_reporting events of a trace, one line each as
 # "EVENT SECONDS FIELD=VALUE...", the trace markers as "mark SECONDS TEXT";
-# unreport events (one per reported page leaving a free list: many) are
-# summed as "unreport_sum MARKS_BEFORE ORDER REASON EVENTS"
+# unreport events (one per reported page taken from a free list: many) are
+# summed as "unreport_sum MARKS_BEFORE ORDER REASON PAGES", PAGES the base
+# pages taken (2^taken_order each)
 events() {
 	awk '
 	{
@@ -343,12 +407,13 @@ events() {
 			next
 		ev = substr($i, 16, length($i) - 16)
 		if (ev == "unreport") {
-			o = r = ""
+			o = r = t = ""
 			for (j = i + 1; j <= NF; j++) {
 				if (index($j, "order=") == 1) o = substr($j, 7)
+				if (index($j, "taken_order=") == 1) t = substr($j, 13)
 				if (index($j, "reason=") == 1) r = substr($j, 8)
 			}
-			u[(marks + 0) " " o " " r]++
+			u[(marks + 0) " " o " " r] += 2 ^ t
 			next
 		}
 		line = ev " " ts
@@ -372,20 +437,20 @@ window() {
 	# prtop's own start frees memory that may be reported before it is
 	# attached, or after: the counters are read on both sides of it
 	_launch0=$(vm pages_reported) _blaunch0=$(vm reports)
-	_rlaunch0=$(($(vm unreported_alloc) + $(vm unreported_split)))
+	_rlaunch0=$(vm unreported_alloc)
 	prtop stat --json -d 900 >/tmp/$_tag.json 2>/tmp/$_tag.err &
 	_pp=$!
 	wait_attached $_pp
 	# what the trace holds from here on is what prtop saw
 	echo "PRTOP-ATTACHED" >$T/trace_marker
 	_pages0=$(vm pages_reported) _batches0=$(vm reports)
-	_reused0=$(($(vm unreported_alloc) + $(vm unreported_split)))
+	_reused0=$(vm unreported_alloc)
 	"$@"
 	settle 90 || notok "$_tag-settle: reporting still busy after 90 s"
 	val "${_tag}_vmstat_pages_reported_from_launch" $(($(vm pages_reported) - _launch0))
 	val "${_tag}_vmstat_pages_reported" $(($(vm pages_reported) - _pages0))
-	val "${_tag}_vmstat_reused_pages" $(($(vm unreported_alloc) + $(vm unreported_split) - _reused0))
-	val "${_tag}_vmstat_reused_pages_from_launch" $(($(vm unreported_alloc) + $(vm unreported_split) - _rlaunch0))
+	val "${_tag}_vmstat_reused_pages" $(($(vm unreported_alloc) - _reused0))
+	val "${_tag}_vmstat_reused_pages_from_launch" $(($(vm unreported_alloc) - _rlaunch0))
 	val "${_tag}_vmstat_batches" $(($(vm reports) - _batches0))
 	val "${_tag}_vmstat_batches_from_launch" $(($(vm reports) - _blaunch0))
 	val "${_tag}_delay_ms" "$(cat $P/page_reporting_delay_ms)"
@@ -419,7 +484,7 @@ if prtop knob capacity=8 delay_ms=500 >/tmp/knob.out 2>&1 &&
 	ok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
 else
 	notok "prtop knob capacity=8 delay_ms=500: $(tr '\n' ' ' </tmp/knob.out)"
-	echo 8 >$V/page_reporting_capacity
+	echo 8 >$P/page_reporting_capacity
 	echo 500 >$P/page_reporting_delay_ms
 fi
 window cap8 run_cap8
@@ -431,7 +496,7 @@ for e in $EVENTS; do
 	echo "KTEST sample $(grep -m 1 "page_reporting_$e:" $tr | sed 's/^.*page_reporting_/page_reporting_/')"
 done
 # the request event only for requests that change the state
-n=$(grep 'page_reporting_request:' $tr | grep -c 'state=requested->requested')
+n=$(grep 'page_reporting_request:' $tr | grep -c 'from=requested')
 if [ "$n" = 0 ]; then
 	ok "event-request: never fired on the already-requested fast path"
 else
@@ -441,8 +506,8 @@ fi
 # or in the second it takes to say it is: prtop's bytes lie between the
 # report events after the marker and all of them
 sed -n '/PRTOP-ATTACHED/,$p' $tr >/tmp/cap8.attached
-val cap8_trace_report_bytes "$(field report bytes /tmp/cap8.attached | awk '{ s += $1 } END { print s + 0 }')"
-val cap8_trace_report_bytes_all "$(field report bytes $tr | awk '{ s += $1 } END { print s + 0 }')"
+val cap8_trace_report_bytes "$(field report pages /tmp/cap8.attached | awk '{ s += $1 * 4096 } END { print s + 0 }')"
+val cap8_trace_report_bytes_all "$(field report pages $tr | awk '{ s += $1 * 4096 } END { print s + 0 }')"
 prtop -b -n 2 -d 1 >/tmp/batch.txt 2>/tmp/batch.err
 echo "prtop -b rc=$?" >>/tmp/batch.err
 dump batch /tmp/batch.txt /tmp/batch.err
@@ -452,7 +517,7 @@ if prtop knob capacity=32 order=10 >/tmp/knob.out 2>&1 &&
 	ok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
 else
 	notok "prtop knob capacity=32 order=10: $(tr '\n' ' ' </tmp/knob.out)"
-	echo 32 >$V/page_reporting_capacity
+	echo 32 >$P/page_reporting_capacity
 	echo 10 >$P/page_reporting_order
 fi
 window order10 hog_free
@@ -481,40 +546,59 @@ else
 	notok "order $OFF (off) refused: $(cat /tmp/off.err)"
 fi
 
-# --- 8. lowering the delay brings a waiting run forward -------------------
-# A free queues a run 60 s out (a run already queued with the old delay
-# runs first, and the next free queues one); then the delay goes down to
-# 200 ms, and the waiting run must start at once, with no other run since
-# it was queued.
-echo 9 >$P/page_reporting_order
-settle 30
-trace_on
-echo 60000 >$P/page_reporting_delay_ms
-tries=0
-while [ $tries -lt 3 ]; do
+# --- 8. the delay, as upstream has it --------------------------------------
+# A free while reporting is idle queues a run delay_ms later: the request
+# event says so, and the run starts (its work event's time less its
+# duration) that long after the request, within a second.  0 is taken and
+# runs at once.  A write does not move a run already queued: the 3000 ms
+# run is followed at once by a write of 0 and still waits its 3 s.
+# delay_run MS [MS2]: the request's delay_ms and the request->run seconds
+delay_run() {
+	echo "$1" >$P/page_reporting_delay_ms
+	settle 30
+	trace_on
 	memhog -q -m 64 -H 0 >/dev/null 2>&1
-	sleep 2
-	grep -q 'page_reporting_request:.*queued=1 delay_ms=60000' $T/trace && break
-	tries=$((tries + 1))
+	[ -n "${2:-}" ] && echo "$2" >$P/page_reporting_delay_ms
+	i=0
+	while [ $i -lt 30 ] && ! awk '/page_reporting_request:.*queued=1/ { q = 1 }
+		q && /page_reporting_work:/ { f = 1 } END { exit !f }' $T/trace; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	trace_off /tmp/delay$1.trace
+	awk '
+	function get(k,  i) {
+		for (i = 1; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				return substr($i, length(k) + 2)
+		return ""
+	}
+	function ts(  i) {
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/)
+				return substr($i, 1, length($i) - 1) + 0
+	}
+	/page_reporting_request:/ && get("queued") == 1 && q == "" { q = ts(); d = get("delay_ms") }
+	/page_reporting_work:/ && q != "" && w == "" { w = ts() - get("duration_ns") / 1e9 }
+	END { if (q == "" || w == "") print "? ?"; else printf "%s %.3f\n", d, w - q }' /tmp/delay$1.trace
+}
+for d in 0 3000; do
+	if [ $d = 3000 ]; then set -- $(delay_run 3000 0); else set -- $(delay_run 0); fi
+	val "delay_${d}_request_to_run_s" "$2"
+	lo=$(awk -v d=$d 'BEGIN { print d / 1000 - 0.01 }')
+	hi=$(awk -v d=$d 'BEGIN { print d / 1000 + 1 }')
+	if [ "$1" = $d ] && awk -v x="$2" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(x >= lo && x <= hi) }'; then
+		ok "delay_ms=$d: the request queued the run with delay_ms=$1, which started $2 s later ($lo..$hi)$([ $d = 3000 ] && echo '; the write of 0 meanwhile did not move it')"
+	else
+		notok "delay_ms=$d: request delay_ms '$1', request->run '$2' s, want $d and $lo..$hi s"
+	fi
 done
-echo "PRTOP-DELAY-WRITE" >$T/trace_marker
-echo 200 >$P/page_reporting_delay_ms
-sleep 3
-trace_off /tmp/delay.trace
-awk '/page_reporting_request:.*queued=1 delay_ms=60000/ && !q { q = NR }
-	/PRTOP-DELAY-WRITE/ { m = NR }
-	/page_reporting_work_start:/ && q { if (m) after++; else before++ }
-	END { printf "%d %d %d\n", (q > 0), before + 0, after + 0 }' /tmp/delay.trace >/tmp/delay.res
-read queued before after </tmp/delay.res
-if [ "$queued" = 1 ] && [ "$before" = 0 ] && [ "$after" -ge 1 ]; then
-	ok "delay 60000 -> 200 ms: the run queued 60 s out started within 3 s of the write"
-else
-	notok "delay lowered: a run queued with 60000 ms: $queued ($tries frees without one), runs between it and the write: $before, runs within 3 s after: $after"
-fi
 echo 2000 >$P/page_reporting_delay_ms
 
 # --- 9. tunables changed while runs are in flight -------------------------
-# every run must stick to the capacity and order it started with
+# every run must stick to the capacity and order it started with: each
+# report holds at most the capacity, and no entry below the order, of the
+# run it belongs to (its work event comes when the run ends)
 echo 9 >$P/page_reporting_order
 echo 100 >$P/page_reporting_delay_ms
 errors0=$(vm report_failed)
@@ -523,7 +607,7 @@ trace_on
 	i=0
 	while [ ! -e /tmp/stop ]; do
 		i=$((i + 1))
-		echo $((i % 32 + 1)) >$V/page_reporting_capacity
+		echo $((i % 32 + 1)) >$P/page_reporting_capacity
 		echo $((9 + i % 2)) >$P/page_reporting_order
 	done
 ) &
@@ -534,7 +618,7 @@ for i in 1 2 3 4 5 6; do
 done
 touch /tmp/stop
 wait $flipper
-echo 32 >$V/page_reporting_capacity
+echo 0 >$P/page_reporting_capacity
 echo 9 >$P/page_reporting_order
 settle 30
 trace_off /tmp/flip.trace
@@ -552,18 +636,26 @@ awk '
 				return substr($i, length(k) + 2)
 		return ""
 	}
-	/page_reporting_work_start:/ {
-		runs++
-		cap = get("capacity")
-		ord = get("order")
-		if (!((cap "/" ord) in seen)) { seen[cap "/" ord] = 1; distinct++ }
+	/page_reporting_report:/ {
+		pending++
+		nents[pending] = get("nents") + 0
+		orders[pending] = get("nr_order")
 	}
-	/page_reporting_report:/ && cap != "" {
-		reports++
-		if (get("nents") + 0 > cap + 0) bad++
-		for (m = 1, k = 0; k < ord; k++)
-			m *= 2
-		if (hex(get("order_mask")) % m) bad++
+	/page_reporting_work:/ {
+		runs++
+		cap = get("capacity") + 0
+		ord = get("order") + 0
+		if (!((cap "/" ord) in seen)) { seen[cap "/" ord] = 1; distinct++ }
+		for (r = 1; r <= pending; r++) {
+			reports++
+			if (nents[r] > cap) bad++
+			a = orders[r]
+			gsub(/[{}]/, "", a)
+			n = split(a, e, ",")
+			for (k = 1; k <= n && k <= ord; k++)
+				if (hex(e[k])) bad++
+		}
+		pending = 0
 	}
 	END { printf "%d %d %d %d\n", runs, reports, bad, distinct }
 ' /tmp/flip.trace >/tmp/flip.res
@@ -577,12 +669,12 @@ if [ "$reports" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$distinct" -ge 2 ] &&
 else
 	notok "tunables changed during runs: $runs runs with $distinct capacity/order pairs (need 2), $reports reports, $bad beyond their run's capacity or order, failed reports $errors0 -> $(vm report_failed)"
 fi
-# reported pages leave the free lists for each reason the allocator has
-val unreported "alloc $(vm unreported_alloc) split $(vm unreported_split) merge $(vm unreported_merge) isolate $(vm unreported_isolate)"
-if [ "$(vm unreported_alloc)" -gt 0 ] || [ "$(vm unreported_split)" -gt 0 ]; then
-	ok "vmstat: reported pages taken by allocations counted ($(vm unreported_alloc) whole, $(vm unreported_split) split)"
+# reported memory taken again by the allocator, counted by what was taken
+val unreported "alloc $(vm unreported_alloc) isolate $(vm unreported_isolate)"
+if [ "$(vm unreported_alloc)" -gt 0 ]; then
+	ok "vmstat: reported memory taken by allocations counted ($(vm unreported_alloc) pages)"
 else
-	notok "vmstat: no reported page was ever allocated or split"
+	notok "vmstat: no reported memory was ever taken by an allocation"
 fi
 if dmesg | grep -qE 'BUG|WARNING|Oops'; then
 	notok "kernel log: $(dmesg | grep -E 'BUG|WARNING|Oops' | head -n 1)"
