@@ -298,25 +298,25 @@ static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
 	bpf_map_update_elem(&reported, &pfn, &r, BPF_ANY);
 }
 
-static __always_inline void on_report_exit(long ret)
+/*
+ * One report() call, from start to now, that returned ret: its scatterlist
+ * (nents entries at sgl, a flat array) still holds the pages, which
+ * page_reporting_drain() puts back after it.
+ */
+static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32 nents, long ret)
 {
-	__u32 t = tid(), i, nents, order, len;
-	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn;
+	__u32 i, order, len;
+	__u64 bytes = 0, base = 0, pfn;
 	struct prtop_batch_event *ev = NULL;
-	struct call_start *s;
 	struct scatterlist *sg;
 	__u64 sg_size = bpf_core_type_size(struct scatterlist);
 	__u64 page_size = bpf_core_type_size(struct page);
 	unsigned long link;
 
-	s = bpf_map_lookup_elem(&report_start, &t);
-	if (!s)
-		return;
-	nents = s->nents;
 	count(&stats.c.report_calls, 1);
 	stats.last_report_ns = now;
-	if (now > s->ts)
-		hist_add(PRTOP_H_REPORT, now - s->ts);
+	if (now > start)
+		hist_add(PRTOP_H_REPORT, now - start);
 	if (ret)
 		count(&stats.c.report_errors, 1);
 	nents_add(nents);
@@ -334,7 +334,7 @@ static __always_inline void on_report_exit(long ret)
 	for (i = 0; i < PRTOP_BATCH_MAX; i++) {
 		if (i >= nents)
 			break;
-		sg = (void *)(s->sgl + i * sg_size);
+		sg = (void *)(sgl + i * sg_size);
 		len = BPF_CORE_READ(sg, length);
 		link = BPF_CORE_READ(sg, page_link);
 		order = order_of_len(len);
@@ -362,6 +362,16 @@ static __always_inline void on_report_exit(long ret)
 		if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
 			count(&stats.c.events_dropped, 1);
 	}
+}
+
+static __always_inline void on_report_exit(long ret)
+{
+	__u32 t = tid();
+	struct call_start *s = bpf_map_lookup_elem(&report_start, &t);
+
+	if (!s)
+		return;
+	report_done(s->ts, bpf_ktime_get_ns(), s->sgl, s->nents, ret);
 	bpf_map_delete_elem(&report_start, &t);
 }
 
