@@ -298,25 +298,26 @@ static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
 	bpf_map_update_elem(&reported, &pfn, &r, BPF_ANY);
 }
 
-static __always_inline void on_report_exit(long ret)
+/*
+ * One report() call, from start to now, that returned ret: its scatterlist
+ * (nents entries at sgl, a flat array) still holds the pages: the fexit of
+ * report() and the patch's report event both come before
+ * page_reporting_drain() puts them back, and both walk it here.
+ */
+static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32 nents, long ret)
 {
-	__u32 t = tid(), i, nents, order, len;
-	__u64 now = bpf_ktime_get_ns(), bytes = 0, base = 0, pfn;
+	__u32 i, order, len;
+	__u64 bytes = 0, base = 0, pfn;
 	struct prtop_batch_event *ev = NULL;
-	struct call_start *s;
 	struct scatterlist *sg;
 	__u64 sg_size = bpf_core_type_size(struct scatterlist);
 	__u64 page_size = bpf_core_type_size(struct page);
 	unsigned long link;
 
-	s = bpf_map_lookup_elem(&report_start, &t);
-	if (!s)
-		return;
-	nents = s->nents;
 	count(&stats.c.report_calls, 1);
 	stats.last_report_ns = now;
-	if (now > s->ts)
-		hist_add(PRTOP_H_REPORT, now - s->ts);
+	if (now > start)
+		hist_add(PRTOP_H_REPORT, now - start);
 	if (ret)
 		count(&stats.c.report_errors, 1);
 	nents_add(nents);
@@ -334,7 +335,7 @@ static __always_inline void on_report_exit(long ret)
 	for (i = 0; i < PRTOP_BATCH_MAX; i++) {
 		if (i >= nents)
 			break;
-		sg = (void *)(s->sgl + i * sg_size);
+		sg = (void *)(sgl + i * sg_size);
 		len = BPF_CORE_READ(sg, length);
 		link = BPF_CORE_READ(sg, page_link);
 		order = order_of_len(len);
@@ -362,6 +363,16 @@ static __always_inline void on_report_exit(long ret)
 		if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
 			count(&stats.c.events_dropped, 1);
 	}
+}
+
+static __always_inline void on_report_exit(long ret)
+{
+	__u32 t = tid();
+	struct call_start *s = bpf_map_lookup_elem(&report_start, &t);
+
+	if (!s)
+		return;
+	report_done(s->ts, bpf_ktime_get_ns(), s->sgl, s->nents, ret);
 	bpf_map_delete_elem(&report_start, &t);
 }
 
@@ -551,132 +562,113 @@ int reuse_tp_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 }
 
 /*
- * ---- the bundled patch's tracepoints (patches/) ----
- * The kernel hands over what the probes above work out: states, the
- * values a run uses, durations measured in the kernel, per-list results.
- * They autoload only when btf_trace_page_reporting_* exist in the BTF.
+ * ---- the bundled patch series' tracepoints (patches/, v3) ----
+ * The kernel hands over what the probes above work out: the state a request
+ * found, the values a run used, durations measured in the kernel, each
+ * report() call's scatterlist.  They autoload only when the
+ * btf_trace_page_reporting_* of these prototypes exist in the BTF.  The v2
+ * series (never upstream) had other events and arguments: not supported.
  */
 
+/*
+ * A request that changed the state: from idle it queued the delayed work,
+ * to run delay_ms later (the clock starts); from active, the running run
+ * queues the next one when it ends (the work event's requeued).  Requests
+ * that find the work already requested are not traced.
+ */
 SEC("raw_tp/page_reporting_request")
-int BPF_PROG(pt_request, int old_state, int new_state, bool queued,
-	     unsigned int delay_ms)
+int BPF_PROG(pt_request, int old_state, bool queued, unsigned int delay_ms)
 {
 	count(&stats.c.notify_calls, 1);
 	if (old_state >= 0 && old_state < PRTOP_STATES)
 		count(&stats.c.notify_state[old_state], 1);
-	/* the delayed work is queued now: the clock starts */
 	if (queued)
 		__sync_val_compare_and_swap(&pending_request_ns, 0,
 					    bpf_ktime_get_ns());
 	return 0;
 }
 
-SEC("raw_tp/page_reporting_work_start")
-int BPF_PROG(pt_work_start, unsigned int capacity, unsigned int order,
-	     unsigned int delay_ms)
+/*
+ * A reporting run ended; it started duration_ns ago, with the order and
+ * capacity it read then.  There is no start event: a run is counted,
+ * started and done, when it ends.
+ */
+SEC("raw_tp/page_reporting_work")
+int BPF_PROG(pt_work, unsigned int order, unsigned int capacity,
+	     unsigned int reports, unsigned long pages, __u64 duration_ns,
+	     int err, bool requeued, unsigned int delay_ms)
 {
-	__u64 now = bpf_ktime_get_ns(), req;
+	__u64 now = bpf_ktime_get_ns(), start = now - duration_ns, req;
 
 	count(&stats.c.worker_runs, 1);
-	stats.last_worker_start_ns = now;
+	count(&stats.c.worker_runs_done, 1);
+	stats.last_worker_start_ns = start;
 	stats.last_run.capacity = capacity;
 	stats.last_run.order = order;
 	stats.last_run.delay_ms = delay_ms;
 	stats.last_run.seen = 1;
-	req = __sync_lock_test_and_set(&pending_request_ns, 0);
-	if (req && req < now)
-		hist_add(PRTOP_H_REQ_DELAY, now - req);
-	else
-		count(&stats.c.delay_unmatched, 1);
-	return 0;
-}
-
-SEC("raw_tp/page_reporting_work_end")
-int BPF_PROG(pt_work_end, unsigned int zones, unsigned int batches,
-	     unsigned long pages, __u64 duration_ns, int err, bool requeued,
-	     unsigned int delay_ms)
-{
 	hist_add(PRTOP_H_WORKER_RUN, duration_ns);
-	count(&stats.c.worker_runs_done, 1);
-	count(&stats.c.worker_zones, zones);
 	if (err)
 		count(&stats.c.worker_errors, 1);
+	/*
+	 * The request this run served came before its start.  One after it
+	 * (a notify probe's, or a request from idle just as the run ended)
+	 * is the next run's: it stays.
+	 */
+	req = pending_request_ns;
+	if (req && req <= start &&
+	    __sync_val_compare_and_swap(&pending_request_ns, req, 0) == req)
+		hist_add(PRTOP_H_REQ_DELAY, start - req);
+	else
+		count(&stats.c.delay_unmatched, 1);
+	/* another run is queued now: the clock starts */
 	if (requeued)
-		__sync_val_compare_and_swap(&pending_request_ns, 0,
-					    bpf_ktime_get_ns());
+		__sync_val_compare_and_swap(&pending_request_ns, 0, now);
 	return 0;
 }
 
+/*
+ * After each report() call, before its pages go back: its scatterlist is
+ * walked as report()'s fexit walks it, from its start (now - duration_ns).
+ */
 SEC("raw_tp/page_reporting_report")
-int BPF_PROG(pt_report, int nid, int zone, unsigned int order_mask,
-	     unsigned int mt_mask, unsigned int nents, __u64 bytes, int err,
-	     __u64 duration_ns)
+int BPF_PROG(pt_report, int nid, int zone, struct scatterlist *sgl,
+	     unsigned int nents, int err, __u64 duration_ns)
 {
-	count(&stats.c.report_calls, 1);
-	stats.last_report_ns = bpf_ktime_get_ns();
-	hist_add(PRTOP_H_REPORT, duration_ns);
-	if (err)
-		count(&stats.c.report_errors, 1);
-	nents_add(nents);
-	count(&stats.c.report_bytes, bytes);
-	count(&stats.c.report_pages, bytes >> page_shift);
-	if (!err)
-		count(&stats.c.report_pages_ok, bytes >> page_shift);
+	__u64 now = bpf_ktime_get_ns();
+
+	report_done(now - duration_ns, now, (__u64)sgl, nents, err);
 	return 0;
 }
 
-/* per-order pages come from here: a batch may mix orders */
-SEC("raw_tp/page_reporting_cycle")
-int BPF_PROG(pt_cycle, int nid, int zone, unsigned int order, int migratetype,
-	     long budget, unsigned int isolated, unsigned int reports,
-	     bool exhausted)
-{
-	__u64 o = bound(order, PRTOP_ORDERS - 1);
-
-	on_cycle(order);
-	count(&stats.order_pages[o], (__u64)isolated << o);
-	count(&stats.c.cycle_isolated, isolated);
-	if (exhausted)
-		count(&stats.c.cycle_exhausted, 1);
-	return 0;
-}
-
-SEC("raw_tp/page_reporting_boundary_reset")
-int BPF_PROG(pt_boundary_reset, int nid, int zone, unsigned int order,
-	     int migratetype, int reason, bool rotated)
-{
-	count(reason ? &stats.c.reset_stop : &stats.c.reset_report, 1);
-	if (rotated)
-		count(&stats.c.reset_rotated, 1);
-	return 0;
-}
-
-/* the patch's reasons, resolved against the kernel's enum when loaded */
+/* the series' reasons, resolved against the kernel's enum when loaded */
 enum page_unreport_reason___prtop {
 	PAGE_UNREPORT_ALLOC___prtop,
-	PAGE_UNREPORT_SPLIT___prtop,
+	PAGE_UNREPORT_ISOLATE___prtop,
 };
 
 /*
- * a reported page leaves its free list; allocated whole or split for an
- * allocation, the host must back it again.  Merged with a freed buddy or
- * isolated, it stays unused: not reuse.
+ * Memory of a reported free block of `order` is taken off the free lists,
+ * 1 << taken_order pages of it used (the rest of a split block goes back
+ * to the free lists).  Taken by an allocation, the host must back those
+ * pages again: reuse, counted under the reported block's order.  Isolated,
+ * the memory stays unused: not reuse.
  */
 SEC("raw_tp/page_reporting_unreport")
-int BPF_PROG(pt_unreport, struct page *page, unsigned int order, int reason)
+int BPF_PROG(pt_unreport, struct page *page, unsigned int order,
+	     unsigned int taken_order, int reason)
 {
 	__u64 o = bound(order, PRTOP_ORDERS - 1);
+	__u64 n = 1ULL << bound(taken_order, PRTOP_ORDERS - 1);
 
 	if (reason != bpf_core_enum_value(enum page_unreport_reason___prtop,
-					  PAGE_UNREPORT_ALLOC___prtop) &&
-	    reason != bpf_core_enum_value(enum page_unreport_reason___prtop,
-					  PAGE_UNREPORT_SPLIT___prtop))
+					  PAGE_UNREPORT_ALLOC___prtop))
 		return 0;
 
-	count(&stats.c.reuse_exact_pages, 1ULL << o);
-	count(&stats.c.reuse_exact_bytes, (1ULL << o) << page_shift);
+	count(&stats.c.reuse_exact_pages, n);
+	count(&stats.c.reuse_exact_bytes, n << page_shift);
 	count(&stats.c.reuse_exact_blocks, 1);
-	count(&stats.order_reused[o], 1ULL << o);
+	count(&stats.order_reused[o], n);
 	return 0;
 }
 

@@ -31,14 +31,15 @@ struct fn_caps {
 	char clone[64];	 /* a compiler clone (".isra.0", ".constprop.0"), "" if none */
 };
 
-/* the bundled patch's tracepoints, page_reporting_<name> */
+/*
+ * the bundled patch series' tracepoints, page_reporting_<name>, as of v3
+ * (v2, never upstream, had others: work_start, work_end, cycle,
+ * boundary_reset, and other arguments)
+ */
 enum patch_tp {
 	PT_REQUEST = 0,
-	PT_WORK_START,
-	PT_WORK_END,
+	PT_WORK,
 	PT_REPORT,
-	PT_CYCLE,
-	PT_BOUNDARY_RESET,
 	PT_UNREPORT,
 	PT__COUNT,
 };
@@ -46,6 +47,7 @@ enum patch_tp {
 struct kernel_caps {
 	struct fn_caps fn[FN__COUNT];
 	unsigned int patch_tps; /* bit PT_x: btf_trace_page_reporting_<x> in the BTF */
+	unsigned int patch_tps_other; /* ... there, with another prototype: not used */
 	bool kprobe_ok;		/* kprobe PMU or kprobe_events */
 	char kprobe_err[160];
 	bool fentry_refused; /* a load with fentry programs failed */
@@ -75,7 +77,7 @@ struct plan_opts {
 struct plan {
 	bool fentry; /* fentry programs may load */
 	/* the programs to load, by attach type */
-	bool pt_request, pt_work, pt_report, pt_cycle, pt_reset, pt_alloc;
+	bool pt_request, pt_work, pt_report, pt_alloc;
 	bool notify_f, worker_f, report_f, cycle_f, drain_f;
 	bool notify_k, worker_k, report_k, cycle_k, drain_k;
 	bool worker_tp, delay_tp, reuse_exact, reuse_scan;

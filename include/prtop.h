@@ -34,7 +34,11 @@ enum prtop_hist_id {
 #define PRTOP_HINT_CMD_STOP 0
 #define PRTOP_HINT_CMD_DONE 1
 
-/* page_reporting state machine (anonymous enum in mm/page_reporting.c) */
+/*
+ * page_reporting state machine: an anonymous enum in mm/page_reporting.c
+ * upstream, enum page_reporting_state in <linux/page_reporting.h> with the
+ * bundled series; the same values
+ */
 #define PRTOP_STATE_IDLE      0
 #define PRTOP_STATE_REQUESTED 1
 #define PRTOP_STATE_ACTIVE    2
@@ -61,7 +65,11 @@ struct prtop_counters {
 	__u64 reuse_exact_blocks; /* ... in so many free blocks */
 	__u64 delay_unmatched;	  /* worker start without a request seen */
 	/* from the bundled patch's tracepoints only */
-	__u64 worker_errors;   /* runs that ended with an error */
+	__u64 worker_errors; /* runs that ended with an error */
+	/*
+	 * From the v2 series' work_end, cycle and boundary_reset events,
+	 * which v3 does not have: never counted, their figures unknown
+	 */
 	__u64 worker_zones;    /* zones walked (passed the watermark) */
 	__u64 cycle_isolated;  /* free pages (blocks) taken off the lists */
 	__u64 cycle_exhausted; /* walks stopped by the budget */
@@ -78,7 +86,7 @@ struct prtop_counters {
 	__u64 hint_shrunk_pages;    /* base pages it released */
 };
 
-/* The values the last reporting run used (patch tracepoint work_start). */
+/* The values the last reporting run used (the patch's work event). */
 struct prtop_last_run {
 	__u32 capacity; /* entries per report() */
 	__u32 order;	/* lowest order reported */

@@ -89,9 +89,9 @@ enum snap_group {
 	SG_REPORT,	 /* reported bytes/pages, batches, errors, nents, per-order */
 	SG_CYCLE,	 /* free list walks (cycle visits), per order */
 	SG_DRAIN,	 /* drains */
-	SG_RESETS,	 /* boundary resets (patch) */
-	SG_RUN_DETAIL,	 /* zones walked, failed runs, last run's settings (patch) */
-	SG_CYCLE_DETAIL, /* pages isolated, budget exhausted (patch) */
+	SG_RESETS,	 /* boundary resets (no source since the v2 series) */
+	SG_RUN_DETAIL,	 /* failed runs, last run's settings (patch) */
+	SG_CYCLE_DETAIL, /* zones walked, pages isolated, budget exhausted (v2 series only) */
 	SG_REUSE,	 /* reported memory handed out again: bytes, blocks, per order */
 	SG_REUSE_AGE,	 /* report -> reuse age */
 	SG_REUSE_RANGES, /* tracked / merged / forgotten ranges (kpageflags scan) */

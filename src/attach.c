@@ -119,11 +119,8 @@ static void set_autoload(struct prtop_bpf *s, const struct plan *p)
 	bpf_program__set_autoload(s->progs.delay_tp_timer, p->delay_tp);
 	bpf_program__set_autoload(s->progs.reuse_tp_alloc, p->reuse_exact);
 	bpf_program__set_autoload(s->progs.pt_request, p->pt_request);
-	bpf_program__set_autoload(s->progs.pt_work_start, p->pt_work);
-	bpf_program__set_autoload(s->progs.pt_work_end, p->pt_work);
+	bpf_program__set_autoload(s->progs.pt_work, p->pt_work);
 	bpf_program__set_autoload(s->progs.pt_report, p->pt_report);
-	bpf_program__set_autoload(s->progs.pt_cycle, p->pt_cycle);
-	bpf_program__set_autoload(s->progs.pt_boundary_reset, p->pt_reset);
 	bpf_program__set_autoload(s->progs.pt_unreport, p->pt_alloc);
 	bpf_program__set_autoload(s->progs.hint_fentry, p->hint_f);
 	bpf_program__set_autoload(s->progs.hint_fexit, p->hint_f);
@@ -146,7 +143,8 @@ static void size_maps(struct prtop_bpf *s, const struct plan *p, uint64_t page_s
 		bpf_map__set_max_entries(s->maps.reported, 1);
 	if (!p->reuse_scan)
 		bpf_map__set_max_entries(s->maps.events, page_size);
-	if (!p->report_f && !p->report_k && !p->pt_report)
+	/* the patch's report event carries its call whole: no entry to remember */
+	if (!p->report_f && !p->report_k)
 		bpf_map__set_max_entries(s->maps.report_start, 1);
 	if (!p->hint_f && !p->hint_k && !p->hint_tp)
 		bpf_map__set_max_entries(s->maps.hint_start, 1);
@@ -362,12 +360,12 @@ static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_m
 		     : fe ? s->progs.notify_fentry
 			  : s->progs.notify_kprobe;
 		break;
-	case PROBE_WORKER:
-		*a = pt	  ? s->progs.pt_work_start
+	case PROBE_WORKER: /* the patch's one event, at a run's end */
+		*a = pt	  ? s->progs.pt_work
 		     : fe ? s->progs.worker_fentry
 		     : kp ? s->progs.worker_kprobe
 			  : s->progs.worker_tp_start;
-		*b = pt	  ? s->progs.pt_work_end
+		*b = pt	  ? NULL
 		     : fe ? s->progs.worker_fexit
 		     : kp ? s->progs.worker_kretprobe
 			  : s->progs.worker_tp_end;
@@ -380,13 +378,10 @@ static void progs_for(const struct prtop_bpf *s, enum probe_id id, enum attach_m
 		*b = pt ? NULL : fe ? s->progs.report_fexit : s->progs.report_kretprobe;
 		break;
 	case PROBE_CYCLE:
-		*a = pt ? s->progs.pt_cycle : fe ? s->progs.cycle_fentry : s->progs.cycle_kprobe;
+		*a = fe ? s->progs.cycle_fentry : s->progs.cycle_kprobe;
 		break;
 	case PROBE_DRAIN:
 		*a = fe ? s->progs.drain_fentry : s->progs.drain_kprobe;
-		break;
-	case PROBE_RESET:
-		*a = s->progs.pt_boundary_reset;
 		break;
 	case PROBE_REUSE:
 		*a = pt ? s->progs.pt_unreport : s->progs.reuse_tp_alloc;
@@ -622,7 +617,6 @@ void attach_all(struct collector *c)
 	attach_probe(c, PROBE_DELAY);
 	attach_probe(c, PROBE_REPORT);
 	attach_probe(c, PROBE_CYCLE);
-	attach_probe(c, PROBE_RESET);
 	attach_probe(c, PROBE_DRAIN);
 	attach_reuse(c);
 	attach_probe(c, PROBE_HINTING);
@@ -701,6 +695,12 @@ static void describe_patch_layer(struct collector *c)
 	char used[200] = "", missing[200] = "", why[220];
 	int i;
 
+	if (!c->caps.patch_tps && c->caps.patch_tps_other) {
+		set_layer(c, LAYER_PATCH_TP, false,
+			  "page_reporting tracepoints of another series in this kernel's BTF (the "
+			  "v2 patches?): their arguments are not v3's, not used");
+		return;
+	}
 	if (!c->caps.patch_tps) {
 		set_layer(c, LAYER_PATCH_TP, false,
 			  "no page_reporting tracepoints in this kernel's BTF (bundled patch not "

@@ -285,14 +285,37 @@ struct ksyms *caps_ksyms_finish(struct caps_ksyms_job *j, const struct caps_repo
 	return j->ks;
 }
 
-/* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist */
-static unsigned int find_patch_tps(const struct btf *btf)
+/*
+ * The arguments of each tracepoint (its TP_PROTO's) in the series prtop
+ * follows (v3).  The v2 series, never upstream, had request, report and
+ * unreport too, with other arguments: a kernel built with it must not feed
+ * them to programs that read v3's.
+ */
+static const unsigned int patch_tp_args[PT__COUNT] = {
+    [PT_REQUEST] = 3,
+    [PT_WORK] = 8,
+    [PT_REPORT] = 6,
+    [PT_UNREPORT] = 4,
+};
+
+/* a btf_trace_* typedef: pointer to a prototype of the data pointer and the TP_PROTO's */
+static int tp_args(const struct btf *btf, const struct btf_type *t)
+{
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) && btf_vlen(t) ? btf_vlen(t) - 1 : -1;
+}
+
+/* one pass over the kernel's BTF: which btf_trace_page_reporting_* exist, and of what shape */
+static void find_patch_tps(const struct btf *btf, unsigned int *tps, unsigned int *other)
 {
 	__u32 id, n = btf__type_cnt(btf);
 	size_t len = strlen(PT_PREFIX);
-	unsigned int tps = 0;
 	int i;
 
+	*tps = *other = 0;
 	for (id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *name;
@@ -302,11 +325,15 @@ static unsigned int find_patch_tps(const struct btf *btf)
 		name = btf__name_by_offset(btf, t->name_off);
 		if (strncmp(name, PT_PREFIX, len))
 			continue;
-		for (i = 0; i < PT__COUNT; i++)
-			if (!strcmp(name + len, patch_tp_name(i)))
-				tps |= 1u << i;
+		for (i = 0; i < PT__COUNT; i++) {
+			if (strcmp(name + len, patch_tp_name(i)))
+				continue;
+			if (tp_args(btf, t) == (int)patch_tp_args[i])
+				*tps |= 1u << i;
+			else
+				*other |= 1u << i;
+		}
 	}
-	return tps;
 }
 
 static void file_err(char *buf, size_t len, const char *path)
@@ -348,7 +375,7 @@ void caps_probe_btf(struct kernel_caps *k, const struct btf *vmlinux)
 		if (!k->fn[i].in_btf)
 			k->fn[i].btf_id = 0;
 	}
-	k->patch_tps = find_patch_tps(vmlinux);
+	find_patch_tps(vmlinux, &k->patch_tps, &k->patch_tps_other);
 }
 
 void caps_probe(struct kernel_caps *k, const struct ksyms *ks, const struct caps_reports *r,

@@ -21,7 +21,7 @@
 #include "str.h"
 
 #define CACHE_FILE "btf-caps"
-#define FORMAT	   "1" /* bump when the body's lines change meaning */
+#define FORMAT	   "2" /* bump when the body's lines change meaning */
 
 int caps_btf_key(const char *btf_dir, char *key, size_t len)
 {
@@ -86,7 +86,7 @@ int caps_btf_store(const struct kernel_caps *k, const struct caps_reports *r, co
 		return -ENOMEM;
 	for (i = 0; i < FN__COUNT; i++, lines++)
 		fprintf(f, "fn %d %d %s\n", i, k->fn[i].btf_id, word(k->fn[i].name));
-	fprintf(f, "patch_tps %u\n", k->patch_tps);
+	fprintf(f, "patch_tps %u %u\n", k->patch_tps, k->patch_tps_other);
 	for (i = 0; i < r->n; i++)
 		fprintf(f, "report %s %s\n", r->fn[i].name, word(r->fn[i].module));
 	fprintf(f, "hint %d %s %s\n", r->hint.in_btf, word(r->hint.name), word(r->hint.module));
@@ -114,7 +114,7 @@ static bool parse_line(const char *line, struct kernel_caps *k, struct caps_repo
 		k->fn[i].in_btf = id > 0;
 		return true;
 	}
-	if (sscanf(line, "patch_tps %u", &k->patch_tps) == 1)
+	if (sscanf(line, "patch_tps %u %u", &k->patch_tps, &k->patch_tps_other) == 2)
 		return true;
 	if (sscanf(line, "report %63s %63s", a, b) == 2 && r->n < CAPS_MAX_REPORT_FNS) {
 		unword(b);

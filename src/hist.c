@@ -322,7 +322,8 @@ void snap_set_avail(struct prtop_snapshot *s)
 	a[SG_DRAIN] = p[PROBE_DRAIN].attached;
 	a[SG_RESETS] = p[PROBE_RESET].attached;
 	a[SG_RUN_DETAIL] = p[PROBE_WORKER].attached && p[PROBE_WORKER].mode == MODE_PATCH_TP;
-	a[SG_CYCLE_DETAIL] = p[PROBE_CYCLE].attached && p[PROBE_CYCLE].mode == MODE_PATCH_TP;
+	/* the v2 series' work_end and cycle events gave these; v3 has no source: unknown */
+	a[SG_CYCLE_DETAIL] = false;
 	a[SG_REUSE] = reuse != MODE_NONE;
 	a[SG_REUSE_AGE] = reuse == MODE_SCAN || reuse == MODE_TRACEPOINT;
 	a[SG_REUSE_RANGES] = reuse == MODE_SCAN;

@@ -106,11 +106,15 @@ const struct metric metric_table[M__COUNT] = {
     [M_DRAINS] = {"drains", NULL, C, SG_DRAIN, "drains_total", NULL, NULL, NULL,
 		  .ctr = METRIC_CTR(drain_calls)},
 
-    /* ---- the bundled patch's tracepoints only ---- */
+    /*
+     * ---- the bundled patch's tracepoints only ----
+     * Zones walked and the walk figures came from the v2 series' work_end,
+     * cycle and boundary_reset events, which v3 does not have: unknown.
+     */
     [M_WORKER_ERRORS] = {"failed reporting runs", NULL, C, SG_RUN_DETAIL, "worker_errors_total",
 			 "prtop_worker_errors_total", "Reporting runs that ended with an error.",
 			 "runs failed", .ctr = METRIC_CTR(worker_errors)},
-    [M_ZONES_WALKED] = {"zones walked", NULL, C, SG_RUN_DETAIL, "zones_walked_total",
+    [M_ZONES_WALKED] = {"zones walked", NULL, C, SG_CYCLE_DETAIL, "zones_walked_total",
 			"prtop_worker_zones_walked_total",
 			"Zones whose free lists reporting runs walked.", "zones walked",
 			.ctr = METRIC_CTR(worker_zones)},

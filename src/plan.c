@@ -13,7 +13,10 @@
 #include "str.h"
 
 static const char *const patch_tp_names[PT__COUNT] = {
-    "request", "work_start", "work_end", "report", "cycle", "boundary_reset", "unreport",
+    "request",
+    "work",
+    "report",
+    "unreport",
 };
 
 const char *patch_tp_name(enum patch_tp tp)
@@ -72,17 +75,15 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 {
 	p->fentry = fentry;
 	p->pt_request = caps_has_tp(k, PT_REQUEST);
-	p->pt_work = caps_has_tp(k, PT_WORK_START) && caps_has_tp(k, PT_WORK_END);
+	p->pt_work = caps_has_tp(k, PT_WORK);
 	p->pt_report = caps_has_tp(k, PT_REPORT);
-	p->pt_cycle = caps_has_tp(k, PT_CYCLE);
-	p->pt_reset = caps_has_tp(k, PT_BOUNDARY_RESET);
 	p->pt_alloc = caps_has_tp(k, PT_UNREPORT) && !o->no_reuse;
 	if (fentry) {
 		p->notify_f = !p->pt_request && fentry_ok(k, FN_NOTIFY);
 		p->worker_f = !p->pt_work && fentry_ok(k, FN_PROCESS);
 		p->report_f =
 		    !p->pt_report && fentry_ok(k, FN_REPORT) && !fentry_pins(k, FN_REPORT);
-		p->cycle_f = !p->pt_cycle && fentry_ok(k, FN_CYCLE);
+		p->cycle_f = fentry_ok(k, FN_CYCLE);
 		p->drain_f = fentry_ok(k, FN_DRAIN);
 	}
 	if (k->kprobe_ok) {
@@ -91,7 +92,7 @@ static void plan_programs(const struct kernel_caps *k, const struct plan_opts *o
 		p->report_k = !p->pt_report && !p->report_f && k->fn[FN_REPORT].name[0] &&
 			      k->fn[FN_REPORT].in_ksyms;
 		/* a clone's arguments may differ: only the real function */
-		p->cycle_k = !p->pt_cycle && !p->cycle_f && k->fn[FN_CYCLE].in_ksyms;
+		p->cycle_k = !p->cycle_f && k->fn[FN_CYCLE].in_ksyms;
 		/* the drain probe only counts calls: its clone will do */
 		p->drain_k = !p->drain_f && (k->fn[FN_DRAIN].in_ksyms || k->fn[FN_DRAIN].clone[0]);
 	}
@@ -208,7 +209,8 @@ static void plan_worker(const struct kernel_caps *k, struct plan *p)
 {
 	struct probe_status *s = &p->probe[PROBE_WORKER];
 
-	if (patch_source(s, p->pt_work, "tracepoint:page_reporting_work_start/end") ||
+	if (patch_source(s, p->pt_work,
+			 "tracepoint:page_reporting_work (at a run's end, with its duration)") ||
 	    fn_source(k, p, s, FN_PROCESS, p->worker_f, p->worker_k, true))
 		return;
 	if (!k->worker_fn_known)
@@ -234,8 +236,8 @@ void plan_delay(const struct kernel_caps *k, struct plan *p)
 			    NULL);
 	else if (n->mode == MODE_PATCH_TP && w->mode == MODE_PATCH_TP)
 		plan_status(s, MODE_PATCH_TP,
-			    "tracepoint:page_reporting_request (queued) or work_end (requeued) -> "
-			    "work_start",
+			    "tracepoint:page_reporting_request (queued) or work (requeued) -> the "
+			    "run's start",
 			    NULL, NULL);
 	else if (n->attached)
 		plan_status(
@@ -255,7 +257,8 @@ static void plan_report(const struct kernel_caps *k, struct plan *p)
 {
 	struct probe_status *s = &p->probe[PROBE_REPORT];
 
-	if (patch_source(s, p->pt_report, "tracepoint:page_reporting_report"))
+	if (patch_source(s, p->pt_report,
+			 "tracepoint:page_reporting_report (its scatterlist walked)"))
 		return;
 	if (!k->fn[FN_REPORT].name[0]) {
 		plan_status(s, MODE_NONE, NULL,
@@ -295,12 +298,10 @@ void plan_reuse(const struct kernel_caps *k, const struct plan_opts *o, struct p
 	if (o->no_reuse)
 		plan_status(s, MODE_NONE, NULL, "disabled (--no-reuse)", NULL);
 	else if (p->pt_alloc)
-		plan_status(
-		    s, MODE_PATCH_TP, "tracepoint:page_reporting_unreport (exact)",
-		    "counts reported pages allocated or split for an allocation; merges with a "
-		    "freed buddy and isolation are not reuse; no reuse age (the event carries no "
-		    "report time)",
-		    NULL);
+		plan_status(s, MODE_PATCH_TP, "tracepoint:page_reporting_unreport (exact)",
+			    "counts the pages allocations take from reported blocks; isolation is "
+			    "not reuse; no reuse age (the event carries no report time)",
+			    NULL);
 	else if (!report)
 		plan_status(s, MODE_NONE, NULL,
 			    o->reuse_exact
@@ -421,17 +422,16 @@ void plan_make(const struct kernel_caps *k, const struct plan_opts *o, bool fent
 	plan_worker(k, p);
 	plan_delay(k, p);
 	plan_report(k, p);
-	if (!patch_source(&p->probe[PROBE_CYCLE], p->pt_cycle, "tracepoint:page_reporting_cycle"))
-		plan_optional(k, p, PROBE_CYCLE, FN_CYCLE, p->cycle_f, p->cycle_k,
-			      "per-order data is still derived from report()'s scatterlist when "
-			      "report() is attached");
-	if (!patch_source(&p->probe[PROBE_RESET], p->pt_reset,
-			  "tracepoint:page_reporting_boundary_reset"))
-		plan_status(&p->probe[PROBE_RESET], MODE_NONE, NULL,
-			    "needs the bundled patch's page_reporting_boundary_reset tracepoint: "
-			    "the restart happens inside page_reporting_cycle(), no function or "
-			    "stock tracepoint marks it",
-			    "build the kernel with patches/ (see patches/README.md)");
+	/* no tracepoint marks the walks, the patch's neither (v2's cycle event is gone) */
+	plan_optional(k, p, PROBE_CYCLE, FN_CYCLE, p->cycle_f, p->cycle_k,
+		      "per-order data is still derived from report()'s scatterlist when "
+		      "report() is attached");
+	/* the v2 series had a tracepoint for it; v3 has none */
+	plan_status(&p->probe[PROBE_RESET], MODE_NONE, NULL,
+		    "the restart happens inside page_reporting_cycle(): no function or stock "
+		    "tracepoint marks it, and the bundled patch's tracepoints do not trace the "
+		    "walk's internals",
+		    NULL);
 	plan_optional(k, p, PROBE_DRAIN, FN_DRAIN, p->drain_f, p->drain_k,
 		      "a drain follows a failed report(): report_errors counts those");
 	plan_reuse(k, o, p);

@@ -498,8 +498,9 @@ void record_costs(const struct record *r, struct rec_cost out[REC_COSTS])
 	else if (t->reused_bytes.known)
 		out[2].why = "no refault price (record --price FILE from prtop bench --refault "
 			     "--json)";
+	/* budget_exhausted is known only in files recorded on the v2 series (never upstream) */
 	out[3] = (struct rec_cost){
-	    "free list walks (cycles)", {0}, "walk figures need the bundled patch's tracepoints"};
+	    "free list walks (cycles)", {0}, "the walks are not timed on any kernel"};
 	if (t->budget_exhausted.known)
 		out[3].why = "counted, not timed: see the walk figures";
 }

@@ -851,8 +851,8 @@ static void draw_body(struct tui *t, int y, int ymax)
 	draw_params(t, y, ymax);
 }
 
-/* only with the bundled patch's tracepoints: the free list walks and the
- * values the last run used */
+/* only with the bundled patch's tracepoints: the values the last run used
+ * (the free list walks came from the v2 series' only: unknown since) */
 static int draw_walks(struct tui *t, int y, int ymax)
 {
 	const struct prtop_snapshot *s = t->smp.cur;

@@ -146,7 +146,8 @@ kernel_expect() {
 		fi
 	fi
 	drain=$(awk '$3 ~ /^page_reporting_drain(\.|$)/ {print $3; exit}' /proc/kallsyms)
-	if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "btf_trace_page_reporting_work_start"; then
+	# the series' v3 work event, quoted: v2's work_start (never upstream) is not it
+	if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "'btf_trace_page_reporting_work'"; then
 		want_patch=yes
 	else
 		want_patch=no

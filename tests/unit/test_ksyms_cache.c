@@ -186,7 +186,8 @@ static void fake_caps(struct kernel_caps *k, struct caps_reports *r)
 	k->fn[FN_NOTIFY].btf_id = 4242;
 	k->fn[FN_NOTIFY].in_btf = true;
 	str_copy(k->fn[FN_DRAIN].name, sizeof(k->fn[FN_DRAIN].name), "page_reporting_drain");
-	k->patch_tps = 0x15;
+	k->patch_tps = 0x5;
+	k->patch_tps_other = 0xa; /* work and unreport with another prototype */
 	r->n = 2;
 	str_copy(r->fn[0].name, sizeof(r->fn[0].name), "virtballoon_free_page_report");
 	str_copy(r->fn[0].module, sizeof(r->fn[0].module), "virtio_balloon");
@@ -208,7 +209,8 @@ static bool same_caps(const struct kernel_caps *a, const struct caps_reports *ra
 		if (strcmp(a->fn[i].name, b->fn[i].name) || a->fn[i].btf_id != b->fn[i].btf_id ||
 		    a->fn[i].in_btf != b->fn[i].in_btf)
 			return false;
-	if (a->patch_tps != b->patch_tps || ra->n != rb->n || ra->hint_struct != rb->hint_struct ||
+	if (a->patch_tps != b->patch_tps || a->patch_tps_other != b->patch_tps_other ||
+	    ra->n != rb->n || ra->hint_struct != rb->hint_struct ||
 	    ra->publish_field != rb->publish_field || ra->hint.in_btf != rb->hint.in_btf ||
 	    strcmp(ra->hint.name, rb->hint.name) || strcmp(ra->hint.module, rb->hint.module))
 		return false;
@@ -240,7 +242,7 @@ static void test_btf_cache(const char *tmp)
 {
 	struct kernel_caps k, back;
 	struct caps_reports r, rback;
-	const char *key = "format=1 release=6.18 btf=0000000000000001 files=1";
+	const char *key = "format=2 release=6.18 btf=0000000000000001 files=1";
 	char dir[512], path[600];
 
 	snprintf(dir, sizeof(dir), "%s/kcache", tmp);
@@ -250,7 +252,7 @@ static void test_btf_cache(const char *tmp)
 	CHECK(!caps_btf_store(&k, &r, dir, key), "btf cache: stores");
 	CHECK(!caps_btf_cached(&back, &rback, dir, key) && same_caps(&k, &r, &back, &rback),
 	      "btf cache: reads back every answer");
-	CHECK(caps_btf_cached(&back, &rback, dir, "format=1 release=6.19 btf=1 files=1") < 0,
+	CHECK(caps_btf_cached(&back, &rback, dir, "format=2 release=6.19 btf=1 files=1") < 0,
 	      "btf cache: another kernel's, miss");
 	CHECK(caps_btf_cached(&back, &rback, NULL, key) < 0, "btf cache: off, miss");
 	{

@@ -509,7 +509,11 @@ static void test_accept(void)
 		      cases[i].om ? "OpenMetrics" : "text");
 }
 
-/* the patch-only families: absent without the patch's tracepoints, not 0 */
+/*
+ * the patch-only families: absent without the patch's tracepoints, not 0;
+ * those of the v2 series' events (walks, boundary resets, zones walked)
+ * absent with v3's too
+ */
 static void test_patch_only(void)
 {
 	struct prtop_snapshot *s = snap_new();
@@ -523,8 +527,7 @@ static void test_patch_only(void)
 		  !strstr(t, "prtop_cycle_budget_exhausted"),
 	      "metrics: patch-only families absent without the patch");
 	mbuf_free(&b);
-	set_probe(s, PROBE_RESET, MODE_PATCH_TP);
-	set_probe(s, PROBE_CYCLE, MODE_PATCH_TP);
+	set_probe(s, PROBE_CYCLE, MODE_FENTRY);
 	set_probe(s, PROBE_WORKER, MODE_PATCH_TP);
 	s->c.reset_report = 21;
 	s->c.reset_stop = 2;
@@ -533,15 +536,11 @@ static void test_patch_only(void)
 	s->c.worker_errors = 3;
 	s->c.worker_zones = 12;
 	t = render(s, false, &b);
-	CHECK_STR(value_of(t, "prtop_boundary_resets_total{reason=\"report\"}"), "21",
-		  "metrics: boundary resets after report()");
-	CHECK_STR(value_of(t, "prtop_boundary_resets_total{reason=\"stop\"}"), "2",
-		  "metrics: boundary resets at stop");
-	CHECK_STR(value_of(t, "prtop_boundary_rotations_total"), "1", "metrics: rotations");
-	CHECK_STR(value_of(t, "prtop_cycle_budget_exhausted_total"), "5",
-		  "metrics: budget exhausted");
 	CHECK_STR(value_of(t, "prtop_worker_errors_total"), "3", "metrics: failed runs");
-	CHECK_STR(value_of(t, "prtop_worker_zones_walked_total"), "12", "metrics: zones walked");
+	CHECK(t && !strstr(t, "prtop_boundary_resets") && !strstr(t, "prtop_boundary_rotations") &&
+		  !strstr(t, "prtop_cycle_budget_exhausted") &&
+		  !strstr(t, "prtop_worker_zones_walked"),
+	      "metrics: the v2 series' families absent with the patch's v3 tracepoints");
 	mbuf_free(&b);
 	free(s);
 }
@@ -774,7 +773,7 @@ static void plain_counters(void)
 			bad++;
 		known += metric_known(s, id);
 	}
-	CHECK(t && bad == 0 && known >= 4 && known < 12,
+	CHECK(t && bad == 0 && known >= 2 && known < 12,
 	      "metrics: every plain counter row a sample of its family with its value where known, "
 	      "absent where not (%d known, %d wrong)",
 	      known, bad);

@@ -87,7 +87,8 @@ static void shape_no_fentry_no_kprobes(void)
 	plan_make(&k, &o, false, &p);
 	CHECK(!p.reuse_exact && reason_has(&p, PROBE_REUSE, "allocation hook is left off"),
 	      "plan[6.18]: --reuse-exact loads no hook that could only count zeros");
-	CHECK(reason_has(&p, PROBE_RESET, "bundled patch"), "plan[6.18]: no boundary resets");
+	CHECK(reason_has(&p, PROBE_RESET, "no function or stock tracepoint marks it"),
+	      "plan[6.18]: no boundary resets");
 }
 
 /* Debian's stock 6.1: fentry; cycle inlined; drain a clone; report() in a module */
@@ -134,7 +135,7 @@ static void shape_debian_61(void)
 	CHECK(!p.reuse_scan && reason_has(&p, PROBE_REUSE, "--no-reuse"), "plan[6.1]: --no-reuse");
 }
 
-/* 6.1 with the bundled patch: its tracepoints win over fentry */
+/* 6.1 with the bundled patch series (v3): its tracepoints win over fentry */
 static void shape_patched_61(void)
 {
 	struct plan_opts o = {0};
@@ -150,19 +151,68 @@ static void shape_patched_61(void)
 		k.patch_tps |= 1u << i;
 	plan_make(&k, &o, true, &p);
 	CHECK(mode(&p, PROBE_NOTIFY) == MODE_PATCH_TP && mode(&p, PROBE_WORKER) == MODE_PATCH_TP &&
-		  mode(&p, PROBE_REPORT) == MODE_PATCH_TP &&
-		  mode(&p, PROBE_CYCLE) == MODE_PATCH_TP &&
-		  mode(&p, PROBE_RESET) == MODE_PATCH_TP && mode(&p, PROBE_REUSE) == MODE_PATCH_TP,
+		  mode(&p, PROBE_REPORT) == MODE_PATCH_TP && mode(&p, PROBE_REUSE) == MODE_PATCH_TP,
 	      "plan[patched]: every probe the patch covers uses its tracepoints");
-	CHECK(mode(&p, PROBE_DELAY) == MODE_PATCH_TP, "plan[patched]: delay from request/work");
+	CHECK(p.pt_request && p.pt_work && p.pt_report && p.pt_alloc,
+	      "plan[patched]: the four tracepoints' programs load");
+	CHECK_STR(p.probe[PROBE_WORKER].detail,
+		  "tracepoint:page_reporting_work (at a run's end, with its duration)",
+		  "plan[patched]: the worker from the one work event, at each run's end");
+	CHECK_STR(p.probe[PROBE_REPORT].detail,
+		  "tracepoint:page_reporting_report (its scatterlist walked)",
+		  "plan[patched]: report() from the report event's scatterlist");
+	CHECK(mode(&p, PROBE_DELAY) == MODE_PATCH_TP &&
+		  strstr(p.probe[PROBE_DELAY].detail, "work (requeued)"),
+	      "plan[patched]: delay from request/work (%s)", p.probe[PROBE_DELAY].detail);
 	CHECK(!p.notify_f && !p.worker_f && !p.report_f && !p.worker_tp && !p.delay_tp,
 	      "plan[patched]: no fentry or stock tracepoint programs beside them");
-	CHECK(p.pt_alloc && !p.reuse_exact && !p.reuse_scan,
+	CHECK(p.pt_alloc && !p.reuse_exact && !p.reuse_scan &&
+		  strstr(p.probe[PROBE_REUSE].reason, "isolation is not reuse"),
 	      "plan[patched]: reuse exact from the patch, no scan, no allocation hook");
-	k.patch_tps &= ~(1u << PT_WORK_END);
+	/* no tracepoint for the walks in v3: fentry/kprobe on the function, else none */
+	CHECK(mode(&p, PROBE_CYCLE) == MODE_NONE && !p.cycle_f && !p.cycle_k &&
+		  reason_has(&p, PROBE_CYCLE,
+			     "fentry: page_reporting_cycle is inlined on this kernel") &&
+		  reason_has(&p, PROBE_CYCLE, "kprobe: not built in") &&
+		  strstr(p.probe[PROBE_CYCLE].hint, "report()'s scatterlist"),
+	      "plan[patched]: cycle inlined: unobservable, says why (%s)",
+	      p.probe[PROBE_CYCLE].reason);
+	CHECK(mode(&p, PROBE_RESET) == MODE_NONE &&
+		  reason_has(&p, PROBE_RESET, "do not trace the walk's internals") &&
+		  !p.probe[PROBE_RESET].hint[0],
+	      "plan[patched]: boundary resets unobservable, no remedy offered (%s)",
+	      p.probe[PROBE_RESET].reason);
+	fn(&k, FN_CYCLE, "page_reporting_cycle", true, true, NULL);
 	plan_make(&k, &o, true, &p);
-	CHECK(mode(&p, PROBE_WORKER) == MODE_FENTRY,
-	      "plan[patched]: half a pair of tracepoints is not used");
+	CHECK(mode(&p, PROBE_CYCLE) == MODE_FENTRY && p.cycle_f,
+	      "plan[patched]: cycle by fentry where the kernel allows");
+	fentry_refused(&k);
+	k.kprobe_ok = true;
+	plan_make(&k, &o, false, &p);
+	CHECK(mode(&p, PROBE_CYCLE) == MODE_KPROBE && p.cycle_k &&
+		  mode(&p, PROBE_WORKER) == MODE_PATCH_TP,
+	      "plan[patched]: ... else by kprobe, the tracepoints unchanged");
+	k.patch_tps &= ~(1u << PT_WORK);
+	plan_make(&k, &o, false, &p);
+	CHECK(mode(&p, PROBE_WORKER) == MODE_KPROBE && mode(&p, PROBE_NOTIFY) == MODE_PATCH_TP &&
+		  mode(&p, PROBE_DELAY) == MODE_PATCH_TP,
+	      "plan[patched]: without the work event, the worker by kprobe beside the request "
+	      "event");
+	k.patch_tps = 1u << PT_REPORT;
+	plan_make(&k, &o, false, &p);
+	CHECK(mode(&p, PROBE_REPORT) == MODE_PATCH_TP && mode(&p, PROBE_REUSE) == MODE_SCAN &&
+		  p.reuse_scan,
+	      "plan[patched]: without the unreport event, reuse scans the report event's ranges");
+	o.reuse_exact = true;
+	plan_make(&k, &o, false, &p);
+	CHECK(p.reuse_exact && mode(&p, PROBE_REUSE) == MODE_TRACEPOINT,
+	      "plan[patched]: ... or --reuse-exact hooks allocations against them");
+	o.reuse_exact = false;
+	k.patch_tps = 0;
+	plan_make(&k, &o, false, &p);
+	CHECK(!p.pt_request && !p.pt_work && !p.pt_report && !p.pt_alloc &&
+		  mode(&p, PROBE_REPORT) == MODE_KPROBE && mode(&p, PROBE_REUSE) == MODE_SCAN,
+	      "plan[patched]: tracepoints of another series (not in patch_tps): probes as stock");
 }
 
 /* kprobes but no fentry (e.g. no trampolines on this arch or config) */
