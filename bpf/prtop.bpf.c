@@ -28,6 +28,7 @@ const volatile __u64 hint_shrink_fn;	/* virtio_balloon_shrinker_scan */
 
 struct prtop_bss_stats stats;
 __u64 pending_request_ns;	/* first request not yet served */
+__u32 queued_delay_ms = PRTOP_DELAY_UNKNOWN; /* the queued run's delay (v3 events) */
 
 struct call_start {
 	__u64 ts;
@@ -582,9 +583,11 @@ int BPF_PROG(pt_request, int old_state, bool queued, unsigned int delay_ms)
 	count(&stats.c.notify_calls, 1);
 	if (old_state >= 0 && old_state < PRTOP_STATES)
 		count(&stats.c.notify_state[old_state], 1);
-	if (queued)
+	if (queued) {
+		queued_delay_ms = delay_ms;
 		__sync_val_compare_and_swap(&pending_request_ns, 0,
 					    bpf_ktime_get_ns());
+	}
 	return 0;
 }
 
@@ -605,7 +608,11 @@ int BPF_PROG(pt_work, unsigned int order, unsigned int capacity,
 	stats.last_worker_start_ns = start;
 	stats.last_run.capacity = capacity;
 	stats.last_run.order = order;
-	stats.last_run.delay_ms = delay_ms;
+	/*
+	 * The event's delay_ms is the next run's (when requeued); this run's
+	 * is the one its request or the run before it queued it with.
+	 */
+	stats.last_run.delay_ms = queued_delay_ms;
 	stats.last_run.seen = 1;
 	hist_add(PRTOP_H_WORKER_RUN, duration_ns);
 	if (err)
@@ -622,8 +629,10 @@ int BPF_PROG(pt_work, unsigned int order, unsigned int capacity,
 	else
 		count(&stats.c.delay_unmatched, 1);
 	/* another run is queued now: the clock starts */
-	if (requeued)
+	if (requeued) {
+		queued_delay_ms = delay_ms;
 		__sync_val_compare_and_swap(&pending_request_ns, 0, now);
+	}
 	return 0;
 }
 

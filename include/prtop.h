@@ -90,7 +90,8 @@ struct prtop_counters {
 struct prtop_last_run {
 	__u32 capacity; /* entries per report() */
 	__u32 order;	/* lowest order reported */
-	__u32 delay_ms; /* delay before a requeued run */
+	__u32 delay_ms; /* the delay this run was queued with, or: */
+#define PRTOP_DELAY_UNKNOWN 0xffffffffu /* queued before prtop attached */
 	__u32 seen;	/* 1 once a run was seen */
 };
 

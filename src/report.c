@@ -279,7 +279,10 @@ static void add_patch_counters(json_object *d, const struct prtop_snapshot *s)
 		lr = json_object_new_object();
 		json_object_object_add(lr, "capacity", u64(s->last_run.capacity));
 		json_object_object_add(lr, "order", u64(s->last_run.order));
-		json_object_object_add(lr, "delay_ms", u64(s->last_run.delay_ms));
+		json_object_object_add(lr, "delay_ms",
+				       s->last_run.delay_ms == PRTOP_DELAY_UNKNOWN
+					       ? NULL
+					       : u64(s->last_run.delay_ms));
 	}
 	json_object_object_add(d, "last_run", lr);
 }

@@ -124,10 +124,15 @@ static void text_patch(FILE *out, const struct prtop_snapshot *s)
 			(unsigned long long)s->c.reset_stop, (unsigned long long)s->c.reset_rotated,
 			metric(M_BOUNDARY_ROTATIONS)->label, metric(M_BUDGET_EXHAUSTED)->label,
 			(unsigned long long)s->c.cycle_exhausted);
-	if (metric_known(s, M_WORKER_ERRORS) && s->last_run.seen)
-		fprintf(out, "runs: last used capacity %u, order %u, delay %u ms; %s %llu\n",
-			s->last_run.capacity, s->last_run.order, s->last_run.delay_ms,
+	if (metric_known(s, M_WORKER_ERRORS) && s->last_run.seen) {
+		char d[24] = "unknown";
+
+		if (s->last_run.delay_ms != PRTOP_DELAY_UNKNOWN)
+			snprintf(d, sizeof(d), "%u ms", s->last_run.delay_ms);
+		fprintf(out, "runs: last used capacity %u, order %u, delay %s; %s %llu\n",
+			s->last_run.capacity, s->last_run.order, d,
 			metric(M_WORKER_ERRORS)->label, (unsigned long long)s->c.worker_errors);
+	}
 }
 
 /* nents: only the sizes that occurred, "size:count" */

@@ -135,6 +135,17 @@ static void run_detail_agrees(void)
 	      "report: ... and so does JSON; zones walked unknown, not 0");
 	free(t);
 	json_object_put(d);
+	/* a run queued before prtop attached: its delay is unknown, not 0 */
+	s->last_run.delay_ms = PRTOP_DELAY_UNKNOWN;
+	t = render_text(s);
+	d = render_json(s);
+	CHECK(t && strstr(t, "\nruns: last used capacity 32, order 9, delay unknown; "),
+	      "report: text says a delay queued before attaching is unknown");
+	CHECK(d && is_null(json_object_object_get(d, "last_run"), "delay_ms") &&
+		  !is_null(json_object_object_get(d, "last_run"), "order"),
+	      "report: ... and JSON's last_run.delay_ms is null, its order kept");
+	free(t);
+	json_object_put(d);
 	free(s);
 }
 
