@@ -306,11 +306,12 @@ pristine() {
 	echo "$out"
 }
 
-# one build at a time per cache (another helper or test may be building)
+# one build of a base at a time per cache (another clone or test may be
+# building it); the bases share nothing but the cache's top directory
 with_lock() {
 	if command -v flock >/dev/null 2>&1; then
-		exec 9>"$cache/lock"
-		flock -w 3600 9 || die "another build held $cache/lock for an hour"
+		exec 9>"$cache/lock-$base"
+		flock -w 3600 9 || die "another build held $cache/lock-$base for an hour"
 	fi
 	"$@"
 }
