@@ -13,7 +13,9 @@
 # BENCH_KERNEL=6.1 or 6.12 runs instead in the test kernel with the patch
 # series of that base (tests/kernel/build.sh): the knobs' matrix (capacity
 # 8, delay 500 ms, order 10 against the defaults and reporting off) and
-# the refault price, the numbers of the series' cover letter.
+# the refault price; then the overhead with prtop on the series'
+# tracepoints (their static keys on), the cost in the observability
+# series' cover letter.  GUEST_MATRIX=0 skips the matrices there too.
 . tests/lib.sh
 . tests/qemu/lib.sh
 
@@ -42,14 +44,18 @@ fi
 {
 	echo "BENCHES='"
 	if [ -n "${BENCH_KERNEL:-}" ]; then
-		echo "--reps $REPS --settle 3 --no-prtop --set capacity=8 --set delay_ms=500 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
-		echo "--refault --mib 512 --reps $REPS --thp"
+		if [ "${GUEST_MATRIX:-1}" != 0 ]; then
+			echo "--reps $REPS --settle 3 --no-prtop --set capacity=8 --set delay_ms=500 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
+			echo "--refault --mib 512 --reps $REPS --thp"
+		fi
 	elif [ "${GUEST_MATRIX:-1}" != 0 ]; then
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 --thp -t 2 -s $SECS -w 1"
 		echo "--reps $REPS --settle 3 --set order=10 -- pf1 -t 2 -s $SECS -w 1"
 	fi
-	[ -n "${BENCH_KERNEL:-}" ] ||
-		echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-90} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1"
+	# with the series, the overhead is the cost of its tracepoints with
+	# their static keys on (prtop attaches to all four) and of the unreport
+	# hook's tracing, beside prtop's own programs: an upper bound
+	echo "--overhead --until-ci ${GUEST_CI:-2} --reps 400 --max-minutes ${GUEST_OVERHEAD_MIN:-90} --settle 1 -- pf1 --thp -t 2 -s 4 -w 1"
 	echo "'"
 	cat tests/qemu/guest_bench.sh
 } >"$run/guest.sh"
