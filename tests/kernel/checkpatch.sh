@@ -8,7 +8,9 @@
 # and the form of each one: a "[PREFIX n/N] subsystem: summary" subject
 # numbered in series order, PREFIX that of the folder's cover letter
 # (0000-cover-letter.patch, "[PATCH v2 00/13] ...", numbered 0/N), a body,
-# and a Signed-off-by from its author (checkpatch compares the two).
+# and a Signed-off-by from its author (checkpatch compares the two); the
+# cover letter's own body at least 5 lines, with no placeholder left
+# ("*** BLURB HERE ***", "[... to be filled]").
 #
 #   checkpatch.sh [-b 6.1|6.12]     (default: $PRTOP_KERNEL_BASE, else 6.1)
 #
@@ -48,8 +50,19 @@ check_dir() {
 	if [ -r "$cover" ]; then
 		cs=$(subject "$cover")
 		prefix=$(echo "$cs" | sed -n "s|^\[\(PATCH[^]]*\) 0*0/$total\] ..*|\1|p")
-		if [ -n "$prefix" ]; then
-			echo "$name/0000-cover-letter.patch: subject ok"
+		# the body: the text between the mail headers and git's
+		# shortlog ("Author (N):"), without format-patch's placeholders
+		lines=$(awk 'body && /^[^ ].* \([0-9]+\):$/ { exit }
+			body && NF { n++ } !body && /^$/ { body = 1 } END { print n + 0 }' "$cover")
+		if grep -q -e '\*\*\* SUBJECT HERE \*\*\*' -e '\*\*\* BLURB HERE \*\*\*' \
+			-e 'to be filled\]' "$cover"; then
+			echo "$name/0000-cover-letter.patch: still has a placeholder ($(grep -m 1 -e '\*\*\*' -e 'to be filled' "$cover"))"
+			bad=1
+		elif [ "$lines" -lt 5 ]; then
+			echo "$name/0000-cover-letter.patch: its body has $lines lines, want at least 5"
+			bad=1
+		elif [ -n "$prefix" ]; then
+			echo "$name/0000-cover-letter.patch: subject ok, body $lines lines"
 		else
 			echo "$name/0000-cover-letter.patch: subject is '$cs', expected '[PATCH... 0/$total] ...'"
 			bad=1
