@@ -151,8 +151,10 @@ import json, sys
 for f in sys.argv[1:]:
     d = json.load(open(f))
     a, b = d["ns_per_4k"], d["ns_per_2m"]
+    # each figure is rounded to 0.1 ns: 512 times the 4 KiB one is off by
+    # up to 25.6 ns, the 2 MiB one by 0.05 (a factor error is far beyond)
     for k in a:
-        assert abs(b[k] - 512 * a[k]) <= 1 + 1e-5 * abs(b[k]), (f, k, a[k], b[k])
+        assert abs(b[k] - 512 * a[k]) <= 512 * 0.05 + 0.05 + 1e-6, (f, k, a[k], b[k])
     for w in ("reported", "unreported"):
         assert 0 < a[w + "_min"] <= a[w + "_median"] <= a[w + "_max"], (f, a)
     p = a["price_median"]
