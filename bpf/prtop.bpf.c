@@ -305,9 +305,9 @@ static __always_inline void remember_exact(__u64 pfn, __u32 order, __u64 now)
  * report() and the patch's report event both come before
  * page_reporting_drain() puts them back, and both walk it here.
  */
-static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32 nents, long ret)
+static __always_inline void report_done(const struct call_start *s, __u64 now, long ret)
 {
-	__u32 i, order, len;
+	__u32 i, order, len, nents = s->nents;
 	__u64 bytes = 0, base = 0, pfn;
 	struct prtop_batch_event *ev = NULL;
 	struct scatterlist *sg;
@@ -317,8 +317,8 @@ static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32
 
 	count(&stats.c.report_calls, 1);
 	stats.last_report_ns = now;
-	if (now > start)
-		hist_add(PRTOP_H_REPORT, now - start);
+	if (now > s->ts)
+		hist_add(PRTOP_H_REPORT, now - s->ts);
 	if (ret)
 		count(&stats.c.report_errors, 1);
 	nents_add(nents);
@@ -336,7 +336,12 @@ static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32
 	for (i = 0; i < PRTOP_BATCH_MAX; i++) {
 		if (i >= nents)
 			break;
-		sg = (void *)(sgl + i * sg_size);
+		/*
+		 * s->sgl read each time, not kept in a register: on 6.12 the
+		 * verifier then prunes the walk's states as it did before
+		 * (kept, the kretprobe grew past its 1M instructions: E2BIG)
+		 */
+		sg = (void *)(s->sgl + i * sg_size);
 		len = BPF_CORE_READ(sg, length);
 		link = BPF_CORE_READ(sg, page_link);
 		order = order_of_len(len);
@@ -369,11 +374,12 @@ static __always_inline void report_done(__u64 start, __u64 now, __u64 sgl, __u32
 static __always_inline void on_report_exit(long ret)
 {
 	__u32 t = tid();
+	__u64 now = bpf_ktime_get_ns();
 	struct call_start *s = bpf_map_lookup_elem(&report_start, &t);
 
 	if (!s)
 		return;
-	report_done(s->ts, bpf_ktime_get_ns(), s->sgl, s->nents, ret);
+	report_done(s, now, ret);
 	bpf_map_delete_elem(&report_start, &t);
 }
 
@@ -645,8 +651,9 @@ int BPF_PROG(pt_report, int nid, int zone, struct scatterlist *sgl,
 	     unsigned int nents, int err, __u64 duration_ns)
 {
 	__u64 now = bpf_ktime_get_ns();
+	struct call_start c = {.ts = now - duration_ns, .sgl = (__u64)sgl, .nents = nents};
 
-	report_done(now - duration_ns, now, (__u64)sgl, nents, err);
+	report_done(&c, now, err);
 	return 0;
 }
 

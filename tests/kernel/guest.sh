@@ -512,7 +512,13 @@ fi
 sed -n '/PRTOP-ATTACHED/,$p' $tr >/tmp/cap8.attached
 val cap8_trace_report_bytes "$(field report pages /tmp/cap8.attached | awk '{ s += $1 * 4096 } END { print s + 0 }')"
 val cap8_trace_report_bytes_all "$(field report pages $tr | awk '{ s += $1 * 4096 } END { print s + 0 }')"
-prtop -b -n 2 -d 1 >/tmp/batch.txt 2>/tmp/batch.err
+# a free half a second in queues a run (delay 500 ms), so that the view
+# has a run to show whatever the machine did before
+prtop -b -n 3 -d 1 >/tmp/batch.txt 2>/tmp/batch.err &
+_bp=$!
+sleep 0.5
+memhog -q -m 64 -H 0 >/dev/null 2>&1
+wait $_bp
 echo "prtop -b rc=$?" >>/tmp/batch.err
 dump batch /tmp/batch.txt /tmp/batch.err
 
