@@ -512,11 +512,16 @@ fi
 sed -n '/PRTOP-ATTACHED/,$p' $tr >/tmp/cap8.attached
 val cap8_trace_report_bytes "$(field report pages /tmp/cap8.attached | awk '{ s += $1 * 4096 } END { print s + 0 }')"
 val cap8_trace_report_bytes_all "$(field report pages $tr | awk '{ s += $1 * 4096 } END { print s + 0 }')"
-# a free half a second in queues a run (delay 500 ms), so that the view
-# has a run to show whatever the machine did before
-prtop -b -n 3 -d 1 >/tmp/batch.txt 2>/tmp/batch.err &
+# a free once the first frame is out (prtop attached: under TCG loading
+# can take longer than a run's 500 ms delay) queues a run, so that the
+# view has a run to show whatever the machine did before
+prtop -b -n 4 -d 1 >/tmp/batch.txt 2>/tmp/batch.err &
 _bp=$!
-sleep 0.5
+_i=0
+while [ ! -s /tmp/batch.txt ] && [ $_i -lt 300 ] && kill -0 $_bp 2>/dev/null; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
 memhog -q -m 64 -H 0 >/dev/null 2>&1
 wait $_bp
 echo "prtop -b rc=$?" >>/tmp/batch.err
