@@ -37,6 +37,9 @@ char *fmt_uptime(char *buf, size_t len, uint64_t ns);
 
 /* the same, or "n/a" when the figure has no source (!known): unknown is never 0 */
 char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v);
+/* a run's queued delay, "N ms", or "unknown" (PRTOP_DELAY_UNKNOWN: queued
+ * before prtop attached, so no event gave it) */
+char *fmt_run_delay(char *buf, size_t len, uint32_t delay_ms);
 /*
  * The totals line's plain counters, the MF_TOTALS rows of the metric table
  * in its order: "label value" in out[i] ("n/a" where unknown), bit i of

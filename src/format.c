@@ -382,6 +382,15 @@ char *fmt_known_u64(char *buf, size_t len, bool known, uint64_t v)
 	return buf;
 }
 
+char *fmt_run_delay(char *buf, size_t len, uint32_t delay_ms)
+{
+	if (delay_ms == PRTOP_DELAY_UNKNOWN)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%u ms", delay_ms);
+	return buf;
+}
+
 int fmt_totals(char out[][FMT_TOTAL_LEN], int max, const struct prtop_snapshot *s,
 	       unsigned int *bad)
 {

@@ -125,12 +125,11 @@ static void text_patch(FILE *out, const struct prtop_snapshot *s)
 			metric(M_BOUNDARY_ROTATIONS)->label, metric(M_BUDGET_EXHAUSTED)->label,
 			(unsigned long long)s->c.cycle_exhausted);
 	if (metric_known(s, M_WORKER_ERRORS) && s->last_run.seen) {
-		char d[24] = "unknown";
+		char d[24];
 
-		if (s->last_run.delay_ms != PRTOP_DELAY_UNKNOWN)
-			snprintf(d, sizeof(d), "%u ms", s->last_run.delay_ms);
 		fprintf(out, "runs: last used capacity %u, order %u, delay %s; %s %llu\n",
-			s->last_run.capacity, s->last_run.order, d,
+			s->last_run.capacity, s->last_run.order,
+			fmt_run_delay(d, sizeof(d), s->last_run.delay_ms),
 			metric(M_WORKER_ERRORS)->label, (unsigned long long)s->c.worker_errors);
 	}
 }

@@ -873,12 +873,11 @@ static int draw_walks(struct tui *t, int y, int ymax)
 		n++;
 	}
 	if (snap_has(s, SG_RUN_DETAIL) && s->last_run.seen) {
-		char d[24] = "unknown";
+		char d[24];
 
-		if (s->last_run.delay_ms != PRTOP_DELAY_UNKNOWN)
-			snprintf(d, sizeof(d), "%u ms", s->last_run.delay_ms);
 		snprintf(l[n], sizeof(l[n]), "last run: capacity %u order %u delay %s",
-			 s->last_run.capacity, s->last_run.order, d);
+			 s->last_run.capacity, s->last_run.order,
+			 fmt_run_delay(d, sizeof(d), s->last_run.delay_ms));
 		n++;
 	}
 	if (!n)

@@ -71,6 +71,10 @@ static void test_counts_rates(void)
 	char buf[32];
 
 	CHECK_STR(fmt_count(buf, sizeof(buf), 0), "0", "format: count 0");
+	CHECK_STR(fmt_run_delay(buf, sizeof(buf), 500), "500 ms", "format: run delay 500 ms");
+	CHECK_STR(fmt_run_delay(buf, sizeof(buf), 0), "0 ms", "format: run delay 0 is known");
+	CHECK_STR(fmt_run_delay(buf, sizeof(buf), PRTOP_DELAY_UNKNOWN), "unknown",
+		  "format: a run queued before attach has an unknown delay, not a number");
 	CHECK_STR(fmt_count(buf, sizeof(buf), 9999), "9999", "format: count 9999 stays exact");
 	CHECK_STR(fmt_count(buf, sizeof(buf), 12345), "12.3k", "format: count 12345");
 	CHECK_STR(fmt_count(buf, sizeof(buf), 999999), "1.00M",
