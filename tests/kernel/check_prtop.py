@@ -384,6 +384,16 @@ def check_window(tag, doc, tr, v, want):
     lo, hi = tr.span("report", where=lambda f: f.get("err") != "0")
     within(tag + ": report errors against the report events' err", doc.get("report_errors_total"),
            lo, hi)
+    # requests, and the state each found (the event's from=): a state
+    # filed under another fails here, not only the total
+    lo, hi = tr.span("request")
+    within(tag + ": reporting requests against the request events", doc.get("notify_total"),
+           lo, hi)
+    seen = doc.get("notify_state_seen") or {}
+    for st in ("idle", "requested", "active"):
+        lo, hi = tr.span("request", where=lambda f, st=st: f.get("from") == st)
+        within("%s: requests that found the state %s against the request events' from=%s"
+               % (tag, st, st), seen.get(st), lo, hi)
     # the entries of each batch, bucket by bucket (64 and more share one)
     hist = doc.get("batch_nents_hist") or {}
     keys = {int(k) for k in hist} | {min(int(f["nents"]), 64) for n, _, f, _ in tr.ev
