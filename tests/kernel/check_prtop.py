@@ -446,7 +446,14 @@ def check_window(tag, doc, tr, v, want):
     for key in ("zones_walked_total", "boundary_resets"):
         ok("%s: %s unknown (null) with the v3 tracepoints" % (tag, key),
            doc.get(key) is None, "%s" % doc.get(key))
-    # reuse: reported blocks allocated whole or split
+    # reuse: reported blocks allocated whole or split; isolated ones are not
+    # reuse, but none are isolated here (compaction never takes a free
+    # block of pageblock order or above as a target, and these windows
+    # report nothing smaller)
+    ilo, ihi = (sum(p for ph, _, r, p in tr.unreport if r == "isolate" and ph in phases)
+                for phases in ((1,), (0, 1, 2)))
+    note("%s: reported pages isolated (unreport reason isolate): %d while prtop watched, "
+         "%d in all" % (tag, ilo, ihi))
     reused = doc.get("reuse_bytes_total")
     lo, hi = tr.reuse_pages()
     within(tag + ": reuse against the unreport events (alloc)", reused,
