@@ -246,12 +246,13 @@ class Trace:
                 lo += x
         return lo, hi
 
-    def reuse_pages(self, order=None):
+    def reuse_pages(self, order=None, reason="alloc"):
         """base pages the allocator took from reported blocks (prtop's
-        reuse), by the reported block's order"""
+        reuse), by the reported block's order; reason "isolate": those
+        __isolate_free_page() took instead"""
         lo = hi = 0
         for ph, o, r, pages in self.unreport:
-            if r != "alloc" or (order is not None and o != order):
+            if r != reason or (order is not None and o != order):
                 continue
             hi += pages
             if ph == 1:
@@ -450,8 +451,7 @@ def check_window(tag, doc, tr, v, want):
     # reuse, but none are isolated here (compaction never takes a free
     # block of pageblock order or above as a target, and these windows
     # report nothing smaller)
-    ilo, ihi = (sum(p for ph, _, r, p in tr.unreport if r == "isolate" and ph in phases)
-                for phases in ((1,), (0, 1, 2)))
+    ilo, ihi = tr.reuse_pages(reason="isolate")
     note("%s: reported pages isolated (unreport reason isolate): %d while prtop watched, "
          "%d in all" % (tag, ilo, ihi))
     reused = doc.get("reuse_bytes_total")
