@@ -570,7 +570,20 @@ fi
 # delay_run MS [MS2]: the request's delay_ms and the request->run seconds
 # A free that finds a run already queued (settle's quiet seconds can fall
 # inside a long delay) queues nothing: the free is tried again, up to 3
-# times, until one queues a run from idle.
+# times, until one queues a run from idle with delay_ms=MS.  The first
+# request that queued must be that one: once MS2 is written, a later free
+# queues its own run with MS2, and timing that run would test nothing.
+# queued_run MS FILE: "run" once the first request that queued has
+# delay_ms=MS and a run followed it, "queued" before that run, "other" when
+# the first had another delay, "none" while no request queued
+queued_run() {
+	awk -v d="$1" '
+	/page_reporting_request:/ && !q && / queued=1 / {
+		q = $0 ~ (" delay_ms=" d "$") ? 1 : -1
+	}
+	q > 0 && /page_reporting_work:/ { r = 1; exit }
+	END { print (r ? "run" : q > 0 ? "queued" : q < 0 ? "other" : "none") }' "$2"
+}
 delay_run() {
 	echo "$1" >$P/page_reporting_delay_ms
 	for _try in 1 2 3; do
@@ -579,13 +592,17 @@ delay_run() {
 		memhog -q -m 64 -H 0 >/dev/null 2>&1
 		[ -n "${2:-}" ] && echo "$2" >$P/page_reporting_delay_ms
 		i=0
-		while [ $i -lt 30 ] && ! awk '/page_reporting_request:.*queued=1/ { q = 1 }
-			q && /page_reporting_work:/ { f = 1 } END { exit !f }' $T/trace; do
+		while [ $i -lt 30 ]; do
+			case $(queued_run "$1" $T/trace) in
+			run | other) break ;;
+			esac
 			sleep 0.5
 			i=$((i + 1))
 		done
 		trace_off /tmp/delay$1.trace
-		grep -q 'page_reporting_request:.*queued=1' /tmp/delay$1.trace && break
+		case $(queued_run "$1" /tmp/delay$1.trace) in
+		run | queued) break ;;
+		esac
 		echo "$1" >$P/page_reporting_delay_ms
 	done
 	awk '
@@ -612,7 +629,7 @@ for d in 0 3000; do
 	if [ "$1" = $d ] && awk -v x="$2" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(x >= lo && x <= hi) }'; then
 		ok "delay_ms=$d: the request queued the run with delay_ms=$1, which started $2 s later ($lo..$hi)$([ $d = 3000 ] && echo '; the write of 0 meanwhile did not move it')"
 	else
-		notok "delay_ms=$d: request delay_ms '$1', request->run '$2' s, want $d and $lo..$hi s; the trace had: $(grep -o 'page_reporting_[a-z]*: .*' /tmp/delay$d.trace | head -n 4 | tr '\n' ' ')"
+		notok "delay_ms=$d: request delay_ms '$1', request->run '$2' s, want $d and $lo..$hi s; the trace had: $(grep -o 'page_reporting_\(request\|work\): .*' /tmp/delay$d.trace | head -n 4 | tr '\n' ' ')"
 	fi
 done
 echo 2000 >$P/page_reporting_delay_ms
