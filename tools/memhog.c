@@ -8,8 +8,16 @@
  * reporting can find them.  Marker lines on stdout (flushed at once) let a
  * test follow the phases:
  *
- *	MEMHOG touched N MiB	every page written, memory held
+ *	MEMHOG touched N MiB	every page written
+ *	MEMHOG gaps N MiB	with -g: every other piece given back
  *	MEMHOG freed N MiB	munmap() done, about to exit
+ *
+ * With -g KIB the memory held has holes: after writing, every other
+ * KIB-sized piece is unmapped, so the free memory lies in small blocks
+ * between pages still in use, as on a long-running machine.  Huge pages are
+ * off for the process, or a hole would only split a huge page and free
+ * nothing until the kernel gets round to it.  munmap() and prctl(), not
+ * madvise(): the test kernels are built without the advice syscalls.
  *
  * The hold lasts -H seconds (default 0), or forever with -H -1; SIGUSR1
  * ends it early.  Exit status: 0 on success, 1 on a runtime error, 2 on bad
@@ -22,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,13 +43,16 @@ static void on_usr1(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: memhog -m MIB [-H SECS] [-q]\n"
+	fprintf(f, "usage: memhog -m MIB [-g KIB] [-H SECS] [-q]\n"
 		   "  -m MIB    anonymous memory to map and write, in MiB (required)\n"
+		   "  -g KIB    then give back every other KIB-sized piece (a multiple\n"
+		   "            of the page size) and hold the rest\n"
 		   "  -H SECS   hold the memory SECS seconds before freeing it\n"
 		   "            (default 0; -1 holds until SIGUSR1)\n"
 		   "  -q        no progress lines on stderr\n"
 		   "  -h        this help\n"
-		   "Prints \"MEMHOG touched N MiB\" once every page has been written and\n"
+		   "Prints \"MEMHOG touched N MiB\" once every page has been written,\n"
+		   "\"MEMHOG gaps N MiB\" once -g's pieces are given back and\n"
 		   "\"MEMHOG freed N MiB\" after munmap(); SIGUSR1 ends the hold early.\n");
 }
 
@@ -56,6 +68,22 @@ static int parse_long(const char *s, long min, long max, long *out)
 		return 0;
 	*out = v;
 	return 1;
+}
+
+/* unmap the second of every two gap-sized pieces; returns bytes freed */
+static long give_back_gaps(char *mem, size_t len, size_t gap)
+{
+	size_t off, freed = 0;
+
+	for (off = gap; off + gap <= len; off += 2 * gap) {
+		if (munmap(mem + off, gap)) {
+			fprintf(stderr, "memhog: munmap of a -g piece failed: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		freed += gap;
+	}
+	return (long)freed;
 }
 
 /* sleep until the deadline or SIGUSR1; secs < 0: until SIGUSR1 only */
@@ -79,19 +107,26 @@ static void hold(long secs)
 
 int main(int argc, char **argv)
 {
-	long mib = -1, hold_secs = 0;
+	long mib = -1, hold_secs = 0, gap_kib = 0, freed;
 	long page = sysconf(_SC_PAGESIZE);
 	int quiet = 0, opt;
 	struct sigaction sa;
 	size_t len, off;
 	char *mem;
 
-	while ((opt = getopt(argc, argv, "m:H:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "m:g:H:qh")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (!parse_long(optarg, 1, LONG_MAX / (1024 * 1024), &mib)) {
 				fprintf(stderr,
 					"memhog: -m wants a whole number of MiB >= 1, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			if (!parse_long(optarg, 1, 1024 * 1024, &gap_kib)) {
+				fprintf(stderr, "memhog: -g wants KiB, 1..1048576, not '%s'\n",
 					optarg);
 				return 2;
 			}
@@ -128,6 +163,11 @@ int main(int argc, char **argv)
 	}
 	if (page <= 0)
 		page = 4096;
+	if (gap_kib && (gap_kib * 1024) % page) {
+		fprintf(stderr, "memhog: -g %ld is not a multiple of the %ld KiB page size\n",
+			gap_kib, page / 1024);
+		return 2;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
@@ -143,6 +183,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memhog: mmap of %ld MiB failed: %s\n", mib, strerror(errno));
 		return 1;
 	}
+	/* EINVAL: a kernel without transparent huge pages */
+	if (gap_kib && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) && errno != EINVAL) {
+		fprintf(stderr, "memhog: prctl(PR_SET_THP_DISABLE) failed: %s\n", strerror(errno));
+		return 1;
+	}
 
 	/* a distinct non-zero byte per page: nothing can share or dedupe it */
 	for (off = 0; off < len; off += page) {
@@ -152,6 +197,13 @@ int main(int argc, char **argv)
 	}
 	printf("MEMHOG touched %ld MiB\n", mib);
 	fflush(stdout);
+	if (gap_kib) {
+		freed = give_back_gaps(mem, len, (size_t)gap_kib * 1024);
+		if (freed < 0)
+			return 1;
+		printf("MEMHOG gaps %ld MiB\n", freed >> 20);
+		fflush(stdout);
+	}
 
 	hold(hold_secs);
 
