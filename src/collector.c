@@ -679,6 +679,7 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 {
 	const struct prtop_bss_stats *st = &c->skel->bss->stats;
 	uint64_t blocks[PRTOP_ORDERS] = {0};
+	uint64_t t0;
 	int i, n;
 
 	if (c->rb)
@@ -687,7 +688,16 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 	c->last_watch_ns = now_ns(); /* the poll's next check is a second from now */
 	attach_watch_modules(c);     /* the driver's module unloaded or back */
 	memset(s, 0, sizeof(*s));
-	s->mono_ns = now_ns();
+	/*
+	 * The kernel's counters (reported_kib, passes) first, stamped with the
+	 * middle of their read: a window's gains are divided by this clock.
+	 * Stamped before the reads below instead, a loaded machine put 108 MiB
+	 * of a drain pass between a doctor window's end and its last read.
+	 */
+	t0 = now_ns();
+	n = params_read(PARAMS_DIR, s->params, SNAP_MAX_PARAMS);
+	s->nparams = n > 0 ? n : 0;
+	s->mono_ns = t0 + (now_ns() - t0) / 2;
 	s->wall_ns = clock_ns(CLOCK_REALTIME);
 	s->start_ns = c->start_ns;
 	snprintf(s->kernel, sizeof(s->kernel), "%s", c->kernel);
@@ -720,8 +730,6 @@ void collector_sample(struct collector *c, struct prtop_snapshot *s)
 		s->order[i].free_blocks = blocks[i];
 		s->order[i].free_pages = blocks[i] << i;
 	}
-	n = params_read(PARAMS_DIR, s->params, SNAP_MAX_PARAMS);
-	s->nparams = n > 0 ? n : 0;
 	fill_knobs(s);
 	fill_reuse(c, s, st);
 	snap_fill_orders(s);
