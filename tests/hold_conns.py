@@ -9,9 +9,10 @@ The holder opens --conns connections from the --from address, each sending
 "GET /metrics HTTP/1.1\\r\\n" and nothing more (or, with --drip, one more
 header byte every second: a slowloris).  While they are held, a scraper
 from 127.0.0.1 fetches --path once every 0.5 s with a fresh connection,
-each with a 1 s budget.  Prints one JSON line: connections the server
-accepted and still held after 1 s and at the end, scrapes, how many took longer than
-1 s or failed, and the latencies (ms).  Loopback only.
+each with a 1 s budget.  Prints one JSON line: the seconds opening them
+took (open_s), connections the server accepted and still held after 1 s and
+at the end, scrapes, how many took longer than 1 s or failed, and the
+latencies (ms).  Loopback only.
 """
 import argparse
 import json
@@ -88,8 +89,10 @@ def main():
     ap.add_argument("--path", default="/metrics")
     a = ap.parse_args()
 
+    t_open = time.monotonic()
     socks = hold(a.port, a.src, a.conns)
     opened = len(socks)
+    open_s = time.monotonic() - t_open
     lat, slow, failed = [], 0, 0
     t0 = time.monotonic()
     end = t0 + a.secs
@@ -110,7 +113,7 @@ def main():
     for s in socks:
         s.close()
     lat.sort()
-    print(json.dumps({"opened": opened, "held_1s": held_1s, "held": held,
+    print(json.dumps({"opened": opened, "open_s": round(open_s, 2), "held_1s": held_1s, "held": held,
                       "scrapes": len(lat),
                       "failed": failed, "slow": slow,
                       "p50_ms": lat[len(lat) // 2] if lat else None,

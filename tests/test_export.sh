@@ -426,7 +426,10 @@ check "exporter process still running" kill -0 "$epid"
 # the same, dripping a byte a second); meanwhile a scrape every 0.5 s from
 # 127.0.0.1 must answer 200 within 1 s.  After 1 s the client holds no more
 # than its share (16); after 8 s none: a head must be whole within 3 s of
-# its first byte, dripping or not.
+# its first byte, dripping or not.  Its share exactly when the 200 opened
+# within 1.5 s: on a loaded machine the exporter accepts late, the listen
+# queue fills, a connect waits a SYN retry (1 s, then 3 s), and the 16 it
+# kept can pass their 3 s deadline before the 1 s read (seen: 0 of 200).
 # 130 idle ones too: just over the old 128-connection cap, they starved every
 # other client's scrape (4 of 4 failed); 200 overflowed the listen queue instead.
 for run in idle:200 drip:200 idle:130; do
@@ -439,8 +442,14 @@ for run in idle:200 drip:200 idle:130; do
 	check "$n $mode connections from one client held: $hs scrapes by another, all 200 within 1 s ($hc)" \
 		test "${hs:-0}" -ge 10 -a "$(json_get "$tmp/hold" "d['failed']+d['slow']")" = 0
 	h1=$(json_get "$tmp/hold" "d['held_1s']")
-	check "$mode: the client held its share of connections after 1 s, no more ($h1 of $n; 16)" \
-		test "$h1" = 16
+	os=$(json_get "$tmp/hold" "d['open_s']")
+	if awk -v s="$os" 'BEGIN { exit !(s <= 1.5) }'; then
+		check "$mode: the client held its share of connections after 1 s, no more ($h1 of $n; 16)" \
+			test "$h1" = 16
+	else
+		check "$mode: the client held no more than its share after 1 s ($h1 of $n; opening took $os s, so 16 or fewer)" \
+			test "$h1" -le 16
+	fi
 	hh=$(json_get "$tmp/hold" "d['held']")
 	check "$mode: every connection closed by the 3 s head deadline ($hh of $n left after 8 s)" \
 		test "$hh" = 0
