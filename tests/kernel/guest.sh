@@ -561,6 +561,8 @@ run_isolate() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	grep -q '^MEMHOG gaps' /tmp/gaps.out ||
+		notok "isolate: memhog -m $ISO_MIB -g 128 left no holes in 60 s: $(tr '\n' ' ' </tmp/gaps.out)"
 	settle 60 || notok "isolate: the holes were still being reported after 60 s"
 	_c0=$(vm unreported_isolate)
 	echo 1 >/proc/sys/vm/compact_memory
